@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Globalization;
+using ByzantineSim.Clients.Data;
+using ByzantineSim.Clients.Models;
+using ByzantineSim.Clients.Training;
+
+namespace ByzantineSim.Benchmarks;
+
+/// <summary>
+/// <c>eval-batch</c>: time to evaluate cnn_mnist on the 10,000 Fashion-MNIST test images on one
+/// thread, for several evaluation batch sizes (the best of three passes each, wall and CPU time). It chose the
+/// evaluation batch size of <see cref="ModelRunner.Evaluate"/>.
+/// </summary>
+public static class EvaluationBatchSweep
+{
+    /// <summary>Runs the sweep and prints one line per batch size.</summary>
+    public static int Run()
+    {
+        var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
+        using var runner = new ModelRunner(ConvolutionalNetworks.Mnist, data.Train.SampleShape, 10);
+        var parameters = runner.InitialParameters(1);
+        foreach (int batch in new[] { 10, 25, 50, 100, 250, 1000 })
+        {
+            double best = double.MaxValue, bestCpu = double.MaxValue;
+            for (int pass = 0; pass < 3; pass++)
+            {
+                using var process = Process.GetCurrentProcess();
+                var cpu = process.TotalProcessorTime;
+                var watch = Stopwatch.StartNew();
+                runner.Evaluate(parameters, data.Test, batch);
+                best = Math.Min(best, watch.Elapsed.TotalSeconds);
+                process.Refresh();
+                bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu).TotalSeconds);
+            }
+
+            // CPU time is the steadier figure on a shared machine; wall time is what a run waits.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch,5}: {best:F3} s wall, {bestCpu:F3} s CPU for {data.Test.Count} images"));
+        }
+
+        return 0;
+    }
+}
