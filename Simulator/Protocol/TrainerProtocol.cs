@@ -20,18 +20,20 @@ public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, D
 /// <param name="Seconds">Compute time.</param>
 public sealed record GradientComputed(long Tag, VectorPayload Gradient, double Loss, double Seconds);
 
-/// <summary>To a trainer: evaluate parameters on a data set.</summary>
+/// <summary>To a trainer: evaluate parameters on a contiguous part of a data set.</summary>
 /// <param name="Model">Which model to run.</param>
 /// <param name="Parameters">The parameters.</param>
 /// <param name="Data">The evaluation set.</param>
+/// <param name="Start">First sample of the part.</param>
+/// <param name="Count">Samples in the part.</param>
 /// <param name="Tag">Correlation tag echoed in the reply.</param>
-public sealed record EvaluateModel(ModelKey Model, VectorPayload Parameters, Dataset Data, long Tag);
+public sealed record EvaluateModel(ModelKey Model, VectorPayload Parameters, Dataset Data, int Start, int Count, long Tag);
 
 /// <summary>Reply to <see cref="EvaluateModel"/>.</summary>
 /// <param name="Tag">The request's tag.</param>
-/// <param name="Result">Accuracy and loss.</param>
+/// <param name="Sums">Summed loss and correct count over the part.</param>
 /// <param name="Seconds">Compute time.</param>
-public sealed record ModelEvaluated(long Tag, Evaluation Result, double Seconds);
+public sealed record ModelEvaluated(long Tag, EvaluationSums Sums, double Seconds);
 
 /// <summary>A trainer request failed; the reason is reported, the trainer lives on.</summary>
 /// <param name="Tag">The request's tag.</param>

@@ -23,7 +23,8 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
     private readonly RunRecorder _recorder = new();
     private readonly Stopwatch _clock = new();
     private readonly Dictionary<int, IActorRef> _honest = [];
-    private readonly HashSet<long> _pendingEvaluations = [];
+    private readonly Dictionary<long, (PendingEvaluation Evaluation, int Part)> _evaluationParts = [];
+    private long _nextEvaluationTag;
     private IActorRef? _coalition;
     private IActorRef _requester = ActorRefs.Nobody;
     private ServerOptimizer _optimizer;
@@ -80,20 +81,8 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
                 CloseRound();
             }
         }));
-        Receive<ModelEvaluated>(evaluated => Guard(() =>
-        {
-            var (round, validation) = FromTag(evaluated.Tag);
-            _recorder.Evaluated(round, validation, evaluated.Result.Accuracy, evaluated.Result.Loss, evaluated.Seconds);
-            _pendingEvaluations.Remove(evaluated.Tag);
-            TryFinish();
-        }));
-        Receive<ComputationFailed>(failed => Guard(() =>
-        {
-            var (round, validation) = FromTag(failed.Tag);
-            _recorder.Evaluated(round, validation, double.NaN, double.NaN, 0);
-            _pendingEvaluations.Remove(failed.Tag);
-            TryFinish();
-        }));
+        Receive<ModelEvaluated>(evaluated => Guard(() => EvaluationPartDone(evaluated.Tag, evaluated.Sums, evaluated.Seconds)));
+        Receive<ComputationFailed>(failed => Guard(() => EvaluationPartDone(failed.Tag, null, 0)));
     }
 
     /// <inheritdoc />
@@ -257,18 +246,40 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Sends the evaluation out in parts, so that idle trainers share it.</summary>
     private void Evaluate(int round, bool validation, Clients.Data.Dataset data)
     {
-        long tag = (2L * round) + (validation ? 1 : 0);
-        _pendingEvaluations.Add(tag);
-        _run.Trainers.Tell(new EvaluateModel(_run.Model, _optimizer.Parameters, data, tag), Self);
+        var evaluation = new PendingEvaluation(round, validation, data.Count, data.IsRegression);
+        for (int part = 0; part < evaluation.PartCount; part++)
+        {
+            var (start, count) = evaluation.Range(part);
+            long tag = _nextEvaluationTag++;
+            _evaluationParts.Add(tag, (evaluation, part));
+            _run.Trainers.Tell(new EvaluateModel(_run.Model, _optimizer.Parameters, data, start, count, tag), Self);
+        }
     }
 
-    private static (int Round, bool Validation) FromTag(long tag) => ((int)(tag / 2), tag % 2 == 1);
+    /// <summary>A part of an evaluation came back (<paramref name="sums"/> null: it failed).</summary>
+    private void EvaluationPartDone(long tag, Clients.Training.EvaluationSums? sums, double seconds)
+    {
+        if (!_evaluationParts.Remove(tag, out var entry))
+        {
+            return;
+        }
+
+        var evaluation = entry.Evaluation;
+        if (evaluation.Complete(entry.Part, sums, seconds) is { } result)
+        {
+            // Trainer seconds summed over the parts, like client computation time.
+            _recorder.Evaluated(evaluation.Round, evaluation.Validation, result.Accuracy, result.Loss, evaluation.Seconds);
+        }
+
+        TryFinish();
+    }
 
     private void TryFinish()
     {
-        if (!_roundsDone || _pendingEvaluations.Count > 0)
+        if (!_roundsDone || _evaluationParts.Count > 0)
         {
             return;
         }

@@ -32,8 +32,8 @@ public sealed class TrainerActor : ReceiveActor
         Receive<EvaluateModel>(request => Reply(request.Tag, () =>
         {
             var watch = Stopwatch.StartNew();
-            var result = RunnerFor(request.Model).Evaluate(request.Parameters.Span, request.Data);
-            return new ModelEvaluated(request.Tag, result, watch.Elapsed.TotalSeconds);
+            var sums = RunnerFor(request.Model).EvaluateRange(request.Parameters.Span, request.Data, request.Start, request.Count);
+            return new ModelEvaluated(request.Tag, sums, watch.Elapsed.TotalSeconds);
         }));
     }
 

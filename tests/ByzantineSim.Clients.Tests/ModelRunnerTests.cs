@@ -82,6 +82,23 @@ public class ModelRunnerTests
     }
 
     [Fact]
+    public void EvaluateRange_PartsAddUpToTheWholeSet()
+    {
+        var data = SmallData();
+        using var runner = new ModelRunner(new MultiLayerPerceptron([16]), data.Test.SampleShape, data.Test.Classes);
+        var parameters = runner.InitialParameters(4);
+        var whole = runner.EvaluateRange(parameters, data.Test, 0, data.Test.Count, batchSize: 7);
+        int half = data.Test.Count / 2;
+        var parts = runner.EvaluateRange(parameters, data.Test, 0, half, batchSize: 7)
+            .Add(runner.EvaluateRange(parameters, data.Test, half, data.Test.Count - half, batchSize: 7));
+        Assert.Equal(data.Test.Count, parts.Count);
+        Assert.Equal(whole.Correct, parts.Correct);
+        Assert.Equal(whole.LossSum, parts.LossSum, 1e-5 * whole.LossSum); // batch losses are float sums
+        Assert.Equal(runner.Evaluate(parameters, data.Test, batchSize: 7), whole.ToEvaluation(regression: false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => runner.EvaluateRange(parameters, data.Test, half, data.Test.Count, batchSize: 7));
+    }
+
+    [Fact]
     public void ModelParameters_Initialise_UsesPyTorchBounds()
     {
         var data = SmallData();
