@@ -116,12 +116,17 @@ public static class BenchCommand
         }
 
         AnsiConsole.Write(table);
+        foreach (var r in results)
+        {
+            Console.WriteLine($"workload {r.Workload.Id}: {r.Workload.Title}");
+        }
+
         Console.WriteLine("compute and attack: trainer time per round summed over trainers; overhead: ms/round minus (compute + attack) / trainers minus aggregation.");
     }
 
     private static string[] Row(BenchResult r) =>
     [
-        $"{r.Workload.Id}: {r.Workload.Title}",
+        $"{r.Workload.Id}",
         F(r.RoundsPerSecond, "F2"),
         F(1000 * r.RoundSeconds, "F1"),
         F(1000 * r.ComputeSeconds, "F1"),

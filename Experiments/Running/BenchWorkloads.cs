@@ -21,7 +21,10 @@ public sealed record BenchWorkload(int Id, string Title, string Yaml, int Defaul
 /// <param name="ComputeSeconds">Per round: honest client computation, summed over trainers.</param>
 /// <param name="AttackSeconds">Per round: the attack (Byzantine training and crafting).</param>
 /// <param name="AggregationSeconds">Per round: aggregation and the server step.</param>
-/// <param name="EvaluationSeconds">Mean time of one test-set evaluation.</param>
+/// <param name="EvaluationSeconds">
+/// Wall time of the final test-set evaluation (after the last round, so nothing else runs; its
+/// parts are spread over the trainers).
+/// </param>
 /// <param name="PeakMemoryBytes">Peak resident memory of the process.</param>
 public sealed record BenchResult(
     BenchWorkload Workload,
@@ -108,7 +111,7 @@ public static class BenchWorkloads
             result.Rounds.Average(r => r.ComputeSeconds),
             result.Rounds.Average(r => r.AttackSeconds),
             result.Rounds.Average(r => r.AggregationSeconds),
-            evaluations.Count == 0 ? double.NaN : evaluations.Average(e => e.EvaluationSeconds),
+            evaluations.Count == 0 ? double.NaN : result.Elapsed.TotalSeconds - lastRoundClosed,
             process.PeakWorkingSet64);
     }
 }
