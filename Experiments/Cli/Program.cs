@@ -46,8 +46,11 @@ public static class Program
         var file = new Argument<FileInfo>("file") { Description = "the sweep spec (YAML)" };
         var parallel = new Option<int>("--parallel", "-p")
         {
-            Description = "runs executing at once",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
+            // A run alternates between computing on the trainers and aggregating or messaging;
+            // with several runs per trainer one run's gaps are filled by another's work.
+            // Lower it for runs whose memory matters (thousands of clients, big models).
+            Description = "runs executing at once (default: 4 per core, so trainers never wait)",
+            DefaultValueFactory = _ => 4 * Environment.ProcessorCount,
         };
         var force = new Option<bool>("--force") { Description = "rerun runs that are already complete" };
         var results = new Option<DirectoryInfo>("--results")
