@@ -184,7 +184,8 @@ public static class PlotlyRenderer
         layout["barmode"] = figure.Stacked ? "stack" : "group";
         layout["xaxis"] = Axis("");
         layout["yaxis"] = Axis(figure.YLabel);
-        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = 1.02, ["yanchor"] = "bottom", ["x"] = 0 };
+        // Stacked bars list their legend bottom-up by default; keep the series order of the table.
+        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = 1.02, ["yanchor"] = "bottom", ["x"] = 0, ["traceorder"] = "normal" };
         return new JsonObject { ["data"] = data, ["layout"] = layout };
     }
 

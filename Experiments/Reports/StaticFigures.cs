@@ -88,6 +88,8 @@ public static class StaticFigures
     private static Plot NewPlot(string title)
     {
         var plot = new Plot();
+        // A sans-serif face like the HTML report's; ScottPlot falls back to another when it is not installed.
+        plot.Font.Set("DejaVu Sans");
         plot.Title(title, size: 16);
         plot.Axes.Title.Label.Bold = false;
         plot.FigureBackground.Color = Colors.White;
