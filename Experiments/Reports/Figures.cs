@@ -22,13 +22,34 @@ public sealed record LineSeries(string Name, int Colour, Curve Curve);
 /// <param name="Series">Its curves.</param>
 public sealed record LinePanel(string Title, ImmutableArray<LineSeries> Series);
 
+/// <summary>How a line figure's values are shown.</summary>
+public enum LineScale
+{
+    /// <summary>Fractions shown as percentages on a 0-100 axis.</summary>
+    Percent,
+
+    /// <summary>Positive values on a logarithmic axis (losses, which span decades when a rule diverges).</summary>
+    Log,
+}
+
 /// <summary>Curves against rounds, one panel per attack (or setting).</summary>
 /// <param name="Id">Identifier.</param>
 /// <param name="Title">Title.</param>
 /// <param name="YLabel">Y axis label with unit.</param>
-/// <param name="Percent">Values are fractions shown as percentages.</param>
+/// <param name="Scale">How values are shown.</param>
 /// <param name="Panels">Panels, in reading order.</param>
-public sealed record LineFigure(string Id, string Title, string YLabel, bool Percent, ImmutableArray<LinePanel> Panels) : Figure(Id, Title);
+public sealed record LineFigure(string Id, string Title, string YLabel, LineScale Scale, ImmutableArray<LinePanel> Panels) : Figure(Id, Title)
+{
+    /// <summary>
+    /// The band of a value: mean ± std, in display units. On a log axis the lower edge stays
+    /// above a tenth of the mean, since a band through zero has no logarithm.
+    /// </summary>
+    public (double Low, double Mean, double High) Band(Stat stat) => Scale switch
+    {
+        LineScale.Percent => (100 * (stat.Mean - stat.Std), 100 * stat.Mean, 100 * (stat.Mean + stat.Std)),
+        _ => (Math.Max(stat.Mean - stat.Std, stat.Mean / 10), stat.Mean, stat.Mean + stat.Std),
+    };
+}
 
 /// <summary>A grid of values (accuracy in [0, 1]) with the best row of each column marked.</summary>
 /// <param name="Id">Identifier.</param>

@@ -68,6 +68,10 @@ public sealed class HtmlPage(string title, string subtitle)
     public void Code(string text, string? caption = null) =>
         _body.Append(CultureInfo.InvariantCulture, $"<figure class=\"code\">{(caption is null ? "" : $"<figcaption>{Encode(caption)}</figcaption>")}<pre><code>{Encode(text)}</code></pre></figure>\n");
 
+    /// <summary>Preformatted text folded under a summary line, for detail most readers skip.</summary>
+    public void FoldedCode(string summary, string text) =>
+        _body.Append(CultureInfo.InvariantCulture, $"<details><summary>{Encode(summary)}</summary><pre><code>{Encode(text)}</code></pre></details>\n");
+
     /// <summary>Several blocks of preformatted text side by side.</summary>
     public void CodeColumns(IEnumerable<(string Caption, string Text)> blocks)
     {
@@ -194,7 +198,7 @@ public sealed class HtmlPage(string title, string subtitle)
         header { background: #102a43; color: #fff; padding: 28px 40px 22px; }
         header h1 { margin: 0; font-size: 26px; font-weight: 600; letter-spacing: 0.2px; }
         header .subtitle { margin: 6px 0 0; color: #bcccdc; }
-        .layout { display: grid; grid-template-columns: 230px minmax(0, 1fr); gap: 28px; max-width: 1400px; margin: 0 auto; padding: 24px 28px; }
+        .layout { display: grid; grid-template-columns: 210px minmax(0, 1fr); gap: 24px; max-width: 1500px; margin: 0 auto; padding: 24px 28px; }
         nav { position: sticky; top: 16px; align-self: start; background: var(--paper); border: 1px solid var(--rule);
               border-radius: 8px; padding: 14px 18px; }
         nav h2 { font-size: 13px; text-transform: uppercase; letter-spacing: 0.8px; color: var(--muted); margin: 0 0 8px; }
@@ -210,6 +214,8 @@ public sealed class HtmlPage(string title, string subtitle)
         p, li { max-width: 78ch; }
         .callout { border-left: 4px solid var(--accent); background: #eef6fb; padding: 10px 14px; margin: 12px 0; border-radius: 4px; }
         .callout.warning { border-color: #D55E00; background: #fdf0e8; }
+        details { margin: 12px 0; }
+        summary { cursor: pointer; color: var(--accent); font-weight: 500; margin-bottom: 6px; }
         figure { margin: 16px 0; }
         figure.plot { border: 1px solid var(--rule); border-radius: 6px; padding: 6px; }
         figcaption { color: var(--muted); font-size: 13.5px; padding: 6px 8px 2px; }
@@ -221,8 +227,9 @@ public sealed class HtmlPage(string title, string subtitle)
         .table-wrap { overflow-x: auto; margin: 12px 0 18px; }
         table { border-collapse: collapse; font-size: 13.5px; font-variant-numeric: tabular-nums; }
         caption { text-align: left; font-weight: 600; padding: 4px 0 8px; }
-        th, td { padding: 6px 12px; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; vertical-align: top; }
-        thead th { background: #f0f4f8; border-bottom: 2px solid #bcccdc; text-align: right; font-weight: 600; }
+        th, td { padding: 5px 10px; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; vertical-align: top; }
+        thead th { background: #f0f4f8; border-bottom: 2px solid #bcccdc; text-align: right; font-weight: 600;
+                   white-space: normal; max-width: 11em; vertical-align: bottom; }
         thead th:first-child, tbody th { text-align: left; font-weight: 500; }
         tbody tr:hover { background: #f7f9fb; }
         td.worst { background: var(--worst); font-weight: 600; }

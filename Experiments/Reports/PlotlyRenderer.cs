@@ -60,23 +60,25 @@ public static class PlotlyRenderer
             string suffix = p == 0 ? "" : (p + 1).ToString(CultureInfo.InvariantCulture);
             foreach (var series in panel.Series)
             {
-                double scale = figure.Percent ? 100 : 1;
-                var points = series.Curve.Rounds.Zip(series.Curve.Values).Where(v => double.IsFinite(v.Second.Mean)).ToList();
+                var points = series.Curve.Rounds.Zip(series.Curve.Values)
+                    .Where(v => double.IsFinite(v.Second.Mean) && (figure.Scale != LineScale.Log || v.Second.Mean > 0))
+                    .ToList();
                 // A JSON node has one parent: every trace gets its own arrays.
                 JsonArray X() => new([.. points.Select(v => (JsonNode?)v.First)]);
-                JsonArray Ys(Func<Stat, double> f) => new([.. points.Select(v => (JsonNode?)Math.Round(scale * f(v.Second), 4))]);
+                JsonArray Ys(Func<(double Low, double Mean, double High), double> f) =>
+                    new([.. points.Select(v => (JsonNode?)Math.Round(f(figure.Band(v.Second)), 5))]);
                 string group = series.Name;
                 if (points.Any(v => v.Second.Count > 1))
                 {
                     // The band: upper edge, then the lower edge filled up to it ("tonexty" fills to the trace before).
-                    data.Add(Trace(X(), Ys(s => s.Mean + s.Std), suffix, group, new JsonObject { ["width"] = 0, ["color"] = Palette.Colour(series.Colour) }));
-                    var lower = Trace(X(), Ys(s => s.Mean - s.Std), suffix, group, new JsonObject { ["width"] = 0, ["color"] = Palette.Colour(series.Colour) });
+                    data.Add(Trace(X(), Ys(b => b.High), suffix, group, new JsonObject { ["width"] = 0, ["color"] = Palette.Colour(series.Colour) }));
+                    var lower = Trace(X(), Ys(b => b.Low), suffix, group, new JsonObject { ["width"] = 0, ["color"] = Palette.Colour(series.Colour) });
                     lower["fill"] = "tonexty";
                     lower["fillcolor"] = Palette.Translucent(series.Colour, 0.18);
                     data.Add(lower);
                 }
 
-                var mean = Trace(X(), Ys(s => s.Mean), suffix, group, new JsonObject
+                var mean = Trace(X(), Ys(b => b.Mean), suffix, group, new JsonObject
                 {
                     ["width"] = 2,
                     ["color"] = Palette.Colour(series.Colour),
@@ -85,12 +87,18 @@ public static class PlotlyRenderer
                 mean["name"] = series.Name;
                 mean["showlegend"] = shown.Add(series.Name);
                 mean.Remove("hoverinfo");
-                mean["hovertemplate"] = $"{Escape(series.Name)}<br>round %{{x}}: %{{y:.{(figure.Percent ? 1 : 3)}f}}<extra></extra>";
+                mean["hovertemplate"] = $"{Escape(series.Name)}<br>round %{{x}}: %{{y:{(figure.Scale == LineScale.Percent ? ".1f" : ".4g")}}}<extra></extra>";
                 data.Add(mean);
             }
 
             layout["xaxis" + suffix] = Axis("round");
-            layout["yaxis" + suffix] = Axis(p % columns == 0 ? figure.YLabel : "");
+            var yAxis = Axis(p % columns == 0 ? figure.YLabel : "");
+            if (figure.Scale == LineScale.Log)
+            {
+                yAxis["type"] = "log";
+            }
+
+            layout["yaxis" + suffix] = yAxis;
             annotations.Add(new JsonObject
             {
                 ["text"] = $"<b>{Escape(panel.Title)}</b>",

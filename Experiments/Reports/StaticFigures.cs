@@ -100,25 +100,30 @@ public static class StaticFigures
     private static Plot LinePlot(LineFigure figure, LinePanel panel)
     {
         var plot = NewPlot(figure.Panels.Length == 1 ? figure.Title : $"{figure.Title}: {panel.Title}");
-        double scale = figure.Percent ? 100 : 1;
+        bool log = figure.Scale == LineScale.Log;
+        // ScottPlot has no log axis: plot log10 of the values and label the ticks with the values.
+        double Y(double value) => log ? Math.Log10(value) : value;
         foreach (var series in panel.Series)
         {
-            var points = series.Curve.Rounds.Zip(series.Curve.Values).Where(v => double.IsFinite(v.Second.Mean)).ToList();
+            var points = series.Curve.Rounds.Zip(series.Curve.Values)
+                .Where(v => double.IsFinite(v.Second.Mean) && (!log || v.Second.Mean > 0))
+                .Select(v => (Round: v.First, Band: figure.Band(v.Second), v.Second.Count))
+                .ToList();
             if (points.Count == 0)
             {
                 continue;
             }
 
-            double[] x = [.. points.Select(p => p.First)];
+            double[] x = [.. points.Select(p => p.Round)];
             var colour = Palette.ScottColour(series.Colour);
-            if (points.Any(p => p.Second.Count > 1))
+            if (points.Any(p => p.Count > 1))
             {
-                var band = plot.Add.FillY(x, [.. points.Select(p => scale * (p.Second.Mean - p.Second.Std))], [.. points.Select(p => scale * (p.Second.Mean + p.Second.Std))]);
+                var band = plot.Add.FillY(x, [.. points.Select(p => Y(p.Band.Low))], [.. points.Select(p => Y(p.Band.High))]);
                 band.FillStyle.Color = colour.WithAlpha(0.18);
                 band.LineStyle.Width = 0;
             }
 
-            var line = plot.Add.ScatterLine(x, [.. points.Select(p => scale * p.Second.Mean)]);
+            var line = plot.Add.ScatterLine(x, [.. points.Select(p => Y(p.Band.Mean))]);
             line.Color = colour;
             line.LineWidth = 2;
             line.LinePattern = Palette.Dash(series.Colour) switch
@@ -133,13 +138,43 @@ public static class StaticFigures
 
         plot.XLabel("round");
         plot.YLabel(figure.YLabel);
-        if (figure.Percent)
+        if (figure.Scale == LineScale.Percent)
         {
             plot.Axes.SetLimitsY(0, 100);
         }
+        else
+        {
+            var values = panel.Series.SelectMany(s => s.Curve.Values).Where(v => double.IsFinite(v.Mean) && v.Mean > 0).Select(figure.Band).ToList();
+            if (values.Count > 0)
+            {
+                var ticks = LogTicks(values.Min(v => v.Low), values.Max(v => v.High));
+                plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                    [.. ticks.Select(Math.Log10)], [.. ticks.Select(t => t.ToString("0.###", CultureInfo.InvariantCulture))]);
+            }
+        }
 
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Edge.Right);
         return plot;
+    }
+
+    // 1-2-5 steps of each decade within [low, high], e.g. 0.5, 1, 2 for losses from 0.4 to 2.3.
+    private static List<double> LogTicks(double low, double high)
+    {
+        var ticks = new List<double>();
+        for (int decade = (int)Math.Floor(Math.Log10(low)); decade <= (int)Math.Ceiling(Math.Log10(high)); decade++)
+        {
+            foreach (double mantissa in (double[])[1, 2, 5])
+            {
+                double tick = mantissa * Math.Pow(10, decade);
+                if (tick >= low && tick <= high)
+                {
+                    ticks.Add(tick);
+                }
+            }
+        }
+
+        return ticks.Count >= 2 ? ticks : [low, high];
     }
 
     private static Plot HeatmapPlot(HeatmapFigure figure)
@@ -223,8 +258,15 @@ public static class StaticFigures
         plot.Add.Bars(bars);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             [.. Enumerable.Range(0, groups).Select(c => (double)c)], [.. figure.Categories]);
-        plot.Axes.Bottom.TickLabelStyle.Rotation = groups > 4 ? 30 : 0;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = groups > 4 ? Alignment.MiddleLeft : Alignment.UpperCenter;
+        int longest = figure.Categories.Select(c => c.Length).DefaultIfEmpty(0).Max();
+        if (groups > 4 || longest > 14)
+        {
+            // Slanted labels, with room below the axis for the longest one (about 7 px per character at 45 degrees).
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = (float)Math.Min(300, 20 + (longest * 7 * Math.Sqrt(0.5)));
+        }
+
         plot.Axes.Margins(bottom: 0);
         plot.YLabel(figure.YLabel);
         plot.ShowLegend(Edge.Right);

@@ -171,8 +171,8 @@ public static class SweepReport
         if (!results.Runs.IsEmpty)
         {
             string spec = Path.Combine(results.Folder, results.Runs[0].Id, "spec.yaml");
-            page.Paragraph($"Every run's fully resolved settings are in <run-id>/spec.yaml; the first one, {results.Runs[0].Id}, reads:");
-            page.Code(File.ReadAllText(spec), $"{results.Runs[0].Id}/spec.yaml");
+            page.Paragraph("Every run's fully resolved settings, defaults included, are in <run-id>/spec.yaml; its id hashes them.");
+            page.FoldedCode($"Show {results.Runs[0].Id}/spec.yaml", File.ReadAllText(spec));
         }
     }
 
@@ -192,15 +192,15 @@ public static class SweepReport
             string slug = analysis.Settings.Length > 1 ? "-" + StaticFigures.Slug(setting) : "";
             string suffix = setting.Length > 0 ? $" ({setting})" : "";
             page.Figure(
-                CurveFigure(analysis, setting, "test_accuracy", $"accuracy{slug}", $"Test accuracy{suffix}", "test accuracy (%)", percent: true),
+                CurveFigure(analysis, setting, "test_accuracy", $"accuracy{slug}", $"Test accuracy{suffix}", "test accuracy (%)", LineScale.Percent),
                 $"Test accuracy against rounds{suffix}.");
             page.Figure(
-                CurveFigure(analysis, setting, "train_loss", $"loss{slug}", $"Training loss{suffix}", "training loss (cross-entropy)", percent: false),
-                $"Training loss (mean over clients' minibatches) against rounds{suffix}; the initial model has none.");
+                CurveFigure(analysis, setting, "train_loss", $"loss{slug}", $"Training loss{suffix}", "training loss (cross-entropy, log scale)", LineScale.Log),
+                $"Training loss (mean over clients' minibatches) against rounds{suffix}, on a log scale so that a diverging rule does not flatten the others; the initial model has none.");
         }
     }
 
-    private static LineFigure CurveFigure(SweepAnalysis analysis, string setting, string column, string id, string title, string yLabel, bool percent)
+    private static LineFigure CurveFigure(SweepAnalysis analysis, string setting, string column, string id, string title, string yLabel, LineScale scale)
     {
         var panels = analysis.Attacks
             .Select(attack => new LinePanel(
@@ -210,7 +210,7 @@ public static class SweepReport
                     .Where(s => !s.Curve.Rounds.IsEmpty)]))
             .Where(p => !p.Series.IsEmpty)
             .ToImmutableArray();
-        return new LineFigure(id, title, yLabel, percent, panels);
+        return new LineFigure(id, title, yLabel, scale, panels);
     }
 
     private static void WorstCase(HtmlPage page, SweepAnalysis analysis)
@@ -280,7 +280,7 @@ public static class SweepReport
     {
         page.Section("accuracy", "Final and best accuracy");
         page.Paragraph(
-            "Final (after the last round) and, below it, best test accuracy over the run's evaluations, in percent, mean ± standard deviation over seeds. " +
+            "Final test accuracy (after the last round), in percent, mean ± standard deviation over seeds; below it, the mean over seeds of each run's best accuracy over its evaluations. " +
             "Orange: the rule's worst attack; blue: the best worst case of the table.");
         foreach (string setting in analysis.Settings)
         {
@@ -296,7 +296,8 @@ public static class SweepReport
                     int runs = analysis.Cell(setting, attack, rule).Length;
                     string text = runs == 0 ? "no runs" : final.Count == 0 ? "diverged" : final.Percent();
                     bool isWorst = analysis.VariesAttack && worst[rule].Attack == attack;
-                    cells.Add(new HtmlCell(text, isWorst ? "worst" : runs == 0 ? "muted" : null, runs == 0 ? null : $"best {best.Percent()}"));
+                    string? note = runs == 0 || best.Count == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"best {100 * best.Mean:F1}");
+                    cells.Add(new HtmlCell(text, isWorst ? "worst" : runs == 0 ? "muted" : null, note));
                 }
 
                 if (analysis.VariesAttack)
@@ -348,7 +349,7 @@ public static class SweepReport
         }
 
         page.Table(
-            ["rule", .. parts.Select(p => p.Name + " (ms)"), "wall clock per round (ms)", "runs"],
+            ["rule", "training (ms)", "attack (ms)", "aggregation (ms)", "evaluation (ms)", "wall clock (ms)", "runs"],
             rules.Select(rule => new List<HtmlCell>
                 {
                     rule,
@@ -403,20 +404,20 @@ public static class SweepReport
             }));
 
         // clients.csv: who the missing and rejected updates came from.
-        var outcomeColumns = runs.SelectMany(r => r.ClientRows.SelectMany(c => c.Cells.Keys))
-            .Distinct()
+        double Total(string column, string byzantine) => runs
+            .SelectMany(r => r.ClientRows.Where(row => row.Text("byzantine") == byzantine))
+            .Sum(row => double.IsFinite(row.Number(column)) ? row.Number(column) : 0);
+        var outcomeColumns = runs.SelectMany(r => r.ClientRows.Take(1)).FirstOrDefault()?.Header
             .Where(c => c is not ("client" or "byzantine" or "samples" or "class_histogram"))
-            .ToList();
+            .Where(c => Total(c, "0") + Total(c, "1") > 0)
+            .ToList() ?? [];
         if (outcomeColumns.Count > 0)
         {
-            page.Paragraph("Reply outcomes summed over every client, round and run (clients.csv), honest and Byzantine clients apart:");
+            page.Paragraph("Reply outcomes summed over every client, round and run (clients.csv), honest and Byzantine clients apart; outcomes that never occurred are left out:");
             page.Table(
                 ["clients", .. outcomeColumns],
                 new[] { ("honest", "0"), ("Byzantine", "1") }.Select(kind => new List<HtmlCell> { kind.Item1 }
-                    .Concat(outcomeColumns.Select(c => (HtmlCell)runs
-                        .SelectMany(r => r.ClientRows.Where(row => row.Text("byzantine") == kind.Item2))
-                        .Sum(row => double.IsFinite(row.Number(c)) ? row.Number(c) : 0)
-                        .ToString("F0", CultureInfo.InvariantCulture)))));
+                    .Concat(outcomeColumns.Select(c => (HtmlCell)Total(c, kind.Item2).ToString("F0", CultureInfo.InvariantCulture)))));
         }
     }
 

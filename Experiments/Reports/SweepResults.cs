@@ -8,7 +8,9 @@ using CsvHelper;
 namespace ByzantineSim.Experiments.Reports;
 
 /// <summary>One row of a CSV file, by column name; numbers parse invariantly, missing or empty cells are NaN.</summary>
-public sealed record CsvRow(ImmutableDictionary<string, string> Cells)
+/// <param name="Header">The file's columns, in file order.</param>
+/// <param name="Cells">The row's cells by column.</param>
+public sealed record CsvRow(ImmutableArray<string> Header, ImmutableDictionary<string, string> Cells)
 {
     /// <summary>The cell's text ("" when the column is absent).</summary>
     public string Text(string column) => Cells.GetValueOrDefault(column, "");
@@ -205,11 +207,11 @@ public sealed record SweepResults(
     {
         using var reader = CsvReader.Create(new StreamReader(path), new CsvReaderOptions(), false);
         reader.ReadHeader();
-        var header = reader.Headers.ToList();
+        var header = reader.Headers.ToImmutableArray();
         var rows = ImmutableArray.CreateBuilder<CsvRow>();
         while (reader.Read())
         {
-            rows.Add(new CsvRow(header
+            rows.Add(new CsvRow(header, header
                 .Select((name, i) => KeyValuePair.Create(name, i < reader.FieldCount ? reader[i].ToString() : ""))
                 .ToImmutableDictionary(StringComparer.Ordinal)));
         }
