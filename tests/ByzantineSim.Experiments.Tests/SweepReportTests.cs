@@ -9,54 +9,14 @@ namespace ByzantineSim.Experiments.Tests;
 /// 2 partitions x 2 seeds, with message loss so that the participation section has something to
 /// show), its report opened in headless Chromium, its static figures decoded.
 /// </summary>
-public sealed class SweepReportTests(SweepReportTests.TinySweep sweep) : IClassFixture<SweepReportTests.TinySweep>
+[Collection(TinySweep.Collection)]
+public sealed class SweepReportTests(TinySweep sweep)
 {
     // Per partition: accuracy and loss; then the aggregator x heterogeneity heatmap, cost, participation.
     private const int InteractiveFigures = (2 * 2) + 1 + 1 + 1;
 
     // One file per panel of the curves (2 partitions x 2 attacks x accuracy/loss), then the three single figures.
     private const int StaticFigures = (2 * 2 * 2) + 3;
-
-    /// <summary>The tiny sweep, run once for all tests of the class.</summary>
-    public sealed class TinySweep : IAsyncLifetime
-    {
-        private const string Spec = """
-            sweep: tiny
-            base:
-              data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
-              model: { name: mlp, hidden: [8] }
-              clients: { n: 9, f: 2 }
-              training: { rounds: 8, batch_size: 16, learning_rate: 0.2, worker_momentum: 0.5, eval_every: 2 }
-              faults: { message_loss: 0.1 }
-              server: { deadline: 10 }
-            grid:
-              aggregator: [mean, cge]
-              attack: [sign-flip, alie]
-              partition: [iid, { name: dirichlet, alpha: 0.3 }]
-              seed: [1, 2]
-            """;
-
-        /// <summary>The working folder of the CLI.</summary>
-        public string Folder { get; } = Directory.CreateTempSubdirectory("byzsim-report-").FullName;
-
-        /// <summary>The sweep's results folder.</summary>
-        public string Results => Path.Combine(Folder, "results", "tiny");
-
-        /// <summary>The output of the run command.</summary>
-        public CliProcess.Outcome Run { get; private set; } = new(-1, "", "");
-
-        public async Task InitializeAsync()
-        {
-            await File.WriteAllTextAsync(Path.Combine(Folder, "tiny.yaml"), Spec);
-            Run = await CliProcess.RunAsync(Folder, "run", "tiny.yaml", "--plain");
-        }
-
-        public Task DisposeAsync()
-        {
-            Directory.Delete(Folder, recursive: true);
-            return Task.CompletedTask;
-        }
-    }
 
     [Fact]
     public void Run_TinySweep_WritesReportAtTheEnd()
@@ -147,29 +107,6 @@ public sealed class SweepReportTests(SweepReportTests.TinySweep sweep) : IClassF
     }
 
     [Fact]
-    public async Task Report_Compare_ShowsBothSidesAndRendersInChromium()
-    {
-        string before = CopyResults("before");
-        // "Before" lost one run: its cell is compared on the seed that is left.
-        var runs = Directory.GetDirectories(before).Where(d => File.Exists(Path.Combine(d, "spec.yaml"))).Order(StringComparer.Ordinal).ToList();
-        Directory.Delete(runs[0], recursive: true);
-        string output = Path.Combine(sweep.Folder, "compare.html");
-
-        var outcome = await CliProcess.RunAsync(sweep.Folder, "report", "--compare", before, sweep.Results, "--output", output);
-        Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
-        string html = File.ReadAllText(output);
-        Assert.Contains("Comparison: before/tiny → results/tiny", html, StringComparison.Ordinal);
-        Assert.Contains("8 rule x attack x setting cells have results on both sides, 0 on one side only.", html, StringComparison.Ordinal);
-
-        using var browser = HeadlessChromium.Start(1400, 1000);
-        browser.Navigate().GoToUrl(new Uri(output).AbsoluteUri);
-        long Plots() => (long)browser.ExecuteScript("return document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 ? document.querySelectorAll('.js-plotly-plot').length : 0;")!;
-        HeadlessChromium.WaitFor(() => Plots() == 2, TimeSpan.FromSeconds(20));
-        Assert.Equal(2, Plots()); // worst case per rule, one per partition
-        Assert.Empty(browser.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message));
-    }
-
-    [Fact]
     public async Task Report_FolderWithoutIndex_ExitsTwo()
     {
         var outcome = await CliProcess.RunAsync(sweep.Folder, "report", "nowhere");
@@ -177,21 +114,10 @@ public sealed class SweepReportTests(SweepReportTests.TinySweep sweep) : IClassF
         Assert.Contains("no runs.csv here", outcome.Error, StringComparison.Ordinal);
     }
 
-    private string CopyResults(string name)
-    {
-        string target = Path.Combine(sweep.Folder, name, "tiny");
-        foreach (string file in Directory.GetFiles(sweep.Results, "*", SearchOption.AllDirectories))
-        {
-            string copy = Path.Combine(target, Path.GetRelativePath(sweep.Results, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
-        }
+    private string CopyResults(string name) => sweep.CopyResults(name);
 
-        return target;
-    }
-
-    // Variance of the grey level over every pixel: 0 for a blank image.
-    private static double Variance(SKBitmap image)
+    /// <summary>Variance of the grey level over every other pixel: 0 for a blank image.</summary>
+    public static double Variance(SKBitmap image)
     {
         double sum = 0, squares = 0;
         int count = 0;
