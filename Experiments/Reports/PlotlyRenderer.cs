@@ -37,7 +37,7 @@ public static class PlotlyRenderer
     /// <summary>The figure's height in pixels in the page.</summary>
     public static int Height(Figure figure) => figure switch
     {
-        LineFigure line => 120 + (310 * Rows(line.Panels.Length)),
+        LineFigure line => 160 + (310 * Rows(line.Panels.Length)),
         HeatmapFigure heatmap => 160 + (34 * heatmap.Rows.Length),
         _ => 440,
     };
@@ -113,7 +113,11 @@ public static class PlotlyRenderer
         }
 
         layout["annotations"] = annotations;
-        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -0.08, ["yanchor"] = "top", ["x"] = 0 };
+        // The legend sits below the bottom row's axis title: a fixed pixel gap, in units of the plotting area's height.
+        const int bottom = 110;
+        double plotting = Height(figure) - 70 - bottom;
+        layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = -60 / plotting, ["yanchor"] = "top", ["x"] = 0 };
+        layout["margin"] = new JsonObject { ["l"] = 70, ["r"] = 20, ["t"] = 70, ["b"] = bottom };
         layout["hovermode"] = "closest";
         return new JsonObject { ["data"] = data, ["layout"] = layout };
     }
