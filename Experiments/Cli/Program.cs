@@ -110,13 +110,23 @@ public static class Program
                 console.WriteLine($"  failed {runId}: {reason}");
             }
 
+            bool reported = true;
             if (!parse.GetValue(noReport))
             {
                 // Also after an interruption: a report of partial results says what is missing.
-                ReportCommand.Print(SweepReport.Write(store.Folder, FigureSize.Default));
+                try
+                {
+                    ReportCommand.Print(SweepReport.Write(store.Folder, FigureSize.Default));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
+                {
+                    // The runs are stored whatever happens here; say so, and let `byzsim report` be retried.
+                    Console.Error.WriteLine($"report: failed, the results are complete on disk ({ex.Message}); retry with: byzsim report {store.Folder}");
+                    reported = false;
+                }
             }
 
-            return outcome.Cancelled ? Interrupted : outcome.Failures.IsEmpty ? Ok : RunFailed;
+            return outcome.Cancelled ? Interrupted : outcome.Failures.IsEmpty && reported ? Ok : RunFailed;
         });
         return command;
     }

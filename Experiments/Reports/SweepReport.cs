@@ -280,7 +280,7 @@ public static class SweepReport
     {
         page.Section("accuracy", "Final and best accuracy");
         page.Paragraph(
-            "Final test accuracy (after the last round), in percent, mean ± standard deviation over seeds; below it, the mean over seeds of each run's best accuracy over its evaluations. " +
+            "Final test accuracy (after the last round) and, below it, best test accuracy over the run's evaluations, in percent, mean ± standard deviation over seeds. " +
             "Orange: the rule's worst attack; blue: the best worst case of the table.");
         foreach (string setting in analysis.Settings)
         {
@@ -296,7 +296,7 @@ public static class SweepReport
                     int runs = analysis.Cell(setting, attack, rule).Length;
                     string text = runs == 0 ? "no runs" : final.Count == 0 ? "diverged" : final.Percent();
                     bool isWorst = analysis.VariesAttack && worst[rule].Attack == attack;
-                    string? note = runs == 0 || best.Count == 0 ? null : string.Create(CultureInfo.InvariantCulture, $"best {100 * best.Mean:F1}");
+                    string? note = runs == 0 || best.Count == 0 ? null : $"best {best.Percent()}";
                     cells.Add(new HtmlCell(text, isWorst ? "worst" : runs == 0 ? "muted" : null, note));
                 }
 

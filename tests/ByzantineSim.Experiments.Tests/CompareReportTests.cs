@@ -24,7 +24,7 @@ public sealed class CompareReportTests(TinySweep sweep)
         using var browser = HeadlessChromium.Start(1400, 1000);
         browser.Navigate().GoToUrl(new Uri(output).AbsoluteUri);
         long Plots() => (long)browser.ExecuteScript("return document.querySelectorAll('.js-plotly-plot .main-svg').length > 0 ? document.querySelectorAll('.js-plotly-plot').length : 0;")!;
-        HeadlessChromium.WaitFor(() => Plots() == 2, TimeSpan.FromSeconds(20));
+        HeadlessChromium.WaitFor(() => Plots() == 2, TimeSpan.FromSeconds(60));
         Assert.Equal(2, Plots()); // worst case per rule, one per partition
         Assert.Empty(browser.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Level >= LogLevel.Warning).Select(e => e.Message));
 

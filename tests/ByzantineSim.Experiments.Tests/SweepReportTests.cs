@@ -37,7 +37,7 @@ public sealed class SweepReportTests(TinySweep sweep)
         using var browser = HeadlessChromium.Start(1400, 1000);
         browser.Navigate().GoToUrl(new Uri(html).AbsoluteUri);
         long Count(string selector) => (long)browser.ExecuteScript($"return document.querySelectorAll('{selector}').length;")!;
-        HeadlessChromium.WaitFor(() => Count(".js-plotly-plot .main-svg") > 0 && Count(".js-plotly-plot") == InteractiveFigures, TimeSpan.FromSeconds(20));
+        HeadlessChromium.WaitFor(() => Count(".js-plotly-plot .main-svg") > 0 && Count(".js-plotly-plot") == InteractiveFigures, TimeSpan.FromSeconds(60));
 
         Assert.Equal(InteractiveFigures, Count(".plot-area"));
         Assert.Equal(InteractiveFigures, Count(".js-plotly-plot"));
@@ -104,6 +104,26 @@ public sealed class SweepReportTests(TinySweep sweep)
         Assert.Contains("Missing runs", html, StringComparison.Ordinal);
         Assert.Contains($"<th scope=\"row\">{Path.GetFileName(runs[0])}</th><td class=\"worst\">incomplete</td>", html, StringComparison.Ordinal);
         Assert.Contains($"<th scope=\"row\">{Path.GetFileName(runs[1])}</th><td class=\"muted\">pending</td>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Report_RobustnessFilePresent_IncludesItsTable()
+    {
+        string folder = sweep.CopyResults("robust");
+        File.WriteAllText(Path.Combine(folder, "robustness.md"), """
+            # Empirical robustness of the aggregation rules
+
+            | rule | n | f | empirical kappa |
+            |---|---|---|---|
+            | cge | 9 | 2 | 4.818 |
+            """);
+
+        var outcome = await CliProcess.RunAsync(sweep.Folder, "report", folder);
+        Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
+        string html = File.ReadAllText(Path.Combine(folder, "report.html"));
+        Assert.Contains("Robustness (empirical kappa)", html, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">cge</th><td>9</td><td>2</td><td>4.818</td>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Robustness (empirical kappa)", File.ReadAllText(Path.Combine(sweep.Results, "report.html")), StringComparison.Ordinal);
     }
 
     [Fact]
