@@ -20,7 +20,8 @@ public static class ReportCommand
         };
         var compare = new Option<DirectoryInfo[]>("--compare")
         {
-            Description = "compare two results folders: --compare BEFORE AFTER",
+            Description = "compare two results folders, before and after",
+            HelpName = "BEFORE AFTER",
             Arity = new ArgumentArity(2, 2),
             AllowMultipleArgumentsPerToken = true,
         };
@@ -30,7 +31,8 @@ public static class ReportCommand
         };
         var size = new Option<string>("--figure-size")
         {
-            Description = "pixel size of the PNG/SVG figures, WIDTHxHEIGHT",
+            HelpName = "WIDTHxHEIGHT",
+            Description = "pixel size of the PNG/SVG figures",
             DefaultValueFactory = _ => "800x500",
         };
         var command = new Command("report", "Write a sweep's report: one offline HTML file with tables and interactive figures, plus PNG/SVG figures")
