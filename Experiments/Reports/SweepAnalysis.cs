@@ -47,6 +47,7 @@ public sealed class SweepAnalysis
 
     private readonly ImmutableArray<string> _ruleAxes;
     private readonly ImmutableArray<string> _attackAxes;
+    private readonly Dictionary<(string Setting, string Attack, string Rule), ImmutableArray<RunRecord>> _cells;
 
     /// <summary>Groups the runs of <paramref name="results"/>.</summary>
     public SweepAnalysis(SweepResults results)
@@ -62,6 +63,10 @@ public sealed class SweepAnalysis
         Rules = [.. all.Select(l => Join(l, _ruleAxes)).Distinct()];
         Attacks = [.. all.Select(l => Join(l, _attackAxes)).Distinct()];
         Settings = [.. all.Select(l => Join(l, SettingAxes, withNames: true)).Distinct()];
+        // Tables and figures ask for the same cells many times: group the runs once.
+        _cells = results.Runs
+            .GroupBy(r => (Setting(r), Attack(r), Rule(r)))
+            .ToDictionary(g => g.Key, g => g.ToImmutableArray());
     }
 
     /// <summary>The results analysed.</summary>
@@ -99,7 +104,7 @@ public sealed class SweepAnalysis
 
     /// <summary>The complete runs (over seeds) of one setting, attack and rule.</summary>
     public ImmutableArray<RunRecord> Cell(string setting, string attack, string rule) =>
-        [.. Results.Runs.Where(r => Setting(r) == setting && Attack(r) == attack && Rule(r) == rule)];
+        _cells.GetValueOrDefault((setting, attack, rule), []);
 
     /// <summary>Final accuracy over seeds of a cell.</summary>
     public Stat Final(string setting, string attack, string rule) => Stat.Of(Cell(setting, attack, rule).Select(r => r.FinalAccuracy));
@@ -124,10 +129,16 @@ public sealed class SweepAnalysis
     /// <summary>A metrics.csv column over rounds, mean and std over the seeds of a cell.</summary>
     public Curve MetricCurve(string setting, string attack, string rule, string column)
     {
-        var runs = Cell(setting, attack, rule);
-        var rounds = runs.SelectMany(r => r.Metrics.Select(m => m.Number("round"))).Where(double.IsFinite).Distinct().Order().ToImmutableArray();
+        var byRound = Cell(setting, attack, rule)
+            .Select(r => r.Metrics
+                .Select(m => (Round: m.Number("round"), Value: m.Number(column)))
+                .Where(m => double.IsFinite(m.Round))
+                .DistinctBy(m => m.Round)
+                .ToDictionary(m => m.Round, m => m.Value))
+            .ToList();
+        var rounds = byRound.SelectMany(r => r.Keys).Distinct().Order().ToImmutableArray();
         var values = rounds
-            .Select(round => Stat.Of(runs.Select(r => r.Metrics.FirstOrDefault(m => m.Number("round") == round)?.Number(column) ?? double.NaN)))
+            .Select(round => Stat.Of(byRound.Select(r => r.GetValueOrDefault(round, double.NaN))))
             .ToImmutableArray();
         return new Curve(rounds, values);
     }
