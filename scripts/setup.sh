@@ -2,11 +2,12 @@
 # Installs what ByzantineSim needs from Debian/Ubuntu packages, only when it is missing:
 #   g++, patchelf          build the TorchSharp loader fix (build/torchsharp/README.md)
 #   dataset-fashion-mnist  the real data set used by tests and experiments/*.yaml
+#   chromium, chromium-driver  headless browser that the report tests open report.html in
 # NuGet packages are restored by `dotnet build` itself. Safe to run again: it does nothing
 # when everything is present.
 set -euo pipefail
 
-packages=(g++ patchelf dataset-fashion-mnist)
+packages=(g++ patchelf dataset-fashion-mnist chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ByzantineSim.Experiments.Reports;
 using ByzantineSim.Experiments.Results;
 using ByzantineSim.Experiments.Running;
 using ByzantineSim.Experiments.Specs;
@@ -34,6 +35,7 @@ public static class Program
             RunsCommand.Create(),
             BenchCommand.Create(),
             RobustnessCommand.Create(),
+            ReportCommand.Create(),
         };
         // Ctrl+C cancels the action's token; give running runs time to stop at their next
         // message and the results index time to be written before the process is ended.
@@ -59,14 +61,15 @@ public static class Program
             DefaultValueFactory = _ => new DirectoryInfo("results"),
         };
         var plain = new Option<bool>("--plain") { Description = "plain log lines instead of the live display" };
+        var noReport = new Option<bool>("--no-report") { Description = "skip writing report.html and figures/ at the end" };
         var trainers = new Option<int>("--trainers")
         {
             Description = "trainer threads shared by all runs (results do not depend on it)",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
-        var command = new Command("run", "Run a sweep: every run that is not complete yet, then print the summary table")
+        var command = new Command("run", "Run a sweep: every run that is not complete yet, then print the summary table and write the report")
         {
-            file, parallel, force, results, plain, trainers,
+            file, parallel, force, results, plain, trainers, noReport,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -77,6 +80,9 @@ public static class Program
             }
 
             var store = new ResultsStore(parse.GetValue(results)!.FullName, plan.Name);
+            // The report shows the sweep as written; keep a copy beside its results.
+            Directory.CreateDirectory(store.Folder);
+            ResultsStore.WriteAtomically(Path.Combine(store.Folder, SweepResults.SpecFile), File.ReadAllText(plan.File));
             var console = AnsiConsole.Console;
             bool live = !parse.GetValue(plain) && !Console.IsOutputRedirected && console.Profile.Capabilities.Interactive;
             if (Console.IsOutputRedirected)
@@ -107,7 +113,23 @@ public static class Program
                 console.WriteLine($"  failed {runId}: {reason}");
             }
 
-            return outcome.Cancelled ? Interrupted : outcome.Failures.IsEmpty ? Ok : RunFailed;
+            bool reported = true;
+            if (!parse.GetValue(noReport))
+            {
+                // Also after an interruption: a report of partial results says what is missing.
+                try
+                {
+                    ReportCommand.Print(SweepReport.Write(store.Folder, FigureSize.Default));
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or InvalidOperationException)
+                {
+                    // The runs are stored whatever happens here; say so, and let `byzsim report` be retried.
+                    Console.Error.WriteLine($"report: failed, the results are complete on disk ({ex.Message}); retry with: byzsim report {store.Folder}");
+                    reported = false;
+                }
+            }
+
+            return outcome.Cancelled ? Interrupted : outcome.Failures.IsEmpty && reported ? Ok : RunFailed;
         });
         return command;
     }

@@ -42,6 +42,19 @@ public partial class DocumentationTests
         Assert.NotEmpty(plan.Runs);
     }
 
+    [Fact]
+    public void Readme_LinksIntoDocs_PointAtCommittedFiles()
+    {
+        // The report screenshot and the other docs the README shows must be in the repository.
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var links = DocsLink().Matches(readme).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Contains("docs/report-default.png", links);
+        Assert.All(links, link => Assert.True(File.Exists(Path.Combine(RepositoryRoot(), link)), $"README links to missing {link}"));
+    }
+
+    [GeneratedRegex(@"\]\((docs/[^)#]+)\)")]
+    private static partial Regex DocsLink();
+
     [GeneratedRegex("```yaml\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex YamlBlock();
 }
