@@ -34,6 +34,7 @@ public static class Program
             RunsCommand.Create(),
             BenchCommand.Create(),
             RobustnessCommand.Create(),
+            ClusterCommand.Create(),
         };
         // Ctrl+C cancels the action's token; give running runs time to stop at their next
         // message and the results index time to be written before the process is ended.
@@ -128,7 +129,7 @@ public static class Program
     }
 
     /// <summary>Loads a spec, printing every problem to stderr on failure.</summary>
-    private static SweepPlan? Load(FileInfo file)
+    internal static SweepPlan? Load(FileInfo file)
     {
         try
         {
