@@ -48,7 +48,7 @@ public sealed record ClusterNodeOptions(string Role, string Hostname, int Port, 
     public const int DefaultPort = 4053;
 
     /// <summary>The remote address of <paramref name="hostAndPort"/>'s actor system.</summary>
-    public string AddressOf(string hostAndPort) => $"akka.tcp://{SystemName}@{hostAndPort}";
+    public string AddressOf(string hostAndPort) => $"{(Tls is null ? "akka.tcp" : "akka.ssl.tcp")}://{SystemName}@{hostAndPort}";
 
     /// <summary>Parses <c>host:port</c>; null when malformed.</summary>
     public static string? CheckHostAndPort(string value)
