@@ -150,8 +150,9 @@ public sealed class CoordinatorActor : ReceiveActor
         {
             (_dispatch, var requeued) = _dispatch.RemoveWorker(key);
             _requeued += requeued.Length;
-            _log($"worker lost: {terminated.ActorRef.Path.Address}; requeued {requeued.Length} run(s)" +
-                (requeued.IsEmpty ? "" : ": " + string.Join(", ", requeued)));
+            _log(requeued.IsEmpty
+                ? $"worker gone: {terminated.ActorRef.Path.Address} (no run in flight)"
+                : $"worker lost: {terminated.ActorRef.Path.Address}; requeued {requeued.Length} run(s): {string.Join(", ", requeued)}");
             Dispatch();
         }
     }
