@@ -15,7 +15,7 @@ namespace ByzantineSim.Experiments.Cluster;
 /// shrinks several times over). No type names travel, so a peer can only ever make one of these
 /// records, whatever bytes it sends.
 /// </summary>
-public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class ClusterMessageSerializer(ExtendedActorSystem actorSystem) : SerializerWithStringManifest(actorSystem)
 {
     /// <summary>The serializer's id in the cluster configuration (0-40 are Akka's own).</summary>
     public const int Id = 8108;
@@ -75,6 +75,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
                     break;
                 case WorkerRegistered registered:
                     writer.Write(registered.Sweep);
+                    writer.Write(Akka.Serialization.Serialization.SerializedActorPath(registered.Reports));
                     break;
                 case RunAssigned assigned:
                     writer.Write(assigned.RunId);
@@ -125,7 +126,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
             object message = manifest switch
             {
                 Register => new RegisterWorker(reader.ReadInt32()),
-                Registered => new WorkerRegistered(reader.ReadString()),
+                Registered => new WorkerRegistered(reader.ReadString(), system.Provider.ResolveActorRef(reader.ReadString())),
                 Assigned => ReadAssigned(reader),
                 Failed => new RunFailedOnWorker(reader.ReadString(), reader.ReadString()),
                 Finished => SweepFinished.Instance,

@@ -44,6 +44,9 @@ public sealed record ClusterNodeOptions(string Role, string Hostname, int Port, 
     /// <summary>The coordinator actor's name under <c>/user</c>.</summary>
     public const string CoordinatorActorName = "coordinator";
 
+    /// <summary>Size of the chunks large run reports are cut into (bytes).</summary>
+    public const int ChunkBytes = 60 * 1024;
+
     /// <summary>Default coordinator port.</summary>
     public const int DefaultPort = 4053;
 
@@ -97,6 +100,9 @@ public sealed record ClusterNodeOptions(string Role, string Hostname, int Port, 
                   {{tls}}
                 }
               }
+              # Run reports (result files) go through reliable delivery, cut into chunks well
+              # under the transport's 128 kB frame rather than raising the frame size.
+              reliable-delivery.producer-controller.chunk-large-messages = {{ChunkBytes}}b
               cluster {
                 roles = [{{Role}}]
                 seed-nodes = [{{Quote(seed)}}]

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Delivery;
+using Akka.Util;
 using ByzantineSim.Experiments.Results;
 using ByzantineSim.Experiments.Specs;
 
@@ -27,6 +29,8 @@ public sealed class CoordinatorActor : ReceiveActor
     private readonly Action<string> _log;
     private readonly TaskCompletionSource<CoordinatorOutcome> _done;
     private readonly Dictionary<string, IActorRef> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _reportsByWorker = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, string> _workerByReports = [];
     private readonly List<(string, string)> _failures = [];
     private SweepDispatch _dispatch;
     private int _recorded;
@@ -45,8 +49,7 @@ public sealed class CoordinatorActor : ReceiveActor
         _dispatch = SweepDispatch.Start(toRun.Select(r => r.Id));
 
         Receive<RegisterWorker>(OnRegister);
-        Receive<RunSucceeded>(OnSucceeded);
-        Receive<RunFailedOnWorker>(OnFailed);
+        Receive<ConsumerController.Delivery<IRunReport>>(OnReport);
         Receive<Terminated>(OnTerminated);
     }
 
@@ -59,6 +62,9 @@ public sealed class CoordinatorActor : ReceiveActor
 
     private static string Key(IActorRef worker) => worker.Path.ToString();
 
+    // The worker's node, for log lines: its key is the actor path, whose root is the node address.
+    private string Address(string worker) => _workers.TryGetValue(worker, out var actor) ? actor.Path.Address.ToString() : worker;
+
     private void OnRegister(RegisterWorker register)
     {
         var worker = Sender;
@@ -68,30 +74,55 @@ public sealed class CoordinatorActor : ReceiveActor
             return;
         }
 
-        if (_workers.TryAdd(Key(worker), worker))
+        string key = Key(worker);
+        if (_workers.TryAdd(key, worker))
         {
             Context.Watch(worker);
+            // One reliable channel per worker for its reports: resent if lost, chunked if large.
+            var reports = Context.ActorOf(ConsumerController.Create<IRunReport>(Context, Option<IActorRef>.None), $"reports-{Guid.NewGuid():N}");
+            reports.Tell(new ConsumerController.Start<IRunReport>(Self));
+            _reportsByWorker[key] = reports;
+            _workerByReports[reports] = key;
             _log($"worker joined: {worker.Path.Address} (runs {register.Capacity} at once)");
         }
 
-        _dispatch = _dispatch.AddWorker(Key(worker), register.Capacity);
-        worker.Tell(new WorkerRegistered(_plan.Name));
+        _dispatch = _dispatch.AddWorker(key, register.Capacity);
+        worker.Tell(new WorkerRegistered(_plan.Name, _reportsByWorker[key]));
         Dispatch();
     }
 
-    private void OnSucceeded(RunSucceeded result)
+    private void OnReport(ConsumerController.Delivery<IRunReport> delivery)
     {
-        var worker = Sender;
+        delivery.ConfirmTo.Tell(ConsumerController.Confirmed.Instance);
+        if (!_workerByReports.TryGetValue(Sender, out string? key))
+        {
+            _log($"ignored a report from an unknown channel {Sender.Path}");
+            return;
+        }
+
+        switch (delivery.Message)
+        {
+            case RunSucceeded succeeded:
+                OnSucceeded(succeeded, key);
+                break;
+            case RunFailedOnWorker failed:
+                OnFailed(failed, key);
+                break;
+        }
+    }
+
+    private void OnSucceeded(RunSucceeded result, string worker)
+    {
         if (!_runs.TryGetValue(result.RunId, out var run))
         {
-            _log($"ignored a result of unknown run {result.RunId} from {worker.Path.Address}");
+            _log($"ignored a result of unknown run {result.RunId} from {worker}");
             return;
         }
 
         if (result.SpecHash != run.Spec.Hash())
         {
             // The worker's build read the spec differently: never store such results.
-            Finish(run.Id, worker, () => _failures.Add((run.Id, $"worker {worker.Path.Address} ran spec {result.SpecHash}, expected {run.Spec.Hash()}")));
+            Finish(run.Id, worker, () => _failures.Add((run.Id, $"worker {worker} ran spec {result.SpecHash}, expected {run.Spec.Hash()}")));
             return;
         }
 
@@ -101,26 +132,25 @@ public sealed class CoordinatorActor : ReceiveActor
             _store.Write(run, result.Files);
             _store.WriteIndex(_plan);
             _recorded++;
-            _log($"completed {run.Id} on {worker.Path.Address} ({_dispatch.Done.Count}/{_runs.Count})");
+            _log($"completed {run.Id} on {Address(worker)} ({_dispatch.Done.Count}/{_runs.Count})");
         });
     }
 
-    private void OnFailed(RunFailedOnWorker failure)
+    private void OnFailed(RunFailedOnWorker failure, string worker)
     {
-        var worker = Sender;
         if (_runs.ContainsKey(failure.RunId))
         {
             Finish(failure.RunId, worker, () =>
             {
                 _failures.Add((failure.RunId, failure.Reason));
-                _log($"failed {failure.RunId} on {worker.Path.Address}: {failure.Reason}");
+                _log($"failed {failure.RunId} on {Address(worker)}: {failure.Reason}");
             });
         }
     }
 
-    private void Finish(string runId, IActorRef worker, Action record)
+    private void Finish(string runId, string worker, Action record)
     {
-        (_dispatch, var decision) = _dispatch.Finish(runId, Key(worker));
+        (_dispatch, var decision) = _dispatch.Finish(runId, worker);
         if (decision == ResultDecision.Record)
         {
             try
@@ -137,7 +167,7 @@ public sealed class CoordinatorActor : ReceiveActor
         else
         {
             _duplicates++;
-            _log($"dropped a late duplicate result of {runId} from {worker.Path.Address}");
+            _log($"dropped a late duplicate result of {runId} from {Address(worker)}");
         }
 
         Dispatch();
@@ -148,6 +178,13 @@ public sealed class CoordinatorActor : ReceiveActor
         string key = Key(terminated.ActorRef);
         if (_workers.Remove(key))
         {
+            // Its node is gone, and with it anything still on the way in its channel.
+            if (_reportsByWorker.Remove(key, out var reports))
+            {
+                _workerByReports.Remove(reports);
+                Context.Stop(reports);
+            }
+
             (_dispatch, var requeued) = _dispatch.RemoveWorker(key);
             _requeued += requeued.Length;
             _log(requeued.IsEmpty

@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Delivery;
+using Akka.Util;
 using ByzantineSim.Experiments.Results;
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator;
@@ -30,8 +32,11 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     private readonly Action<string> _log;
     private readonly TaskCompletionSource<WorkerExit> _done;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Queue<IRunReport> _outbox = new();
     private ActorSelection? _candidate;
     private IActorRef? _coordinator;
+    private IActorRef? _reports;
+    private IActorRef? _sendNext;
 
     /// <summary>A worker running up to <paramref name="capacity"/> runs at once on <paramref name="simulator"/>.</summary>
     public WorkerActor(SimulatorSystem simulator, int capacity, Action<string> log, TaskCompletionSource<WorkerExit> done)
@@ -45,6 +50,16 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Receive<Register>(_ => _candidate?.Tell(new RegisterWorker(_capacity)));
         Receive<WorkerRegistered>(OnRegistered);
         Receive<RunAssigned>(OnAssigned);
+        Receive<ReportReady>(ready =>
+        {
+            _outbox.Enqueue(ready.Report);
+            Flush();
+        });
+        Receive<ProducerController.RequestNext<IRunReport>>(next =>
+        {
+            _sendNext = next.SendNextTo;
+            Flush();
+        });
         Receive<SweepFinished>(_ => _done.TrySetResult(WorkerExit.SweepFinished));
         Receive<Terminated>(t =>
         {
@@ -63,8 +78,14 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
         Akka.Actor.Props.Create(() => new WorkerActor(simulator, capacity, log, done));
 
     /// <inheritdoc />
-    protected override void PreStart() =>
-        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
+    protected override void PreStart()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        _reports = Context.ActorOf(
+            ProducerController.Create<IRunReport>(Context, $"worker-{cluster.SelfUniqueAddress.Uid}", Option<Props>.None), "reports");
+        _reports.Tell(new ProducerController.Start<IRunReport>(Self));
+        cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberUp));
+    }
 
     /// <inheritdoc />
     protected override void PostStop()
@@ -91,13 +112,13 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             _coordinator = Sender;
             Context.Watch(_coordinator);
             Timers.Cancel(RegisterTimer);
+            _reports!.Tell(new ProducerController.RegisterConsumer<IRunReport>(registered.Reports));
             _log($"registered with the coordinator at {_coordinator.Path.Address} for sweep '{registered.Sweep}' (runs {_capacity} at once)");
         }
     }
 
     private void OnAssigned(RunAssigned assigned)
     {
-        var coordinator = Sender;
         _log($"running {assigned.RunId}");
         var self = Self;
         // A run cancelled because this worker is stopping reports nothing: the coordinator requeues
@@ -107,7 +128,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             {
                 if (task.IsCompletedSuccessfully)
                 {
-                    coordinator.Tell(task.Result, self);
+                    self.Tell(new ReportReady(task.Result));
                 }
             },
             CancellationToken.None,
@@ -115,8 +136,18 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             TaskScheduler.Default);
     }
 
+    /// <summary>Hands the oldest finished report to the reliable channel when it asks for one.</summary>
+    private void Flush()
+    {
+        if (_sendNext is not null && _outbox.TryDequeue(out var report))
+        {
+            _sendNext.Tell(report);
+            _sendNext = null;
+        }
+    }
+
     /// <summary>Runs one assigned run exactly as local mode does and renders its files.</summary>
-    private static async Task<IClusterMessage> ExecuteAsync(RunAssigned assigned, SimulatorSystem simulator, CancellationToken cancellationToken)
+    private static async Task<IRunReport> ExecuteAsync(RunAssigned assigned, SimulatorSystem simulator, CancellationToken cancellationToken)
     {
         try
         {
@@ -131,6 +162,9 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
             return new RunFailedOnWorker(assigned.RunId, ex.Message);
         }
     }
+
+    /// <summary>A run finished on this node; its report waits for the channel.</summary>
+    private sealed record ReportReady(IRunReport Report);
 
     private sealed record Register
     {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Delivery;
 using ByzantineSim.Experiments.Cluster;
 using ByzantineSim.Experiments.Results;
 using ByzantineSim.Experiments.Specs;
@@ -22,7 +23,6 @@ public sealed class ClusterMessageSerializerTests : IDisposable
     public static TheoryData<IClusterMessage> Messages() =>
     [
         new RegisterWorker(3),
-        new WorkerRegistered("default"),
         new RunAssigned("krum-alie-0123456789ab", "seed: 1\ndata:\n  name: synthetic\n", [new AxisValue("aggregator", "krum"), new AxisValue("attack", "alie(z=1.5)")]),
         new RunAssigned("x", "", []),
         new RunFailedOnWorker("x", "données manquantes: ünïcode survives"),
@@ -46,6 +46,23 @@ public sealed class ClusterMessageSerializerTests : IDisposable
         // Records with ImmutableArray members compare those by reference: compare their text instead.
         Assert.Equal(message.GetType(), back.GetType());
         Assert.Equal(Describe(message), Describe(back));
+    }
+
+    [Fact]
+    public void RoundTrip_WorkerRegistered_ResolvesTheChannelReference()
+    {
+        var channel = _system.ActorOf(Props.Empty, "reports");
+        var back = Assert.IsType<WorkerRegistered>(RoundTrip(new WorkerRegistered("default", channel)));
+        Assert.Equal("default", back.Sweep);
+        Assert.Equal(channel, back.Reports);
+    }
+
+    [Fact]
+    public void NodeConfig_ReliableDelivery_ChunksReportsWellUnderTheFrameSize()
+    {
+        int? chunk = ProducerController.Settings.Create(_system).ChunkLargeMessagesBytes;
+        Assert.Equal(ClusterNodeOptions.ChunkBytes, chunk);
+        Assert.True(chunk < 128_000 / 2, "a chunk and its envelope must fit Akka.Remote's default 128 kB frame");
     }
 
     [Fact]

@@ -1,21 +1,28 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Akka.Actor;
+using ByzantineSim.Experiments.Cluster;
+using ByzantineSim.Experiments.Results;
 
 namespace ByzantineSim.Experiments.Tests.Cluster;
 
 /// <summary>With <c>--certificate</c>, only a node presenting the cluster's certificate can join.</summary>
 public sealed class ClusterTlsTests : IDisposable
 {
+    // Two cheap runs; the second evaluates every round for 2500 rounds, so its result files,
+    // even compressed, exceed the transport's 128 kB frame and must travel in chunks.
     private const string Spec = """
         sweep: tls
         base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
+          data: { name: synthetic, classes: 2, features: 2, train_size: 200, test_size: 50 }
           model: { name: logistic }
-          clients: { n: 9, f: 2 }
-          training: { rounds: 20, batch_size: 16, learning_rate: 0.2, eval_every: 10 }
-        grid:
-          aggregator: [mean, cge]
+          clients: { n: 3, f: 0 }
+          training: { rounds: 20, batch_size: 4, learning_rate: 0.05, eval_every: 10 }
+        cases:
+          - { aggregator: mean }
+          - { aggregator: median, training.rounds: 2500, training.eval_every: 1 }
         """;
 
     private const string Password = "correct horse";
@@ -80,6 +87,16 @@ public sealed class ClusterTlsTests : IDisposable
         Assert.Equal(0, await coordinator.WaitForExitAsync(Long));
         Assert.Matches(@"worker joined: akka\.ssl\.tcp://byzantinesim@127\.0\.0\.1:\d+", coordinator.Output);
         Assert.Contains("2 runs completed, 0 already complete, 0 failed", coordinator.Output, StringComparison.Ordinal);
-        Assert.Equal(2, Directory.GetFiles(Path.Combine(_folder, "results", "tls"), "summary.json", SearchOption.AllDirectories).Length);
+        var summaries = Directory.GetFiles(Path.Combine(_folder, "results", "tls"), "summary.json", SearchOption.AllDirectories);
+        Assert.Equal(2, summaries.Length);
+
+        // The long run's report, as the worker serialized it, did not fit one frame.
+        string longRun = Path.GetDirectoryName(summaries.Single(s => s.Contains("median", StringComparison.Ordinal)))!;
+        var files = Directory.GetFiles(longRun).Order(StringComparer.Ordinal)
+            .Select(path => new ResultFile(Path.GetFileName(path), File.ReadAllText(path))).ToImmutableArray();
+        using var system = ActorSystem.Create("size");
+        byte[] report = new ClusterMessageSerializer((ExtendedActorSystem)system).ToBinary(new RunSucceeded("r", "h", files));
+        Assert.True(report.Length > 128_000, $"the long run's report is only {report.Length} bytes");
+        Assert.Equal(2501, File.ReadAllLines(Path.Combine(longRun, "metrics.csv")).Length - 1);
     }
 }
