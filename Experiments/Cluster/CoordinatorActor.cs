@@ -74,6 +74,12 @@ public sealed class CoordinatorActor : ReceiveActor
             return;
         }
 
+        if (_done.Task.IsCompleted)
+        {
+            worker.Tell(SweepFinished.Instance); // joined too late: nothing left to do
+            return;
+        }
+
         string key = Key(worker);
         if (_workers.TryAdd(key, worker))
         {
