@@ -171,10 +171,11 @@ public static class ClusterCommand
                 Console.WriteLine("interrupted: start the coordinator again on the same results folder to resume");
                 return Program.Interrupted;
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // The results folder could not be written, or the coordinator failed: stop, resumable.
                 await LeaveAsync(system).ConfigureAwait(false);
-                Console.Error.WriteLine(ex.Message);
+                Console.Error.WriteLine($"the coordinator stopped: {ex.Message}; start it again on the same results folder to resume");
                 return Program.RunFailed;
             }
 

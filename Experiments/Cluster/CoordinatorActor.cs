@@ -60,6 +60,14 @@ public sealed class CoordinatorActor : ReceiveActor
     /// <inheritdoc />
     protected override void PreStart() => CheckFinished();
 
+    /// <inheritdoc />
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // A restart would forget the queue and the workers: end the sweep with the error instead.
+        _done.TrySetException(reason);
+        base.PreRestart(reason, message);
+    }
+
     private static string Key(IActorRef worker) => worker.Path.ToString();
 
     // The worker's node, for log lines: its key is the actor path, whose root is the node address.
@@ -135,7 +143,18 @@ public sealed class CoordinatorActor : ReceiveActor
         Finish(run.Id, worker, () =>
         {
             _store.Reset(run);
-            _store.Write(run, result.Files);
+            try
+            {
+                _store.Write(run, result.Files);
+            }
+            catch (ArgumentException ex)
+            {
+                // Malformed file names from a worker: the run counts as failed, nothing is written outside its folder.
+                _failures.Add((run.Id, $"worker {Address(worker)} sent unusable files: {ex.Message}"));
+                _log($"failed {run.Id} on {Address(worker)}: {ex.Message}");
+                return;
+            }
+
             _store.WriteIndex(_plan);
             _recorded++;
             _log($"completed {run.Id} on {Address(worker)} ({_dispatch.Done.Count}/{_runs.Count})");
