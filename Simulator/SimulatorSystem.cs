@@ -45,12 +45,17 @@ public sealed class SimulatorSystem : IAsyncDisposable
     /// <summary>Number of trainers.</summary>
     public int TrainerCount { get; }
 
-    /// <summary>Starts a system with <paramref name="trainers"/> trainers (default: one per core).</summary>
-    public static SimulatorSystem Create(int? trainers = null, string name = "byzantinesim", Config? extraConfig = null)
+    /// <summary>
+    /// Starts a system with <paramref name="trainers"/> trainers (default: one per core);
+    /// <paramref name="extraConfig"/> and <paramref name="setup"/> add to it (a cluster node's
+    /// remoting, for instance).
+    /// </summary>
+    public static SimulatorSystem Create(int? trainers = null, string name = "byzantinesim", Config? extraConfig = null, Akka.Actor.Setup.Setup? setup = null)
     {
         int count = Math.Max(1, trainers ?? Environment.ProcessorCount);
         var config = extraConfig is null ? BaseConfig : extraConfig.WithFallback(BaseConfig);
-        var system = ActorSystem.Create(name, config);
+        var bootstrap = BootstrapSetup.Create().WithConfig(config);
+        var system = ActorSystem.Create(name, setup is null ? Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap) : bootstrap.And(setup));
         var pool = system.ActorOf(TrainerActor.Props().WithRouter(new SmallestMailboxPool(count)), "trainers");
         return new SimulatorSystem(system, pool, count);
     }

@@ -36,6 +36,7 @@ public static class Program
             BenchCommand.Create(),
             RobustnessCommand.Create(),
             ReportCommand.Create(),
+            ClusterCommand.Create(),
         };
         // Ctrl+C cancels the action's token; give running runs time to stop at their next
         // message and the results index time to be written before the process is ended.
@@ -153,7 +154,7 @@ public static class Program
     }
 
     /// <summary>Loads a spec, printing every problem to stderr on failure.</summary>
-    private static SweepPlan? Load(FileInfo file)
+    internal static SweepPlan? Load(FileInfo file)
     {
         try
         {

@@ -71,23 +71,50 @@ public sealed class ResultsStore
     }
 
     /// <summary>Writes a finished run; <c>summary.json</c> goes last.</summary>
-    public void Write(RunPlan run, RunResult result)
+    public void Write(RunPlan run, RunResult result) => Write(run, Render(run, result));
+
+    /// <summary>
+    /// Writes a run's files as rendered by <see cref="Render"/> (possibly on another machine), each
+    /// atomically, <c>summary.json</c> last so that the run counts as complete only once all are in.
+    /// </summary>
+    public void Write(RunPlan run, IReadOnlyList<ResultFile> files)
     {
+        var names = files.Select(f => f.Name).ToList();
+        if (names.Distinct(StringComparer.Ordinal).Count() != names.Count || !names.Contains(SummaryFile) ||
+            names.Any(n => n.Length == 0 || n != Path.GetFileName(n) || n.StartsWith('.')))
+        {
+            throw new ArgumentException($"a run's files must have distinct plain names including {SummaryFile}; got {string.Join(", ", names)}", nameof(files));
+        }
+
         string folder = RunFolder(run.Id);
         Directory.CreateDirectory(folder);
-        WriteAtomically(Path.Combine(folder, "spec.yaml"), run.Spec.ToCanonicalYaml());
+        foreach (var file in files.Where(f => f.Name != SummaryFile).Append(files.First(f => f.Name == SummaryFile)))
+        {
+            WriteAtomically(Path.Combine(folder, file.Name), file.Content);
+        }
+    }
+
+    /// <summary>
+    /// The text of every file of a finished run, <c>summary.json</c> last. Pure: the same run and
+    /// result give the same deterministic files wherever they are rendered.
+    /// </summary>
+    public static IReadOnlyList<ResultFile> Render(RunPlan run, RunResult result)
+    {
+        var files = new List<ResultFile>();
+        void Add(string name, string content) => files.Add(new ResultFile(name, content));
+        Add("spec.yaml", run.Spec.ToCanonicalYaml());
         // Validation columns appear only when the run held out a validation set.
         // aggregated: updates aggregated in the round just before the evaluation (0 for the initial model).
         var aggregated = result.Rounds.ToDictionary(r => r.Round + 1, r => r.Aggregated);
         string[] metricColumns = ["round", "train_loss", "test_accuracy", "test_loss", "aggregated"];
-        WriteAtomically(Path.Combine(folder, "metrics.csv"), Csv(
+        Add("metrics.csv", Csv(
             result.HasValidation ? [.. metricColumns, "validation_accuracy", "validation_loss"] : metricColumns,
             result.Evaluations.Select(e =>
             {
                 object[] row = [e.Round, e.TrainLoss, e.TestAccuracy, e.TestLoss, aggregated.GetValueOrDefault(e.Round)];
                 return result.HasValidation ? [.. row, e.ValidationAccuracy, e.ValidationLoss] : row;
             })));
-        WriteAtomically(Path.Combine(folder, "rounds.csv"), Csv(
+        Add("rounds.csv", Csv(
             ["round", "train_loss", "sampled", "aggregated", "rejected", "missing", "aggregation_failed", "bits_sent", "crashed", "lost", "straggled", "simulated_seconds"],
             result.Rounds.Select(r => new object[]
             {
@@ -95,7 +122,7 @@ public sealed class ResultsStore
                 r.Crashed, r.Lost, r.Straggled, r.SimulatedSeconds,
             })));
         var outcomes = Enum.GetValues<ReplyOutcome>();
-        WriteAtomically(Path.Combine(folder, "clients.csv"), Csv(
+        Add("clients.csv", Csv(
             ["client", "byzantine", "samples", "class_histogram", .. outcomes.Select(o => Snake(o.ToString()))],
             result.Clients.Select(c => new object[]
                 {
@@ -104,7 +131,7 @@ public sealed class ResultsStore
                 .Concat(outcomes.Select(o => (object)c.Count(o))).ToArray())));
         // Wall-clock figures: useful, but never byte-identical between runs, so kept out of metrics.csv.
         var evaluationSeconds = result.Evaluations.ToDictionary(e => e.Round, e => e.EvaluationSeconds);
-        WriteAtomically(Path.Combine(folder, "timings.csv"), Csv(
+        Add("timings.csv", Csv(
             ["round", "elapsed_seconds", "round_seconds", "compute_seconds", "attack_seconds", "aggregation_seconds", "evaluation_seconds"],
             result.Rounds.Select(r => new object[]
             {
@@ -138,7 +165,8 @@ public sealed class ResultsStore
             },
             ["seconds_per_round"] = Math.Round(result.Elapsed.TotalSeconds / Math.Max(1, run.Spec.Training.Rounds), 5),
         };
-        WriteAtomically(Path.Combine(folder, SummaryFile), summary.ToJsonString(Json));
+        Add(SummaryFile, summary.ToJsonString(Json));
+        return files;
     }
 
     /// <summary>Rewrites <c>runs.csv</c>: every run of the plan with its status and final accuracy.</summary>
@@ -204,6 +232,11 @@ public sealed class ResultsStore
     private static string Snake(string name) =>
         string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }
+
+/// <summary>One file of a run's results: its name in the run's folder and its text.</summary>
+/// <param name="Name">File name, e.g. <c>metrics.csv</c>.</param>
+/// <param name="Content">Its full text.</param>
+public sealed record ResultFile(string Name, string Content);
 
 /// <summary>Where a run stands in the results folder.</summary>
 public enum RunStatus

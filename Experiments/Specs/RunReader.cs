@@ -150,8 +150,15 @@ public static class RunReader
         double privacyClip = 0, privacyNoise = 0;
         if (root.Get("privacy") is { } privacy && reader.Mapping(privacy, "privacy") is { } privacyView)
         {
-            privacyClip = privacyView.Scalar("clip", 1.0, v => v > 0 ? null : "must be > 0");
+            privacyClip = privacyView.Scalar("clip", 1.0, v => v >= 0 ? null : "must be > 0");
             privacyNoise = privacyView.Scalar("noise_multiplier", 1.0, v => v >= 0 ? null : "must be >= 0");
+            // clip 0 with noise 0 is privacy off, as spec.yaml writes it, so that file reads back as the same run.
+            if (privacyClip == 0 && privacyNoise != 0)
+            {
+                reader.Error(privacyView.Get("clip")!, "privacy.clip",
+                    $"must be > 0 when noise is added (got 0 with noise_multiplier {privacyNoise.ToString(System.Globalization.CultureInfo.InvariantCulture)}); clip 0 with noise_multiplier 0 turns privacy off");
+            }
+
             privacyView.Finish();
         }
 

@@ -111,6 +111,32 @@ public static class SweepLoader
         return new SweepPlan(file, name, description, axisNames, [.. runs]);
     }
 
+    /// <summary>
+    /// Rebuilds one run from its canonical spec text (what <c>spec.yaml</c> holds), as a worker
+    /// node receives it. The rebuilt spec must reproduce the text exactly, so a worker never runs
+    /// anything but the run the coordinator meant; otherwise this throws.
+    /// </summary>
+    /// <param name="runId">The run's id in its sweep (names its results folder).</param>
+    /// <param name="canonicalSpec">The run's canonical spec text.</param>
+    /// <param name="labels">The run's axis values, for its summary.</param>
+    public static RunPlan ParseRun(string runId, string canonicalSpec, ImmutableArray<AxisValue> labels)
+    {
+        // The canonical text is itself a valid run mapping: nest it under `base` of a one-run sweep.
+        var nested = new System.Text.StringBuilder("sweep: remote\nbase:\n");
+        foreach (string line in canonicalSpec.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            nested.Append("  ").Append(line).Append('\n');
+        }
+
+        var run = Parse(nested.ToString(), $"spec of run {runId}").Runs.Single();
+        if (run.Spec.ToCanonicalYaml() != canonicalSpec)
+        {
+            throw new InvalidDataException($"the spec of run {runId} does not round-trip: this build reads it as a different run (hash {run.Spec.Hash()})");
+        }
+
+        return run with { Id = runId, Labels = labels, Setup = run.Setup with { RunId = runId } };
+    }
+
     /// <summary>An axis: its path and its values (each with its own YAML node).</summary>
     private sealed record Axis(string Path, ImmutableArray<YNode> Values);
 

@@ -55,6 +55,29 @@ public partial class DocumentationTests
     [GeneratedRegex(@"\]\((docs/[^)#]+)\)")]
     private static partial Regex DocsLink();
 
+    [Theory]
+    [MemberData(nameof(ShippedSpecs))]
+    public void ShippedSpec_EveryRunReadsBackFromItsSpecYaml(string relativePath)
+    {
+        // What a cluster worker does with the spec text it receives.
+        foreach (var run in SweepLoader.Load(Path.Combine(RepositoryRoot(), relativePath)).Runs)
+        {
+            var back = SweepLoader.ParseRun(run.Id, run.Spec.ToCanonicalYaml(), run.Labels);
+            Assert.Equal(run.Spec.Hash(), back.Spec.Hash());
+            Assert.Equal(run.Id, back.Setup.RunId);
+        }
+    }
+
+    [Fact]
+    public void ExperimentsDoc_AnnotatedExample_EveryRunReadsBackFromItsSpecYaml()
+    {
+        string doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "experiments.md"));
+        foreach (var run in SweepLoader.Parse(YamlBlock().Match(doc).Groups[1].Value, "docs/experiments.md").Runs)
+        {
+            Assert.Equal(run.Spec.Hash(), SweepLoader.ParseRun(run.Id, run.Spec.ToCanonicalYaml(), run.Labels).Spec.Hash());
+        }
+    }
+
     [GeneratedRegex("```yaml\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex YamlBlock();
 }

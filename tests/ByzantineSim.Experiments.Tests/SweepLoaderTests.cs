@@ -95,4 +95,25 @@ public class SweepLoaderTests
         var plan = SweepLoader.Parse("sweep: s\nbase:\n  data: { name: synthetic, classes: 3 }\n  clients: { n: 5, f: 1 }\n  attack: label-flip\n", "s.yaml");
         Assert.Equal("label-flip", plan.Runs.Single().Spec.Attack.Name);
     }
+
+    [Fact]
+    public void ParseRun_NonCanonicalText_IsRefused()
+    {
+        var run = SweepLoader.Parse(Spec, "demo.yaml").Runs[0];
+        string reordered = run.Spec.ToCanonicalYaml().Replace("device: cpu\n", "", StringComparison.Ordinal);
+        Assert.NotEqual(run.Spec.ToCanonicalYaml(), reordered);
+
+        var error = Assert.Throws<InvalidDataException>(() => SweepLoader.ParseRun(run.Id, reordered, run.Labels));
+        Assert.Contains("does not round-trip", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Privacy_ClipZeroWithNoise_IsAnError_ButBothZeroMeansOff()
+    {
+        var off = SweepLoader.Parse("sweep: p\nbase:\n  privacy: { clip: 0, noise_multiplier: 0 }\n", "p.yaml").Runs[0];
+        Assert.Equal(SweepLoader.Parse("sweep: p\n", "p.yaml").Runs[0].Spec.Hash(), off.Spec.Hash());
+
+        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse("sweep: p\nbase:\n  privacy: { clip: 0, noise_multiplier: 1 }\n", "p.yaml"));
+        Assert.Contains("p.yaml:3:20: base.privacy.clip: must be > 0 when noise is added", error.Message, StringComparison.Ordinal);
+    }
 }

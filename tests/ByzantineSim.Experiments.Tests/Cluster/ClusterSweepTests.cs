@@ -1,0 +1,189 @@
+using System.Globalization;
+
+namespace ByzantineSim.Experiments.Tests.Cluster;
+
+/// <summary>
+/// The cluster commands end to end, as separate processes on 127.0.0.1: a coordinator and
+/// workers, one of them SIGKILLed part-way, or the coordinator itself killed and restarted. Every
+/// run must be recorded exactly once, with metrics byte-identical to the same sweep run locally.
+/// </summary>
+public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference) : IDisposable, IClassFixture<ClusterSweepTests.LocalReference>
+{
+    // 12 runs of about half a second each on one trainer: long enough to kill a node in the middle.
+    private const string Spec = """
+        sweep: cluster
+        base:
+          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
+          model: { name: mlp, hidden: [16] }
+          clients: { n: 10, f: 2 }
+          training: { rounds: 120, batch_size: 16, learning_rate: 0.1, eval_every: 40 }
+        grid:
+          aggregator: [mean, median, cge, krum]
+          attack: [none, sign-flip, alie]
+        """;
+
+    private const int RunCount = 12;
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(3);
+    private static readonly string[] DeterministicFiles = ["metrics.csv", "rounds.csv", "clients.csv", "spec.yaml"];
+
+    private readonly string _folder = LocalReference.NewFolder();
+    private readonly List<NodeProcess> _nodes = [];
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+        {
+            node.Dispose();
+        }
+
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private string SweepFolder => Path.Combine(_folder, "results", "cluster");
+
+    private int CompletedRuns() =>
+        Directory.Exists(SweepFolder) ? Directory.GetDirectories(SweepFolder).Count(d => File.Exists(Path.Combine(d, "summary.json"))) : 0;
+
+    private async Task WaitForCompletedRunsAsync(int count, NodeProcess coordinator)
+    {
+        using var timeout = new CancellationTokenSource(Long);
+        while (CompletedRuns() < count)
+        {
+            Assert.False(timeout.IsCancellationRequested, $"fewer than {count} runs completed in time\n{coordinator.Transcript}");
+            await Task.Delay(20);
+        }
+    }
+
+    private NodeProcess Coordinator(int port)
+    {
+        var node = NodeProcess.Start("coordinator", _folder, "cluster", "coordinator", "cluster.yaml", "--results", "results",
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--failure-timeout", "2");
+        _nodes.Add(node);
+        return node;
+    }
+
+    private NodeProcess Worker(string name, int port)
+    {
+        var node = NodeProcess.Start(name, _folder, "cluster", "worker", "--seed", $"127.0.0.1:{port}",
+            "--parallel", "1", "--trainers", "1", "--failure-timeout", "2", "--join-timeout", "60");
+        _nodes.Add(node);
+        return node;
+    }
+
+    private async Task AssertSameAsLocalAsync()
+    {
+        string local = await reference.FolderAsync();
+        var runs = Directory.GetDirectories(SweepFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var expected = Directory.GetDirectories(local).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(RunCount, expected.Count);
+        Assert.Equal(expected, runs); // one folder per run: none missing, none extra
+        foreach (string? run in runs)
+        {
+            Assert.True(File.Exists(Path.Combine(SweepFolder, run!, "summary.json")), $"{run} is incomplete");
+            foreach (string file in DeterministicFiles)
+            {
+                Assert.True(
+                    File.ReadAllBytes(Path.Combine(SweepFolder, run!, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(local, run!, file))),
+                    $"{run}/{file} differs from the local sweep");
+            }
+        }
+
+        Assert.Empty(Directory.GetFiles(SweepFolder, "*.tmp", SearchOption.AllDirectories));
+        var index = File.ReadAllLines(Path.Combine(SweepFolder, "runs.csv")).Skip(1).ToList();
+        Assert.Equal(RunCount, index.Count);
+        Assert.All(index, line => Assert.Contains(",complete,", line, StringComparison.Ordinal));
+        Assert.Equal(RunCount, index.Select(line => line.Split(',')[0]).Distinct().Count());
+    }
+
+    private static void AssertNoUnhandledError(NodeProcess node)
+    {
+        Assert.DoesNotContain("Unhandled exception", node.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", node.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sweep_WorkerKilledMidway_EveryRunRecordedOnceWithLocalMetrics()
+    {
+        int port = NodeProcess.FreePort();
+        var coordinator = Coordinator(port);
+        await coordinator.WaitForOutputAsync("coordinator up at", Long);
+        var doomed = Worker("worker-1", port);
+        var survivor = Worker("worker-2", port);
+
+        await WaitForCompletedRunsAsync(3, coordinator);
+        // Kill the worker just after it took a new run, so that one is surely in flight.
+        int started = NodeProcess.Count(doomed.Output, "running ");
+        await doomed.WaitForOutputAsync("running ", Long, started + 1);
+        doomed.Kill();
+
+        Assert.Equal(0, await coordinator.WaitForExitAsync(Long));
+        Assert.Equal(0, await survivor.WaitForExitAsync(Long));
+        string transcript = coordinator.Transcript + survivor.Transcript + doomed.Transcript;
+        Assert.Matches(@"worker lost: akka\.tcp://byzantinesim@127\.0\.0\.1:\d+; requeued 1 run\(s\)", coordinator.Output);
+        Assert.Contains($"{RunCount} runs completed, 0 already complete, 0 failed; 1 requeued from lost workers", coordinator.Output, StringComparison.Ordinal);
+        Assert.True(coordinator.Error.Length == 0, transcript);
+        Assert.Contains("the sweep is finished; left the cluster", survivor.Output, StringComparison.Ordinal);
+        AssertNoUnhandledError(coordinator);
+        AssertNoUnhandledError(survivor);
+        await AssertSameAsLocalAsync();
+    }
+
+    [Fact]
+    public async Task Sweep_CoordinatorKilledAndRestarted_ResumesWithoutRedoingCompletedRuns()
+    {
+        int port = NodeProcess.FreePort();
+        var first = Coordinator(port);
+        await first.WaitForOutputAsync("coordinator up at", Long);
+        var orphan = Worker("worker-1", port);
+        await WaitForCompletedRunsAsync(3, first);
+        first.Kill();
+        int completedBefore = CompletedRuns();
+
+        int secondPort = NodeProcess.FreePort();
+        var second = Coordinator(secondPort);
+        await second.WaitForOutputAsync("coordinator up at", Long);
+        var worker = Worker("worker-2", secondPort);
+        Assert.Equal(0, await second.WaitForExitAsync(Long));
+        Assert.Equal(0, await worker.WaitForExitAsync(Long));
+        // Its coordinator gone, the first worker gave up rather than wait forever.
+        Assert.Equal(1, await orphan.WaitForExitAsync(Long));
+        Assert.Contains("coordinator", orphan.Error, StringComparison.Ordinal);
+
+        var census = System.Text.RegularExpressions.Regex.Match(second.Output, @"sweep 'cluster': 12 runs: (\d+) complete, (\d+) left incomplete by an earlier attempt, (\d+) new; running (\d+)");
+        Assert.True(census.Success, second.Transcript);
+        int complete = int.Parse(census.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(complete >= completedBefore && complete >= 3, $"{complete} complete at restart, {completedBefore} seen before\n{second.Transcript}");
+        Assert.Equal(RunCount - complete, int.Parse(census.Groups[4].Value, CultureInfo.InvariantCulture));
+        Assert.Contains($"{RunCount - complete} runs completed, {complete} already complete, 0 failed", second.Output, StringComparison.Ordinal);
+        AssertNoUnhandledError(second);
+        AssertNoUnhandledError(worker);
+        await AssertSameAsLocalAsync();
+    }
+
+    /// <summary>The same sweep run locally (<c>byzsim run</c>) once, shared by the tests.</summary>
+    public sealed class LocalReference : IDisposable
+    {
+        private readonly string _folder = NewFolder();
+        private readonly Lazy<Task<string>> _run;
+
+        public LocalReference() => _run = new(async () =>
+        {
+            var outcome = await CliProcess.RunAsync(_folder, "run", "cluster.yaml", "--results", "local", "--plain", "--parallel", "2");
+            Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
+            return Path.Combine(_folder, "local", "cluster");
+        });
+
+        /// <summary>A temporary folder holding the spec.</summary>
+        public static string NewFolder()
+        {
+            string folder = Directory.CreateTempSubdirectory("byzsim-cluster-").FullName;
+            File.WriteAllText(Path.Combine(folder, "cluster.yaml"), Spec);
+            return folder;
+        }
+
+        /// <summary>The local sweep's results folder (run on first use).</summary>
+        public Task<string> FolderAsync() => _run.Value;
+
+        public void Dispose() => Directory.Delete(_folder, recursive: true);
+    }
+}
