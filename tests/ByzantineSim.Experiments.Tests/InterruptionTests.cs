@@ -72,10 +72,6 @@ public sealed class InterruptionTests(InterruptionTests.Reference reference) : I
         Assert.True(CompletedRuns(results) < 24, $"the sweep completed although interrupted after {atSignal} runs (waited {waited.Elapsed}): {await output}");
     }
 
-    // Run folders hold a spec.yaml; the report's figures/ folder does not.
-    private static List<string?> RunFolders(string sweepFolder) =>
-        Directory.GetDirectories(sweepFolder).Where(d => File.Exists(Path.Combine(d, "spec.yaml"))).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-
     private async Task AssertResumesToUninterrupted(string results)
     {
         var resumed = await CliProcess.RunAsync(_folder, "run", "resume.yaml", "--results", results, "--plain");
@@ -83,16 +79,16 @@ public sealed class InterruptionTests(InterruptionTests.Reference reference) : I
         Assert.Matches(@"sweep 'resume': 24 runs: \d+ complete, \d+ left incomplete by an earlier attempt, \d+ new; running \d+", resumed.Output);
 
         string referenceFolder = await reference.FolderAsync();
-        var runs = RunFolders(SweepFolder(results));
-        var expected = RunFolders(referenceFolder);
+        var runs = RunFolders.Of(SweepFolder(results));
+        var expected = RunFolders.Of(referenceFolder);
         Assert.Equal(24, expected.Count);
         Assert.Equal(expected, runs); // exactly the 24 runs, no duplicates, no leftovers
-        foreach (string? run in runs)
+        foreach (string run in runs)
         {
             foreach (string file in new[] { "metrics.csv", "rounds.csv", "clients.csv", "spec.yaml" })
             {
                 Assert.True(
-                    File.ReadAllBytes(Path.Combine(SweepFolder(results), run!, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(referenceFolder, run!, file))),
+                    File.ReadAllBytes(Path.Combine(SweepFolder(results), run, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(referenceFolder, run, file))),
                     $"{run}/{file} differs from the uninterrupted sweep");
             }
         }

@@ -34,16 +34,14 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(first.ExitCode == 0, first.Output + first.Error);
         Assert.True(second.ExitCode == 0, second.Output + second.Error);
 
-        // Run folders hold a spec.yaml; the report's figures/ folder does not.
-        var runs = Directory.GetDirectories(Path.Combine(_folder, "a", "tiny"))
-            .Where(d => File.Exists(Path.Combine(d, "spec.yaml"))).Select(Path.GetFileName).Order().ToList();
+        var runs = RunFolders.Of(Path.Combine(_folder, "a", "tiny"));
         Assert.Equal(4, runs.Count);
-        foreach (string? run in runs)
+        foreach (string run in runs)
         {
             foreach (string file in new[] { "metrics.csv", "rounds.csv", "clients.csv", "spec.yaml" })
             {
-                var a = File.ReadAllBytes(Path.Combine(_folder, "a", "tiny", run!, file));
-                var b = File.ReadAllBytes(Path.Combine(_folder, "b", "tiny", run!, file));
+                var a = File.ReadAllBytes(Path.Combine(_folder, "a", "tiny", run, file));
+                var b = File.ReadAllBytes(Path.Combine(_folder, "b", "tiny", run, file));
                 Assert.True(a.SequenceEqual(b), $"{run}/{file} differs between runs");
             }
         }

@@ -73,17 +73,17 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     private async Task AssertSameAsLocalAsync()
     {
         string local = await reference.FolderAsync();
-        var runs = Directory.GetDirectories(SweepFolder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        var expected = Directory.GetDirectories(local).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var runs = RunFolders.Of(SweepFolder);
+        var expected = RunFolders.Of(local); // the local run also wrote its report's figures/
         Assert.Equal(RunCount, expected.Count);
         Assert.Equal(expected, runs); // one folder per run: none missing, none extra
-        foreach (string? run in runs)
+        foreach (string run in runs)
         {
-            Assert.True(File.Exists(Path.Combine(SweepFolder, run!, "summary.json")), $"{run} is incomplete");
+            Assert.True(File.Exists(Path.Combine(SweepFolder, run, "summary.json")), $"{run} is incomplete");
             foreach (string file in DeterministicFiles)
             {
                 Assert.True(
-                    File.ReadAllBytes(Path.Combine(SweepFolder, run!, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(local, run!, file))),
+                    File.ReadAllBytes(Path.Combine(SweepFolder, run, file)).SequenceEqual(File.ReadAllBytes(Path.Combine(local, run, file))),
                     $"{run}/{file} differs from the local sweep");
             }
         }
