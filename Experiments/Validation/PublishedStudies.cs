@@ -155,4 +155,5 @@ public sealed record CellSpec(
 /// <param name="Title">Figure title.</param>
 /// <param name="Cells">The cells drawn, one line each (mean over seeds).</param>
 /// <param name="Dashed">Cells drawn dashed (e.g. the bucketing variants), same colour as their partner.</param>
-public sealed record FigureSpec(string File, string Title, ImmutableArray<string> Cells, ImmutableArray<string> Dashed);
+/// <param name="DashedLabel">Appended to a dashed cell's legend label, e.g. " + bucketing".</param>
+public sealed record FigureSpec(string File, string Title, ImmutableArray<string> Cells, ImmutableArray<string> Dashed, string DashedLabel);

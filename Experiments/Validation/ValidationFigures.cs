@@ -14,7 +14,7 @@ public static class ValidationFigures
 {
     /// <summary>Okabe and Ito (2008), "Color Universal Design": black first, then the seven colours.</summary>
     private static readonly ImmutableArray<string> OkabeIto =
-        ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"];
+        ["#000000", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#0072B2", "#CC79A7", "#F0E442"];
 
     /// <summary>Writes every figure of <paramref name="result"/> into <paramref name="folder"/>; returns the paths written.</summary>
     public static ImmutableArray<string> Write(StudyResult result, string folder)
@@ -40,16 +40,17 @@ public static class ValidationFigures
                 line.LineWidth = 2.5f;
                 bool dashed = figure.Dashed.Contains(id);
                 line.LinePattern = dashed ? LinePattern.Dashed : LinePattern.Solid;
-                line.LegendText = cell.Values.Length > 1 ? $"{cell.Spec.Label}{(dashed ? " (dashed)" : "")}, {cell.Values.Length} seeds" : cell.Spec.Label + (dashed ? " (dashed)" : "");
+                string label = cell.Spec.Label + (dashed ? figure.DashedLabel : "");
+                line.LegendText = cell.Values.Length > 1 ? $"{label} ({cell.Values.Length} seeds)" : label;
             }
 
             plot.Title(figure.Title, 16);
             plot.XLabel("round", 14);
             plot.YLabel("test accuracy (%)", 14);
             plot.Axes.SetLimitsY(0, 100);
-            plot.ShowLegend(Alignment.LowerRight);
+            plot.ShowLegend(Edge.Right);
             string path = Path.Combine(folder, figure.File);
-            plot.SavePng(path, 1000, 620);
+            plot.SavePng(path, 1200, 620);
             written.Add(path);
         }
 

@@ -174,11 +174,12 @@ public static class ValidationReport
 
                 if (anyReference)
                 {
-                    string gap = cell.Spec.Reference is null ? "-" : Number(result.Gap(cell.Spec.Id));
-                    if (anyPublished)
+                    string? reference = cell.Spec.Reference == cell.Spec.Id ? null : cell.Spec.Reference;
+                    string gap = reference is null ? "-" : Number(result.Gap(cell.Spec.Id));
+                    if (reference is not null && anyPublished)
                     {
                         gap += " / " + (cell.Spec.PublishedGap is { } pg ? Number(pg)
-                            : cell.Spec.Published is { } p2 && cell.Spec.Reference is { } r && result.Cell(r).Spec.Published is { } pr ? Number(pr - p2)
+                            : cell.Spec.Published is { } p2 && result.Cell(reference).Spec.Published is { } pr ? Number(pr - p2)
                             : "-");
                     }
 
@@ -234,5 +235,5 @@ public static class ValidationReport
         : cell.Values.Length == 1 ? Number(cell.Mean)
         : $"{Number(cell.Mean)} ± {Number(cell.Std)}";
 
-    private static string Number(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
+    private static string Number(double value) => double.IsNaN(value) ? "-" : value.ToString("F1", CultureInfo.InvariantCulture);
 }
