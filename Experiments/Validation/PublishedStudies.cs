@@ -141,6 +141,7 @@ public sealed record Study(
 /// <param name="Published">The paper's number in percent, when it gives one.</param>
 /// <param name="Reference">A cell to report the gap to (e.g. the attack-free mean).</param>
 /// <param name="PublishedGap">The paper's gap to the reference in points, when it gives one.</param>
+/// <param name="Note">The likely reason this cell differs, when it is more specific than the study's.</param>
 public sealed record CellSpec(
     string Id,
     string Group,
@@ -148,7 +149,8 @@ public sealed record CellSpec(
     ImmutableDictionary<string, string> Where,
     double? Published = null,
     string? Reference = null,
-    double? PublishedGap = null);
+    double? PublishedGap = null,
+    string? Note = null);
 
 /// <summary>One accuracy-vs-rounds figure.</summary>
 /// <param name="File">PNG file name under the figures folder.</param>

@@ -110,6 +110,10 @@ public static class ValidationReport
         text.AppendLine("Accuracies are in percent; ours are mean ± sample std over seeds (± omitted with one seed).");
         text.AppendLine("Per-cell verdict against a published number: **matches** (within the study's tolerance),");
         text.AppendLine("**same ordering** (same rank among the cells of its group that have a published number), or **differs**.");
+        text.AppendLine("The gap column is the cell's distance below its reference cell (ours / the paper's), which is comparable");
+        text.AppendLine("even when the data set or model lowers every absolute accuracy. Figures: mean accuracy over seeds per");
+        text.AppendLine("evaluated round, Okabe-Ito colours (safe for colour-vision deficiencies), one colour per rule, dashed");
+        text.AppendLine("for the variant named in the title.");
         text.AppendLine();
         foreach (var result in studies)
         {
@@ -193,7 +197,7 @@ public static class ValidationReport
                     {
                         null => "-",
                         "matches" or "not run" => verdict,
-                        _ => $"{verdict}: {study.LikelyReason}",
+                        _ => $"{verdict}: {cell.Spec.Note ?? study.LikelyReason}",
                     });
                 }
 

@@ -16,7 +16,7 @@ public sealed class ValidationReportTests : IDisposable
             "cells": [
               { "id": "mean", "group": "G", "label": "mean", "where": { "aggregator.name": "mean", "pre_aggregators": "[]" }, "published": 90, "reference": "mean" },
               { "id": "gm", "group": "G", "label": "gm", "where": { "aggregator.name": "geometric-median", "pre_aggregators": "[]" }, "published": 80, "reference": "mean" },
-              { "id": "median", "group": "G", "label": "median", "where": { "aggregator.name": "median", "pre_aggregators": "[]" }, "published": 70, "reference": "mean" },
+              { "id": "median", "group": "G", "label": "median", "where": { "aggregator.name": "median", "pre_aggregators": "[]" }, "published": 70, "reference": "mean", "note": "median note" },
               { "id": "krum", "group": "G", "label": "krum", "where": { "aggregator.name": "krum", "pre_aggregators": "[]" }, "published": 60, "reference": "mean" },
               { "id": "cge", "group": "G", "label": "cge", "where": { "aggregator.name": "cge", "pre_aggregators": "[]" }, "published": 50 },
               { "id": "x", "group": "H", "label": "x", "where": { "aggregator.name": "mean", "pre_aggregators.0.name": "bucketing" }, "published": 80 },
@@ -127,6 +127,7 @@ public sealed class ValidationReportTests : IDisposable
         Assert.Contains("| mean | 88.0 ± 1.4 | 90.0 | - | matches |", markdown, StringComparison.Ordinal);
         Assert.Contains("| krum | 40.0 | 60.0 | 48.0 / 30.0 | differs: toy reason |", markdown, StringComparison.Ordinal);
         Assert.Contains("| cge | not run | 50.0 | - | not run |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| median | 50.0 | 70.0 | 38.0 / 20.0 | differs: median note |", markdown, StringComparison.Ordinal);
         Assert.Contains("Seeds: ours 1-2 per cell, paper 3 (fewer than the paper: CPU time)", markdown, StringComparison.Ordinal);
         Assert.Contains("7 runs, 3.5 min", markdown, StringComparison.Ordinal);
         Assert.Contains("| krum far below | holds | ok: krum 48.0 below mean |", markdown, StringComparison.Ordinal);
