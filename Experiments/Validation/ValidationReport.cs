@@ -138,7 +138,7 @@ public static class ValidationReport
         text.AppendLine($"- Seeds: ours {seedText} per cell, paper {publishedSeeds}" +
             (study.PublishedSeeds > 0 && fewest < study.PublishedSeeds ? " (fewer than the paper: CPU time)" : ""));
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"- Run time: {result.RunCount} runs, {result.Seconds / 60:F1} min of wall-clock run time in total (mean {(result.RunCount == 0 ? 0 : result.Seconds / result.RunCount):F0} s per run, 2 runs at a time on 2 shared cores)"));
+            $"- Run time: {result.RunCount} runs, {result.Seconds / 60:F1} min of wall-clock run time summed over runs (mean {(result.RunCount == 0 ? 0 : result.Seconds / result.RunCount):F0} s per run)"));
         text.AppendLine($"- Accuracy of a run: mean test accuracy of its last {study.LastEvaluations} evaluations");
         text.AppendLine();
         text.AppendLine(study.Protocol.Trim());
