@@ -113,6 +113,11 @@ public sealed record PublishedStudies(ImmutableArray<Study> Studies)
 /// <param name="Cells">The table cells.</param>
 /// <param name="Checks">The paper's claims, checked on our numbers.</param>
 /// <param name="Figures">Accuracy-vs-rounds figures.</param>
+/// <param name="Discussion">Why the claims that fail fail, as far as we can tell (markdown; empty when none).</param>
+/// <param name="SmokeSet">
+/// Extra <c>--set</c> overrides of the study's smoke run in the test suite (which always sets one
+/// round, one evaluation and seed 1), for specs whose smoke run would still be slow (the CNN).
+/// </param>
 public sealed record Study(
     string Id,
     string Title,
@@ -127,7 +132,14 @@ public sealed record Study(
     string LikelyReason,
     ImmutableArray<CellSpec> Cells,
     ImmutableArray<ClaimCheck> Checks,
-    ImmutableArray<FigureSpec> Figures);
+    ImmutableArray<FigureSpec> Figures,
+    string Discussion = "",
+    ImmutableArray<string> SmokeSet = default)
+{
+    /// <summary>The overrides of the study's smoke run: one round, one evaluation, seed 1, then <see cref="SmokeSet"/>.</summary>
+    public ImmutableArray<string> SmokeSettings =>
+        ["training.rounds=1", "training.eval_every=1", "seed=1", .. SmokeSet.IsDefault ? [] : SmokeSet];
+}
 
 /// <summary>
 /// A table cell: the runs whose resolved settings (<c>spec.yaml</c>, flattened to dotted paths

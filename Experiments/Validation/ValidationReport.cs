@@ -227,6 +227,12 @@ public static class ValidationReport
             text.AppendLine();
         }
 
+        if (study.Discussion.Trim().Length > 0)
+        {
+            text.AppendLine("Discussion: " + study.Discussion.Trim());
+            text.AppendLine();
+        }
+
         foreach (var figure in study.Figures)
         {
             text.AppendLine($"![{figure.Title}]({figuresFolder}/{figure.File})");

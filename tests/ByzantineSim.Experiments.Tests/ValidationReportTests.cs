@@ -31,6 +31,7 @@ public sealed class ValidationReportTests : IDisposable
               { "kind": "near_best", "claim": "gm near best", "cells": ["gm"], "others": ["median", "krum"], "points": 3 },
               { "kind": "within", "claim": "cge near mean", "cells": ["cge"], "reference": "mean", "points": 3 }
             ],
+            "discussion": "Toy discussion.",
             "figures": [{ "file": "toy.png", "title": "Toy", "cells": ["mean", "krum", "y"], "dashed": ["y"], "dashed_label": " + bucketing" }]
           }]
         }
@@ -132,7 +133,7 @@ public sealed class ValidationReportTests : IDisposable
         Assert.Contains("7 runs, 3.5 min", markdown, StringComparison.Ordinal);
         Assert.Contains("| krum far below | holds | ok: krum 48.0 below mean |", markdown, StringComparison.Ordinal);
         Assert.Contains("| bucketing raises krum | **does not hold** |", markdown, StringComparison.Ordinal);
-        Assert.Contains("![Toy](validation/toy.png)", markdown, StringComparison.Ordinal);
+        Assert.Contains("Discussion: Toy discussion.\n\n![Toy](validation/toy.png)", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
