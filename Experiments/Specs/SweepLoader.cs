@@ -100,7 +100,10 @@ public static class SweepLoader
             }
 
             string hash = ok.Spec.Hash();
-            var axisValues = labels.Select(l => new AxisValue(l.Path, Display(l.Value))).ToImmutableArray();
+            // A --set override of an axis wins over the grid value, so the label (and the run id) shows what ran.
+            var axisValues = labels
+                .Select(l => new AxisValue(l.Path, Display(forced.LastOrDefault(o => o.Path == l.Path)?.Value ?? l.Value)))
+                .ToImmutableArray();
             string id = Slug(axisValues, hash);
             if (seen.Add(hash))
             {

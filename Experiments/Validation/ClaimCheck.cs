@@ -174,9 +174,13 @@ public sealed record ClaimCheck(
             && tokens.Where((_, i) => i % 2 == 0).All(t => t is not ("~" or ">"));
     }
 
-    private static string Number(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
+    /// <summary>One decimal, invariant culture, and never "-0.0" for a value that rounds to zero.</summary>
+    public static string Number(double value) => RoundedTenths(value).ToString("F1", CultureInfo.InvariantCulture);
 
-    private static string Signed(double value) => value.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
+    private static string Signed(double value) => RoundedTenths(value).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
+
+    // -0.04 rounds to -0.0; adding 0.0 turns negative zero into positive zero.
+    private static double RoundedTenths(double value) => Math.Round(value, 1, MidpointRounding.AwayFromZero) + 0.0;
 }
 
 /// <summary>Whether a claim holds on our numbers.</summary>

@@ -245,5 +245,5 @@ public static class ValidationReport
         : cell.Values.Length == 1 ? Number(cell.Mean)
         : $"{Number(cell.Mean)} ± {Number(cell.Std)}";
 
-    private static string Number(double value) => double.IsNaN(value) ? "-" : value.ToString("F1", CultureInfo.InvariantCulture);
+    private static string Number(double value) => double.IsNaN(value) ? "-" : ClaimCheck.Number(value);
 }

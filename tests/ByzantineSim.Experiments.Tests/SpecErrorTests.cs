@@ -193,6 +193,8 @@ public class SpecErrorTests
         Assert.Equal(2, plan.Runs.Length);
         Assert.All(plan.Runs, run => Assert.Equal(2, run.Spec.Training.Rounds));
         Assert.All(plan.Runs, run => Assert.Equal(1, run.Spec.Seed));
+        Assert.All(plan.Runs, run => Assert.Equal("1", run.Labels.Single(l => l.Axis == "seed").Value));
+        Assert.StartsWith("1-median-", plan.Runs[1].Id, StringComparison.Ordinal);
     }
 
     [Fact]

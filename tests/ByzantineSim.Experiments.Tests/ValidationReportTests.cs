@@ -179,6 +179,13 @@ public sealed class ValidationReportTests : IDisposable
         Assert.Contains("toy.checks[2]: unknown kind 'beneath'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-0.04, "0.0")]
+    [InlineData(0.04, "0.0")]
+    [InlineData(-0.06, "-0.1")]
+    [InlineData(12.345, "12.3")]
+    public void Number_OneDecimal_NoNegativeZero(double value, string expected) => Assert.Equal(expected, ClaimCheck.Number(value));
+
     [Fact]
     public void Flatten_NestedMappingsSequencesAndEmptyLists()
     {
