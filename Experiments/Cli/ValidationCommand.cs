@@ -34,9 +34,14 @@ public static class ValidationCommand
         {
             Description = "folder of the PNG figures [default: validation/ next to the report]",
         };
+        var snapshot = new Option<DirectoryInfo?>("--snapshot")
+        {
+            Description = "also copy what the report reads (spec.yaml, metrics.csv, summary.json of every run) into this folder, "
+                + "so the report can be regenerated from it with --results",
+        };
         var command = new Command("validation", "Write the validation report: published results beside ours, verdicts, figures")
         {
-            results, published, output, figures,
+            results, published, output, figures, snapshot,
         };
         command.SetAction(parse =>
         {
@@ -59,7 +64,13 @@ public static class ValidationCommand
             {
                 foreach (var study in studies.Studies)
                 {
-                    var runs = RunRecord.ReadSweep(Path.Combine(parse.GetValue(results)!.FullName, study.Sweep));
+                    string sweepFolder = Path.Combine(parse.GetValue(results)!.FullName, study.Sweep);
+                    var runs = RunRecord.ReadSweep(sweepFolder);
+                    if (parse.GetValue(snapshot) is { } target)
+                    {
+                        Snapshot(sweepFolder, Path.Combine(target.FullName, study.Sweep), runs);
+                    }
+
                     var result = StudyResult.Evaluate(study, runs);
                     evaluated.Add(result);
                     ValidationFigures.Write(result, figureFolder);
@@ -80,5 +91,18 @@ public static class ValidationCommand
             return Program.Ok;
         });
         return command;
+    }
+
+    private static void Snapshot(string sweepFolder, string target, ImmutableArray<RunRecord> runs)
+    {
+        foreach (var run in runs)
+        {
+            string to = Path.Combine(target, run.Id);
+            Directory.CreateDirectory(to);
+            foreach (string file in RunRecord.Files)
+            {
+                File.Copy(Path.Combine(sweepFolder, run.Id, file), Path.Combine(to, file), overwrite: true);
+            }
+        }
     }
 }

@@ -20,6 +20,9 @@ public sealed record RunRecord(
     ImmutableArray<(int Round, double Accuracy)> Curve,
     double Seconds)
 {
+    /// <summary>The files of a run folder the report reads.</summary>
+    public static readonly ImmutableArray<string> Files = [ResultsStore.SummaryFile, "spec.yaml", "metrics.csv"];
+
     /// <summary>The run's root seed.</summary>
     public string Seed => Settings.GetValueOrDefault("seed", "?");
 
