@@ -115,6 +115,19 @@ public static class ValidationReport
         text.AppendLine("evaluated round, Okabe-Ito colours (safe for colour-vision deficiencies), one colour per rule, dashed");
         text.AppendLine("for the variant named in the title.");
         text.AppendLine();
+        text.AppendLine("| study | runs | claims that hold | cells vs published numbers |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var result in studies)
+        {
+            var verdicts = result.Cells.Select(c => result.Verdict(c.Spec.Id)).OfType<string>().ToList();
+            string cells = verdicts.Count == 0 ? "no per-cell numbers published"
+                : string.Join(", ", new[] { "matches", "same ordering", "differs", "not run" }
+                    .Select(v => (Verdict: v, Count: verdicts.Count(x => x == v))).Where(v => v.Count > 0).Select(v => $"{v.Count} {v.Verdict}"));
+            text.AppendLine($"| [{result.Study.Title}](#{Anchor(result.Study.Title)}) | {result.RunCount} | " +
+                $"{result.Claims.Count(c => c.Outcome == ClaimOutcome.Holds)} of {result.Claims.Length} | {cells} |");
+        }
+
+        text.AppendLine();
         foreach (var result in studies)
         {
             AppendStudy(text, result, figuresFolder);
@@ -239,6 +252,10 @@ public static class ValidationReport
             text.AppendLine();
         }
     }
+
+    /// <summary>GitHub's heading anchor: lower case, spaces to '-', other punctuation dropped.</summary>
+    private static string Anchor(string title) =>
+        new([.. title.ToLowerInvariant().Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-').Select(c => c == ' ' ? '-' : c)]);
 
     private static string Ours(CellResult cell) =>
         cell.Values.IsEmpty ? "not run"

@@ -125,6 +125,7 @@ public sealed class ValidationReportTests : IDisposable
         var result = Evaluate();
         string markdown = ValidationReport.ToMarkdown([result], "validation", "byzsim validation");
         Assert.Contains("## Toy study", markdown, StringComparison.Ordinal);
+        Assert.Contains("| [Toy study](#toy-study) | 7 | 3 of 7 | 1 matches, 2 same ordering, 3 differs, 1 not run |", markdown, StringComparison.Ordinal);
         Assert.Contains("| mean | 88.0 ± 1.4 | 90.0 | - | matches |", markdown, StringComparison.Ordinal);
         Assert.Contains("| krum | 40.0 | 60.0 | 48.0 / 30.0 | differs: toy reason |", markdown, StringComparison.Ordinal);
         Assert.Contains("| cge | not run | 50.0 | - | not run |", markdown, StringComparison.Ordinal);
