@@ -25,6 +25,13 @@ public static class PartitionerCatalog
     public static readonly Parameter<double> NoiseFractionParameter = new(
         "noise_fraction", 0.5, "share of a noisy client's labels replaced by another class", v => v is >= 0 and <= 1 ? null : "must be in [0, 1]");
 
+    /// <summary>
+    /// Common option: whether the Byzantine clients hold a share of the training set (true) or the
+    /// data is split among the honest clients only (false, the protocol of Karimireddy et al. 2022).
+    /// </summary>
+    public static readonly Parameter<bool> ByzantineDataParameter = new(
+        "byzantine_data", true, "Byzantine clients hold data too; false splits it among the honest clients only");
+
     private static readonly Parameter<int> ShardsParameter = new(
         "shards_per_client", 2, "label-sorted shards per client", v => v >= 1 ? null : "must be >= 1");
 
@@ -66,14 +73,19 @@ public static class PartitionerCatalog
             binder => new QuantitySkewPartitioner(binder.Get(BetaParameter), binder.Get(MinSamplesParameter))),
     ]);
 
-    /// <summary>Binds a partitioner's raw options, including the common label-noise options.</summary>
+    /// <summary>
+    /// Binds a partitioner's raw options, including the common label-noise and
+    /// <c>byzantine_data</c> options; <paramref name="byzantine"/> is the run's Byzantine count.
+    /// </summary>
     public static (IPartitioner Partitioner, ImmutableArray<PluginError> Errors) Bind(
-        PartitionerDescriptor descriptor, IReadOnlyDictionary<string, string> raw)
+        PartitionerDescriptor descriptor, IReadOnlyDictionary<string, string> raw, int byzantine = 0)
         => OptionsBinder.Bind(descriptor.Name, raw, binder =>
         {
             int noisy = binder.Get(NoisyClientsParameter);
             double fraction = binder.Get(NoiseFractionParameter);
+            bool byzantineData = binder.Get(ByzantineDataParameter);
             var partitioner = descriptor.Create(binder);
-            return noisy > 0 && fraction > 0 ? new LabelNoise(partitioner, noisy, fraction) : partitioner;
+            partitioner = noisy > 0 && fraction > 0 ? new LabelNoise(partitioner, noisy, fraction) : partitioner;
+            return byzantineData || byzantine == 0 ? partitioner : new HonestDataOnly(partitioner, byzantine);
         });
 }

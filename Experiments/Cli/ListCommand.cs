@@ -27,7 +27,7 @@ public static class ListCommand
             ["datasets"] = () => DatasetCatalog.Registry.All.Select(d => new Row(d.Name, d.Summary, [.. d.Parameters, DatasetCatalog.ValidationParameter])),
             ["models"] = () => ModelCatalog.Registry.All.Select(d => new Row(d.Name, d.Summary, [.. d.Parameters])),
             ["partitioners"] = () => PartitionerCatalog.Registry.All.Select(d =>
-                new Row(d.Name, d.Summary, [PartitionerCatalog.NoisyClientsParameter, PartitionerCatalog.NoiseFractionParameter, .. d.Parameters])),
+                new Row(d.Name, d.Summary, [PartitionerCatalog.NoisyClientsParameter, PartitionerCatalog.NoiseFractionParameter, PartitionerCatalog.ByzantineDataParameter, .. d.Parameters])),
             ["compressors"] = () => CompressorCatalog.Registry.All.Select(d => new Row(d.Name, d.Summary, [.. d.Parameters])),
         };
 

@@ -37,6 +37,7 @@ public static class Program
             RobustnessCommand.Create(),
             ReportCommand.Create(),
             ClusterCommand.Create(),
+            ValidationCommand.Create(),
         };
         // Ctrl+C cancels the action's token; give running runs time to stop at their next
         // message and the results index time to be written before the process is ended.
@@ -68,13 +69,14 @@ public static class Program
             Description = "trainer threads shared by all runs (results do not depend on it)",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
+        var set = SetOption();
         var command = new Command("run", "Run a sweep: every run that is not complete yet, then print the summary table and write the report")
         {
-            file, parallel, force, results, plain, trainers, noReport,
+            file, parallel, force, results, plain, trainers, noReport, set,
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            var plan = Load(parse.GetValue(file)!);
+            var plan = Load(parse.GetValue(file)!, parse.GetValue(set));
             if (plan is null)
             {
                 return InvalidInput;
@@ -138,10 +140,11 @@ public static class Program
     private static Command ValidateCommand()
     {
         var file = new Argument<FileInfo>("file") { Description = "the sweep spec (YAML)" };
-        var command = new Command("validate", "Check a sweep spec without running it and print how many runs it expands to") { file };
+        var set = SetOption();
+        var command = new Command("validate", "Check a sweep spec without running it and print how many runs it expands to") { file, set };
         command.SetAction(parse =>
         {
-            var plan = Load(parse.GetValue(file)!);
+            var plan = Load(parse.GetValue(file)!, parse.GetValue(set));
             if (plan is null)
             {
                 return InvalidInput;
@@ -153,13 +156,21 @@ public static class Program
         return command;
     }
 
+    /// <summary>The repeatable <c>--set path=value</c> option: overrides applied to every run of the spec.</summary>
+    private static Option<string[]> SetOption() => new("--set")
+    {
+        Description = "override a setting of every run, after grid and cases (repeatable), e.g. --set training.rounds=2 for a smoke run",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
     /// <summary>Loads a spec, printing every problem to stderr on failure.</summary>
-    internal static SweepPlan? Load(FileInfo file)
+    internal static SweepPlan? Load(FileInfo file, string[]? settings = null)
     {
         try
         {
             // FileInfo.ToString() is the path as the user typed it, which is what messages should show.
-            return SweepLoader.Load(file.ToString());
+            return SweepLoader.Load(file.ToString(), settings ?? []);
         }
         catch (SpecException ex)
         {

@@ -73,7 +73,6 @@ public static class RunReader
         long seed = root.Scalar("seed", Defaults.Seed);
 
         var (dataSpec, dataSource) = Plugin(reader, root, "data", Defaults.Data, DatasetCatalog.Registry, DatasetCatalog.Bind);
-        var (partitionSpec, partitioner) = Plugin(reader, root, "partition", Defaults.Partition, PartitionerCatalog.Registry, PartitionerCatalog.Bind);
         var (modelSpec, model) = Plugin(reader, root, "model", Defaults.Model, ModelCatalog.Registry, ModelCatalog.Bind);
 
         int n = Defaults.Clients, f = Defaults.Byzantine;
@@ -91,6 +90,11 @@ public static class RunReader
         {
             reader.Error(fNode ?? clientsNode, "clients.f", $"must be less than n/2 (n={n}, got f={f})");
         }
+
+        // Read after clients: byzantine_data: false needs the Byzantine count.
+        int byzantineCount = f;
+        var (partitionSpec, partitioner) = Plugin(reader, root, "partition", Defaults.Partition, PartitionerCatalog.Registry,
+            (d, raw) => PartitionerCatalog.Bind(d, raw, Math.Max(0, byzantineCount)));
 
         var training = ReadTraining(reader, root);
 
@@ -196,6 +200,13 @@ public static class RunReader
                 reader.Error(root.Get("attack") ?? run, "attack",
                     $"{attack.Name} needs {Describe(missing)}, which the threat model withholds (threat.omniscient: {Bool(omniscient)}, threat.knows_aggregator: {Bool(knowsAggregator)})");
             }
+        }
+
+        if (attack is not null && partitioner is HonestDataOnly
+            && (attack.Requires.HasFlag(AttackKnowledge.OwnGradients) || attack.Poisoning is not null))
+        {
+            reader.Error(root.Get("attack") ?? run, "attack",
+                $"{attack.Name} trains on the Byzantine clients' own data, which partition.byzantine_data: false withholds");
         }
 
         if (dataSource is not null)

@@ -36,19 +36,24 @@ public static class SweepLoader
 {
     private static readonly string[] TopLevelKeys = ["sweep", "description", "base", "grid", "cases"];
 
-    /// <summary>Loads <paramref name="path"/>; throws <see cref="SpecException"/> listing every problem.</summary>
-    public static SweepPlan Load(string path)
+    /// <summary>
+    /// Loads <paramref name="path"/>; throws <see cref="SpecException"/> listing every problem.
+    /// <paramref name="settings"/> are <c>path=value</c> overrides (the CLI's <c>--set</c>)
+    /// applied to every run after its grid and case values, e.g. <c>training.rounds=2</c> for a
+    /// smoke run of a long sweep; a grid axis they set collapses (equal runs are merged).
+    /// </summary>
+    public static SweepPlan Load(string path, IReadOnlyList<string>? settings = null)
     {
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"spec file not found: {path}", path);
         }
 
-        return Parse(File.ReadAllText(path), path);
+        return Parse(File.ReadAllText(path), path, settings);
     }
 
-    /// <summary>Parses spec text; <paramref name="file"/> names it in errors.</summary>
-    public static SweepPlan Parse(string text, string file)
+    /// <summary>Parses spec text; <paramref name="file"/> names it in errors; <paramref name="settings"/> as in <see cref="Load"/>.</summary>
+    public static SweepPlan Parse(string text, string file, IReadOnlyList<string>? settings = null)
     {
         var (root, syntaxError) = YamlLoader.Parse(text, file);
         if (syntaxError is not null)
@@ -72,6 +77,7 @@ public static class SweepLoader
 
         var axes = ReadGrid(reader, top.Get("grid"), origins);
         var cases = ReadCases(reader, top.Get("cases"), origins);
+        var forced = ReadSettings(reader, settings ?? [], origins);
         top.Finish();
         if (baseMapping is null)
         {
@@ -86,7 +92,7 @@ public static class SweepLoader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (overrides, labels) in points)
         {
-            var merged = overrides.Aggregate(baseMapping, (mapping, o) => Apply(mapping, o.Path.Split('.'), o.Value));
+            var merged = overrides.Concat(forced).Aggregate(baseMapping, (mapping, o) => Apply(mapping, o.Path.Split('.'), o.Value));
             var result = RunReader.Read(reader, merged, "pending");
             if (result is not { } ok)
             {
@@ -94,7 +100,10 @@ public static class SweepLoader
             }
 
             string hash = ok.Spec.Hash();
-            var axisValues = labels.Select(l => new AxisValue(l.Path, Display(l.Value))).ToImmutableArray();
+            // A --set override of an axis wins over the grid value, so the label (and the run id) shows what ran.
+            var axisValues = labels
+                .Select(l => new AxisValue(l.Path, Display(forced.LastOrDefault(o => o.Path == l.Path)?.Value ?? l.Value)))
+                .ToImmutableArray();
             string id = Slug(axisValues, hash);
             if (seen.Add(hash))
             {
@@ -213,6 +222,38 @@ public static class SweepLoader
         }
 
         return cases;
+    }
+
+    /// <summary>Reads <c>path=value</c> overrides; the value is YAML (<c>2</c>, <c>[1, 2]</c>, <c>{ name: iid }</c>).</summary>
+    private static List<Override> ReadSettings(NodeReader reader, IReadOnlyList<string> settings, Dictionary<YNode, string> origins)
+    {
+        var overrides = new List<Override>();
+        foreach (string setting in settings)
+        {
+            string source = $"--set {setting}";
+            int equals = setting.IndexOf('=', StringComparison.Ordinal);
+            var (key, keySyntax) = YamlLoader.Parse(equals > 0 ? setting[..equals].Trim() : setting, source);
+            if (equals <= 0 || keySyntax is not null || key is not YScalar keyScalar)
+            {
+                reader.Error(key ?? new YScalar(setting, false, new SourceLocation(source, 1, 1)), "--set", $"must be path=value, got '{setting}'");
+                continue;
+            }
+
+            var (value, valueSyntax) = YamlLoader.Parse(setting[(equals + 1)..], source);
+            if (valueSyntax is not null || value is null)
+            {
+                reader.Error(keyScalar, "--set", $"'{setting[(equals + 1)..]}' is not a YAML value");
+                continue;
+            }
+
+            if (CheckPath(reader, keyScalar, "--set"))
+            {
+                RecordOrigins(value, $"--set {keyScalar.Value}", origins);
+                overrides.Add(new Override(keyScalar.Value, value));
+            }
+        }
+
+        return overrides;
     }
 
     private static bool CheckPath(NodeReader reader, YScalar key, string path)

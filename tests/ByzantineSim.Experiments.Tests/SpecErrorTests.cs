@@ -168,6 +168,45 @@ public class SpecErrorTests
         Assert.Equal(expected, Errors(yaml));
 
     [Fact]
+    public void ByzantineDataFalse_WithAttackTrainingOnOwnData_IsAnError()
+    {
+        var errors = Errors("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  partition: { name: iid, byzantine_data: false }\n  attack: label-flip\n");
+        Assert.Equal(
+            ["spec.yaml:5:11: base.attack: label-flip trains on the Byzantine clients' own data, which partition.byzantine_data: false withholds"],
+            errors);
+    }
+
+    [Fact]
+    public void ByzantineDataFalse_WithAttackOnHonestUpdates_IsValid()
+    {
+        var plan = SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  partition: { name: iid, byzantine_data: false }\n  attack: mimic\n", File);
+        Assert.Single(plan.Runs);
+        Assert.Contains("byzantine_data: false", plan.Runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SetOverride_AppliesAfterGridAndCollapsesAxis()
+    {
+        var plan = SweepLoader.Parse(
+            "sweep: s\nbase:\n  training: { rounds: 600 }\ngrid:\n  seed: [1, 2, 3]\n  aggregator: [mean, median]\n", File,
+            ["training.rounds=2", "seed=1"]);
+        Assert.Equal(2, plan.Runs.Length);
+        Assert.All(plan.Runs, run => Assert.Equal(2, run.Spec.Training.Rounds));
+        Assert.All(plan.Runs, run => Assert.Equal(1, run.Spec.Seed));
+        Assert.All(plan.Runs, run => Assert.Equal("1", run.Labels.Single(l => l.Axis == "seed").Value));
+        Assert.StartsWith("1-median-", plan.Runs[1].Id, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SetOverride_UnknownOrMalformed_ReportsBoth()
+    {
+        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse("sweep: s\n", File, ["colour=blue", "training.rounds"]));
+        Assert.Equal(2, error.Errors.Length);
+        Assert.Contains(error.Errors, e => e.Message.StartsWith("unknown setting 'colour'", StringComparison.Ordinal));
+        Assert.Contains(error.Errors, e => e.Message == "must be path=value, got 'training.rounds'");
+    }
+
+    [Fact]
     public void Exception_Message_HasHeadlineAndBullets()
     {
         var error = Assert.Throws<SpecException>(() => SweepLoader.Parse("sweep: s\nbase:\n  seed: x\n  device: gpu\n", File));

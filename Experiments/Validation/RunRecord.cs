@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ByzantineSim.Experiments.Results;
+using YamlDotNet.RepresentationModel;
+
+namespace ByzantineSim.Experiments.Validation;
+
+/// <summary>
+/// A completed run as the validation report sees it: its resolved settings flattened to dotted
+/// paths, its test-accuracy curve and its wall-clock time.
+/// </summary>
+/// <param name="Id">Run id (its folder name).</param>
+/// <param name="Settings">spec.yaml flattened: <c>aggregator.name</c>, <c>pre_aggregators.0.s</c>, <c>pre_aggregators = []</c>.</param>
+/// <param name="Curve">(round, test accuracy in [0, 1]) per evaluation, in round order.</param>
+/// <param name="Seconds">Wall-clock seconds of the run (summary.json).</param>
+public sealed record RunRecord(
+    string Id,
+    ImmutableDictionary<string, string> Settings,
+    ImmutableArray<(int Round, double Accuracy)> Curve,
+    double Seconds)
+{
+    /// <summary>The files of a run folder the report reads.</summary>
+    public static readonly ImmutableArray<string> Files = [ResultsStore.SummaryFile, "spec.yaml", "metrics.csv"];
+
+    /// <summary>The run's root seed.</summary>
+    public string Seed => Settings.GetValueOrDefault("seed", "?");
+
+    /// <summary>Mean test accuracy of the last <paramref name="count"/> evaluations, in percent.</summary>
+    public double LastAccuracy(int count)
+    {
+        var last = Curve.Skip(Math.Max(0, Curve.Length - count)).Select(p => p.Accuracy).ToList();
+        // A model whose outputs became non-finite may evaluate to NaN: count it as a failed run (0%).
+        return last.Count == 0 ? double.NaN : 100 * last.Select(a => double.IsFinite(a) ? a : 0).Average();
+    }
+
+    /// <summary>True when every value of <paramref name="where"/> equals the run's setting at that path.</summary>
+    public bool Matches(IReadOnlyDictionary<string, string> where) =>
+        where.All(w => Settings.TryGetValue(w.Key, out var value) && string.Equals(value, w.Value, StringComparison.Ordinal));
+
+    /// <summary>Every completed run (summary.json present) under a sweep's results folder; none when it does not exist.</summary>
+    public static ImmutableArray<RunRecord> ReadSweep(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var runs = ImmutableArray.CreateBuilder<RunRecord>();
+        foreach (var directory in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+        {
+            string summaryPath = Path.Combine(directory, ResultsStore.SummaryFile);
+            string specPath = Path.Combine(directory, "spec.yaml");
+            string metricsPath = Path.Combine(directory, "metrics.csv");
+            if (!File.Exists(summaryPath) || !File.Exists(specPath) || !File.Exists(metricsPath))
+            {
+                continue; // not finished: the report counts only complete runs
+            }
+
+            var summary = JsonNode.Parse(File.ReadAllText(summaryPath));
+            double seconds = summary?["seconds"]?.GetValue<double>() ?? double.NaN;
+            runs.Add(new RunRecord(Path.GetFileName(directory), Flatten(File.ReadAllText(specPath)), ReadCurve(metricsPath), seconds));
+        }
+
+        return runs.ToImmutable();
+    }
+
+    /// <summary>Flattens a YAML document to dotted paths; an empty sequence or mapping reads <c>[]</c> / <c>{}</c>.</summary>
+    public static ImmutableDictionary<string, string> Flatten(string yaml)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(yaml));
+        var result = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        if (stream.Documents.Count > 0)
+        {
+            Visit(stream.Documents[0].RootNode, "", result);
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static void Visit(YamlNode node, string path, ImmutableDictionary<string, string>.Builder result)
+    {
+        string Child(string key) => path.Length == 0 ? key : $"{path}.{key}";
+        switch (node)
+        {
+            case YamlMappingNode { Children.Count: 0 }:
+                result[path] = "{}";
+                break;
+            case YamlMappingNode mapping:
+                foreach (var (key, value) in mapping.Children)
+                {
+                    Visit(value, Child(((YamlScalarNode)key).Value ?? ""), result);
+                }
+
+                break;
+            case YamlSequenceNode { Children.Count: 0 }:
+                result[path] = "[]";
+                break;
+            case YamlSequenceNode sequence:
+                for (int i = 0; i < sequence.Children.Count; i++)
+                {
+                    Visit(sequence.Children[i], Child(i.ToString(CultureInfo.InvariantCulture)), result);
+                }
+
+                break;
+            case YamlScalarNode scalar:
+                result[path] = scalar.Value ?? "";
+                break;
+        }
+    }
+
+    private static ImmutableArray<(int Round, double Accuracy)> ReadCurve(string metricsPath)
+    {
+        var lines = File.ReadAllLines(metricsPath);
+        if (lines.Length == 0)
+        {
+            return [];
+        }
+
+        var header = lines[0].Split(',');
+        int round = Array.IndexOf(header, "round"), accuracy = Array.IndexOf(header, "test_accuracy");
+        if (round < 0 || accuracy < 0)
+        {
+            throw new InvalidDataException($"{metricsPath}: needs the columns round and test_accuracy");
+        }
+
+        return [.. lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))
+            .Select(f => (int.Parse(f[round], CultureInfo.InvariantCulture), double.Parse(f[accuracy], CultureInfo.InvariantCulture)))];
+    }
+}
