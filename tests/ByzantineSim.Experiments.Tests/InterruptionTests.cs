@@ -22,7 +22,7 @@ public sealed class InterruptionTests(InterruptionTests.Reference reference) : I
           seed: [1, 2]
         """;
 
-    private readonly string _folder = Reference.NewFolder();
+    private readonly string _folder = reference.NewFolder();
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
@@ -113,29 +113,5 @@ public sealed class InterruptionTests(InterruptionTests.Reference reference) : I
     }
 
     /// <summary>The same sweep run once without interruption, shared by the tests.</summary>
-    public sealed class Reference : IDisposable
-    {
-        private readonly string _folder = NewFolder();
-        private readonly Lazy<Task<string>> _run;
-
-        public Reference() => _run = new(async () =>
-        {
-            var outcome = await CliProcess.RunAsync(_folder, "run", "resume.yaml", "--results", "reference", "--plain");
-            Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
-            return Path.Combine(_folder, "reference", "resume");
-        });
-
-        /// <summary>A temporary folder holding the spec.</summary>
-        public static string NewFolder()
-        {
-            string folder = Directory.CreateTempSubdirectory("byzsim-resume-").FullName;
-            File.WriteAllText(Path.Combine(folder, "resume.yaml"), Spec);
-            return folder;
-        }
-
-        /// <summary>The reference sweep's results folder (run on first use).</summary>
-        public Task<string> FolderAsync() => _run.Value;
-
-        public void Dispose() => Directory.Delete(_folder, recursive: true);
-    }
+    public sealed class Reference() : ReferenceSweep("resume", Spec);
 }

@@ -26,7 +26,7 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     private static readonly TimeSpan Long = TimeSpan.FromMinutes(3);
     private static readonly string[] DeterministicFiles = ["metrics.csv", "rounds.csv", "clients.csv", "spec.yaml"];
 
-    private readonly string _folder = LocalReference.NewFolder();
+    private readonly string _folder = reference.NewFolder();
     private readonly List<NodeProcess> _nodes = [];
 
     public void Dispose()
@@ -161,29 +161,5 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     }
 
     /// <summary>The same sweep run locally (<c>byzsim run</c>) once, shared by the tests.</summary>
-    public sealed class LocalReference : IDisposable
-    {
-        private readonly string _folder = NewFolder();
-        private readonly Lazy<Task<string>> _run;
-
-        public LocalReference() => _run = new(async () =>
-        {
-            var outcome = await CliProcess.RunAsync(_folder, "run", "cluster.yaml", "--results", "local", "--plain", "--parallel", "2");
-            Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
-            return Path.Combine(_folder, "local", "cluster");
-        });
-
-        /// <summary>A temporary folder holding the spec.</summary>
-        public static string NewFolder()
-        {
-            string folder = Directory.CreateTempSubdirectory("byzsim-cluster-").FullName;
-            File.WriteAllText(Path.Combine(folder, "cluster.yaml"), Spec);
-            return folder;
-        }
-
-        /// <summary>The local sweep's results folder (run on first use).</summary>
-        public Task<string> FolderAsync() => _run.Value;
-
-        public void Dispose() => Directory.Delete(_folder, recursive: true);
-    }
+    public sealed class LocalReference() : ReferenceSweep("cluster", Spec, "--parallel", "2");
 }
