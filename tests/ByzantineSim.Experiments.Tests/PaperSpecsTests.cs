@@ -62,9 +62,10 @@ public sealed class PaperSpecsTests : IDisposable
 
             var plan = SweepLoader.Load(Path.Combine(root, study.Spec), study.SmokeSettings);
             plans[study.Id] = plan;
-            var folders = Directory.GetDirectories(Path.Combine(_folder, "results", study.Sweep));
-            Assert.Equal(plan.Runs.Length, folders.Length);
-            foreach (string folder in folders)
+            string sweepFolder = Path.Combine(_folder, "results", study.Sweep);
+            var folders = RunFolders.Of(sweepFolder);
+            Assert.Equal(plan.Runs.Length, folders.Count);
+            foreach (string folder in folders.Select(run => Path.Combine(sweepFolder, run)))
             {
                 var lines = File.ReadAllLines(Path.Combine(folder, "metrics.csv"));
                 Assert.Equal(3, lines.Length); // header, round 0, round 1
