@@ -17,7 +17,10 @@ public sealed record BenchWorkload(int Id, string Title, string Yaml, int Defaul
 /// <param name="Rounds">Rounds run.</param>
 /// <param name="Trainers">Trainer threads.</param>
 /// <param name="WallSeconds">Wall time of the run (rounds plus the final evaluation).</param>
-/// <param name="RoundSeconds">Mean wall time per round, evaluations excluded.</param>
+/// <param name="RoundSeconds">
+/// Mean wall time per round after the first (round 0 overlaps the initial model's evaluation);
+/// the final evaluation comes after the last round and is not included.
+/// </param>
 /// <param name="ComputeSeconds">Per round: honest client computation, summed over trainers.</param>
 /// <param name="AttackSeconds">Per round: the attack (Byzantine training and crafting).</param>
 /// <param name="AggregationSeconds">Per round: aggregation and the server step.</param>
@@ -101,16 +104,25 @@ public static class BenchWorkloads
         double wall = clock.Elapsed.TotalSeconds;
         var evaluations = result.Evaluations.Where(e => e.Round > 0).ToList();
         double lastRoundClosed = result.Rounds[^1].ElapsedSeconds;
+
+        // Round 0 shares the trainers with the evaluation of the initial model (a second or more
+        // for cnn_mnist): measure from the close of round 0, over the rounds after it.
+        if (rounds < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "the bench measures the rounds after the first: give at least 2");
+        }
+
+        var measured = result.Rounds.Skip(1).ToList();
         using var process = Process.GetCurrentProcess();
         return new BenchResult(
             workload,
             rounds,
             simulator.TrainerCount,
             wall,
-            lastRoundClosed / rounds,
-            result.Rounds.Average(r => r.ComputeSeconds),
-            result.Rounds.Average(r => r.AttackSeconds),
-            result.Rounds.Average(r => r.AggregationSeconds),
+            (lastRoundClosed - result.Rounds[0].ElapsedSeconds) / measured.Count,
+            measured.Average(r => r.ComputeSeconds),
+            measured.Average(r => r.AttackSeconds),
+            measured.Average(r => r.AggregationSeconds),
             evaluations.Count == 0 ? double.NaN : result.Elapsed.TotalSeconds - lastRoundClosed,
             process.PeakWorkingSet64);
     }
