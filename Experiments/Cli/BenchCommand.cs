@@ -21,7 +21,14 @@ public static class BenchCommand
             Description = "workloads to run (1, 2, 3); default all: " + string.Join("; ", BenchWorkloads.All.Select(w => $"{w.Id}: {w.Title}")),
             AllowMultipleArgumentsPerToken = true,
         };
-        var rounds = new Option<int?>("--rounds") { Description = "rounds per workload (default: the workload's own)" };
+        var rounds = new Option<int?>("--rounds") { Description = "rounds per workload, at least 2: the first is not measured (default: the workload's own)" };
+        rounds.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 2)
+            {
+                result.AddError("--rounds must be at least 2: round 0 overlaps the initial evaluation and is not measured");
+            }
+        });
         var trainers = new Option<int>("--trainers")
         {
             Description = "trainer threads",

@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace ByzantineSim.Experiments.Tests;
+
+/// <summary>The <c>bench</c> command end to end, on its smallest workload (no speed is asserted).</summary>
+public sealed class BenchCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-bench-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Workload3_PrintsItsMeasurementsAndWritesMarkdown()
+    {
+        var outcome = await CliProcess.RunAsync(_folder, "bench", "--workload", "3", "--rounds", "3", "--trainers", "1", "--markdown", "bench.md");
+        Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
+
+        // bench-result id rounds trainers wall round compute attack aggregation evaluation peak
+        var fields = outcome.Output.Split('\n').Single(l => l.StartsWith("bench-result ", StringComparison.Ordinal)).Trim().Split(' ');
+        Assert.Equal(["3", "3", "1"], fields[1..4]);
+        var seconds = fields[4..10].Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToList();
+        Assert.All(seconds, s => Assert.True(double.IsFinite(s) && s >= 0, string.Join(' ', fields)));
+        Assert.True(seconds[1] > 0 && seconds[1] < seconds[0], $"a round cannot take longer than the run: {string.Join(' ', fields)}");
+        Assert.True(long.Parse(fields[10], CultureInfo.InvariantCulture) > 10_000_000, "peak memory in bytes");
+
+        var markdown = File.ReadAllLines(Path.Combine(_folder, "bench.md"));
+        Assert.StartsWith("| workload | rounds/s | ms/round |", markdown[0], StringComparison.Ordinal);
+        Assert.StartsWith("| 3 | ", markdown[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OneRound_IsRefusedWithTheReason()
+    {
+        var outcome = await CliProcess.RunAsync(_folder, "bench", "--workload", "3", "--rounds", "1");
+        Assert.NotEqual(0, outcome.ExitCode);
+        Assert.Contains("--rounds must be at least 2", outcome.Output + outcome.Error, StringComparison.Ordinal);
+    }
+}
