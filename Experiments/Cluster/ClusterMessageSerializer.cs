@@ -113,13 +113,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem actorSystem) : 
                 using var files = new BinaryReader(decompressed, Utf8);
                 string runId = files.ReadString();
                 string hash = files.ReadString();
-                var list = ImmutableArray.CreateBuilder<ResultFile>(Count(files));
-                for (int i = list.Capacity; i > 0; i--)
-                {
-                    list.Add(new ResultFile(files.ReadString(), files.ReadString()));
-                }
-
-                return new RunSucceeded(runId, hash, list.MoveToImmutable());
+                return new RunSucceeded(runId, hash, ReadPairs(files, (name, content) => new ResultFile(name, content)));
             }
 
             using var reader = new BinaryReader(new MemoryStream(bytes), Utf8);
@@ -149,13 +143,20 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem actorSystem) : 
     {
         string runId = reader.ReadString();
         string spec = reader.ReadString();
-        var labels = ImmutableArray.CreateBuilder<AxisValue>(Count(reader));
-        for (int i = labels.Capacity; i > 0; i--)
+        return new RunAssigned(runId, spec, ReadPairs(reader, (axis, value) => new AxisValue(axis, value)));
+    }
+
+    /// <summary>A counted list of string pairs, each made into a <typeparamref name="T"/>.</summary>
+    private static ImmutableArray<T> ReadPairs<T>(BinaryReader reader, Func<string, string, T> make)
+    {
+        var list = ImmutableArray.CreateBuilder<T>(Count(reader));
+        for (int i = list.Capacity; i > 0; i--)
         {
-            labels.Add(new AxisValue(reader.ReadString(), reader.ReadString()));
+            string first = reader.ReadString();
+            list.Add(make(first, reader.ReadString()));
         }
 
-        return new RunAssigned(runId, spec, labels.MoveToImmutable());
+        return list.MoveToImmutable();
     }
 
     // A count read from the wire sizes an allocation: bound it before trusting it.
