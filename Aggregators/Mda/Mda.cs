@@ -10,6 +10,10 @@ namespace ByzantineSim.Aggregators.Mda;
 /// one is abandoned), started from a greedy solution (each input with its n - f - 1 nearest
 /// neighbours) so that the bound is tight from the first node. Non-finite inputs are infinitely
 /// far from everything, so with at most f of them the chosen subset is finite.
+/// Ties are common (two subsets whose diameter is set by the same pair) and would make the output
+/// depend on the order of the inputs; diameters within a relative 1e-9 count as tied, and among
+/// tied subsets the one with the smallest sum of pairwise squared distances wins, which is a
+/// property of the rows, not of their order.
 /// </summary>
 public static class Mda
 {
@@ -26,7 +30,13 @@ public static class Mda
         return Math.Round(count);
     }
 
-    /// <summary>Writes into <paramref name="subset"/> (length n - f, increasing) the minimum-diameter subset; ties go to the first found.</summary>
+    /// <summary>Relative difference under which two diameters (or spreads) count as equal.</summary>
+    private const double TieTolerance = 1e-9;
+
+    /// <summary>
+    /// Writes into <paramref name="subset"/> (length n - f, increasing) the minimum-diameter subset;
+    /// among tied diameters, the one with the smallest sum of pairwise squared distances.
+    /// </summary>
     public static void Select(RowMatrix inputs, int f, Span<int> subset)
     {
         int n = inputs.Rows;
@@ -36,20 +46,22 @@ public static class Mda
 
         // Greedy start: the best "input plus its k - 1 nearest neighbours" ball.
         var best = new int[k];
-        double bestDiameter = double.NaN;
+        double bestDiameter = double.NaN, bestSpread = double.NaN;
         var candidate = new int[k];
         for (int i = 0; i < n; i++)
         {
             Rows.Smallest(distances.AsSpan(i * n, n), k, candidate);
             double diameter = Diameter(distances, n, candidate);
-            if (i == 0 || diameter < bestDiameter)
+            double spread = Spread(distances, n, candidate);
+            if (i == 0 || Better(diameter, spread, bestDiameter, bestSpread))
             {
                 bestDiameter = diameter;
+                bestSpread = spread;
                 candidate.CopyTo(best, 0);
             }
         }
 
-        var search = new Search(distances, n, k, bestDiameter, best);
+        var search = new Search(distances, n, k, bestDiameter, bestSpread, best);
         search.Run();
         Array.Sort(search.Best);
         search.Best.CopyTo(subset);
@@ -62,6 +74,30 @@ public static class Mda
         var subset = new int[inputs.Rows - f];
         Select(inputs, f, subset);
         Rows.Mean(inputs, subset, destination);
+    }
+
+    /// <summary>A clearly smaller diameter wins; between tied diameters, a clearly smaller spread.</summary>
+    private static bool Better(double diameter, double spread, double bestDiameter, double bestSpread) =>
+        Below(diameter, bestDiameter) || (!Below(bestDiameter, diameter) && Below(spread, bestSpread));
+
+    /// <summary><paramref name="a"/> is smaller than <paramref name="b"/> by more than the tie tolerance.</summary>
+    private static bool Below(double a, double b) =>
+        double.IsFinite(b) ? a < b - (TieTolerance * Math.Abs(b)) : a < b;
+
+    /// <summary>Sum of the pairwise squared distances of the members (+Infinity with a non-finite one).</summary>
+    private static double Spread(double[] distances, int n, ReadOnlySpan<int> members)
+    {
+        double spread = 0;
+        for (int a = 0; a < members.Length; a++)
+        {
+            for (int b = a + 1; b < members.Length; b++)
+            {
+                double value = distances[(members[a] * n) + members[b]];
+                spread += double.IsNaN(value) ? double.PositiveInfinity : value;
+            }
+        }
+
+        return spread;
     }
 
     private static double Diameter(double[] distances, int n, ReadOnlySpan<int> members)
@@ -80,25 +116,26 @@ public static class Mda
     }
 
     /// <summary>Depth-first branch and bound over include/exclude decisions, inputs in index order.</summary>
-    private sealed class Search(double[] distances, int n, int k, double bound, int[] best)
+    private sealed class Search(double[] distances, int n, int k, double bound, double boundSpread, int[] best)
     {
         private readonly int[] _chosen = new int[k];
 
         public int[] Best { get; } = best;
 
-        public void Run()
-        {
-            // Exact minimum: a complete subset replaces the greedy one only when strictly smaller,
-            // so partial subsets already at the bound are pruned.
-            Visit(0, 0, 0);
-        }
+        public void Run() => Visit(0, 0, 0);
 
         private void Visit(int next, int count, double diameter)
         {
             if (count == k)
             {
-                bound = diameter;
-                _chosen.CopyTo(Best, 0);
+                double spread = Spread(distances, n, _chosen);
+                if (Better(diameter, spread, bound, boundSpread))
+                {
+                    bound = Math.Min(bound, diameter);
+                    boundSpread = spread;
+                    _chosen.CopyTo(Best, 0);
+                }
+
                 return;
             }
 
@@ -108,15 +145,16 @@ public static class Mda
                 return;
             }
 
-            // Include `next` when that keeps the diameter below the bound.
+            // Include `next` unless that makes the diameter clearly worse than the best (a tied
+            // diameter stays: the spread may still decide for it).
             double widened = diameter;
-            for (int a = 0; a < count && widened < bound; a++)
+            for (int a = 0; a < count && !Below(bound, widened); a++)
             {
                 double value = distances[(_chosen[a] * n) + next];
                 widened = double.IsNaN(value) ? double.PositiveInfinity : Math.Max(widened, value);
             }
 
-            if (widened < bound)
+            if (!Below(bound, widened) && double.IsFinite(widened))
             {
                 _chosen[count] = next;
                 Visit(next + 1, count + 1, widened);

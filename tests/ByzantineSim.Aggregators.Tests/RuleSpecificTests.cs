@@ -176,4 +176,15 @@ public class RuleSpecificTests
 
     private static IEnumerable<int[]> Subsets(int n, int k) =>
         k == 0 ? [[]] : Enumerable.Range(0, n).SelectMany(first => Subsets(n - first - 1, k - 1).Select(rest => (int[])[first, .. rest.Select(r => r + first + 1)]));
+
+    [Theory]
+    [InlineData(422511538UL)] // found by the permutation law: copies of an outlier make diameters tie
+    [InlineData(1UL)]
+    [InlineData(77UL)]
+    public void Mda_TiedDiameters_SameOutputWhateverTheOrder(ulong seed)
+    {
+        var mda = AggregatorLaws.Rules.Single(r => r.Spec == "mda");
+        var scenario = new AggregatorScenario(13, 3, 16, seed, ByzantineKind.CopyOutlier, Agreeing: false);
+        Assert.Null(AggregatorLaws.PermutationInvariance(mda, scenario));
+    }
 }
