@@ -55,12 +55,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem actorSystem) : 
             {
                 writer.Write(succeeded.RunId);
                 writer.Write(succeeded.SpecHash);
-                writer.Write(succeeded.Files.Length);
-                foreach (var file in succeeded.Files)
-                {
-                    writer.Write(file.Name);
-                    writer.Write(file.Content);
-                }
+                WritePairs(writer, succeeded.Files, file => (file.Name, file.Content));
             }
 
             return buffer.ToArray();
@@ -80,13 +75,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem actorSystem) : 
                 case RunAssigned assigned:
                     writer.Write(assigned.RunId);
                     writer.Write(assigned.Spec);
-                    writer.Write(assigned.Labels.Length);
-                    foreach (var label in assigned.Labels)
-                    {
-                        writer.Write(label.Axis);
-                        writer.Write(label.Value);
-                    }
-
+                    WritePairs(writer, assigned.Labels, label => (label.Axis, label.Value));
                     break;
                 case RunFailedOnWorker failed:
                     writer.Write(failed.RunId);
@@ -144,6 +133,18 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem actorSystem) : 
         string runId = reader.ReadString();
         string spec = reader.ReadString();
         return new RunAssigned(runId, spec, ReadPairs(reader, (axis, value) => new AxisValue(axis, value)));
+    }
+
+    /// <summary>Writes a counted list of string pairs, the form <see cref="ReadPairs"/> reads.</summary>
+    private static void WritePairs<T>(BinaryWriter writer, ImmutableArray<T> items, Func<T, (string First, string Second)> pair)
+    {
+        writer.Write(items.Length);
+        foreach (var item in items)
+        {
+            var (first, second) = pair(item);
+            writer.Write(first);
+            writer.Write(second);
+        }
     }
 
     /// <summary>A counted list of string pairs, each made into a <typeparamref name="T"/>.</summary>
