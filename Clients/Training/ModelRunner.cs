@@ -130,7 +130,7 @@ public sealed class ModelRunner : IDisposable
         _module.eval();
         double lossSum = 0;
         long correct = 0;
-        var indices = new int[Math.Min(batchSize, Math.Max(count, 1))];
+        var indices = new int[Math.Min(batchSize, count)];
         for (int offset = 0; offset < count; offset += batchSize)
         {
             int size = Math.Min(batchSize, count - offset);

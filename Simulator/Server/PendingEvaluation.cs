@@ -15,7 +15,6 @@ internal sealed class PendingEvaluation
     private readonly EvaluationSums?[] _parts;
     private readonly bool _regression;
     private int _remaining;
-    private bool _failed;
 
     public PendingEvaluation(int round, bool validation, int samples, bool regression)
     {
@@ -52,22 +51,21 @@ internal sealed class PendingEvaluation
     public Evaluation? Complete(int part, EvaluationSums? sums, double seconds)
     {
         Seconds += seconds;
-        _failed |= sums is null;
         _parts[part] = sums;
         if (--_remaining > 0)
         {
             return null;
         }
 
-        if (_failed)
-        {
-            return new Evaluation(double.NaN, double.NaN);
-        }
-
         var total = default(EvaluationSums);
         foreach (var received in _parts)
         {
-            total = total.Add(received!.Value);
+            if (received is not { } value)
+            {
+                return new Evaluation(double.NaN, double.NaN); // a part failed
+            }
+
+            total = total.Add(value);
         }
 
         return total.ToEvaluation(_regression);
