@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using ByzantineSim.Experiments.Results;
 
 namespace ByzantineSim.Experiments.Reports;
 
@@ -170,7 +171,7 @@ public static class SweepReport
 
         if (!results.Runs.IsEmpty)
         {
-            string spec = Path.Combine(results.Folder, results.Runs[0].Id, "spec.yaml");
+            string spec = Path.Combine(results.Folder, results.Runs[0].Id, ResultsStore.SpecFile);
             page.Paragraph("Every run's fully resolved settings, defaults included, are in <run-id>/spec.yaml; its id hashes them.");
             page.FoldedCode($"Show {results.Runs[0].Id}/spec.yaml", File.ReadAllText(spec));
         }

@@ -138,7 +138,7 @@ public sealed record SweepResults(
 
     private static RunRecord ReadRun(string folder, string id, ImmutableDictionary<string, string> labels, JsonNode summary)
     {
-        string spec = File.ReadAllText(Path.Combine(folder, "spec.yaml"));
+        string spec = File.ReadAllText(Path.Combine(folder, ResultsStore.SpecFile));
         var split = summary["time_split_seconds"];
         var times = new RunTimes(
             Number(summary["seconds"]),
@@ -155,7 +155,7 @@ public sealed record SweepResults(
             Number(summary["final_test_accuracy"]),
             Number(summary["best_test_accuracy"]),
             times,
-            ReadCsvIfPresent(Path.Combine(folder, "metrics.csv")),
+            ReadCsvIfPresent(Path.Combine(folder, ResultsStore.MetricsFile)),
             ReadCsvIfPresent(Path.Combine(folder, "rounds.csv")),
             ReadCsvIfPresent(Path.Combine(folder, "clients.csv")));
     }

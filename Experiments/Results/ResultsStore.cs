@@ -19,6 +19,12 @@ public sealed class ResultsStore
     /// <summary>The file whose presence marks a completed run.</summary>
     public const string SummaryFile = "summary.json";
 
+    /// <summary>A run's fully resolved spec, whose hash is its id.</summary>
+    public const string SpecFile = "spec.yaml";
+
+    /// <summary>A run's deterministic per-evaluation metrics.</summary>
+    public const string MetricsFile = "metrics.csv";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>Opens (without creating) the store of <paramref name="sweep"/> under <paramref name="root"/>.</summary>
@@ -102,12 +108,12 @@ public sealed class ResultsStore
     {
         var files = new List<ResultFile>();
         void Add(string name, string content) => files.Add(new ResultFile(name, content));
-        Add("spec.yaml", run.Spec.ToCanonicalYaml());
+        Add(SpecFile, run.Spec.ToCanonicalYaml());
         // Validation columns appear only when the run held out a validation set.
         // aggregated: updates aggregated in the round just before the evaluation (0 for the initial model).
         var aggregated = result.Rounds.ToDictionary(r => r.Round + 1, r => r.Aggregated);
         string[] metricColumns = ["round", "train_loss", "test_accuracy", "test_loss", "aggregated"];
-        Add("metrics.csv", Csv(
+        Add(MetricsFile, Csv(
             result.HasValidation ? [.. metricColumns, "validation_accuracy", "validation_loss"] : metricColumns,
             result.Evaluations.Select(e =>
             {

@@ -21,7 +21,7 @@ public sealed record RunRecord(
     double Seconds)
 {
     /// <summary>The files of a run folder the report reads.</summary>
-    public static readonly ImmutableArray<string> Files = [ResultsStore.SummaryFile, "spec.yaml", "metrics.csv"];
+    public static readonly ImmutableArray<string> Files = [ResultsStore.SummaryFile, ResultsStore.SpecFile, ResultsStore.MetricsFile];
 
     /// <summary>The run's root seed.</summary>
     public string Seed => Settings.GetValueOrDefault("seed", "?");
@@ -50,8 +50,8 @@ public sealed record RunRecord(
         foreach (var directory in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
         {
             string summaryPath = Path.Combine(directory, ResultsStore.SummaryFile);
-            string specPath = Path.Combine(directory, "spec.yaml");
-            string metricsPath = Path.Combine(directory, "metrics.csv");
+            string specPath = Path.Combine(directory, ResultsStore.SpecFile);
+            string metricsPath = Path.Combine(directory, ResultsStore.MetricsFile);
             if (!File.Exists(summaryPath) || !File.Exists(specPath) || !File.Exists(metricsPath))
             {
                 continue; // not finished: the report counts only complete runs
