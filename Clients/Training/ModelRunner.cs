@@ -19,9 +19,17 @@ public sealed class ModelRunner : IDisposable
     private readonly TorchSharp.Modules.Parameter[] _parameters;
     private readonly long[] _inputShape;
     private readonly int _featureCount;
+    private readonly StackedNetwork? _stacked;
 
     /// <summary>Builds the module for data of <paramref name="inputShape"/> and <paramref name="classes"/> classes.</summary>
-    public ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes)
+    /// <param name="model">The architecture.</param>
+    /// <param name="inputShape">Shape of one sample.</param>
+    /// <param name="classes">Output width.</param>
+    /// <param name="stacked">
+    /// Compute gradients with <see cref="StackedNetwork"/> when the model allows it (the default);
+    /// false always uses the module and libtorch's autograd, the reference the tests compare with.
+    /// </param>
+    public ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked = true)
     {
         TorchRuntime.EnsureInitialised();
         _module = model.Build(inputShape, classes);
@@ -29,6 +37,7 @@ public sealed class ModelRunner : IDisposable
         _inputShape = [.. inputShape.Select(x => (long)x)];
         _featureCount = ModelParameters.FeatureCount(inputShape);
         ParameterCount = ModelParameters.Count(_module);
+        _stacked = stacked ? StackedNetwork.TryCreate(_module, _inputShape) : null;
     }
 
     /// <summary>The dimension d of the flat parameter vector.</summary>
@@ -41,6 +50,7 @@ public sealed class ModelRunner : IDisposable
     /// The mean cross-entropy gradient at <paramref name="parameters"/> over the samples
     /// <paramref name="batch"/> of <paramref name="data"/>, written into <paramref name="gradient"/>;
     /// labels go through <paramref name="labels"/> when given (data poisoning). Returns the loss.
+    /// The same bits as the client's slice of <see cref="ComputeGradients"/>.
     /// </summary>
     public float ComputeGradient(
         ReadOnlySpan<float> parameters,
@@ -52,23 +62,70 @@ public sealed class ModelRunner : IDisposable
     {
         CheckLength(parameters, nameof(parameters));
         CheckLength(gradient, nameof(gradient));
-        TorchRuntime.EnsureInitialised();
-        using var scope = NewDisposeScope();
-        LoadParameters(parameters);
-        _module.train();
-        _module.zero_grad();
-        var (inputs, targets) = MakeBatch(data, batch, labels, relabel);
-        var loss = Loss(_module.forward(inputs), targets, data.IsRegression, nn.Reduction.Mean);
-        loss.backward();
-        int offset = 0;
-        foreach (var parameter in _parameters)
+        Span<float> loss = stackalloc float[1];
+        Gradients(parameters, data, [new ClientBatch([.. batch], labels, relabel)], gradient, loss);
+        return loss[0];
+    }
+
+    /// <summary>
+    /// The minibatch gradients of several clients at the same <paramref name="parameters"/>, in
+    /// one pass when the model allows it (see <see cref="StackedNetwork"/>): client k's gradient
+    /// goes to <paramref name="gradients"/>[k d, (k + 1) d) and its loss to
+    /// <paramref name="losses"/>[k]. Each client's result is bitwise the one it would get alone.
+    /// Every batch must have the same number of samples.
+    /// </summary>
+    public void ComputeGradients(
+        ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, Span<float> gradients, Span<float> losses)
+    {
+        CheckLength(parameters, nameof(parameters));
+        if (gradients.Length != (long)clients.Count * ParameterCount || losses.Length != clients.Count)
         {
-            var span = TensorMemory.Floats(parameter.grad!);
-            span.CopyTo(gradient.Slice(offset, span.Length));
-            offset += span.Length;
+            throw new ArgumentException($"expected {clients.Count} gradients of {ParameterCount} values and {clients.Count} losses");
         }
 
-        return loss.item<float>();
+        if (clients.Any(c => c.Samples.Length != clients[0].Samples.Length))
+        {
+            throw new ArgumentException("clients computed together need batches of one size", nameof(clients));
+        }
+
+        Gradients(parameters, data, clients, gradients, losses);
+    }
+
+    /// <summary>True when several clients' gradients are computed in one pass (otherwise one after the other).</summary>
+    public bool Stacks => _stacked is not null;
+
+    private void Gradients(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, Span<float> gradients, Span<float> losses)
+    {
+        TorchRuntime.EnsureInitialised();
+        using var scope = NewDisposeScope();
+        if (_stacked is not null)
+        {
+            int samples = clients[0].Samples.Length;
+            var (inputs, targets) = MakeBatch(data, clients);
+            _stacked.Gradients(parameters, clients.Count, samples, inputs, targets, data.IsRegression, gradients, losses);
+            return;
+        }
+
+        // Modules the stacked form does not know: one client at a time through the module.
+        LoadParameters(parameters);
+        _module.train();
+        for (int c = 0; c < clients.Count; c++)
+        {
+            using var clientScope = NewDisposeScope();
+            _module.zero_grad();
+            var (inputs, targets) = MakeBatch(data, [clients[c]]);
+            var loss = Loss(_module.forward(inputs), targets, data.IsRegression, nn.Reduction.Mean);
+            loss.backward();
+            int offset = c * ParameterCount;
+            foreach (var parameter in _parameters)
+            {
+                var span = TensorMemory.Floats(parameter.grad!);
+                span.CopyTo(gradients.Slice(offset, span.Length));
+                offset += span.Length;
+            }
+
+            losses[c] = loss.item<float>();
+        }
     }
 
     /// <summary>
@@ -104,9 +161,10 @@ public sealed class ModelRunner : IDisposable
 
     /// <summary>
     /// Evaluation batch size: measured fastest for cnn_mnist on one thread here
-    /// (<c>benchmarks ... eval-batch</c>: 50 to 100 samples; 1000 is about 25% slower).
+    /// (<c>benchmarks ... eval-batch</c>: 10,000 test images in 0.75 s at 25 samples, 0.86 s at
+    /// 100 and 0.89 s at 1000 through <see cref="StackedNetwork"/>; 1.9 to 2.7 s through the module).
     /// </summary>
-    public const int DefaultEvaluationBatch = 100;
+    public const int DefaultEvaluationBatch = 25;
 
     /// <summary>Accuracy and mean loss of <paramref name="parameters"/> on all of <paramref name="data"/>.</summary>
     public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data, int batchSize = DefaultEvaluationBatch) =>
@@ -126,8 +184,16 @@ public sealed class ModelRunner : IDisposable
         TorchRuntime.EnsureInitialised();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        LoadParameters(parameters);
-        _module.eval();
+        if (_stacked is null)
+        {
+            LoadParameters(parameters);
+            _module.eval();
+        }
+        else
+        {
+            _stacked.Load(parameters);
+        }
+
         double lossSum = 0;
         long correct = 0;
         var indices = new int[Math.Min(batchSize, count)];
@@ -141,7 +207,7 @@ public sealed class ModelRunner : IDisposable
 
             using var batchScope = NewDisposeScope();
             var (inputs, targets) = MakeBatch(data, indices.AsSpan(0, size), null, null);
-            var outputs = _module.forward(inputs);
+            var outputs = _stacked is null ? _module.forward(inputs) : _stacked.Outputs(inputs, size);
             lossSum += Loss(outputs, targets, data.IsRegression, nn.Reduction.Sum).item<float>();
             if (!data.IsRegression)
             {
@@ -151,6 +217,8 @@ public sealed class ModelRunner : IDisposable
 
         return new EvaluationSums(lossSum, correct, count);
     }
+
+    public static int Probe() { TorchRuntime.EnsureInitialised(); return 0; }
 
     /// <inheritdoc />
     public void Dispose() => _module.Dispose();
@@ -167,7 +235,11 @@ public sealed class ModelRunner : IDisposable
         }
     }
 
-    private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, ReadOnlySpan<int> batch, LabelMap? labels, IReadOnlyDictionary<int, int>? relabel)
+    private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, ReadOnlySpan<int> batch, LabelMap? labels, IReadOnlyDictionary<int, int>? relabel) =>
+        MakeBatch(data, [new ClientBatch([.. batch], labels, relabel)]);
+
+    /// <summary>The samples of every client, one after the other, as one input and one target tensor.</summary>
+    private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, IReadOnlyList<ClientBatch> clients)
     {
         if (data.FeatureCount != _featureCount)
         {
@@ -176,35 +248,48 @@ public sealed class ModelRunner : IDisposable
 
         // Gather the samples straight into the input tensor's memory: no managed staging array,
         // and no second copy (torch.tensor(float[]) clones its argument).
-        long[] shape = [batch.Length, .. _inputShape];
+        int total = clients.Sum(c => c.Samples.Length);
+        long[] shape = [total, .. _inputShape];
         var inputs = empty(shape, ScalarType.Float32);
         var features = TensorMemory.Floats(inputs);
-        for (int k = 0; k < batch.Length; k++)
+        int row = 0;
+        foreach (var client in clients)
         {
-            data.FeaturesOf(batch[k]).CopyTo(features.Slice(k * _featureCount, _featureCount));
+            foreach (int sample in client.Samples)
+            {
+                data.FeaturesOf(sample).CopyTo(features.Slice(row++ * _featureCount, _featureCount));
+            }
         }
 
         if (data.IsRegression)
         {
-            var values = empty([batch.Length, 1], ScalarType.Float32);
+            var values = empty([total, 1], ScalarType.Float32);
             var targetValues = TensorMemory.Floats(values);
-            for (int k = 0; k < batch.Length; k++)
+            row = 0;
+            foreach (var client in clients)
             {
-                targetValues[k] = data.Targets[batch[k]];
+                foreach (int sample in client.Samples)
+                {
+                    targetValues[row++] = data.Targets[sample];
+                }
             }
 
             return (inputs, values);
         }
 
-        var targets = new long[batch.Length];
-        for (int k = 0; k < batch.Length; k++)
+        var targets = new long[total];
+        row = 0;
+        foreach (var client in clients)
         {
-            // Label noise replaces the stored label first; poisoning then maps whatever the client holds.
-            int label = relabel is not null && relabel.TryGetValue(batch[k], out int noisy) ? noisy : data.Labels[batch[k]];
-            targets[k] = labels is null ? label : labels.Map[label];
+            foreach (int sample in client.Samples)
+            {
+                // Label noise replaces the stored label first; poisoning then maps whatever the client holds.
+                int label = client.Relabel is not null && client.Relabel.TryGetValue(sample, out int noisy) ? noisy : data.Labels[sample];
+                targets[row++] = client.Labels is null ? label : client.Labels.Map[label];
+            }
         }
 
-        return (inputs, tensor(targets, [batch.Length]));
+        return (inputs, tensor(targets, [total]));
     }
 
     /// <summary>Cross-entropy for classification, squared error for regression.</summary>
@@ -265,3 +350,9 @@ public readonly record struct EvaluationSums(double LossSum, long Correct, int C
     public Evaluation ToEvaluation(bool regression) =>
         Count == 0 ? new Evaluation(double.NaN, double.NaN) : new Evaluation(regression ? double.NaN : (double)Correct / Count, LossSum / Count);
 }
+
+/// <summary>One client's minibatch in a gradient computation.</summary>
+/// <param name="Samples">Sample indices.</param>
+/// <param name="Labels">Label map of a data-poisoning attack, or null.</param>
+/// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
+public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, IReadOnlyDictionary<int, int>? Relabel);

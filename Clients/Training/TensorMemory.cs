@@ -23,6 +23,18 @@ internal static partial class TensorMemory
         return count == 0 ? [] : new Span<float>((void*)Data(tensor.Handle), checked((int)count));
     }
 
+    /// <summary>A contiguous int32 CPU tensor's elements as a span over its native memory; valid while the tensor lives.</summary>
+    public static unsafe Span<int> Ints(Tensor tensor)
+    {
+        if (tensor.dtype != ScalarType.Int32 || tensor.device_type != TorchSharp.DeviceType.CPU || !tensor.is_contiguous())
+        {
+            throw new InvalidOperationException($"expected a contiguous int32 CPU tensor, got {tensor.dtype} on {tensor.device_type}");
+        }
+
+        long count = tensor.numel();
+        return count == 0 ? [] : new Span<int>((void*)Data(tensor.Handle), checked((int)count));
+    }
+
     // LibTorchSharp's accessor for at::Tensor::data_ptr() (the storage offset included), the same
     // entry point TorchSharp's own TensorAccessor uses.
     [LibraryImport("LibTorchSharp", EntryPoint = "THSTensor_data")]

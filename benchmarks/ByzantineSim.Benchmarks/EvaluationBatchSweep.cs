@@ -17,9 +17,19 @@ public static class EvaluationBatchSweep
     public static int Run()
     {
         var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
-        using var runner = new ModelRunner(ConvolutionalNetworks.Mnist, data.Train.SampleShape, 10);
+        foreach (bool stacked in new[] { false, true })
+        {
+            Sweep(data, stacked);
+        }
+
+        return 0;
+    }
+
+    private static void Sweep(DataSplit data, bool stacked)
+    {
+        using var runner = new ModelRunner(ConvolutionalNetworks.Mnist, data.Train.SampleShape, 10, stacked);
         var parameters = runner.InitialParameters(1);
-        foreach (int batch in new[] { 10, 25, 50, 100, 250, 1000 })
+        foreach (int batch in new[] { 10, 25, 50, 100, 250, 500, 1000 })
         {
             double best = double.MaxValue, bestCpu = double.MaxValue;
             for (int pass = 0; pass < 3; pass++)
@@ -34,9 +44,7 @@ public static class EvaluationBatchSweep
             }
 
             // CPU time is the steadier figure on a shared machine; wall time is what a run waits.
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"batch {batch,5}: {best:F3} s wall, {bestCpu:F3} s CPU for {data.Test.Count} images"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(stacked ? "stacked" : "module ")} batch {batch,5}: {best:F3} s wall, {bestCpu:F3} s CPU for {data.Test.Count} images"));
         }
-
-        return 0;
     }
 }

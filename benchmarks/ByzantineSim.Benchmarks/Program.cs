@@ -4,7 +4,7 @@ namespace ByzantineSim.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/ByzantineSim.Benchmarks -- --filter '*'</c>
-/// for the BenchmarkDotNet kernels, <c>-- onednn-check [--enable-onednn] [--seed N]</c>, or <c>-- eval-batch</c>.
+/// for the BenchmarkDotNet kernels, <c>-- onednn-check [--enable-onednn] [--seed N]</c>, <c>-- eval-batch</c>, or <c>-- stacked [--mlp]</c>.
 /// </summary>
 public static class Program
 {
@@ -14,6 +14,11 @@ public static class Program
         if (args.FirstOrDefault() == "onednn-check")
         {
             return OneDnnCheck.Run(args);
+        }
+
+        if (args.FirstOrDefault() == "stacked")
+        {
+            return StackedGradientSweep.Run(args);
         }
 
         if (args.FirstOrDefault() == "eval-batch")

@@ -1,0 +1,752 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ByzantineSim.Clients.Training;
+
+/// <summary>
+/// Computes the minibatch gradients of several clients at the same parameters in one pass, with
+/// a hand-written backward pass. In D-SGD every honest client differentiates the same model at
+/// theta_t on its own minibatch. One client at a time, libtorch turns each convolution into a
+/// row of small products (a 25-sample batch through a 5x5 convolution: 25 products of 50 x 500
+/// by 500 x 64), and its CPU im2col, col2im and max-pooling kernels cost more than the products
+/// (measured: <c>benchmarks ... stacked</c>). Here each layer is one matrix product per client
+/// over all of its samples (50 x 500 by 500 x 1600), batched over the clients through MKL, and
+/// the memory-bound steps (im2col, col2im, bias, ReLU, pooling, softmax) are simple loops here
+/// that write straight into the layout the next product reads, so nothing is permuted.
+/// <para>
+/// A client's gradient is a function of the parameters and its batch only: the same bits
+/// whether it is computed alone or with other clients, at any position in the stack (tested).
+/// That lets the trainer pool group requests however they arrive.
+/// </para>
+/// <para>
+/// Supported: any number of blocks "valid stride-1 convolution, ReLU, 2x2 max-pooling", then
+/// flatten, then linear layers with ReLU between them (every built-in model).
+/// <see cref="TryCreate"/> returns null for anything else, and the module is used instead.
+/// </para>
+/// </summary>
+internal sealed class StackedNetwork
+{
+
+    private readonly ImmutableArray<ConvolutionBlock> _convolutions;
+    private readonly ImmutableArray<LinearLayer> _linears;
+    private readonly long[] _inputShape;
+    private readonly Buffers _buffers = new();
+
+    private StackedNetwork(ImmutableArray<ConvolutionBlock> convolutions, ImmutableArray<LinearLayer> linears, long[] inputShape)
+    {
+        _convolutions = convolutions;
+        _linears = linears;
+        _inputShape = inputShape;
+        ParameterCount = checked(convolutions.Sum(c => c.ParameterCount) + linears.Sum(l => l.ParameterCount));
+    }
+
+    /// <summary>d.</summary>
+    public int ParameterCount { get; }
+
+    /// <summary>The stacked form of <paramref name="module"/> for samples of <paramref name="inputShape"/>, or null when it has another shape.</summary>
+    public static StackedNetwork? TryCreate(nn.Module<Tensor, Tensor> module, long[] inputShape)
+    {
+        var children = module.named_children().Select(c => c.module).ToList();
+        var convolutions = ImmutableArray.CreateBuilder<ConvolutionBlock>();
+        var linears = ImmutableArray.CreateBuilder<LinearLayer>();
+        int offset = 0, at = 0;
+        long channels = inputShape.Length == 3 ? inputShape[0] : 0, height = inputShape.Length == 3 ? inputShape[1] : 0, width = inputShape.Length == 3 ? inputShape[2] : 0;
+        while (at + 2 < children.Count && children[at] is Conv2d conv && children[at + 1] is ReLU && children[at + 2] is MaxPool2d pool)
+        {
+            if (inputShape.Length != 3 || !IsPlain(conv) || !IsPlain(pool) || conv.weight!.shape[1] != channels)
+            {
+                return null;
+            }
+
+            var block = new ConvolutionBlock(offset, (int)channels, (int)height, (int)width, (int)conv.weight.shape[0], (int)conv.weight.shape[2]);
+            if (block.OutputHeight % 2 != 0 || block.OutputWidth % 2 != 0)
+            {
+                return null;
+            }
+
+            convolutions.Add(block);
+            offset += block.ParameterCount;
+            (channels, height, width) = (block.Outputs, block.OutputHeight / 2, block.OutputWidth / 2);
+            at += 3;
+        }
+
+        if (at < children.Count && children[at] is Flatten)
+        {
+            at++;
+        }
+        else if (convolutions.Count > 0 || inputShape.Length != 1)
+        {
+            return null;
+        }
+
+        long features = convolutions.Count > 0 ? channels * height * width : inputShape.Aggregate(1L, (a, b) => a * b);
+        while (at < children.Count && children[at] is Linear linear && linear.bias is not null && linear.weight!.shape[1] == features)
+        {
+            // Every hidden layer has its ReLU (the backward pass masks by it); the last has none.
+            bool relu = at + 1 < children.Count && children[at + 1] is ReLU;
+            if (!relu && at + 1 < children.Count)
+            {
+                return null;
+            }
+
+            var layer = new LinearLayer(offset, (int)features, (int)linear.weight.shape[0], relu);
+            linears.Add(layer);
+            offset += layer.ParameterCount;
+            features = layer.Outputs;
+            at += relu ? 2 : 1;
+        }
+
+        return at == children.Count && linears.Count > 0 && !linears[^1].Relu
+            ? new StackedNetwork(convolutions.ToImmutable(), linears.ToImmutable(), inputShape)
+            : null;
+    }
+
+    /// <summary>
+    /// Gradients of the mean loss of each of <paramref name="clients"/> clients on its own
+    /// <paramref name="samples"/> samples, all at <paramref name="parameters"/>.
+    /// <paramref name="inputs"/> is [clients x samples, ...sample shape] with each client's samples
+    /// contiguous, <paramref name="targets"/> its labels (int64) or regression targets. Writes
+    /// clients x d values to <paramref name="gradients"/> and each client's loss to <paramref name="losses"/>.
+    /// </summary>
+    public void Gradients(
+        ReadOnlySpan<float> parameters, int clients, int samples, Tensor inputs, Tensor targets, bool regression, Span<float> gradients, Span<float> losses)
+    {
+        using var scope = NewDisposeScope();
+        var theta = _buffers.Get("theta", 0, [ParameterCount]);
+        parameters.CopyTo(TensorMemory.Floats(theta));
+        var shape = new Shape(clients, samples);
+
+        // Forward, keeping what the backward pass needs.
+        var x = inputs.view(clients, samples, -1);
+        var imageLayout = Layout.SampleMajor(_inputShape.Length == 3 ? (int)_inputShape[0] : 1);
+        var convolutionState = new ConvolutionBlock.Saved[_convolutions.Length];
+        for (int i = 0; i < _convolutions.Length; i++)
+        {
+            bool last = i == _convolutions.Length - 1;
+            convolutionState[i] = _convolutions[i].Forward(theta, x, imageLayout, shape, last, _buffers);
+            x = convolutionState[i].Output;
+            imageLayout = last ? Layout.SampleMajor(_convolutions[i].Outputs) : Layout.ChannelMajor(_convolutions[i].Outputs);
+        }
+
+        var linearInputs = new Tensor[_linears.Length];
+        for (int i = 0; i < _linears.Length; i++)
+        {
+            linearInputs[i] = x;
+            x = _linears[i].Forward(theta, x, shape, _buffers);
+        }
+
+        // Loss and its gradient with respect to the outputs.
+        var delta = _buffers.Get("loss", 0, x.shape);
+        OutputLoss.Compute(TensorMemory.Floats(x), targets, regression, shape, (int)x.shape[2], TensorMemory.Floats(delta), losses);
+
+        // Backward, layer by layer, writing each client's parameter gradients.
+        for (int i = _linears.Length - 1; i >= 0; i--)
+        {
+            bool needInput = i > 0 || _convolutions.Length > 0;
+            delta = _linears[i].Backward(theta, linearInputs[i], delta, shape, gradients, ParameterCount, needInput, _buffers)!;
+        }
+
+        for (int i = _convolutions.Length - 1; i >= 0; i--)
+        {
+            var outputLayout = i == _convolutions.Length - 1 ? Layout.SampleMajor(_convolutions[i].Outputs) : Layout.ChannelMajor(_convolutions[i].Outputs);
+            delta = _convolutions[i].Backward(theta, convolutionState[i], delta, outputLayout, shape, gradients, ParameterCount, i > 0, _buffers)!;
+        }
+    }
+
+    /// <summary>Copies <paramref name="parameters"/> in for the forward passes of <see cref="Outputs"/>.</summary>
+    public void Load(ReadOnlySpan<float> parameters) => parameters.CopyTo(TensorMemory.Floats(_buffers.Get("theta", 0, [ParameterCount])));
+
+    /// <summary>
+    /// Forward pass only, at the parameters of the last <see cref="Load"/>: the outputs (logits)
+    /// of <paramref name="samples"/> samples as [samples, outputs], a view valid until the next call.
+    /// </summary>
+    public Tensor Outputs(Tensor inputs, int samples)
+    {
+        var theta = _buffers.Get("theta", 0, [ParameterCount]);
+        var shape = new Shape(1, samples);
+        var x = inputs.view(1, samples, -1);
+        var layout = Layout.SampleMajor(_inputShape.Length == 3 ? (int)_inputShape[0] : 1);
+        for (int i = 0; i < _convolutions.Length; i++)
+        {
+            bool last = i == _convolutions.Length - 1;
+            x = _convolutions[i].Forward(theta, x, layout, shape, last, _buffers).Output;
+            layout = last ? Layout.SampleMajor(_convolutions[i].Outputs) : Layout.ChannelMajor(_convolutions[i].Outputs);
+        }
+
+        foreach (var linear in _linears)
+        {
+            x = linear.Forward(theta, x, shape, _buffers);
+        }
+
+        return x.view(samples, -1);
+    }
+
+    private static bool IsPlain(Conv2d conv) =>
+        conv.bias is not null && conv.weight!.shape[2] == conv.weight.shape[3] && conv.groups == 1
+        && conv.stride.All(s => s == 1) && conv.dilation.All(d => d == 1)
+        && conv.padding is { } padding && padding.All(p => p == 0);
+
+    private static bool IsPlain(MaxPool2d pool) =>
+        pool.kernel_size is { } size && size.All(k => k == 2) && (pool.stride is null || pool.stride.All(s => s == 2))
+        && (pool.padding is null || pool.padding.All(p => p == 0));
+
+    /// <summary>
+    /// The tensors a pass writes, kept from one pass to the next: a fresh allocation of tens of
+    /// megabytes is fresh pages from the kernel, and their page faults cost as much as the
+    /// products written into them (measured). Each role's buffer grows to the largest pass seen;
+    /// a pass gets a view of its first elements. Every buffer is fully written before it is read.
+    /// </summary>
+    private sealed class Buffers
+    {
+        private readonly Dictionary<(string Role, int Layer, ScalarType Type), Tensor> _storage = [];
+
+        public Tensor Get(string role, int layer, long[] shape, ScalarType type = ScalarType.Float32)
+        {
+            long count = shape.Aggregate(1L, (a, b) => a * b);
+            if (!_storage.TryGetValue((role, layer, type), out var storage) || storage.numel() < count)
+            {
+                storage?.Dispose();
+                storage = empty([count], type).DetachFromDisposeScope();
+                _storage[(role, layer, type)] = storage;
+            }
+
+            return storage.narrow(0, 0, count).view(shape);
+        }
+    }
+
+    /// <summary>Clients and samples per client of one pass.</summary>
+    private readonly record struct Shape(int Clients, int Samples);
+
+    /// <summary>
+    /// Where an image activation's element (client, channel, sample, y, x) lives: sample-major
+    /// [clients, samples, channels, h, w] (the input, and the flatten before linear layers) or
+    /// channel-major [clients, channels, samples, h, w] (what a convolution's product produces).
+    /// </summary>
+    private readonly record struct Layout(bool ChannelFirst, int Channels)
+    {
+        public static Layout SampleMajor(int channels) => new(false, channels);
+
+        public static Layout ChannelMajor(int channels) => new(true, channels);
+
+        /// <summary>Offset of plane (client, channel, sample) in units of one h x w plane.</summary>
+        public long Plane(int client, int channel, int sample, int samples) =>
+            ChannelFirst
+                ? (((long)client * Channels) + channel) * samples + sample
+                : (((long)client * samples) + sample) * Channels + channel;
+    }
+
+    /// <summary>Valid stride-1 k x k convolution, then ReLU, then 2x2 max-pooling.</summary>
+    private sealed class ConvolutionBlock(int offset, int channels, int height, int width, int outputs, int kernel)
+    {
+        public int Outputs => outputs;
+
+        public int OutputHeight => height - kernel + 1;
+
+        public int OutputWidth => width - kernel + 1;
+
+        private int Taps => channels * kernel * kernel;
+
+        private int Positions => OutputHeight * OutputWidth;
+
+        public int ParameterCount => (outputs * Taps) + outputs;
+
+        /// <summary>What the backward pass needs: the im2col columns, the pooled output and the winner of each pooling window.</summary>
+        public sealed record Saved(Tensor Columns, Tensor Output, Tensor Winners);
+
+        public Saved Forward(Tensor theta, Tensor input, Layout inputLayout, Shape shape, bool flatOutput, Buffers buffers)
+        {
+            int clients = shape.Clients, samples = shape.Samples;
+            var columns = buffers.Get("columns", offset, [clients, Taps, (long)samples * Positions]);
+            Im2Col(TensorMemory.Floats(input), inputLayout, shape, TensorMemory.Floats(columns));
+            var products = Product(buffers.Get("products", offset, [clients, outputs, (long)samples * Positions]), _ => Weight(theta), c => columns[c]);
+
+            int pooledHeight = OutputHeight / 2, pooledWidth = OutputWidth / 2;
+            var output = buffers.Get("pooled", offset, [clients, samples, (long)outputs * pooledHeight * pooledWidth]);
+            var winners = buffers.Get("winners", offset, [output.numel()], ScalarType.Int32);
+            var outputLayout = flatOutput ? Layout.SampleMajor(outputs) : Layout.ChannelMajor(outputs);
+            Pool(TensorMemory.Floats(products), TensorMemory.Floats(theta).Slice(offset + (outputs * Taps), outputs), outputLayout, shape, TensorMemory.Floats(output), TensorMemory.Ints(winners));
+            return new Saved(columns, output, winners);
+        }
+
+        public Tensor? Backward(Tensor theta, Saved saved, Tensor delta, Layout outputLayout, Shape shape, Span<float> gradients, int d, bool needInput, Buffers buffers)
+        {
+            int clients = shape.Clients, samples = shape.Samples;
+            long columnsPerClient = (long)samples * Positions;
+
+            // Through pooling and ReLU: each window's gradient goes to its winner if the window was positive.
+            var products = buffers.Get("products", offset, [clients, outputs, columnsPerClient]);
+            Unpool(TensorMemory.Floats(delta), TensorMemory.Floats(saved.Output), TensorMemory.Ints(saved.Winners), outputLayout, shape, TensorMemory.Floats(products));
+
+            var weightGradient = Product(buffers.Get("weight-gradient", offset, [clients, outputs, Taps]), c => products[c], c => saved.Columns[c].t());
+            var weights = TensorMemory.Floats(weightGradient);
+            var productValues = TensorMemory.Floats(products);
+            int weightSize = outputs * Taps;
+            for (int c = 0; c < clients; c++)
+            {
+                var destination = gradients.Slice((c * d) + offset, ParameterCount);
+                weights.Slice(c * weightSize, weightSize).CopyTo(destination);
+                for (int o = 0; o < outputs; o++)
+                {
+                    destination[weightSize + o] = Sum(productValues.Slice((int)(((long)c * outputs + o) * columnsPerClient), (int)columnsPerClient));
+                }
+            }
+
+            if (!needInput)
+            {
+                return null;
+            }
+
+            // The columns' gradient reuses the columns' buffer: the weight gradient above was their last use.
+            var columnGradient = Product(saved.Columns, _ => Weight(theta).t(), c => products[c]);
+            var inputGradient = buffers.Get("input-gradient", offset, [clients, (long)samples * channels * height * width]).zero_();
+            Col2Im(TensorMemory.Floats(columnGradient), shape, TensorMemory.Floats(inputGradient));
+            return inputGradient;
+        }
+
+        private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * Taps).view(outputs, Taps);
+
+        /// <summary>columns[c, (channel, ky, kx), sample * L + oy * W' + ox] = input(c, channel, sample, oy + ky, ox + kx).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe void Im2Col(Span<float> input, Layout layout, Shape shape, Span<float> columns)
+        {
+            int samples = shape.Samples, outHeight = OutputHeight, outWidth = OutputWidth, plane = height * width;
+            fixed (float* source = input, target = columns)
+            {
+                float* row = target;
+                for (int c = 0; c < shape.Clients; c++)
+                {
+                    for (int channel = 0; channel < channels; channel++)
+                    {
+                        for (int ky = 0; ky < kernel; ky++)
+                        {
+                            for (int kx = 0; kx < kernel; kx++)
+                            {
+                                for (int s = 0; s < samples; s++)
+                                {
+                                    float* from = source + (layout.Plane(c, channel, s, samples) * plane) + (ky * width) + kx;
+                                    for (int oy = 0; oy < outHeight; oy++)
+                                    {
+                                        Copy(from + (oy * width), row, outWidth);
+                                        row += outWidth;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>The adjoint of <see cref="Im2Col"/>: adds each column entry back to the input element it came from (channel-major input).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe void Col2Im(Span<float> columns, Shape shape, Span<float> input)
+        {
+            int samples = shape.Samples, outHeight = OutputHeight, outWidth = OutputWidth, plane = height * width;
+            var layout = Layout.ChannelMajor(channels);
+            fixed (float* source = columns, target = input)
+            {
+                float* row = source;
+                for (int c = 0; c < shape.Clients; c++)
+                {
+                    for (int channel = 0; channel < channels; channel++)
+                    {
+                        for (int ky = 0; ky < kernel; ky++)
+                        {
+                            for (int kx = 0; kx < kernel; kx++)
+                            {
+                                for (int s = 0; s < samples; s++)
+                                {
+                                    float* to = target + (layout.Plane(c, channel, s, samples) * plane) + (ky * width) + kx;
+                                    for (int oy = 0; oy < outHeight; oy++)
+                                    {
+                                        Add(row, to + (oy * width), outWidth);
+                                        row += outWidth;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Adds the bias, then ReLU and 2x2 max-pooling. The winner of a window is the larger of its
+        /// two rows' maxima, the upper row on a tie, and within a row the left one on a tie (so the
+        /// first maximum in row-major order, as in libtorch); NaN propagates. Four windows at a time,
+        /// without branches: the comparisons are coin flips for a branch predictor.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe void Pool(Span<float> products, Span<float> bias, Layout layout, Shape shape, Span<float> output, Span<int> winners)
+        {
+            int samples = shape.Samples, outWidth = OutputWidth, pooledHeight = OutputHeight / 2, pooledWidth = outWidth / 2;
+            int pooledPlane = pooledHeight * pooledWidth;
+            fixed (float* productBase = products, outputBase = output)
+            fixed (int* winnerBase = winners)
+            {
+                for (int c = 0; c < shape.Clients; c++)
+                {
+                    for (int o = 0; o < outputs; o++)
+                    {
+                        var b = Vector128.Create(bias[o]);
+                        for (int s = 0; s < samples; s++)
+                        {
+                            float* source = productBase + ((((long)c * outputs + o) * samples + s) * Positions);
+                            long target = layout.Plane(c, o, s, samples) * pooledPlane;
+                            for (int py = 0; py < pooledHeight; py++)
+                            {
+                                float* top = source + (2 * py * outWidth);
+                                float* pooled = outputBase + target + (py * pooledWidth);
+                                int* winner = winnerBase + target + (py * pooledWidth);
+                                int px = 0;
+                                for (; px + 4 <= pooledWidth; px += 4)
+                                {
+                                    var window = Window.Load(top + (2 * px), outWidth, b);
+                                    window.Best().Store(pooled + px);
+                                    window.Winner().Store(winner + px);
+                                }
+
+                                for (; px < pooledWidth; px++)
+                                {
+                                    var window = Window.LoadOne(top + (2 * px), outWidth, b);
+                                    pooled[px] = window.Best().ToScalar();
+                                    winner[px] = window.Winner().ToScalar();
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Back through pooling and ReLU: each window's gradient goes to its winner if the window
+        /// was positive, and 0 to the other three, so every element of <paramref name="products"/> is written.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private unsafe void Unpool(Span<float> delta, Span<float> pooled, Span<int> winners, Layout layout, Shape shape, Span<float> products)
+        {
+            int samples = shape.Samples, outWidth = OutputWidth, pooledHeight = OutputHeight / 2, pooledWidth = outWidth / 2;
+            int pooledPlane = pooledHeight * pooledWidth;
+            fixed (float* deltaBase = delta, pooledBase = pooled, productBase = products)
+            fixed (int* winnerBase = winners)
+            {
+                for (int c = 0; c < shape.Clients; c++)
+                {
+                    for (int o = 0; o < outputs; o++)
+                    {
+                        for (int s = 0; s < samples; s++)
+                        {
+                            float* plane = productBase + ((((long)c * outputs + o) * samples + s) * Positions);
+                            long source = layout.Plane(c, o, s, samples) * pooledPlane;
+                            for (int py = 0; py < pooledHeight; py++)
+                            {
+                                long at = source + (py * pooledWidth);
+                                float* top = plane + (2 * py * outWidth);
+                                int px = 0;
+                                for (; px + 4 <= pooledWidth; px += 4)
+                                {
+                                    Window.Scatter(
+                                        Vector128.Load(deltaBase + at + px), Vector128.Load(pooledBase + at + px), Vector128.Load(winnerBase + at + px), top + (2 * px), outWidth);
+                                }
+
+                                for (; px < pooledWidth; px++)
+                                {
+                                    Window.ScatterOne(deltaBase[at + px], pooledBase[at + px], winnerBase[at + px], top + (2 * px), outWidth);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Four neighbouring 2x2 windows, one per lane: v0 upper left, v1 upper right, v2 lower left,
+    /// v3 lower right, bias added.
+    /// </summary>
+    private readonly record struct Window(Vector128<float> V0, Vector128<float> V1, Vector128<float> V2, Vector128<float> V3)
+    {
+        /// <summary>Windows px..px+3 of a row pair starting at <paramref name="top"/> (8 values of each row).</summary>
+        public static unsafe Window Load(float* top, int width, Vector128<float> bias)
+        {
+            var (upperLeft, upperRight) = Deinterleave(Vector128.Load(top), Vector128.Load(top + 4));
+            var (lowerLeft, lowerRight) = Deinterleave(Vector128.Load(top + width), Vector128.Load(top + width + 4));
+            return new Window(upperLeft + bias, upperRight + bias, lowerLeft + bias, lowerRight + bias);
+        }
+
+        /// <summary>One window, in lane 0.</summary>
+        public static unsafe Window LoadOne(float* top, int width, Vector128<float> bias) =>
+            new(Vector128.CreateScalar(top[0]) + bias, Vector128.CreateScalar(top[1]) + bias, Vector128.CreateScalar(top[width]) + bias, Vector128.CreateScalar(top[width + 1]) + bias);
+
+        /// <summary>max(0, window maximum); NaN stays NaN.</summary>
+        public Vector128<float> Best() => Vector128.Max(Vector128.Max(Vector128.Max(V0, V1), Vector128.Max(V2, V3)), Vector128<float>.Zero);
+
+        /// <summary>0..3: which element is the maximum.</summary>
+        public Vector128<int> Winner()
+        {
+            var one = Vector128.Create(1);
+            var upperIndex = Vector128.GreaterThan(V1, V0).AsInt32() & one;
+            var lowerIndex = (Vector128.GreaterThan(V3, V2).AsInt32() & one) + Vector128.Create(2);
+            var lowerWins = Vector128.GreaterThan(Vector128.Max(V2, V3), Vector128.Max(V0, V1)).AsInt32();
+            return Vector128.ConditionalSelect(lowerWins, lowerIndex, upperIndex);
+        }
+
+        /// <summary>Writes four windows' gradients (0 where the window was not positive) to their winners, 0 elsewhere.</summary>
+        public static unsafe void Scatter(Vector128<float> gradient, Vector128<float> pooled, Vector128<int> winner, float* top, int width)
+        {
+            var passed = gradient & Vector128.GreaterThan(pooled, Vector128<float>.Zero);
+            var upperLeft = passed & Vector128.Equals(winner, Vector128<int>.Zero).AsSingle();
+            var upperRight = passed & Vector128.Equals(winner, Vector128.Create(1)).AsSingle();
+            var lowerLeft = passed & Vector128.Equals(winner, Vector128.Create(2)).AsSingle();
+            var lowerRight = passed & Vector128.Equals(winner, Vector128.Create(3)).AsSingle();
+            Interleave(upperLeft, upperRight, top);
+            Interleave(lowerLeft, lowerRight, top + width);
+        }
+
+        /// <summary>One window's version of <see cref="Scatter"/>.</summary>
+        public static unsafe void ScatterOne(float gradient, float pooled, int winner, float* top, int width)
+        {
+            float passed = pooled > 0 ? gradient : 0;
+            top[0] = winner == 0 ? passed : 0;
+            top[1] = winner == 1 ? passed : 0;
+            top[width] = winner == 2 ? passed : 0;
+            top[width + 1] = winner == 3 ? passed : 0;
+        }
+
+        private static (Vector128<float> Even, Vector128<float> Odd) Deinterleave(Vector128<float> low, Vector128<float> high) =>
+            System.Runtime.Intrinsics.X86.Sse.IsSupported
+                ? (System.Runtime.Intrinsics.X86.Sse.Shuffle(low, high, 0b10_00_10_00), System.Runtime.Intrinsics.X86.Sse.Shuffle(low, high, 0b11_01_11_01))
+                : (Vector128.Create(low[0], low[2], high[0], high[2]), Vector128.Create(low[1], low[3], high[1], high[3]));
+
+        private static unsafe void Interleave(Vector128<float> even, Vector128<float> odd, float* target)
+        {
+            if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            {
+                System.Runtime.Intrinsics.X86.Sse.UnpackLow(even, odd).Store(target);
+                System.Runtime.Intrinsics.X86.Sse.UnpackHigh(even, odd).Store(target + 4);
+                return;
+            }
+
+            for (int k = 0; k < 4; k++)
+            {
+                target[2 * k] = even[k];
+                target[(2 * k) + 1] = odd[k];
+            }
+        }
+    }
+
+    /// <summary>A linear layer, optionally followed by ReLU.</summary>
+    private sealed class LinearLayer(int offset, int inputs, int outputs, bool relu)
+    {
+        public int Outputs => outputs;
+
+        public bool Relu => relu;
+
+        public int ParameterCount => (outputs * inputs) + outputs;
+
+        public Tensor Forward(Tensor theta, Tensor x, Shape shape, Buffers buffers)
+        {
+            var flat = x.view(shape.Clients, shape.Samples, inputs);
+            var y = Product(buffers.Get("outputs", offset, [shape.Clients, shape.Samples, outputs]), c => flat[c], _ => Weight(theta).t());
+            var values = TensorMemory.Floats(y);
+            var bias = TensorMemory.Floats(theta).Slice(offset + (outputs * inputs), outputs);
+            for (int row = 0; row < values.Length; row += outputs)
+            {
+                var slice = values.Slice(row, outputs);
+                System.Numerics.Tensors.TensorPrimitives.Add(slice, bias, slice);
+                if (relu)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Max(slice, 0f, slice);
+                }
+            }
+
+            return y;
+        }
+
+        /// <summary>Back through the layer: writes the parameter gradients and returns the input's gradient (null unless <paramref name="needInput"/>).</summary>
+        public Tensor? Backward(Tensor theta, Tensor input, Tensor delta, Shape shape, Span<float> gradients, int d, bool needInput, Buffers buffers)
+        {
+            int clients = shape.Clients, samples = shape.Samples;
+            var x = input.view(clients, samples, inputs);
+            var weightGradient = Product(buffers.Get("weight-gradient", offset, [clients, outputs, inputs]), c => delta[c].t(), c => x[c]);
+            var weights = TensorMemory.Floats(weightGradient);
+            var deltas = TensorMemory.Floats(delta);
+            int weightSize = outputs * inputs;
+            for (int c = 0; c < clients; c++)
+            {
+                var destination = gradients.Slice((c * d) + offset, ParameterCount);
+                weights.Slice(c * weightSize, weightSize).CopyTo(destination);
+                var biasGradient = destination.Slice(weightSize, outputs);
+                biasGradient.Clear();
+                for (int s = 0; s < samples; s++)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, deltas.Slice(((c * samples) + s) * outputs, outputs), biasGradient);
+                }
+            }
+
+            if (!needInput)
+            {
+                return null;
+            }
+
+            var inputGradient = Product(buffers.Get("input-gradient", offset, [clients, samples, inputs]), c => delta[c], _ => Weight(theta));
+
+            // The layer before is a ReLU (a hidden linear layer's, or the last pooling's): no gradient where its output was 0.
+            MaskByActivation(TensorMemory.Floats(inputGradient), TensorMemory.Floats(x));
+            return inputGradient;
+        }
+
+        private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * inputs).view(outputs, inputs);
+    }
+
+    /// <summary>Mean cross-entropy (or squared error) per client and its gradient with respect to the outputs.</summary>
+    private static class OutputLoss
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public static void Compute(Span<float> outputs, Tensor targets, bool regression, Shape shape, int width, Span<float> delta, Span<float> losses)
+        {
+            int samples = shape.Samples;
+            float scale = 1f / samples;
+            if (regression)
+            {
+                var values = TensorMemory.Floats(targets);
+                for (int c = 0; c < shape.Clients; c++)
+                {
+                    double total = 0;
+                    for (int s = 0; s < samples; s++)
+                    {
+                        int row = (c * samples) + s;
+                        float error = outputs[row] - values[row];
+                        total += error * error;
+                        delta[row] = 2 * error * scale;
+                    }
+
+                    losses[c] = (float)(total / samples);
+                }
+
+                return;
+            }
+
+            var labels = targets.data<long>().ToArray();
+            for (int c = 0; c < shape.Clients; c++)
+            {
+                double total = 0;
+                for (int s = 0; s < samples; s++)
+                {
+                    int row = (c * samples) + s;
+                    var logits = outputs.Slice(row * width, width);
+                    var gradient = delta.Slice(row * width, width);
+                    float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+                    float sum = 0;
+                    for (int k = 0; k < width; k++)
+                    {
+                        gradient[k] = MathF.Exp(logits[k] - max);
+                        sum += gradient[k];
+                    }
+
+                    int label = (int)labels[row];
+                    total += MathF.Log(sum) - (logits[label] - max);
+                    for (int k = 0; k < width; k++)
+                    {
+                        gradient[k] = gradient[k] / sum * scale;
+                    }
+
+                    gradient[label] -= scale;
+                }
+
+                losses[c] = (float)(total / samples);
+            }
+        }
+    }
+
+    /// <summary>
+    /// destination[c] = left(c) x right(c) for every client c, written in place (libtorch's bmm has
+    /// no in-place form in TorchSharp). One MKL product per client: a client's result cannot
+    /// depend on how many clients share the pass.
+    /// </summary>
+    private static Tensor Product(Tensor destination, Func<int, Tensor> left, Func<int, Tensor> right)
+    {
+        for (int c = 0; c < destination.shape[0]; c++)
+        {
+            using var scope = NewDisposeScope();
+            destination[c].addmm_(left(c), right(c), beta: 0, alpha: 1);
+        }
+
+        return destination;
+    }
+
+    /// <summary>A sum in an order fixed by the length alone (eight running lanes, then the tail), never by the address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float Sum(ReadOnlySpan<float> values)
+    {
+        var lanes = System.Runtime.Intrinsics.Vector256<float>.Zero;
+        int k = 0;
+        for (; k + 8 <= values.Length; k += 8)
+        {
+            lanes += System.Runtime.Intrinsics.Vector256.Create(values.Slice(k, 8));
+        }
+
+        float total = System.Runtime.Intrinsics.Vector256.Sum(lanes);
+        for (; k < values.Length; k++)
+        {
+            total += values[k];
+        }
+
+        return total;
+    }
+
+    /// <summary><paramref name="gradient"/> where <paramref name="activation"/> &gt; 0, else 0, without a branch.</summary>
+    private static float PassIfPositive(float gradient, float activation) =>
+        BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(gradient) & -(activation > 0 ? 1 : 0));
+
+    /// <summary>ReLU's backward: zeroes the gradient wherever the activation is not positive.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaskByActivation(Span<float> gradient, ReadOnlySpan<float> activation)
+    {
+        int k = 0;
+        for (; k + 8 <= gradient.Length; k += 8)
+        {
+            var g = System.Runtime.Intrinsics.Vector256.Create(gradient.Slice(k, 8));
+            var positive = System.Runtime.Intrinsics.Vector256.GreaterThan(System.Runtime.Intrinsics.Vector256.Create(activation.Slice(k, 8)), System.Runtime.Intrinsics.Vector256<float>.Zero);
+            (g & positive).StoreUnsafe(ref gradient[k]);
+        }
+
+        for (; k < gradient.Length; k++)
+        {
+            gradient[k] = PassIfPositive(gradient[k], activation[k]);
+        }
+    }
+
+    private static unsafe void Copy(float* from, float* to, int count)
+    {
+        int k = 0;
+        for (; k + 8 <= count; k += 8)
+        {
+            System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(from + k), to + k);
+        }
+
+        for (; k < count; k++)
+        {
+            to[k] = from[k];
+        }
+    }
+
+    private static unsafe void Add(float* from, float* to, int count)
+    {
+        int k = 0;
+        for (; k + 8 <= count; k += 8)
+        {
+            System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(to + k) + System.Runtime.Intrinsics.Vector256.Load(from + k), to + k);
+        }
+
+        for (; k < count; k++)
+        {
+            to[k] += from[k];
+        }
+    }
+}

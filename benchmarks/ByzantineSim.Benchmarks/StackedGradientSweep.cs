@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using ByzantineSim.Clients.Data;
+using ByzantineSim.Clients.Models;
+using ByzantineSim.Clients.Training;
+
+namespace ByzantineSim.Benchmarks;
+
+/// <summary>
+/// <c>stacked</c>: time to compute ten 25-sample cnn_mnist gradients on one thread at the same
+/// parameters, in groups of 1, 2, 5 and 10 clients per pass (best of five), and whether every
+/// client's gradient has the same bits in every grouping.
+/// </summary>
+public static class StackedGradientSweep
+{
+    /// <summary>Runs the sweep and prints one line per group size.</summary>
+    public static int Run(string[] args)
+    {
+        var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
+        IModelDefinition model = args.Contains("--mlp") ? new MultiLayerPerceptron([128]) : ConvolutionalNetworks.Mnist;
+        int clients = args.Contains("--mlp") ? 80 : 10;
+        const int batch = 25;
+        using var runner = new ModelRunner(model, data.Train.SampleShape, 10);
+        var parameters = runner.InitialParameters(1);
+        int d = runner.ParameterCount;
+        var batches = Enumerable.Range(0, clients)
+            .Select(c => new ClientBatch([.. Enumerable.Range(c * 997 % 50000, batch)], null, null))
+            .ToList();
+        using var module = new ModelRunner(model, data.Train.SampleShape, 10, stacked: false);
+        var reference = new float[clients * d];
+        var referenceLosses = new float[clients];
+        var moduleWatch = Stopwatch.StartNew();
+        module.ComputeGradients(parameters, data.Train, batches, reference, referenceLosses);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model.Name} module (autograd), one client at a time: {moduleWatch.Elapsed.TotalMilliseconds:F1} ms for {clients} gradients"));
+        float[]? first = null;
+        foreach (int group in new[] { 1, 2, 5, 10, clients }.Distinct())
+        {
+            var gradients = new float[clients * d];
+            var losses = new float[clients];
+            double best = double.MaxValue;
+            for (int pass = 0; pass < 5; pass++)
+            {
+                var watch = Stopwatch.StartNew();
+                for (int start = 0; start < clients; start += group)
+                {
+                    int count = Math.Min(group, clients - start);
+                    runner.ComputeGradients(
+                        parameters, data.Train, batches.GetRange(start, count), gradients.AsSpan(start * d, count * d), losses.AsSpan(start, count));
+                }
+
+                best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
+            }
+
+            first ??= gradients;
+            bool same = first.AsSpan().SequenceEqual(gradients);
+            double worst = 0;
+            for (int k = 0; k < gradients.Length; k++)
+            {
+                worst = Math.Max(worst, Math.Abs(gradients[k] - reference[k]) / (1e-3 + Math.Abs(reference[k])));
+            }
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{model.Name} group {group,3}: {best:F1} ms for {clients} gradients ({best / clients:F2} ms each), bits equal to group 1: {same}, worst relative difference to the module: {worst:E1}, loss {losses[0]:F5} vs {referenceLosses[0]:F5}"));
+        }
+
+        return 0;
+    }
+}

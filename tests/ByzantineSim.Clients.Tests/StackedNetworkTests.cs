@@ -1,0 +1,168 @@
+using System.Collections.Immutable;
+using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Clients.Data;
+using ByzantineSim.Clients.Models;
+using ByzantineSim.Clients.Training;
+using static TorchSharp.torch;
+
+namespace ByzantineSim.Clients.Tests;
+
+/// <summary>
+/// The stacked, hand-differentiated gradient path against libtorch's autograd through the module,
+/// and the property that lets the trainer pool group clients freely: a client's bits do not
+/// depend on who it is computed with.
+/// </summary>
+public class StackedNetworkTests
+{
+    public static TheoryData<string> Models => ["logistic", "mlp", "cnn_mnist", "cnn_cifar"];
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Gradients_MatchAutogradThroughTheModule(string name)
+    {
+        var (model, data) = Setup(name);
+        using var stacked = new ModelRunner(model, data.SampleShape, data.Classes);
+        using var module = new ModelRunner(model, data.SampleShape, data.Classes, stacked: false);
+        Assert.True(stacked.Stacks);
+        Assert.False(module.Stacks);
+        var parameters = stacked.InitialParameters(11);
+        var clients = Batches(data, clients: 3, samples: 6, seed: 5);
+        var (fast, fastLoss) = Compute(stacked, parameters, data, clients);
+        var (reference, referenceLoss) = Compute(module, parameters, data, clients);
+
+        float scale = reference.Max(MathF.Abs);
+        Assert.True(scale > 0);
+        for (int k = 0; k < reference.Length; k++)
+        {
+            Assert.True(MathF.Abs(fast[k] - reference[k]) <= 1e-4f * scale, $"{name}: coordinate {k}: {fast[k]} vs {reference[k]}");
+        }
+
+        for (int c = 0; c < clients.Count; c++)
+        {
+            Assert.Equal(referenceLoss[c], fastLoss[c], 4);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void ClientGradient_HasTheSameBitsAloneOrStackedInAnyOrder(string name)
+    {
+        var (model, data) = Setup(name);
+        using var runner = new ModelRunner(model, data.SampleShape, data.Classes);
+        var parameters = runner.InitialParameters(3);
+        var clients = Batches(data, clients: 5, samples: 7, seed: 9);
+        var (together, _) = Compute(runner, parameters, data, clients);
+        int d = runner.ParameterCount;
+        var reversed = clients.AsEnumerable().Reverse().ToList();
+        var (backwards, _) = Compute(runner, parameters, data, reversed);
+        for (int c = 0; c < clients.Count; c++)
+        {
+            var alone = new float[d];
+            runner.ComputeGradient(parameters, data, clients[c].Samples.AsSpan(), null, alone);
+            Assert.True(alone.AsSpan().SequenceEqual(together.AsSpan(c * d, d)), $"{name}: client {c} alone differs from the stack");
+            Assert.True(alone.AsSpan().SequenceEqual(backwards.AsSpan((clients.Count - 1 - c) * d, d)), $"{name}: client {c} differs in reverse order");
+        }
+    }
+
+    [Fact]
+    public void Regression_MatchesAutograd()
+    {
+        var data = SyntheticRegression.Linear(features: 6, trainSize: 64, testSize: 16, noise: 0.1, seed: 2).Train;
+        using var stacked = new ModelRunner(new MultiLayerPerceptron([5]), data.SampleShape, data.Classes);
+        using var module = new ModelRunner(new MultiLayerPerceptron([5]), data.SampleShape, data.Classes, stacked: false);
+        var parameters = stacked.InitialParameters(4);
+        var clients = Batches(data, clients: 2, samples: 8, seed: 1);
+        var (fast, fastLoss) = Compute(stacked, parameters, data, clients);
+        var (reference, referenceLoss) = Compute(module, parameters, data, clients);
+        float scale = reference.Max(MathF.Abs);
+        Assert.All(Enumerable.Range(0, fast.Length), k => Assert.True(MathF.Abs(fast[k] - reference[k]) <= 1e-4f * scale));
+        Assert.Equal(referenceLoss[0], fastLoss[0], 4);
+    }
+
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("cnn_cifar")]
+    public void Evaluation_MatchesTheModule(string name)
+    {
+        var (model, data) = Setup(name);
+        using var stacked = new ModelRunner(model, data.SampleShape, data.Classes);
+        using var module = new ModelRunner(model, data.SampleShape, data.Classes, stacked: false);
+        var parameters = stacked.InitialParameters(8);
+        var fast = stacked.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
+        var reference = module.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
+        Assert.Equal(reference.Correct, fast.Correct);
+        Assert.Equal(reference.LossSum, fast.LossSum, 3);
+    }
+
+    [Fact]
+    public void NonFiniteParameters_GiveNonFiniteGradientsInsteadOfHidingThem()
+    {
+        var (model, data) = Setup("cnn_mnist");
+        using var runner = new ModelRunner(model, data.SampleShape, data.Classes);
+        var parameters = runner.InitialParameters(1);
+        parameters[0] = float.NaN; // a conv1 weight: every pooled activation of channel 0 is NaN
+        var gradient = new float[runner.ParameterCount];
+        float loss = runner.ComputeGradient(parameters, data, [0, 1, 2], null, gradient);
+        Assert.True(float.IsNaN(loss));
+        Assert.False(VectorMath.IsFinite(gradient));
+    }
+
+    [Fact]
+    public void UnsupportedLayers_FallBackToTheModule()
+    {
+        var (_, data) = Setup("cnn_mnist");
+        using var runner = new ModelRunner(new PaddedConvolution(), data.SampleShape, data.Classes);
+        Assert.False(runner.Stacks);
+        var gradient = new float[runner.ParameterCount];
+        runner.ComputeGradient(runner.InitialParameters(1), data, [0, 1], null, gradient);
+        Assert.Contains(gradient, g => g != 0);
+    }
+
+    private static (IModelDefinition Model, Dataset Data) Setup(string name) => name switch
+    {
+        "logistic" => (new LogisticRegression(), Images(1, 12, 40)),
+        "mlp" => (new MultiLayerPerceptron([16, 8]), Images(1, 12, 60)),
+        "cnn_mnist" => (ConvolutionalNetworks.Mnist, Images(1, 28, 40)),
+        "cnn_cifar" => (ConvolutionalNetworks.Cifar, Images(3, 32, 60)),
+        _ => throw new ArgumentException(name),
+    };
+
+    /// <summary>Random images in [0, 1) with random labels out of 10.</summary>
+    private static Dataset Images(int channels, int side, int count)
+    {
+        var random = new DeterministicRandom(42);
+        var features = new float[count * channels * side * side];
+        for (int k = 0; k < features.Length; k++)
+        {
+            features[k] = (float)random.NextDouble();
+        }
+
+        var labels = Enumerable.Range(0, count).Select(_ => random.Next(10)).ToArray();
+        return new Dataset("images", [channels, side, side], 10, features, labels);
+    }
+
+    private static List<ClientBatch> Batches(Dataset data, int clients, int samples, ulong seed)
+    {
+        var random = new DeterministicRandom(seed);
+        return [.. Enumerable.Range(0, clients).Select(_ => new ClientBatch([.. Enumerable.Range(0, samples).Select(_ => random.Next(data.Count))], null, null))];
+    }
+
+    private static (float[] Gradients, float[] Losses) Compute(ModelRunner runner, float[] parameters, Dataset data, List<ClientBatch> clients)
+    {
+        var gradients = new float[clients.Count * runner.ParameterCount];
+        var losses = new float[clients.Count];
+        runner.ComputeGradients(parameters, data, clients, gradients, losses);
+        return (gradients, losses);
+    }
+
+    /// <summary>A convolution with padding, which the stacked form does not handle.</summary>
+    private sealed class PaddedConvolution : IModelDefinition
+    {
+        public string Name => "padded";
+
+        public string Description => Name;
+
+        public nn.Module<Tensor, Tensor> Build(ImmutableArray<int> inputShape, int classes) =>
+            nn.Sequential(("conv", nn.Conv2d(1, 2, 3, padding: 1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(2 * inputShape[1] * inputShape[2], classes)));
+    }
+}
