@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Routing;
 using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Training;
@@ -39,7 +38,7 @@ public sealed class SimulatorSystem : IAsyncDisposable
     /// <summary>The underlying actor system.</summary>
     public ActorSystem System { get; }
 
-    /// <summary>The trainer pool (a router over <see cref="TrainerCount"/> trainers).</summary>
+    /// <summary>The trainer pool (<see cref="TrainerPool"/>: <see cref="TrainerCount"/> trainers pulling from one queue).</summary>
     public IActorRef Trainers { get; }
 
     /// <summary>Number of trainers.</summary>
@@ -56,7 +55,7 @@ public sealed class SimulatorSystem : IAsyncDisposable
         var config = extraConfig is null ? BaseConfig : extraConfig.WithFallback(BaseConfig);
         var bootstrap = BootstrapSetup.Create().WithConfig(config);
         var system = ActorSystem.Create(name, setup is null ? Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap) : bootstrap.And(setup));
-        var pool = system.ActorOf(TrainerActor.Props().WithRouter(new SmallestMailboxPool(count)), "trainers");
+        var pool = system.ActorOf(TrainerPool.Props(count), "trainers");
         return new SimulatorSystem(system, pool, count);
     }
 

@@ -184,16 +184,13 @@ public sealed class ModelRunner : IDisposable
         TorchRuntime.EnsureInitialised();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        if (_stacked is null)
+        if (_stacked is not null)
         {
-            LoadParameters(parameters);
-            _module.eval();
-        }
-        else
-        {
-            _stacked.Load(parameters);
+            return EvaluateStacked(parameters, data, start, count, batchSize);
         }
 
+        LoadParameters(parameters);
+        _module.eval();
         double lossSum = 0;
         long correct = 0;
         var indices = new int[Math.Min(batchSize, count)];
@@ -207,7 +204,7 @@ public sealed class ModelRunner : IDisposable
 
             using var batchScope = NewDisposeScope();
             var (inputs, targets) = MakeBatch(data, indices.AsSpan(0, size), null, null);
-            var outputs = _stacked is null ? _module.forward(inputs) : _stacked.Outputs(inputs, size);
+            var outputs = _module.forward(inputs);
             lossSum += Loss(outputs, targets, data.IsRegression, nn.Reduction.Sum).item<float>();
             if (!data.IsRegression)
             {
@@ -219,6 +216,31 @@ public sealed class ModelRunner : IDisposable
     }
 
     public static int Probe() { TorchRuntime.EnsureInitialised(); return 0; }
+
+    /// <summary>
+    /// <see cref="EvaluateRange"/> through <see cref="StackedNetwork"/>, scoring the outputs here
+    /// instead of with five libtorch calls per batch (a tenth of the evaluation's time at 25 samples).
+    /// </summary>
+    private EvaluationSums EvaluateStacked(ReadOnlySpan<float> parameters, Dataset data, int start, int count, int batchSize)
+    {
+        _stacked!.Load(parameters);
+        var sums = new EvaluationSums(0, 0, 0);
+        for (int offset = 0; offset < count; offset += batchSize)
+        {
+            int size = Math.Min(batchSize, count - offset);
+            using var batchScope = NewDisposeScope();
+            var inputs = empty([size, .. _inputShape], ScalarType.Float32);
+            var features = TensorMemory.Floats(inputs);
+            for (int k = 0; k < size; k++)
+            {
+                data.FeaturesOf(start + offset + k).CopyTo(features.Slice(k * _featureCount, _featureCount));
+            }
+
+            sums = sums.Add(StackedNetwork.Score(TensorMemory.Floats(_stacked.Outputs(inputs, size)), data, start + offset, size));
+        }
+
+        return sums;
+    }
 
     /// <inheritdoc />
     public void Dispose() => _module.Dispose();

@@ -604,6 +604,48 @@ internal sealed class StackedNetwork
         private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * inputs).view(outputs, inputs);
     }
 
+    /// <summary>
+    /// Summed loss (cross-entropy, or squared error for regression) and correct predictions (the
+    /// first largest output) of <paramref name="count"/> rows of <paramref name="outputs"/>, the
+    /// outputs of samples <paramref name="start"/>.. of <paramref name="data"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static EvaluationSums Score(ReadOnlySpan<float> outputs, Data.Dataset data, int start, int count)
+    {
+        int width = outputs.Length / count;
+        double loss = 0;
+        long correct = 0;
+        for (int row = 0; row < count; row++)
+        {
+            var logits = outputs.Slice(row * width, width);
+            if (data.IsRegression)
+            {
+                float error = logits[0] - data.Targets[start + row];
+                loss += error * error;
+                continue;
+            }
+
+            int best = 0;
+            for (int k = 1; k < width; k++)
+            {
+                best = logits[k] > logits[best] ? k : best;
+            }
+
+            float max = logits[best];
+            float sum = 0;
+            for (int k = 0; k < width; k++)
+            {
+                sum += MathF.Exp(logits[k] - max);
+            }
+
+            int label = data.Labels[start + row];
+            loss += MathF.Log(sum) - (logits[label] - max);
+            correct += best == label ? 1 : 0;
+        }
+
+        return new EvaluationSums(loss, correct, count);
+    }
+
     /// <summary>Mean cross-entropy (or squared error) per client and its gradient with respect to the outputs.</summary>
     private static class OutputLoss
     {

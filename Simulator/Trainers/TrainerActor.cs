@@ -7,9 +7,10 @@ using ByzantineSim.Simulator.Protocol;
 namespace ByzantineSim.Simulator.Trainers;
 
 /// <summary>
-/// Holds TorchSharp modules and computes gradients and evaluations on request. It runs on a
-/// pinned dispatcher (one dedicated thread), so each computation starts and ends on the thread
-/// that owns its DisposeScope; a failure is reported to the requester and the trainer lives on.
+/// Holds TorchSharp modules and computes gradients and evaluations for the
+/// <see cref="TrainerPool"/>, replying to each requester, then tells the pool it is free. It runs
+/// on a pinned dispatcher (one dedicated thread), so each computation starts and ends on the
+/// thread that owns its DisposeScope; a failure is reported to the requester and the trainer lives on.
 /// </summary>
 public sealed class TrainerActor : ReceiveActor
 {
@@ -21,21 +22,15 @@ public sealed class TrainerActor : ReceiveActor
     /// <summary>Creates a trainer.</summary>
     public TrainerActor()
     {
-        Receive<ComputeGradient>(request => Reply(request.Tag, () =>
+        Receive<PendingRequest>(pending =>
         {
-            var watch = Stopwatch.StartNew();
-            var runner = RunnerFor(request.Model);
-            var gradient = GC.AllocateUninitializedArray<float>(runner.ParameterCount); // fully overwritten
-            double loss = runner.Run(request.Parameters.Span, request.Data, request.Work, gradient);
-            return new GradientComputed(request.Tag, VectorPayload.TakeOwnership(gradient), loss, watch.Elapsed.TotalSeconds);
-        }));
-        Receive<EvaluateModel>(request => Reply(request.Tag, () =>
-        {
-            var watch = Stopwatch.StartNew();
-            var sums = RunnerFor(request.Model).EvaluateRange(request.Parameters.Span, request.Data, request.Start, request.Count);
-            return new ModelEvaluated(request.Tag, sums, watch.Elapsed.TotalSeconds);
-        }));
+            pending.ReplyTo.Tell(Compute(pending.Request));
+            Context.Parent.Tell(TrainerReady.Instance);
+        });
     }
+
+    /// <inheritdoc />
+    protected override void PreStart() => Context.Parent.Tell(TrainerReady.Instance);
 
     /// <summary>Props for a trainer on the pinned trainer dispatcher.</summary>
     public static Props Props() => Akka.Actor.Props.Create(() => new TrainerActor()).WithDispatcher(DispatcherId);
@@ -51,22 +46,38 @@ public sealed class TrainerActor : ReceiveActor
         _runners.Clear();
     }
 
-    private void Reply(long tag, Func<object> compute)
+    private static object Guarded(long tag, Func<object> compute)
     {
-        object reply;
         try
         {
-            reply = compute();
+            return compute();
         }
 #pragma warning disable CA1031 // A failed computation is reported to the requester, never allowed to kill the trainer.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            reply = new ComputationFailed(tag, $"{ex.GetType().Name}: {ex.Message}");
+            return new ComputationFailed(tag, $"{ex.GetType().Name}: {ex.Message}");
         }
-
-        Sender.Tell(reply);
     }
+
+    private object Compute(object request) => request switch
+    {
+        ComputeGradient gradient => Guarded(gradient.Tag, () =>
+        {
+            var watch = Stopwatch.StartNew();
+            var runner = RunnerFor(gradient.Model);
+            var update = GC.AllocateUninitializedArray<float>(runner.ParameterCount); // fully overwritten
+            double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, update);
+            return new GradientComputed(gradient.Tag, VectorPayload.TakeOwnership(update), loss, watch.Elapsed.TotalSeconds);
+        }),
+        EvaluateModel evaluation => Guarded(evaluation.Tag, () =>
+        {
+            var watch = Stopwatch.StartNew();
+            var sums = RunnerFor(evaluation.Model).EvaluateRange(evaluation.Parameters.Span, evaluation.Data, evaluation.Start, evaluation.Count);
+            return new ModelEvaluated(evaluation.Tag, sums, watch.Elapsed.TotalSeconds);
+        }),
+        _ => throw new ArgumentException($"unknown request {request.GetType().Name}", nameof(request)),
+    };
 
     private ModelRunner RunnerFor(ModelKey model)
     {
