@@ -60,6 +60,7 @@ public sealed class CoalitionActor : ReceiveActor
             if (_round?.Round == revealed.Round)
             {
                 _round.HonestUpdates = revealed.Updates;
+                _round.HonestRows = revealed.Rows;
                 TryDeliver();
             }
         });
@@ -151,6 +152,9 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
     /// <summary>Honest updates revealed by the server (omniscient threat model only).</summary>
     public ImmutableArray<ClientUpdate>? HonestUpdates { get; set; }
 
+    /// <summary>The honest updates already stacked by the server, in <see cref="HonestUpdates"/>' order, or empty.</summary>
+    public ReadOnlyMemory<float> HonestRows { get; set; }
+
     /// <summary>Own updates of the identities received so far.</summary>
     public Dictionary<int, VectorPayload> OwnUpdates { get; } = [];
 
@@ -186,7 +190,9 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
         }
 
         var usable = (HonestUpdates ?? []).Where(u => u.Update.Length == d).ToList();
-        var honest = Stack(usable.Select(u => u.Update), d, ref _buffers.Honest);
+        var honest = HonestRows.Length == usable.Count * d && usable.Count == (HonestUpdates?.Length ?? 0)
+            ? new RowMatrix(HonestRows.Span, usable.Count, d)
+            : Stack(usable.Select(u => u.Update), d, ref _buffers.Honest);
         int[] honestIds = [.. usable.Select(u => u.ClientId)];
         var own = Stack(settings.ByzantineIds.Select(id => OwnUpdates.GetValueOrDefault(id) ?? VectorPayload.Empty), d, ref _buffers.Own);
         var output = CraftingBuffers.Ensure(ref _buffers.Output, f * d).AsSpan(0, f * d);

@@ -31,7 +31,12 @@ public sealed record UpdateFailed(int Round, int ClientId, string Reason);
 /// <param name="Round">The round.</param>
 /// <param name="Parameters">theta_t.</param>
 /// <param name="Updates">Honest updates that arrived, by client id.</param>
-public sealed record HonestUpdatesRevealed(int Round, VectorPayload Parameters, ImmutableArray<ClientUpdate> Updates);
+/// <param name="Rows">
+/// The same updates as the rows of the server's round matrix (read-only; empty when they are
+/// not contiguous there), so the coalition does not stack them again. Valid while the round's
+/// crafting runs: the server writes that matrix again two rounds later.
+/// </param>
+public sealed record HonestUpdatesRevealed(int Round, VectorPayload Parameters, ImmutableArray<ClientUpdate> Updates, ReadOnlyMemory<float> Rows = default);
 
 /// <summary>One client's update.</summary>
 /// <param name="ClientId">The client.</param>

@@ -23,6 +23,9 @@ public sealed class RoundCollector
     private readonly ImmutableHashSet<int> _honest;
     private readonly ImmutableHashSet<int> _byzantine;
     private readonly SortedDictionary<int, VectorPayload> _accepted = [];
+    private readonly float[]? _rows;
+    private readonly Dictionary<int, int> _slots = [];
+    private readonly bool _honestFirst;
     private readonly Dictionary<int, ReplyOutcome> _outcomes = [];
     private readonly SortedDictionary<int, double> _honestLosses = [];
     private ImmutableHashSet<int>? _silent;
@@ -32,6 +35,18 @@ public sealed class RoundCollector
     private double _attackSeconds;
 
     /// <summary>Starts collecting round <paramref name="round"/>; without a fault plan nothing is lost and everyone is on time.</summary>
+    /// <param name="round">The round.</param>
+    /// <param name="honest">Honest participants.</param>
+    /// <param name="byzantine">Byzantine participants.</param>
+    /// <param name="dimension">d.</param>
+    /// <param name="policy">What to do with non-finite updates.</param>
+    /// <param name="faults">The simulated network, or none.</param>
+    /// <param name="deadline">Simulated deadline of the round.</param>
+    /// <param name="rows">
+    /// The round's matrix, at least (participants x d) values, or null. When given, each accepted
+    /// update is copied into its row as it arrives, while the other clients still compute, so
+    /// closing the round does not copy them all at once (see <see cref="StackedInputs"/>).
+    /// </param>
     public RoundCollector(
         int round,
         IEnumerable<int> honest,
@@ -39,11 +54,30 @@ public sealed class RoundCollector
         int dimension,
         NonFinitePolicy policy,
         FaultPlan? faults = null,
-        double deadline = double.PositiveInfinity)
+        double deadline = double.PositiveInfinity,
+        float[]? rows = null)
     {
         Round = round;
         _honest = [.. honest];
         _byzantine = [.. byzantine];
+        if (rows is not null)
+        {
+            // One row per participant in client-id order: the order the aggregation sees.
+            var participants = _honest.Union(_byzantine).Order().ToList();
+            if (rows.Length < (long)participants.Count * dimension)
+            {
+                throw new ArgumentException($"the round's matrix needs {participants.Count} x {dimension} values, got {rows.Length}", nameof(rows));
+            }
+
+            for (int slot = 0; slot < participants.Count; slot++)
+            {
+                _slots[participants[slot]] = slot;
+            }
+
+            _rows = rows;
+            _honestFirst = _honest.IsEmpty || _byzantine.IsEmpty || _honest.Max() < _byzantine.Min();
+        }
+
         _dimension = dimension;
         _policy = policy;
         _faults = faults ?? FaultPlan.None;
@@ -79,6 +113,17 @@ public sealed class RoundCollector
     /// <summary>Accepted honest updates, by id (for an omniscient coalition).</summary>
     public ImmutableArray<ClientUpdate> HonestUpdates =>
         [.. _accepted.Where(pair => _honest.Contains(pair.Key)).Select(pair => new ClientUpdate(pair.Key, pair.Value))];
+
+    /// <summary>
+    /// The accepted honest updates as rows of the round's matrix, in client-id order, when every
+    /// honest participant's update was accepted and their rows come first; otherwise empty (use
+    /// <see cref="HonestUpdates"/>). Valid until <see cref="StackedInputs"/> or the next round
+    /// that writes the same matrix.
+    /// </summary>
+    public ReadOnlyMemory<float> HonestRows =>
+        _rows is not null && _honestFirst && _honest.All(_accepted.ContainsKey)
+            ? _rows.AsMemory(0, _honest.Count * _dimension)
+            : ReadOnlyMemory<float>.Empty;
 
     /// <summary>Mean minibatch loss of the honest replies (NaN when there are none), summed in client-id order so arrival order cannot change it.</summary>
     public double HonestLoss => _honestLosses.Count == 0 ? double.NaN : _honestLosses.Values.Average();
@@ -130,6 +175,10 @@ public sealed class RoundCollector
         if (outcome is ReplyOutcome.Accepted or ReplyOutcome.AcceptedNonFinite)
         {
             _accepted[reply.ClientId] = reply.Update;
+            if (_rows is not null)
+            {
+                reply.Update.Span.CopyTo(_rows.AsSpan(_slots[reply.ClientId] * _dimension, _dimension));
+            }
         }
 
         if (_honest.Contains(reply.ClientId))
@@ -170,6 +219,34 @@ public sealed class RoundCollector
         float[] data = [];
         var (rows, ids) = CopyInputs(ref data);
         return (data, rows, ids);
+    }
+
+    /// <summary>
+    /// The aggregation inputs, accepted updates ordered by client id, in the round's matrix (rows
+    /// of participants without an accepted update are closed up, in place): no copy when every
+    /// participant's update was accepted. Without a matrix, a fresh copy as <see cref="Inputs"/>.
+    /// </summary>
+    public (float[] Data, int Rows, ImmutableArray<int> ClientIds) StackedInputs()
+    {
+        if (_rows is null)
+        {
+            return Inputs();
+        }
+
+        int row = 0;
+        foreach (int id in _accepted.Keys)
+        {
+            // Slots follow client ids, so a row only ever moves up: an overlapping copy is safe.
+            int slot = _slots[id];
+            if (slot != row)
+            {
+                _rows.AsSpan(slot * _dimension, _dimension).CopyTo(_rows.AsSpan(row * _dimension, _dimension));
+            }
+
+            row++;
+        }
+
+        return (_rows, row, [.. _accepted.Keys]);
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
     private AggregatorState? _aggregatorState;
     private RoundCollector? _round;
     private bool _revealed;
-    private float[] _inputs = [];
+    private readonly float[][] _roundMatrices = [[], []];
     private float[] _aggregate = [];
     private bool _roundsDone;
     private double _roundStartedAt;
@@ -131,8 +131,16 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         var participants = _run.Participants(round);
         var honest = participants.Where(id => id < _run.Setup.HonestClients).ToList();
         var byzantine = participants.Where(id => id >= _run.Setup.HonestClients).ToList();
+        // Two matrices taken in turn: an omniscient coalition reads this round's honest rows in
+        // place, and the next round must not write over them while it might still be crafting.
+        ref var matrix = ref _roundMatrices[round % 2];
+        if (matrix.Length < (long)participants.Length * _run.Dimension)
+        {
+            matrix = GC.AllocateUninitializedArray<float>(participants.Length * _run.Dimension);
+        }
+
         _round = new RoundCollector(
-            round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline);
+            round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline, matrix);
         _revealed = false;
         _roundStartedAt = _lastReplyAt = _clock.Elapsed.TotalSeconds;
         var started = new RoundStarted(round, _optimizer.Parameters, participants);
@@ -160,7 +168,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         if (!_revealed && _round.HonestComplete && _run.Setup.Threat.Omniscient && _coalition is not null)
         {
             _revealed = true;
-            _coalition.Tell(new HonestUpdatesRevealed(_round.Round, _optimizer.Parameters, _round.HonestUpdates));
+            _coalition.Tell(new HonestUpdatesRevealed(_round.Round, _optimizer.Parameters, _round.HonestUpdates, _round.HonestRows));
         }
 
         if (_round.IsComplete)
@@ -175,14 +183,14 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         _round = null;
         Timers.Cancel("deadline");
         double aggregationStart = _clock.Elapsed.TotalSeconds;
-        var (rows, _) = round.CopyInputs(ref _inputs);
+        var (inputs, rows, _) = round.StackedInputs();
         bool failed = false;
         try
         {
             // A fresh array only when it becomes the model; otherwise one buffer serves every round.
             var aggregate = _run.Setup.Training.SendModel ? new float[_run.Dimension] : _aggregate;
             var context = new AggregationContext(round.Round, Seed.Derive(_run.Setup.Seed, "aggregation", round.Round), _aggregatorState);
-            _aggregatorState = _pipeline.Aggregate(new RowMatrix(_inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
+            _aggregatorState = _pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
             _optimizer = _run.Setup.Training.SendModel
                 ? new ServerOptimizer(VectorPayload.TakeOwnership(aggregate), null) // clients sent models: the aggregate is the model
                 : _optimizer.Step(aggregate, round.Round, _run.Setup.Training);

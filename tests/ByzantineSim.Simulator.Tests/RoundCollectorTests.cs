@@ -31,6 +31,43 @@ public class RoundCollectorTests
     }
 
     [Fact]
+    public void RoundMatrix_CopiesOnArrival_AndClosesGapsToTheSameInputs()
+    {
+        // Replies out of order, a duplicate, a wrong length and a silent client leave gaps.
+        var matrix = new float[4 * 2];
+        var round = new RoundCollector(3, [0, 1], [2, 3], 2, NonFinitePolicy.Pass, rows: matrix);
+        var plain = Collector();
+        foreach (var reply in new[] { Reply(3, 3, 3), Reply(1, 1, 2), Reply(0, 5, 6), Reply(0, 9, 9), Reply(2, 1, 2, 3) })
+        {
+            Assert.Equal(plain.Submit(reply), round.Submit(reply));
+        }
+
+        Assert.Equal([5f, 6f, 1f, 2f], round.HonestRows.ToArray());
+        var (expected, expectedRows, expectedIds) = plain.Inputs();
+        var (data, rows, ids) = round.StackedInputs();
+        Assert.Same(matrix, data);
+        Assert.Equal(expectedRows, rows);
+        Assert.Equal(expectedIds.ToArray(), ids.ToArray());
+        Assert.Equal(expected.AsSpan(0, rows * 2).ToArray(), data.AsSpan(0, rows * 2).ToArray());
+        Assert.Equal([5f, 6f, 1f, 2f, 3f, 3f], data.AsSpan(0, 6).ToArray());
+    }
+
+    [Fact]
+    public void RoundMatrix_HonestRowsEmpty_WhenAnHonestUpdateIsMissing()
+    {
+        var round = new RoundCollector(3, [0, 1], [2], 2, NonFinitePolicy.Exclude, rows: new float[6]);
+        round.Submit(Reply(0, 1, 1));
+        round.Submit(Reply(1, float.NaN, 1));
+        Assert.True(round.HonestComplete);
+        Assert.True(round.HonestRows.IsEmpty);
+        Assert.Single(round.HonestUpdates);
+    }
+
+    [Fact]
+    public void RoundMatrix_TooSmall_IsRefused() =>
+        Assert.Throws<ArgumentException>(() => new RoundCollector(3, [0, 1], [2, 3], 2, NonFinitePolicy.Pass, rows: new float[7]));
+
+    [Fact]
     public void Classifies_BadReplies()
     {
         var round = Collector(NonFinitePolicy.Exclude);
