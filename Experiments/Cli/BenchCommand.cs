@@ -75,7 +75,7 @@ public static class BenchCommand
             foreach (var r in results)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"bench-result {r.Workload.Id} {r.Rounds} {r.Trainers} {r.WallSeconds:R} {r.RoundSeconds:R} {r.ComputeSeconds:R} {r.AttackSeconds:R} {r.AggregationSeconds:R} {r.EvaluationSeconds:R} {r.PeakMemoryBytes}"));
+                    $"bench-result {r.Workload.Id} {r.Rounds} {r.Trainers} {r.WallSeconds:R} {r.RoundSeconds:R} {r.ComputeSeconds:R} {r.AttackSeconds:R} {r.CraftingSeconds:R} {r.AggregationSeconds:R} {r.EvaluationSeconds:R} {r.PeakMemoryBytes}"));
             }
 
             return Program.Ok;
@@ -110,7 +110,7 @@ public static class BenchCommand
         double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
         return new BenchResult(
             BenchWorkloads.All.Single(w => w.Id == id), int.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture),
-            D(4), D(5), D(6), D(7), D(8), D(9), long.Parse(f[10], CultureInfo.InvariantCulture));
+            D(4), D(5), D(6), D(7), D(8), D(9), D(10), long.Parse(f[11], CultureInfo.InvariantCulture));
     }
 
     private static void Print(List<BenchResult> results)
@@ -128,7 +128,7 @@ public static class BenchCommand
             Console.WriteLine($"workload {r.Workload.Id}: {r.Workload.Title}");
         }
 
-        Console.WriteLine("compute and attack: trainer time per round summed over trainers; overhead: ms/round minus (compute + attack) / trainers minus aggregation.");
+        Console.WriteLine("compute and attack: time per round, trainer time summed over trainers; overhead: ms/round minus training (honest and Byzantine) / trainers, minus crafting and aggregation (serial stages).");
     }
 
     private static string[] Row(BenchResult r) =>

@@ -23,6 +23,7 @@ public sealed record BenchWorkload(int Id, string Title, string Yaml, int Defaul
 /// </param>
 /// <param name="ComputeSeconds">Per round: honest client computation, summed over trainers.</param>
 /// <param name="AttackSeconds">Per round: the attack (Byzantine training and crafting).</param>
+/// <param name="CraftingSeconds">Per round: the crafting part of the attack.</param>
 /// <param name="AggregationSeconds">Per round: aggregation and the server step.</param>
 /// <param name="EvaluationSeconds">
 /// Wall time of the final test-set evaluation (after the last round, so nothing else runs; its
@@ -37,15 +38,19 @@ public sealed record BenchResult(
     double RoundSeconds,
     double ComputeSeconds,
     double AttackSeconds,
+    double CraftingSeconds,
     double AggregationSeconds,
     double EvaluationSeconds,
     long PeakMemoryBytes)
 {
     /// <summary>
-    /// Per round: time not spent computing, attacking or aggregating, with the computation
-    /// spread over the trainers (actors, messaging, waiting for the slowest client).
+    /// Per round: time not spent computing, attacking or aggregating. Training (honest and
+    /// Byzantine) is spread over the trainers; crafting and aggregation are serial stages of the
+    /// round (they wait for every update, and the next round waits for them). What is left is
+    /// actors, messaging, and trainers waiting for the slowest gradient.
     /// </summary>
-    public double OverheadSeconds => Math.Max(0, RoundSeconds - ((ComputeSeconds + AttackSeconds) / Trainers) - AggregationSeconds);
+    public double OverheadSeconds =>
+        Math.Max(0, RoundSeconds - ((ComputeSeconds + AttackSeconds - CraftingSeconds) / Trainers) - CraftingSeconds - AggregationSeconds);
 
     /// <summary>Rounds per second.</summary>
     public double RoundsPerSecond => 1 / RoundSeconds;
@@ -122,6 +127,7 @@ public static class BenchWorkloads
             (lastRoundClosed - result.Rounds[0].ElapsedSeconds) / measured.Count,
             measured.Average(r => r.ComputeSeconds),
             measured.Average(r => r.AttackSeconds),
+            measured.Average(r => r.CraftingSeconds),
             measured.Average(r => r.AggregationSeconds),
             evaluations.Count == 0 ? double.NaN : result.Elapsed.TotalSeconds - lastRoundClosed,
             process.PeakWorkingSet64);

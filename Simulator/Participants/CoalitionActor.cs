@@ -109,8 +109,9 @@ public sealed class CoalitionActor : ReceiveActor
             _identities[id].Tell(new SendForgedUpdate(round.Round, update));
         }
 
-        round.Seconds += System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-        _server.Tell(new CoalitionFinished(round.Round, silent.ToImmutable(), round.Seconds));
+        double crafting = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        round.Seconds += crafting;
+        _server.Tell(new CoalitionFinished(round.Round, silent.ToImmutable(), round.Seconds, crafting));
     }
 }
 

@@ -51,7 +51,8 @@ public sealed record ClientUpdate(int ClientId, VectorPayload Update);
 /// <param name="Round">The round.</param>
 /// <param name="Silent">Byzantine identities that will not reply.</param>
 /// <param name="AttackSeconds">Time the attack took: the identities' own training plus crafting.</param>
-public sealed record CoalitionFinished(int Round, ImmutableArray<int> Silent, double AttackSeconds = 0);
+/// <param name="CraftingSeconds">The crafting part of <paramref name="AttackSeconds"/>: serial, after the honest updates.</param>
+public sealed record CoalitionFinished(int Round, ImmutableArray<int> Silent, double AttackSeconds = 0, double CraftingSeconds = 0);
 
 /// <summary>Coalition to one Byzantine identity: compute your own (possibly poisoned) update at theta_t.</summary>
 /// <param name="Round">The round.</param>

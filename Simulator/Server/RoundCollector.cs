@@ -33,6 +33,7 @@ public sealed class RoundCollector
     private long _honestBits;
     private double _computeSeconds;
     private double _attackSeconds;
+    private double _craftingSeconds;
 
     /// <summary>Starts collecting round <paramref name="round"/>; without a fault plan nothing is lost and everyone is on time.</summary>
     /// <param name="round">The round.</param>
@@ -134,6 +135,9 @@ public sealed class RoundCollector
     /// <summary>Time the coalition's attack took this round.</summary>
     public double AttackSeconds => _attackSeconds;
 
+    /// <summary>The crafting part of <see cref="AttackSeconds"/>.</summary>
+    public double CraftingSeconds => _craftingSeconds;
+
     /// <summary>Bits the honest clients sent this round.</summary>
     public long HonestBits => _honestBits;
 
@@ -210,6 +214,7 @@ public sealed class RoundCollector
         {
             _silent = [.. finished.Silent];
             _attackSeconds = finished.AttackSeconds;
+            _craftingSeconds = finished.CraftingSeconds;
         }
     }
 

@@ -56,6 +56,9 @@ public sealed record RoundRecord(
     /// <summary>Time of the attack: the Byzantine identities' own training plus crafting.</summary>
     public double AttackSeconds { get; init; }
 
+    /// <summary>The crafting part of <see cref="AttackSeconds"/> (serial: it waits for the honest updates, and the round for it).</summary>
+    public double CraftingSeconds { get; init; }
+
     /// <summary>Participants sampled this round (n at full participation).</summary>
     public int Sampled { get; init; }
 

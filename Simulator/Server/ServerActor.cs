@@ -222,6 +222,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
                 ElapsedSeconds = now,
                 ComputeSeconds = round.ComputeSeconds,
                 AttackSeconds = round.AttackSeconds,
+                CraftingSeconds = round.CraftingSeconds,
             },
             outcomes,
             now);

@@ -15,13 +15,14 @@ public sealed class BenchCommandTests : IDisposable
         var outcome = await CliProcess.RunAsync(_folder, "bench", "--workload", "3", "--rounds", "3", "--trainers", "1", "--markdown", "bench.md");
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
 
-        // bench-result id rounds trainers wall round compute attack aggregation evaluation peak
+        // bench-result id rounds trainers wall round compute attack crafting aggregation evaluation peak
         var fields = outcome.Output.Split('\n').Single(l => l.StartsWith("bench-result ", StringComparison.Ordinal)).Trim().Split(' ');
         Assert.Equal(["3", "3", "1"], fields[1..4]);
-        var seconds = fields[4..10].Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToList();
+        var seconds = fields[4..11].Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToList();
         Assert.All(seconds, s => Assert.True(double.IsFinite(s) && s >= 0, string.Join(' ', fields)));
         Assert.True(seconds[1] > 0 && seconds[1] < seconds[0], $"a round cannot take longer than the run: {string.Join(' ', fields)}");
-        Assert.True(long.Parse(fields[10], CultureInfo.InvariantCulture) > 10_000_000, "peak memory in bytes");
+        Assert.True(seconds[3] <= seconds[2], $"crafting is a part of the attack: {string.Join(' ', fields)}");
+        Assert.True(long.Parse(fields[11], CultureInfo.InvariantCulture) > 10_000_000, "peak memory in bytes");
 
         var markdown = File.ReadAllLines(Path.Combine(_folder, "bench.md"));
         Assert.StartsWith("| workload | rounds/s | ms/round |", markdown[0], StringComparison.Ordinal);
