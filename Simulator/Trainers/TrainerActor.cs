@@ -25,12 +25,12 @@ public sealed class TrainerActor : ReceiveActor
         Receive<PendingRequest>(pending =>
         {
             pending.ReplyTo.Tell(Compute(pending.Request));
-            Context.Parent.Tell(TrainerReady.Instance);
+            Context.Parent.Tell(TrainerReady.Done);
         });
     }
 
     /// <inheritdoc />
-    protected override void PreStart() => Context.Parent.Tell(TrainerReady.Instance);
+    protected override void PreStart() => Context.Parent.Tell(TrainerReady.Start);
 
     /// <summary>Props for a trainer on the pinned trainer dispatcher.</summary>
     public static Props Props() => Akka.Actor.Props.Create(() => new TrainerActor()).WithDispatcher(DispatcherId);
