@@ -159,12 +159,11 @@ public sealed class ModelRunner : IDisposable
         return total / work.Batches.Length;
     }
 
-    /// <summary>
-    /// Evaluation batch size: measured fastest for cnn_mnist on one thread here
-    /// (<c>benchmarks ... eval-batch</c>: 10,000 test images in 0.75 s at 25 samples, 0.86 s at
-    /// 100 and 0.89 s at 1000 through <see cref="StackedNetwork"/>; 1.9 to 2.7 s through the module).
-    /// </summary>
-    public const int DefaultEvaluationBatch = 25;
+    /// <summary>Evaluation batch size when none is given: the model's own (see <see cref="StackedNetwork.EvaluationBatch"/>).</summary>
+    public const int DefaultEvaluationBatch = 0;
+
+    /// <summary>Evaluation batch of a model the stacked form does not handle (measured for cnn_mnist through the module: 50 to 250 samples).</summary>
+    private const int ModuleEvaluationBatch = 100;
 
     /// <summary>Accuracy and mean loss of <paramref name="parameters"/> on all of <paramref name="data"/>.</summary>
     public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data, int batchSize = DefaultEvaluationBatch) =>
@@ -180,7 +179,12 @@ public sealed class ModelRunner : IDisposable
         CheckLength(parameters, nameof(parameters));
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, data.Count - start);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(batchSize);
+        if (batchSize == DefaultEvaluationBatch)
+        {
+            batchSize = _stacked?.EvaluationBatch ?? ModuleEvaluationBatch;
+        }
+
         TorchRuntime.EnsureInitialised();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

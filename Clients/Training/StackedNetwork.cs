@@ -46,6 +46,21 @@ internal sealed class StackedNetwork
     /// <summary>d.</summary>
     public int ParameterCount { get; }
 
+    /// <summary>
+    /// Samples per evaluation batch: as many as keep a batch's activations near a megabyte of
+    /// floats (cache-sized), from 25 to 1000. cnn_mnist gets 25 (measured fastest: 0.70 s for its
+    /// 10,000 test images on one thread, 0.92 s at 1000); a small MLP gets 1000, where the fixed
+    /// cost of a batch dominates.
+    /// </summary>
+    public int EvaluationBatch
+    {
+        get
+        {
+            long perSample = _convolutions.Sum(c => c.ActivationsPerSample) + _linears.Sum(l => (long)l.Outputs);
+            return (int)Math.Clamp((1L << 20) / Math.Max(1, perSample), 25, 1000);
+        }
+    }
+
     /// <summary>The stacked form of <paramref name="module"/> for samples of <paramref name="inputShape"/>, or null when it has another shape.</summary>
     public static StackedNetwork? TryCreate(nn.Module<Tensor, Tensor> module, long[] inputShape)
     {
@@ -252,6 +267,9 @@ internal sealed class StackedNetwork
         private int Positions => OutputHeight * OutputWidth;
 
         public int ParameterCount => (outputs * Taps) + outputs;
+
+        /// <summary>Floats a forward pass writes per sample: the columns and the products.</summary>
+        public long ActivationsPerSample => ((long)Taps + outputs) * Positions;
 
         /// <summary>What the backward pass needs: the im2col columns, the pooled output and the winner of each pooling window.</summary>
         public sealed record Saved(Tensor Columns, Tensor Output, Tensor Winners);

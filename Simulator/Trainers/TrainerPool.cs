@@ -8,10 +8,10 @@ namespace ByzantineSim.Simulator.Trainers;
 /// rather than assigning each request to a trainer when it arrives, keeps every trainer busy
 /// until the round's last gradient whatever each one takes (with Akka's smallest-mailbox router
 /// a round's ten gradients were split five and five up front, and a trainer that drew the slower
-/// five left the other idle). Each trainer holds up to <see cref="Credit"/> requests, the one it
-/// computes and the next, so that it never waits for this actor to be scheduled between two
-/// requests (with every core busy that wait cost a sweep a quarter of its capacity). A result
-/// does not depend on which trainer computes it.
+/// five left the other idle). While work is plentiful (a sweep), each trainer holds up to
+/// <see cref="Credit"/> requests, so that it does not wait for this actor to be scheduled
+/// between two small requests (with every core busy that wait cost the default sweep a quarter
+/// of its trainer time). A result does not depend on which trainer computes it.
 /// </summary>
 /// <remarks>
 /// Grouping a round's gradients into one stacked pass per trainer was measured too
@@ -20,8 +20,8 @@ namespace ByzantineSim.Simulator.Trainers;
 /// </remarks>
 public sealed class TrainerPool : ReceiveActor
 {
-    /// <summary>Requests a trainer holds at most: the one it computes and the next.</summary>
-    public const int Credit = 2;
+    /// <summary>Requests a trainer holds at most, the one it computes included.</summary>
+    public const int Credit = 8;
 
     private readonly Queue<PendingRequest> _queue = new();
     private readonly Dictionary<IActorRef, int> _held = [];
@@ -54,12 +54,14 @@ public sealed class TrainerPool : ReceiveActor
 
     private void Dispatch()
     {
-        // First to trainers holding nothing, then a next request to those computing one.
+        // First to trainers holding nothing; more to busy ones only while the queue holds more
+        // than one request per trainer, so the last requests of a round still go to whichever
+        // trainer frees up first.
         for (int held = 0; held < Credit && _queue.Count > 0; held++)
         {
             foreach (var trainer in _held.Where(t => t.Value == held).Select(t => t.Key).ToList())
             {
-                if (_queue.Count == 0)
+                if (_queue.Count == 0 || (held > 0 && _queue.Count <= _held.Count))
                 {
                     return;
                 }
