@@ -326,47 +326,20 @@ internal sealed class StackedNetwork
 
         private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * Taps).view(outputs, Taps);
 
-        /// <summary>columns[c, (channel, ky, kx), sample * L + oy * W' + ox] = input(c, channel, sample, oy + ky, ox + kx).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private unsafe void Im2Col(Span<float> input, Layout layout, Shape shape, Span<float> columns)
-        {
-            int samples = shape.Samples, outHeight = OutputHeight, outWidth = OutputWidth, plane = height * width;
-            fixed (float* source = input, target = columns)
-            {
-                float* row = target;
-                for (int c = 0; c < shape.Clients; c++)
-                {
-                    for (int channel = 0; channel < channels; channel++)
-                    {
-                        for (int ky = 0; ky < kernel; ky++)
-                        {
-                            for (int kx = 0; kx < kernel; kx++)
-                            {
-                                for (int s = 0; s < samples; s++)
-                                {
-                                    float* from = source + (layout.Plane(c, channel, s, samples) * plane) + (ky * width) + kx;
-                                    for (int oy = 0; oy < outHeight; oy++)
-                                    {
-                                        Copy(from + (oy * width), row, outWidth);
-                                        row += outWidth;
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        /// <summary>im2col: columns[c, (channel, ky, kx), sample * L + oy * W' + ox] = input(c, channel, sample, oy + ky, ox + kx).</summary>
+        private void Im2Col(Span<float> input, Layout layout, Shape shape, Span<float> columns) => Unfold(input, layout, shape, columns, gather: true);
 
-        /// <summary>The adjoint of <see cref="Im2Col"/>: adds each column entry back to the input element it came from (channel-major input).</summary>
+        /// <summary>The adjoint of <see cref="Im2Col"/> (col2im): adds each column entry back to the input element it came from (channel-major input).</summary>
+        private void Col2Im(Span<float> columns, Shape shape, Span<float> input) => Unfold(input, Layout.ChannelMajor(channels), shape, columns, gather: false);
+
+        /// <summary>Walks every (column row, input row) pair once: copies input rows into columns, or adds columns back into input rows.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private unsafe void Col2Im(Span<float> columns, Shape shape, Span<float> input)
+        private unsafe void Unfold(Span<float> image, Layout layout, Shape shape, Span<float> columns, bool gather)
         {
             int samples = shape.Samples, outHeight = OutputHeight, outWidth = OutputWidth, plane = height * width;
-            var layout = Layout.ChannelMajor(channels);
-            fixed (float* source = columns, target = input)
+            fixed (float* imageBase = image, columnBase = columns)
             {
-                float* row = source;
+                float* row = columnBase;
                 for (int c = 0; c < shape.Clients; c++)
                 {
                     for (int channel = 0; channel < channels; channel++)
@@ -377,11 +350,17 @@ internal sealed class StackedNetwork
                             {
                                 for (int s = 0; s < samples; s++)
                                 {
-                                    float* to = target + (layout.Plane(c, channel, s, samples) * plane) + (ky * width) + kx;
-                                    for (int oy = 0; oy < outHeight; oy++)
+                                    float* pixels = imageBase + (layout.Plane(c, channel, s, samples) * plane) + (ky * width) + kx;
+                                    for (int oy = 0; oy < outHeight; oy++, row += outWidth)
                                     {
-                                        Add(row, to + (oy * width), outWidth);
-                                        row += outWidth;
+                                        if (gather)
+                                        {
+                                            Copy(pixels + (oy * width), row, outWidth);
+                                        }
+                                        else
+                                        {
+                                            Add(row, pixels + (oy * width), outWidth);
+                                        }
                                     }
                                 }
                             }
