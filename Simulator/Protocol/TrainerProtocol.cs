@@ -11,7 +11,13 @@ namespace ByzantineSim.Simulator.Protocol;
 /// <param name="Data">The training set.</param>
 /// <param name="Work">Batches, mode, local step size, clipping and labels.</param>
 /// <param name="Tag">Correlation tag echoed in the reply.</param>
-public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, Dataset Data, LocalWork Work, long Tag);
+public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, Dataset Data, LocalWork Work, long Tag)
+{
+    /// <summary>True when <paramref name="other"/> can be computed in the same stacked pass: both D-SGD, same model, parameters, data and batch size.</summary>
+    public bool CanShareWith(ComputeGradient other) =>
+        Model.Equals(other.Model) && ReferenceEquals(Parameters, other.Parameters) && ReferenceEquals(Data, other.Data)
+        && Work.Mode == LocalMode.Gradient && other.Work.Mode == LocalMode.Gradient && Work.Batches[0].Length == other.Work.Batches[0].Length;
+}
 
 /// <summary>Reply to <see cref="ComputeGradient"/>.</summary>
 /// <param name="Tag">The request's tag.</param>

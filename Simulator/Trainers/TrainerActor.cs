@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
 using ByzantineSim.Aggregators.Numerics;
@@ -22,9 +23,17 @@ public sealed class TrainerActor : ReceiveActor
     /// <summary>Creates a trainer.</summary>
     public TrainerActor()
     {
-        Receive<PendingRequest>(pending =>
+        Receive<TrainerJob>(job =>
         {
-            pending.ReplyTo.Tell(Compute(pending.Request));
+            if (job.Requests.Length == 1)
+            {
+                job.Requests[0].ReplyTo.Tell(Compute(job.Requests[0].Request));
+            }
+            else
+            {
+                ComputeTogether(job.Requests);
+            }
+
             Context.Parent.Tell(TrainerReady.Done);
         });
     }
@@ -78,6 +87,42 @@ public sealed class TrainerActor : ReceiveActor
         }),
         _ => throw new ArgumentException($"unknown request {request.GetType().Name}", nameof(request)),
     };
+
+    /// <summary>D-SGD gradients of several clients at the same parameters in one pass; on failure every requester is told.</summary>
+    private void ComputeTogether(ImmutableArray<PendingRequest> requests)
+    {
+        var gradients = requests.Select(r => (ComputeGradient)r.Request).ToList();
+        var first = gradients[0];
+        object[] replies;
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var runner = RunnerFor(first.Model);
+            int d = runner.ParameterCount;
+            var stacked = GC.AllocateUninitializedArray<float>(gradients.Count * d); // fully overwritten
+            var losses = new float[gradients.Count];
+            runner.ComputeGradients(
+                first.Parameters.Span, first.Data, [.. gradients.Select(g => new ClientBatch(g.Work.Batches[0], g.Work.Poisoning, g.Work.Relabel))], stacked, losses);
+            double seconds = watch.Elapsed.TotalSeconds / gradients.Count; // the pass's time, shared equally
+            replies = [.. gradients.Select((g, k) =>
+            {
+                var update = stacked.AsSpan(k * d, d).ToArray();
+                UpdateClipping.ClipToNorm(update, g.Work.ClipNorm); // as ModelRunner.Run does for one client
+                return (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(update), losses[k], seconds);
+            })];
+        }
+#pragma warning disable CA1031 // Reported to every requester, never allowed to kill the trainer.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            replies = [.. gradients.Select(g => (object)new ComputationFailed(g.Tag, $"{ex.GetType().Name}: {ex.Message}"))];
+        }
+
+        for (int k = 0; k < requests.Length; k++)
+        {
+            requests[k].ReplyTo.Tell(replies[k]);
+        }
+    }
 
     private ModelRunner RunnerFor(ModelKey model)
     {

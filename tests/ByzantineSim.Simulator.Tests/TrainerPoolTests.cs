@@ -47,6 +47,42 @@ public class TrainerPoolTests
         Assert.Equal(99, Tag(await inbox.ReceiveAsync(TimeSpan.FromSeconds(30))));
     }
 
+    [Fact]
+    public async Task GradientsQueuedTogether_ComputedInOnePass_HaveTheBitsOfEachAlone()
+    {
+        // One trainer: while it computes the first request, the other eleven queue up and go out
+        // as one stacked pass.
+        await using var simulator = SimulatorSystem.Create(1, "trainer-pool-groups");
+        var data = SyntheticClassification.Generate(new SyntheticOptions(Classes: 4, Features: 300, TrainSize: 400, TestSize: 10, Seed: 3));
+        var model = ModelKey.For(new MultiLayerPerceptron([64]), "mlp", data.Train.SampleShape, 4);
+        using var runner = new ModelRunner(model.Definition, data.Train.SampleShape, 4);
+        var parameters = VectorPayload.TakeOwnership(runner.InitialParameters(5));
+        var works = Enumerable.Range(0, 12)
+            .Select(k => new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(k * 20, 16)]], 0, k % 2 == 0 ? 0.05 : 0, null, null))
+            .ToList();
+        var inbox = Inbox.Create(simulator.System);
+        for (int tag = 0; tag < works.Count; tag++)
+        {
+            inbox.Send(simulator.Trainers, new ComputeGradient(model, parameters, data.Train, works[tag], tag));
+        }
+
+        var replies = new List<GradientComputed>();
+        for (int k = 0; k < works.Count; k++)
+        {
+            replies.Add(Assert.IsType<GradientComputed>(await inbox.ReceiveAsync(TimeSpan.FromSeconds(30))));
+        }
+
+        // A stacked pass reports its time shared equally among its requests.
+        Assert.True(replies.GroupBy(r => r.Seconds).Any(g => g.Count() > 1), "no two gradients shared a pass");
+        foreach (var reply in replies)
+        {
+            var alone = new float[runner.ParameterCount];
+            double loss = runner.Run(parameters.Span, data.Train, works[(int)reply.Tag], alone);
+            Assert.True(alone.AsSpan().SequenceEqual(reply.Gradient.Span), $"request {reply.Tag} (clipped: {works[(int)reply.Tag].ClipNorm > 0})");
+            Assert.Equal(loss, reply.Loss);
+        }
+    }
+
     private static long Tag(object reply) => reply switch
     {
         ModelEvaluated evaluated => evaluated.Tag,
