@@ -187,7 +187,7 @@ internal sealed class StackedNetwork
         for (int i = 0; i < _convolutions.Length; i++)
         {
             bool last = i == _convolutions.Length - 1;
-            x = _convolutions[i].Forward(theta, x, layout, shape, last, _buffers).Output;
+            x = _convolutions[i].Forward(theta, x, layout, shape, last, _buffers, training: false).Output;
             layout = last ? Layout.SampleMajor(_convolutions[i].Outputs) : Layout.ChannelMajor(_convolutions[i].Outputs);
         }
 
@@ -274,7 +274,7 @@ internal sealed class StackedNetwork
         /// <summary>What the backward pass needs: the im2col columns, the pooled output and the winner of each pooling window.</summary>
         public sealed record Saved(Tensor Columns, Tensor Output, Tensor Winners);
 
-        public Saved Forward(Tensor theta, Tensor input, Layout inputLayout, Shape shape, bool flatOutput, Buffers buffers)
+        public Saved Forward(Tensor theta, Tensor input, Layout inputLayout, Shape shape, bool flatOutput, Buffers buffers, bool training = true)
         {
             int clients = shape.Clients, samples = shape.Samples;
             var columns = buffers.Get("columns", offset, [clients, Taps, (long)samples * Positions]);
@@ -283,9 +283,9 @@ internal sealed class StackedNetwork
 
             int pooledHeight = OutputHeight / 2, pooledWidth = OutputWidth / 2;
             var output = buffers.Get("pooled", offset, [clients, samples, (long)outputs * pooledHeight * pooledWidth]);
-            var winners = buffers.Get("winners", offset, [output.numel()], ScalarType.Int32);
+            var winners = buffers.Get("winners", offset, [training ? output.numel() : 0], ScalarType.Int32);
             var outputLayout = flatOutput ? Layout.SampleMajor(outputs) : Layout.ChannelMajor(outputs);
-            Pool(TensorMemory.Floats(products), TensorMemory.Floats(theta).Slice(offset + (outputs * Taps), outputs), outputLayout, shape, TensorMemory.Floats(output), TensorMemory.Ints(winners));
+            Pool(TensorMemory.Floats(products), TensorMemory.Floats(theta).Slice(offset + (outputs * Taps), outputs), outputLayout, shape, TensorMemory.Floats(output), training ? TensorMemory.Ints(winners) : []);
             return new Saved(columns, output, winners);
         }
 
@@ -374,7 +374,8 @@ internal sealed class StackedNetwork
         /// Adds the bias, then ReLU and 2x2 max-pooling. The winner of a window is the larger of its
         /// two rows' maxima, the upper row on a tie, and within a row the left one on a tie (so the
         /// first maximum in row-major order, as in libtorch); NaN propagates. Four windows at a time,
-        /// without branches: the comparisons are coin flips for a branch predictor.
+        /// without branches: the comparisons are coin flips for a branch predictor. Winners are
+        /// recorded only when <paramref name="winners"/> is not empty (training).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private unsafe void Pool(Span<float> products, Span<float> bias, Layout layout, Shape shape, Span<float> output, Span<int> winners)
@@ -397,20 +398,26 @@ internal sealed class StackedNetwork
                             {
                                 float* top = source + (2 * py * outWidth);
                                 float* pooled = outputBase + target + (py * pooledWidth);
-                                int* winner = winnerBase + target + (py * pooledWidth);
+                                int* winner = winnerBase == null ? null : winnerBase + target + (py * pooledWidth);
                                 int px = 0;
                                 for (; px + 4 <= pooledWidth; px += 4)
                                 {
                                     var window = Window.Load(top + (2 * px), outWidth, b);
                                     window.Best().Store(pooled + px);
-                                    window.Winner().Store(winner + px);
+                                    if (winner != null)
+                                    {
+                                        window.Winner().Store(winner + px);
+                                    }
                                 }
 
                                 for (; px < pooledWidth; px++)
                                 {
                                     var window = Window.LoadOne(top + (2 * px), outWidth, b);
                                     pooled[px] = window.Best().ToScalar();
-                                    winner[px] = window.Winner().ToScalar();
+                                    if (winner != null)
+                                    {
+                                        winner[px] = window.Winner().ToScalar();
+                                    }
                                 }
                             }
                         }
