@@ -50,7 +50,7 @@ public sealed class ModelRunner : IDisposable
     /// The mean cross-entropy gradient at <paramref name="parameters"/> over the samples
     /// <paramref name="batch"/> of <paramref name="data"/>, written into <paramref name="gradient"/>;
     /// labels go through <paramref name="labels"/> when given (data poisoning). Returns the loss.
-    /// The same bits as the client's slice of <see cref="ComputeGradients"/>.
+    /// The same bits as the client's gradient from <c>ComputeGradients</c> with any other clients.
     /// </summary>
     public float ComputeGradient(
         ReadOnlySpan<float> parameters,
@@ -63,7 +63,7 @@ public sealed class ModelRunner : IDisposable
         CheckLength(parameters, nameof(parameters));
         CheckLength(gradient, nameof(gradient));
         Span<float> loss = stackalloc float[1];
-        Gradients(parameters, data, [new ClientBatch([.. batch], labels, relabel)], gradient, loss);
+        Gradients(parameters, data, [new ClientBatch([.. batch], labels, relabel)], new GradientRows(gradient, ParameterCount), loss);
         return loss[0];
     }
 
@@ -88,13 +88,34 @@ public sealed class ModelRunner : IDisposable
             throw new ArgumentException("clients computed together need batches of one size", nameof(clients));
         }
 
-        Gradients(parameters, data, clients, gradients, losses);
+        Gradients(parameters, data, clients, new GradientRows(gradients, ParameterCount), losses);
+    }
+
+    /// <summary>
+    /// <see cref="ComputeGradients(ReadOnlySpan{float}, Dataset, IReadOnlyList{ClientBatch}, Span{float}, Span{float})"/>
+    /// writing client k's gradient straight into <paramref name="gradients"/>[k] (d values each).
+    /// </summary>
+    public void ComputeGradients(
+        ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, IReadOnlyList<float[]> gradients, Span<float> losses)
+    {
+        CheckLength(parameters, nameof(parameters));
+        if (gradients.Count != clients.Count || gradients.Any(g => g.Length != ParameterCount) || losses.Length != clients.Count)
+        {
+            throw new ArgumentException($"expected {clients.Count} gradients of {ParameterCount} values and {clients.Count} losses");
+        }
+
+        if (clients.Any(c => c.Samples.Length != clients[0].Samples.Length))
+        {
+            throw new ArgumentException("clients computed together need batches of one size", nameof(clients));
+        }
+
+        Gradients(parameters, data, clients, new GradientRows(gradients, ParameterCount), losses);
     }
 
     /// <summary>True when several clients' gradients are computed in one pass (otherwise one after the other).</summary>
     public bool Stacks => _stacked is not null;
 
-    private void Gradients(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, Span<float> gradients, Span<float> losses)
+    private void Gradients(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, GradientRows gradients, Span<float> losses)
     {
         TorchRuntime.EnsureInitialised();
         using var scope = NewDisposeScope();
@@ -116,11 +137,11 @@ public sealed class ModelRunner : IDisposable
             var (inputs, targets) = MakeBatch(data, [clients[c]]);
             var loss = Loss(_module.forward(inputs), targets, data.IsRegression, nn.Reduction.Mean);
             loss.backward();
-            int offset = c * ParameterCount;
+            int offset = 0;
             foreach (var parameter in _parameters)
             {
                 var span = TensorMemory.Floats(parameter.grad!);
-                span.CopyTo(gradients.Slice(offset, span.Length));
+                span.CopyTo(gradients[c].Slice(offset, span.Length));
                 offset += span.Length;
             }
 
@@ -382,3 +403,28 @@ public readonly record struct EvaluationSums(double LossSum, long Correct, int C
 /// <param name="Labels">Label map of a data-poisoning attack, or null.</param>
 /// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
 public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, IReadOnlyDictionary<int, int>? Relabel);
+
+/// <summary>Where each client's gradient goes: consecutive d-value rows of one span, or one array per client.</summary>
+internal readonly ref struct GradientRows
+{
+    private readonly Span<float> _rows;
+    private readonly IReadOnlyList<float[]>? _arrays;
+    private readonly int _dimension;
+
+    /// <summary>Client k's gradient is <paramref name="rows"/>[k d, (k + 1) d).</summary>
+    public GradientRows(Span<float> rows, int dimension)
+    {
+        _rows = rows;
+        _dimension = dimension;
+    }
+
+    /// <summary>Client k's gradient is <paramref name="arrays"/>[k].</summary>
+    public GradientRows(IReadOnlyList<float[]> arrays, int dimension)
+    {
+        _arrays = arrays;
+        _dimension = dimension;
+    }
+
+    /// <summary>Client <paramref name="client"/>'s d values.</summary>
+    public Span<float> this[int client] => _arrays is null ? _rows.Slice(client * _dimension, _dimension) : _arrays[client];
+}

@@ -127,7 +127,7 @@ internal sealed class StackedNetwork
     /// clients x d values to <paramref name="gradients"/> and each client's loss to <paramref name="losses"/>.
     /// </summary>
     public void Gradients(
-        ReadOnlySpan<float> parameters, int clients, int samples, Tensor inputs, Tensor targets, bool regression, Span<float> gradients, Span<float> losses)
+        ReadOnlySpan<float> parameters, int clients, int samples, Tensor inputs, Tensor targets, bool regression, GradientRows gradients, Span<float> losses)
     {
         using var scope = NewDisposeScope();
         var theta = _buffers.Get("theta", 0, [ParameterCount]);
@@ -161,13 +161,13 @@ internal sealed class StackedNetwork
         for (int i = _linears.Length - 1; i >= 0; i--)
         {
             bool needInput = i > 0 || _convolutions.Length > 0;
-            delta = _linears[i].Backward(theta, linearInputs[i], delta, shape, gradients, ParameterCount, needInput, _buffers)!;
+            delta = _linears[i].Backward(theta, linearInputs[i], delta, shape, gradients, needInput, _buffers)!;
         }
 
         for (int i = _convolutions.Length - 1; i >= 0; i--)
         {
             var outputLayout = i == _convolutions.Length - 1 ? Layout.SampleMajor(_convolutions[i].Outputs) : Layout.ChannelMajor(_convolutions[i].Outputs);
-            delta = _convolutions[i].Backward(theta, convolutionState[i], delta, outputLayout, shape, gradients, ParameterCount, i > 0, _buffers)!;
+            delta = _convolutions[i].Backward(theta, convolutionState[i], delta, outputLayout, shape, gradients, i > 0, _buffers)!;
         }
     }
 
@@ -289,7 +289,7 @@ internal sealed class StackedNetwork
             return new Saved(columns, output, winners);
         }
 
-        public Tensor? Backward(Tensor theta, Saved saved, Tensor delta, Layout outputLayout, Shape shape, Span<float> gradients, int d, bool needInput, Buffers buffers)
+        public Tensor? Backward(Tensor theta, Saved saved, Tensor delta, Layout outputLayout, Shape shape, GradientRows gradients, bool needInput, Buffers buffers)
         {
             int clients = shape.Clients, samples = shape.Samples;
             long columnsPerClient = (long)samples * Positions;
@@ -304,7 +304,7 @@ internal sealed class StackedNetwork
             int weightSize = outputs * Taps;
             for (int c = 0; c < clients; c++)
             {
-                var destination = gradients.Slice((c * d) + offset, ParameterCount);
+                var destination = gradients[c].Slice(offset, ParameterCount);
                 weights.Slice(c * weightSize, weightSize).CopyTo(destination);
                 for (int o = 0; o < outputs; o++)
                 {
@@ -573,7 +573,7 @@ internal sealed class StackedNetwork
         }
 
         /// <summary>Back through the layer: writes the parameter gradients and returns the input's gradient (null unless <paramref name="needInput"/>).</summary>
-        public Tensor? Backward(Tensor theta, Tensor input, Tensor delta, Shape shape, Span<float> gradients, int d, bool needInput, Buffers buffers)
+        public Tensor? Backward(Tensor theta, Tensor input, Tensor delta, Shape shape, GradientRows gradients, bool needInput, Buffers buffers)
         {
             int clients = shape.Clients, samples = shape.Samples;
             var x = input.view(clients, samples, inputs);
@@ -583,7 +583,7 @@ internal sealed class StackedNetwork
             int weightSize = outputs * inputs;
             for (int c = 0; c < clients; c++)
             {
-                var destination = gradients.Slice((c * d) + offset, ParameterCount);
+                var destination = gradients[c].Slice(offset, ParameterCount);
                 weights.Slice(c * weightSize, weightSize).CopyTo(destination);
                 var biasGradient = destination.Slice(weightSize, outputs);
                 biasGradient.Clear();

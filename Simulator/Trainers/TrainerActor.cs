@@ -98,17 +98,15 @@ public sealed class TrainerActor : ReceiveActor
         {
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(first.Model);
-            int d = runner.ParameterCount;
-            var stacked = GC.AllocateUninitializedArray<float>(gradients.Count * d); // fully overwritten
+            var updates = gradients.Select(_ => GC.AllocateUninitializedArray<float>(runner.ParameterCount)).ToList(); // fully overwritten
             var losses = new float[gradients.Count];
             runner.ComputeGradients(
-                first.Parameters.Span, first.Data, [.. gradients.Select(g => new ClientBatch(g.Work.Batches[0], g.Work.Poisoning, g.Work.Relabel))], stacked, losses);
+                first.Parameters.Span, first.Data, [.. gradients.Select(g => new ClientBatch(g.Work.Batches[0], g.Work.Poisoning, g.Work.Relabel))], updates, losses);
             double seconds = watch.Elapsed.TotalSeconds / gradients.Count; // the pass's time, shared equally
             replies = [.. gradients.Select((g, k) =>
             {
-                var update = stacked.AsSpan(k * d, d).ToArray();
-                UpdateClipping.ClipToNorm(update, g.Work.ClipNorm); // as ModelRunner.Run does for one client
-                return (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(update), losses[k], seconds);
+                UpdateClipping.ClipToNorm(updates[k], g.Work.ClipNorm); // as ModelRunner.Run does for one client
+                return (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(updates[k]), losses[k], seconds);
             })];
         }
 #pragma warning disable CA1031 // Reported to every requester, never allowed to kill the trainer.
