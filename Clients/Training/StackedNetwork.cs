@@ -768,6 +768,7 @@ internal sealed class StackedNetwork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Copy(float* from, float* to, int count)
     {
         int k = 0;
@@ -782,6 +783,7 @@ internal sealed class StackedNetwork
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Add(float* from, float* to, int count)
     {
         int k = 0;
