@@ -9,6 +9,7 @@ namespace ByzantineSim.Aggregators.Numerics;
 public sealed class VectorPayload : IEquatable<VectorPayload>
 {
     private readonly float[] _values;
+    private int _finite;
 
     private VectorPayload(float[] values) => _values = values;
 
@@ -40,8 +41,23 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
     /// <summary>A vector of <paramref name="length"/> zeros.</summary>
     public static VectorPayload Zeros(int length) => new(new float[length]);
 
-    /// <summary>True when every coordinate is finite.</summary>
-    public bool IsFinite() => VectorMath.IsFinite(_values);
+    /// <summary>
+    /// True when every coordinate is finite. Computed once and remembered (the values never
+    /// change), so whoever produced the vector can pay for the scan while it is in cache, in
+    /// parallel, instead of the server, serially, when a round's updates arrive together.
+    /// </summary>
+    public bool IsFinite()
+    {
+        // 0 unknown, 1 finite, 2 not; a race only computes the same answer twice.
+        int known = Volatile.Read(ref _finite);
+        if (known == 0)
+        {
+            known = VectorMath.IsFinite(_values) ? 1 : 2;
+            Volatile.Write(ref _finite, known);
+        }
+
+        return known == 1;
+    }
 
     /// <summary>Bitwise equality of the coordinates (NaN equals NaN with the same bits).</summary>
     public bool Equals(VectorPayload? other) =>

@@ -96,6 +96,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             update = VectorPayload.TakeOwnership(model);
         }
 
+        _ = update.IsFinite(); // on the client's thread, remembered for the server's check
         return (state, update, bits);
     }
 

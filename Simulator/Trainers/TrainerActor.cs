@@ -77,7 +77,9 @@ public sealed class TrainerActor : ReceiveActor
             var runner = RunnerFor(gradient.Model);
             var update = GC.AllocateUninitializedArray<float>(runner.ParameterCount); // fully overwritten
             double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, update);
-            return new GradientComputed(gradient.Tag, VectorPayload.TakeOwnership(update), loss, watch.Elapsed.TotalSeconds);
+            var payload = VectorPayload.TakeOwnership(update);
+            _ = payload.IsFinite(); // checked here, in parallel and in cache, and remembered for the server
+            return new GradientComputed(gradient.Tag, payload, loss, watch.Elapsed.TotalSeconds);
         }),
         EvaluateModel evaluation => Guarded(evaluation.Tag, () =>
         {
@@ -106,7 +108,9 @@ public sealed class TrainerActor : ReceiveActor
             replies = [.. gradients.Select((g, k) =>
             {
                 UpdateClipping.ClipToNorm(updates[k], g.Work.ClipNorm); // as ModelRunner.Run does for one client
-                return (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(updates[k]), losses[k], seconds);
+                var payload = VectorPayload.TakeOwnership(updates[k]);
+                _ = payload.IsFinite(); // remembered for the server, as for one client
+                return (object)new GradientComputed(g.Tag, payload, losses[k], seconds);
             })];
         }
 #pragma warning disable CA1031 // Reported to every requester, never allowed to kill the trainer.

@@ -61,4 +61,16 @@ public class NumericsTests
         Assert.Equal(float.PositiveInfinity, VectorMath.SquaredDistance([1f, 2f], [float.NegativeInfinity, 2f]));
         Assert.Equal(25f, VectorMath.SquaredDistance([1f, 2f, 0f], [4f, 6f, 0f]));
     }
+
+    [Fact]
+    public void VectorPayload_IsFinite_RemembersTheRightAnswerFromAnyThread()
+    {
+        var finite = VectorPayload.CopyOf([1f, 2f, 3f]);
+        var infinite = VectorPayload.CopyOf([1f, float.PositiveInfinity, 3f]);
+        var nan = VectorPayload.CopyOf([float.NaN]);
+        var answers = new System.Collections.Concurrent.ConcurrentBag<(bool, bool, bool)>();
+        Parallel.For(0, 64, _ => answers.Add((finite.IsFinite(), infinite.IsFinite(), nan.IsFinite())));
+        Assert.All(answers, a => Assert.Equal((true, false, false), a));
+        Assert.True(VectorPayload.Empty.IsFinite());
+    }
 }
