@@ -77,17 +77,7 @@ public sealed class ModelRunner : IDisposable
     public void ComputeGradients(
         ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, Span<float> gradients, Span<float> losses)
     {
-        CheckLength(parameters, nameof(parameters));
-        if (gradients.Length != (long)clients.Count * ParameterCount || losses.Length != clients.Count)
-        {
-            throw new ArgumentException($"expected {clients.Count} gradients of {ParameterCount} values and {clients.Count} losses");
-        }
-
-        if (clients.Any(c => c.Samples.Length != clients[0].Samples.Length))
-        {
-            throw new ArgumentException("clients computed together need batches of one size", nameof(clients));
-        }
-
+        CheckTogether(parameters, clients, gradients.Length == (long)clients.Count * ParameterCount, losses);
         Gradients(parameters, data, clients, new GradientRows(gradients, ParameterCount), losses);
     }
 
@@ -98,18 +88,31 @@ public sealed class ModelRunner : IDisposable
     public void ComputeGradients(
         ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, IReadOnlyList<float[]> gradients, Span<float> losses)
     {
-        CheckLength(parameters, nameof(parameters));
-        if (gradients.Count != clients.Count || gradients.Any(g => g.Length != ParameterCount) || losses.Length != clients.Count)
-        {
-            throw new ArgumentException($"expected {clients.Count} gradients of {ParameterCount} values and {clients.Count} losses");
-        }
-
-        if (clients.Any(c => c.Samples.Length != clients[0].Samples.Length))
-        {
-            throw new ArgumentException("clients computed together need batches of one size", nameof(clients));
-        }
-
+        CheckTogether(parameters, clients, gradients.Count == clients.Count && gradients.All(g => g.Length == ParameterCount), losses);
         Gradients(parameters, data, clients, new GradientRows(gradients, ParameterCount), losses);
+    }
+
+    /// <summary>
+    /// The D-SGD updates of several clients at the same <paramref name="parameters"/>, in one
+    /// pass: each client's (clipped) minibatch gradient, written into <paramref name="updates"/>,
+    /// bitwise what <see cref="Run"/> gives it alone. Every work must be
+    /// <see cref="LocalMode.Gradient"/> with batches of one size. Returns one loss per client.
+    /// </summary>
+    public float[] RunTogether(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<float[]> updates)
+    {
+        if (works.Any(w => w.Mode != LocalMode.Gradient))
+        {
+            throw new ArgumentException("only D-SGD gradients are computed together", nameof(works));
+        }
+
+        var losses = new float[works.Count];
+        ComputeGradients(parameters, data, [.. works.Select(ClientBatch.Of)], updates, losses);
+        for (int c = 0; c < works.Count; c++)
+        {
+            UpdateClipping.ClipToNorm(updates[c], works[c].ClipNorm);
+        }
+
+        return losses;
     }
 
     /// <summary>True when several clients' gradients are computed in one pass (otherwise one after the other).</summary>
@@ -240,8 +243,6 @@ public sealed class ModelRunner : IDisposable
         return new EvaluationSums(lossSum, correct, count);
     }
 
-    public static int Probe() { TorchRuntime.EnsureInitialised(); return 0; }
-
     /// <summary>
     /// <see cref="EvaluateRange"/> through <see cref="StackedNetwork"/>, scoring the outputs here
     /// instead of with five libtorch calls per batch (a tenth of the evaluation's time at 25 samples).
@@ -345,6 +346,21 @@ public sealed class ModelRunner : IDisposable
             ? nn.functional.mse_loss(outputs, targets, reduction)
             : nn.functional.cross_entropy(outputs, targets, reduction: reduction);
 
+    /// <summary>The checks of <see cref="ComputeGradients(ReadOnlySpan{float}, Dataset, IReadOnlyList{ClientBatch}, Span{float}, Span{float})"/> and its twin.</summary>
+    private void CheckTogether(ReadOnlySpan<float> parameters, IReadOnlyList<ClientBatch> clients, bool gradientsFit, Span<float> losses)
+    {
+        CheckLength(parameters, nameof(parameters));
+        if (!gradientsFit || losses.Length != clients.Count)
+        {
+            throw new ArgumentException($"expected {clients.Count} gradients of {ParameterCount} values and {clients.Count} losses");
+        }
+
+        if (clients.Any(c => c.Samples.Length != clients[0].Samples.Length))
+        {
+            throw new ArgumentException("clients computed together need batches of one size", nameof(clients));
+        }
+    }
+
     private void CheckLength(ReadOnlySpan<float> values, string name)
     {
         if (values.Length != ParameterCount)
@@ -402,7 +418,11 @@ public readonly record struct EvaluationSums(double LossSum, long Correct, int C
 /// <param name="Samples">Sample indices.</param>
 /// <param name="Labels">Label map of a data-poisoning attack, or null.</param>
 /// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
-public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, IReadOnlyDictionary<int, int>? Relabel);
+public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, IReadOnlyDictionary<int, int>? Relabel)
+{
+    /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels.</summary>
+    public static ClientBatch Of(LocalWork work) => new(work.Batches[0], work.Poisoning, work.Relabel);
+}
 
 /// <summary>Where each client's gradient goes: consecutive d-value rows of one span, or one array per client.</summary>
 internal readonly ref struct GradientRows

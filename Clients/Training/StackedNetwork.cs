@@ -29,7 +29,6 @@ namespace ByzantineSim.Clients.Training;
 /// </summary>
 internal sealed class StackedNetwork
 {
-
     private readonly ImmutableArray<ConvolutionBlock> _convolutions;
     private readonly ImmutableArray<LinearLayer> _linears;
     private readonly long[] _inputShape;
@@ -130,28 +129,12 @@ internal sealed class StackedNetwork
         ReadOnlySpan<float> parameters, int clients, int samples, Tensor inputs, Tensor targets, bool regression, GradientRows gradients, Span<float> losses)
     {
         using var scope = NewDisposeScope();
-        var theta = _buffers.Get("theta", 0, [ParameterCount]);
-        parameters.CopyTo(TensorMemory.Floats(theta));
+        Load(parameters);
+        var theta = Theta;
         var shape = new Shape(clients, samples);
-
-        // Forward, keeping what the backward pass needs.
-        var x = inputs.view(clients, samples, -1);
-        var imageLayout = Layout.SampleMajor(_inputShape.Length == 3 ? (int)_inputShape[0] : 1);
         var convolutionState = new ConvolutionBlock.Saved[_convolutions.Length];
-        for (int i = 0; i < _convolutions.Length; i++)
-        {
-            bool last = i == _convolutions.Length - 1;
-            convolutionState[i] = _convolutions[i].Forward(theta, x, imageLayout, shape, last, _buffers);
-            x = convolutionState[i].Output;
-            imageLayout = last ? Layout.SampleMajor(_convolutions[i].Outputs) : Layout.ChannelMajor(_convolutions[i].Outputs);
-        }
-
         var linearInputs = new Tensor[_linears.Length];
-        for (int i = 0; i < _linears.Length; i++)
-        {
-            linearInputs[i] = x;
-            x = _linears[i].Forward(theta, x, shape, _buffers);
-        }
+        var x = Forward(theta, inputs, shape, convolutionState, linearInputs);
 
         // Loss and its gradient with respect to the outputs.
         var delta = _buffers.Get("loss", 0, x.shape);
@@ -166,38 +149,59 @@ internal sealed class StackedNetwork
 
         for (int i = _convolutions.Length - 1; i >= 0; i--)
         {
-            var outputLayout = i == _convolutions.Length - 1 ? Layout.SampleMajor(_convolutions[i].Outputs) : Layout.ChannelMajor(_convolutions[i].Outputs);
-            delta = _convolutions[i].Backward(theta, convolutionState[i], delta, outputLayout, shape, gradients, i > 0, _buffers)!;
+            delta = _convolutions[i].Backward(theta, convolutionState[i], delta, OutputLayout(i), shape, gradients, i > 0, _buffers)!;
         }
     }
 
     /// <summary>Copies <paramref name="parameters"/> in for the forward passes of <see cref="Outputs"/>.</summary>
-    public void Load(ReadOnlySpan<float> parameters) => parameters.CopyTo(TensorMemory.Floats(_buffers.Get("theta", 0, [ParameterCount])));
+    public void Load(ReadOnlySpan<float> parameters) => parameters.CopyTo(TensorMemory.Floats(Theta));
 
     /// <summary>
     /// Forward pass only, at the parameters of the last <see cref="Load"/>: the outputs (logits)
     /// of <paramref name="samples"/> samples as [samples, outputs], a view valid until the next call.
     /// </summary>
-    public Tensor Outputs(Tensor inputs, int samples)
+    public Tensor Outputs(Tensor inputs, int samples) => Forward(Theta, inputs, new Shape(1, samples), null, null).view(samples, -1);
+
+    /// <summary>The loaded parameters.</summary>
+    private Tensor Theta => _buffers.Get("theta", 0, [ParameterCount]);
+
+    /// <summary>
+    /// The forward pass: the outputs as [clients, samples, outputs]. For training, pass the arrays
+    /// that receive what the backward pass needs (each convolution block's state, each linear
+    /// layer's input); for evaluation, null (pooling then skips its winners).
+    /// </summary>
+    private Tensor Forward(Tensor theta, Tensor inputs, Shape shape, ConvolutionBlock.Saved[]? convolutionState, Tensor[]? linearInputs)
     {
-        var theta = _buffers.Get("theta", 0, [ParameterCount]);
-        var shape = new Shape(1, samples);
-        var x = inputs.view(1, samples, -1);
+        var x = inputs.view(shape.Clients, shape.Samples, -1);
         var layout = Layout.SampleMajor(_inputShape.Length == 3 ? (int)_inputShape[0] : 1);
         for (int i = 0; i < _convolutions.Length; i++)
         {
-            bool last = i == _convolutions.Length - 1;
-            x = _convolutions[i].Forward(theta, x, layout, shape, last, _buffers, training: false).Output;
-            layout = last ? Layout.SampleMajor(_convolutions[i].Outputs) : Layout.ChannelMajor(_convolutions[i].Outputs);
+            var saved = _convolutions[i].Forward(theta, x, layout, OutputLayout(i), shape, _buffers, training: convolutionState is not null);
+            if (convolutionState is not null)
+            {
+                convolutionState[i] = saved;
+            }
+
+            x = saved.Output;
+            layout = OutputLayout(i);
         }
 
-        foreach (var linear in _linears)
+        for (int i = 0; i < _linears.Length; i++)
         {
-            x = linear.Forward(theta, x, shape, _buffers);
+            if (linearInputs is not null)
+            {
+                linearInputs[i] = x;
+            }
+
+            x = _linears[i].Forward(theta, x, shape, _buffers);
         }
 
-        return x.view(samples, -1);
+        return x;
     }
+
+    /// <summary>Convolution block <paramref name="block"/>'s output: sample-major for the flatten after the last, channel-major for the next block.</summary>
+    private Layout OutputLayout(int block) =>
+        block == _convolutions.Length - 1 ? Layout.SampleMajor(_convolutions[block].Outputs) : Layout.ChannelMajor(_convolutions[block].Outputs);
 
     private static bool IsPlain(Conv2d conv) =>
         conv.bias is not null && conv.weight!.shape[2] == conv.weight.shape[3] && conv.groups == 1
@@ -274,7 +278,7 @@ internal sealed class StackedNetwork
         /// <summary>What the backward pass needs: the im2col columns, the pooled output and the winner of each pooling window.</summary>
         public sealed record Saved(Tensor Columns, Tensor Output, Tensor Winners);
 
-        public Saved Forward(Tensor theta, Tensor input, Layout inputLayout, Shape shape, bool flatOutput, Buffers buffers, bool training = true)
+        public Saved Forward(Tensor theta, Tensor input, Layout inputLayout, Layout outputLayout, Shape shape, Buffers buffers, bool training)
         {
             int clients = shape.Clients, samples = shape.Samples;
             var columns = buffers.Get("columns", offset, [clients, Taps, (long)samples * Positions]);
@@ -284,7 +288,6 @@ internal sealed class StackedNetwork
             int pooledHeight = OutputHeight / 2, pooledWidth = OutputWidth / 2;
             var output = buffers.Get("pooled", offset, [clients, samples, (long)outputs * pooledHeight * pooledWidth]);
             var winners = buffers.Get("winners", offset, [training ? output.numel() : 0], ScalarType.Int32);
-            var outputLayout = flatOutput ? Layout.SampleMajor(outputs) : Layout.ChannelMajor(outputs);
             Pool(TensorMemory.Floats(products), TensorMemory.Floats(theta).Slice(offset + (outputs * Taps), outputs), outputLayout, shape, TensorMemory.Floats(output), training ? TensorMemory.Ints(winners) : []);
             return new Saved(columns, output, winners);
         }

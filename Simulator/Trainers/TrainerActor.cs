@@ -65,9 +65,11 @@ public sealed class TrainerActor : ReceiveActor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return new ComputationFailed(tag, $"{ex.GetType().Name}: {ex.Message}");
+            return Failed(tag, ex);
         }
     }
+
+    private static ComputationFailed Failed(long tag, Exception ex) => new(tag, $"{ex.GetType().Name}: {ex.Message}");
 
     private object Compute(object request) => request switch
     {
@@ -77,9 +79,7 @@ public sealed class TrainerActor : ReceiveActor
             var runner = RunnerFor(gradient.Model);
             var update = GC.AllocateUninitializedArray<float>(runner.ParameterCount); // fully overwritten
             double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, update);
-            var payload = VectorPayload.TakeOwnership(update);
-            _ = payload.IsFinite(); // checked here, in parallel and in cache, and remembered for the server
-            return new GradientComputed(gradient.Tag, payload, loss, watch.Elapsed.TotalSeconds);
+            return new GradientComputed(gradient.Tag, VectorPayload.TakeOwnership(update), loss, watch.Elapsed.TotalSeconds);
         }),
         EvaluateModel evaluation => Guarded(evaluation.Tag, () =>
         {
@@ -101,23 +101,15 @@ public sealed class TrainerActor : ReceiveActor
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(first.Model);
             var updates = gradients.Select(_ => GC.AllocateUninitializedArray<float>(runner.ParameterCount)).ToList(); // fully overwritten
-            var losses = new float[gradients.Count];
-            runner.ComputeGradients(
-                first.Parameters.Span, first.Data, [.. gradients.Select(g => new ClientBatch(g.Work.Batches[0], g.Work.Poisoning, g.Work.Relabel))], updates, losses);
+            var losses = runner.RunTogether(first.Parameters.Span, first.Data, [.. gradients.Select(g => g.Work)], updates);
             double seconds = watch.Elapsed.TotalSeconds / gradients.Count; // the pass's time, shared equally
-            replies = [.. gradients.Select((g, k) =>
-            {
-                UpdateClipping.ClipToNorm(updates[k], g.Work.ClipNorm); // as ModelRunner.Run does for one client
-                var payload = VectorPayload.TakeOwnership(updates[k]);
-                _ = payload.IsFinite(); // remembered for the server, as for one client
-                return (object)new GradientComputed(g.Tag, payload, losses[k], seconds);
-            })];
+            replies = [.. gradients.Select((g, k) => (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(updates[k]), losses[k], seconds))];
         }
 #pragma warning disable CA1031 // Reported to every requester, never allowed to kill the trainer.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            replies = [.. gradients.Select(g => (object)new ComputationFailed(g.Tag, $"{ex.GetType().Name}: {ex.Message}"))];
+            replies = [.. gradients.Select(g => (object)Failed(g.Tag, ex))];
         }
 
         for (int k = 0; k < requests.Length; k++)
