@@ -5,13 +5,23 @@ namespace ByzantineSim.Aggregators.Numerics;
 /// updates, aggregator state) travels between components and actors. The constructor takes
 /// ownership of the array; nothing can write to it afterwards, so a payload may be shared by
 /// reference between threads without copying.
+/// <para>
+/// A payload over an array from a <see cref="PayloadPool"/> lives until its last owner calls
+/// <see cref="Release"/>; from then on it reads as empty, and its array goes back to the pool.
+/// </para>
 /// </summary>
 public sealed class VectorPayload : IEquatable<VectorPayload>
 {
-    private readonly float[] _values;
+    private readonly PayloadPool? _pool;
+    private float[] _values;
     private int _finite;
+    private int _released;
 
-    private VectorPayload(float[] values) => _values = values;
+    private VectorPayload(float[] values, PayloadPool? pool = null)
+    {
+        _values = values;
+        _pool = pool;
+    }
 
     /// <summary>An empty vector.</summary>
     public static VectorPayload Empty { get; } = new([]);
@@ -33,6 +43,43 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
     {
         ArgumentNullException.ThrowIfNull(values);
         return new VectorPayload(values);
+    }
+
+    /// <summary>
+    /// Wraps <paramref name="values"/>, an array rented from <paramref name="pool"/>, without
+    /// copying; <see cref="Release"/> gives it back.
+    /// </summary>
+    public static VectorPayload TakeOwnership(float[] values, PayloadPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(pool);
+        return new VectorPayload(values, pool);
+    }
+
+    /// <summary>Copies <paramref name="values"/> into a new payload over an array from <paramref name="pool"/>.</summary>
+    public static VectorPayload CopyOf(ReadOnlySpan<float> values, PayloadPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        var array = pool.Rent(values.Length);
+        values.CopyTo(array);
+        return new VectorPayload(array, pool);
+    }
+
+    /// <summary>
+    /// For the last owner of a pooled payload: the array goes back to its pool (once, however
+    /// often this is called), and the payload reads as empty from then on. Nothing may still be
+    /// reading it. Does nothing for a payload that is not pooled.
+    /// </summary>
+    public void Release()
+    {
+        if (_pool is null || Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return;
+        }
+
+        var values = _values;
+        _values = [];
+        _pool.Return(values);
     }
 
     /// <summary>Copies <paramref name="values"/> into a new payload.</summary>

@@ -17,7 +17,7 @@ namespace ByzantineSim.Simulator.Participants;
 /// <param name="ClientId">The client's id.</param>
 /// <param name="Samples">Indices of its training samples.</param>
 /// <param name="Seed">Root of its random streams (derived from the run seed and its id).</param>
-/// <param name="Momentum">Worker momentum buffer, or null before the first round.</param>
+/// <param name="Momentum">Worker momentum buffer, or null before the first round (always null without momentum).</param>
 public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulong Seed, VectorPayload? Momentum)
 {
     /// <summary>Replacement labels of a noisy client, by sample index (null when clean).</summary>
@@ -67,8 +67,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             gradient = VectorPayload.TakeOwnership(noisy);
         }
 
-        var state = WithGradient(gradient, training.WorkerMomentum, training.MomentumForm);
-        var update = state.Momentum!;
+        var (state, update) = WithGradient(gradient, training.WorkerMomentum, training.MomentumForm);
         long bits = 32L * update.Length;
         if (compressor is not NoCompression)
         {
@@ -97,15 +96,24 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
         }
 
         _ = update.IsFinite(); // on the client's thread, remembered for the server's check
+        if (!ReferenceEquals(update, computed))
+        {
+            computed.Release(); // the trainer's gradient was only read here; the server releases what it is sent
+        }
+
         return (state, update, bits);
     }
 
-    /// <summary>Applies worker momentum to <paramref name="gradient"/>; the new buffer is the update when nothing else transforms it.</summary>
-    public ClientState WithGradient(VectorPayload gradient, double beta, MomentumForm form)
+    /// <summary>
+    /// Applies worker momentum to <paramref name="gradient"/>: the new state and the update
+    /// before compression (the new momentum buffer, or without momentum the gradient itself,
+    /// which the state then does not keep: the server releases it once aggregated).
+    /// </summary>
+    public (ClientState State, VectorPayload Update) WithGradient(VectorPayload gradient, double beta, MomentumForm form)
     {
         if (beta == 0)
         {
-            return this with { Momentum = gradient };
+            return (this, gradient);
         }
 
         var buffer = new float[gradient.Length];
@@ -115,6 +123,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
         }
 
         WorkerMomentum.Apply(buffer, gradient.Span, beta, form);
-        return this with { Momentum = VectorPayload.TakeOwnership(buffer) };
+        var momentum = VectorPayload.TakeOwnership(buffer);
+        return (this with { Momentum = momentum }, momentum);
     }
 }

@@ -227,7 +227,7 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
             // Most attacks send one vector from every identity: share the payload (it is
             // immutable) instead of copying it f times.
             var row = output.Slice(k * d, length);
-            previous = previous is not null && MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(previous.Span)) ? previous : VectorPayload.CopyOf(row);
+            previous = previous is not null && MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(previous.Span)) ? previous : VectorPayload.CopyOf(row, PayloadPool.Shared);
             result[settings.ByzantineIds[k]] = previous;
         }
 

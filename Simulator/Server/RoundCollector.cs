@@ -126,6 +126,9 @@ public sealed class RoundCollector
             ? _rows.AsMemory(0, _honest.Count * _dimension)
             : ReadOnlyMemory<float>.Empty;
 
+    /// <summary>Every accepted update (the server releases them when nothing reads them any more).</summary>
+    public IEnumerable<VectorPayload> AcceptedPayloads => _accepted.Values;
+
     /// <summary>Mean minibatch loss of the honest replies (NaN when there are none), summed in client-id order so arrival order cannot change it.</summary>
     public double HonestLoss => _honestLosses.Count == 0 ? double.NaN : _honestLosses.Values.Average();
 

@@ -23,7 +23,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
     private readonly RunRecorder _recorder = new();
     private readonly Stopwatch _clock = new();
     private readonly Dictionary<int, IActorRef> _honest = [];
-    private readonly Dictionary<long, (PendingEvaluation Evaluation, int Part)> _evaluationParts = [];
+    private readonly Dictionary<long, (PendingEvaluation Evaluation, int Part, VectorPayload Parameters)> _evaluationParts = [];
     private long _nextEvaluationTag;
     private IActorRef? _coalition;
     private IActorRef _requester = ActorRefs.Nobody;
@@ -33,6 +33,9 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
     private bool _revealed;
     private readonly float[][] _roundMatrices = [[], []];
     private float[] _aggregate = [];
+    private List<VectorPayload> _retiring = [];
+    private readonly List<VectorPayload> _oldParameters = [];
+    private float[] _stepScratch = [];
     private bool _roundsDone;
     private double _roundStartedAt;
     private double _lastReplyAt;
@@ -44,6 +47,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         _pipeline = run.Setup.CreatePipeline();
         _optimizer = new ServerOptimizer(run.InitialParameters, null);
         _aggregate = new float[run.Dimension];
+        _stepScratch = new float[run.Dimension];
 
         Receive<BeginRun>(_ => Guard(() =>
         {
@@ -185,6 +189,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         double aggregationStart = _clock.Elapsed.TotalSeconds;
         var (inputs, rows, _) = round.StackedInputs();
         bool failed = false;
+        var parameters = _optimizer.Parameters;
         try
         {
             // A fresh array only when it becomes the model; otherwise one buffer serves every round.
@@ -193,13 +198,19 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
             _aggregatorState = _pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
             _optimizer = _run.Setup.Training.SendModel
                 ? new ServerOptimizer(VectorPayload.TakeOwnership(aggregate), null) // clients sent models: the aggregate is the model
-                : _optimizer.Step(aggregate, round.Round, _run.Setup.Training);
+                : _optimizer.Step(aggregate, round.Round, _run.Setup.Training, _stepScratch);
         }
         catch (AggregationException)
         {
             failed = true; // too few usable updates for the rule: keep theta, record the failure
         }
 
+        if (!ReferenceEquals(parameters, _optimizer.Parameters))
+        {
+            _oldParameters.Add(parameters);
+        }
+
+        RetireUpdates(round);
         var outcomes = round.Outcomes();
         double now = _clock.Elapsed.TotalSeconds;
         _recorder.RoundClosed(
@@ -242,7 +253,37 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         else
         {
             _roundsDone = true;
+            RetireUpdates(null);
             TryFinish();
+        }
+    }
+
+    /// <summary>
+    /// Gives the previous round's updates and parameters back to their pool, and keeps this
+    /// round's for the next call. One round late: an omniscient coalition reads a round's honest
+    /// updates while it crafts, which normally ends before the round closes, but not when the
+    /// round closes on its wall-clock deadline. Parameters that an evaluation still reads wait
+    /// until it is done.
+    /// </summary>
+    private void RetireUpdates(RoundCollector? closed)
+    {
+        foreach (var payload in _retiring)
+        {
+            payload.Release();
+        }
+
+        _retiring = closed is null ? [] : [.. closed.AcceptedPayloads];
+
+        // The parameters of the round that just closed stay (the coalition may still read them).
+        int keep = closed is null ? 0 : 1;
+        for (int k = _oldParameters.Count - 1 - keep; k >= 0; k--)
+        {
+            var parameters = _oldParameters[k];
+            if (!_evaluationParts.Values.Any(part => ReferenceEquals(part.Parameters, parameters)))
+            {
+                parameters.Release();
+                _oldParameters.RemoveAt(k);
+            }
         }
     }
 
@@ -263,7 +304,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         {
             var (start, count) = evaluation.Range(part);
             long tag = _nextEvaluationTag++;
-            _evaluationParts.Add(tag, (evaluation, part));
+            _evaluationParts.Add(tag, (evaluation, part, _optimizer.Parameters));
             _run.Trainers.Tell(new EvaluateModel(_run.Model, _optimizer.Parameters, data, start, count, tag), Self);
         }
     }

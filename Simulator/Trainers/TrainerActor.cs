@@ -77,9 +77,9 @@ public sealed class TrainerActor : ReceiveActor
         {
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(gradient.Model);
-            var update = GC.AllocateUninitializedArray<float>(runner.ParameterCount); // fully overwritten
+            var update = PayloadPool.Shared.Rent(runner.ParameterCount); // fully overwritten
             double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, update);
-            return new GradientComputed(gradient.Tag, VectorPayload.TakeOwnership(update), loss, watch.Elapsed.TotalSeconds);
+            return new GradientComputed(gradient.Tag, VectorPayload.TakeOwnership(update, PayloadPool.Shared), loss, watch.Elapsed.TotalSeconds);
         }),
         EvaluateModel evaluation => Guarded(evaluation.Tag, () =>
         {
@@ -100,10 +100,10 @@ public sealed class TrainerActor : ReceiveActor
         {
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(first.Model);
-            var updates = gradients.Select(_ => GC.AllocateUninitializedArray<float>(runner.ParameterCount)).ToList(); // fully overwritten
+            var updates = gradients.Select(_ => PayloadPool.Shared.Rent(runner.ParameterCount)).ToList(); // fully overwritten
             var losses = runner.RunTogether(first.Parameters.Span, first.Data, [.. gradients.Select(g => g.Work)], updates);
             double seconds = watch.Elapsed.TotalSeconds / gradients.Count; // the pass's time, shared equally
-            replies = [.. gradients.Select((g, k) => (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(updates[k]), losses[k], seconds))];
+            replies = [.. gradients.Select((g, k) => (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(updates[k], PayloadPool.Shared), losses[k], seconds))];
         }
 #pragma warning disable CA1031 // Reported to every requester, never allowed to kill the trainer.
         catch (Exception ex)

@@ -63,6 +63,39 @@ public class NumericsTests
     }
 
     [Fact]
+    public void PayloadPool_ReleasedArray_IsRentedAgainOnceAndThePayloadReadsEmpty()
+    {
+        var pool = new PayloadPool(1 << 20);
+        var payload = VectorPayload.CopyOf([1f, 2f, 3f], pool);
+        var array = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload.Memory, out var segment) ? segment.Array : null;
+
+        payload.Release();
+        payload.Release(); // a payload shared by two senders is released twice: the array must come back once
+
+        Assert.Equal(0, payload.Length);
+        Assert.Equal(12, pool.HeldBytes);
+        Assert.Same(array, pool.Rent(3));
+        Assert.NotSame(array, pool.Rent(3));
+        Assert.Equal(0, pool.HeldBytes);
+    }
+
+    [Fact]
+    public void PayloadPool_KeepsNoMoreThanItsCapacity_AndIgnoresUnpooledPayloads()
+    {
+        var pool = new PayloadPool(40);
+        var kept = VectorPayload.CopyOf(new float[8], pool);
+        var dropped = VectorPayload.CopyOf(new float[8], pool);
+        var unpooled = VectorPayload.CopyOf([1f, 2f]);
+
+        kept.Release();
+        dropped.Release();
+        unpooled.Release();
+
+        Assert.Equal(32, pool.HeldBytes);
+        Assert.Equal(2, unpooled.Length);
+    }
+
+    [Fact]
     public void VectorPayload_IsFinite_RemembersTheRightAnswerFromAnyThread()
     {
         var finite = VectorPayload.CopyOf([1f, 2f, 3f]);
