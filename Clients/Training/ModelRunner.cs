@@ -125,8 +125,14 @@ public sealed class ModelRunner : IDisposable
         if (_stacked is not null)
         {
             int samples = clients[0].Samples.Length;
-            var (inputs, targets) = MakeBatch(data, clients);
-            _stacked.Gradients(parameters, clients.Count, samples, inputs, targets, data.IsRegression, gradients, losses);
+            for (int first = 0; first < clients.Count; first += _stacked.ClientsPerPass)
+            {
+                using var passScope = NewDisposeScope();
+                int count = Math.Min(_stacked.ClientsPerPass, clients.Count - first);
+                var (inputs, targets) = MakeBatch(data, clients.Skip(first).Take(count).ToList());
+                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count));
+            }
+
             return;
         }
 
@@ -430,6 +436,7 @@ internal readonly ref struct GradientRows
     private readonly Span<float> _rows;
     private readonly IReadOnlyList<float[]>? _arrays;
     private readonly int _dimension;
+    private readonly int _first;
 
     /// <summary>Client k's gradient is <paramref name="rows"/>[k d, (k + 1) d).</summary>
     public GradientRows(Span<float> rows, int dimension)
@@ -445,6 +452,17 @@ internal readonly ref struct GradientRows
         _dimension = dimension;
     }
 
+    private GradientRows(Span<float> rows, IReadOnlyList<float[]>? arrays, int dimension, int first)
+    {
+        _rows = rows;
+        _arrays = arrays;
+        _dimension = dimension;
+        _first = first;
+    }
+
     /// <summary>Client <paramref name="client"/>'s d values.</summary>
-    public Span<float> this[int client] => _arrays is null ? _rows.Slice(client * _dimension, _dimension) : _arrays[client];
+    public Span<float> this[int client] => _arrays is null ? _rows.Slice((_first + client) * _dimension, _dimension) : _arrays[_first + client];
+
+    /// <summary>The rows from client <paramref name="first"/> on, renumbered from 0.</summary>
+    public GradientRows Slice(int first) => new(_rows, _arrays, _dimension, _first + first);
 }
