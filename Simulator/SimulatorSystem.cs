@@ -98,6 +98,7 @@ public sealed class SimulatorSystem : IAsyncDisposable
         using (var runner = new ModelRunner(setup.Model, data.Train.SampleShape, data.Train.Classes))
         {
             initial = runner.InitialParameters(Seed.Derive(setup.Seed, "model-init"));
+            model = model with { ClientsPerPass = runner.ClientsPerPass };
         }
 
         return new RunContext(setup, data, partition, model, VectorPayload.TakeOwnership(initial), Trainers, progress);

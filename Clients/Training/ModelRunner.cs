@@ -118,6 +118,9 @@ public sealed class ModelRunner : IDisposable
     /// <summary>True when several clients' gradients are computed in one pass (otherwise one after the other).</summary>
     public bool Stacks => _stacked is not null;
 
+    /// <summary>Most clients whose gradients share a pass (1 when they are computed one after the other).</summary>
+    public int ClientsPerPass => _stacked?.ClientsPerPass ?? 1;
+
     private void Gradients(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, GradientRows gradients, Span<float> losses)
     {
         TorchRuntime.EnsureInitialised();

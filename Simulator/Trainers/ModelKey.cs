@@ -13,6 +13,13 @@ namespace ByzantineSim.Simulator.Trainers;
 /// <param name="Key">Canonical description used for equality and caching.</param>
 public sealed record ModelKey(IModelDefinition Definition, ImmutableArray<int> InputShape, int Classes, string Key)
 {
+    /// <summary>
+    /// Most D-SGD gradients worth computing in one pass (<c>ModelRunner.ClientsPerPass</c>): the
+    /// trainer pool groups no more than this, so that a model computed one client at a time is
+    /// handed out one gradient at a time and the trainers finish a round together.
+    /// </summary>
+    public int ClientsPerPass { get; init; } = int.MaxValue;
+
     /// <summary>Creates a key whose text is derived from the model's description and the data shape.</summary>
     public static ModelKey For(IModelDefinition definition, string description, ImmutableArray<int> inputShape, int classes) =>
         new(definition, inputShape, classes, $"{description}|{string.Join("x", inputShape)}|{classes}");

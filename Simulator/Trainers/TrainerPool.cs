@@ -62,7 +62,9 @@ public sealed class TrainerPool : ReceiveActor
     /// <summary>
     /// The oldest request, and with a D-SGD gradient its share of the queued gradients that can
     /// share its pass (same model, parameters, data and batch size): an even share per trainer,
-    /// so that all of them finish together.
+    /// so that all of them finish together, and no more than the model computes in one pass
+    /// (one for a convolutional network: handed out one at a time, the gradients of a round
+    /// balance over the trainers within a fraction of one).
     /// </summary>
     private TrainerJob NextJob()
     {
@@ -82,7 +84,7 @@ public sealed class TrainerPool : ReceiveActor
             }
         }
 
-        int share = Math.Min(MaxGroup, (compatible.Count + 1 + _held.Count - 1) / _held.Count);
+        int share = Math.Min(Math.Min(MaxGroup, first.Model.ClientsPerPass), (compatible.Count + 1 + _held.Count - 1) / _held.Count);
         var job = ImmutableArray.CreateBuilder<PendingRequest>(share);
         job.Add(head);
         foreach (var node in compatible.Take(share - 1))
