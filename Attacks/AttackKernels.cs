@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using ByzantineSim.Aggregators.Numerics;
 
 namespace ByzantineSim.Attacks;
@@ -32,21 +33,42 @@ public static class AttackKernels
         OnColumns(rows, destination, [], (matrix, from, to, output, _) => ScaledSum(matrix, from, to, factor, output));
     }
 
-    private static void ScaledSum(RowMatrix rows, int from, int to, float factor, Span<float> destination)
+    /// <summary>
+    /// destination[j] = factor * (rows[0][j] + rows[1][j] + ... ), added in row order: eight
+    /// columns at a time through every row, so each value is read once and the sum stays in a
+    /// register (adding whole rows into the destination, row after row, took three times longer).
+    /// </summary>
+    private static unsafe void ScaledSum(RowMatrix rows, int from, int to, float factor, Span<float> destination)
     {
         int n = rows.Rows;
-        int block = BlockSize(n);
-        for (int start = from; start < to; start += block)
+        long d = rows.Columns;
+        fixed (float* data = rows.Data)
+        fixed (float* output = destination)
         {
-            int length = Math.Min(block, to - start);
-            var sum = destination.Slice(start, length);
-            rows[0].Slice(start, length).CopyTo(sum);
-            for (int i = 1; i < n; i++)
+            int j = from;
+            var scale = Vector256.Create(factor);
+            for (; j + Vector256<float>.Count <= to; j += Vector256<float>.Count)
             {
-                TensorPrimitives.Add(sum, rows[i].Slice(start, length), sum);
+                float* column = data + j;
+                var sum = Vector256.Load(column);
+                for (int i = 1; i < n; i++)
+                {
+                    sum += Vector256.Load(column + (i * d));
+                }
+
+                (sum * scale).Store(output + j);
             }
 
-            TensorPrimitives.Multiply(sum, factor, sum);
+            for (; j < to; j++)
+            {
+                float sum = data[j];
+                for (int i = 1; i < n; i++)
+                {
+                    sum += data[j + (i * d)];
+                }
+
+                output[j] = sum * factor;
+            }
         }
     }
 
