@@ -29,6 +29,13 @@ public interface IAttack
     LabelMap? Poisoning => null;
 
     /// <summary>
+    /// True when every Byzantine client sends the same vector, which <see cref="Craft"/> writes as
+    /// the first row (and copies to the others only when <c>output</c> has them). The coalition
+    /// then passes one row and sends one shared payload, instead of f copies it would compare.
+    /// </summary>
+    bool SendsOneVector => false;
+
+    /// <summary>
     /// Writes one vector per Byzantine client into <paramref name="output"/>
     /// (f x d, row-major, row k for the k-th Byzantine client by id) and returns the attack's
     /// state for the next round (null for stateless attacks). Never writes to the context's spans.

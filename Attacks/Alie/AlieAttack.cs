@@ -25,6 +25,9 @@ public sealed class AlieAttack(AlieOptions options, AttackPopulation population)
     public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
 
     /// <inheritdoc />
+    public bool SendsOneVector => true;
+
+    /// <inheritdoc />
     public AttackState? Craft(in AttackContext context, Span<float> output)
     {
         context.Require(Requires, Name);

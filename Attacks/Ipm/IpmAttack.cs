@@ -23,6 +23,9 @@ public sealed class IpmAttack(IpmOptions options) : IAttack
     public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
 
     /// <inheritdoc />
+    public bool SendsOneVector => true;
+
+    /// <inheritdoc />
     public AttackState? Craft(in AttackContext context, Span<float> output)
     {
         context.Require(Requires, Name);

@@ -29,6 +29,9 @@ public sealed class MinMaxAttack(MinMaxOptions options, bool sum) : IAttack
     public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
 
     /// <inheritdoc />
+    public bool SendsOneVector => true;
+
+    /// <inheritdoc />
     public AttackState? Craft(in AttackContext context, Span<float> output)
     {
         context.Require(Requires, Name);

@@ -44,6 +44,9 @@ public sealed class OptimalAttack(string name, OptimalFamily family, LineSearchO
     public AttackKnowledge Requires => AttackKnowledge.HonestUpdates | AttackKnowledge.Aggregator;
 
     /// <inheritdoc />
+    public bool SendsOneVector => true;
+
+    /// <inheritdoc />
     public AttackState? Craft(in AttackContext context, Span<float> output)
     {
         context.Require(Requires, Name);

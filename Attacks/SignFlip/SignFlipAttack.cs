@@ -17,6 +17,9 @@ public sealed class SignFlipAttack : IAttack
     public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
 
     /// <inheritdoc />
+    public bool SendsOneVector => true;
+
+    /// <inheritdoc />
     public AttackState? Craft(in AttackContext context, Span<float> output)
     {
         context.Require(Requires, Name);

@@ -20,12 +20,13 @@ internal static class AttackTestKit
         int[]? honestIds = null,
         float[][]? own = null,
         AggregationPipeline? pipeline = null,
-        ulong seed = 0)
+        ulong seed = 0,
+        int? outputRows = null)
     {
         var honest = Matrices.Flatten(honestRows);
         int d = honestRows[0].Length;
         var ownData = own is null ? [] : Matrices.Flatten(own);
-        var output = new float[f * d];
+        var output = new float[(outputRows ?? f) * d];
         var context = new AttackContext
         {
             Round = 0,

@@ -22,6 +22,35 @@ public class BuiltInAttacksTests
     }
 
     [Fact]
+    public void AttacksThatSendOneVector_WriteIdenticalRows_AndTheSameRowWhenGivenOne()
+    {
+        // The coalition trusts SendsOneVector: it passes one row and sends one shared payload.
+        const int F = 3, Honest = 7;
+        var random = new Random(5);
+        var honest = Enumerable.Range(0, Honest).Select(_ => Enumerable.Range(0, 6).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+        var pipeline = new Aggregators.AggregationPipeline(Aggregators.BuiltInAggregators.Create("median", F));
+        var declared = new List<string>();
+        foreach (var descriptor in BuiltInAttacks.Registry.All)
+        {
+            var attack = BuiltInAttacks.Create(descriptor.Name, new AttackPopulation(Honest + F, F, Classes: 10));
+            if (!attack.SendsOneVector)
+            {
+                continue;
+            }
+
+            declared.Add(attack.Name);
+            var all = AttackTestKit.Craft(attack, honest, F, Honest + F, out _, pipeline: pipeline, honestIds: [.. Enumerable.Range(0, Honest)]);
+            var one = AttackTestKit.Craft(attack, honest, F, Honest + F, out _, pipeline: pipeline, honestIds: [.. Enumerable.Range(0, Honest)], outputRows: 1);
+            for (int k = 0; k < F; k++)
+            {
+                Assert.Equal(one, all.AsSpan(k * 6, 6).ToArray());
+            }
+        }
+
+        Assert.Equal(["alie", "ipm", "mimic", "min-max", "min-sum", "opt-alie", "opt-ipm", "sign-flip"], declared);
+    }
+
+    [Fact]
     public void UnknownOption_ListsTheKnownOnes()
     {
         var error = Assert.Throws<ArgumentException>(() => BuiltInAttacks.Create("min-max", new(10, 2), new Dictionary<string, string> { ["bound"] = "min" }));
