@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Simulator.Setup;
 
@@ -18,6 +19,13 @@ public sealed record ServerOptimizer(VectorPayload Parameters, VectorPayload? Ve
     /// <summary>Takes one step with <paramref name="aggregate"/> at round <paramref name="round"/>; <paramref name="scratch"/> (d values) is overwritten.</summary>
     public ServerOptimizer Step(ReadOnlySpan<float> aggregate, int round, TrainingSettings training, Span<float> scratch)
     {
+        if (training.ServerMomentum <= 0)
+        {
+            var theta = PayloadPool.Shared.Rent(Parameters.Length); // fully overwritten
+            PlainStep(Parameters.Span, aggregate, (float)training.WeightDecay, (float)-training.LearningRate.At(round), theta);
+            return new ServerOptimizer(VectorPayload.TakeOwnership(theta, PayloadPool.Shared), null);
+        }
+
         var direction = scratch[..Parameters.Length];
         TensorPrimitives.MultiplyAdd(Parameters.Span, (float)training.WeightDecay, aggregate, direction);
         VectorPayload? velocity = null;
@@ -34,5 +42,28 @@ public sealed record ServerOptimizer(VectorPayload Parameters, VectorPayload? Ve
         var next = PayloadPool.Shared.Rent(Parameters.Length); // fully overwritten
         TensorPrimitives.MultiplyAdd(direction, (float)-training.LearningRate.At(round), Parameters.Span, next);
         return new ServerOptimizer(VectorPayload.TakeOwnership(next, PayloadPool.Shared), velocity);
+    }
+
+    /// <summary>
+    /// next = (theta * decay + aggregate) * -lr + theta in one pass, rounded after each multiply
+    /// and add exactly as the momentum path's two passes are (no fused multiply-add).
+    /// </summary>
+    private static void PlainStep(ReadOnlySpan<float> theta, ReadOnlySpan<float> aggregate, float decay, float negativeRate, Span<float> next)
+    {
+        int k = 0;
+        var d = Vector256.Create(decay);
+        var r = Vector256.Create(negativeRate);
+        for (; k + Vector256<float>.Count <= theta.Length; k += Vector256<float>.Count)
+        {
+            var t = Vector256.Create(theta.Slice(k, Vector256<float>.Count));
+            var direction = (t * d) + Vector256.Create(aggregate.Slice(k, Vector256<float>.Count));
+            ((direction * r) + t).CopyTo(next.Slice(k, Vector256<float>.Count));
+        }
+
+        for (; k < theta.Length; k++)
+        {
+            float direction = (theta[k] * decay) + aggregate[k];
+            next[k] = (direction * negativeRate) + theta[k];
+        }
     }
 }
