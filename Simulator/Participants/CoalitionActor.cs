@@ -196,7 +196,8 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
             : Stack(usable.Select(u => u.Update), d, ref _buffers.Honest);
         int[] honestIds = [.. usable.Select(u => u.ClientId)];
         var own = Stack(settings.ByzantineIds.Select(id => OwnUpdates.GetValueOrDefault(id) ?? VectorPayload.Empty), d, ref _buffers.Own);
-        var output = CraftingBuffers.Ensure(ref _buffers.Output, f * d).AsSpan(0, f * d);
+        int rows = settings.Attack.SendsOneVector ? 1 : f;
+        var output = CraftingBuffers.Ensure(ref _buffers.Output, rows * d).AsSpan(0, rows * d);
         var context = new AttackContext
         {
             Round = Round,
@@ -226,8 +227,10 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
 
             // Most attacks send one vector from every identity: share the payload (it is
             // immutable) instead of copying it f times.
-            var row = output.Slice(k * d, length);
-            previous = previous is not null && MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(previous.Span)) ? previous : VectorPayload.CopyOf(row, PayloadPool.Shared);
+            var row = output.Slice(rows == 1 ? 0 : k * d, length);
+            previous = previous is not null && (rows == 1 || MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(previous.Span)))
+                ? previous
+                : VectorPayload.CopyOf(row, PayloadPool.Shared);
             result[settings.ByzantineIds[k]] = previous;
         }
 
