@@ -9,7 +9,8 @@ namespace ByzantineSim.Simulator.Trainers;
 
 /// <summary>
 /// Holds TorchSharp modules and computes gradients and evaluations for the
-/// <see cref="TrainerPool"/>, replying to each requester, then tells the pool it is free. It runs
+/// <see cref="TrainerPool"/>, replying to each requester: woken by the pool, it takes jobs from
+/// the shared <see cref="WorkQueue"/> until it is empty, then tells the pool it is idle. It runs
 /// on a pinned dispatcher (one dedicated thread), so each computation starts and ends on the
 /// thread that owns its DisposeScope; a failure is reported to the requester and the trainer lives on.
 /// </summary>
@@ -19,30 +20,36 @@ public sealed class TrainerActor : ReceiveActor
     public const string DispatcherId = "byzantinesim.trainer-dispatcher";
 
     private readonly Dictionary<string, ModelRunner> _runners = new(StringComparer.Ordinal);
+    private readonly WorkQueue _work;
 
-    /// <summary>Creates a trainer.</summary>
-    public TrainerActor()
+    /// <summary>Creates a trainer that takes its jobs from <paramref name="work"/>.</summary>
+    public TrainerActor(WorkQueue work)
     {
-        Receive<TrainerJob>(job =>
+        _work = work;
+        Receive<TrainerWake>(_ =>
         {
-            if (job.Requests.Length == 1)
+            // Job after job on this thread, without going back through the pool between them.
+            while (_work.TryTake() is { } job)
             {
-                job.Requests[0].ReplyTo.Tell(Compute(job.Requests[0].Request));
-            }
-            else
-            {
-                ComputeTogether(job.Requests);
+                if (job.Requests.Length == 1)
+                {
+                    job.Requests[0].ReplyTo.Tell(Compute(job.Requests[0].Request));
+                }
+                else
+                {
+                    ComputeTogether(job.Requests);
+                }
             }
 
-            Context.Parent.Tell(TrainerReady.Done);
+            Context.Parent.Tell(TrainerReady.Instance);
         });
     }
 
     /// <inheritdoc />
-    protected override void PreStart() => Context.Parent.Tell(TrainerReady.Start);
+    protected override void PreStart() => Context.Parent.Tell(TrainerReady.Instance);
 
     /// <summary>Props for a trainer on the pinned trainer dispatcher.</summary>
-    public static Props Props() => Akka.Actor.Props.Create(() => new TrainerActor()).WithDispatcher(DispatcherId);
+    public static Props Props(WorkQueue work) => Akka.Actor.Props.Create(() => new TrainerActor(work)).WithDispatcher(DispatcherId);
 
     /// <inheritdoc />
     protected override void PostStop()

@@ -6,47 +6,48 @@ using ByzantineSim.Simulator.Protocol;
 namespace ByzantineSim.Simulator.Trainers;
 
 /// <summary>
-/// The trainer pool: one queue of requests, pulled by trainers as they become free. Pulling,
-/// rather than assigning each request to a trainer when it arrives, keeps every trainer busy
-/// until the round's last gradient whatever each one takes (with Akka's smallest-mailbox router
-/// a round's ten gradients were split five and five up front, and a trainer that drew the slower
-/// five left the other idle). Under a backlog (a sweep), each trainer holds up to
-/// <see cref="Credit"/> jobs, so that it does not wait for this actor to be scheduled between
-/// two small ones (with every core busy, that wait cost the default sweep a quarter of its
-/// trainer time). A result does not depend on which trainer computes it.
+/// The trainer pool: one queue of requests (<see cref="WorkQueue"/>), pulled by trainers as they
+/// become free. Pulling, rather than assigning each request to a trainer when it arrives, keeps
+/// every trainer busy until the round's last gradient whatever each one takes (with Akka's
+/// smallest-mailbox router a round's ten gradients were split five and five up front, and a
+/// trainer that drew the slower five left the other idle). A trainer that finishes a job takes
+/// the next one from the queue itself, on its own thread: when each job went back through this
+/// actor, a trainer waited 0.2-1.9 ms for it to be scheduled between two cnn_mnist gradients
+/// (traced), with both cores busy. This actor only wakes idle trainers when requests arrive. A
+/// result does not depend on which trainer computes it.
 /// </summary>
 /// <remarks>
 /// A free trainer takes the oldest request and, with a D-SGD gradient, its share of the queued
 /// gradients at the same parameters, which it computes in one stacked pass
 /// (<c>ModelRunner.ComputeGradients</c>; measured on one thread: an MLP[128] gradient
-/// 0.49 ms alone, 0.26 ms ten at a time; cnn_mnist 7.0 and 6.8 ms). A client's bits do not
-/// depend on who shares its pass (tested), so grouping, which follows timing, changes no result.
+/// 0.49 ms alone, 0.26 ms ten at a time). A client's bits do not depend on who shares its pass
+/// (tested), so grouping, which follows timing, changes no result.
 /// </remarks>
 public sealed class TrainerPool : ReceiveActor
 {
-    /// <summary>Jobs a trainer holds at most, the one it computes included.</summary>
-    public const int Credit = 8;
-
     /// <summary>Most gradients in one stacked pass (bounds a trainer's working memory).</summary>
     public const int MaxGroup = 16;
 
-    private readonly LinkedList<PendingRequest> _queue = new();
-    private readonly Dictionary<IActorRef, int> _held = [];
+    private readonly WorkQueue _work;
+    private readonly HashSet<IActorRef> _idle = [];
+    private readonly List<IActorRef> _trainers = [];
 
     /// <summary>Creates a pool of <paramref name="trainers"/> trainers, its children.</summary>
     public TrainerPool(int trainers)
     {
+        _work = new WorkQueue(trainers);
         for (int k = 0; k < trainers; k++)
         {
-            Context.ActorOf(TrainerActor.Props(), $"trainer-{k}");
+            _trainers.Add(Context.ActorOf(TrainerActor.Props(_work), $"trainer-{k}"));
         }
 
         Receive<ComputeGradient>(request => Enqueue(new PendingRequest(request, Sender)));
         Receive<EvaluateModel>(request => Enqueue(new PendingRequest(request, Sender)));
-        Receive<TrainerReady>(ready =>
+        Receive<TrainerReady>(_ =>
         {
-            _held[Sender] = ready.Started ? 0 : Math.Max(0, _held.GetValueOrDefault(Sender) - 1);
-            Dispatch();
+            // The trainer found the queue empty; a request may have come in since.
+            _idle.Add(Sender);
+            Wake();
         });
     }
 
@@ -55,64 +56,102 @@ public sealed class TrainerPool : ReceiveActor
 
     private void Enqueue(PendingRequest request)
     {
-        _queue.AddLast(request);
-        Dispatch();
+        _work.Add(request);
+        Wake();
+    }
+
+    /// <summary>Wakes idle trainers, in creation order, as many as there are queued requests.</summary>
+    private void Wake()
+    {
+        int queued = _work.Count;
+        foreach (var trainer in _trainers)
+        {
+            if (queued <= 0)
+            {
+                return;
+            }
+
+            if (_idle.Remove(trainer))
+            {
+                trainer.Tell(TrainerWake.Instance);
+                queued--;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The requests waiting for a trainer, shared by the pool (which adds) and its trainers (which
+/// take, each on its own thread). Thread-safe.
+/// </summary>
+public sealed class WorkQueue(int trainers)
+{
+    private readonly LinkedList<PendingRequest> _queue = new();
+    private readonly Lock _lock = new();
+
+    /// <summary>Requests waiting.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Queues a request.</summary>
+    public void Add(PendingRequest request)
+    {
+        lock (_lock)
+        {
+            _queue.AddLast(request);
+        }
     }
 
     /// <summary>
     /// The oldest request, and with a D-SGD gradient its share of the queued gradients that can
     /// share its pass (same model, parameters, data and batch size): an even share per trainer,
     /// so that all of them finish together, and no more than the model computes in one pass
-    /// (one for a convolutional network: handed out one at a time, the gradients of a round
-    /// balance over the trainers within a fraction of one).
+    /// (one for a convolutional network: taken one at a time, the gradients of a round balance
+    /// over the trainers within a fraction of one). Null when nothing is queued.
     /// </summary>
-    private TrainerJob NextJob()
+    public TrainerJob? TryTake()
     {
-        var head = _queue.First!.Value;
-        _queue.RemoveFirst();
-        if (head.Request is not ComputeGradient first || first.Work.Mode != LocalMode.Gradient)
+        lock (_lock)
         {
-            return new TrainerJob([head]);
-        }
-
-        var compatible = new List<LinkedListNode<PendingRequest>>();
-        for (var node = _queue.First; node is not null; node = node.Next)
-        {
-            if (node.Value.Request is ComputeGradient other && first.CanShareWith(other))
+            if (_queue.First is not { } first)
             {
-                compatible.Add(node);
+                return null;
             }
-        }
 
-        int share = Math.Min(Math.Min(MaxGroup, first.Model.ClientsPerPass), (compatible.Count + 1 + _held.Count - 1) / _held.Count);
-        var job = ImmutableArray.CreateBuilder<PendingRequest>(share);
-        job.Add(head);
-        foreach (var node in compatible.Take(share - 1))
-        {
-            _queue.Remove(node);
-            job.Add(node.Value);
-        }
-
-        return new TrainerJob(job.MoveToImmutable());
-    }
-
-    private void Dispatch()
-    {
-        // First to trainers holding nothing; more to busy ones only under a backlog (a sweep):
-        // otherwise the queue grows while they compute, and the trainer that frees up first
-        // takes a full share in one stacked pass.
-        for (int held = 0; held < Credit && _queue.Count > 0; held++)
-        {
-            foreach (var trainer in _held.Where(t => t.Value == held).Select(t => t.Key).ToList())
+            var head = first.Value;
+            _queue.RemoveFirst();
+            if (head.Request is not ComputeGradient gradient || gradient.Work.Mode != LocalMode.Gradient)
             {
-                if (_queue.Count == 0 || (held > 0 && _queue.Count <= MaxGroup * _held.Count))
+                return new TrainerJob([head]);
+            }
+
+            var compatible = new List<LinkedListNode<PendingRequest>>();
+            for (var node = _queue.First; node is not null; node = node.Next)
+            {
+                if (node.Value.Request is ComputeGradient other && gradient.CanShareWith(other))
                 {
-                    return;
+                    compatible.Add(node);
                 }
-
-                _held[trainer] = held + 1;
-                trainer.Tell(NextJob());
             }
+
+            int share = Math.Min(Math.Min(TrainerPool.MaxGroup, gradient.Model.ClientsPerPass), (compatible.Count + 1 + trainers - 1) / trainers);
+            var job = ImmutableArray.CreateBuilder<PendingRequest>(share);
+            job.Add(head);
+            foreach (var node in compatible.Take(share - 1))
+            {
+                _queue.Remove(node);
+                job.Add(node.Value);
+            }
+
+            return new TrainerJob(job.MoveToImmutable());
         }
     }
 }
@@ -126,13 +165,16 @@ public sealed record PendingRequest(object Request, IActorRef ReplyTo);
 /// <param name="Requests">The requests.</param>
 public sealed record TrainerJob(ImmutableArray<PendingRequest> Requests);
 
-/// <summary>Trainer to pool: done with a request (or, <paramref name="Started"/>, ready for the first).</summary>
-/// <param name="Started">True when the trainer has just started and holds nothing.</param>
-public sealed record TrainerReady(bool Started)
+/// <summary>Trainer to pool: the queue was empty, wake me when a request comes.</summary>
+public sealed record TrainerReady
 {
-    /// <summary>Sent after each request.</summary>
-    public static TrainerReady Done { get; } = new(false);
+    /// <summary>The one instance.</summary>
+    public static TrainerReady Instance { get; } = new();
+}
 
-    /// <summary>Sent once the trainer has started.</summary>
-    public static TrainerReady Start { get; } = new(true);
+/// <summary>Pool to an idle trainer: requests are queued.</summary>
+public sealed record TrainerWake
+{
+    /// <summary>The one instance.</summary>
+    public static TrainerWake Instance { get; } = new();
 }
