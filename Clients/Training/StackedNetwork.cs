@@ -267,28 +267,13 @@ internal sealed class StackedNetwork
     }
 
     /// <summary>
-    /// Valid stride-1 k x k convolution, then ReLU, then 2x2 max-pooling. The first block of a
-    /// network convolves directly (<see cref="DirectForward"/>, <see cref="DirectWeightGradient"/>);
-    /// the others go through im2col and MKL.
+    /// Valid stride-1 k x k convolution, then ReLU, then 2x2 max-pooling, through im2col and MKL;
+    /// the first block of a network forms its weight gradient directly (<see cref="DirectWeightGradient"/>).
     /// </summary>
     private sealed class ConvolutionBlock(int offset, int channels, int height, int width, int outputs, int kernel, bool first)
     {
-        /// <summary>Output channels computed together by the direct forward pass (one accumulator each).</summary>
-        private const int ChannelGroup = 8;
-
         /// <summary>The kernel size the direct weight gradient is written for (one accumulator per tap of a kernel row).</summary>
         private const int DirectKernel = 5;
-
-        /// <summary>
-        /// Weights broadcast to whole vectors for the direct forward pass, [channel groups x taps x
-        /// 8], from <see cref="_broadcastStart"/> on: a pinned array, so that the vectors can start
-        /// on a 64-byte boundary. Every multiply-add reads one; where the runtime placed them half
-        /// across cache lines, evaluation's direct pass ran at half speed (measured).
-        /// </summary>
-        private Vector256<float>[] _broadcast = [];
-
-        /// <summary>Index of the first 64-byte aligned vector of <see cref="_broadcast"/>.</summary>
-        private int _broadcastStart;
 
         public int Outputs => outputs;
 
@@ -306,38 +291,24 @@ internal sealed class StackedNetwork
         public long ActivationsPerSample => ((long)Taps + outputs) * Positions;
 
         /// <summary>
-        /// The first block has one input per sample (no gradient to pass back) and few taps: for
-        /// cnn_mnist, 25 for 20 output channels, a product of K = 25 that runs MKL at a third of its
-        /// speed, after an im2col that writes 25 times the image, and a weight gradient of K =
-        /// 14,400 at a quarter. Convolving directly, eight output channels at a time over rows of
-        /// eight outputs, needs neither (measured per cnn_mnist gradient, one thread: im2col,
-        /// product and weight gradient 1.2 ms, direct 0.7 ms). Needs 5 x 5 kernels (both built-in
-        /// networks) and rows of at least 8 outputs. Training only: in evaluation (the same
-        /// forward pass over the test set, 25 images at a time) the direct pass measured slower
-        /// than im2col and MKL (10,000 images on one thread: 0.95-1.04 s against 0.68-0.75 s), for
-        /// a reason not found yet (the alignment of the broadcast weights was not it).
+        /// The first block's weight gradient is a product of K = samples x positions (14,400 for
+        /// cnn_mnist) into a tiny 20 x 25 result, which MKL runs at a quarter of its speed; formed
+        /// directly from the block's input, two output channels and a kernel row at a time, it
+        /// takes 0.30 ms instead of 0.65 (one thread, per gradient). Needs 5 x 5 kernels (both
+        /// built-in networks) and rows of at least 8 outputs. (A direct forward pass was tried too:
+        /// no faster than im2col and MKL in training, and slower in evaluation.)
         /// </summary>
         private bool Direct => first && kernel == DirectKernel && OutputWidth >= Vector256<float>.Count && Vector256.IsHardwareAccelerated;
 
-        /// <summary>What the backward pass needs: the im2col columns (null when convolving directly), the block's input, the pooled output and the winner of each pooling window.</summary>
-        public sealed record Saved(Tensor? Columns, Tensor Input, Tensor Output, Tensor Winners);
+        /// <summary>What the backward pass needs: the im2col columns, the block's input, the pooled output and the winner of each pooling window.</summary>
+        public sealed record Saved(Tensor Columns, Tensor Input, Tensor Output, Tensor Winners);
 
         public Saved Forward(Tensor theta, Tensor input, Layout inputLayout, Layout outputLayout, Shape shape, Buffers buffers, bool training)
         {
             int clients = shape.Clients, samples = shape.Samples;
-            Tensor? columns = null;
-            var products = buffers.Get("products", offset, [clients, outputs, (long)samples * Positions]);
-            if (Direct && training)
-            {
-                DirectForward(TensorMemory.Floats(input), TensorMemory.Floats(theta).Slice(offset, outputs * Taps), shape, TensorMemory.Floats(products));
-            }
-            else
-            {
-                var im2col = buffers.Get("columns", offset, [clients, Taps, (long)samples * Positions]);
-                Im2Col(TensorMemory.Floats(input), inputLayout, shape, TensorMemory.Floats(im2col));
-                Product(products, _ => Weight(theta), c => im2col[c]);
-                columns = im2col;
-            }
+            var columns = buffers.Get("columns", offset, [clients, Taps, (long)samples * Positions]);
+            Im2Col(TensorMemory.Floats(input), inputLayout, shape, TensorMemory.Floats(columns));
+            var products = Product(buffers.Get("products", offset, [clients, outputs, (long)samples * Positions]), _ => Weight(theta), c => columns[c]);
 
             int pooledHeight = OutputHeight / 2, pooledWidth = OutputWidth / 2;
             var output = buffers.Get("pooled", offset, [clients, samples, (long)outputs * pooledHeight * pooledWidth]);
@@ -357,7 +328,7 @@ internal sealed class StackedNetwork
 
             var productValues = TensorMemory.Floats(products);
             int weightSize = outputs * Taps;
-            if (saved.Columns is null)
+            if (Direct)
             {
                 DirectWeightGradient(TensorMemory.Floats(saved.Input), productValues, shape, gradients);
             }
@@ -386,104 +357,13 @@ internal sealed class StackedNetwork
             }
 
             // The columns' gradient reuses the columns' buffer: the weight gradient above was their last use.
-            var columnGradient = Product(saved.Columns ?? throw new InvalidOperationException("a directly convolved block has no input gradient"), _ => Weight(theta).t(), c => products[c]);
+            var columnGradient = Product(saved.Columns, _ => Weight(theta).t(), c => products[c]);
             var inputGradient = buffers.Get("input-gradient", offset, [clients, (long)samples * channels * height * width]).zero_();
             Col2Im(TensorMemory.Floats(columnGradient), shape, TensorMemory.Floats(inputGradient));
             return inputGradient;
         }
 
         private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * Taps).view(outputs, Taps);
-
-        /// <summary>
-        /// products[c, o, s, y, x] = sum over taps (channel, ky, kx) in that order of
-        /// weight[o, tap] * input(c, s, channel, y + ky, x + kx), one fused multiply-add chain per
-        /// output: eight output channels at a time, each over a row of eight outputs. A row whose
-        /// width is not a multiple of eight ends with a vector that overlaps the one before it,
-        /// which computes the same values again. The input is sample-major.
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private unsafe void DirectForward(Span<float> input, Span<float> weights, Shape shape, Span<float> products)
-        {
-            int samples = shape.Samples, outHeight = OutputHeight, outWidth = OutputWidth, plane = height * width, taps = Taps;
-            int groups = (outputs + ChannelGroup - 1) / ChannelGroup;
-            int count = groups * ChannelGroup * taps;
-            if (_broadcast.Length < count + 1)
-            {
-                _broadcast = GC.AllocateUninitializedArray<Vector256<float>>(count + 1, pinned: true);
-                fixed (Vector256<float>* first = _broadcast)
-                {
-                    _broadcastStart = (int)(((64 - ((nint)first % 64)) % 64) / sizeof(Vector256<float>));
-                }
-            }
-
-            var broadcast = _broadcast.AsSpan(_broadcastStart, count);
-
-            for (int o = 0; o < groups * ChannelGroup; o++)
-            {
-                for (int tap = 0; tap < taps; tap++)
-                {
-                    broadcast[((((o / ChannelGroup) * taps) + tap) * ChannelGroup) + (o % ChannelGroup)] = Vector256.Create(o < outputs ? weights[(o * taps) + tap] : 0f);
-                }
-            }
-
-            fixed (float* inputBase = input, productBase = products)
-            fixed (Vector256<float>* broadcastBase = broadcast)
-            {
-                for (int c = 0; c < shape.Clients; c++)
-                {
-                    for (int s = 0; s < samples; s++)
-                    {
-                        float* image = inputBase + ((((long)c * samples) + s) * channels * plane);
-                        for (int y = 0; y < outHeight; y++)
-                        {
-                            for (int next = 0; next < outWidth; next += Vector256<float>.Count)
-                            {
-                                int x = Math.Min(next, outWidth - Vector256<float>.Count);
-                                for (int group = 0; group < groups; group++)
-                                {
-                                    Vector256<float>* w = broadcastBase + (group * taps * ChannelGroup);
-                                    var a0 = Vector256<float>.Zero;
-                                    var a1 = a0;
-                                    var a2 = a0;
-                                    var a3 = a0;
-                                    var a4 = a0;
-                                    var a5 = a0;
-                                    var a6 = a0;
-                                    var a7 = a0;
-                                    for (int channel = 0; channel < channels; channel++)
-                                    {
-                                        for (int ky = 0; ky < kernel; ky++)
-                                        {
-                                            float* row = image + (channel * plane) + ((y + ky) * width) + x;
-                                            for (int kx = 0; kx < kernel; kx++, w += ChannelGroup)
-                                            {
-                                                var v = Vector256.Load(row + kx);
-                                                a0 = Vector256.FusedMultiplyAdd(w[0], v, a0);
-                                                a1 = Vector256.FusedMultiplyAdd(w[1], v, a1);
-                                                a2 = Vector256.FusedMultiplyAdd(w[2], v, a2);
-                                                a3 = Vector256.FusedMultiplyAdd(w[3], v, a3);
-                                                a4 = Vector256.FusedMultiplyAdd(w[4], v, a4);
-                                                a5 = Vector256.FusedMultiplyAdd(w[5], v, a5);
-                                                a6 = Vector256.FusedMultiplyAdd(w[6], v, a6);
-                                                a7 = Vector256.FusedMultiplyAdd(w[7], v, a7);
-                                            }
-                                        }
-                                    }
-
-                                    int o = group * ChannelGroup;
-                                    long at = (y * outWidth) + x;
-                                    Span<Vector256<float>> sums = [a0, a1, a2, a3, a4, a5, a6, a7];
-                                    for (int k = 0; k < ChannelGroup && o + k < outputs; k++)
-                                    {
-                                        sums[k].Store(productBase + (((((long)c * outputs) + o + k) * samples) + s) * Positions + at);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
 
         /// <summary>
         /// weight gradient[o, tap] = sum over samples and outputs (y, x) of
