@@ -161,7 +161,7 @@ public sealed class WorkQueue(int trainers)
 /// <param name="ReplyTo">The requester.</param>
 public sealed record PendingRequest(object Request, IActorRef ReplyTo);
 
-/// <summary>Pool to trainer: one request, or D-SGD gradients at the same parameters to compute in one pass.</summary>
+/// <summary>What a trainer takes from the <see cref="WorkQueue"/>: one request, or D-SGD gradients at the same parameters to compute in one pass.</summary>
 /// <param name="Requests">The requests.</param>
 public sealed record TrainerJob(ImmutableArray<PendingRequest> Requests);
 
