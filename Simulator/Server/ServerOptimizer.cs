@@ -28,17 +28,12 @@ public sealed record ServerOptimizer(VectorPayload Parameters, VectorPayload? Ve
 
         var direction = scratch[..Parameters.Length];
         TensorPrimitives.MultiplyAdd(Parameters.Span, (float)training.WeightDecay, aggregate, direction);
-        VectorPayload? velocity = null;
-        if (training.ServerMomentum > 0)
+        if (Velocity is { } previous)
         {
-            if (Velocity is { } previous)
-            {
-                TensorPrimitives.MultiplyAdd(previous.Span, (float)training.ServerMomentum, direction, direction);
-            }
-
-            velocity = VectorPayload.CopyOf(direction);
+            TensorPrimitives.MultiplyAdd(previous.Span, (float)training.ServerMomentum, direction, direction);
         }
 
+        var velocity = VectorPayload.CopyOf(direction);
         var next = PayloadPool.Shared.Rent(Parameters.Length); // fully overwritten
         TensorPrimitives.MultiplyAdd(direction, (float)-training.LearningRate.At(round), Parameters.Span, next);
         return new ServerOptimizer(VectorPayload.TakeOwnership(next, PayloadPool.Shared), velocity);
