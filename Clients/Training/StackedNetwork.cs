@@ -17,6 +17,11 @@ namespace ByzantineSim.Clients.Training;
 /// the memory-bound steps (im2col, col2im, bias, ReLU, pooling, softmax) are simple loops here
 /// that write straight into the layout the next product reads, so nothing is permuted.
 /// <para>
+/// Evaluation needs no backward pass, so where 512-bit vectors are fast its convolutions skip
+/// im2col and MKL: sixteen samples at a time, one per lane, through every block
+/// (<see cref="EvaluateConvolutions"/>).
+/// </para>
+/// <para>
 /// A client's gradient is a function of the parameters and its batch only: the same bits
 /// whether it is computed alone or with other clients, at any position in the stack (tested).
 /// That lets the trainer pool group requests however they arrive.
@@ -33,6 +38,7 @@ internal sealed class StackedNetwork
     private readonly ImmutableArray<LinearLayer> _linears;
     private readonly long[] _inputShape;
     private readonly Buffers _buffers = new();
+    private bool _preparedForEvaluation;
 
     private StackedNetwork(ImmutableArray<ConvolutionBlock> convolutions, ImmutableArray<LinearLayer> linears, long[] inputShape)
     {
@@ -56,15 +62,18 @@ internal sealed class StackedNetwork
 
     /// <summary>
     /// Samples per evaluation batch: as many as keep a batch's activations near a megabyte of
-    /// floats (cache-sized), from 25 to 1000. cnn_mnist gets 25 (measured fastest: 0.70 s for its
-    /// 10,000 test images on one thread, 0.92 s at 1000); a small MLP gets 1000, where the fixed
-    /// cost of a batch dominates.
+    /// floats (cache-sized), from 25 to 1000. Through im2col, cnn_mnist got 25 (measured fastest:
+    /// 0.70 s for its 10,000 test images on one thread, 0.92 s at 1000); a small MLP gets 1000,
+    /// where the fixed cost of a batch dominates. Convolutions evaluated directly write only their
+    /// last block's output per sample, so cnn_mnist gets 800 (one thread: 0.34-0.35 s from 250
+    /// samples up, 0.47 s at 25, where the first linear layer's product is small).
     /// </summary>
     public int EvaluationBatch
     {
         get
         {
-            long perSample = _convolutions.Sum(c => c.ActivationsPerSample) + _linears.Sum(l => (long)l.Outputs);
+            long perSample = (EvaluatesDirectly ? _convolutions[^1].OutputLanes / ConvolutionBlock.SampleLanes : _convolutions.Sum(c => c.ActivationsPerSample))
+                + _linears.Sum(l => (long)l.Outputs);
             return (int)Math.Clamp((1L << 20) / Math.Max(1, perSample), 25, 1000);
         }
     }
@@ -163,13 +172,30 @@ internal sealed class StackedNetwork
     }
 
     /// <summary>Copies <paramref name="parameters"/> in for the forward passes of <see cref="Outputs"/>.</summary>
-    public void Load(ReadOnlySpan<float> parameters) => parameters.CopyTo(TensorMemory.Floats(Theta));
+    public void Load(ReadOnlySpan<float> parameters)
+    {
+        parameters.CopyTo(TensorMemory.Floats(Theta));
+        _preparedForEvaluation = false;
+    }
 
     /// <summary>
     /// Forward pass only, at the parameters of the last <see cref="Load"/>: the outputs (logits)
     /// of <paramref name="samples"/> samples as [samples, outputs], a view valid until the next call.
     /// </summary>
-    public Tensor Outputs(Tensor inputs, int samples) => Forward(Theta, inputs, new Shape(1, samples), null, null).view(samples, -1);
+    public Tensor Outputs(Tensor inputs, int samples)
+    {
+        if (!_preparedForEvaluation)
+        {
+            foreach (var convolution in _convolutions)
+            {
+                convolution.PrepareEvaluation(Theta, _buffers);
+            }
+
+            _preparedForEvaluation = true;
+        }
+
+        return Forward(Theta, inputs, new Shape(1, samples), null, null).view(samples, -1);
+    }
 
     /// <summary>The loaded parameters.</summary>
     private Tensor Theta => _buffers.Get("theta", 0, [ParameterCount]);
@@ -183,16 +209,23 @@ internal sealed class StackedNetwork
     {
         var x = inputs.view(shape.Clients, shape.Samples, -1);
         var layout = Layout.SampleMajor(_inputShape.Length == 3 ? (int)_inputShape[0] : 1);
-        for (int i = 0; i < _convolutions.Length; i++)
+        if (convolutionState is null && EvaluatesDirectly)
         {
-            var saved = _convolutions[i].Forward(theta, x, layout, OutputLayout(i), shape, _buffers, training: convolutionState is not null);
-            if (convolutionState is not null)
+            x = EvaluateConvolutions(x, layout.Channels, shape);
+        }
+        else
+        {
+            for (int i = 0; i < _convolutions.Length; i++)
             {
-                convolutionState[i] = saved;
-            }
+                var saved = _convolutions[i].Forward(theta, x, layout, OutputLayout(i), shape, _buffers, training: convolutionState is not null);
+                if (convolutionState is not null)
+                {
+                    convolutionState[i] = saved;
+                }
 
-            x = saved.Output;
-            layout = OutputLayout(i);
+                x = saved.Output;
+                layout = OutputLayout(i);
+            }
         }
 
         for (int i = 0; i < _linears.Length; i++)
@@ -206,6 +239,71 @@ internal sealed class StackedNetwork
         }
 
         return x;
+    }
+
+    /// <summary>Whether evaluation runs the convolution blocks through <see cref="EvaluateConvolutions"/>.</summary>
+    private bool EvaluatesDirectly => !_convolutions.IsEmpty && _convolutions.All(c => c.EvaluatesDirectly);
+
+    /// <summary>
+    /// Evaluation's convolution blocks, sixteen samples at a time: each group's inputs are
+    /// interleaved into lanes once, pass through every block in that layout
+    /// (<see cref="ConvolutionBlock.EvaluateGroup"/>), and the last block's output is written
+    /// sample-major for the linear layers. Lanes of a short last group are zero and never read out.
+    /// </summary>
+    private unsafe Tensor EvaluateConvolutions(Tensor inputs, int channels, Shape shape)
+    {
+        int samples = shape.Samples, features = (int)(inputs.numel() / Math.Max(1, (long)shape.Clients * samples));
+        var last = _convolutions[^1];
+        int outputFeatures = (int)(last.OutputLanes / ConvolutionBlock.SampleLanes);
+        var output = _buffers.Get("evaluation-output", 0, [shape.Clients, samples, outputFeatures]);
+        var lanes = new Tensor[_convolutions.Length + 1];
+        lanes[0] = _buffers.Get("evaluation-lanes", 0, [_convolutions[0].InputLanes]);
+        for (int i = 0; i < _convolutions.Length; i++)
+        {
+            lanes[i + 1] = _buffers.Get("evaluation-lanes", i + 1, [_convolutions[i].OutputLanes]);
+        }
+
+        var packed = _convolutions.Select(c => c.PackedWeights(_buffers)).ToArray();
+        var source = TensorMemory.Floats(inputs);
+        var target = TensorMemory.Floats(output);
+        for (int c = 0; c < shape.Clients; c++)
+        {
+            for (int group = 0; group < samples; group += ConvolutionBlock.SampleLanes)
+            {
+                int count = Math.Min(ConvolutionBlock.SampleLanes, samples - group);
+                var first = TensorMemory.Floats(lanes[0]);
+                if (count < ConvolutionBlock.SampleLanes)
+                {
+                    first.Clear();
+                }
+
+                for (int s = 0; s < count; s++)
+                {
+                    var sample = source.Slice((((c * samples) + group + s) * features), features);
+                    for (int f = 0; f < features; f++)
+                    {
+                        first[(f * ConvolutionBlock.SampleLanes) + s] = sample[f];
+                    }
+                }
+
+                for (int i = 0; i < _convolutions.Length; i++)
+                {
+                    _convolutions[i].EvaluateGroup(TensorMemory.Floats(packed[i]), TensorMemory.Floats(lanes[i]), TensorMemory.Floats(lanes[i + 1]));
+                }
+
+                var result = TensorMemory.Floats(lanes[^1]);
+                for (int s = 0; s < count; s++)
+                {
+                    var sample = target.Slice(((c * samples) + group + s) * outputFeatures, outputFeatures);
+                    for (int f = 0; f < outputFeatures; f++)
+                    {
+                        sample[f] = result[(f * ConvolutionBlock.SampleLanes) + s];
+                    }
+                }
+            }
+        }
+
+        return output;
     }
 
     /// <summary>Convolution block <paramref name="block"/>'s output: sample-major for the flatten after the last, channel-major for the next block.</summary>
@@ -287,7 +385,7 @@ internal sealed class StackedNetwork
 
         public int ParameterCount => (outputs * Taps) + outputs;
 
-        /// <summary>Floats a forward pass writes per sample: the columns and the products.</summary>
+        /// <summary>Floats a forward pass through im2col writes per sample: the columns and the products.</summary>
         public long ActivationsPerSample => ((long)Taps + outputs) * Positions;
 
         /// <summary>
@@ -295,8 +393,9 @@ internal sealed class StackedNetwork
         /// cnn_mnist) into a tiny 20 x 25 result, which MKL runs at a quarter of its speed; formed
         /// directly from the block's input, two output channels and a kernel row at a time, it
         /// takes 0.30 ms instead of 0.65 (one thread, per gradient). Needs 5 x 5 kernels (both
-        /// built-in networks) and rows of at least 8 outputs. (A direct forward pass was tried too:
-        /// no faster than im2col and MKL in training, and slower in evaluation.)
+        /// built-in networks) and rows of at least 8 outputs. (A direct forward pass for training,
+        /// vectorised over output positions, was tried too: no faster than im2col and MKL.
+        /// Evaluation's direct pass, <see cref="EvaluateGroup"/>, vectorises over samples instead.)
         /// </summary>
         private bool Direct => first && kernel == DirectKernel && OutputWidth >= Vector256<float>.Count && Vector256.IsHardwareAccelerated;
 
@@ -364,6 +463,181 @@ internal sealed class StackedNetwork
         }
 
         private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * Taps).view(outputs, Taps);
+
+        /// <summary>Samples one pass of <see cref="EvaluateGroup"/> computes: the lanes of a 512-bit vector.</summary>
+        public const int SampleLanes = 16;
+
+        /// <summary>Output channels one call of <see cref="EvaluateWindow"/> computes.</summary>
+        private const int ChannelBlock = 4;
+
+        /// <summary>Output channels rounded up to whole blocks of <see cref="ChannelBlock"/>.</summary>
+        private int PaddedOutputs => (outputs + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
+
+        /// <summary>Floats of the packed weights: per block of <see cref="ChannelBlock"/> output channels, its weights tap by tap, then its bias.</summary>
+        private long PackedLength => (Taps + 1L) * PaddedOutputs;
+
+        /// <summary>
+        /// Evaluation skips im2col where 512-bit vectors are fast (<see cref="EvaluateGroup"/>);
+        /// elsewhere it keeps im2col and MKL.
+        /// </summary>
+        public bool EvaluatesDirectly => Vector512.IsHardwareAccelerated && OutputHeight % 2 == 0 && OutputWidth % 2 == 0;
+
+        /// <summary>Before evaluating at new parameters: packs the weights as <see cref="EvaluateWindow"/> reads them.</summary>
+        public void PrepareEvaluation(Tensor theta, Buffers buffers)
+        {
+            if (EvaluatesDirectly)
+            {
+                PackWeights(TensorMemory.Floats(theta), TensorMemory.Floats(PackedWeights(buffers)));
+            }
+        }
+
+        /// <summary>The weights <see cref="PrepareEvaluation"/> packed.</summary>
+        public Tensor PackedWeights(Buffers buffers) => buffers.Get("packed-weights", offset, [PackedLength]);
+
+        /// <summary>
+        /// packed[block, tap, j] = weight[block * 4 + j, tap], then packed[block, Taps, j] = bias:
+        /// one block's weights are contiguous (8 KB for cnn_mnist's second block), so they stay in
+        /// the first-level cache while it sweeps every window. Zero for the padding channels.
+        /// </summary>
+        private void PackWeights(Span<float> theta, Span<float> packed)
+        {
+            packed.Clear();
+            for (int o = 0; o < outputs; o++)
+            {
+                var block = packed.Slice(o / ChannelBlock * (Taps + 1) * ChannelBlock);
+                var weights = theta.Slice(offset + (o * Taps), Taps);
+                for (int tap = 0; tap < Taps; tap++)
+                {
+                    block[(tap * ChannelBlock) + (o % ChannelBlock)] = weights[tap];
+                }
+
+                block[(Taps * ChannelBlock) + (o % ChannelBlock)] = theta[offset + (outputs * Taps) + o];
+            }
+        }
+
+        /// <summary>Floats of a block's input for <see cref="EvaluateGroup"/>: [channel, y, x, sample lane].</summary>
+        public long InputLanes => (long)channels * height * width * SampleLanes;
+
+        /// <summary>Floats of a block's output for <see cref="EvaluateGroup"/>: [output channel, pooled y, pooled x, sample lane].</summary>
+        public long OutputLanes => (long)outputs * (OutputHeight / 2) * (OutputWidth / 2) * SampleLanes;
+
+        /// <summary>
+        /// Evaluation's convolution, ReLU and pooling for sixteen samples at once, without im2col:
+        /// samples are the vector lanes of both <paramref name="input"/> and
+        /// <paramref name="output"/> (see <see cref="InputLanes"/>, <see cref="OutputLanes"/>), so
+        /// one block's output is the next block's input as it is. For each block of four output
+        /// channels and each pooling window, <see cref="EvaluateWindow"/> accumulates the window's
+        /// four positions in registers. Only pooled values are written. Evaluation of cnn_mnist
+        /// had spent a third of its time writing im2col columns and in MKL copying them into its
+        /// own layout. Training keeps im2col: its backward pass reads the columns.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public unsafe void EvaluateGroup(Span<float> packed, Span<float> input, Span<float> output)
+        {
+            int pooledHeight = OutputHeight / 2, pooledWidth = OutputWidth / 2, channelStride = pooledHeight * pooledWidth * SampleLanes;
+            float* pooled = stackalloc float[ChannelBlock * SampleLanes];
+            fixed (float* packedBase = packed, inputBase = input, outputBase = output)
+            {
+                for (int first = 0; first < outputs; first += ChannelBlock)
+                {
+                    float* weights = packedBase + ((long)first * (Taps + 1));
+                    int count = Math.Min(ChannelBlock, outputs - first);
+                    for (int py = 0; py < pooledHeight; py++)
+                    {
+                        for (int px = 0; px < pooledWidth; px++)
+                        {
+                            float* corner = inputBase + ((((2 * py) * width) + (2 * px)) * SampleLanes);
+                            float* target = outputBase + ((((((long)first * pooledHeight) + py) * pooledWidth) + px) * SampleLanes);
+                            if (count == ChannelBlock)
+                            {
+                                EvaluateWindow(weights, corner, target, channelStride);
+                                continue;
+                            }
+
+                            // The last block has padding channels: their results go to scratch, the others are copied out.
+                            EvaluateWindow(weights, corner, pooled, SampleLanes);
+                            for (int o = 0; o < count; o++)
+                            {
+                                Vector512.Load(pooled + (o * SampleLanes)).Store(target + (o * channelStride));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// One pooling window of <see cref="EvaluateGroup"/> for four output channels and
+        /// sixteen samples: max(0, max over the window's four positions of bias + sum over taps
+        /// of weight x input), the bias added before the maximum as in <see cref="Pool"/>.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private unsafe void EvaluateWindow(float* weights, float* corner, float* result, int resultStride)
+        {
+            // Sixteen named accumulators rather than four Quads: returned structs cost a register copy per FMA or so.
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+            int row = width * SampleLanes;
+            for (int channel = 0; channel < channels; channel++)
+            {
+                float* top = corner + ((long)channel * height * row);
+                for (int ky = 0; ky < kernel; ky++, top += row)
+                {
+                    for (int kx = 0; kx < kernel; kx++, weights += ChannelBlock)
+                    {
+                        float* at = top + (kx * SampleLanes);
+                        var upperLeft = Vector512.Load(at);
+                        var upperRight = Vector512.Load(at + SampleLanes);
+                        var lowerLeft = Vector512.Load(at + row);
+                        var lowerRight = Vector512.Load(at + row + SampleLanes);
+                        var w = Broadcast(weights);
+                        a0 = Vector512.FusedMultiplyAdd(upperLeft, w, a0);
+                        a1 = Vector512.FusedMultiplyAdd(upperRight, w, a1);
+                        a2 = Vector512.FusedMultiplyAdd(lowerLeft, w, a2);
+                        a3 = Vector512.FusedMultiplyAdd(lowerRight, w, a3);
+                        w = Broadcast(weights + 1);
+                        b0 = Vector512.FusedMultiplyAdd(upperLeft, w, b0);
+                        b1 = Vector512.FusedMultiplyAdd(upperRight, w, b1);
+                        b2 = Vector512.FusedMultiplyAdd(lowerLeft, w, b2);
+                        b3 = Vector512.FusedMultiplyAdd(lowerRight, w, b3);
+                        w = Broadcast(weights + 2);
+                        c0 = Vector512.FusedMultiplyAdd(upperLeft, w, c0);
+                        c1 = Vector512.FusedMultiplyAdd(upperRight, w, c1);
+                        c2 = Vector512.FusedMultiplyAdd(lowerLeft, w, c2);
+                        c3 = Vector512.FusedMultiplyAdd(lowerRight, w, c3);
+                        w = Broadcast(weights + 3);
+                        d0 = Vector512.FusedMultiplyAdd(upperLeft, w, d0);
+                        d1 = Vector512.FusedMultiplyAdd(upperRight, w, d1);
+                        d2 = Vector512.FusedMultiplyAdd(lowerLeft, w, d2);
+                        d3 = Vector512.FusedMultiplyAdd(lowerRight, w, d3);
+                    }
+                }
+            }
+
+            PoolWindow(a0, a1, a2, a3, weights).Store(result);
+            PoolWindow(b0, b1, b2, b3, weights + 1).Store(result + resultStride);
+            PoolWindow(c0, c1, c2, c3, weights + 2).Store(result + (2 * resultStride));
+            PoolWindow(d0, d1, d2, d3, weights + 3).Store(result + (3 * resultStride));
+        }
+
+        /// <summary>
+        /// *<paramref name="value"/> in every lane, broadcast straight from memory:
+        /// <c>Vector512.Create(float)</c> loads the value, then broadcasts it on the shuffle port,
+        /// which the second FMA unit shares.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe Vector512<float> Broadcast(float* value) =>
+            System.Runtime.Intrinsics.X86.Avx512F.IsSupported
+                ? System.Runtime.Intrinsics.X86.Avx512F.BroadcastScalarToVector512(System.Runtime.Intrinsics.X86.Sse.LoadScalarVector128(value))
+                : Vector512.Create(*value);
+
+        /// <summary>max(0, max of a window's four positions + *<paramref name="bias"/>); NaN stays NaN.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe Vector512<float> PoolWindow(Vector512<float> upperLeft, Vector512<float> upperRight, Vector512<float> lowerLeft, Vector512<float> lowerRight, float* bias)
+        {
+            var b = Vector512.Create(*bias);
+            return Vector512.Max(Vector512.Max(Vector512.Max(upperLeft + b, upperRight + b), Vector512.Max(lowerLeft + b, lowerRight + b)), Vector512<float>.Zero);
+        }
 
         /// <summary>
         /// weight gradient[o, tap] = sum over samples and outputs (y, x) of

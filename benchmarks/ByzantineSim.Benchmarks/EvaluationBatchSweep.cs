@@ -8,31 +8,40 @@ namespace ByzantineSim.Benchmarks;
 
 /// <summary>
 /// <c>eval-batch</c>: time to evaluate cnn_mnist on the 10,000 Fashion-MNIST test images on one
-/// thread, for several evaluation batch sizes (the best of three passes each, wall and CPU time). It chose the
+/// thread, for several evaluation batch sizes (the best of three passes each unless told otherwise, wall and CPU time). It chose the
 /// evaluation batch size of <see cref="ModelRunner.Evaluate"/>.
 /// </summary>
 public static class EvaluationBatchSweep
 {
     /// <summary>Runs the sweep and prints one line per batch size.</summary>
-    public static int Run()
+    /// <remarks>
+    /// <c>--stacked</c> skips the module path; <c>--batch N</c> measures one batch size;
+    /// <c>--passes N</c> (default 3) repeats each, which gives a profiler enough samples.
+    /// </remarks>
+    public static int Run(string[] args)
     {
         var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
-        foreach (bool stacked in new[] { false, true })
+        int[] batches = Option(args, "--batch") is { } batch ? [batch] : [10, 25, 50, 100, 250, 500, 1000];
+        int passes = Option(args, "--passes") ?? 3;
+        foreach (bool stacked in args.Contains("--stacked") ? new[] { true } : new[] { false, true })
         {
-            Sweep(data, stacked);
+            Sweep(data, stacked, batches, passes);
         }
 
         return 0;
     }
 
-    private static void Sweep(DataSplit data, bool stacked)
+    private static int? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is int at && at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : null;
+
+    private static void Sweep(DataSplit data, bool stacked, int[] batches, int passes)
     {
         using var runner = new ModelRunner(ConvolutionalNetworks.Mnist, data.Train.SampleShape, 10, stacked);
         var parameters = runner.InitialParameters(1);
-        foreach (int batch in new[] { 10, 25, 50, 100, 250, 500, 1000 })
+        foreach (int batch in batches)
         {
             double best = double.MaxValue, bestCpu = double.MaxValue;
-            for (int pass = 0; pass < 3; pass++)
+            for (int pass = 0; pass < passes; pass++)
             {
                 using var process = Process.GetCurrentProcess();
                 var cpu = process.TotalProcessorTime;

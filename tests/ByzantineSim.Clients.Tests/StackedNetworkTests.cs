@@ -81,6 +81,7 @@ public class StackedNetworkTests
 
     [Theory]
     [InlineData("mlp")]
+    [InlineData("cnn_mnist")]
     [InlineData("cnn_cifar")]
     public void Evaluation_MatchesTheModule(string name)
     {
@@ -92,6 +93,35 @@ public class StackedNetworkTests
         var reference = module.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
         Assert.Equal(reference.Correct, fast.Correct);
         Assert.Equal(reference.LossSum, fast.LossSum, 3);
+    }
+
+    [Theory]
+    [InlineData("cnn_mnist")]
+    [InlineData("cnn_cifar")]
+    public void Evaluation_DoesNotDependOnTheBatchSize(string name)
+    {
+        // Batches of 5, 16 and 37 put each sample in a different lane of a different group of
+        // sixteen, and leave groups part-filled.
+        var (model, data) = Setup(name);
+        using var runner = new ModelRunner(model, data.SampleShape, data.Classes);
+        var parameters = runner.InitialParameters(3);
+        var reference = runner.EvaluateRange(parameters, data, 1, 37, batchSize: 37);
+        foreach (int batch in new[] { 5, 16 })
+        {
+            var other = runner.EvaluateRange(parameters, data, 1, 37, batchSize: batch);
+            Assert.Equal(reference.Correct, other.Correct);
+            Assert.Equal(reference.LossSum, other.LossSum, 4);
+        }
+    }
+
+    [Fact]
+    public void NonFiniteParameters_GiveANonFiniteEvaluationLoss()
+    {
+        var (model, data) = Setup("cnn_mnist");
+        using var runner = new ModelRunner(model, data.SampleShape, data.Classes);
+        var parameters = runner.InitialParameters(1);
+        parameters[0] = float.NaN; // a conv1 weight
+        Assert.True(double.IsNaN(runner.EvaluateRange(parameters, data, 0, 20).LossSum));
     }
 
     [Fact]
@@ -122,7 +152,7 @@ public class StackedNetworkTests
     {
         "logistic" => (new LogisticRegression(), Images(1, 12, 40)),
         "mlp" => (new MultiLayerPerceptron([16, 8]), Images(1, 12, 60)),
-        "cnn_mnist" => (ConvolutionalNetworks.Mnist, Images(1, 28, 40)),
+        "cnn_mnist" => (ConvolutionalNetworks.Mnist, Images(1, 28, 44)),
         "cnn_cifar" => (ConvolutionalNetworks.Cifar, Images(3, 32, 60)),
         _ => throw new ArgumentException(name),
     };
