@@ -28,11 +28,14 @@ public sealed class SimulatorSystem : IAsyncDisposable
         }
         """);
 
-    private SimulatorSystem(ActorSystem system, IActorRef trainers, int trainerCount)
+    private readonly WorkQueue _work;
+
+    private SimulatorSystem(ActorSystem system, IActorRef trainers, int trainerCount, WorkQueue work)
     {
         System = system;
         Trainers = trainers;
         TrainerCount = trainerCount;
+        _work = work;
     }
 
     /// <summary>The underlying actor system.</summary>
@@ -43,6 +46,9 @@ public sealed class SimulatorSystem : IAsyncDisposable
 
     /// <summary>Number of trainers.</summary>
     public int TrainerCount { get; }
+
+    /// <summary>So far, trainer-seconds spent waiting for the slowest trainer (<see cref="WorkQueue.TailIdleSeconds"/>).</summary>
+    public double TrainerTailIdleSeconds => _work.TailIdleSeconds;
 
     /// <summary>
     /// Starts a system with <paramref name="trainers"/> trainers (default: one per core);
@@ -55,8 +61,9 @@ public sealed class SimulatorSystem : IAsyncDisposable
         var config = extraConfig is null ? BaseConfig : extraConfig.WithFallback(BaseConfig);
         var bootstrap = BootstrapSetup.Create().WithConfig(config);
         var system = ActorSystem.Create(name, setup is null ? Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap) : bootstrap.And(setup));
-        var pool = system.ActorOf(TrainerPool.Props(count), "trainers");
-        return new SimulatorSystem(system, pool, count);
+        var work = new WorkQueue(count);
+        var pool = system.ActorOf(TrainerPool.Props(count, work), "trainers");
+        return new SimulatorSystem(system, pool, count, work);
     }
 
     /// <summary>

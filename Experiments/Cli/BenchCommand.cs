@@ -75,7 +75,7 @@ public static class BenchCommand
             foreach (var r in results)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"bench-result {r.Workload.Id} {r.Rounds} {r.Trainers} {r.WallSeconds:R} {r.RoundSeconds:R} {r.ComputeSeconds:R} {r.AttackSeconds:R} {r.CraftingSeconds:R} {r.AggregationSeconds:R} {r.EvaluationSeconds:R} {r.PeakMemoryBytes}"));
+                    $"bench-result {r.Workload.Id} {r.Rounds} {r.Trainers} {r.WallSeconds:R} {r.RoundSeconds:R} {r.ComputeSeconds:R} {r.AttackSeconds:R} {r.CraftingSeconds:R} {r.AggregationSeconds:R} {r.EvaluationSeconds:R} {r.PeakMemoryBytes} {r.ImbalanceSeconds:R}"));
             }
 
             return Program.Ok;
@@ -110,13 +110,13 @@ public static class BenchCommand
         double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
         return new BenchResult(
             BenchWorkloads.All.Single(w => w.Id == id), int.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture),
-            D(4), D(5), D(6), D(7), D(8), D(9), D(10), long.Parse(f[11], CultureInfo.InvariantCulture));
+            D(4), D(5), D(6), D(7), D(8), D(9), D(10), long.Parse(f[11], CultureInfo.InvariantCulture), D(12));
     }
 
     private static void Print(List<BenchResult> results)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("workload", "rounds/s", "ms/round", "compute ms", "attack ms", "aggregation ms", "overhead ms", "evaluation s", "peak MB");
+            .AddColumns("workload", "rounds/s", "ms/round", "compute ms", "attack ms", "aggregation ms", "imbalance ms", "overhead ms", "evaluation s", "peak MB");
         foreach (var r in results)
         {
             table.AddRow(Row(r));
@@ -128,7 +128,8 @@ public static class BenchCommand
             Console.WriteLine($"workload {r.Workload.Id}: {r.Workload.Title}");
         }
 
-        Console.WriteLine("compute and attack: time per round, trainer time summed over trainers; overhead: ms/round minus training (honest and Byzantine) / trainers, minus crafting and aggregation (serial stages).");
+        Console.WriteLine("compute and attack: time per round, trainer time summed over trainers; imbalance: trainers waiting for the slowest at the end of a round's training, per trainer;");
+        Console.WriteLine("overhead (actors, messaging, handling each update): ms/round minus training (honest and Byzantine) / trainers, minus crafting and aggregation (serial stages), minus imbalance.");
     }
 
     private static string[] Row(BenchResult r) =>
@@ -139,14 +140,15 @@ public static class BenchCommand
         F(1000 * r.ComputeSeconds, "F1"),
         F(1000 * r.AttackSeconds, "F1"),
         F(1000 * r.AggregationSeconds, "F2"),
+        F(1000 * r.ImbalanceSeconds, "F1") + $" ({F(100 * r.ImbalanceSeconds / r.RoundSeconds, "F0")}%)",
         F(1000 * r.OverheadSeconds, "F1") + $" ({F(100 * r.OverheadSeconds / r.RoundSeconds, "F0")}%)",
         F(r.EvaluationSeconds, "F3"),
         F(r.PeakMemoryBytes / 1e6, "F0"),
     ];
 
     private static string ToMarkdown(List<BenchResult> results) =>
-        "| workload | rounds/s | ms/round | compute ms | attack ms | aggregation ms | overhead ms | evaluation s | peak MB |\n" +
-        "|---|---|---|---|---|---|---|---|---|\n" +
+        "| workload | rounds/s | ms/round | compute ms | attack ms | aggregation ms | imbalance ms | overhead ms | evaluation s | peak MB |\n" +
+        "|---|---|---|---|---|---|---|---|---|---|\n" +
         string.Concat(results.Select(r => "| " + string.Join(" | ", Row(r)) + " |\n"));
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);

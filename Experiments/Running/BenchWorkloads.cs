@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator;
+using ByzantineSim.Simulator.Server;
 
 namespace ByzantineSim.Experiments.Running;
 
@@ -30,6 +31,10 @@ public sealed record BenchWorkload(int Id, string Title, string Yaml, int Defaul
 /// parts are spread over the trainers).
 /// </param>
 /// <param name="PeakMemoryBytes">Peak resident memory of the process.</param>
+/// <param name="ImbalanceSeconds">
+/// Per round: trainers waiting for the slowest one at the end of the round's training, as wall
+/// time (trainer-seconds divided by the trainers; see <c>WorkQueue.TailIdleSeconds</c>).
+/// </param>
 public sealed record BenchResult(
     BenchWorkload Workload,
     int Rounds,
@@ -41,15 +46,20 @@ public sealed record BenchResult(
     double CraftingSeconds,
     double AggregationSeconds,
     double EvaluationSeconds,
-    long PeakMemoryBytes)
+    long PeakMemoryBytes,
+    double ImbalanceSeconds)
 {
     /// <summary>
-    /// Per round: time not spent computing, attacking or aggregating. Training (honest and
-    /// Byzantine) is spread over the trainers; crafting and aggregation are serial stages of the
-    /// round (they wait for every update, and the next round waits for them). What is left is
-    /// actors, messaging, and trainers waiting for the slowest gradient.
+    /// Per round: time not spent computing, attacking or aggregating, and not waiting for the
+    /// slowest trainer (<see cref="ImbalanceSeconds"/>). Training (honest and Byzantine) is
+    /// spread over the trainers; crafting and aggregation are serial stages of the round (they
+    /// wait for every update, and the next round waits for them). What is left is actors,
+    /// messaging, and the server's handling of each update (checks, copies into the round's matrix).
     /// </summary>
-    public double OverheadSeconds =>
+    public double OverheadSeconds => Math.Max(0, UnaccountedSeconds - ImbalanceSeconds);
+
+    /// <summary>Per round: <see cref="OverheadSeconds"/> and <see cref="ImbalanceSeconds"/> together, what the round took beyond its stages.</summary>
+    public double UnaccountedSeconds =>
         Math.Max(0, RoundSeconds - ((ComputeSeconds + AttackSeconds - CraftingSeconds) / Trainers) - CraftingSeconds - AggregationSeconds);
 
     /// <summary>Rounds per second.</summary>
@@ -105,7 +115,23 @@ public static class BenchWorkloads
         var plan = SweepLoader.Parse(workload.Yaml.Replace("{rounds}", rounds.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), $"bench-{workload.Id}");
         await using var simulator = SimulatorSystem.Create(trainers, $"bench-{workload.Id}");
         var clock = Stopwatch.StartNew();
-        var result = await simulator.RunAsync(plan.Runs.Single().Setup, null, cancellationToken).ConfigureAwait(false);
+
+        // The trainers' tail idle time over the measured rounds: read when round 0 and the last round close.
+        double tailAtFirst = 0, tailAtLast = 0;
+        void Progress(RunProgress progress)
+        {
+            if (progress.RoundsCompleted == 1)
+            {
+                tailAtFirst = simulator.TrainerTailIdleSeconds;
+            }
+
+            if (progress.RoundsCompleted == progress.TotalRounds)
+            {
+                tailAtLast = simulator.TrainerTailIdleSeconds;
+            }
+        }
+
+        var result = await simulator.RunAsync(plan.Runs.Single().Setup, Progress, cancellationToken).ConfigureAwait(false);
         double wall = clock.Elapsed.TotalSeconds;
         var evaluations = result.Evaluations.Where(e => e.Round > 0).ToList();
         double lastRoundClosed = result.Rounds[^1].ElapsedSeconds;
@@ -130,6 +156,7 @@ public static class BenchWorkloads
             measured.Average(r => r.CraftingSeconds),
             measured.Average(r => r.AggregationSeconds),
             evaluations.Count == 0 ? double.NaN : result.Elapsed.TotalSeconds - lastRoundClosed,
-            process.PeakWorkingSet64);
+            process.PeakWorkingSet64,
+            (tailAtLast - tailAtFirst) / simulator.TrainerCount / measured.Count);
     }
 }

@@ -29,7 +29,7 @@ public sealed class TrainerActor : ReceiveActor
         Receive<TrainerWake>(_ =>
         {
             // Job after job on this thread, without going back through the pool between them.
-            while (_work.TryTake() is { } job)
+            for (var job = _work.TryTake(); job is not null; job = _work.TryTake(finishedOne: true))
             {
                 if (job.Requests.Length == 1)
                 {

@@ -32,10 +32,10 @@ public sealed class TrainerPool : ReceiveActor
     private readonly HashSet<IActorRef> _idle = [];
     private readonly List<IActorRef> _trainers = [];
 
-    /// <summary>Creates a pool of <paramref name="trainers"/> trainers, its children.</summary>
-    public TrainerPool(int trainers)
+    /// <summary>Creates a pool of <paramref name="trainers"/> trainers, its children, taking their jobs from <paramref name="work"/>.</summary>
+    public TrainerPool(int trainers, WorkQueue work)
     {
-        _work = new WorkQueue(trainers);
+        _work = work;
         for (int k = 0; k < trainers; k++)
         {
             _trainers.Add(Context.ActorOf(TrainerActor.Props(_work), $"trainer-{k}"));
@@ -52,7 +52,10 @@ public sealed class TrainerPool : ReceiveActor
     }
 
     /// <summary>Props of a pool of <paramref name="trainers"/> trainers.</summary>
-    public static Props Props(int trainers) => Akka.Actor.Props.Create(() => new TrainerPool(trainers));
+    public static Props Props(int trainers) => Props(trainers, new WorkQueue(trainers));
+
+    /// <summary>Props of a pool of <paramref name="trainers"/> trainers sharing <paramref name="work"/>, whose statistics the caller reads.</summary>
+    public static Props Props(int trainers, WorkQueue work) => Akka.Actor.Props.Create(() => new TrainerPool(trainers, work));
 
     private void Enqueue(PendingRequest request)
     {
@@ -82,12 +85,36 @@ public sealed class TrainerPool : ReceiveActor
 
 /// <summary>
 /// The requests waiting for a trainer, shared by the pool (which adds) and its trainers (which
-/// take, each on its own thread). Thread-safe.
+/// take, each on its own thread). Thread-safe. It also measures how long trainers wait at the
+/// end of a batch of work (<see cref="TailIdleSeconds"/>).
 /// </summary>
-public sealed class WorkQueue(int trainers)
+/// <param name="trainers">Trainers taking from the queue.</param>
+/// <param name="time">The clock (a test's own; default the system's).</param>
+public sealed class WorkQueue(int trainers, TimeProvider? time = null)
 {
     private readonly LinkedList<PendingRequest> _queue = new();
     private readonly Lock _lock = new();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private int _busy;
+    private long _since;
+    private double _tailIdle;
+
+    /// <summary>
+    /// Trainer-seconds spent idle while the queue was empty and another trainer still computed:
+    /// the wait for the slowest trainer at the end of a round's gradients (load imbalance),
+    /// which no faster messaging would shorten. Divided by the trainers, it is wall time.
+    /// </summary>
+    public double TailIdleSeconds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                Advance();
+                return _tailIdle;
+            }
+        }
+    }
 
     /// <summary>Requests waiting.</summary>
     public int Count
@@ -106,6 +133,7 @@ public sealed class WorkQueue(int trainers)
     {
         lock (_lock)
         {
+            Advance();
             _queue.AddLast(request);
         }
     }
@@ -117,42 +145,72 @@ public sealed class WorkQueue(int trainers)
     /// (one for a convolutional network: taken one at a time, the gradients of a round balance
     /// over the trainers within a fraction of one). Null when nothing is queued.
     /// </summary>
-    public TrainerJob? TryTake()
+    /// <param name="finishedOne">The caller has just finished the job it took last (false when it comes from idle).</param>
+    public TrainerJob? TryTake(bool finishedOne = false)
     {
         lock (_lock)
         {
-            if (_queue.First is not { } first)
+            Advance();
+            if (finishedOne)
             {
-                return null;
+                _busy--;
             }
 
-            var head = first.Value;
-            _queue.RemoveFirst();
-            if (head.Request is not ComputeGradient gradient || gradient.Work.Mode != LocalMode.Gradient)
+            var job = Take();
+            if (job is not null)
             {
-                return new TrainerJob([head]);
+                _busy++;
             }
 
-            var compatible = new List<LinkedListNode<PendingRequest>>();
-            for (var node = _queue.First; node is not null; node = node.Next)
-            {
-                if (node.Value.Request is ComputeGradient other && gradient.CanShareWith(other))
-                {
-                    compatible.Add(node);
-                }
-            }
-
-            int share = Math.Min(Math.Min(TrainerPool.MaxGroup, gradient.Model.ClientsPerPass), (compatible.Count + 1 + trainers - 1) / trainers);
-            var job = ImmutableArray.CreateBuilder<PendingRequest>(share);
-            job.Add(head);
-            foreach (var node in compatible.Take(share - 1))
-            {
-                _queue.Remove(node);
-                job.Add(node.Value);
-            }
-
-            return new TrainerJob(job.MoveToImmutable());
+            return job;
         }
+    }
+
+    /// <summary>Adds the last interval's idle trainers to <see cref="_tailIdle"/> if it was a tail: queue empty, someone computing. Under the lock.</summary>
+    private void Advance()
+    {
+        long now = _time.GetTimestamp();
+        if (_queue.Count == 0 && _busy > 0 && _busy < trainers)
+        {
+            _tailIdle += (trainers - _busy) * _time.GetElapsedTime(_since, now).TotalSeconds;
+        }
+
+        _since = now;
+    }
+
+    private TrainerJob? Take()
+    {
+        if (_queue.First is not { } first)
+        {
+            return null;
+        }
+
+        var head = first.Value;
+        _queue.RemoveFirst();
+        if (head.Request is not ComputeGradient gradient || gradient.Work.Mode != LocalMode.Gradient)
+        {
+            return new TrainerJob([head]);
+        }
+
+        var compatible = new List<LinkedListNode<PendingRequest>>();
+        for (var node = _queue.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Request is ComputeGradient other && gradient.CanShareWith(other))
+            {
+                compatible.Add(node);
+            }
+        }
+
+        int share = Math.Min(Math.Min(TrainerPool.MaxGroup, gradient.Model.ClientsPerPass), (compatible.Count + 1 + trainers - 1) / trainers);
+        var job = ImmutableArray.CreateBuilder<PendingRequest>(share);
+        job.Add(head);
+        foreach (var node in compatible.Take(share - 1))
+        {
+            _queue.Remove(node);
+            job.Add(node.Value);
+        }
+
+        return new TrainerJob(job.MoveToImmutable());
     }
 }
 

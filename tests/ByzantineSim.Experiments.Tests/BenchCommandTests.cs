@@ -15,7 +15,7 @@ public sealed class BenchCommandTests : IDisposable
         var outcome = await CliProcess.RunAsync(_folder, "bench", "--workload", "3", "--rounds", "3", "--trainers", "1", "--markdown", "bench.md");
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
 
-        // bench-result id rounds trainers wall round compute attack crafting aggregation evaluation peak
+        // bench-result id rounds trainers wall round compute attack crafting aggregation evaluation peak imbalance
         var fields = outcome.Output.Split('\n').Single(l => l.StartsWith("bench-result ", StringComparison.Ordinal)).Trim().Split(' ');
         Assert.Equal(["3", "3", "1"], fields[1..4]);
         var seconds = fields[4..11].Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToList();
@@ -23,6 +23,8 @@ public sealed class BenchCommandTests : IDisposable
         Assert.True(seconds[1] > 0 && seconds[1] < seconds[0], $"a round cannot take longer than the run: {string.Join(' ', fields)}");
         Assert.True(seconds[3] <= seconds[2], $"crafting is a part of the attack: {string.Join(' ', fields)}");
         Assert.True(long.Parse(fields[11], CultureInfo.InvariantCulture) > 10_000_000, "peak memory in bytes");
+        double imbalance = double.Parse(fields[12], CultureInfo.InvariantCulture);
+        Assert.True(imbalance >= 0 && imbalance <= seconds[1], $"trainers wait for the slowest only within a round: {string.Join(' ', fields)}");
 
         var markdown = File.ReadAllLines(Path.Combine(_folder, "bench.md"));
         Assert.StartsWith("| workload | rounds/s | ms/round |", markdown[0], StringComparison.Ordinal);

@@ -89,4 +89,50 @@ public class TrainerPoolTests
         ComputationFailed failed => failed.Tag,
         _ => throw new InvalidOperationException(reply.GetType().Name),
     };
+
+    [Fact]
+    public void TailIdle_CountsTrainersWaitingForTheSlowestOnly()
+    {
+        var clock = new ManualClock();
+        var work = new WorkQueue(2, clock);
+        var request = new PendingRequest(new object(), ActorRefs.Nobody);
+
+        // Nothing to do and nobody computing: idle, but not a tail.
+        clock.Advance(5);
+        Assert.Equal(0, work.TailIdleSeconds);
+
+        work.Add(request);
+        work.Add(request);
+        work.Add(request);
+        Assert.NotNull(work.TryTake()); // trainer A
+        Assert.NotNull(work.TryTake()); // trainer B
+        clock.Advance(1);
+        Assert.NotNull(work.TryTake(finishedOne: true)); // A takes the third
+        clock.Advance(1);
+        Assert.Null(work.TryTake(finishedOne: true)); // B finds nothing: its wait starts
+        clock.Advance(3);
+        Assert.Equal(3, work.TailIdleSeconds, 9);
+        Assert.Null(work.TryTake(finishedOne: true)); // A done: nobody computes, the wait ends
+        clock.Advance(10);
+        Assert.Equal(3, work.TailIdleSeconds, 9);
+
+        // A request while one trainer computes: no tail while it waits in the queue.
+        work.Add(request);
+        Assert.NotNull(work.TryTake());
+        work.Add(request);
+        clock.Advance(2);
+        Assert.Equal(3, work.TailIdleSeconds, 9);
+    }
+
+    /// <summary>A clock the test moves by hand.</summary>
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(double seconds) => _ticks += (long)(seconds * TimeSpan.TicksPerSecond);
+    }
 }
