@@ -58,12 +58,13 @@ public sealed class ModelRunner : IDisposable
         ReadOnlySpan<int> batch,
         LabelMap? labels,
         Span<float> gradient,
-        IReadOnlyDictionary<int, int>? relabel = null)
+        IReadOnlyDictionary<int, int>? relabel = null,
+        object? parametersIdentity = null)
     {
         CheckLength(parameters, nameof(parameters));
         CheckLength(gradient, nameof(gradient));
         Span<float> loss = stackalloc float[1];
-        Gradients(parameters, data, [new ClientBatch([.. batch], labels, relabel)], new GradientRows(gradient, ParameterCount), loss);
+        Gradients(parameters, data, [new ClientBatch([.. batch], labels, relabel)], new GradientRows(gradient, ParameterCount), loss, parametersIdentity);
         return loss[0];
     }
 
@@ -86,10 +87,10 @@ public sealed class ModelRunner : IDisposable
     /// writing client k's gradient straight into <paramref name="gradients"/>[k] (d values each).
     /// </summary>
     public void ComputeGradients(
-        ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, IReadOnlyList<float[]> gradients, Span<float> losses)
+        ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, IReadOnlyList<float[]> gradients, Span<float> losses, object? parametersIdentity = null)
     {
         CheckTogether(parameters, clients, gradients.Count == clients.Count && gradients.All(g => g.Length == ParameterCount), losses);
-        Gradients(parameters, data, clients, new GradientRows(gradients, ParameterCount), losses);
+        Gradients(parameters, data, clients, new GradientRows(gradients, ParameterCount), losses, parametersIdentity);
     }
 
     /// <summary>
@@ -98,7 +99,7 @@ public sealed class ModelRunner : IDisposable
     /// bitwise what <see cref="Run"/> gives it alone. Every work must be
     /// <see cref="LocalMode.Gradient"/> with batches of one size. Returns one loss per client.
     /// </summary>
-    public float[] RunTogether(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<float[]> updates)
+    public float[] RunTogether(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<float[]> updates, object? parametersIdentity = null)
     {
         if (works.Any(w => w.Mode != LocalMode.Gradient))
         {
@@ -106,7 +107,7 @@ public sealed class ModelRunner : IDisposable
         }
 
         var losses = new float[works.Count];
-        ComputeGradients(parameters, data, [.. works.Select(ClientBatch.Of)], updates, losses);
+        ComputeGradients(parameters, data, [.. works.Select(ClientBatch.Of)], updates, losses, parametersIdentity);
         for (int c = 0; c < works.Count; c++)
         {
             UpdateClipping.ClipToNorm(updates[c], works[c].ClipNorm);
@@ -121,7 +122,7 @@ public sealed class ModelRunner : IDisposable
     /// <summary>Most clients whose gradients share a pass (1 when they are computed one after the other).</summary>
     public int ClientsPerPass => _stacked?.ClientsPerPass ?? 1;
 
-    private void Gradients(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, GradientRows gradients, Span<float> losses)
+    private void Gradients(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, GradientRows gradients, Span<float> losses, object? parametersIdentity = null)
     {
         TorchRuntime.EnsureInitialised();
         using var scope = NewDisposeScope();
@@ -133,7 +134,7 @@ public sealed class ModelRunner : IDisposable
                 using var passScope = NewDisposeScope();
                 int count = Math.Min(_stacked.ClientsPerPass, clients.Count - first);
                 var (inputs, targets) = MakeBatch(data, clients.Skip(first).Take(count).ToList());
-                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count));
+                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count), parametersIdentity);
             }
 
             return;
@@ -167,13 +168,16 @@ public sealed class ModelRunner : IDisposable
     /// (D-SGD); for <see cref="LocalMode.LocalSteps"/> one SGD step per batch from the given
     /// parameters and the pseudo-gradient theta - theta_local (FedAvg's model delta with the sign
     /// of a gradient, so the server's step applies it). Returns the mean minibatch loss.
+    /// <paramref name="parametersIdentity"/>, when given, is an immutable object standing for the
+    /// parameters' values (their payload): a D-SGD gradient at the same one as the previous call
+    /// skips copying them into the model again.
     /// </summary>
-    public double Run(ReadOnlySpan<float> parameters, Dataset data, LocalWork work, Span<float> update)
+    public double Run(ReadOnlySpan<float> parameters, Dataset data, LocalWork work, Span<float> update, object? parametersIdentity = null)
     {
         CheckLength(update, nameof(update));
         if (work.Mode == LocalMode.Gradient)
         {
-            double loss = ComputeGradient(parameters, data, work.Batches[0].AsSpan(), work.Poisoning, update, work.Relabel);
+            double loss = ComputeGradient(parameters, data, work.Batches[0].AsSpan(), work.Poisoning, update, work.Relabel, parametersIdentity);
             UpdateClipping.ClipToNorm(update, work.ClipNorm);
             return loss;
         }

@@ -39,6 +39,7 @@ internal sealed class StackedNetwork
     private readonly long[] _inputShape;
     private readonly Buffers _buffers = new();
     private bool _preparedForEvaluation;
+    private object? _loadedIdentity;
 
     private StackedNetwork(ImmutableArray<ConvolutionBlock> convolutions, ImmutableArray<LinearLayer> linears, long[] inputShape)
     {
@@ -142,12 +143,21 @@ internal sealed class StackedNetwork
     /// <paramref name="inputs"/> is [clients x samples, ...sample shape] with each client's samples
     /// contiguous, <paramref name="targets"/> its labels (int64) or regression targets. Writes
     /// clients x d values to <paramref name="gradients"/> and each client's loss to <paramref name="losses"/>.
+    /// <paramref name="parametersIdentity"/> is an immutable object that stands for the values of
+    /// <paramref name="parameters"/> (the payload they come from), or null. When it is the one of
+    /// the previous pass, the parameters are already loaded and are not copied again: a trainer
+    /// computes a round's gradients one after another at the same parameters (1.7 MB each for cnn_mnist).
     /// </summary>
     public void Gradients(
-        ReadOnlySpan<float> parameters, int clients, int samples, Tensor inputs, Tensor targets, bool regression, GradientRows gradients, Span<float> losses)
+        ReadOnlySpan<float> parameters, int clients, int samples, Tensor inputs, Tensor targets, bool regression, GradientRows gradients, Span<float> losses, object? parametersIdentity = null)
     {
         using var scope = NewDisposeScope();
-        Load(parameters);
+        if (parametersIdentity is null || !ReferenceEquals(parametersIdentity, _loadedIdentity))
+        {
+            Load(parameters);
+            _loadedIdentity = parametersIdentity;
+        }
+
         var theta = Theta;
         var shape = new Shape(clients, samples);
         var convolutionState = new ConvolutionBlock.Saved[_convolutions.Length];
@@ -176,6 +186,7 @@ internal sealed class StackedNetwork
     {
         parameters.CopyTo(TensorMemory.Floats(Theta));
         _preparedForEvaluation = false;
+        _loadedIdentity = null;
     }
 
     /// <summary>

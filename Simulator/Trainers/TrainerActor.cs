@@ -85,7 +85,7 @@ public sealed class TrainerActor : ReceiveActor
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(gradient.Model);
             var update = PayloadPool.Shared.Rent(runner.ParameterCount); // fully overwritten
-            double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, update);
+            double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, update, gradient.Parameters);
             return new GradientComputed(gradient.Tag, VectorPayload.TakeOwnership(update, PayloadPool.Shared), loss, watch.Elapsed.TotalSeconds);
         }),
         EvaluateModel evaluation => Guarded(evaluation.Tag, () =>
@@ -108,7 +108,7 @@ public sealed class TrainerActor : ReceiveActor
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(first.Model);
             var updates = gradients.Select(_ => PayloadPool.Shared.Rent(runner.ParameterCount)).ToList(); // fully overwritten
-            var losses = runner.RunTogether(first.Parameters.Span, first.Data, [.. gradients.Select(g => g.Work)], updates);
+            var losses = runner.RunTogether(first.Parameters.Span, first.Data, [.. gradients.Select(g => g.Work)], updates, first.Parameters);
             double seconds = watch.Elapsed.TotalSeconds / gradients.Count; // the pass's time, shared equally
             replies = [.. gradients.Select((g, k) => (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(updates[k], PayloadPool.Shared), losses[k], seconds))];
         }

@@ -115,6 +115,34 @@ public class StackedNetworkTests
     }
 
     [Fact]
+    public void ParametersIdentity_SkipsOnlyTheCopyOfTheSameParameters()
+    {
+        var (model, data) = Setup("cnn_mnist");
+        using var runner = new ModelRunner(model, data.SampleShape, data.Classes);
+        var first = runner.InitialParameters(1);
+        var second = runner.InitialParameters(2);
+        var work = new LocalWork(LocalMode.Gradient, [[0, 1, 2, 3]], 0, 0, null, null);
+        float[] Gradient(float[] parameters, object? identity)
+        {
+            var gradient = new float[runner.ParameterCount];
+            runner.Run(parameters, data, work, gradient, identity);
+            return gradient;
+        }
+
+        var expectedFirst = Gradient(first, null);
+        var expectedSecond = Gradient(second, null);
+        object firstIdentity = new(), secondIdentity = new();
+        Assert.Equal(expectedFirst, Gradient(first, firstIdentity));
+        Assert.Equal(expectedFirst, Gradient(first, firstIdentity));
+        Assert.Equal(expectedSecond, Gradient(second, secondIdentity));
+
+        // An evaluation loads other parameters into the same model: the next gradient reloads its own.
+        Assert.Equal(expectedFirst, Gradient(first, firstIdentity));
+        runner.EvaluateRange(second, data, 0, 8);
+        Assert.Equal(expectedFirst, Gradient(first, firstIdentity));
+    }
+
+    [Fact]
     public void NonFiniteParameters_GiveANonFiniteEvaluationLoss()
     {
         var (model, data) = Setup("cnn_mnist");
