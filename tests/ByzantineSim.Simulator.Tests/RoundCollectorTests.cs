@@ -53,6 +53,34 @@ public class RoundCollectorTests
     }
 
     [Fact]
+    public void RoundMatrix_ByzantineRowsCopiedAtClose_OnePayloadSharedByManyRows()
+    {
+        // Large enough rows that the Byzantine copies run in parallel; client 4 is silent.
+        const int d = 1 << 17;
+        var matrix = new float[6 * d];
+        var round = new RoundCollector(3, [0, 1], [2, 3, 4, 5], d, NonFinitePolicy.Pass, rows: matrix);
+        var honest = Enumerable.Range(0, 2).Select(c => Enumerable.Range(0, d).Select(k => (float)((c * d) + k)).ToArray()).ToArray();
+        var forged = VectorPayload.CopyOf(Enumerable.Range(0, d).Select(k => -(float)k).ToArray());
+        round.Submit(new UpdateSubmitted(3, 1, VectorPayload.CopyOf(honest[1]), 0.5));
+        round.Submit(new UpdateSubmitted(3, 0, VectorPayload.CopyOf(honest[0]), 0.5));
+        foreach (int id in new[] { 5, 2, 3 })
+        {
+            Assert.Equal(ReplyOutcome.Accepted, round.Submit(new UpdateSubmitted(3, id, forged, 0)));
+        }
+
+        round.CoalitionFinished(new CoalitionFinished(3, [4]));
+        var (data, rows, ids) = round.StackedInputs();
+        Assert.Equal([0, 1, 2, 3, 5], ids.ToArray());
+        Assert.Equal(5, rows);
+        Assert.Equal(honest[0], data.AsSpan(0, d).ToArray());
+        Assert.Equal(honest[1], data.AsSpan(d, d).ToArray());
+        for (int row = 2; row < 5; row++)
+        {
+            Assert.Equal(forged.Span.ToArray(), data.AsSpan(row * d, d).ToArray());
+        }
+    }
+
+    [Fact]
     public void RoundMatrix_HonestRowsEmpty_WhenAnHonestUpdateIsMissing()
     {
         var round = new RoundCollector(3, [0, 1], [2], 2, NonFinitePolicy.Exclude, rows: new float[6]);
