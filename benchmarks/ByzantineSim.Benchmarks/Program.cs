@@ -4,7 +4,7 @@ namespace ByzantineSim.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/ByzantineSim.Benchmarks -- --filter '*'</c>
-/// for the BenchmarkDotNet kernels, <c>-- onednn-check [--enable-onednn] [--seed N]</c>, <c>-- eval-batch [--stacked] [--batch N] [--passes N]</c>, or <c>-- stacked [--mlp]</c>.
+/// for the BenchmarkDotNet kernels, <c>-- onednn-check [--enable-onednn] [--seed N]</c>, <c>-- eval-batch [--stacked] [--batch N] [--passes N]</c>, or <c>-- stacked [--mlp] [--group N] [--passes N]</c>.
 /// </summary>
 public static class Program
 {

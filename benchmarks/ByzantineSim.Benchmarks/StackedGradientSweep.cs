@@ -10,7 +10,8 @@ namespace ByzantineSim.Benchmarks;
 /// <summary>
 /// <c>stacked</c>: time to compute ten 25-sample cnn_mnist gradients on one thread at the same
 /// parameters, in groups of 1, 2, 5 and 10 clients per pass (best of five), and whether every
-/// client's gradient has the same bits in every grouping.
+/// client's gradient has the same bits in every grouping. <c>--group N</c> measures one group
+/// size, <c>--passes N</c> (default 5) repeats it, which gives a profiler enough samples.
 /// </summary>
 public static class StackedGradientSweep
 {
@@ -34,12 +35,14 @@ public static class StackedGradientSweep
         module.ComputeGradients(parameters, data.Train, batches, reference, referenceLosses);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model.Name} module (autograd), one client at a time: {moduleWatch.Elapsed.TotalMilliseconds:F1} ms for {clients} gradients"));
         float[]? first = null;
-        foreach (int group in new[] { 1, 2, 5, 10, clients }.Distinct())
+        int[] groups = Option(args, "--group") is { } chosen ? [chosen] : [.. new[] { 1, 2, 5, 10, clients }.Distinct()];
+        int passes = Option(args, "--passes") ?? 5;
+        foreach (int group in groups)
         {
             var gradients = new float[clients * d];
             var losses = new float[clients];
             double best = double.MaxValue;
-            for (int pass = 0; pass < 5; pass++)
+            for (int pass = 0; pass < passes; pass++)
             {
                 var watch = Stopwatch.StartNew();
                 for (int start = 0; start < clients; start += group)
@@ -66,4 +69,7 @@ public static class StackedGradientSweep
 
         return 0;
     }
+
+    private static int? Option(string[] args, string name) =>
+        Array.IndexOf(args, name) is int at && at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : null;
 }
