@@ -30,6 +30,15 @@ public sealed class ModelRunner : IDisposable
     /// false always uses the module and libtorch's autograd, the reference the tests compare with.
     /// </param>
     public ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked = true)
+        : this(model, inputShape, classes, stacked, wideKernels: true)
+    {
+    }
+
+    /// <summary>
+    /// As the public constructor; <paramref name="wideKernels"/> false keeps the stacked network
+    /// off its 512-bit convolution kernels, as on a machine without them (for tests).
+    /// </summary>
+    internal ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked, bool wideKernels)
     {
         TorchRuntime.EnsureInitialised();
         _module = model.Build(inputShape, classes);
@@ -37,7 +46,7 @@ public sealed class ModelRunner : IDisposable
         _inputShape = [.. inputShape.Select(x => (long)x)];
         _featureCount = ModelParameters.FeatureCount(inputShape);
         ParameterCount = ModelParameters.Count(_module);
-        _stacked = stacked ? StackedNetwork.TryCreate(_module, _inputShape) : null;
+        _stacked = stacked ? StackedNetwork.TryCreate(_module, _inputShape, wideKernels) : null;
     }
 
     /// <summary>The dimension d of the flat parameter vector.</summary>

@@ -80,7 +80,10 @@ internal sealed class StackedNetwork
     }
 
     /// <summary>The stacked form of <paramref name="module"/> for samples of <paramref name="inputShape"/>, or null when it has another shape.</summary>
-    public static StackedNetwork? TryCreate(nn.Module<Tensor, Tensor> module, long[] inputShape)
+    /// <param name="module">The module.</param>
+    /// <param name="inputShape">Shape of one sample.</param>
+    /// <param name="wideKernels">False: convolutions stay off the 512-bit kernels even where the machine has them.</param>
+    public static StackedNetwork? TryCreate(nn.Module<Tensor, Tensor> module, long[] inputShape, bool wideKernels = true)
     {
         var children = module.named_children().Select(c => c.module).ToList();
         var convolutions = ImmutableArray.CreateBuilder<ConvolutionBlock>();
@@ -94,7 +97,7 @@ internal sealed class StackedNetwork
                 return null;
             }
 
-            var block = new ConvolutionBlock(offset, (int)channels, (int)height, (int)width, (int)conv.weight.shape[0], (int)conv.weight.shape[2], first: convolutions.Count == 0);
+            var block = new ConvolutionBlock(offset, (int)channels, (int)height, (int)width, (int)conv.weight.shape[0], (int)conv.weight.shape[2], first: convolutions.Count == 0, wideKernels);
             if (block.OutputHeight % 2 != 0 || block.OutputWidth % 2 != 0)
             {
                 return null;
@@ -372,7 +375,7 @@ internal sealed class StackedNetwork
     /// Valid stride-1 k x k convolution, then ReLU, then 2x2 max-pooling, through im2col and MKL;
     /// the first block of a network forms its weight gradient directly (<see cref="DirectWeightGradient"/>).
     /// </summary>
-    private sealed class ConvolutionBlock(int offset, int channels, int height, int width, int outputs, int kernel, bool first)
+    private sealed class ConvolutionBlock(int offset, int channels, int height, int width, int outputs, int kernel, bool first, bool wideKernels)
     {
         /// <summary>The kernel size the direct weight gradient is written for (one accumulator per tap of a kernel row).</summary>
         private const int DirectKernel = 5;
@@ -500,7 +503,7 @@ internal sealed class StackedNetwork
         /// Evaluation skips im2col where 512-bit vectors are fast (<see cref="EvaluateGroup"/>);
         /// elsewhere it keeps im2col and MKL.
         /// </summary>
-        public bool EvaluatesDirectly => Vector512.IsHardwareAccelerated && OutputHeight % 2 == 0 && OutputWidth % 2 == 0;
+        public bool EvaluatesDirectly => wideKernels && Vector512.IsHardwareAccelerated && OutputHeight % 2 == 0 && OutputWidth % 2 == 0;
 
         /// <summary>
         /// The first block's forward pass in training goes through <see cref="ForwardDirectly"/>:
