@@ -658,50 +658,47 @@ internal sealed class StackedNetwork
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static unsafe void KernelRowGradient(float* gradient, int* winner, float* taps, int row, int pooledHeight, int pooledWidth, Span<float> target)
         {
-            Vector512<float> u0 = default, u1 = default, u2 = default, u3 = default, u4 = default;
-            Vector512<float> l0 = default, l1 = default, l2 = default, l3 = default, l4 = default;
+            KernelRow upper = default, lower = default;
             for (int py = 0; py < pooledHeight; py++)
             {
                 for (int px = 0; px < pooledWidth; px++, gradient += SampleLanes, winner += SampleLanes)
                 {
                     var g = Vector512.Load(gradient);
                     var w = Vector512.Load(winner);
-                    var g0 = g & Vector512.Equals(w, Vector512<int>.Zero).AsSingle();
-                    var g1 = g & Vector512.Equals(w, Vector512.Create(1)).AsSingle();
-                    var g2 = g & Vector512.Equals(w, Vector512.Create(2)).AsSingle();
-                    var g3 = g & Vector512.Equals(w, Vector512.Create(3)).AsSingle();
                     float* top = taps + (2 * py * row) + (2 * px * SampleLanes);
-                    float* bottom = top + row;
-                    var t0 = Vector512.Load(top);
-                    var t1 = Vector512.Load(top + SampleLanes);
-                    var t2 = Vector512.Load(top + (2 * SampleLanes));
-                    var t3 = Vector512.Load(top + (3 * SampleLanes));
-                    var t4 = Vector512.Load(top + (4 * SampleLanes));
-                    var t5 = Vector512.Load(top + (5 * SampleLanes));
-                    u0 = Vector512.FusedMultiplyAdd(g1, t1, Vector512.FusedMultiplyAdd(g0, t0, u0));
-                    u1 = Vector512.FusedMultiplyAdd(g1, t2, Vector512.FusedMultiplyAdd(g0, t1, u1));
-                    u2 = Vector512.FusedMultiplyAdd(g1, t3, Vector512.FusedMultiplyAdd(g0, t2, u2));
-                    u3 = Vector512.FusedMultiplyAdd(g1, t4, Vector512.FusedMultiplyAdd(g0, t3, u3));
-                    u4 = Vector512.FusedMultiplyAdd(g1, t5, Vector512.FusedMultiplyAdd(g0, t4, u4));
-                    var b0 = Vector512.Load(bottom);
-                    var b1 = Vector512.Load(bottom + SampleLanes);
-                    var b2 = Vector512.Load(bottom + (2 * SampleLanes));
-                    var b3 = Vector512.Load(bottom + (3 * SampleLanes));
-                    var b4 = Vector512.Load(bottom + (4 * SampleLanes));
-                    var b5 = Vector512.Load(bottom + (5 * SampleLanes));
-                    l0 = Vector512.FusedMultiplyAdd(g3, b1, Vector512.FusedMultiplyAdd(g2, b0, l0));
-                    l1 = Vector512.FusedMultiplyAdd(g3, b2, Vector512.FusedMultiplyAdd(g2, b1, l1));
-                    l2 = Vector512.FusedMultiplyAdd(g3, b3, Vector512.FusedMultiplyAdd(g2, b2, l2));
-                    l3 = Vector512.FusedMultiplyAdd(g3, b4, Vector512.FusedMultiplyAdd(g2, b3, l3));
-                    l4 = Vector512.FusedMultiplyAdd(g3, b5, Vector512.FusedMultiplyAdd(g2, b4, l4));
+                    upper.Add(top, g & Vector512.Equals(w, Vector512<int>.Zero).AsSingle(), g & Vector512.Equals(w, Vector512.Create(1)).AsSingle());
+                    lower.Add(top + row, g & Vector512.Equals(w, Vector512.Create(2)).AsSingle(), g & Vector512.Equals(w, Vector512.Create(3)).AsSingle());
                 }
             }
 
-            target[0] += Vector512.Sum(u0 + l0);
-            target[1] += Vector512.Sum(u1 + l1);
-            target[2] += Vector512.Sum(u2 + l2);
-            target[3] += Vector512.Sum(u3 + l3);
-            target[4] += Vector512.Sum(u4 + l4);
+            target[0] += Vector512.Sum(upper.K0 + lower.K0);
+            target[1] += Vector512.Sum(upper.K1 + lower.K1);
+            target[2] += Vector512.Sum(upper.K2 + lower.K2);
+            target[3] += Vector512.Sum(upper.K3 + lower.K3);
+            target[4] += Vector512.Sum(upper.K4 + lower.K4);
+        }
+
+        /// <summary>A kernel row's five accumulators for one row of the pooling windows (<see cref="KernelRowGradient"/>).</summary>
+        private struct KernelRow
+        {
+            public Vector512<float> K0, K1, K2, K3, K4;
+
+            /// <summary>Adds, for kx = 0..4, left x input[kx] + right x input[kx + 1] (the window's two positions in this row).</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public unsafe void Add(float* input, Vector512<float> left, Vector512<float> right)
+            {
+                var x0 = Vector512.Load(input);
+                var x1 = Vector512.Load(input + SampleLanes);
+                var x2 = Vector512.Load(input + (2 * SampleLanes));
+                var x3 = Vector512.Load(input + (3 * SampleLanes));
+                var x4 = Vector512.Load(input + (4 * SampleLanes));
+                var x5 = Vector512.Load(input + (5 * SampleLanes));
+                K0 = Vector512.FusedMultiplyAdd(right, x1, Vector512.FusedMultiplyAdd(left, x0, K0));
+                K1 = Vector512.FusedMultiplyAdd(right, x2, Vector512.FusedMultiplyAdd(left, x1, K1));
+                K2 = Vector512.FusedMultiplyAdd(right, x3, Vector512.FusedMultiplyAdd(left, x2, K2));
+                K3 = Vector512.FusedMultiplyAdd(right, x4, Vector512.FusedMultiplyAdd(left, x3, K3));
+                K4 = Vector512.FusedMultiplyAdd(right, x5, Vector512.FusedMultiplyAdd(left, x4, K4));
+            }
         }
 
         /// <summary>
