@@ -829,9 +829,8 @@ internal sealed class StackedNetwork
         private unsafe void AccumulateWindow<TSink>(float* weights, float* corner, ref TSink sink)
             where TSink : struct, IWindowSink
         {
-            // Sixteen named accumulators rather than four Quads: returned structs cost a register copy per FMA or so.
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
-            Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+            // Accumulators updated in place: a struct returned by value cost a register copy per FMA or so.
+            WindowSums a = default, b = default, c = default, d = default;
             int row = width * SampleLanes;
             for (int channel = 0; channel < channels; channel++)
             {
@@ -845,34 +844,34 @@ internal sealed class StackedNetwork
                         var upperRight = Vector512.Load(at + SampleLanes);
                         var lowerLeft = Vector512.Load(at + row);
                         var lowerRight = Vector512.Load(at + row + SampleLanes);
-                        var w = Broadcast(weights);
-                        a0 = Vector512.FusedMultiplyAdd(upperLeft, w, a0);
-                        a1 = Vector512.FusedMultiplyAdd(upperRight, w, a1);
-                        a2 = Vector512.FusedMultiplyAdd(lowerLeft, w, a2);
-                        a3 = Vector512.FusedMultiplyAdd(lowerRight, w, a3);
-                        w = Broadcast(weights + 1);
-                        b0 = Vector512.FusedMultiplyAdd(upperLeft, w, b0);
-                        b1 = Vector512.FusedMultiplyAdd(upperRight, w, b1);
-                        b2 = Vector512.FusedMultiplyAdd(lowerLeft, w, b2);
-                        b3 = Vector512.FusedMultiplyAdd(lowerRight, w, b3);
-                        w = Broadcast(weights + 2);
-                        c0 = Vector512.FusedMultiplyAdd(upperLeft, w, c0);
-                        c1 = Vector512.FusedMultiplyAdd(upperRight, w, c1);
-                        c2 = Vector512.FusedMultiplyAdd(lowerLeft, w, c2);
-                        c3 = Vector512.FusedMultiplyAdd(lowerRight, w, c3);
-                        w = Broadcast(weights + 3);
-                        d0 = Vector512.FusedMultiplyAdd(upperLeft, w, d0);
-                        d1 = Vector512.FusedMultiplyAdd(upperRight, w, d1);
-                        d2 = Vector512.FusedMultiplyAdd(lowerLeft, w, d2);
-                        d3 = Vector512.FusedMultiplyAdd(lowerRight, w, d3);
+                        a.Add(Broadcast(weights), upperLeft, upperRight, lowerLeft, lowerRight);
+                        b.Add(Broadcast(weights + 1), upperLeft, upperRight, lowerLeft, lowerRight);
+                        c.Add(Broadcast(weights + 2), upperLeft, upperRight, lowerLeft, lowerRight);
+                        d.Add(Broadcast(weights + 3), upperLeft, upperRight, lowerLeft, lowerRight);
                     }
                 }
             }
 
-            sink.Take(0, a0, a1, a2, a3, weights);
-            sink.Take(1, b0, b1, b2, b3, weights + 1);
-            sink.Take(2, c0, c1, c2, c3, weights + 2);
-            sink.Take(3, d0, d1, d2, d3, weights + 3);
+            sink.Take(0, a.UpperLeft, a.UpperRight, a.LowerLeft, a.LowerRight, weights);
+            sink.Take(1, b.UpperLeft, b.UpperRight, b.LowerLeft, b.LowerRight, weights + 1);
+            sink.Take(2, c.UpperLeft, c.UpperRight, c.LowerLeft, c.LowerRight, weights + 2);
+            sink.Take(3, d.UpperLeft, d.UpperRight, d.LowerLeft, d.LowerRight, weights + 3);
+        }
+
+        /// <summary>One output channel's sums at the four positions of a pooling window (<see cref="AccumulateWindow"/>).</summary>
+        private struct WindowSums
+        {
+            public Vector512<float> UpperLeft, UpperRight, LowerLeft, LowerRight;
+
+            /// <summary>Adds <paramref name="weight"/> times each position's input, fused.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public void Add(Vector512<float> weight, Vector512<float> upperLeft, Vector512<float> upperRight, Vector512<float> lowerLeft, Vector512<float> lowerRight)
+            {
+                UpperLeft = Vector512.FusedMultiplyAdd(upperLeft, weight, UpperLeft);
+                UpperRight = Vector512.FusedMultiplyAdd(upperRight, weight, UpperRight);
+                LowerLeft = Vector512.FusedMultiplyAdd(lowerLeft, weight, LowerLeft);
+                LowerRight = Vector512.FusedMultiplyAdd(lowerRight, weight, LowerRight);
+            }
         }
 
         /// <summary>
