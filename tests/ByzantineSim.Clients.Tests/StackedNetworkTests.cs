@@ -53,11 +53,7 @@ public class StackedNetworkTests
         using var narrow = new ModelRunner(model, data.SampleShape, data.Classes, stacked: true, wideKernels: false);
         using var module = new ModelRunner(model, data.SampleShape, data.Classes, stacked: false);
         var parameters = narrow.InitialParameters(11);
-        var clients = Batches(data, clients: 3, samples: 6, seed: 5);
-        var (fast, _) = Compute(narrow, parameters, data, clients);
-        var (reference, _) = Compute(module, parameters, data, clients);
-        float scale = reference.Max(MathF.Abs);
-        Assert.All(Enumerable.Range(0, fast.Length), k => Assert.True(MathF.Abs(fast[k] - reference[k]) <= 1e-4f * scale));
+        AssertSameGradients(narrow, module, parameters, data, Batches(data, clients: 3, samples: 6, seed: 5));
         var evaluation = narrow.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
         var expected = module.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
         Assert.Equal(expected.Correct, evaluation.Correct);
@@ -92,12 +88,7 @@ public class StackedNetworkTests
         using var stacked = new ModelRunner(new MultiLayerPerceptron([5]), data.SampleShape, data.Classes);
         using var module = new ModelRunner(new MultiLayerPerceptron([5]), data.SampleShape, data.Classes, stacked: false);
         var parameters = stacked.InitialParameters(4);
-        var clients = Batches(data, clients: 2, samples: 8, seed: 1);
-        var (fast, fastLoss) = Compute(stacked, parameters, data, clients);
-        var (reference, referenceLoss) = Compute(module, parameters, data, clients);
-        float scale = reference.Max(MathF.Abs);
-        Assert.All(Enumerable.Range(0, fast.Length), k => Assert.True(MathF.Abs(fast[k] - reference[k]) <= 1e-4f * scale));
-        Assert.Equal(referenceLoss[0], fastLoss[0], 4);
+        AssertSameGradients(stacked, module, parameters, data, Batches(data, clients: 2, samples: 8, seed: 1));
     }
 
     [Theory]
@@ -224,6 +215,16 @@ public class StackedNetworkTests
     {
         var random = new DeterministicRandom(seed);
         return [.. Enumerable.Range(0, clients).Select(_ => new ClientBatch([.. Enumerable.Range(0, samples).Select(_ => random.Next(data.Count))], null, null))];
+    }
+
+    /// <summary>Gradients within 1e-4 of the largest reference coordinate, first loss to 4 decimals.</summary>
+    private static void AssertSameGradients(ModelRunner tested, ModelRunner reference, float[] parameters, Dataset data, List<ClientBatch> clients)
+    {
+        var (actual, actualLoss) = Compute(tested, parameters, data, clients);
+        var (expected, expectedLoss) = Compute(reference, parameters, data, clients);
+        float scale = expected.Max(MathF.Abs);
+        Assert.All(Enumerable.Range(0, actual.Length), k => Assert.True(MathF.Abs(actual[k] - expected[k]) <= 1e-4f * scale));
+        Assert.Equal(expectedLoss[0], actualLoss[0], 4);
     }
 
     private static (float[] Gradients, float[] Losses) Compute(ModelRunner runner, float[] parameters, Dataset data, List<ClientBatch> clients)
