@@ -285,13 +285,7 @@ internal sealed class StackedNetwork
             for (int group = 0; group < samples; group += ConvolutionBlock.SampleLanes)
             {
                 int count = Math.Min(ConvolutionBlock.SampleLanes, samples - group);
-                var first = TensorMemory.Floats(lanes[0]);
-                if (count < ConvolutionBlock.SampleLanes)
-                {
-                    first.Clear();
-                }
-
-                ConvolutionBlock.Interleave(source.Slice(((c * samples) + group) * features, count * features), features, first);
+                ConvolutionBlock.Interleave(source.Slice(((c * samples) + group) * features, count * features), features, TensorMemory.Floats(lanes[0]));
 
                 for (int i = 0; i < _convolutions.Length; i++)
                 {
@@ -374,6 +368,9 @@ internal sealed class StackedNetwork
     /// <summary>
     /// Valid stride-1 k x k convolution, then ReLU, then 2x2 max-pooling, through im2col and MKL;
     /// the first block of a network forms its weight gradient directly (<see cref="DirectWeightGradient"/>).
+    /// Where 512-bit vectors are fast, evaluation (<see cref="EvaluateGroup"/>) and the first
+    /// block's training passes (<see cref="ForwardDirectly"/>, <see cref="BackwardDirectly"/>)
+    /// put sixteen samples in each vector instead and skip im2col.
     /// </summary>
     private sealed class ConvolutionBlock(int offset, int channels, int height, int width, int outputs, int kernel, bool first, bool wideKernels)
     {
