@@ -21,8 +21,8 @@ public static class EvaluationBatchSweep
     public static int Run(string[] args)
     {
         var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
-        int[] batches = Option(args, "--batch") is { } batch ? [batch] : [10, 25, 50, 100, 250, 500, 1000];
-        int passes = Option(args, "--passes") ?? 3;
+        int[] batches = CommandLine.IntOption(args, "--batch") is { } batch ? [batch] : [10, 25, 50, 100, 250, 500, 1000];
+        int passes = CommandLine.IntOption(args, "--passes") ?? 3;
         foreach (bool stacked in args.Contains("--stacked") ? new[] { true } : new[] { false, true })
         {
             Sweep(data, stacked, batches, passes);
@@ -30,9 +30,6 @@ public static class EvaluationBatchSweep
 
         return 0;
     }
-
-    private static int? Option(string[] args, string name) =>
-        Array.IndexOf(args, name) is int at && at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : null;
 
     private static void Sweep(DataSplit data, bool stacked, int[] batches, int passes)
     {

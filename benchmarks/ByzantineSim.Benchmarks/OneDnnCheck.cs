@@ -31,7 +31,7 @@ public static partial class OneDnnCheck
             SetMkldnn(GlobalContext(), true);
         }
 
-        int seed = args.SkipWhile(a => a != "--seed").Skip(1).Select(int.Parse).FirstOrDefault(5);
+        int seed = CommandLine.IntOption(args, "--seed") ?? 5;
         var random = new Random(seed);
         int[] sizes = [5, 13, 25, 32, 1, 64];
         var jobs = Enumerable.Range(0, 150).Select(_ =>

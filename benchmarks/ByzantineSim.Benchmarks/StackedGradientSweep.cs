@@ -35,8 +35,8 @@ public static class StackedGradientSweep
         module.ComputeGradients(parameters, data.Train, batches, reference, referenceLosses);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model.Name} module (autograd), one client at a time: {moduleWatch.Elapsed.TotalMilliseconds:F1} ms for {clients} gradients"));
         float[]? first = null;
-        int[] groups = Option(args, "--group") is { } chosen ? [chosen] : [.. new[] { 1, 2, 5, 10, clients }.Distinct()];
-        int passes = Option(args, "--passes") ?? 5;
+        int[] groups = CommandLine.IntOption(args, "--group") is { } chosen ? [chosen] : [.. new[] { 1, 2, 5, 10, clients }.Distinct()];
+        int passes = CommandLine.IntOption(args, "--passes") ?? 5;
         foreach (int group in groups)
         {
             var gradients = new float[clients * d];
@@ -69,7 +69,4 @@ public static class StackedGradientSweep
 
         return 0;
     }
-
-    private static int? Option(string[] args, string name) =>
-        Array.IndexOf(args, name) is int at && at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : null;
 }
