@@ -225,7 +225,7 @@ internal sealed class StackedNetwork
         var layout = Layout.SampleMajor(_inputShape.Length == 3 ? (int)_inputShape[0] : 1);
         if (convolutionState is null && EvaluatesDirectly)
         {
-            x = EvaluateConvolutions(x, layout.Channels, shape);
+            x = EvaluateConvolutions(x, shape);
         }
         else
         {
@@ -264,11 +264,11 @@ internal sealed class StackedNetwork
     /// (<see cref="ConvolutionBlock.EvaluateGroup"/>), and the last block's output is written
     /// sample-major for the linear layers. Lanes of a short last group are zero and never read out.
     /// </summary>
-    private unsafe Tensor EvaluateConvolutions(Tensor inputs, int channels, Shape shape)
+    private Tensor EvaluateConvolutions(Tensor inputs, Shape shape)
     {
-        int samples = shape.Samples, features = (int)(inputs.numel() / Math.Max(1, (long)shape.Clients * samples));
-        var last = _convolutions[^1];
-        int outputFeatures = (int)(last.OutputLanes / ConvolutionBlock.SampleLanes);
+        int samples = shape.Samples;
+        int features = (int)(_convolutions[0].InputLanes / ConvolutionBlock.SampleLanes);
+        int outputFeatures = (int)(_convolutions[^1].OutputLanes / ConvolutionBlock.SampleLanes);
         var output = _buffers.Get("evaluation-output", 0, [shape.Clients, samples, outputFeatures]);
         var lanes = new Tensor[_convolutions.Length + 1];
         lanes[0] = _buffers.Get("evaluation-lanes", 0, [_convolutions[0].InputLanes]);
