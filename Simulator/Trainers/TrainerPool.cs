@@ -51,9 +51,6 @@ public sealed class TrainerPool : ReceiveActor
         });
     }
 
-    /// <summary>Props of a pool of <paramref name="trainers"/> trainers.</summary>
-    public static Props Props(int trainers) => Props(trainers, new WorkQueue(trainers));
-
     /// <summary>Props of a pool of <paramref name="trainers"/> trainers sharing <paramref name="work"/>, whose statistics the caller reads.</summary>
     public static Props Props(int trainers, WorkQueue work) => Akka.Actor.Props.Create(() => new TrainerPool(trainers, work));
 
