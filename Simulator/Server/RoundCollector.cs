@@ -188,13 +188,17 @@ public sealed class RoundCollector
         if (outcome is ReplyOutcome.Accepted or ReplyOutcome.AcceptedNonFinite)
         {
             _accepted[reply.ClientId] = reply.Update;
-            if (_rows is not null && _honest.Contains(reply.ClientId))
+            if (_rows is not null)
             {
-                reply.Update.Span.CopyTo(_rows.AsSpan(_slots[reply.ClientId] * _dimension, _dimension));
-            }
-            else if (_rows is not null)
-            {
-                _deferred.Add((_slots[reply.ClientId], reply.Update));
+                int slot = _slots[reply.ClientId];
+                if (_honest.Contains(reply.ClientId))
+                {
+                    reply.Update.Span.CopyTo(_rows.AsSpan(slot * _dimension, _dimension));
+                }
+                else
+                {
+                    _deferred.Add((slot, reply.Update));
+                }
             }
         }
 
