@@ -116,7 +116,7 @@ public static class BenchCommand
     private static void Print(List<BenchResult> results)
     {
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("workload", "rounds/s", "ms/round", "compute ms", "attack ms", "aggregation ms", "imbalance ms", "overhead ms", "evaluation s", "peak MB");
+            .AddColumns(Columns);
         foreach (var r in results)
         {
             table.AddRow(Row(r));
@@ -131,6 +131,9 @@ public static class BenchCommand
         Console.WriteLine("compute and attack: time per round, trainer time summed over trainers; imbalance: trainers waiting for the slowest at the end of a round's training, per trainer;");
         Console.WriteLine("overhead (actors, messaging, handling each update): ms/round minus training (honest and Byzantine) / trainers, minus crafting and aggregation (serial stages), minus imbalance.");
     }
+
+    /// <summary>The table's columns, in the order of <see cref="Row"/>: printed and in markdown.</summary>
+    private static readonly string[] Columns = ["workload", "rounds/s", "ms/round", "compute ms", "attack ms", "aggregation ms", "imbalance ms", "overhead ms", "evaluation s", "peak MB"];
 
     private static string[] Row(BenchResult r) =>
     [
@@ -147,8 +150,8 @@ public static class BenchCommand
     ];
 
     private static string ToMarkdown(List<BenchResult> results) =>
-        "| workload | rounds/s | ms/round | compute ms | attack ms | aggregation ms | imbalance ms | overhead ms | evaluation s | peak MB |\n" +
-        "|---|---|---|---|---|---|---|---|---|---|\n" +
+        "| " + string.Join(" | ", Columns) + " |\n" +
+        "|" + string.Concat(Columns.Select(_ => "---|")) + "\n" +
         string.Concat(results.Select(r => "| " + string.Join(" | ", Row(r)) + " |\n"));
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
