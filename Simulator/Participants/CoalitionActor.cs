@@ -197,7 +197,7 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
         int[] honestIds = [.. usable.Select(u => u.ClientId)];
         var own = Stack(settings.ByzantineIds.Select(id => OwnUpdates.GetValueOrDefault(id) ?? VectorPayload.Empty), d, ref _buffers.Own);
         int rows = settings.Attack.SendsOneVector ? 1 : f;
-        var output = CraftingBuffers.Ensure(ref _buffers.Output, rows * d).AsSpan(0, rows * d);
+        var output = ScratchBuffer.Ensure(ref _buffers.Output, rows * d).AsSpan(0, rows * d);
         var context = new AttackContext
         {
             Round = Round,
@@ -241,7 +241,7 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
     private static RowMatrix Stack(IEnumerable<VectorPayload> vectors, int d, ref float[] buffer)
     {
         var rows = vectors.Where(v => v.Length == d).ToList();
-        var data = CraftingBuffers.Ensure(ref buffer, rows.Count * d);
+        var data = ScratchBuffer.Ensure(ref buffer, rows.Count * d);
         for (int i = 0; i < rows.Count; i++)
         {
             rows[i].Span.CopyTo(data.AsSpan(i * d, d));
@@ -266,15 +266,4 @@ public sealed class CraftingBuffers
 
     /// <summary>The attack's output, one row per identity.</summary>
     public float[] Output = [];
-
-    /// <summary>Grows <paramref name="buffer"/> to at least <paramref name="length"/> values (uninitialised).</summary>
-    public static float[] Ensure(ref float[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(length);
-        }
-
-        return buffer;
-    }
 }

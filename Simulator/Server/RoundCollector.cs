@@ -291,12 +291,7 @@ public sealed class RoundCollector
     /// </summary>
     public (int Rows, ImmutableArray<int> ClientIds) CopyInputs(ref float[] buffer)
     {
-        int length = _accepted.Count * _dimension;
-        if (buffer.Length < length)
-        {
-            buffer = GC.AllocateUninitializedArray<float>(length);
-        }
-
+        ScratchBuffer.Ensure(ref buffer, _accepted.Count * _dimension);
         int row = 0;
         foreach (var update in _accepted.Values)
         {

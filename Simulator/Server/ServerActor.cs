@@ -137,11 +137,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         var byzantine = participants.Where(id => id >= _run.Setup.HonestClients).ToList();
         // Two matrices taken in turn: an omniscient coalition reads this round's honest rows in
         // place, and the next round must not write over them while it might still be crafting.
-        ref var matrix = ref _roundMatrices[round % 2];
-        if (matrix.Length < (long)participants.Length * _run.Dimension)
-        {
-            matrix = GC.AllocateUninitializedArray<float>(participants.Length * _run.Dimension);
-        }
+        var matrix = ScratchBuffer.Ensure(ref _roundMatrices[round % 2], participants.Length * _run.Dimension);
 
         _round = new RoundCollector(
             round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline, matrix);
