@@ -9,31 +9,40 @@ namespace ByzantineSim.Aggregators.Numerics;
 /// A payload over an array from a <see cref="PayloadPool"/> lives until its last owner calls
 /// <see cref="Release"/>; from then on it reads as empty, and its array goes back to the pool.
 /// </para>
+/// <para>
+/// A payload may also be a row of a larger array (<see cref="Over"/>): a trainer writes an
+/// honest gradient straight into its row of the server's round matrix, and the server then has
+/// nothing to copy.
+/// </para>
 /// </summary>
 public sealed class VectorPayload : IEquatable<VectorPayload>
 {
     private readonly PayloadPool? _pool;
     private float[] _values;
+    private int _offset;
+    private int _length;
     private int _finite;
     private int _released;
 
-    private VectorPayload(float[] values, PayloadPool? pool = null)
+    private VectorPayload(float[] values, PayloadPool? pool = null, int offset = 0, int length = -1)
     {
         _values = values;
         _pool = pool;
+        _offset = offset;
+        _length = length < 0 ? values.Length : length;
     }
 
     /// <summary>An empty vector.</summary>
     public static VectorPayload Empty { get; } = new([]);
 
     /// <summary>Number of coordinates.</summary>
-    public int Length => _values.Length;
+    public int Length => _length;
 
     /// <summary>The coordinates.</summary>
-    public ReadOnlySpan<float> Span => _values;
+    public ReadOnlySpan<float> Span => _values.AsSpan(_offset, _length);
 
     /// <summary>The coordinates as memory (e.g. for a row of a matrix being assembled).</summary>
-    public ReadOnlyMemory<float> Memory => _values;
+    public ReadOnlyMemory<float> Memory => _values.AsMemory(_offset, _length);
 
     /// <summary>
     /// Wraps <paramref name="values"/> without copying. The caller gives up the array: it must
@@ -44,6 +53,26 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
         ArgumentNullException.ThrowIfNull(values);
         return new VectorPayload(values);
     }
+
+    /// <summary>
+    /// Wraps <paramref name="row"/>, a part of an array, without copying and without owning it
+    /// (<see cref="Release"/> does nothing). The writer fills it before the payload is shared and
+    /// writes no more while anyone reads it: the array's owner decides when it is written again.
+    /// </summary>
+    public static VectorPayload Over(Memory<float> row)
+    {
+        if (!System.Runtime.InteropServices.MemoryMarshal.TryGetArray<float>(row, out var segment) || segment.Array is null)
+        {
+            throw new ArgumentException("a payload can only be a part of an array", nameof(row));
+        }
+
+        return new VectorPayload(segment.Array, null, segment.Offset, segment.Count);
+    }
+
+    /// <summary>True when this payload's coordinates are the very memory of <paramref name="row"/> (it was written there in place).</summary>
+    public bool Occupies(ReadOnlySpan<float> row) =>
+        row.Length == _length && System.Runtime.CompilerServices.Unsafe.AreSame(
+            ref System.Runtime.InteropServices.MemoryMarshal.GetReference(row), ref System.Runtime.InteropServices.MemoryMarshal.GetReference(Span));
 
     /// <summary>
     /// Wraps <paramref name="values"/>, an array rented from <paramref name="pool"/>, without
@@ -79,6 +108,8 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
 
         var values = _values;
         _values = [];
+        _offset = 0;
+        _length = 0;
         _pool.Return(values);
     }
 
@@ -99,7 +130,7 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
         int known = Volatile.Read(ref _finite);
         if (known == 0)
         {
-            known = VectorMath.IsFinite(_values) ? 1 : 2;
+            known = VectorMath.IsFinite(Span) ? 1 : 2;
             Volatile.Write(ref _finite, known);
         }
 
@@ -125,5 +156,5 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
 
     /// <inheritdoc />
     public override string ToString() =>
-        Length <= 8 ? $"[{string.Join(", ", _values)}]" : $"[{Length} floats]";
+        Length <= 8 ? $"[{string.Join(", ", Span.ToArray())}]" : $"[{Length} floats]";
 }

@@ -96,7 +96,7 @@ public sealed class ModelRunner : IDisposable
     /// writing client k's gradient straight into <paramref name="gradients"/>[k] (d values each).
     /// </summary>
     public void ComputeGradients(
-        ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, IReadOnlyList<float[]> gradients, Span<float> losses, object? parametersIdentity = null)
+        ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, IReadOnlyList<Memory<float>> gradients, Span<float> losses, object? parametersIdentity = null)
     {
         CheckTogether(parameters, clients, gradients.Count == clients.Count && gradients.All(g => g.Length == ParameterCount), losses);
         Gradients(parameters, data, clients, new GradientRows(gradients, ParameterCount), losses, parametersIdentity);
@@ -108,7 +108,7 @@ public sealed class ModelRunner : IDisposable
     /// bitwise what <see cref="Run"/> gives it alone. Every work must be
     /// <see cref="LocalMode.Gradient"/> with batches of one size. Returns one loss per client.
     /// </summary>
-    public float[] RunTogether(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<float[]> updates, object? parametersIdentity = null)
+    public float[] RunTogether(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<Memory<float>> updates, object? parametersIdentity = null)
     {
         if (works.Any(w => w.Mode != LocalMode.Gradient))
         {
@@ -119,7 +119,7 @@ public sealed class ModelRunner : IDisposable
         ComputeGradients(parameters, data, [.. works.Select(ClientBatch.Of)], updates, losses, parametersIdentity);
         for (int c = 0; c < works.Count; c++)
         {
-            UpdateClipping.ClipToNorm(updates[c], works[c].ClipNorm);
+            UpdateClipping.ClipToNorm(updates[c].Span, works[c].ClipNorm);
         }
 
         return losses;
@@ -450,7 +450,7 @@ public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, 
 internal readonly ref struct GradientRows
 {
     private readonly Span<float> _rows;
-    private readonly IReadOnlyList<float[]>? _arrays;
+    private readonly IReadOnlyList<Memory<float>>? _arrays;
     private readonly int _dimension;
     private readonly int _first;
 
@@ -462,13 +462,13 @@ internal readonly ref struct GradientRows
     }
 
     /// <summary>Client k's gradient is <paramref name="arrays"/>[k].</summary>
-    public GradientRows(IReadOnlyList<float[]> arrays, int dimension)
+    public GradientRows(IReadOnlyList<Memory<float>> arrays, int dimension)
     {
         _arrays = arrays;
         _dimension = dimension;
     }
 
-    private GradientRows(Span<float> rows, IReadOnlyList<float[]>? arrays, int dimension, int first)
+    private GradientRows(Span<float> rows, IReadOnlyList<Memory<float>>? arrays, int dimension, int first)
     {
         _rows = rows;
         _arrays = arrays;
@@ -477,7 +477,7 @@ internal readonly ref struct GradientRows
     }
 
     /// <summary>Client <paramref name="client"/>'s d values.</summary>
-    public Span<float> this[int client] => _arrays is null ? _rows.Slice((_first + client) * _dimension, _dimension) : _arrays[_first + client];
+    public Span<float> this[int client] => _arrays is null ? _rows.Slice((_first + client) * _dimension, _dimension) : _arrays[_first + client].Span;
 
     /// <summary>The rows from client <paramref name="first"/> on, renumbered from 0.</summary>
     public GradientRows Slice(int first) => new(_rows, _arrays, _dimension, _first + first);

@@ -51,13 +51,23 @@ public abstract class ClientActorBase : ReceiveActor
     /// <summary>The run's wiring.</summary>
     protected ClientContext Wiring => _context;
 
-    /// <summary>Asks a trainer for the local work of round <paramref name="round"/> at <paramref name="parameters"/>.</summary>
-    protected void ComputeUpdate(int round, VectorPayload parameters, LabelMap? labels)
+    /// <summary>
+    /// Asks a trainer for the local work of round <paramref name="round"/> at
+    /// <paramref name="parameters"/>; when the update will be the gradient as computed, the
+    /// trainer writes it into <paramref name="destination"/> if one is given (the client's row
+    /// of the server's round matrix).
+    /// </summary>
+    protected void ComputeUpdate(int round, VectorPayload parameters, LabelMap? labels, RoundRows? destination = null)
     {
         _pendingRound = round;
         _pendingParameters = parameters;
         var work = _state.Work(round, _context.Training, labels);
-        _context.Trainers.Tell(new ComputeGradient(_context.Model, parameters, _context.TrainingData, work, round), Self);
+        _context.Trainers.Tell(
+            new ComputeGradient(_context.Model, parameters, _context.TrainingData, work, round)
+            {
+                Destination = destination is not null && _context.SendsComputedGradient ? destination.For(ClientId) : default,
+            },
+            Self);
     }
 
     /// <summary>Called when the round's update (after privacy, momentum and compression) is ready.</summary>
@@ -82,7 +92,11 @@ public sealed record ClientContext(
     Clients.Data.Dataset TrainingData,
     Setup.TrainingSettings Training,
     Clients.Compression.ICompressor Compressor,
-    Clients.Training.ClientPrivacy? Privacy);
+    Clients.Training.ClientPrivacy? Privacy)
+{
+    /// <summary>See <see cref="ClientState.SendsComputedGradient"/>.</summary>
+    public bool SendsComputedGradient { get; } = ClientState.SendsComputedGradient(Training, Compressor, Privacy);
+}
 
 /// <summary>An honest client: computes its minibatch gradient at theta_t, applies momentum, replies.</summary>
 public sealed class HonestClientActor : ClientActorBase
@@ -91,7 +105,7 @@ public sealed class HonestClientActor : ClientActorBase
     public HonestClientActor(ClientContext context, ClientState state)
         : base(context, state)
     {
-        Receive<RoundStarted>(started => ComputeUpdate(started.Round, started.Parameters, null));
+        Receive<RoundStarted>(started => ComputeUpdate(started.Round, started.Parameters, null, started.Rows));
     }
 
     /// <inheritdoc />

@@ -105,6 +105,14 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     }
 
     /// <summary>
+    /// True when <see cref="Prepare"/> sends the trainer's gradient itself, untransformed: no
+    /// privacy noise, worker momentum or compression, and the client sends gradients, not
+    /// models. The trainer may then write it straight where the server wants it.
+    /// </summary>
+    public static bool SendsComputedGradient(TrainingSettings training, ICompressor compressor, ClientPrivacy? privacy) =>
+        privacy is null && training.WorkerMomentum == 0 && compressor is NoCompression && !training.SendModel;
+
+    /// <summary>
     /// Applies worker momentum to <paramref name="gradient"/>: the new state and the update
     /// before compression (the new momentum buffer, or without momentum the gradient itself,
     /// which the state then does not keep: the server releases it once aggregated).

@@ -7,7 +7,32 @@ namespace ByzantineSim.Simulator.Protocol;
 /// <param name="Round">Zero-based round number.</param>
 /// <param name="Parameters">theta_t.</param>
 /// <param name="Participants">Clients sampled this round, in id order (default: every client).</param>
-public sealed record RoundStarted(int Round, VectorPayload Parameters, ImmutableArray<int> Participants = default);
+/// <param name="Rows">Where honest clients may have their gradients written, or null.</param>
+public sealed record RoundStarted(int Round, VectorPayload Parameters, ImmutableArray<int> Participants = default, RoundRows? Rows = null);
+
+/// <summary>
+/// The honest clients' rows of the server's round matrix. A client whose update is its gradient
+/// as computed (no privacy noise, momentum, compression or model in its place) has the trainer
+/// write it there, so the server finds it in place instead of copying d values per update.
+/// </summary>
+public sealed record RoundRows
+{
+    private readonly float[] _matrix;
+    private readonly int _dimension;
+    private readonly IReadOnlyDictionary<int, int> _slots;
+
+    /// <summary>The rows <paramref name="slots"/> (by client id) of <paramref name="matrix"/>, d = <paramref name="dimension"/> values each.</summary>
+    public RoundRows(float[] matrix, int dimension, IReadOnlyDictionary<int, int> slots)
+    {
+        _matrix = matrix;
+        _dimension = dimension;
+        _slots = slots;
+    }
+
+    /// <summary>Client <paramref name="clientId"/>'s row, or empty when it has none.</summary>
+    public Memory<float> For(int clientId) =>
+        _slots.TryGetValue(clientId, out int slot) ? _matrix.AsMemory(slot * _dimension, _dimension) : Memory<float>.Empty;
+}
 
 /// <summary>A client's reply to <see cref="RoundStarted"/>.</summary>
 /// <param name="Round">The round it answers; a stale number marks a late reply.</param>

@@ -13,6 +13,12 @@ namespace ByzantineSim.Simulator.Protocol;
 /// <param name="Tag">Correlation tag echoed in the reply.</param>
 public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, Dataset Data, LocalWork Work, long Tag)
 {
+    /// <summary>
+    /// Where to write the result (d values, e.g. the client's row of the server's round matrix),
+    /// or empty for a pooled buffer. The reply's payload is then this memory.
+    /// </summary>
+    public Memory<float> Destination { get; init; }
+
     /// <summary>True when <paramref name="other"/> can be computed in the same stacked pass: both D-SGD, same model, parameters, data and batch size.</summary>
     public bool CanShareWith(ComputeGradient other) =>
         Model.Equals(other.Model) && ReferenceEquals(Parameters, other.Parameters) && ReferenceEquals(Data, other.Data)

@@ -27,6 +27,7 @@ public sealed class RoundCollector
     private readonly Dictionary<int, int> _slots = [];
     private readonly List<(int Slot, VectorPayload Update)> _deferred = [];
     private readonly bool _honestFirst;
+    private bool _rowsHandedOut;
     private readonly Dictionary<int, ReplyOutcome> _outcomes = [];
     private readonly SortedDictionary<int, double> _honestLosses = [];
     private ImmutableHashSet<int>? _silent;
@@ -132,6 +133,28 @@ public sealed class RoundCollector
             ? _rows.AsMemory(0, _honest.Count * _dimension)
             : ReadOnlyMemory<float>.Empty;
 
+    /// <summary>
+    /// The honest participants' rows of the round's matrix, for their trainers to write their
+    /// gradients into (null without a matrix). An update found in its row is not copied again.
+    /// </summary>
+    public RoundRows? HandOutHonestRows()
+    {
+        if (_rows is null)
+        {
+            return null;
+        }
+
+        _rowsHandedOut = true;
+        return new RoundRows(_rows, _dimension, _slots.Where(slot => _honest.Contains(slot.Key)).ToDictionary());
+    }
+
+    /// <summary>
+    /// True when a trainer may still write into the round's matrix: rows were handed out and an
+    /// honest participant has not replied (the round closes on its deadline). The matrix must
+    /// then not be compacted in place, nor given to a later round.
+    /// </summary>
+    public bool RowsMayStillBeWritten => _rowsHandedOut && !HonestComplete;
+
     /// <summary>Every accepted update (the server releases them when nothing reads them any more).</summary>
     public IEnumerable<VectorPayload> AcceptedPayloads => _accepted.Values;
 
@@ -191,13 +214,14 @@ public sealed class RoundCollector
             if (_rows is not null)
             {
                 int slot = _slots[reply.ClientId];
-                if (_honest.Contains(reply.ClientId))
-                {
-                    reply.Update.Span.CopyTo(_rows.AsSpan(slot * _dimension, _dimension));
-                }
-                else
+                var row = _rows.AsSpan(slot * _dimension, _dimension);
+                if (!_honest.Contains(reply.ClientId))
                 {
                     _deferred.Add((slot, reply.Update));
+                }
+                else if (!reply.Update.Occupies(row))
+                {
+                    reply.Update.Span.CopyTo(row); // not written in place by its trainer
                 }
             }
         }
@@ -246,11 +270,12 @@ public sealed class RoundCollector
     /// <summary>
     /// The aggregation inputs, accepted updates ordered by client id, in the round's matrix (rows
     /// of participants without an accepted update are closed up, in place): no copy when every
-    /// participant's update was accepted. Without a matrix, a fresh copy as <see cref="Inputs"/>.
+    /// participant's update was accepted. Without a matrix, or while a trainer may still write
+    /// into it (<see cref="RowsMayStillBeWritten"/>), a fresh copy as <see cref="Inputs"/>.
     /// </summary>
     public (float[] Data, int Rows, ImmutableArray<int> ClientIds) StackedInputs()
     {
-        if (_rows is null)
+        if (_rows is null || RowsMayStillBeWritten)
         {
             return Inputs();
         }

@@ -143,7 +143,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
             round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline, matrix);
         _revealed = false;
         _roundStartedAt = _lastReplyAt = _clock.Elapsed.TotalSeconds;
-        var started = new RoundStarted(round, _optimizer.Parameters, participants);
+        var started = new RoundStarted(round, _optimizer.Parameters, participants, _round.HandOutHonestRows());
         foreach (int id in honest)
         {
             // A crashed client is down: it is not asked, and the collector already counts it.
@@ -184,6 +184,11 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         Timers.Cancel("deadline");
         double aggregationStart = _clock.Elapsed.TotalSeconds;
         var (inputs, rows, _) = round.StackedInputs();
+        if (round.RowsMayStillBeWritten)
+        {
+            _roundMatrices[round.Round % 2] = []; // a late trainer may still write into it: never reuse it
+        }
+
         bool failed = false;
         var parameters = _optimizer.Parameters;
         try

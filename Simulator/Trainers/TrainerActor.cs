@@ -84,9 +84,9 @@ public sealed class TrainerActor : ReceiveActor
         {
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(gradient.Model);
-            var update = PayloadPool.Shared.Rent(runner.ParameterCount); // fully overwritten
-            double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, update, gradient.Parameters);
-            return new GradientComputed(gradient.Tag, VectorPayload.TakeOwnership(update, PayloadPool.Shared), loss, watch.Elapsed.TotalSeconds);
+            var (output, update) = Output(gradient, runner.ParameterCount);
+            double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, output.Span, gradient.Parameters);
+            return new GradientComputed(gradient.Tag, update, loss, watch.Elapsed.TotalSeconds);
         }),
         EvaluateModel evaluation => Guarded(evaluation.Tag, () =>
         {
@@ -107,10 +107,10 @@ public sealed class TrainerActor : ReceiveActor
         {
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(first.Model);
-            var updates = gradients.Select(_ => PayloadPool.Shared.Rent(runner.ParameterCount)).ToList(); // fully overwritten
-            var losses = runner.RunTogether(first.Parameters.Span, first.Data, [.. gradients.Select(g => g.Work)], updates, first.Parameters);
+            var outputs = gradients.Select(g => Output(g, runner.ParameterCount)).ToList();
+            var losses = runner.RunTogether(first.Parameters.Span, first.Data, [.. gradients.Select(g => g.Work)], [.. outputs.Select(o => o.Memory)], first.Parameters);
             double seconds = watch.Elapsed.TotalSeconds / gradients.Count; // the pass's time, shared equally
-            replies = [.. gradients.Select((g, k) => (object)new GradientComputed(g.Tag, VectorPayload.TakeOwnership(updates[k], PayloadPool.Shared), losses[k], seconds))];
+            replies = [.. gradients.Select((g, k) => (object)new GradientComputed(g.Tag, outputs[k].Update, losses[k], seconds))];
         }
 #pragma warning disable CA1031 // Reported to every requester, never allowed to kill the trainer.
         catch (Exception ex)
@@ -123,6 +123,21 @@ public sealed class TrainerActor : ReceiveActor
         {
             requests[k].ReplyTo.Tell(replies[k]);
         }
+    }
+
+    /// <summary>
+    /// Where a gradient is written, fully overwritten, and the payload the reply carries over it:
+    /// the request's destination, or else an array from the shared pool.
+    /// </summary>
+    private static (Memory<float> Memory, VectorPayload Update) Output(ComputeGradient request, int length)
+    {
+        if (request.Destination.Length == length)
+        {
+            return (request.Destination, VectorPayload.Over(request.Destination));
+        }
+
+        var array = PayloadPool.Shared.Rent(length);
+        return (array, VectorPayload.TakeOwnership(array, PayloadPool.Shared));
     }
 
     private ModelRunner RunnerFor(ModelKey model)

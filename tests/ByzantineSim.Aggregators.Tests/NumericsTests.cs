@@ -96,6 +96,26 @@ public class NumericsTests
     }
 
     [Fact]
+    public void VectorPayload_OverARow_ReadsThatRowInPlace_AndIsNotReleasedToAPool()
+    {
+        var matrix = new float[] { 1, 2, 3, 4, 5, float.NaN };
+        var row = VectorPayload.Over(matrix.AsMemory(2, 2));
+        Assert.Equal([3f, 4f], row.Span.ToArray());
+        Assert.Equal([3f, 4f], row.Memory.ToArray());
+        Assert.True(row.Occupies(matrix.AsSpan(2, 2)));
+        Assert.False(row.Occupies(matrix.AsSpan(0, 2)));
+        Assert.False(row.Occupies(matrix.AsSpan(2, 3)));
+        Assert.False(row.Occupies(new float[] { 3, 4 }));
+        Assert.True(row.IsFinite()); // the NaN after the row is not part of it
+        Assert.False(VectorPayload.Over(matrix.AsMemory(4, 2)).IsFinite());
+        Assert.Equal("[3, 4]", row.ToString());
+        row.Release();
+        Assert.Equal(2, row.Length);
+        matrix[2] = 7;
+        Assert.Equal(7f, row.Span[0]);
+    }
+
+    [Fact]
     public void VectorPayload_IsFinite_RemembersTheRightAnswerFromAnyThread()
     {
         var finite = VectorPayload.CopyOf([1f, 2f, 3f]);

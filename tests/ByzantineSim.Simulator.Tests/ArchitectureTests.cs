@@ -46,6 +46,10 @@ public class ArchitectureTests
                     || property.SetMethod.ReturnParameter.GetRequiredCustomModifiers().Any(m => m.Name == "IsExternalInit");
                 Assert.True(initOnly, $"{type.Name}.{property.Name} is settable");
                 Assert.False(property.PropertyType.IsArray, $"{type.Name}.{property.Name} is an array");
+
+                // The one writable buffer a message may carry: where a trainer writes a gradient (zero-copy hand-off).
+                bool writable = property.PropertyType.IsGenericType && property.PropertyType.GetGenericTypeDefinition() == typeof(Memory<>);
+                Assert.False(writable && (type, property.Name) != (typeof(ComputeGradient), nameof(ComputeGradient.Destination)), $"{type.Name}.{property.Name} is writable memory");
             }
         }
     }

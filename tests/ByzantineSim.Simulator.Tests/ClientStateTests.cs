@@ -1,4 +1,8 @@
+using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Clients.Compression;
+using ByzantineSim.Clients.Training;
 using ByzantineSim.Simulator.Participants;
+using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Tests;
 
@@ -19,5 +23,28 @@ public class ClientStateTests
         var a = new ClientState(0, [.. Enumerable.Range(0, 100)], 1, null);
         var b = new ClientState(0, [.. Enumerable.Range(0, 100)], 1, null);
         Assert.Equal(a.Batch(17, 8).ToArray(), b.Batch(17, 8).ToArray());
+    }
+
+    [Fact]
+    public void SendsComputedGradient_ExactlyWhenPrepareSendsTheTrainersPayloadItself()
+    {
+        // Trainers write such a gradient straight into the server's matrix: the promise must hold.
+        var plain = new TrainingSettings(5, 8, LearningRateSchedule.Constant(0.1), 0, 0, MomentumForm.Average, 0, 5);
+        var cases = new (TrainingSettings Training, ICompressor Compressor, ClientPrivacy? Privacy)[]
+        {
+            (plain, NoCompression.Instance, null),
+            (plain with { WorkerMomentum = 0.9 }, NoCompression.Instance, null),
+            (plain with { SendModel = true }, NoCompression.Instance, null),
+            (plain, new TopKCompressor(0.5, false), null),
+            (plain, NoCompression.Instance, new ClientPrivacy(1, 0.1)),
+            (plain with { ServerMomentum = 0.9, WeightDecay = 0.01 }, NoCompression.Instance, null),
+        };
+        foreach (var (training, compressor, privacy) in cases)
+        {
+            var state = new ClientState(0, [.. Enumerable.Range(0, 10)], 3, null);
+            var computed = VectorPayload.CopyOf([1f, -2f, 3f, 0.5f]);
+            var (_, update, _) = state.Prepare(2, computed, VectorPayload.CopyOf([0f, 0f, 0f, 0f]), training, compressor, privacy);
+            Assert.Equal(ReferenceEquals(update, computed), ClientState.SendsComputedGradient(training, compressor, privacy));
+        }
     }
 }

@@ -81,6 +81,57 @@ public class RoundCollectorTests
     }
 
     [Fact]
+    public void RoundMatrix_HonestRowsHandedOut_UpdatesWrittenThereAreFoundInPlace()
+    {
+        var matrix = new float[4 * 2];
+        var round = new RoundCollector(3, [0, 2], [1, 3], 2, NonFinitePolicy.Pass, rows: matrix);
+        var rows = round.HandOutHonestRows()!;
+        Assert.True(rows.For(1).IsEmpty); // Byzantine identities get no row
+        Assert.True(rows.For(7).IsEmpty);
+        var second = rows.For(2);
+        Assert.True(second.Span.Overlaps(matrix.AsSpan(4, 2)) && second.Length == 2);
+
+        // Client 2's trainer writes its row; client 0's update comes in its own array.
+        new float[] { 5, 6 }.CopyTo(second);
+        var inPlace = VectorPayload.Over(second);
+        matrix.AsSpan(0, 2).Fill(-1);
+        round.Submit(new UpdateSubmitted(3, 2, inPlace, 0.5));
+        round.Submit(Reply(0, 1, 2));
+        round.Submit(Reply(1, 8, 8));
+        round.Submit(Reply(3, 9, 9));
+        Assert.False(round.RowsMayStillBeWritten);
+        var (data, count, ids) = round.StackedInputs();
+        Assert.Same(matrix, data);
+        Assert.Equal([0, 1, 2, 3], ids.ToArray());
+        Assert.Equal([1f, 2f, 8f, 8f, 5f, 6f, 9f, 9f], data.AsSpan(0, count * 2).ToArray());
+    }
+
+    [Fact]
+    public void RoundMatrix_ClosedWhileATrainerMayStillWrite_IsNeitherCompactedNorUsed()
+    {
+        // Client 0 never replies: its trainer may write its row at any time, so the inputs must
+        // not be read from (or moved within) the matrix.
+        var matrix = new float[3 * 2];
+        var round = new RoundCollector(3, [0, 1], [2], 2, NonFinitePolicy.Pass, rows: matrix);
+        var rows = round.HandOutHonestRows()!;
+        var own = rows.For(1);
+        new float[] { 3, 4 }.CopyTo(own);
+        round.Submit(new UpdateSubmitted(3, 1, VectorPayload.Over(own), 0.5));
+        round.Submit(Reply(2, 7, 7));
+        Assert.True(round.RowsMayStillBeWritten);
+        var (data, count, ids) = round.StackedInputs();
+        Assert.NotSame(matrix, data);
+        Assert.Equal([1, 2], ids.ToArray());
+        Assert.Equal([3f, 4f, 7f, 7f], data.AsSpan(0, count * 2).ToArray());
+        Assert.Equal([0f, 0f, 3f, 4f, 0f, 0f], matrix); // nothing moved, the Byzantine row not copied in
+
+        // Without handing rows out, a missing client's row is nobody's to write: compact in place.
+        var quiet = new RoundCollector(3, [0, 1], [2], 2, NonFinitePolicy.Pass, rows: new float[6]);
+        quiet.Submit(Reply(1, 3, 4));
+        Assert.False(quiet.RowsMayStillBeWritten);
+    }
+
+    [Fact]
     public void RoundMatrix_HonestRowsEmpty_WhenAnHonestUpdateIsMissing()
     {
         var round = new RoundCollector(3, [0, 1], [2], 2, NonFinitePolicy.Exclude, rows: new float[6]);

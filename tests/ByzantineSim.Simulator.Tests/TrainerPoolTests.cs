@@ -83,6 +83,36 @@ public class TrainerPoolTests
         }
     }
 
+    [Fact]
+    public async Task GradientWithADestination_IsWrittenThere_AloneOrInAStackedPass()
+    {
+        await using var simulator = SimulatorSystem.Create(1, "trainer-pool-destinations");
+        var data = SyntheticClassification.Generate(new SyntheticOptions(Classes: 4, Features: 50, TrainSize: 200, TestSize: 10, Seed: 4));
+        var model = ModelKey.For(new MultiLayerPerceptron([16]), "mlp", data.Train.SampleShape, 4);
+        using var runner = new ModelRunner(model.Definition, data.Train.SampleShape, 4);
+        int d = runner.ParameterCount;
+        var parameters = VectorPayload.TakeOwnership(runner.InitialParameters(6));
+        var matrix = new float[6 * d];
+        var inbox = Inbox.Create(simulator.System);
+        var works = Enumerable.Range(0, 6).Select(k => new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(k * 10, 8)]], 0, 0, null, null)).ToList();
+        for (int tag = 0; tag < works.Count; tag++)
+        {
+            // Odd tags have no destination (wrong length counts as none): a pooled buffer.
+            var destination = tag % 2 == 0 ? matrix.AsMemory(tag * d, d) : matrix.AsMemory(tag * d, d - 1);
+            inbox.Send(simulator.Trainers, new ComputeGradient(model, parameters, data.Train, works[tag], tag) { Destination = destination });
+        }
+
+        for (int k = 0; k < works.Count; k++)
+        {
+            var reply = Assert.IsType<GradientComputed>(await inbox.ReceiveAsync(TimeSpan.FromSeconds(30)));
+            int tag = (int)reply.Tag;
+            var alone = new float[d];
+            runner.Run(parameters.Span, data.Train, works[tag], alone);
+            Assert.True(alone.AsSpan().SequenceEqual(reply.Gradient.Span));
+            Assert.Equal(tag % 2 == 0, reply.Gradient.Occupies(matrix.AsSpan(tag * d, d)));
+        }
+    }
+
     private static long Tag(object reply) => reply switch
     {
         ModelEvaluated evaluated => evaluated.Tag,
