@@ -12,6 +12,7 @@ namespace ByzantineSim.Simulator.Participants;
 public abstract class ClientActorBase : ReceiveActor
 {
     private readonly ClientContext _context;
+    private readonly EpochOrders _epochs = new();
     private ClientState _state;
     private int _pendingRound = -1;
     private VectorPayload _pendingParameters = VectorPayload.Empty;
@@ -61,7 +62,7 @@ public abstract class ClientActorBase : ReceiveActor
     {
         _pendingRound = round;
         _pendingParameters = parameters;
-        var work = _state.Work(round, _context.Training, labels);
+        var work = _state.Work(round, _context.Training, labels, _epochs);
         _context.Trainers.Tell(
             new ComputeGradient(_context.Model, parameters, _context.TrainingData, work, round)
             {
@@ -119,8 +120,8 @@ public sealed class HonestClientActor : ClientActorBase
 
 /// <summary>
 /// One Byzantine identity. It computes its own update when the coalition asks (for attacks
-/// built on honest training, such as no attack or label flipping) and sends the server
-/// whatever the coalition tells it to, or nothing.
+/// built on honest training, such as no attack or label flipping); the coalition sends the
+/// server what the identity submits.
 /// </summary>
 public sealed class ByzantineClientActor : ClientActorBase
 {
@@ -132,13 +133,6 @@ public sealed class ByzantineClientActor : ClientActorBase
     {
         _coalition = coalition;
         Receive<ComputeOwnUpdate>(request => ComputeUpdate(request.Round, request.Parameters, request.Labels));
-        Receive<SendForgedUpdate>(forged =>
-        {
-            if (forged.Update is { } update)
-            {
-                Wiring.Server.Tell(new UpdateSubmitted(forged.Round, ClientId, update, double.NaN, 32L * update.Length));
-            }
-        });
     }
 
     /// <inheritdoc />

@@ -29,24 +29,26 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// <summary>
     /// The minibatch of local step <paramref name="step"/>, as a data loader with shuffling and
     /// drop_last would give it: each epoch is a fresh permutation of the client's samples, cut
-    /// into consecutive batches. A pure function of (seed, step).
+    /// into consecutive batches. A pure function of (seed, step); <paramref name="epochs"/>, when
+    /// given, keeps the last epoch's permutation, which serves the many steps of that epoch.
     /// </summary>
-    public ImmutableArray<int> Batch(int step, int batchSize)
+    public ImmutableArray<int> Batch(int step, int batchSize, EpochOrders? epochs = null)
     {
         int size = Math.Min(batchSize, Samples.Length);
         int batchesPerEpoch = Samples.Length / size;
         int epoch = step / batchesPerEpoch;
         int position = step % batchesPerEpoch;
-        var order = Samples.ToArray();
-        new DeterministicRandom(Aggregators.Numerics.Seed.Derive(Seed, "epoch", epoch)).FisherYates(order.AsSpan());
-        return [.. order.AsSpan(position * size, size)];
+        return [.. (epochs ?? new EpochOrders()).Of(this, epoch).AsSpan(position * size, size)];
     }
 
-    /// <summary>The local work of round <paramref name="round"/>: one batch (D-SGD) or K consecutive ones (local steps).</summary>
-    public LocalWork Work(int round, TrainingSettings training, LabelMap? poisoning)
+    /// <summary>
+    /// The local work of round <paramref name="round"/>: one batch (D-SGD) or K consecutive ones
+    /// (local steps); <paramref name="epochs"/> as in <see cref="Batch"/>.
+    /// </summary>
+    public LocalWork Work(int round, TrainingSettings training, LabelMap? poisoning, EpochOrders? epochs = null)
     {
         int steps = training.Algorithm == LocalMode.Gradient ? 1 : training.LocalSteps;
-        var batches = Enumerable.Range(0, steps).Select(k => Batch((round * steps) + k, training.BatchSize)).ToImmutableArray();
+        var batches = Enumerable.Range(0, steps).Select(k => Batch((round * steps) + k, training.BatchSize, epochs)).ToImmutableArray();
         return new LocalWork(training.Algorithm, batches, training.LocalLearningRate, training.ClipNorm, Relabel, poisoning);
     }
 
@@ -133,5 +135,30 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
         WorkerMomentum.Apply(buffer, gradient.Span, beta, form);
         var momentum = VectorPayload.TakeOwnership(buffer);
         return (this with { Momentum = momentum }, momentum);
+    }
+}
+
+/// <summary>
+/// A client's sample order in its latest epoch, kept by its actor from round to round: with
+/// hundreds of samples and a batch of tens, one permutation serves many rounds, and drawing it
+/// again each round cost most of a client's work at the start of a round.
+/// </summary>
+public sealed class EpochOrders
+{
+    private (ImmutableArray<int> Samples, ulong Seed, int Epoch, int[] Order)? _latest;
+
+    /// <summary>The permutation of <paramref name="state"/>'s samples in <paramref name="epoch"/>.</summary>
+    public int[] Of(ClientState state, int epoch)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_latest is { } latest && latest.Samples == state.Samples && latest.Seed == state.Seed && latest.Epoch == epoch)
+        {
+            return latest.Order;
+        }
+
+        var order = state.Samples.ToArray();
+        new DeterministicRandom(Aggregators.Numerics.Seed.Derive(state.Seed, "epoch", epoch)).FisherYates(order.AsSpan());
+        _latest = (state.Samples, state.Seed, epoch, order);
+        return order;
     }
 }

@@ -92,11 +92,6 @@ public sealed record ComputeOwnUpdate(int Round, VectorPayload Parameters, Attac
 /// <param name="ComputeSeconds">Trainer time spent on it.</param>
 public sealed record OwnUpdateComputed(int Round, int ClientId, VectorPayload Update, double ComputeSeconds = 0);
 
-/// <summary>Coalition to one Byzantine identity: send this to the server (or nothing).</summary>
-/// <param name="Round">The round.</param>
-/// <param name="Update">What to send; null means stay silent.</param>
-public sealed record SendForgedUpdate(int Round, VectorPayload? Update);
-
 /// <summary>Server to itself: the safety deadline of a round has passed.</summary>
 /// <param name="Round">The round.</param>
 public sealed record RoundDeadlinePassed(int Round);

@@ -102,9 +102,13 @@ public sealed class RoundCollector
     /// <summary>Every honest client has replied (or failed).</summary>
     public bool HonestComplete => _honest.All(_outcomes.ContainsKey);
 
-    /// <summary>Every participant has replied, failed, or is known to stay silent.</summary>
+    /// <summary>
+    /// Every participant has replied, failed, or is known to stay silent, and the coalition has
+    /// reported (its <see cref="CoalitionFinished"/> follows its identities' updates and carries
+    /// the attack's time).
+    /// </summary>
     public bool IsComplete =>
-        HonestComplete && _byzantine.All(id => _outcomes.ContainsKey(id) || (_silent?.Contains(id) ?? false));
+        HonestComplete && (_byzantine.IsEmpty || (_silent is { } silent && _byzantine.All(id => _outcomes.ContainsKey(id) || silent.Contains(id))));
 
     /// <summary>True when <paramref name="clientId"/> has crash-stopped: it is not asked and sends nothing.</summary>
     public bool IsCrashed(int clientId) => _outcomes.GetValueOrDefault(clientId, ReplyOutcome.Missing) == ReplyOutcome.Crashed;

@@ -8,6 +8,8 @@ namespace ByzantineSim.Simulator.Tests;
 
 public class ClientStateTests
 {
+    private static readonly TrainingSettings Plain = new(5, 8, LearningRateSchedule.Constant(0.1), 0, 0, MomentumForm.Average, 0, 5);
+
     [Fact]
     public void Batch_EachEpochVisitsEverySampleOnce()
     {
@@ -26,10 +28,26 @@ public class ClientStateTests
     }
 
     [Fact]
+    public void Batch_WithTheEpochKept_IsTheSameBatch_ForAnyStepOrderAndClient()
+    {
+        var a = new ClientState(0, [.. Enumerable.Range(0, 50)], 1, null);
+        var b = new ClientState(1, [.. Enumerable.Range(50, 50)], 2, null);
+        var epochs = new EpochOrders();
+        foreach (int step in new[] { 0, 1, 7, 3, 12, 2, 30, 0 })
+        {
+            Assert.Equal(a.Batch(step, 8).ToArray(), a.Batch(step, 8, epochs).ToArray());
+            Assert.Equal(b.Batch(step, 8).ToArray(), b.Batch(step, 8, epochs).ToArray());
+        }
+
+        Assert.Same(epochs.Of(a, 4), epochs.Of(a, 4));
+        Assert.Equal(a.Work(9, Plain, null).Batches.Single().ToArray(), a.Work(9, Plain, null, epochs).Batches.Single().ToArray());
+    }
+
+    [Fact]
     public void SendsComputedGradient_ExactlyWhenPrepareSendsTheTrainersPayloadItself()
     {
         // Trainers write such a gradient straight into the server's matrix: the promise must hold.
-        var plain = new TrainingSettings(5, 8, LearningRateSchedule.Constant(0.1), 0, 0, MomentumForm.Average, 0, 5);
+        var plain = Plain;
         var cases = new (TrainingSettings Training, ICompressor Compressor, ClientPrivacy? Privacy)[]
         {
             (plain, NoCompression.Instance, null),

@@ -189,6 +189,8 @@ public class RoundCollectorTests
         Assert.Empty(round.HonestUpdates);
         round.Submit(Reply(2, 2, 2));
         round.Submit(Reply(3, 3, 3));
+        Assert.False(round.IsComplete); // the coalition has not reported yet
+        round.CoalitionFinished(new CoalitionFinished(3, []));
         Assert.True(round.IsComplete);
         Assert.Equal([ReplyOutcome.Crashed, ReplyOutcome.Straggled, ReplyOutcome.Accepted, ReplyOutcome.Accepted], round.Outcomes().Values);
         Assert.Equal(2, round.Inputs().Rows);
