@@ -52,23 +52,29 @@ public abstract class ClientActorBase : ReceiveActor
     /// <summary>The run's wiring.</summary>
     protected ClientContext Wiring => _context;
 
-    /// <summary>
-    /// Asks a trainer for the local work of round <paramref name="round"/> at
-    /// <paramref name="parameters"/>; when the update will be the gradient as computed, the
-    /// trainer writes it into <paramref name="destination"/> if one is given (the client's row
-    /// of the server's round matrix).
-    /// </summary>
-    protected void ComputeUpdate(int round, VectorPayload parameters, LabelMap? labels, RoundRows? destination = null)
+    /// <summary>Asks a trainer for the local work of round <paramref name="round"/> at <paramref name="parameters"/>.</summary>
+    protected void ComputeUpdate(int round, VectorPayload parameters, LabelMap? labels)
     {
         _pendingRound = round;
         _pendingParameters = parameters;
-        var work = _state.Work(round, _context.Training, labels, _epochs);
+        _context.Trainers.Tell(new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, labels, _epochs), round), Self);
+    }
+
+    /// <summary>
+    /// For a client whose update is its gradient as computed (<see cref="ClientContext.SendsComputedGradient"/>):
+    /// asks a trainer for it and has the trainer submit it to the server directly, written into
+    /// <paramref name="destination"/> (the client's row of the server's round matrix) when given.
+    /// The client's state does not change.
+    /// </summary>
+    protected void ComputeAndSubmit(int round, VectorPayload parameters, Memory<float> destination)
+    {
         _context.Trainers.Tell(
-            new ComputeGradient(_context.Model, parameters, _context.TrainingData, work, round)
+            new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, null, _epochs), round)
             {
-                Destination = destination is not null && _context.SendsComputedGradient ? destination.For(ClientId) : default,
+                Destination = destination,
+                SubmitFor = ClientId,
             },
-            Self);
+            _context.Server);
     }
 
     /// <summary>Called when the round's update (after privacy, momentum and compression) is ready.</summary>
@@ -106,7 +112,17 @@ public sealed class HonestClientActor : ClientActorBase
     public HonestClientActor(ClientContext context, ClientState state)
         : base(context, state)
     {
-        Receive<RoundStarted>(started => ComputeUpdate(started.Round, started.Parameters, null, started.Rows));
+        Receive<RoundStarted>(started =>
+        {
+            if (context.SendsComputedGradient)
+            {
+                ComputeAndSubmit(started.Round, started.Parameters, started.Rows?.For(ClientId) ?? default);
+            }
+            else
+            {
+                ComputeUpdate(started.Round, started.Parameters, null);
+            }
+        });
     }
 
     /// <inheritdoc />

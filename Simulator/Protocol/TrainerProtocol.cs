@@ -19,6 +19,15 @@ public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, D
     /// </summary>
     public Memory<float> Destination { get; init; }
 
+    /// <summary>
+    /// The client whose update the result is, unchanged (see
+    /// <c>ClientState.SendsComputedGradient</c>), or null. When set, the trainer checks it for
+    /// NaN/Inf and replies to the sender (the server) with that client's
+    /// <see cref="Protocol.UpdateSubmitted"/> for round <see cref="Tag"/>, or its
+    /// <see cref="Protocol.UpdateFailed"/>, on the client's behalf: one hop instead of two.
+    /// </summary>
+    public int? SubmitFor { get; init; }
+
     /// <summary>True when <paramref name="other"/> can be computed in the same stacked pass: both D-SGD, same model, parameters, data and batch size.</summary>
     public bool CanShareWith(ComputeGradient other) =>
         Model.Equals(other.Model) && ReferenceEquals(Parameters, other.Parameters) && ReferenceEquals(Data, other.Data)

@@ -62,7 +62,7 @@ public sealed class TrainerActor : ReceiveActor
         _runners.Clear();
     }
 
-    private static object Guarded(long tag, Func<object> compute)
+    private static object Guarded(object request, Func<object> compute)
     {
         try
         {
@@ -72,23 +72,52 @@ public sealed class TrainerActor : ReceiveActor
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return Failed(tag, ex);
+            return Failed(request, ex);
         }
     }
 
-    private static ComputationFailed Failed(long tag, Exception ex) => new(tag, $"{ex.GetType().Name}: {ex.Message}");
+    /// <summary>The failure reply to <paramref name="request"/>: a client's <see cref="UpdateFailed"/> when the trainer submits for it, else <see cref="ComputationFailed"/>.</summary>
+    private static object Failed(object request, Exception ex)
+    {
+        string reason = $"{ex.GetType().Name}: {ex.Message}";
+        return request switch
+        {
+            ComputeGradient { SubmitFor: { } client } gradient => new UpdateFailed((int)gradient.Tag, client, reason),
+            ComputeGradient gradient => new ComputationFailed(gradient.Tag, reason),
+            EvaluateModel evaluation => new ComputationFailed(evaluation.Tag, reason),
+            _ => throw new ArgumentException($"unknown request {request.GetType().Name}", nameof(request)),
+        };
+    }
+
+    /// <summary>
+    /// The reply to a gradient request: <see cref="GradientComputed"/> for its client, or, when
+    /// the trainer submits for the client, the client's <see cref="UpdateSubmitted"/>, checked
+    /// for NaN/Inf here, while this core still holds the values, and counted in its compute time.
+    /// </summary>
+    private static object Reply(ComputeGradient request, VectorPayload update, double loss, double seconds)
+    {
+        if (request.SubmitFor is not { } client)
+        {
+            return new GradientComputed(request.Tag, update, loss, seconds);
+        }
+
+        long checking = Stopwatch.GetTimestamp();
+        _ = update.IsFinite();
+        seconds += Stopwatch.GetElapsedTime(checking).TotalSeconds;
+        return new UpdateSubmitted((int)request.Tag, client, update, loss, 32L * update.Length, seconds);
+    }
 
     private object Compute(object request) => request switch
     {
-        ComputeGradient gradient => Guarded(gradient.Tag, () =>
+        ComputeGradient gradient => Guarded(gradient, () =>
         {
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(gradient.Model);
             var (output, update) = Output(gradient, runner.ParameterCount);
             double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, output.Span, gradient.Parameters);
-            return new GradientComputed(gradient.Tag, update, loss, watch.Elapsed.TotalSeconds);
+            return Reply(gradient, update, loss, watch.Elapsed.TotalSeconds);
         }),
-        EvaluateModel evaluation => Guarded(evaluation.Tag, () =>
+        EvaluateModel evaluation => Guarded(evaluation, () =>
         {
             var watch = Stopwatch.StartNew();
             var sums = RunnerFor(evaluation.Model).EvaluateRange(evaluation.Parameters.Span, evaluation.Data, evaluation.Start, evaluation.Count);
@@ -110,13 +139,13 @@ public sealed class TrainerActor : ReceiveActor
             var outputs = gradients.Select(g => Output(g, runner.ParameterCount)).ToList();
             var losses = runner.RunTogether(first.Parameters.Span, first.Data, [.. gradients.Select(g => g.Work)], [.. outputs.Select(o => o.Memory)], first.Parameters);
             double seconds = watch.Elapsed.TotalSeconds / gradients.Count; // the pass's time, shared equally
-            replies = [.. gradients.Select((g, k) => (object)new GradientComputed(g.Tag, outputs[k].Update, losses[k], seconds))];
+            replies = [.. gradients.Select((g, k) => Reply(g, outputs[k].Update, losses[k], seconds))];
         }
 #pragma warning disable CA1031 // Reported to every requester, never allowed to kill the trainer.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            replies = [.. gradients.Select(g => (object)Failed(g.Tag, ex))];
+            replies = [.. gradients.Select(g => Failed(g, ex))];
         }
 
         for (int k = 0; k < requests.Length; k++)

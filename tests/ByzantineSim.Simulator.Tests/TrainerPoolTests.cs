@@ -113,6 +113,40 @@ public class TrainerPoolTests
         }
     }
 
+    [Fact]
+    public async Task GradientSubmittedForAClient_RepliesItsUpdateOrItsFailure_CheckedForNaN()
+    {
+        await using var simulator = SimulatorSystem.Create(2, "trainer-pool-submit");
+        var data = SyntheticClassification.Generate(new SyntheticOptions(Classes: 3, Features: 20, TrainSize: 100, TestSize: 10, Seed: 5));
+        var model = ModelKey.For(new MultiLayerPerceptron([8]), "mlp", data.Train.SampleShape, 3);
+        using var runner = new ModelRunner(model.Definition, data.Train.SampleShape, 3);
+        var parameters = VectorPayload.TakeOwnership(runner.InitialParameters(7));
+        var poisoned = VectorPayload.TakeOwnership([.. parameters.Span.ToArray().Select((v, k) => k == 0 ? float.NaN : v)]);
+        var work = new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(0, 8)]], 0, 0, null, null);
+        var inbox = Inbox.Create(simulator.System);
+        inbox.Send(simulator.Trainers, new ComputeGradient(model, parameters, data.Train, work, 4) { SubmitFor = 17 });
+        inbox.Send(simulator.Trainers, new ComputeGradient(model, poisoned, data.Train, work, 4) { SubmitFor = 18 });
+        inbox.Send(simulator.Trainers, new ComputeGradient(model, parameters, data.Train, work with { Batches = [[100_000]] }, 4) { SubmitFor = 19 });
+        var replies = new List<object>();
+        for (int k = 0; k < 3; k++)
+        {
+            replies.Add(await inbox.ReceiveAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        var updates = replies.OfType<UpdateSubmitted>().OrderBy(u => u.ClientId).ToList();
+        Assert.Equal([17, 18], updates.Select(u => u.ClientId));
+        Assert.All(updates, u => Assert.Equal(4, u.Round));
+        var alone = new float[runner.ParameterCount];
+        double loss = runner.Run(parameters.Span, data.Train, work, alone);
+        Assert.True(alone.AsSpan().SequenceEqual(updates[0].Update.Span));
+        Assert.Equal(loss, updates[0].Loss);
+        Assert.Equal(32L * runner.ParameterCount, updates[0].Bits);
+        Assert.True(updates[0].Update.IsFinite());
+        Assert.False(updates[1].Update.IsFinite());
+        var failed = Assert.Single(replies.OfType<UpdateFailed>());
+        Assert.Equal((4, 19), (failed.Round, failed.ClientId));
+    }
+
     private static long Tag(object reply) => reply switch
     {
         ModelEvaluated evaluated => evaluated.Tag,
