@@ -21,7 +21,7 @@ public static class BenchCommand
             Description = "workloads to run (1, 2, 3); default all: " + string.Join("; ", BenchWorkloads.All.Select(w => $"{w.Id}: {w.Title}")),
             AllowMultipleArgumentsPerToken = true,
         };
-        var rounds = new Option<int?>("--rounds") { Description = "rounds per workload, at least 2: the first is not measured (default: the workload's own)" };
+        var rounds = new Option<int?>("--rounds") { Description = "rounds per workload, at least 2: the first is not measured, and a two-round warm-up run comes before (default: the workload's own)" };
         rounds.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() is < 2)
