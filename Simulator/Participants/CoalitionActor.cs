@@ -201,7 +201,12 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
         int[] honestIds = [.. usable.Select(u => u.ClientId)];
         var own = Stack(settings.ByzantineIds.Select(id => OwnUpdates.GetValueOrDefault(id) ?? VectorPayload.Empty), d, ref _buffers.Own);
         int rows = settings.Attack.SendsOneVector ? 1 : f;
-        var output = ScratchBuffer.Ensure(ref _buffers.Output, rows * d).AsSpan(0, rows * d);
+        int length = settings.Attack.Delivery == AttackDelivery.WrongLength ? d - 1 : d;
+
+        // One vector of the right length is crafted straight into a pooled array, which becomes
+        // the payload every identity sends: no copy of it (1.7 MB a round for cnn_mnist).
+        var single = rows == 1 && length == d && settings.Attack.Delivery != AttackDelivery.Silent ? PayloadPool.Shared.Rent(d) : null;
+        var output = single is not null ? single.AsSpan() : ScratchBuffer.Ensure(ref _buffers.Output, rows * d).AsSpan(0, rows * d);
         var context = new AttackContext
         {
             Round = Round,
@@ -219,8 +224,7 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
         var next = settings.Attack.Craft(context, output);
 
         var result = new Dictionary<int, VectorPayload?>();
-        int length = settings.Attack.Delivery == AttackDelivery.WrongLength ? d - 1 : d;
-        VectorPayload? previous = null;
+        VectorPayload? previous = single is null ? null : VectorPayload.TakeOwnership(single, PayloadPool.Shared);
         for (int k = 0; k < f; k++)
         {
             if (settings.Attack.Delivery == AttackDelivery.Silent)
