@@ -446,7 +446,7 @@ public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, 
     public static ClientBatch Of(LocalWork work) => new(work.Batches[0], work.Poisoning, work.Relabel);
 }
 
-/// <summary>Where each client's gradient goes: consecutive d-value rows of one span, or one array per client.</summary>
+/// <summary>Where each client's gradient goes: consecutive d-value rows of one span, or one memory (an array's part) per client.</summary>
 internal readonly ref struct GradientRows
 {
     private readonly Span<float> _rows;
@@ -474,6 +474,22 @@ internal readonly ref struct GradientRows
         _arrays = arrays;
         _dimension = dimension;
         _first = first;
+    }
+
+    /// <summary>
+    /// Client <paramref name="client"/>'s values [<paramref name="start"/>, start + rows x
+    /// columns) as a [rows, columns] tensor over the same memory, for a product to write into
+    /// directly (the array stays pinned while the tensor lives); null when the client's row is
+    /// not part of a managed array.
+    /// </summary>
+    public Tensor? TensorOver(int client, int start, long rows, long columns)
+    {
+        if (_arrays is null || !System.Runtime.InteropServices.MemoryMarshal.TryGetArray<float>(_arrays[_first + client], out var segment) || segment.Array is null)
+        {
+            return null;
+        }
+
+        return from_array(segment.Array).narrow(0, segment.Offset + start, rows * columns).view(rows, columns);
     }
 
     /// <summary>Client <paramref name="client"/>'s d values.</summary>

@@ -114,7 +114,9 @@ public sealed class TrainerActor : ReceiveActor
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(gradient.Model);
             var (output, update) = Output(gradient, runner.ParameterCount);
-            double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, output.Span, gradient.Parameters);
+            double loss = gradient.Work.Mode == LocalMode.Gradient
+                ? runner.RunTogether(gradient.Parameters.Span, gradient.Data, [gradient.Work], [output], gradient.Parameters)[0] // writes into output's array directly
+                : runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, output.Span, gradient.Parameters);
             return Reply(gradient, update, loss, watch.Elapsed.TotalSeconds);
         }),
         EvaluateModel evaluation => Guarded(evaluation, () =>

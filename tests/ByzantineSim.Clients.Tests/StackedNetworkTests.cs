@@ -79,6 +79,19 @@ public class StackedNetworkTests
             Assert.True(alone.AsSpan().SequenceEqual(together.AsSpan(c * d, d)), $"{name}: client {c} alone differs from the stack");
             Assert.True(alone.AsSpan().SequenceEqual(backwards.AsSpan((clients.Count - 1 - c) * d, d)), $"{name}: client {c} differs in reverse order");
         }
+
+        // Rows in one array, at offsets of no particular alignment: the products write into them
+        // directly (a trainer's output), with the same bits as through the pass's own buffers.
+        var matrix = new float[(clients.Count * d) + clients.Count];
+        var rows = Enumerable.Range(0, clients.Count).Select(c => matrix.AsMemory((c * d) + c + 1, d)).Reverse().ToList();
+        var losses = new float[clients.Count];
+        runner.ComputeGradients(parameters, data, reversed, rows, losses);
+        for (int c = 0; c < clients.Count; c++)
+        {
+            Assert.True(together.AsSpan(c * d, d).SequenceEqual(matrix.AsSpan((c * d) + c + 1, d)), $"{name}: client {c} differs written in place");
+        }
+
+        Assert.Equal(0f, matrix[0]);
     }
 
     [Fact]
