@@ -211,9 +211,25 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
             _oldParameters.Add(parameters);
         }
 
+        double now = _clock.Elapsed.TotalSeconds;
+        double trainSeconds = _lastReplyAt - _roundStartedAt;
+
+        // The next round (and any evaluation due) starts before this one is recorded: its
+        // clients and trainers compute while the server does the bookkeeping.
+        int completed = round.Round + 1;
+        var training = _run.Setup.Training;
+        if (completed % training.EvalEvery == 0 || completed == training.Rounds)
+        {
+            StartEvaluation(completed);
+        }
+
+        if (completed < training.Rounds)
+        {
+            StartRound(completed);
+        }
+
         RetireUpdates(round);
         var outcomes = round.Outcomes();
-        double now = _clock.Elapsed.TotalSeconds;
         _recorder.RoundClosed(
             new RoundRecord(
                 round.Round,
@@ -222,7 +238,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
                 outcomes.Values.Count(o => o is ReplyOutcome.WrongLength or ReplyOutcome.ExcludedNonFinite or ReplyOutcome.Failed),
                 outcomes.Values.Count(o => o is ReplyOutcome.Missing or ReplyOutcome.Crashed or ReplyOutcome.Lost or ReplyOutcome.Straggled),
                 failed,
-                _lastReplyAt - _roundStartedAt,
+                trainSeconds,
                 now - aggregationStart)
             {
                 Sampled = outcomes.Count,
@@ -239,19 +255,8 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
             outcomes,
             now);
 
-        int completed = round.Round + 1;
-        var training = _run.Setup.Training;
-        if (completed % training.EvalEvery == 0 || completed == training.Rounds)
-        {
-            StartEvaluation(completed);
-        }
-
         _run.Progress?.Invoke(new RunProgress(_run.Setup.RunId, completed, training.Rounds, _recorder.LastAccuracy));
-        if (completed < training.Rounds)
-        {
-            StartRound(completed);
-        }
-        else
+        if (completed == training.Rounds)
         {
             _roundsDone = true;
             RetireUpdates(null);
