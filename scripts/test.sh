@@ -23,6 +23,9 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
+if ((status != 0 && failed == 0)); then
+  echo "dotnet test exited with $status although no counted test failed: a test project did not build, or a test host crashed (see above)"
+fi
 echo "$passed passed, $failed failed"
 if ((status != 0 || failed != 0 || passed == 0)); then
   exit 1

@@ -52,32 +52,22 @@ public class TrainerPoolTests
     {
         // One trainer: while it computes the first request, the other eleven queue up and go out
         // as one stacked pass.
-        await using var simulator = SimulatorSystem.Create(1, "trainer-pool-groups");
-        var data = SyntheticClassification.Generate(new SyntheticOptions(Classes: 4, Features: 300, TrainSize: 400, TestSize: 10, Seed: 3));
-        var model = ModelKey.For(new MultiLayerPerceptron([64]), "mlp", data.Train.SampleShape, 4);
-        using var runner = new ModelRunner(model.Definition, data.Train.SampleShape, 4);
-        var parameters = VectorPayload.TakeOwnership(runner.InitialParameters(5));
+        await using var pool = new MlpPool(1, "trainer-pool-groups", features: 300, hidden: 64, classes: 4, trainSize: 400, seed: 3);
         var works = Enumerable.Range(0, 12)
             .Select(k => new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(k * 20, 16)]], 0, k % 2 == 0 ? 0.05 : 0, null, null))
             .ToList();
-        var inbox = Inbox.Create(simulator.System);
         for (int tag = 0; tag < works.Count; tag++)
         {
-            inbox.Send(simulator.Trainers, new ComputeGradient(model, parameters, data.Train, works[tag], tag));
+            pool.Send(pool.Gradient(works[tag], tag));
         }
 
-        var replies = new List<GradientComputed>();
-        for (int k = 0; k < works.Count; k++)
-        {
-            replies.Add(Assert.IsType<GradientComputed>(await inbox.ReceiveAsync(TimeSpan.FromSeconds(30))));
-        }
+        var replies = (await pool.ReceiveAsync(works.Count)).Select(Assert.IsType<GradientComputed>).ToList();
 
         // A stacked pass reports its time shared equally among its requests.
         Assert.True(replies.GroupBy(r => r.Seconds).Any(g => g.Count() > 1), "no two gradients shared a pass");
         foreach (var reply in replies)
         {
-            var alone = new float[runner.ParameterCount];
-            double loss = runner.Run(parameters.Span, data.Train, works[(int)reply.Tag], alone);
+            var (alone, loss) = pool.Alone(works[(int)reply.Tag]);
             Assert.True(alone.AsSpan().SequenceEqual(reply.Gradient.Span), $"request {reply.Tag} (clipped: {works[(int)reply.Tag].ClipNorm > 0})");
             Assert.Equal(loss, reply.Loss);
         }
@@ -86,29 +76,21 @@ public class TrainerPoolTests
     [Fact]
     public async Task GradientWithADestination_IsWrittenThere_AloneOrInAStackedPass()
     {
-        await using var simulator = SimulatorSystem.Create(1, "trainer-pool-destinations");
-        var data = SyntheticClassification.Generate(new SyntheticOptions(Classes: 4, Features: 50, TrainSize: 200, TestSize: 10, Seed: 4));
-        var model = ModelKey.For(new MultiLayerPerceptron([16]), "mlp", data.Train.SampleShape, 4);
-        using var runner = new ModelRunner(model.Definition, data.Train.SampleShape, 4);
-        int d = runner.ParameterCount;
-        var parameters = VectorPayload.TakeOwnership(runner.InitialParameters(6));
+        await using var pool = new MlpPool(1, "trainer-pool-destinations", features: 50, hidden: 16, classes: 4, trainSize: 200, seed: 4);
+        int d = pool.Runner.ParameterCount;
         var matrix = new float[6 * d];
-        var inbox = Inbox.Create(simulator.System);
         var works = Enumerable.Range(0, 6).Select(k => new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(k * 10, 8)]], 0, 0, null, null)).ToList();
         for (int tag = 0; tag < works.Count; tag++)
         {
             // Odd tags have no destination (wrong length counts as none): a pooled buffer.
             var destination = tag % 2 == 0 ? matrix.AsMemory(tag * d, d) : matrix.AsMemory(tag * d, d - 1);
-            inbox.Send(simulator.Trainers, new ComputeGradient(model, parameters, data.Train, works[tag], tag) { Destination = destination });
+            pool.Send(pool.Gradient(works[tag], tag) with { Destination = destination });
         }
 
-        for (int k = 0; k < works.Count; k++)
+        foreach (var reply in (await pool.ReceiveAsync(works.Count)).Select(Assert.IsType<GradientComputed>))
         {
-            var reply = Assert.IsType<GradientComputed>(await inbox.ReceiveAsync(TimeSpan.FromSeconds(30)));
             int tag = (int)reply.Tag;
-            var alone = new float[d];
-            runner.Run(parameters.Span, data.Train, works[tag], alone);
-            Assert.True(alone.AsSpan().SequenceEqual(reply.Gradient.Span));
+            Assert.True(pool.Alone(works[tag]).Gradient.AsSpan().SequenceEqual(reply.Gradient.Span));
             Assert.Equal(tag % 2 == 0, reply.Gradient.Occupies(matrix.AsSpan(tag * d, d)));
         }
     }
@@ -116,35 +98,79 @@ public class TrainerPoolTests
     [Fact]
     public async Task GradientSubmittedForAClient_RepliesItsUpdateOrItsFailure_CheckedForNaN()
     {
-        await using var simulator = SimulatorSystem.Create(2, "trainer-pool-submit");
-        var data = SyntheticClassification.Generate(new SyntheticOptions(Classes: 3, Features: 20, TrainSize: 100, TestSize: 10, Seed: 5));
-        var model = ModelKey.For(new MultiLayerPerceptron([8]), "mlp", data.Train.SampleShape, 3);
-        using var runner = new ModelRunner(model.Definition, data.Train.SampleShape, 3);
-        var parameters = VectorPayload.TakeOwnership(runner.InitialParameters(7));
-        var poisoned = VectorPayload.TakeOwnership([.. parameters.Span.ToArray().Select((v, k) => k == 0 ? float.NaN : v)]);
+        await using var pool = new MlpPool(2, "trainer-pool-submit", features: 20, hidden: 8, classes: 3, trainSize: 100, seed: 5);
+        var poisoned = VectorPayload.TakeOwnership([.. pool.Parameters.Span.ToArray().Select((v, k) => k == 0 ? float.NaN : v)]);
         var work = new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(0, 8)]], 0, 0, null, null);
-        var inbox = Inbox.Create(simulator.System);
-        inbox.Send(simulator.Trainers, new ComputeGradient(model, parameters, data.Train, work, 4) { SubmitFor = 17 });
-        inbox.Send(simulator.Trainers, new ComputeGradient(model, poisoned, data.Train, work, 4) { SubmitFor = 18 });
-        inbox.Send(simulator.Trainers, new ComputeGradient(model, parameters, data.Train, work with { Batches = [[100_000]] }, 4) { SubmitFor = 19 });
-        var replies = new List<object>();
-        for (int k = 0; k < 3; k++)
-        {
-            replies.Add(await inbox.ReceiveAsync(TimeSpan.FromSeconds(30)));
-        }
+        pool.Send(pool.Gradient(work, 4) with { SubmitFor = 17 });
+        pool.Send(pool.Gradient(work, 4) with { Parameters = poisoned, SubmitFor = 18 });
+        pool.Send(pool.Gradient(work with { Batches = [[100_000]] }, 4) with { SubmitFor = 19 });
+        var replies = await pool.ReceiveAsync(3);
 
         var updates = replies.OfType<UpdateSubmitted>().OrderBy(u => u.ClientId).ToList();
         Assert.Equal([17, 18], updates.Select(u => u.ClientId));
         Assert.All(updates, u => Assert.Equal(4, u.Round));
-        var alone = new float[runner.ParameterCount];
-        double loss = runner.Run(parameters.Span, data.Train, work, alone);
+        var (alone, loss) = pool.Alone(work);
         Assert.True(alone.AsSpan().SequenceEqual(updates[0].Update.Span));
         Assert.Equal(loss, updates[0].Loss);
-        Assert.Equal(32L * runner.ParameterCount, updates[0].Bits);
+        Assert.Equal(32L * pool.Runner.ParameterCount, updates[0].Bits);
         Assert.True(updates[0].Update.IsFinite());
         Assert.False(updates[1].Update.IsFinite());
         var failed = Assert.Single(replies.OfType<UpdateFailed>());
         Assert.Equal((4, 19), (failed.Round, failed.ClientId));
+    }
+
+    /// <summary>A trainer pool, an MLP on synthetic data, and a runner of the test's own for the expected results.</summary>
+    private sealed class MlpPool : IAsyncDisposable
+    {
+        private readonly SimulatorSystem _simulator;
+        private readonly Inbox _inbox;
+
+        public MlpPool(int trainers, string name, int features, int hidden, int classes, int trainSize, int seed)
+        {
+            _simulator = SimulatorSystem.Create(trainers, name);
+            _inbox = Inbox.Create(_simulator.System);
+            Data = SyntheticClassification.Generate(new SyntheticOptions(Classes: classes, Features: features, TrainSize: trainSize, TestSize: 10, Seed: (ulong)seed)).Train;
+            Model = ModelKey.For(new MultiLayerPerceptron([hidden]), "mlp", Data.SampleShape, classes);
+            Runner = new ModelRunner(Model.Definition, Data.SampleShape, classes);
+            Parameters = VectorPayload.TakeOwnership(Runner.InitialParameters((ulong)seed + 2));
+        }
+
+        public Dataset Data { get; }
+
+        public ModelKey Model { get; }
+
+        public ModelRunner Runner { get; }
+
+        public VectorPayload Parameters { get; }
+
+        public ComputeGradient Gradient(LocalWork work, long tag) => new(Model, Parameters, Data, work, tag);
+
+        public void Send(object request) => _inbox.Send(_simulator.Trainers, request);
+
+        public async Task<List<object>> ReceiveAsync(int count)
+        {
+            var replies = new List<object>();
+            for (int k = 0; k < count; k++)
+            {
+                replies.Add(await _inbox.ReceiveAsync(TimeSpan.FromSeconds(30)));
+            }
+
+            return replies;
+        }
+
+        /// <summary><paramref name="work"/>'s gradient and loss at <see cref="Parameters"/>, computed here on its own.</summary>
+        public (float[] Gradient, double Loss) Alone(LocalWork work)
+        {
+            var gradient = new float[Runner.ParameterCount];
+            double loss = Runner.Run(Parameters.Span, Data, work, gradient);
+            return (gradient, loss);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Runner.Dispose();
+            await _simulator.DisposeAsync();
+        }
     }
 
     private static long Tag(object reply) => reply switch
