@@ -20,8 +20,8 @@ public sealed class RoundCollector
     private readonly NonFinitePolicy _policy;
     private readonly FaultPlan _faults;
     private readonly double _deadline;
-    private readonly ImmutableHashSet<int> _honest;
-    private readonly ImmutableHashSet<int> _byzantine;
+    private readonly HashSet<int> _honest; // never changed after construction (a hash lookup per reply, not an immutable tree's)
+    private readonly HashSet<int> _byzantine;
     private readonly SortedDictionary<int, VectorPayload> _accepted = [];
     private readonly float[]? _rows;
     private readonly Dictionary<int, int> _slots = [];
@@ -84,7 +84,7 @@ public sealed class RoundCollector
             }
 
             _rows = rows;
-            _honestFirst = _honest.IsEmpty || _byzantine.IsEmpty || _honest.Max() < _byzantine.Min();
+            _honestFirst = _honest.Count == 0 || _byzantine.Count == 0 || _honest.Max() < _byzantine.Min();
         }
 
         _dimension = dimension;
@@ -109,7 +109,7 @@ public sealed class RoundCollector
     /// the attack's time).
     /// </summary>
     public bool IsComplete =>
-        HonestComplete && (_byzantine.IsEmpty || (_silent is { } silent && _byzantine.All(id => _outcomes.ContainsKey(id) || silent.Contains(id))));
+        HonestComplete && (_byzantine.Count == 0 || (_silent is { } silent && _byzantine.All(id => _outcomes.ContainsKey(id) || silent.Contains(id))));
 
     /// <summary>True when <paramref name="clientId"/> has crash-stopped: it is not asked and sends nothing.</summary>
     public bool IsCrashed(int clientId) => _outcomes.GetValueOrDefault(clientId, ReplyOutcome.Missing) == ReplyOutcome.Crashed;
