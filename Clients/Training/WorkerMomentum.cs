@@ -16,11 +16,19 @@ public enum MomentumForm
 public static class WorkerMomentum
 {
     /// <summary>Updates <paramref name="buffer"/> in place with <paramref name="gradient"/>.</summary>
-    public static void Apply(Span<float> buffer, ReadOnlySpan<float> gradient, double beta, MomentumForm form)
+    public static void Apply(Span<float> buffer, ReadOnlySpan<float> gradient, double beta, MomentumForm form) =>
+        Apply(buffer, gradient, beta, form, buffer);
+
+    /// <summary>
+    /// Writes the momentum after <paramref name="previous"/> and <paramref name="gradient"/> into
+    /// <paramref name="next"/> (which may be <paramref name="previous"/> itself): the same bits
+    /// as updating a copy of <paramref name="previous"/> in place.
+    /// </summary>
+    public static void Apply(ReadOnlySpan<float> previous, ReadOnlySpan<float> gradient, double beta, MomentumForm form, Span<float> next)
     {
         float b = (float)beta;
         float gradientWeight = form == MomentumForm.Average ? 1f - b : 1f;
-        TensorPrimitives.Multiply(buffer, b, buffer);
-        TensorPrimitives.MultiplyAdd(gradient, gradientWeight, buffer, buffer);
+        TensorPrimitives.Multiply(previous, b, next);
+        TensorPrimitives.MultiplyAdd(gradient, gradientWeight, next, next);
     }
 }

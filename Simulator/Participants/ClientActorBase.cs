@@ -13,6 +13,7 @@ public abstract class ClientActorBase : ReceiveActor
 {
     private readonly ClientContext _context;
     private readonly EpochOrders _epochs = new();
+    private readonly MomentumBuffers _momentum = new();
     private ClientState _state;
     private int _pendingRound = -1;
     private VectorPayload _pendingParameters = VectorPayload.Empty;
@@ -32,7 +33,7 @@ public abstract class ClientActorBase : ReceiveActor
             int round = _pendingRound;
             _pendingRound = -1;
             (_state, var update, long bits) = _state.Prepare(
-                round, reply.Gradient, _pendingParameters, _context.Training, _context.Compressor, _context.Privacy);
+                round, reply.Gradient, _pendingParameters, _context.Training, _context.Compressor, _context.Privacy, _momentum);
             _pendingParameters = VectorPayload.Empty;
             OnUpdateReady(round, update, reply.Loss, bits, reply.Seconds);
         });

@@ -58,8 +58,15 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// clients that send models, theta minus the update. Returns the new state, the update and
     /// the bits it takes on the wire.
     /// </summary>
+    /// <param name="round">The round.</param>
+    /// <param name="computed">The trainer's output.</param>
+    /// <param name="parameters">theta_t.</param>
+    /// <param name="training">Momentum settings, and whether the client sends models.</param>
+    /// <param name="compressor">The compressor.</param>
+    /// <param name="privacy">Client-side differential privacy, or null.</param>
+    /// <param name="momentumBuffers">The client actor's two momentum arrays, or null for a fresh array each round.</param>
     public (ClientState State, VectorPayload Update, long Bits) Prepare(
-        int round, VectorPayload computed, VectorPayload parameters, TrainingSettings training, ICompressor compressor, ClientPrivacy? privacy)
+        int round, VectorPayload computed, VectorPayload parameters, TrainingSettings training, ICompressor compressor, ClientPrivacy? privacy, MomentumBuffers? momentumBuffers = null)
     {
         var gradient = computed;
         if (privacy is not null)
@@ -69,7 +76,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             gradient = VectorPayload.TakeOwnership(noisy);
         }
 
-        var (state, update) = WithGradient(gradient, training.WorkerMomentum, training.MomentumForm);
+        var (state, update) = WithGradient(gradient, training.WorkerMomentum, training.MomentumForm, momentumBuffers);
         long bits = 32L * update.Length;
         if (compressor is not NoCompression)
         {
@@ -119,20 +126,24 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// before compression (the new momentum buffer, or without momentum the gradient itself,
     /// which the state then does not keep: the server releases it once aggregated).
     /// </summary>
-    public (ClientState State, VectorPayload Update) WithGradient(VectorPayload gradient, double beta, MomentumForm form)
+    public (ClientState State, VectorPayload Update) WithGradient(VectorPayload gradient, double beta, MomentumForm form, MomentumBuffers? buffers = null)
     {
         if (beta == 0)
         {
             return (this, gradient);
         }
 
-        var buffer = new float[gradient.Length];
+        var buffer = buffers?.Next(gradient.Length) ?? new float[gradient.Length];
         if (Momentum is { } previous && previous.Length == gradient.Length)
         {
-            previous.Span.CopyTo(buffer);
+            WorkerMomentum.Apply(previous.Span, gradient.Span, beta, form, buffer);
+        }
+        else
+        {
+            Array.Clear(buffer);
+            WorkerMomentum.Apply(buffer, gradient.Span, beta, form);
         }
 
-        WorkerMomentum.Apply(buffer, gradient.Span, beta, form);
         var momentum = VectorPayload.TakeOwnership(buffer);
         return (this with { Momentum = momentum }, momentum);
     }
@@ -160,5 +171,32 @@ public sealed class EpochOrders
         new DeterministicRandom(Aggregators.Numerics.Seed.Derive(state.Seed, "epoch", epoch)).FisherYates(order.AsSpan());
         _latest = (state.Samples, state.Seed, epoch, order);
         return order;
+    }
+}
+
+/// <summary>
+/// A client actor's two momentum arrays, written in turn: round t's momentum goes into one while
+/// the other holds round t-1's, which the new one is computed from. Round t's momentum is also
+/// the update the server and an omniscient coalition read during round t; its array is written
+/// again only in round t+2, after round t+1 has closed (the same guarantee as the server's two
+/// round matrices). Without them, every client allocated d floats per round (the default sweep
+/// uses worker momentum).
+/// </summary>
+public sealed class MomentumBuffers
+{
+    private readonly float[][] _arrays = [[], []];
+    private int _next;
+
+    /// <summary>The array to write the next momentum into (<paramref name="length"/> floats, contents arbitrary): never the previous one's.</summary>
+    public float[] Next(int length)
+    {
+        if (_arrays[_next].Length != length)
+        {
+            _arrays[_next] = new float[length];
+        }
+
+        var array = _arrays[_next];
+        _next ^= 1;
+        return array;
     }
 }

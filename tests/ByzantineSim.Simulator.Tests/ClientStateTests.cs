@@ -43,6 +43,31 @@ public class ClientStateTests
         Assert.Equal(a.Work(9, Plain, null).Batches.Single().ToArray(), a.Work(9, Plain, null, epochs).Batches.Single().ToArray());
     }
 
+    [Theory]
+    [InlineData(MomentumForm.Average)]
+    [InlineData(MomentumForm.Sum)]
+    public void Momentum_InTheActorsTwoArrays_HasTheBitsOfAFreshArrayEachRound_AndKeepsEachUpdateForARound(MomentumForm form)
+    {
+        var training = Plain with { WorkerMomentum = 0.9, MomentumForm = form };
+        var fresh = new ClientState(0, [.. Enumerable.Range(0, 10)], 3, null);
+        var reused = fresh;
+        var buffers = new MomentumBuffers();
+        var parameters = VectorPayload.CopyOf(new float[5]);
+        VectorPayload? previousUpdate = null;
+        float[]? previousValues = null;
+        for (int round = 0; round < 5; round++)
+        {
+            float[] gradient = [.. Enumerable.Range(0, 5).Select(k => MathF.Sin((round * 5) + k) * 3)];
+            (fresh, var expected, _) = fresh.Prepare(round, VectorPayload.CopyOf(gradient), parameters, training, NoCompression.Instance, null);
+            (reused, var update, _) = reused.Prepare(round, VectorPayload.CopyOf(gradient), parameters, training, NoCompression.Instance, null, buffers);
+            Assert.Equal(expected.Span.ToArray(), update.Span.ToArray());
+
+            // Last round's update (which the server and the coalition may still read) is intact.
+            Assert.Equal(previousValues, previousUpdate?.Span.ToArray());
+            (previousUpdate, previousValues) = (update, update.Span.ToArray());
+        }
+    }
+
     [Fact]
     public void SendsComputedGradient_ExactlyWhenPrepareSendsTheTrainersPayloadItself()
     {
