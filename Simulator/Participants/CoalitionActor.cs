@@ -17,9 +17,9 @@ namespace ByzantineSim.Simulator.Participants;
 /// attack kernel, and sends each identity's vector to the server under that identity (the
 /// adversary controls its identities' connections: one hop, where a message to each identity
 /// and one from it cost W2 about 0.3 ms a round with twenty identities). It then tells the
-/// server which identities stay silent, so the round can close without a wall-clock wait. It owns the attack's
-/// state (e.g. mimic's direction estimate): passed to the kernel each round, replaced by what the
-/// kernel returns, so the attack itself holds nothing between rounds.
+/// server which identities stay silent, so the round can close without a wall-clock wait. It
+/// owns the attack's state (e.g. mimic's direction estimate): passed to the kernel each round,
+/// replaced by what the kernel returns, so the attack itself holds nothing between rounds.
 /// </summary>
 public sealed class CoalitionActor : ReceiveActor
 {

@@ -27,10 +27,10 @@ public sealed class RoundCollector
     private readonly Dictionary<int, int> _slots = [];
     private readonly List<(int Slot, VectorPayload Update)> _deferred = [];
     private readonly bool _honestFirst;
-    private bool _rowsHandedOut;
-    private int _honestAnswered;
     private readonly Dictionary<int, ReplyOutcome> _outcomes = [];
     private readonly SortedDictionary<int, double> _honestLosses = [];
+    private bool _rowsHandedOut;
+    private int _honestAnswered;
     private ImmutableHashSet<int>? _silent;
     private double _lastArrival;
     private long _honestBits;
@@ -51,8 +51,9 @@ public sealed class RoundCollector
     /// <param name="deadline">Simulated deadline of the round.</param>
     /// <param name="rows">
     /// The round's matrix, at least (participants x d) values, or null. When given, each accepted
-    /// honest update is copied into its row as it arrives, while the other clients still compute,
-    /// so closing the round does not copy them all at once (see <see cref="StackedInputs"/>).
+    /// honest update is in its row once it arrives: written there by its trainer (see
+    /// <see cref="HandOutHonestRows"/>), or else copied in then, while the other clients still
+    /// compute, so closing the round does not copy them all at once (see <see cref="StackedInputs"/>).
     /// Byzantine updates arrive together once every honest one is in, with nothing left to
     /// overlap: they are copied when the round closes, in parallel.
     /// </param>
@@ -260,9 +261,9 @@ public sealed class RoundCollector
     /// <summary>Records that a client could not compute its update.</summary>
     public void Fail(UpdateFailed failure)
     {
-        if (failure.Round == Round && !_outcomes.ContainsKey(failure.ClientId))
+        if (failure.Round == Round)
         {
-            Record(failure.ClientId, ReplyOutcome.Failed);
+            Record(failure.ClientId, ReplyOutcome.Failed); // a client's first outcome stands
         }
     }
 

@@ -31,13 +31,13 @@ public sealed class TrainerActor : ReceiveActor
             // Job after job on this thread, without going back through the pool between them.
             for (var job = _work.TryTake(); job is not null; job = _work.TryTake(finishedOne: true))
             {
-                if (job.Requests.Length == 1)
+                if (job.Requests[0].Request is ComputeGradient { Work.Mode: LocalMode.Gradient })
                 {
-                    job.Requests[0].ReplyTo.Tell(Compute(job.Requests[0].Request));
+                    ComputeTogether(job.Requests);
                 }
                 else
                 {
-                    ComputeTogether(job.Requests);
+                    job.Requests[0].ReplyTo.Tell(Compute(job.Requests[0].Request));
                 }
             }
 
@@ -107,6 +107,7 @@ public sealed class TrainerActor : ReceiveActor
         return new UpdateSubmitted((int)request.Tag, client, update, loss, 32L * update.Length, seconds);
     }
 
+    /// <summary>One request other than a D-SGD gradient (<see cref="ComputeTogether"/>): local steps, or an evaluation.</summary>
     private object Compute(object request) => request switch
     {
         ComputeGradient gradient => Guarded(gradient, () =>
@@ -114,9 +115,7 @@ public sealed class TrainerActor : ReceiveActor
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(gradient.Model);
             var (output, update) = Output(gradient, runner.ParameterCount);
-            double loss = gradient.Work.Mode == LocalMode.Gradient
-                ? runner.RunTogether(gradient.Parameters.Span, gradient.Data, [gradient.Work], [output], gradient.Parameters)[0] // writes into output's array directly
-                : runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, output.Span, gradient.Parameters);
+            double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, output.Span, gradient.Parameters);
             return Reply(gradient, update, loss, watch.Elapsed.TotalSeconds);
         }),
         EvaluateModel evaluation => Guarded(evaluation, () =>
@@ -128,7 +127,10 @@ public sealed class TrainerActor : ReceiveActor
         _ => throw new ArgumentException($"unknown request {request.GetType().Name}", nameof(request)),
     };
 
-    /// <summary>D-SGD gradients of several clients at the same parameters in one pass; on failure every requester is told.</summary>
+    /// <summary>
+    /// D-SGD gradients of one or more clients at the same parameters, in one pass, written into
+    /// each request's output's array directly; on failure every requester is told.
+    /// </summary>
     private void ComputeTogether(ImmutableArray<PendingRequest> requests)
     {
         var gradients = requests.Select(r => (ComputeGradient)r.Request).ToList();
