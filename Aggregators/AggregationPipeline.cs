@@ -34,9 +34,24 @@ public sealed class AggregationPipeline
     /// <summary>True when every pre-aggregator accepts its inputs and the aggregator accepts what they make of n inputs.</summary>
     public bool Accepts(int n) => Rejection(n) is null;
 
+    /// <summary>
+    /// Why the steps cannot be combined whatever n is, or null: a rule that trusts an input by its
+    /// position cannot follow a step that reorders or merges rows (bucketing before MoNNA would
+    /// hand it a shuffled bucket mean, possibly a Byzantine one, as the trusted input).
+    /// </summary>
+    public string? OrderProblem =>
+        Aggregator.TrustedInput is { } trusted && PreAggregators.FirstOrDefault(step => !step.KeepsPositions) is { } mixer
+            ? $"{Aggregator.Name} trusts input {trusted} by its position, but {mixer.Name} reorders and merges the inputs before it"
+            : null;
+
     /// <summary>Why n inputs cannot be aggregated (the first step whose condition fails), or null when they can.</summary>
     public string? Rejection(int n)
     {
+        if (OrderProblem is { } problem)
+        {
+            return problem;
+        }
+
         if (n <= 0)
         {
             return $"{Description} needs at least one input";

@@ -22,6 +22,9 @@ public interface IAggregator
     /// <summary>True when the rule can aggregate <paramref name="n"/> inputs under <see cref="Requirement"/>.</summary>
     bool Accepts(int n);
 
+    /// <summary>The position of an input the rule trusts to be honest (MoNNA's), or null when it trusts none.</summary>
+    int? TrustedInput => null;
+
     /// <summary>
     /// Writes the aggregate of the rows of <paramref name="inputs"/> into <paramref name="destination"/>
     /// and returns the rule's state for the next round (null for stateless rules).

@@ -20,6 +20,13 @@ public interface IPreAggregator
     /// <summary>How many rows come out for <paramref name="n"/> rows in.</summary>
     int OutputRows(int n);
 
+    /// <summary>
+    /// True when output row i stands for input row i (clipping, ARC, NNM); false when the step
+    /// reorders or merges rows (bucketing), so a rule that trusts an input by its position
+    /// (MoNNA) cannot follow it.
+    /// </summary>
+    bool KeepsPositions => true;
+
     /// <summary>Writes the transformed rows into <paramref name="output"/> (OutputRows(n) x d, row-major).</summary>
     void Apply(RowMatrix inputs, Span<float> output, in AggregationContext context);
 }

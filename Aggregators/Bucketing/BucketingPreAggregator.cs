@@ -30,6 +30,9 @@ public sealed class BucketingPreAggregator(int f, BucketingOptions options) : IP
     public int OutputRows(int n) => (n + Options.BucketSize - 1) / Options.BucketSize;
 
     /// <inheritdoc />
+    public bool KeepsPositions => false;
+
+    /// <inheritdoc />
     public void Apply(RowMatrix inputs, Span<float> output, in AggregationContext context) =>
         Bucketing.Apply(inputs, Bucketing.Permutation(inputs.Rows, context.Seed), Options.BucketSize, output);
 }

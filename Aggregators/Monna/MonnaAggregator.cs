@@ -27,6 +27,9 @@ public sealed class MonnaAggregator(int f, MonnaOptions options) : IAggregator
     public bool Accepts(int n) => n > 2 * F && Options.Trusted < n;
 
     /// <inheritdoc />
+    public int? TrustedInput => Options.Trusted;
+
+    /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         if (!Accepts(inputs.Rows))

@@ -18,7 +18,7 @@ public static unsafe class Rows
     /// <summary>
     /// Euclidean norm of every row into <paramref name="norms"/>; +Infinity for a row with a NaN or
     /// +-Inf. A finite row whose float norm overflows (values near 1e38) is measured in double,
-    /// so it keeps a usable, finite-or-infinite size instead of NaN.
+    /// so it keeps a usable, finite-or-infinite size instead of NaN. A norm is never negative.
     /// </summary>
     public static void Norms(RowMatrix inputs, Span<double> norms)
     {
@@ -178,8 +178,10 @@ public static unsafe class Rows
             return double.PositiveInfinity;
         }
 
-        // Overflowed in float: scale by the largest magnitude and accumulate in double.
-        double largest = TensorPrimitives.MaxMagnitude(row);
+        // Overflowed in float: scale by the largest magnitude and accumulate in double. MaxMagnitude
+        // returns the signed value of that coordinate; a negative scale would make the norm
+        // negative, and a rule ranking by norm would keep the row as the smallest.
+        double largest = Math.Abs(TensorPrimitives.MaxMagnitude(row));
         double sum = 0;
         foreach (float value in row)
         {

@@ -180,7 +180,11 @@ public static class RunReader
             // Under partial participation the rule sees only the clients sampled in a round.
             var pipeline = new AggregationPipeline(aggregator, preSteps.ToImmutable());
             int perRound = TrainingSettings.ParticipantsPerRound(training.Participation, n);
-            if (!pipeline.Accepts(perRound))
+            if (pipeline.OrderProblem is { } orderProblem)
+            {
+                reader.Error(root.Get("pre_aggregators") ?? root.Get("aggregator") ?? run, "pre_aggregators", orderProblem);
+            }
+            else if (!pipeline.Accepts(perRound))
             {
                 int effective = pipeline.EffectiveInputs(perRound);
                 string sampled = perRound == n ? "" : $" sampled per round with participation {Canonical.Number(training.Participation)}";

@@ -35,7 +35,10 @@ public static class TinyRun
         int batchSize = 16,
         Func<TrainingSettings, TrainingSettings>? training = null)
     {
-        IAggregator rule = BuiltInAggregators.Create(aggregator, byzantine, aggregatorOptions);
+        // A spec with '>' is a pipeline of pre-aggregators and a rule, each with its defaults.
+        Func<AggregationPipeline> pipeline = aggregator.Contains('>', StringComparison.Ordinal)
+            ? () => BuiltInAggregators.CreatePipeline(aggregator, byzantine)
+            : () => new AggregationPipeline(BuiltInAggregators.Create(aggregator, byzantine, aggregatorOptions));
         return new RunSetup(
             $"tiny-{aggregator}-{attack?.Name ?? "none"}",
             seed,
@@ -50,7 +53,7 @@ public static class TinyRun
             honest,
             byzantine,
             (training ?? (t => t))(new TrainingSettings(rounds, batchSize, LearningRateSchedule.Constant(learningRate), 0, workerMomentum, MomentumForm.Average, 0, 3)),
-            () => new AggregationPipeline(rule),
+            pipeline,
             attack ?? NoAttack.Instance,
             threat ?? ThreatModel.Default,
             new ServerSettings(timeout ?? TimeSpan.FromMinutes(30), nonFinite, deadline),
