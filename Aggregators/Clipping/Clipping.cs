@@ -27,9 +27,22 @@ public static class Clipping
         {
             row.CopyTo(result);
         }
-        else
+        else if (radius / norm >= PreciseFactor)
         {
             TensorPrimitives.Multiply(row, (float)(radius / norm), result);
         }
+        else
+        {
+            // A huge row clipped to a small radius: the factor as a float would be subnormal and
+            // keep only a few bits, so scale each value in double instead.
+            double factor = radius / norm;
+            for (int k = 0; k < row.Length; k++)
+            {
+                result[k] = (float)(row[k] * factor);
+            }
+        }
     }
+
+    /// <summary>The smallest factor applied in float: 2^-100, where float keeps all 24 bits with room to spare.</summary>
+    private const double PreciseFactor = 7.888609052210118e-31;
 }

@@ -98,6 +98,21 @@ public class RuleSpecificTests
         return moved <= (tau * iterations * (1 + 1e-5)) + 1e-6;
     }
 
+    [Theory]
+    [InlineData(3e38f, 1e-3)]
+    [InlineData(-3e38f, 1e-3)]
+    [InlineData(1e20f, 1e-20)]
+    public void Clipping_HugeRowToSmallRadius_LandsOnTheRadius(float value, double radius)
+    {
+        // The factor radius / norm is far below float's normal range here (about 1e-43): taken as
+        // a float it keeps a few bits only, and the clipped norm misses the radius by up to a third.
+        var row = Enumerable.Repeat(value, 64).ToArray();
+        var clipped = new float[row.Length];
+        Clipping.Clipping.ScaleTo(row, Rows.Norm(row), radius, clipped);
+        Assert.Equal(radius, Math.Sqrt(clipped.Sum(v => (double)v * v)), radius * 1e-6);
+        Assert.All(clipped, v => Assert.Equal(Math.Sign(value), Math.Sign(v)));
+    }
+
     [Fact]
     public void Mda_TooManySubsets_RefusesNamingCountAndLimit()
     {
