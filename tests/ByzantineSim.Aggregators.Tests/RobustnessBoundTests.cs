@@ -53,16 +53,29 @@ public class RobustnessBoundTests
         return failures.Count == 0 ? true : throw new Xunit.Sdk.XunitException(string.Join("\n", failures));
     }
 
-    [Fact]
-    public void ProvenBounds_NeverBelowTheLowerBound()
+    /// <summary>
+    /// The coefficients worked by hand from the paper's formulas at n = 10, f = 2 (r = f / (n - 2f)
+    /// = 1/3) and n = 25, f = 5 (r = 1/3 too, so NNM's factor 8 f / (n - f) alone differs):
+    /// Krum 6 (4/3) = 8; CWTM 6 (1/3)(4/3) = 8/3; CWMed and GM 4 (16/9) = 64/9;
+    /// NNM > Krum 8 (2/8)(8 + 1) = 18 at n = 10 and 8 (5/20)(9) = 18 at n = 25;
+    /// NNM > CWTM 2 (8/3 + 1) = 22/3. The lower bound r = 1/3.
+    /// </summary>
+    [Theory]
+    [InlineData("krum", 10, 2, 8.0)]
+    [InlineData("trimmed-mean", 10, 2, 8.0 / 3)]
+    [InlineData("median", 10, 2, 64.0 / 9)]
+    [InlineData("geometric-median", 10, 2, 64.0 / 9)]
+    [InlineData("nnm>krum", 10, 2, 18.0)]
+    [InlineData("nnm>krum", 25, 5, 18.0)]
+    [InlineData("nnm>trimmed-mean", 10, 2, 22.0 / 3)]
+    public void ProvenBounds_Kappa_MatchesHandComputedCoefficient(string spec, int n, int f, double expected)
     {
-        foreach (var (n, f) in new[] { (5, 1), (10, 2), (25, 5), (11, 5) })
-        {
-            double lower = (double)f / (n - (2 * f));
-            foreach (var rule in Rules)
-            {
-                Assert.True(ProvenBounds.Kappa(rule.Spec, n, f) >= lower, $"{rule.Spec} at n={n}, f={f}");
-            }
-        }
+        Assert.Equal(expected, ProvenBounds.Kappa(spec, n, f)!.Value, 12);
+        Assert.Equal(1.0 / 3, ProvenBounds.LowerBound(n, f), 12);
     }
+
+    [Theory]
+    [InlineData("cge")]
+    [InlineData("bucketing>krum")]
+    public void ProvenBounds_RuleWithoutAProof_HasNoKappa(string spec) => Assert.Null(ProvenBounds.Kappa(spec, 10, 2));
 }
