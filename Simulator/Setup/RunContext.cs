@@ -50,17 +50,20 @@ public sealed record RunContext(
         };
 
     /// <summary>The clients sampled in round <paramref name="round"/>, in id order (all of them at full participation).</summary>
-    public ImmutableArray<int> Participants(int round)
+    public ImmutableArray<int> Participants(int round) => ParticipantsOf(Setup, round);
+
+    /// <summary>The clients a run of <paramref name="setup"/> samples in round <paramref name="round"/>: a pure function of its seed.</summary>
+    public static ImmutableArray<int> ParticipantsOf(RunSetup setup, int round)
     {
-        int n = Setup.TotalClients;
-        int m = Setup.Training.ParticipantsPerRound(n);
+        int n = setup.TotalClients;
+        int m = setup.Training.ParticipantsPerRound(n);
         if (m == n)
         {
             return [.. Enumerable.Range(0, n)];
         }
 
         var ids = Enumerable.Range(0, n).ToArray();
-        new DeterministicRandom(Seed.Derive(Setup.Seed, "participation", round)).FisherYates(ids.AsSpan());
+        new DeterministicRandom(Seed.Derive(setup.Seed, "participation", round)).FisherYates(ids.AsSpan());
         return [.. ids[..m].Order()];
     }
 }
