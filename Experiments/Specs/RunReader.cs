@@ -382,6 +382,15 @@ public static class RunReader
             return (null, null);
         }
 
+        // Options reach the binder as text, so a quoted number would pass for a number: refuse it here.
+        foreach (var parameter in descriptor.Parameters.Where(p => TypedParameters.Contains(p.TypeName)))
+        {
+            if (optionNodes.TryGetValue(parameter.Name, out var optionNode) && TextScalars(optionNode).FirstOrDefault() is { } text)
+            {
+                reader.Error(text, $"{path}.{parameter.Name}", NodeReader.TextWhereTyped(parameter.TypeName, text.Value));
+            }
+        }
+
         var (value, errors) = bind(descriptor, options);
         foreach (var error in errors)
         {
@@ -391,6 +400,17 @@ public static class RunReader
 
         return (new PluginSpec(descriptor.Name, options.ToImmutableSortedDictionary(StringComparer.Ordinal)), value);
     }
+
+    /// <summary>Type names of plug-in options that are not text.</summary>
+    private static readonly string[] TypedParameters =
+        [.. new[] { typeof(int), typeof(double), typeof(bool), typeof(ImmutableArray<int>) }.Select(ParameterText.TypeName)];
+
+    private static IEnumerable<YScalar> TextScalars(YNode node) => node switch
+    {
+        YScalar { IsText: true } scalar => [scalar],
+        YSequence sequence => sequence.Items.OfType<YScalar>().Where(i => i.IsText),
+        _ => [],
+    };
 
     /// <summary>Canonical text of an option: numbers normalised, lists as "[a, b]"; null for nested structures.</summary>
     private static string? OptionText(YNode node) => node switch
