@@ -382,17 +382,20 @@ public static class RunReader
             return (null, null);
         }
 
-        // Options reach the binder as text, so a quoted number would pass for a number: refuse it here.
+        // Options reach the binder as text, so a quoted number would pass for a number: refuse it
+        // here, and keep the binder's own complaint about the same option out of the list.
+        var textWhereTyped = new HashSet<string>(StringComparer.Ordinal);
         foreach (var parameter in descriptor.Parameters.Where(p => TypedParameters.Contains(p.TypeName)))
         {
             if (optionNodes.TryGetValue(parameter.Name, out var optionNode) && TextScalars(optionNode).FirstOrDefault() is { } text)
             {
                 reader.Error(text, $"{path}.{parameter.Name}", NodeReader.TextWhereTyped(parameter.TypeName, text.Value));
+                textWhereTyped.Add(parameter.Name);
             }
         }
 
         var (value, errors) = bind(descriptor, options);
-        foreach (var error in errors)
+        foreach (var error in errors.Where(e => e.Key is null || !textWhereTyped.Contains(e.Key)))
         {
             var at = error.Key is { } key && optionNodes.TryGetValue(key, out var optionNode) ? optionNode : node;
             reader.Error(at, error.Key is null ? path : $"{path}.{error.Key}", error.Message);

@@ -101,6 +101,12 @@ public class YamlLoaderTests
             Error("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  aggregator: { name: krum, neighbours: '3' }\n"));
 
     [Fact]
+    public void QuotedWord_InANumericPluginOption_IsReportedOnce() =>
+        Assert.Equal(
+            "spec.yaml:4:41: base.aggregator.neighbours: expected int, got the text 'ten' (quoted or tagged !!str); write int values without quotes",
+            Error("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  aggregator: { name: krum, neighbours: 'ten' }\n"));
+
+    [Fact]
     public void QuotedText_AndIntTaggedNumbers_AreAccepted()
     {
         var spec = SweepLoader.Parse(
