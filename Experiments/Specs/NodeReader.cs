@@ -48,6 +48,12 @@ public sealed class NodeReader(IReadOnlyDictionary<YNode, string>? origins = nul
             return fallback;
         }
 
+        if (scalar.IsText && typeof(T) != typeof(string))
+        {
+            Error(node, path, TextWhereTyped(ParameterText.TypeName(typeof(T)), scalar.Value));
+            return fallback;
+        }
+
         if (!ParameterText.TryParse(scalar.Value, out T value))
         {
             Error(node, path, $"expected {ParameterText.TypeName(typeof(T))}, got '{scalar.Value}'");
@@ -74,6 +80,10 @@ public sealed class NodeReader(IReadOnlyDictionary<YNode, string>? origins = nul
 
         return [.. sequence.Items.Select((item, i) => Scalar(item, $"{path}[{i}]", default(T)!, check))];
     }
+
+    /// <summary>The message for a quoted or <c>!!str</c> scalar where a number, bool or list of numbers is expected.</summary>
+    public static string TextWhereTyped(string typeName, string value) =>
+        $"expected {typeName}, got the text '{value}' (quoted or tagged !!str); write {typeName} values without quotes";
 
     /// <summary>How a node is described in messages: its kind, and its text for scalars.</summary>
     public static string Describe(YNode node) => node switch

@@ -386,8 +386,20 @@ public static class RunReader
             return (null, null);
         }
 
+        // Options reach the binder as text, so a quoted number would pass for a number: refuse it
+        // here, and keep the binder's own complaint about the same option out of the list.
+        var textWhereTyped = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var parameter in descriptor.Parameters.Where(p => TypedParameters.Contains(p.TypeName)))
+        {
+            if (optionNodes.TryGetValue(parameter.Name, out var optionNode) && TextScalars(optionNode).FirstOrDefault() is { } text)
+            {
+                reader.Error(text, $"{path}.{parameter.Name}", NodeReader.TextWhereTyped(parameter.TypeName, text.Value));
+                textWhereTyped.Add(parameter.Name);
+            }
+        }
+
         var (value, errors) = bind(descriptor, options);
-        foreach (var error in errors)
+        foreach (var error in errors.Where(e => e.Key is null || !textWhereTyped.Contains(e.Key)))
         {
             var at = error.Key is { } key && optionNodes.TryGetValue(key, out var optionNode) ? optionNode : node;
             reader.Error(at, error.Key is null ? path : $"{path}.{error.Key}", error.Message);
@@ -395,6 +407,17 @@ public static class RunReader
 
         return (new PluginSpec(descriptor.Name, options.ToImmutableSortedDictionary(StringComparer.Ordinal)), value);
     }
+
+    /// <summary>Type names of plug-in options that are not text.</summary>
+    private static readonly string[] TypedParameters =
+        [.. new[] { typeof(int), typeof(double), typeof(bool), typeof(ImmutableArray<int>) }.Select(ParameterText.TypeName)];
+
+    private static IEnumerable<YScalar> TextScalars(YNode node) => node switch
+    {
+        YScalar { IsText: true } scalar => [scalar],
+        YSequence sequence => sequence.Items.OfType<YScalar>().Where(i => i.IsText),
+        _ => [],
+    };
 
     /// <summary>Canonical text of an option: numbers normalised, lists as "[a, b]"; null for nested structures.</summary>
     private static string? OptionText(YNode node) => node switch

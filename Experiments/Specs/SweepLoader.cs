@@ -37,20 +37,14 @@ public static class SweepLoader
     private static readonly string[] TopLevelKeys = ["sweep", "description", "base", "grid", "cases"];
 
     /// <summary>
-    /// Loads <paramref name="path"/>; throws <see cref="SpecException"/> listing every problem.
+    /// Loads <paramref name="path"/>; throws <see cref="SpecException"/> listing every problem, or
+    /// naming the file when it is not a regular file or is larger than <see cref="YamlLimits.MaxFileBytes"/>.
     /// <paramref name="settings"/> are <c>path=value</c> overrides (the CLI's <c>--set</c>)
     /// applied to every run after its grid and case values, e.g. <c>training.rounds=2</c> for a
     /// smoke run of a long sweep; a grid axis they set collapses (equal runs are merged).
     /// </summary>
-    public static SweepPlan Load(string path, IReadOnlyList<string>? settings = null)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"spec file not found: {path}", path);
-        }
-
-        return Parse(File.ReadAllText(path), path, settings);
-    }
+    public static SweepPlan Load(string path, IReadOnlyList<string>? settings = null) =>
+        Parse(SpecFile.Read(path), path, settings);
 
     /// <summary>Parses spec text; <paramref name="file"/> names it in errors; <paramref name="settings"/> as in <see cref="Load"/>.</summary>
     public static SweepPlan Parse(string text, string file, IReadOnlyList<string>? settings = null)

@@ -1,17 +1,15 @@
 using System.Collections.Immutable;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace ByzantineSim.Experiments.Yaml;
 
-/// <summary>Where a YAML node starts: file, 1-based line and column.</summary>
+/// <summary>Where a YAML node starts: file, 1-based line and column; line 0 stands for the whole file.</summary>
 /// <param name="File">The file name as the user gave it.</param>
-/// <param name="Line">1-based line.</param>
+/// <param name="Line">1-based line, or 0 for a problem with the file itself (too large, not a regular file).</param>
 /// <param name="Column">1-based column.</param>
 public sealed record SourceLocation(string File, int Line, int Column)
 {
     /// <inheritdoc />
-    public override string ToString() => $"{File}:{Line}:{Column}";
+    public override string ToString() => Line == 0 ? File : $"{File}:{Line}:{Column}";
 }
 
 /// <summary>
@@ -31,6 +29,9 @@ public abstract record YNode(SourceLocation Location)
 /// <param name="Location">Where it starts.</param>
 public sealed record YScalar(string Value, bool IsNull, SourceLocation Location) : YNode(Location)
 {
+    /// <summary>Quoted, a block scalar or tagged <c>!!str</c>: text even when it reads as a number or a bool.</summary>
+    public bool IsText { get; init; }
+
     /// <inheritdoc />
     public override string Kind => IsNull ? "null" : "a scalar";
 }
@@ -64,52 +65,9 @@ public sealed record YMapping(ImmutableArray<KeyValuePair<YScalar, YNode>> Entri
     }
 }
 
-/// <summary>Loads YAML text into <see cref="YNode"/>s, turning syntax errors into <see cref="Specs.SpecError"/>s.</summary>
+/// <summary>Loads YAML text into <see cref="YNode"/>s, turning syntax errors and broken <see cref="YamlLimits"/> into <see cref="Specs.SpecError"/>s.</summary>
 public static class YamlLoader
 {
-    /// <summary>Parses one YAML document; returns null and an error when the text is not valid YAML.</summary>
-    public static (YNode? Root, Specs.SpecError? Error) Parse(string text, string file)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            string message = ex.InnerException is { } inner ? $"{ex.Message} ({inner.Message})" : ex.Message;
-            return (null, new Specs.SpecError(new SourceLocation(file, (int)ex.Start.Line, (int)ex.Start.Column), "", $"invalid YAML: {message}"));
-        }
-
-        if (stream.Documents.Count == 0)
-        {
-            return (null, new Specs.SpecError(new SourceLocation(file, 1, 1), "", "the file is empty"));
-        }
-
-        if (stream.Documents.Count > 1)
-        {
-            return (null, new Specs.SpecError(Location(stream.Documents[1].RootNode, file), "", "expected one YAML document, found several"));
-        }
-
-        return (Convert(stream.Documents[0].RootNode, file), null);
-    }
-
-    private static YNode Convert(YamlNode node, string file) => node switch
-    {
-        YamlScalarNode scalar => new YScalar(
-            scalar.Value ?? "",
-            scalar.Style == ScalarStyle.Plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL",
-            Location(node, file)),
-        YamlSequenceNode sequence => new YSequence([.. sequence.Children.Select(child => Convert(child, file))], Location(node, file)),
-        YamlMappingNode mapping => new YMapping(
-            [.. mapping.Children.Select(pair => new KeyValuePair<YScalar, YNode>(
-                pair.Key is YamlScalarNode key
-                    ? new YScalar(key.Value ?? "", false, Location(key, file))
-                    : new YScalar("<complex key>", false, Location(pair.Key, file)),
-                Convert(pair.Value, file)))],
-            Location(node, file)),
-        _ => new YScalar("", true, Location(node, file)),
-    };
-
-    private static SourceLocation Location(YamlNode node, string file) => new(file, (int)node.Start.Line, (int)node.Start.Column);
+    /// <summary>Parses one YAML document; returns null and an error when the text is not valid YAML or breaks a limit.</summary>
+    public static (YNode? Root, Specs.SpecError? Error) Parse(string text, string file) => YamlBuilder.Build(text, file);
 }

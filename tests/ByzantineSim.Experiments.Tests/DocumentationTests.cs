@@ -6,7 +6,7 @@ namespace ByzantineSim.Experiments.Tests;
 /// <summary>The specs the documentation and the repository ship are valid, so they cannot rot.</summary>
 public partial class DocumentationTests
 {
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "ByzantineSim.sln")))

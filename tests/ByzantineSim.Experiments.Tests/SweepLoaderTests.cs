@@ -90,6 +90,15 @@ public class SweepLoaderTests
     }
 
     [Fact]
+    public void BatchSize_LargerThanEveryClientsData_IsValid_AsDocumented()
+    {
+        // 100 training samples over 10 clients: 10 each, batch 64. docs/experiments.md: a full-batch
+        // step, not an error (a client's share is only known once the data are partitioned).
+        var spec = SweepLoader.Parse("sweep: s\nbase:\n  data: { name: synthetic, train_size: 100 }\n  training: { batch_size: 64 }\n", "s.yaml").Runs.Single().Spec;
+        Assert.Equal(64, spec.Training.BatchSize);
+    }
+
+    [Fact]
     public void LabelFlip_GetsTheClassesOfTheDataSet()
     {
         var plan = SweepLoader.Parse("sweep: s\nbase:\n  data: { name: synthetic, classes: 3 }\n  clients: { n: 5, f: 1 }\n  attack: label-flip\n", "s.yaml");

@@ -20,6 +20,14 @@ public class ClientStateTests
     }
 
     [Fact]
+    public void Batch_LargerThanTheClientsData_IsAllItsSamplesEveryStep()
+    {
+        // docs/experiments.md: a client holding fewer samples than batch_size takes a full-batch step.
+        var state = new ClientState(0, [.. Enumerable.Range(100, 6)], 9, null);
+        Assert.All(Enumerable.Range(0, 3), step => Assert.Equal(Enumerable.Range(100, 6), state.Batch(step, 32).Order()));
+    }
+
+    [Fact]
     public void Batch_IsAPureFunctionOfSeedAndRound()
     {
         var a = new ClientState(0, [.. Enumerable.Range(0, 100)], 1, null);
