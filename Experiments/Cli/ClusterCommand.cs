@@ -84,6 +84,11 @@ public static class ClusterCommand
                 tls = new ClusterTls(certificate.FullName, parse.GetValue(Password) ?? Environment.GetEnvironmentVariable(PasswordVariable) ?? "");
             }
 
+            if (port > 0 && errors.Count == 0 && PortInUse(parse.GetValue(Hostname)!, port) is { } inUse)
+            {
+                errors.Add($"--port: {inUse}; choose another port (or stop what holds it: another coordinator?)");
+            }
+
             if (seed is not null && ClusterNodeOptions.CheckHostAndPort(seed) is { } bad)
             {
                 errors.Add($"--seed: {bad}");
@@ -95,6 +100,27 @@ public static class ClusterCommand
             }
 
             return errors.Count > 0 ? null : new ClusterNodeOptions(role, parse.GetValue(Hostname)!, port, seed, tls, TimeSpan.FromSeconds(timeout), joinTimeout);
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="host"/>:<paramref name="port"/> cannot be bound, or null. Checked
+    /// before the actor system starts, whose own bind failure surfaces as nested aggregate
+    /// exceptions after it has logged a trace.
+    /// </summary>
+    private static string? PortInUse(string host, int port)
+    {
+        try
+        {
+            var address = System.Net.IPAddress.TryParse(host, out var ip) ? ip : System.Net.Dns.GetHostAddresses(host).First();
+            var listener = new System.Net.Sockets.TcpListener(address, port) { ExclusiveAddressUse = true };
+            listener.Start();
+            listener.Stop();
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            return $"cannot listen on {host}:{port}: {ex.Message}";
         }
     }
 
@@ -143,7 +169,7 @@ public static class ClusterCommand
                 return Program.InvalidInput;
             }
 
-            var store = new ResultsStore(parse.GetValue(results)!.FullName, plan.Name);
+            var store = new ResultsStore(Program.ResultsRoot(parse.GetValue(results)!, plan), plan.Name);
             var statuses = plan.Runs.ToDictionary(run => run.Id, store.Status);
             var toRun = plan.Runs.Where(run => statuses[run.Id] != RunStatus.Complete).ToList();
             Console.WriteLine($"sweep '{plan.Name}': {plan.Runs.Length} runs: {statuses.Values.Count(s => s == RunStatus.Complete)} complete, " +

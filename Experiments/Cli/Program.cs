@@ -24,11 +24,19 @@ public static class Program
     /// <summary>Exit code: stopped by Ctrl+C (SIGINT), the shell convention 128 + 2.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>Exit code: stopped by SIGTERM, the shell convention 128 + 15.</summary>
+    public const int Terminated = 143;
+
+    /// <summary>How long a command may take to stop after a signal before the process ends anyway.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(60);
+
     /// <summary>Entry point.</summary>
     public static async Task<int> Main(string[] args)
     {
+        var verbose = new Option<bool>("--verbose") { Description = "print the stack trace of an error", Recursive = true };
         var root = new RootCommand("ByzantineSim: Byzantine-robust federated learning simulator")
         {
+            verbose,
             RunCommand(),
             ValidateCommand(),
             ListCommand.Create(),
@@ -39,10 +47,29 @@ public static class Program
             ClusterCommand.Create(),
             ValidationCommand.Create(),
         };
-        // Ctrl+C cancels the action's token; give running runs time to stop at their next
-        // message and the results index time to be written before the process is ended.
-        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
-        return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+        // A signal cancels the action's token; running runs stop at their next message and the
+        // results index is written before the process ends (ProcessSignals). Any exception that
+        // gets this far becomes one line and an exit code, never a trace unless asked for.
+        using var signals = new ProcessSignals(StopGrace);
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        var parse = root.Parse(args);
+        int code;
+        try
+        {
+            code = await parse.InvokeAsync(invocation, signals.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (signals.ExitCode is not null)
+        {
+            code = Interrupted;
+        }
+#pragma warning disable CA1031 // The top of the process: whatever it is, report it in one line.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            code = CliErrors.Report(ex, parse.GetValue(verbose), Console.Error);
+        }
+
+        return code == Interrupted ? signals.ExitCode ?? Interrupted : code;
     }
 
     private static Command RunCommand()
@@ -82,7 +109,7 @@ public static class Program
                 return InvalidInput;
             }
 
-            var store = new ResultsStore(parse.GetValue(results)!.FullName, plan.Name);
+            var store = new ResultsStore(ResultsRoot(parse.GetValue(results)!, plan), plan.Name);
             // The report shows the sweep as written; keep a copy beside its results.
             Directory.CreateDirectory(store.Folder);
             ResultsStore.WriteAtomically(Path.Combine(store.Folder, SweepResults.SpecFile), File.ReadAllText(plan.File));
@@ -154,6 +181,26 @@ public static class Program
             return Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The root folder of results, checked before anything is written: not a file, and the
+    /// sweep's folder name within what the file system allows (255 bytes).
+    /// </summary>
+    internal static string ResultsRoot(DirectoryInfo root, SweepPlan plan)
+    {
+        if (File.Exists(root.FullName))
+        {
+            throw new InputException($"--results {root}: is a file, not a folder; give a folder (it is created if missing)");
+        }
+
+        const int MaxName = 255;
+        if (System.Text.Encoding.UTF8.GetByteCount(plan.Name) > MaxName)
+        {
+            throw new InputException($"{plan.File}: sweep: the name is {plan.Name.Length} characters, but it names the results folder, which can have at most {MaxName}; shorten it");
+        }
+
+        return root.FullName;
     }
 
     /// <summary>The repeatable <c>--set path=value</c> option: overrides applied to every run of the spec.</summary>
