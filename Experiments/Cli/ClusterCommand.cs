@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using ByzantineSim.Experiments.Cluster;
 using ByzantineSim.Experiments.Results;
+using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator;
 using Spectre.Console;
 
@@ -172,7 +173,7 @@ public static class ClusterCommand
             var store = new ResultsStore(Program.ResultsRoot(parse.GetValue(results)!, plan), plan.Name);
             var statuses = plan.Runs.ToDictionary(run => run.Id, store.Status);
             var toRun = plan.Runs.Where(run => statuses[run.Id] != RunStatus.Complete).ToList();
-            Console.WriteLine($"sweep '{plan.Name}': {plan.Runs.Length} runs: {statuses.Values.Count(s => s == RunStatus.Complete)} complete, " +
+            Console.WriteLine($"sweep '{plan.Name}': {English.Count(plan.Runs.Length, "run")}: {statuses.Values.Count(s => s == RunStatus.Complete)} complete, " +
                 $"{statuses.Values.Count(s => s == RunStatus.Incomplete)} left incomplete by an earlier attempt, " +
                 $"{statuses.Values.Count(s => s == RunStatus.Pending)} new; running {toRun.Count}");
             store.WriteIndex(plan);
@@ -214,7 +215,7 @@ public static class ClusterCommand
 
             SummaryPrinter.Print(console, plan, store);
             console.WriteLine($"results: {store.Folder}");
-            console.WriteLine($"{outcome.Recorded} runs completed, {plan.Runs.Length - toRun.Count} already complete, {outcome.Failures.Length} failed; " +
+            console.WriteLine($"{English.Count(outcome.Recorded, "run")} completed, {plan.Runs.Length - toRun.Count} already complete, {outcome.Failures.Length} failed; " +
                 $"{outcome.Requeued} requeued from lost workers, {outcome.Duplicates} late duplicates dropped");
             console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time: {outcome.Seconds:F1} s wall from the first hand-out to the last result"));
             foreach (var (runId, reason) in outcome.Failures)

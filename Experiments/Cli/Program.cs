@@ -97,13 +97,14 @@ public static class Program
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var set = SetOption();
+        var maxMemory = MaxMemoryOption();
         var command = new Command("run", "Run a sweep: every run that is not complete yet, then print the summary table and write the report")
         {
-            file, parallel, force, results, plain, trainers, noReport, set,
+            file, parallel, force, results, plain, trainers, noReport, set, maxMemory,
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            var plan = Load(parse.GetValue(file)!, parse.GetValue(set));
+            var plan = Load(parse.GetValue(file)!, parse.GetValue(set), Limits(parse, maxMemory, parse.GetValue(trainers)));
             if (plan is null)
             {
                 return InvalidInput;
@@ -129,7 +130,7 @@ public static class Program
 
             SummaryPrinter.Print(console, plan, store);
             console.WriteLine($"results: {store.Folder}");
-            console.WriteLine($"{outcome.Completed} runs completed, {outcome.Skipped} already complete, {outcome.Failures.Length} failed" +
+            console.WriteLine($"{English.Count(outcome.Completed, "run")} completed, {outcome.Skipped} already complete, {outcome.Failures.Length} failed" +
                 (outcome.Cancelled ? "; interrupted: run the same command again to resume" : ""));
             var time = outcome.Time;
             if (outcome.Completed > 0)
@@ -168,16 +169,17 @@ public static class Program
     {
         var file = new Argument<FileInfo>("file") { Description = "the sweep spec (YAML)" };
         var set = SetOption();
-        var command = new Command("validate", "Check a sweep spec without running it and print how many runs it expands to") { file, set };
+        var maxMemory = MaxMemoryOption();
+        var command = new Command("validate", "Check a sweep spec without running it and print how many runs it expands to") { file, set, maxMemory };
         command.SetAction(parse =>
         {
-            var plan = Load(parse.GetValue(file)!, parse.GetValue(set));
+            var plan = Load(parse.GetValue(file)!, parse.GetValue(set), Limits(parse, maxMemory, Environment.ProcessorCount));
             if (plan is null)
             {
                 return InvalidInput;
             }
 
-            Console.WriteLine($"{plan.File}: valid; sweep '{plan.Name}' expands to {plan.Runs.Length} runs over axes: {string.Join(", ", plan.Axes)}");
+            Console.WriteLine($"{plan.File}: valid; sweep '{plan.Name}' expands to {English.Count(plan.Runs.Length, "run")} over axes: {string.Join(", ", plan.Axes)}");
             return Ok;
         });
         return command;
@@ -211,13 +213,24 @@ public static class Program
         Arity = ArgumentArity.ZeroOrMore,
     };
 
+    /// <summary>The <c>--max-memory</c> option: the memory one run may need (default: this machine's).</summary>
+    private static Option<string?> MaxMemoryOption() => new("--max-memory")
+    {
+        Description = "memory a run may need, e.g. 8GB or 512MB (default: this machine's memory); a spec whose runs need more is refused",
+    };
+
+    private static ResourceLimits Limits(ParseResult parse, Option<string?> maxMemory, int trainers) =>
+        parse.GetValue(maxMemory) is { } text
+            ? new ResourceLimits(MemorySize.Parse(text, maxMemory.Name), maxMemory.Name, Math.Max(1, trainers))
+            : ResourceLimits.Machine(Math.Max(1, trainers));
+
     /// <summary>Loads a spec, printing every problem to stderr on failure.</summary>
-    internal static SweepPlan? Load(FileInfo file, string[]? settings = null)
+    internal static SweepPlan? Load(FileInfo file, string[]? settings = null, ResourceLimits? limits = null)
     {
         try
         {
             // FileInfo.ToString() is the path as the user typed it, which is what messages should show.
-            return SweepLoader.Load(file.ToString(), settings ?? []);
+            return SweepLoader.Load(file.ToString(), settings ?? [], limits);
         }
         catch (SpecException ex)
         {
