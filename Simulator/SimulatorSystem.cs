@@ -28,10 +28,15 @@ public sealed class SimulatorSystem : IAsyncDisposable
         }
         """);
 
-    private readonly WorkQueue _work;
+    /// <summary>How long disposal waits for the actor system to stop after the trainer pool failed to start.</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
 
-    private SimulatorSystem(ActorSystem system, IActorRef trainers, int trainerCount, WorkQueue work)
+    private readonly WorkQueue _work;
+    private readonly TrainerPoolStartup _startup;
+
+    private SimulatorSystem(ActorSystem system, IActorRef trainers, int trainerCount, WorkQueue work, TrainerPoolStartup startup)
     {
+        _startup = startup;
         System = system;
         Trainers = trainers;
         TrainerCount = trainerCount;
@@ -53,25 +58,30 @@ public sealed class SimulatorSystem : IAsyncDisposable
     /// <summary>
     /// Starts a system with <paramref name="trainers"/> trainers (default: one per core);
     /// <paramref name="extraConfig"/> and <paramref name="setup"/> add to it (a cluster node's
-    /// remoting, for instance).
+    /// remoting, for instance). <paramref name="startTrainer"/> replaces how the pool starts a
+    /// trainer (tests make it fail; default <see cref="TrainerPool.StartTrainer"/>).
     /// </summary>
-    public static SimulatorSystem Create(int? trainers = null, string name = "byzantinesim", Config? extraConfig = null, Akka.Actor.Setup.Setup? setup = null)
+    public static SimulatorSystem Create(
+        int? trainers = null, string name = "byzantinesim", Config? extraConfig = null, Akka.Actor.Setup.Setup? setup = null, TrainerPool.TrainerStarter? startTrainer = null)
     {
         int count = Math.Max(1, trainers ?? Environment.ProcessorCount);
         var config = extraConfig is null ? BaseConfig : extraConfig.WithFallback(BaseConfig);
         var bootstrap = BootstrapSetup.Create().WithConfig(config);
         var system = ActorSystem.Create(name, setup is null ? Akka.Actor.Setup.ActorSystemSetup.Create(bootstrap) : bootstrap.And(setup));
         var work = new WorkQueue(count);
-        var pool = system.ActorOf(TrainerPool.Props(count, work), "trainers");
-        return new SimulatorSystem(system, pool, count, work);
+        var startup = new TrainerPoolStartup();
+        var pool = system.ActorOf(TrainerPool.Props(count, work, startup, startTrainer), "trainers");
+        return new SimulatorSystem(system, pool, count, work, startup);
     }
 
     /// <summary>
     /// Runs one simulation to the end. Loading, partitioning and initialisation happen here, on
-    /// the caller's thread; the rounds run in actors. Cancelling stops the run's actors.
+    /// the caller's thread; the rounds run in actors. Cancelling stops the run's actors. Throws
+    /// <see cref="TrainerPoolException"/> when the trainer pool could not be created.
     /// </summary>
     public async Task<RunResult> RunAsync(RunSetup setup, Action<RunProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        await _startup.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
         var context = Prepare(setup, progress);
         var server = System.ActorOf(Props.Create(() => new ServerActor(context)), $"run-{Sanitize(setup.RunId)}-{Guid.NewGuid():N}");
         try
@@ -87,7 +97,19 @@ public sealed class SimulatorSystem : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await System.Terminate().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        // A pool that could not start (threads exhausted) may leave the system unable to finish
+        // its shutdown; the caller has reported the failure and must not wait for ever.
+        var terminated = System.Terminate();
+        if (_startup.Started.IsFaulted)
+        {
+            await Task.WhenAny(terminated, Task.Delay(ShutdownTimeout)).ConfigureAwait(false);
+            return;
+        }
+
+        await terminated.ConfigureAwait(false);
+    }
 
     private RunContext Prepare(RunSetup setup, Action<RunProgress>? progress)
     {

@@ -16,12 +16,22 @@ public interface IDatasetSource
     /// </summary>
     int Classes { get; }
 
+    /// <summary>The data's dimensions when known without loading (synthetic sets, MNIST-like sets), else null.</summary>
+    DataShape? Shape => null;
+
     /// <summary>Problems that would make <see cref="Load"/> fail (missing files), for validation.</summary>
     ImmutableArray<PluginError> Check();
 
     /// <summary>Loads the data (callers should go through <see cref="DatasetCatalog.Load"/> to share it).</summary>
     DataSplit Load();
 }
+
+/// <summary>A data set's dimensions, known before loading it.</summary>
+/// <param name="SampleShape">Shape of one sample, e.g. [1, 28, 28].</param>
+/// <param name="Outputs">Model outputs: the classes, or 1 for regression.</param>
+/// <param name="TrainSize">Training samples.</param>
+/// <param name="TestSize">Test samples.</param>
+public sealed record DataShape(ImmutableArray<int> SampleShape, int Outputs, int TrainSize, int TestSize);
 
 /// <summary>Registry entry of a data set.</summary>
 /// <param name="Name">Kebab-case YAML name.</param>
@@ -92,7 +102,7 @@ public static class DatasetCatalog
                 double scale = binder.Get(ScaleParameter);
                 ulong seed = (ulong)binder.Get(SeedParameter);
                 return new Source($"synthetic-logistic:{classes}:{features}:{scale:R}:{train}:{test}:{seed}", classes, [],
-                    () => SyntheticRegression.Logistic(features, classes, train, test, scale, seed));
+                    () => SyntheticRegression.Logistic(features, classes, train, test, scale, seed)) { Shape = new([features], classes, train, test) };
             }),
         new DatasetDescriptor(
             "synthetic-linear",
@@ -104,7 +114,7 @@ public static class DatasetCatalog
                 double noise = binder.Get(NoiseParameter);
                 ulong seed = (ulong)binder.Get(SeedParameter);
                 return new Source($"synthetic-linear:{features}:{noise:R}:{train}:{test}:{seed}", 0, [],
-                    () => SyntheticRegression.Linear(features, train, test, noise, seed));
+                    () => SyntheticRegression.Linear(features, train, test, noise, seed)) { Shape = new([features], 1, train, test) };
             }),
         new DatasetDescriptor(
             "fashion-mnist",
@@ -153,7 +163,10 @@ public static class DatasetCatalog
             binder.Get(TrainSizeParameter),
             binder.Get(TestSizeParameter),
             (ulong)binder.Get(SeedParameter));
-        return new Source($"synthetic:{options}", options.Classes, [], () => SyntheticClassification.Generate(options));
+        return new Source($"synthetic:{options}", options.Classes, [], () => SyntheticClassification.Generate(options))
+        {
+            Shape = new([options.Features], options.Classes, options.TrainSize, options.TestSize),
+        };
     }
 
     /// <summary>An IDX data set; <paramref name="classes"/> is 10 for MNIST and Fashion-MNIST (the simulator checks the loaded labels agree), 0 when unknown.</summary>
@@ -167,7 +180,11 @@ public static class DatasetCatalog
         ImmutableArray<PluginError> problems = missing.IsEmpty
             ? []
             : [new PluginError("folder", $"{name} data not found in '{folder}': missing {string.Join(", ", missing.Select(Path.GetFileName))}{hint}")];
-        return new Source($"idx:{name}:{prefix}:{(folder.Length == 0 ? "" : Path.GetFullPath(folder))}", classes, problems, () => IdxImageDataset.Load(folder, name, prefix));
+        return new Source($"idx:{name}:{prefix}:{(folder.Length == 0 ? "" : Path.GetFullPath(folder))}", classes, problems, () => IdxImageDataset.Load(folder, name, prefix))
+        {
+            // MNIST and Fashion-MNIST: 60,000 + 10,000 grey 28x28 images; other IDX sets are known only once read.
+            Shape = classes == 10 ? new([1, 28, 28], 10, 60_000, 10_000) : null,
+        };
     }
 
     private static IDatasetSource Csv(OptionsBinder binder)
@@ -204,6 +221,8 @@ public static class DatasetCatalog
 
         public int Classes { get; } = classes;
 
+        public DataShape? Shape { get; init; }
+
         public ImmutableArray<PluginError> Check() => problems;
 
         public DataSplit Load() => load();
@@ -214,6 +233,8 @@ public static class DatasetCatalog
         public string Key => $"{inner.Key}|validation={fraction:R}";
 
         public int Classes => inner.Classes;
+
+        public DataShape? Shape => inner.Shape;
 
         public ImmutableArray<PluginError> Check() => inner.Check();
 

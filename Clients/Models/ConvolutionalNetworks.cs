@@ -41,6 +41,20 @@ public sealed class ConvolutionalNetworks : IModelDefinition
     public string Description => Name;
 
     /// <inheritdoc />
+    public double ParameterCount(ImmutableArray<int> inputShape, int classes)
+    {
+        if (inputShape.Length != 3)
+        {
+            return double.NaN;
+        }
+
+        // Two 5x5 convolutions, each followed by a 2x2 pooling, as in Build.
+        double height = (((inputShape[1] - 4) / 2) - 4) / 2, width = (((inputShape[2] - 4) / 2) - 4) / 2;
+        return ModelParameters.Linear(inputShape[0] * 25.0, _first) + ModelParameters.Linear(_first * 25.0, _second)
+            + ModelParameters.Linear(_second * height * width, _hidden) + ModelParameters.Linear(_hidden, classes);
+    }
+
+    /// <inheritdoc />
     public nn.Module<Tensor, Tensor> Build(ImmutableArray<int> inputShape, int classes)
     {
         if (inputShape.Length != 3)

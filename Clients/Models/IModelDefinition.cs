@@ -20,6 +20,13 @@ public interface IModelDefinition
 
     /// <summary>Builds a fresh module (its initial weights are overwritten before use).</summary>
     nn.Module<Tensor, Tensor> Build(ImmutableArray<int> inputShape, int classes);
+
+    /// <summary>
+    /// The number of parameters d that <see cref="Build"/> would give, computed without building
+    /// anything (validation of a 1e10-parameter spec must not allocate it); in double, so that no
+    /// size overflows; NaN when the input shape does not suit the model.
+    /// </summary>
+    double ParameterCount(ImmutableArray<int> inputShape, int classes);
 }
 
 /// <summary>Registry entry of a model.</summary>
@@ -81,6 +88,9 @@ public sealed class LogisticRegression : IModelDefinition
     /// <inheritdoc />
     public nn.Module<Tensor, Tensor> Build(ImmutableArray<int> inputShape, int classes) =>
         nn.Sequential(("flatten", nn.Flatten()), ("linear", nn.Linear(ModelParameters.FeatureCount(inputShape), classes)));
+
+    /// <inheritdoc />
+    public double ParameterCount(ImmutableArray<int> inputShape, int classes) => ModelParameters.Linear(ModelParameters.Features(inputShape), classes);
 }
 
 /// <summary>A multi-layer perceptron: flatten, then Linear + ReLU per hidden width, then a linear output.</summary>
@@ -110,5 +120,18 @@ public sealed class MultiLayerPerceptron(ImmutableArray<int> hidden) : IModelDef
 
         layers.Add(("output", nn.Linear(width, classes)));
         return nn.Sequential(layers);
+    }
+
+    /// <inheritdoc />
+    public double ParameterCount(ImmutableArray<int> inputShape, int classes)
+    {
+        double count = 0, width = ModelParameters.Features(inputShape);
+        foreach (int next in Hidden)
+        {
+            count += ModelParameters.Linear(width, next);
+            width = next;
+        }
+
+        return count + ModelParameters.Linear(width, classes);
     }
 }

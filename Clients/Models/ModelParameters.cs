@@ -14,6 +14,12 @@ public static class ModelParameters
     /// <summary>Values per sample for an input shape.</summary>
     public static int FeatureCount(ImmutableArray<int> inputShape) => inputShape.Aggregate(1, (a, b) => a * b);
 
+    /// <summary>Values per sample, in double (no overflow for absurd shapes).</summary>
+    public static double Features(ImmutableArray<int> inputShape) => inputShape.Aggregate(1.0, (a, b) => a * b);
+
+    /// <summary>Parameters of a linear layer: weights and biases.</summary>
+    public static double Linear(double inputs, double outputs) => (inputs * outputs) + outputs;
+
     /// <summary>Shapes of the module's parameters, in order.</summary>
     public static ImmutableArray<ImmutableArray<long>> Shapes(nn.Module module) =>
         [.. module.parameters().Select(p => p.shape.ToImmutableArray())];

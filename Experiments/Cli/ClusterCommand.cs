@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using ByzantineSim.Experiments.Cluster;
 using ByzantineSim.Experiments.Results;
+using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator;
 using Spectre.Console;
 
@@ -84,6 +85,11 @@ public static class ClusterCommand
                 tls = new ClusterTls(certificate.FullName, parse.GetValue(Password) ?? Environment.GetEnvironmentVariable(PasswordVariable) ?? "");
             }
 
+            if (port > 0 && errors.Count == 0 && PortInUse(parse.GetValue(Hostname)!, port) is { } inUse)
+            {
+                errors.Add($"--port: {inUse}; choose another port (or stop what holds it: another coordinator?)");
+            }
+
             if (seed is not null && ClusterNodeOptions.CheckHostAndPort(seed) is { } bad)
             {
                 errors.Add($"--seed: {bad}");
@@ -95,6 +101,27 @@ public static class ClusterCommand
             }
 
             return errors.Count > 0 ? null : new ClusterNodeOptions(role, parse.GetValue(Hostname)!, port, seed, tls, TimeSpan.FromSeconds(timeout), joinTimeout);
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="host"/>:<paramref name="port"/> cannot be bound, or null. Checked
+    /// before the actor system starts, whose own bind failure surfaces as nested aggregate
+    /// exceptions after it has logged a trace.
+    /// </summary>
+    private static string? PortInUse(string host, int port)
+    {
+        try
+        {
+            var address = System.Net.IPAddress.TryParse(host, out var ip) ? ip : System.Net.Dns.GetHostAddresses(host).First();
+            var listener = new System.Net.Sockets.TcpListener(address, port) { ExclusiveAddressUse = true };
+            listener.Start();
+            listener.Stop();
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            return $"cannot listen on {host}:{port}: {ex.Message}";
         }
     }
 
@@ -143,10 +170,10 @@ public static class ClusterCommand
                 return Program.InvalidInput;
             }
 
-            var store = new ResultsStore(parse.GetValue(results)!.FullName, plan.Name);
+            var store = new ResultsStore(Program.ResultsRoot(parse.GetValue(results)!, plan), plan.Name);
             var statuses = plan.Runs.ToDictionary(run => run.Id, store.Status);
             var toRun = plan.Runs.Where(run => statuses[run.Id] != RunStatus.Complete).ToList();
-            Console.WriteLine($"sweep '{plan.Name}': {plan.Runs.Length} runs: {statuses.Values.Count(s => s == RunStatus.Complete)} complete, " +
+            Console.WriteLine($"sweep '{plan.Name}': {English.Count(plan.Runs.Length, "run")}: {statuses.Values.Count(s => s == RunStatus.Complete)} complete, " +
                 $"{statuses.Values.Count(s => s == RunStatus.Incomplete)} left incomplete by an earlier attempt, " +
                 $"{statuses.Values.Count(s => s == RunStatus.Pending)} new; running {toRun.Count}");
             store.WriteIndex(plan);
@@ -188,7 +215,7 @@ public static class ClusterCommand
 
             SummaryPrinter.Print(console, plan, store);
             console.WriteLine($"results: {store.Folder}");
-            console.WriteLine($"{outcome.Recorded} runs completed, {plan.Runs.Length - toRun.Count} already complete, {outcome.Failures.Length} failed; " +
+            console.WriteLine($"{English.Count(outcome.Recorded, "run")} completed, {plan.Runs.Length - toRun.Count} already complete, {outcome.Failures.Length} failed; " +
                 $"{outcome.Requeued} requeued from lost workers, {outcome.Duplicates} late duplicates dropped");
             console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"time: {outcome.Seconds:F1} s wall from the first hand-out to the last result"));
             foreach (var (runId, reason) in outcome.Failures)

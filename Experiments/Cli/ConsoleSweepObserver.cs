@@ -55,7 +55,7 @@ public sealed class ConsoleSweepObserver : ISweepObserver
     {
         int toRun = census.ToRun;
         _total = toRun;
-        string message = $"sweep '{plan.Name}': {plan.Runs.Length} runs: {census.Complete} complete, " +
+        string message = $"sweep '{plan.Name}': {English.Count(plan.Runs.Length, "run")}: {census.Complete} complete, " +
             $"{census.Incomplete} left incomplete by an earlier attempt, {census.New} new; running {toRun}";
         if (_context is not null)
         {

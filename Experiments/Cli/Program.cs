@@ -24,11 +24,19 @@ public static class Program
     /// <summary>Exit code: stopped by Ctrl+C (SIGINT), the shell convention 128 + 2.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>Exit code: stopped by SIGTERM, the shell convention 128 + 15.</summary>
+    public const int Terminated = 143;
+
+    /// <summary>How long a command may take to stop after a signal before the process ends anyway.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(60);
+
     /// <summary>Entry point.</summary>
     public static async Task<int> Main(string[] args)
     {
+        var verbose = new Option<bool>("--verbose") { Description = "print the stack trace of an error", Recursive = true };
         var root = new RootCommand("ByzantineSim: Byzantine-robust federated learning simulator")
         {
+            verbose,
             RunCommand(),
             ValidateCommand(),
             ListCommand.Create(),
@@ -39,10 +47,29 @@ public static class Program
             ClusterCommand.Create(),
             ValidationCommand.Create(),
         };
-        // Ctrl+C cancels the action's token; give running runs time to stop at their next
-        // message and the results index time to be written before the process is ended.
-        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
-        return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+        // A signal cancels the action's token; running runs stop at their next message and the
+        // results index is written before the process ends (ProcessSignals). Any exception that
+        // gets this far becomes one line and an exit code, never a trace unless asked for.
+        using var signals = new ProcessSignals(StopGrace);
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        var parse = root.Parse(args);
+        int code;
+        try
+        {
+            code = await parse.InvokeAsync(invocation, signals.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (signals.ExitCode is not null)
+        {
+            code = Interrupted;
+        }
+#pragma warning disable CA1031 // The top of the process: whatever it is, report it in one line.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            code = CliErrors.Report(ex, parse.GetValue(verbose), Console.Error);
+        }
+
+        return code == Interrupted ? signals.ExitCode ?? Interrupted : code;
     }
 
     private static Command RunCommand()
@@ -70,19 +97,20 @@ public static class Program
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var set = SetOption();
+        var maxMemory = MaxMemoryOption();
         var command = new Command("run", "Run a sweep: every run that is not complete yet, then print the summary table and write the report")
         {
-            file, parallel, force, results, plain, trainers, noReport, set,
+            file, parallel, force, results, plain, trainers, noReport, set, maxMemory,
         };
         command.SetAction(async (parse, cancellation) =>
         {
-            var plan = Load(parse.GetValue(file)!, parse.GetValue(set));
+            var plan = Load(parse.GetValue(file)!, parse.GetValue(set), Limits(parse, maxMemory, parse.GetValue(trainers)));
             if (plan is null)
             {
                 return InvalidInput;
             }
 
-            var store = new ResultsStore(parse.GetValue(results)!.FullName, plan.Name);
+            var store = new ResultsStore(ResultsRoot(parse.GetValue(results)!, plan), plan.Name);
             // The report shows the sweep as written; keep a copy beside its results.
             Directory.CreateDirectory(store.Folder);
             ResultsStore.WriteAtomically(Path.Combine(store.Folder, SweepResults.SpecFile), File.ReadAllText(plan.File));
@@ -102,7 +130,7 @@ public static class Program
 
             SummaryPrinter.Print(console, plan, store);
             console.WriteLine($"results: {store.Folder}");
-            console.WriteLine($"{outcome.Completed} runs completed, {outcome.Skipped} already complete, {outcome.Failures.Length} failed" +
+            console.WriteLine($"{English.Count(outcome.Completed, "run")} completed, {outcome.Skipped} already complete, {outcome.Failures.Length} failed" +
                 (outcome.Cancelled ? "; interrupted: run the same command again to resume" : ""));
             var time = outcome.Time;
             if (outcome.Completed > 0)
@@ -141,19 +169,40 @@ public static class Program
     {
         var file = new Argument<FileInfo>("file") { Description = "the sweep spec (YAML)" };
         var set = SetOption();
-        var command = new Command("validate", "Check a sweep spec without running it and print how many runs it expands to") { file, set };
+        var maxMemory = MaxMemoryOption();
+        var command = new Command("validate", "Check a sweep spec without running it and print how many runs it expands to") { file, set, maxMemory };
         command.SetAction(parse =>
         {
-            var plan = Load(parse.GetValue(file)!, parse.GetValue(set));
+            var plan = Load(parse.GetValue(file)!, parse.GetValue(set), Limits(parse, maxMemory, Environment.ProcessorCount));
             if (plan is null)
             {
                 return InvalidInput;
             }
 
-            Console.WriteLine($"{plan.File}: valid; sweep '{plan.Name}' expands to {plan.Runs.Length} runs over axes: {string.Join(", ", plan.Axes)}");
+            Console.WriteLine($"{plan.File}: valid; sweep '{plan.Name}' expands to {English.Count(plan.Runs.Length, "run")} over axes: {string.Join(", ", plan.Axes)}");
             return Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The root folder of results, checked before anything is written: not a file, and the
+    /// sweep's folder name within what the file system allows (255 bytes).
+    /// </summary>
+    internal static string ResultsRoot(DirectoryInfo root, SweepPlan plan)
+    {
+        if (File.Exists(root.FullName))
+        {
+            throw new InputException($"--results {root}: is a file, not a folder; give a folder (it is created if missing)");
+        }
+
+        const int MaxName = 255;
+        if (System.Text.Encoding.UTF8.GetByteCount(plan.Name) > MaxName)
+        {
+            throw new InputException($"{plan.File}: sweep: the name is {plan.Name.Length} characters, but it names the results folder, which can have at most {MaxName}; shorten it");
+        }
+
+        return root.FullName;
     }
 
     /// <summary>The repeatable <c>--set path=value</c> option: overrides applied to every run of the spec.</summary>
@@ -164,13 +213,24 @@ public static class Program
         Arity = ArgumentArity.ZeroOrMore,
     };
 
+    /// <summary>The <c>--max-memory</c> option: the memory one run may need (default: this machine's).</summary>
+    private static Option<string?> MaxMemoryOption() => new("--max-memory")
+    {
+        Description = "memory a run may need, e.g. 8GB or 512MB (default: this machine's memory); a spec whose runs need more is refused",
+    };
+
+    private static ResourceLimits Limits(ParseResult parse, Option<string?> maxMemory, int trainers) =>
+        parse.GetValue(maxMemory) is { } text
+            ? new ResourceLimits(MemorySize.Parse(text, maxMemory.Name), maxMemory.Name, Math.Max(1, trainers))
+            : ResourceLimits.Machine(Math.Max(1, trainers));
+
     /// <summary>Loads a spec, printing every problem to stderr on failure.</summary>
-    internal static SweepPlan? Load(FileInfo file, string[]? settings = null)
+    internal static SweepPlan? Load(FileInfo file, string[]? settings = null, ResourceLimits? limits = null)
     {
         try
         {
             // FileInfo.ToString() is the path as the user typed it, which is what messages should show.
-            return SweepLoader.Load(file.ToString(), settings ?? []);
+            return SweepLoader.Load(file.ToString(), settings ?? [], limits);
         }
         catch (SpecException ex)
         {

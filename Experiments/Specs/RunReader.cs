@@ -357,7 +357,7 @@ public static class RunReader
                 nameNode = mapping["name"] as YScalar;
                 if (nameNode is null or { IsNull: true })
                 {
-                    reader.Error(mapping, path, $"a {registry.Kind} needs a 'name'; known: {string.Join(", ", registry.Names)}");
+                    reader.Error(mapping, path, $"{English.A(registry.Kind)} needs a 'name'; known: {string.Join(", ", registry.Names)}");
                     return (null, null);
                 }
 
@@ -376,7 +376,7 @@ public static class RunReader
 
                 break;
             default:
-                reader.Error(node, path, $"expected a {registry.Kind} name or a mapping with 'name', got {NodeReader.Describe(node)}");
+                reader.Error(node, path, $"expected {English.A(registry.Kind)} name or a mapping with 'name', got {NodeReader.Describe(node)}");
                 return (null, null);
         }
 

@@ -42,12 +42,14 @@ public static class SweepLoader
     /// <paramref name="settings"/> are <c>path=value</c> overrides (the CLI's <c>--set</c>)
     /// applied to every run after its grid and case values, e.g. <c>training.rounds=2</c> for a
     /// smoke run of a long sweep; a grid axis they set collapses (equal runs are merged).
+    /// <paramref name="limits"/> bounds each run's estimated memory (default: none; sizes past
+    /// what an array holds are refused anyway).
     /// </summary>
-    public static SweepPlan Load(string path, IReadOnlyList<string>? settings = null) =>
-        Parse(SpecFile.Read(path), path, settings);
+    public static SweepPlan Load(string path, IReadOnlyList<string>? settings = null, ResourceLimits? limits = null) =>
+        Parse(SpecFile.Read(path), path, settings, limits);
 
-    /// <summary>Parses spec text; <paramref name="file"/> names it in errors; <paramref name="settings"/> as in <see cref="Load"/>.</summary>
-    public static SweepPlan Parse(string text, string file, IReadOnlyList<string>? settings = null)
+    /// <summary>Parses spec text; <paramref name="file"/> names it in errors; <paramref name="settings"/> and <paramref name="limits"/> as in <see cref="Load"/>.</summary>
+    public static SweepPlan Parse(string text, string file, IReadOnlyList<string>? settings = null, ResourceLimits? limits = null)
     {
         var (root, syntaxError) = YamlLoader.Parse(text, file);
         if (syntaxError is not null)
@@ -92,6 +94,8 @@ public static class SweepLoader
             {
                 continue;
             }
+
+            (limits ?? ResourceLimits.Unlimited).Check(reader, merged, ok.Setup);
 
             string hash = ok.Spec.Hash();
             // A --set override of an axis wins over the grid value, so the label (and the run id) shows what ran.

@@ -31,28 +31,72 @@ public sealed class TrainerPool : ReceiveActor
     private readonly WorkQueue _work;
     private readonly HashSet<IActorRef> _idle = [];
     private readonly List<IActorRef> _trainers = [];
+    private readonly HashSet<IActorRef> _started = [];
+    private readonly TrainerPoolStartup _startup;
 
-    /// <summary>Creates a pool of <paramref name="trainers"/> trainers, its children, taking their jobs from <paramref name="work"/>.</summary>
-    public TrainerPool(int trainers, WorkQueue work)
+    /// <summary>
+    /// Creates a pool of <paramref name="trainers"/> trainers, its children, taking their jobs
+    /// from <paramref name="work"/>; <paramref name="startup"/> learns when all of them are
+    /// ready or why they cannot be (a thread that cannot be created under memory pressure).
+    /// </summary>
+    public TrainerPool(int trainers, WorkQueue work, TrainerPoolStartup startup, TrainerStarter? start = null)
     {
         _work = work;
-        for (int k = 0; k < trainers; k++)
+        _startup = startup;
+        int k = 0;
+        try
         {
-            _trainers.Add(Context.ActorOf(TrainerActor.Props(_work), $"trainer-{k}"));
+            for (; k < trainers; k++)
+            {
+                _trainers.Add((start ?? StartTrainer)(Context, k, _work));
+            }
+        }
+#pragma warning disable CA1031 // Whatever stops a trainer from starting must reach the runs, not only the log.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            startup.Fail(new TrainerPoolException($"could not start trainer {k + 1} of {trainers}: {ex.Message}; use fewer trainers (--trainers)", ex));
+            _trainers.ForEach(Context.Stop);
+            _trainers.Clear();
         }
 
         Receive<ComputeGradient>(request => Enqueue(new PendingRequest(request, Sender)));
         Receive<EvaluateModel>(request => Enqueue(new PendingRequest(request, Sender)));
         Receive<TrainerReady>(_ =>
         {
+            if (_started.Add(Sender) && _started.Count == _trainers.Count)
+            {
+                _startup.Ready();
+            }
+
             // The trainer found the queue empty; a request may have come in since.
             _idle.Add(Sender);
             Wake();
         });
     }
 
+    /// <summary>Starts trainer <paramref name="index"/> as a child of the pool: the seam through which tests make it fail.</summary>
+    public delegate IActorRef TrainerStarter(IUntypedActorContext context, int index, WorkQueue work);
+
     /// <summary>Props of a pool of <paramref name="trainers"/> trainers sharing <paramref name="work"/>, whose statistics the caller reads.</summary>
-    public static Props Props(int trainers, WorkQueue work) => Akka.Actor.Props.Create(() => new TrainerPool(trainers, work));
+    public static Props Props(int trainers, WorkQueue work, TrainerPoolStartup startup, TrainerStarter? start = null) =>
+        Akka.Actor.Props.Create(() => new TrainerPool(trainers, work, startup, start));
+
+    /// <summary>The production <see cref="TrainerStarter"/>: a <see cref="TrainerActor"/> on its own pinned thread.</summary>
+    public static IActorRef StartTrainer(IUntypedActorContext context, int index, WorkQueue work) =>
+        context.ActorOf(TrainerActor.Props(work), $"trainer-{index}");
+
+    /// <inheritdoc />
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(error =>
+    {
+        // A trainer that fails while starting (its thread, its constructor) is one the runs would wait for in vain.
+        if (error is ActorInitializationException)
+        {
+            _startup.Fail(new TrainerPoolException($"a trainer failed to start: {error.InnerException?.Message ?? error.Message}; use fewer trainers (--trainers)", error));
+        }
+
+        return Akka.Actor.SupervisorStrategy.DefaultDecider.Decide(error);
+    });
 
     private void Enqueue(PendingRequest request)
     {

@@ -257,5 +257,8 @@ public class StackedNetworkTests
 
         public nn.Module<Tensor, Tensor> Build(ImmutableArray<int> inputShape, int classes) =>
             nn.Sequential(("conv", nn.Conv2d(1, 2, 3, padding: 1)), ("flatten", nn.Flatten()), ("fc", nn.Linear(2 * inputShape[1] * inputShape[2], classes)));
+
+        public double ParameterCount(ImmutableArray<int> inputShape, int classes) =>
+            (2 * 9) + 2 + ((2.0 * inputShape[1] * inputShape[2] * classes) + classes);
     }
 }

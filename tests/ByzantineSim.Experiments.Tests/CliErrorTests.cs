@@ -1,0 +1,118 @@
+using System.Diagnostics;
+
+namespace ByzantineSim.Experiments.Tests;
+
+/// <summary>Every way a command can go wrong ends in one line on stderr and the documented exit code, never a trace.</summary>
+public sealed class CliErrorTests : IDisposable
+{
+    private const string Tiny = """
+        sweep: tiny
+        base:
+          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
+          model: { name: mlp, hidden: [8] }
+          clients: { n: 9, f: 2 }
+          training: { rounds: 4, batch_size: 16, eval_every: 2 }
+        """;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-errors-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        File.WriteAllText(Path.Combine(_folder, name), text);
+        return name;
+    }
+
+    private static void AssertOneLine(CliProcess.Outcome outcome, int exitCode, string expected)
+    {
+        Assert.True(outcome.ExitCode == exitCode, $"exit {outcome.ExitCode}: {outcome.Error}");
+        Assert.Equal(expected + "\n", outcome.Error.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public async Task Run_ResultsPathIsAFile_OneLineExitTwo()
+    {
+        string spec = Write("tiny.yaml", Tiny);
+        Write("taken", "");
+        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--results", "taken", "--plain");
+        AssertOneLine(outcome, 2, "error: --results taken: is a file, not a folder; give a folder (it is created if missing)");
+    }
+
+    [Fact]
+    public async Task Run_SweepNameTooLongForAFolder_OneLineExitTwo()
+    {
+        string spec = Write("long.yaml", Tiny.Replace("sweep: tiny", "sweep: " + new string('a', 300), StringComparison.Ordinal));
+        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--plain");
+        AssertOneLine(outcome, 2, "error: long.yaml: sweep: the name is 300 characters, but it names the results folder, which can have at most 255; shorten it");
+    }
+
+    [Fact]
+    public async Task Run_ResultsPathIsAFileWithVerbose_PrintsTheTraceThenTheLine()
+    {
+        string spec = Write("tiny.yaml", Tiny);
+        Write("taken", "");
+        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--results", "taken", "--verbose");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("   at ByzantineSim.Experiments.Cli.Program", outcome.Error, StringComparison.Ordinal);
+        Assert.EndsWith("error: --results taken: is a file, not a folder; give a folder (it is created if missing)\n", outcome.Error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_TenBillionParameters_NamesModelHidden()
+    {
+        string spec = Write("huge.yaml", Tiny.Replace("hidden: [8]", "hidden: [100000, 100000]", StringComparison.Ordinal));
+        var outcome = await CliProcess.RunAsync(_folder, "validate", spec);
+        AssertOneLine(outcome, 2, "huge.yaml: 1 problem:\n  - huge.yaml:4:31: base.model.hidden: the model has 1e10 parameters, more than the 2.15e9 one float array can hold; lower it");
+    }
+
+    [Fact]
+    public async Task Validate_OverMaxMemory_NamesTheDominantTermAndItsPath()
+    {
+        // d = 8*1024+1024 + 1024*4+4 = 13,316; 100,000 clients, 99,998 honest with momentum: 2 arrays each = 10.7 GB.
+        string spec = Write("big.yaml", Tiny
+            .Replace("hidden: [8]", "hidden: [1024]", StringComparison.Ordinal)
+            .Replace("n: 9, f: 2", "n: 100000, f: 2", StringComparison.Ordinal)
+            .Replace("eval_every: 2 }", "eval_every: 2, worker_momentum: 0.9, participation: 0.001 }", StringComparison.Ordinal));
+        var outcome = await CliProcess.RunAsync(_folder, "validate", spec, "--max-memory", "8GB");
+        Assert.Equal(2, outcome.ExitCode);
+        Assert.Contains("big.yaml:5:17: base.clients.n: a run needs about 11.7 GB, over the 8 GB --max-memory; most of it is client state: 11.5 GB", outcome.Error, StringComparison.Ordinal);
+        Assert.Equal(0, (await CliProcess.RunAsync(_folder, "validate", spec, "--max-memory", "16GB")).ExitCode);
+    }
+
+    [Fact]
+    public async Task ClusterCoordinator_PortInUse_OneLineExitTwo()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        int port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        string spec = Write("tiny.yaml", Tiny);
+        var outcome = await CliProcess.RunAsync(_folder, "cluster", "coordinator", spec, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        AssertOneLine(outcome, 2, $"--port: cannot listen on 127.0.0.1:{port}: Address already in use; choose another port (or stop what holds it: another coordinator?)");
+    }
+
+    [Fact]
+    public async Task Run_Sigterm_ExitsWith143()
+    {
+        string spec = Write("slow.yaml", Tiny.Replace("rounds: 4", "rounds: 100000", StringComparison.Ordinal));
+        using var process = CliProcess.Start(_folder, "run", spec, "--plain", "--no-report");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        // Signal once the run has started, so that the signal stops a running sweep, not start-up.
+        while (!Directory.Exists(Path.Combine(_folder, "results", "tiny")) && !process.HasExited)
+        {
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(500);
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 143, $"exit {process.ExitCode}: {await output}{await error}");
+        Assert.Contains("interrupted: run the same command again to resume", await output, StringComparison.Ordinal);
+        Assert.Equal("", await error);
+    }
+}

@@ -1,0 +1,67 @@
+using ByzantineSim.Clients.Data;
+using ByzantineSim.Clients.Models;
+using ByzantineSim.Experiments.Specs;
+
+namespace ByzantineSim.Experiments.Tests;
+
+/// <summary>The memory estimate against hand-computed values, and the sizes no machine can hold.</summary>
+public sealed class ResourceEstimateTests
+{
+    private static readonly DataShape Mid = new([784], 10, 20_000, 2_000);
+
+    [Fact]
+    public void ParameterCount_Mlp_MatchesTheBuiltModule()
+    {
+        // Hand count: 784*1024+1024 + 1024*1024+1024 + 1024*10+10 = 1,863,690; the module agrees.
+        var mlp = new MultiLayerPerceptron([1024, 1024]);
+        Assert.Equal(1_863_690, mlp.ParameterCount([784], 10));
+        using var module = mlp.Build([784], 10);
+        Assert.Equal(1_863_690, ModelParameters.Count(module));
+    }
+
+    [Fact]
+    public void ParameterCount_CnnMnist_MatchesTheBuiltModuleAndTheDocumentedCount()
+    {
+        // 431,080 on 28x28 is the count in the model's registry summary (ByzFL's cnn_mnist).
+        Assert.Equal(431_080, ConvolutionalNetworks.Mnist.ParameterCount([1, 28, 28], 10));
+        using var module = ConvolutionalNetworks.Mnist.Build([1, 28, 28], 10);
+        Assert.Equal(431_080, ModelParameters.Count(module));
+    }
+
+    [Fact]
+    public void Compute_MidMlpWithMomentum_GivesTheHandComputedTerms()
+    {
+        // d = 1,863,690; 45 honest clients of 50 with momentum (2 arrays); 50 rows; 2 trainers.
+        var estimate = ResourceEstimate.Compute(1_863_690, Mid, honest: 45, clients: 50, rows: 50, clientVectors: 2, trainers: 2);
+        double d = 1_863_690;
+        Assert.Equal(16 * d * 4, Term(estimate, "model parameters"));
+        Assert.Equal((45 * 2 * d * 4) + (50 * 8e3), Term(estimate, "client state"));
+        Assert.Equal((3 * 50 * d * 4) + (8.0 * 50 * 50), Term(estimate, "round matrices"));
+        Assert.Equal(2 * 1024 * 2 * (784 + 10) * 4.0, Term(estimate, "evaluation buffers"));
+        Assert.Equal(22_000 * 786 * 4.0, Term(estimate, "data"));
+        Assert.Equal("round matrices", estimate.Dominant.Name);
+        // Measured peak of this run: 2.18 GB (docs/PERFORMANCE.md); the estimate is 2.24 GB.
+        Assert.InRange(estimate.TotalBytes, 2.2e9, 2.3e9);
+    }
+
+    [Fact]
+    public void Impossible_TenBillionParameters_NamesTheModel()
+    {
+        var term = Assert.Single(ResourceEstimate.Impossible(1e10, Mid, rows: 9));
+        Assert.Equal("model", term.Path);
+        Assert.Contains("1e10 parameters", term.Formula, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Impossible_MillionClientsAndTwoBillionSamples_NameClientsAndTrainSize()
+    {
+        var terms = ResourceEstimate.Impossible(7_850, new DataShape([1_000_000], 4, 2_000_000_000, 200), rows: 1_000_000).ToList();
+        Assert.Equal(["clients.n", "data.train_size"], terms.Select(t => t.Path));
+    }
+
+    [Fact]
+    public void Impossible_DefaultSizes_None() =>
+        Assert.Empty(ResourceEstimate.Impossible(1_863_690, Mid, rows: 50));
+
+    private static double Term(ResourceEstimate estimate, string name) => estimate.Terms.Single(t => t.Name == name).Bytes;
+}
