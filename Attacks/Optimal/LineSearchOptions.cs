@@ -25,7 +25,11 @@ public sealed record LineSearchOptions(int Evaluations, double Start, double Ste
     public static readonly Parameter<double> RatioParameter = new(
         "ratio", 0.8, "step contraction after a failure", value => value is > 0.5 and < 1 ? null : "must be in (0.5, 1)");
 
-    /// <summary>The defaults (ByzFL's search as ALGORITHMS.md states it).</summary>
+    /// <summary>
+    /// The defaults of ByzFL's optimal attacks (LPD-EPFL/byzfl, byzfl/attacks/attacks.py,
+    /// Optimal_InnerProductManipulation and Optimal_ALittleIsEnough: evals 20, start 0, delta 10,
+    /// ratio 0.8); sources in docs/ALGORITHMS.md, section 4.
+    /// </summary>
     public static LineSearchOptions Default { get; } = new(20, 0.0, 10.0, 0.8);
 
     /// <summary>Binds the options.</summary>

@@ -5,9 +5,11 @@ using ByzantineSim.TestKit;
 namespace ByzantineSim.Aggregators.Tests;
 
 /// <summary>
-/// Reference values on ByzFL's unit-test rows [1,2,3], [4,5,6], [7,8,9]. Krum, geometric median,
-/// meamed, NNM and ARC come from ByzFL's unit tests (as listed in ALGORITHMS.md); the others are
-/// computed by hand from the definitions.
+/// Reference values on ByzFL's unit-test rows [1,2,3], [4,5,6], [7,8,9]. Mean, median, trimmed
+/// mean, Krum, geometric median and meamed are the expected values of ByzFL's
+/// tests/unit_test_aggregators.py, NNM, clipping and ARC of tests/unit_test_preaggregators.py
+/// (LPD-EPFL/byzfl); the others are computed by hand from the definitions. Each value and its
+/// source: docs/ALGORITHMS.md, section 7.
 /// </summary>
 public class GoldenVectorTests
 {

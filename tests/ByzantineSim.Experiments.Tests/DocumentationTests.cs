@@ -80,4 +80,91 @@ public partial class DocumentationTests
 
     [GeneratedRegex("```yaml\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex YamlBlock();
+
+    // Directories .gitignore excludes: build output and local results are not part of the repository.
+    private static readonly HashSet<string> UntrackedDirectories =
+        ["bin", "obj", "artifacts", "results", "BenchmarkDotNet.Artifacts", "TestResults", ".vs", ".idea", ".git"];
+
+    private static readonly HashSet<string> BinaryExtensions =
+        [".png", ".jpg", ".jpeg", ".gif", ".pdf", ".pfx", ".dll", ".exe", ".so", ".pdb", ".zip", ".gz", ".nupkg"];
+
+    /// <summary>
+    /// The places in <paramref name="text"/> that cite a file outside the repository: the team's
+    /// algorithm notes by their bare file name (only the copy under docs/ is in the repository; a
+    /// markdown link from a file in docs/ may name it relatively), or the shared folder next to
+    /// the checkout.
+    /// </summary>
+    internal static IEnumerable<string> OutsideReferences(string relativePath, string text)
+    {
+        bool inDocs = relativePath.Replace('\\', '/').StartsWith("docs/", StringComparison.Ordinal);
+        foreach (Match match in OutsideReference().Matches(text))
+        {
+            bool relativeDocsLink = inDocs && match.Index >= 2 && text.AsSpan(match.Index - 2, 2).SequenceEqual("](");
+            if (!relativeDocsLink)
+            {
+                int line = text.AsSpan(0, match.Index).Count('\n') + 1;
+                yield return $"{relativePath}:{line}: {match.Value}";
+            }
+        }
+    }
+
+    // Written so that this file does not match itself: no literal file name or folder path below.
+    [GeneratedRegex(@"(?<!docs/)(?i:algorithms\.md)|(?<![\w-])shared(?=/)|\.\./shared\b")]
+    private static partial Regex OutsideReference();
+
+    private static IEnumerable<string> RepositoryTextFiles(string directory)
+    {
+        foreach (string file in Directory.EnumerateFiles(directory))
+        {
+            if (!BinaryExtensions.Contains(Path.GetExtension(file).ToLowerInvariant()))
+            {
+                yield return file;
+            }
+        }
+
+        foreach (string child in Directory.EnumerateDirectories(directory))
+        {
+            if (!UntrackedDirectories.Contains(Path.GetFileName(child)))
+            {
+                foreach (string file in RepositoryTextFiles(child))
+                {
+                    yield return file;
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Repository_CitesNoFileOutsideIt()
+    {
+        // The facts the code relies on live in docs/ALGORITHMS.md with their original sources; a
+        // citation of the team's notes or the shared folder cannot be followed by a reader of the repository.
+        string root = RepositoryRoot();
+        var found = RepositoryTextFiles(root)
+            .SelectMany(file => OutsideReferences(Path.GetRelativePath(root, file).Replace('\\', '/'), File.ReadAllText(file)))
+            .ToList();
+        Assert.True(found.Count == 0, "cites files outside the repository:\n" + string.Join('\n', found));
+    }
+
+    public static TheoryData<string, string> OutsideCitations() => new()
+    {
+        // The citations this test was written to remove (file names joined so that this file does not match).
+        { "Attacks/Optimal/LineSearchOptions.cs", "/// <summary>The defaults (ByzFL's search as " + "ALGORITHMS" + ".md states it).</summary>" },
+        { "docs/VALIDATION.md", "- Published numbers: the paper's table as quoted in the project's algorithm notes (" + "ALGORITHMS" + ".md)" },
+        { "tests/X.cs", "a reference implementation's output in `../" + "shared" + "/oracle`" },
+        { "README.md", "see the notes in " + "shared" + "/ALGORITHMS" + ".md" },
+        { "tests/X.cs", "/work/" + "shared" + "/STYLE.md" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutsideCitations))]
+    public void OutsideReferences_CitationOfAFileOutsideTheRepository_IsFound(string path, string text) =>
+        Assert.NotEmpty(OutsideReferences(path, text));
+
+    [Theory]
+    [InlineData("README.md", "Definitions and sources: [docs/ALGORITHMS.md](docs/ALGORITHMS.md).")]
+    [InlineData("docs/VALIDATION.md", "see [the algorithms page](" + "ALGORITHMS" + ".md)")]
+    [InlineData("Aggregators/X.cs", "PayloadPool.Shared, shared by every run, Directory.Build.props: shared build settings")]
+    public void OutsideReferences_RepositoryPathsAndOrdinaryWords_AreNotFound(string path, string text) =>
+        Assert.Empty(OutsideReferences(path, text));
 }
