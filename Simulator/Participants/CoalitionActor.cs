@@ -91,12 +91,18 @@ public sealed class CoalitionActor : ReceiveActor
         {
             (forged, _attackState) = round.Craft(_attackState);
         }
-#pragma warning disable CA1031 // A failing attack must not stall the round: the identities fall silent and the log says why.
+#pragma warning disable CA1031 // A failing attack must not stall the round: it is recorded as failed, apart from silence.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            Logging.GetLogger(Context.System, this).Error(ex, "attack {0} failed in round {1}; Byzantine clients stay silent", _settings.Attack.Name, round.Round);
-            forged = round.ByzantineIds.ToDictionary(id => id, _ => (VectorPayload?)null);
+            Logging.GetLogger(Context.System, this).Error(ex, "attack {0} failed in round {1}", _settings.Attack.Name, round.Round);
+            double spent = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+            _server.Tell(new CoalitionFinished(round.Round, [], round.Seconds + spent, spent)
+            {
+                Failed = round.ByzantineIds,
+                Failure = $"{ex.GetType().Name}: {ex.Message}",
+            });
+            return;
         }
 
         var silent = ImmutableArray.CreateBuilder<int>();

@@ -77,7 +77,17 @@ public sealed record ClientUpdate(int ClientId, VectorPayload Update);
 /// <param name="Silent">Byzantine identities that will not reply.</param>
 /// <param name="AttackSeconds">Time the attack took: the identities' own training plus crafting.</param>
 /// <param name="CraftingSeconds">The crafting part of <paramref name="AttackSeconds"/>: serial, after the honest updates.</param>
-public sealed record CoalitionFinished(int Round, ImmutableArray<int> Silent, double AttackSeconds = 0, double CraftingSeconds = 0);
+public sealed record CoalitionFinished(int Round, ImmutableArray<int> Silent, double AttackSeconds = 0, double CraftingSeconds = 0)
+{
+    /// <summary>
+    /// Identities that send nothing because the attack threw this round: recorded as a failure of
+    /// the attack, not as the silence an attack may choose.
+    /// </summary>
+    public ImmutableArray<int> Failed { get; init; } = [];
+
+    /// <summary>What the attack threw (type and message), when <see cref="Failed"/> is not empty.</summary>
+    public string? Failure { get; init; }
+}
 
 /// <summary>Coalition to one Byzantine identity: compute your own (possibly poisoned) update at theta_t.</summary>
 /// <param name="Round">The round.</param>

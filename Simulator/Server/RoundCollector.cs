@@ -173,6 +173,9 @@ public sealed class RoundCollector
     /// <summary>Time the coalition's attack took this round.</summary>
     public double AttackSeconds => _attackSeconds;
 
+    /// <summary>What the attack threw this round, or null.</summary>
+    public string? AttackFailure { get; private set; }
+
     /// <summary>The crafting part of <see cref="AttackSeconds"/>.</summary>
     public double CraftingSeconds => _craftingSeconds;
 
@@ -273,6 +276,12 @@ public sealed class RoundCollector
         if (finished.Round == Round)
         {
             _silent = [.. finished.Silent];
+            foreach (int id in finished.Failed)
+            {
+                Record(id, ReplyOutcome.AttackFailed);
+            }
+
+            AttackFailure ??= finished.Failure;
             _attackSeconds = finished.AttackSeconds;
             _craftingSeconds = finished.CraftingSeconds;
         }
@@ -388,4 +397,7 @@ public enum ReplyOutcome
 
     /// <summary>The update arrived after the round's simulated deadline (a straggler) and was excluded.</summary>
     Straggled,
+
+    /// <summary>A Byzantine identity sent nothing because the attack threw (a bug or a broken attack, not a chosen silence).</summary>
+    AttackFailed,
 }

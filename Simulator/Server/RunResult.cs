@@ -32,7 +32,7 @@ public sealed record RunResult(
 /// <param name="Round">Zero-based round.</param>
 /// <param name="TrainLoss">Mean minibatch loss of the honest clients.</param>
 /// <param name="Aggregated">Updates passed to the aggregation pipeline.</param>
-/// <param name="Rejected">Updates dropped by the server's checks (wrong length, non-finite under the exclude policy, failures).</param>
+/// <param name="Rejected">Updates dropped by the server's checks (wrong length, non-finite under the exclude policy, failures of a client or of the attack).</param>
 /// <param name="Missing">Participants whose update did not arrive in time (silent, crashed, lost, past the deadline).</param>
 /// <param name="AggregationFailed">The pipeline refused the inputs (too few for its condition); theta was kept.</param>
 /// <param name="TrainSeconds">Wall-clock time from the round's start until the last reply.</param>
@@ -70,6 +70,12 @@ public sealed record RoundRecord(
 
     /// <summary>Of <see cref="Missing"/>: updates lost in transit (simulated fault).</summary>
     public int Lost { get; init; }
+
+    /// <summary>Of <see cref="Rejected"/>: Byzantine identities that sent nothing because the attack threw.</summary>
+    public int AttackFailed { get; init; }
+
+    /// <summary>What the attack threw this round (type and message), or null.</summary>
+    public string? AttackFailure { get; init; }
 
     /// <summary>Of <see cref="Missing"/>: updates past the simulated deadline.</summary>
     public int Straggled { get; init; }

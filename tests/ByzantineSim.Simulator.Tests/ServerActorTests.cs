@@ -44,6 +44,19 @@ public sealed class ServerActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThrowingAttack_IsRecordedAsAttackFailed_NotAsSilence()
+    {
+        var result = await _simulator.RunAsync(TinyRun.Setup("cge", new ThrowingAttack(), rounds: 4));
+        Assert.All(result.Rounds, r => Assert.Equal((7, 2, 2, 0), (r.Aggregated, r.Rejected, r.AttackFailed, r.Missing)));
+        Assert.All(result.Rounds, r => Assert.Equal("InvalidOperationException: the attack's own bug", r.AttackFailure));
+        Assert.All(result.Clients.Where(c => c.Byzantine), c => Assert.Equal((4, 0), (c.Count(ReplyOutcome.AttackFailed), c.Count(ReplyOutcome.Missing))));
+
+        // A chosen silence, by contrast, is missing and no failure.
+        var silent = await _simulator.RunAsync(TinyRun.Setup("cge", Attack("silent"), rounds: 2));
+        Assert.All(silent.Rounds, r => Assert.Equal((2, 0, null), (r.Missing, r.AttackFailed, r.AttackFailure)));
+    }
+
+    [Fact]
     public async Task NaNUpdates_ExcludePolicy_DropsAndCountsThem()
     {
         var result = await _simulator.RunAsync(TinyRun.Setup("mean", Attack("nan"), nonFinite: NonFinitePolicy.Exclude));
@@ -218,5 +231,16 @@ public sealed class ServerActorTests : IAsyncLifetime
             output.Clear();
             return null;
         }
+    }
+
+    /// <summary>An attack with a bug: it throws every round.</summary>
+    private sealed class ThrowingAttack : IAttack
+    {
+        public string Name => "throwing";
+
+        public AttackKnowledge Requires => AttackKnowledge.None;
+
+        public AttackState? Craft(in AttackContext context, Span<float> output) =>
+            throw new InvalidOperationException("the attack's own bug");
     }
 }
