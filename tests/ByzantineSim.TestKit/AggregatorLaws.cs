@@ -11,8 +11,9 @@ namespace ByzantineSim.TestKit;
 /// <param name="Options">Options of the final aggregator (law-friendly values where defaults are approximations).</param>
 /// <param name="Robust">False for mean, which is poisoned by a single bad row by design.</param>
 /// <param name="AgreementTolerance">
-/// Allowed distance from the honest value, relative to 1 + its norm; null when the rule does not
-/// promise agreement (CGE keeps a Byzantine input whose norm is below the honest one's).
+/// Allowed distance from the honest value, relative to 1 + its norm; null when the rule promises
+/// agreement only against longer Byzantine rows (CGE keeps a Byzantine input whose norm is below
+/// the honest one's).
 /// </param>
 public sealed record RuleUnderTest(string Spec, IReadOnlyDictionary<string, string> Options, bool Robust, double? AgreementTolerance)
 {
@@ -106,12 +107,27 @@ public static class AggregatorLaws
     /// </summary>
     public static string? Agreement(RuleUnderTest rule, AggregatorScenario scenario)
     {
-        if (!rule.Robust || !scenario.Agreeing || rule.AgreementTolerance is not { } tolerance)
+        if (!rule.Robust || !scenario.Agreeing)
         {
             return null;
         }
 
         var data = scenario.Build();
+        if (rule.AgreementTolerance is not { } tolerance)
+        {
+            // A rule that keeps the smallest-norm rows (CGE) promises x only when every Byzantine
+            // row is longer than x (or non-finite): then the n - f rows it keeps are the honest ones.
+            double length = Norm(data[..scenario.D]);
+            bool longer = Enumerable.Range(scenario.N - scenario.F, scenario.F)
+                .All(i => Norm(data[(i * scenario.D)..((i + 1) * scenario.D)]) is var norm && (double.IsNaN(norm) || norm > length * (1 + 1e-6)));
+            if (!longer)
+            {
+                return null;
+            }
+
+            tolerance = 1e-5;
+        }
+
         var actual = Run(rule, data, scenario.N, scenario.F);
         if (actual is null)
         {
