@@ -144,6 +144,12 @@ public static class ClusterCommand
             }
 
             var store = new ResultsStore(parse.GetValue(results)!.FullName, plan.Name);
+            using var claim = FolderClaim.TryClaim(store);
+            if (claim is null)
+            {
+                return Program.RunFailed;
+            }
+
             var statuses = plan.Runs.ToDictionary(run => run.Id, store.Status);
             var toRun = plan.Runs.Where(run => statuses[run.Id] != RunStatus.Complete).ToList();
             Console.WriteLine($"sweep '{plan.Name}': {plan.Runs.Length} runs: {statuses.Values.Count(s => s == RunStatus.Complete)} complete, " +
