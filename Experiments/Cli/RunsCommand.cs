@@ -27,6 +27,11 @@ public static class RunsCommand
                 return Program.InvalidInput;
             }
 
+            if (Console.IsOutputRedirected)
+            {
+                AnsiConsole.Profile.Width = 200; // as for run: no terminal to wrap to
+            }
+
             var rows = ReadIndex(index);
             var table = new Table().Border(TableBorder.Rounded);
             var header = rows.Count > 0 ? rows[0].Keys.Where(k => k is not ("spec_hash" or "final_test_accuracy" or "status" or "detail")).ToList() : [];
