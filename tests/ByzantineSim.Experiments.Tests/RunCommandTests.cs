@@ -66,6 +66,26 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_TemporariesAndLockOfAKilledProcess_RemovedAtStart()
+    {
+        string spec = Write("tiny.yaml", Spec);
+        string sweep = Path.Combine(_folder, "results", "tiny");
+        string dead = Results.AtomicFileTests.DeadPid();
+        Directory.CreateDirectory(Path.Combine(sweep, "figures"));
+        string[] stale = [Path.Combine(sweep, $"runs.csv.{dead}.tmp"), Path.Combine(sweep, "figures", $"accuracy.png.{dead}.tmp")];
+        foreach (string file in stale)
+        {
+            File.WriteAllText(file, "");
+        }
+
+        File.WriteAllText(Path.Combine(sweep, "byzsim.lock"), $"pid {dead}\nhost {Environment.MachineName}\n");
+        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--plain", "--no-report");
+        Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
+        Assert.Empty(Directory.GetFiles(sweep, "*.tmp", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(sweep, "byzsim.lock")));
+    }
+
+    [Fact]
     public async Task Run_SecondRunOnTheSameFolder_RefusesNamingTheOwnerAndTheFirstCompletes()
     {
         // Long enough (4 runs one at a time) for the second process to start while the first works.
