@@ -68,7 +68,7 @@ public static class BenchCommand
             Print(results);
             if (parse.GetValue(markdown) is { } file)
             {
-                File.WriteAllText(file.FullName, ToMarkdown(results));
+                Results.AtomicFile.Default.Write(file.FullName, ToMarkdown(results));
             }
 
             // The machine-readable line a parent process reads back.

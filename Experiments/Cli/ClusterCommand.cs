@@ -171,6 +171,12 @@ public static class ClusterCommand
             }
 
             var store = new ResultsStore(Program.ResultsRoot(parse.GetValue(results)!, plan), plan.Name);
+            using var claim = FolderClaim.TryClaim(store);
+            if (claim is null)
+            {
+                return Program.RunFailed;
+            }
+
             var statuses = plan.Runs.ToDictionary(run => run.Id, store.Status);
             var toRun = plan.Runs.Where(run => statuses[run.Id] != RunStatus.Complete).ToList();
             Console.WriteLine($"sweep '{plan.Name}': {English.Count(plan.Runs.Length, "run")}: {statuses.Values.Count(s => s == RunStatus.Complete)} complete, " +

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using ByzantineSim.Experiments.Results;
 using ByzantineSim.Experiments.Running;
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Server;
@@ -66,6 +67,11 @@ public sealed class ConsoleSweepObserver : ISweepObserver
         {
             _console.WriteLine(message);
         }
+
+        foreach (var (runId, reason) in census.Corrupt)
+        {
+            _console.WriteLine($"{runId}: incomplete (corrupt: {reason}); it is run again");
+        }
     }
 
     /// <inheritdoc />
@@ -92,12 +98,26 @@ public sealed class ConsoleSweepObserver : ISweepObserver
     }
 
     /// <inheritdoc />
-    public void RunCompleted(RunPlan run, RunResult result) => Finish(run, $"done  {run.Id}  accuracy {100 * result.Final.TestAccuracy:F1}%  {result.Elapsed.TotalSeconds:F1} s");
+    public void RunCompleted(RunPlan run, RunResult result)
+    {
+        var state = RunState.Of(result, run.Spec.Training.Rounds);
+        string seconds = $"{result.Elapsed.TotalSeconds:F1} s";
+        if (state.Degenerate)
+        {
+            // The final accuracy is the initial model's: printed plainly it would pass for a result.
+            Finish(run, $"DEGENERATE {run.Id}: all {state.Summary!.Rounds} aggregations failed, the model never moved (accuracy {100 * result.Final.TestAccuracy:F1}% is the initial model's)  {seconds}", "red");
+        }
+        else
+        {
+            string detail = state.Detail.Length == 0 ? "" : $"  {state}";
+            Finish(run, $"done  {run.Id}  accuracy {100 * result.Final.TestAccuracy:F1}%  {seconds}{detail}", detail.Length == 0 ? null : "yellow");
+        }
+    }
 
     /// <inheritdoc />
     public void RunFailed(RunPlan run, Exception error) => Finish(run, $"FAILED {run.Id}: {error.Message}");
 
-    private void Finish(RunPlan run, string message)
+    private void Finish(RunPlan run, string message, string? colour = null)
     {
         if (_active.TryRemove(run.Id, out var line) && line.Task is { } task)
         {
@@ -109,13 +129,16 @@ public sealed class ConsoleSweepObserver : ISweepObserver
         {
             _sweepTask.Increment(1);
             _sweepTask.Description = $"sweep {done}/{_total}";
-            _console.MarkupLine(Markup.Escape(message));
+            _console.MarkupLine(Coloured(message, colour));
         }
         else
         {
-            _console.WriteLine($"[{Timestamp()}] [{done}/{_total}] {message}");
+            _console.MarkupLine(Coloured($"[{Timestamp()}] [{done}/{_total}] {message}", colour));
         }
     }
+
+    /// <summary>Spectre markup of <paramref name="text"/>, in <paramref name="colour"/> when given (dropped where the output has no colours).</summary>
+    internal static string Coloured(string text, string? colour) => colour is null ? Markup.Escape(text) : $"[{colour}]{Markup.Escape(text)}[/]";
 
     private string Timestamp() => _clock.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
 

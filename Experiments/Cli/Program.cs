@@ -111,9 +111,14 @@ public static class Program
             }
 
             var store = new ResultsStore(ResultsRoot(parse.GetValue(results)!, plan), plan.Name);
+            using var claim = FolderClaim.TryClaim(store);
+            if (claim is null)
+            {
+                return RunFailed;
+            }
+
             // The report shows the sweep as written; keep a copy beside its results.
-            Directory.CreateDirectory(store.Folder);
-            ResultsStore.WriteAtomically(Path.Combine(store.Folder, SweepResults.SpecFile), File.ReadAllText(plan.File));
+            store.WriteFile(SweepResults.SpecFile, File.ReadAllText(plan.File));
             var console = AnsiConsole.Console;
             bool live = !parse.GetValue(plain) && !Console.IsOutputRedirected && console.Profile.Capabilities.Interactive;
             if (Console.IsOutputRedirected)
@@ -144,6 +149,11 @@ public static class Program
                 console.WriteLine($"  failed {runId}: {reason}");
             }
 
+            if (outcome.IndexError is { } indexError)
+            {
+                Console.Error.WriteLine($"{ResultsStore.IndexFile}: not written ({indexError}); the run folders hold the results, the next run rewrites it");
+            }
+
             bool reported = true;
             if (!parse.GetValue(noReport))
             {
@@ -160,7 +170,7 @@ public static class Program
                 }
             }
 
-            return outcome.Cancelled ? Interrupted : outcome.Failures.IsEmpty && reported ? Ok : RunFailed;
+            return outcome.Cancelled ? Interrupted : outcome.Failures.IsEmpty && outcome.IndexError is null && reported ? Ok : RunFailed;
         });
         return command;
     }

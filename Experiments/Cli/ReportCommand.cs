@@ -86,6 +86,7 @@ public static class ReportCommand
     /// <summary>Prints where a report went and how complete it is.</summary>
     public static void Print(ReportOutput written)
     {
-        Console.WriteLine($"report: {written.Html} ({written.Figures} interactive figures, {written.StaticFiles.Length} PNG/SVG files; {written.Complete} of {written.Total} runs complete)");
+        Console.WriteLine($"report: {written.Html} ({written.Figures} interactive figures, {written.StaticFiles.Length} PNG/SVG files; {written.Complete} of {written.Total} runs complete" +
+            (written.Degenerate > 0 ? $", {written.Degenerate} of them degenerate: every aggregation failed" : "") + ")");
     }
 }

@@ -79,7 +79,7 @@ public static class RobustnessCommand
             AnsiConsole.Write(table);
             if (parse.GetValue(markdown) is { } file)
             {
-                File.WriteAllText(file.FullName, RobustnessReport.ToMarkdown(results, options));
+                Results.AtomicFile.Default.Write(file.FullName, RobustnessReport.ToMarkdown(results, options));
                 Console.WriteLine($"wrote {file}");
             }
 

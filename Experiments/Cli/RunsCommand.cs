@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ByzantineSim.Experiments.Results;
 using Spectre.Console;
 
@@ -9,7 +7,7 @@ namespace ByzantineSim.Experiments.Cli;
 
 /// <summary>
 /// <c>byzsim runs &lt;results-folder&gt;</c>: the status of every run of a sweep's results folder
-/// (complete, incomplete, pending) with its axis values and final accuracy, from <c>runs.csv</c>
+/// (complete, possibly with failed aggregations, degenerate, incomplete, possibly corrupt, or pending) with its axis values and final accuracy, from <c>runs.csv</c>
 /// and each run's <c>summary.json</c>.
 /// </summary>
 public static class RunsCommand
@@ -29,30 +27,37 @@ public static class RunsCommand
                 return Program.InvalidInput;
             }
 
+            if (Console.IsOutputRedirected)
+            {
+                AnsiConsole.Profile.Width = 200; // as for run: no terminal to wrap to
+            }
+
             var rows = ReadIndex(index);
             var table = new Table().Border(TableBorder.Rounded);
-            var header = rows.Count > 0 ? rows[0].Keys.Where(k => k is not ("spec_hash" or "final_test_accuracy" or "status")).ToList() : [];
+            var header = rows.Count > 0 ? rows[0].Keys.Where(k => k is not ("spec_hash" or "final_test_accuracy" or "status" or "detail")).ToList() : [];
             foreach (string column in header.Append("status").Append("final accuracy").Append("seconds"))
             {
-                table.AddColumn(Markup.Escape(column));
+                // A status is read whole: "complete (3 of 8 aggregations failed)" must not break over lines.
+                table.AddColumn(new TableColumn(Markup.Escape(column)) { NoWrap = column is "status" or "run_id" });
             }
 
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var row in rows)
             {
-                // runs.csv may be stale after a kill: the summary file decides.
-                var summary = ReadSummary(Path.Combine(directory.FullName, row["run_id"], ResultsStore.SummaryFile));
-                string status = summary is not null && summary["spec_hash"]?.GetValue<string>() == row["spec_hash"] ? "complete"
-                    : Directory.Exists(Path.Combine(directory.FullName, row["run_id"])) ? "incomplete"
-                    : "pending";
-                counts[status] = counts.GetValueOrDefault(status) + 1;
-                string accuracy = summary?["final_test_accuracy"] is { } a ? (100 * a.GetValue<double>()).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
-                string seconds = summary?["seconds"] is { } s ? s.GetValue<double>().ToString("F1", CultureInfo.InvariantCulture) : "-";
-                table.AddRow([.. header.Select(h => Markup.Escape(row[h])), status, accuracy, seconds]);
+                // runs.csv may be stale after a kill: the run's folder decides.
+                var state = RunState.Read(Path.Combine(directory.FullName, row["run_id"]), row["spec_hash"]);
+                counts[state.Word] = counts.GetValueOrDefault(state.Word) + 1;
+                var summary = state.Summary;
+                string accuracy = summary is not null && double.IsFinite(summary.FinalAccuracy) ? (100 * summary.FinalAccuracy).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
+                string seconds = summary is not null && double.IsFinite(summary.Seconds) ? summary.Seconds.ToString("F1", CultureInfo.InvariantCulture) : "-";
+                string colour = state.Degenerate || state.Corruption is not null ? "red" : state.Detail.Length > 0 ? "yellow" : "default";
+                table.AddRow([.. header.Select(h => Markup.Escape(row[h])), $"[{colour}]{Markup.Escape(state.ToString())}[/]", accuracy, seconds]);
             }
 
             AnsiConsole.Write(table);
-            Console.WriteLine(string.Join(", ", new[] { "complete", "incomplete", "pending" }.Select(s => $"{counts.GetValueOrDefault(s)} {s}")));
+            Console.WriteLine(string.Join(", ", new[] { "complete", RunState.DegenerateWord, "incomplete", "pending" }
+                .Where(s => s != RunState.DegenerateWord || counts.ContainsKey(s))
+                .Select(s => $"{counts.GetValueOrDefault(s)} {s}")));
             return Program.Ok;
         });
         return command;
@@ -71,17 +76,5 @@ public static class RunsCommand
         }
 
         return rows;
-    }
-
-    private static JsonNode? ReadSummary(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace ByzantineSim.Experiments.Cli;
 /// <summary>Prints a sweep's summary tables (final accuracy, aggregator x attack) to the console.</summary>
 public static class SummaryPrinter
 {
-    /// <summary>Prints one table per combination of the non-pivot axes.</summary>
+    /// <summary>Prints one table per combination of the non-pivot axes, then the runs that are degenerate or had failed aggregations.</summary>
     public static void Print(IAnsiConsole console, SweepPlan plan, ResultsStore store)
     {
         foreach (var summary in SummaryTable.Build(plan, store))
@@ -28,6 +28,17 @@ public static class SummaryPrinter
             }
 
             console.Write(table);
+        }
+
+        // The table's accuracies hide runs whose aggregations failed: name them.
+        foreach (var run in plan.Runs)
+        {
+            var state = store.State(run);
+            if (state.Status == RunStatus.Complete && (state.Degenerate || state.Detail.Length > 0))
+            {
+                string labels = string.Join(", ", run.Labels.Select(l => $"{l.Axis}={l.Value}"));
+                console.MarkupLine(ConsoleSweepObserver.Coloured($"  {state} {run.Id} ({labels})", state.Degenerate ? "red" : "yellow"));
+            }
         }
     }
 }

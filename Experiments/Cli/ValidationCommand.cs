@@ -86,7 +86,7 @@ public static class ValidationCommand
             string relativeFigures = Path.GetRelativePath(reportFolder, figureFolder).Replace('\\', '/');
             string commandLine = "byzsim validation" + string.Concat(parse.Tokens.Skip(1).Select(t => " " + t.Value));
             Directory.CreateDirectory(reportFolder);
-            ResultsStore.WriteAtomically(report.FullName, ValidationReport.ToMarkdown(evaluated.ToImmutable(), relativeFigures, commandLine));
+            AtomicFile.Default.Write(report.FullName, ValidationReport.ToMarkdown(evaluated.ToImmutable(), relativeFigures, commandLine));
             Console.WriteLine($"wrote {report} and figures in {figureFolder}");
             return Program.Ok;
         });

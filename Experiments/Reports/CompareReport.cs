@@ -25,7 +25,7 @@ public static class CompareReport
         var files = StaticFigures.Write(page.Figures, figures, size);
         page.Section("files", "Figures for papers");
         page.Links(files.Select(f => ($"{Path.GetFileName(figures)}/{Path.GetFileName(f)}", Path.GetFileName(f))));
-        Results.ResultsStore.WriteAtomically(output, page.Render());
+        Results.AtomicFile.Default.Write(output, page.Render());
         return new ReportOutput(output, page.Figures.Count, files, a.Results.Runs.Length + b.Results.Runs.Length, a.Results.Total + b.Results.Total);
     }
 

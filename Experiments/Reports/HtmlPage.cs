@@ -214,6 +214,7 @@ public sealed class HtmlPage(string title, string subtitle)
         p, li { max-width: 78ch; }
         .callout { border-left: 4px solid var(--accent); background: #eef6fb; padding: 10px 14px; margin: 12px 0; border-radius: 4px; }
         .callout.warning { border-color: #D55E00; background: #fdf0e8; }
+        .callout.danger { border-color: #c00000; background: #fde8e8; color: #900000; font-weight: 600; }
         details { margin: 12px 0; }
         summary { cursor: pointer; color: var(--accent); font-weight: 500; margin-bottom: 6px; }
         figure { margin: 16px 0; }
@@ -237,6 +238,7 @@ public sealed class HtmlPage(string title, string subtitle)
         td.better { color: #00734d; font-weight: 600; }
         td.poorer { color: #b34700; font-weight: 600; }
         td.muted { color: var(--muted); }
+        td.danger { color: #c00000; background: #fde8e8; font-weight: 700; }
         .note { display: block; color: var(--muted); font-size: 12px; font-weight: 400; }
         .legend-key { display: inline-block; padding: 0 6px; border-radius: 3px; }
         .legend-key.worst { background: var(--worst); }

@@ -42,7 +42,8 @@ public static class PlotlyRenderer
         _ => 440,
     };
 
-    private static int Columns(int panels) => Math.Min(3, panels);
+    // At least one column: a setting whose runs are all missing or corrupt has no panel yet.
+    private static int Columns(int panels) => Math.Clamp(panels, 1, 3);
 
     private static int Rows(int panels) => (panels + Columns(panels) - 1) / Columns(panels);
 

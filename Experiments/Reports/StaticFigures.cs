@@ -34,7 +34,7 @@ public sealed record FigureSize(int Width, int Height)
 /// </summary>
 public static class StaticFigures
 {
-    /// <summary>Writes every figure into <paramref name="folder"/>; returns the paths written, PNG and SVG alternating.</summary>
+    /// <summary>Writes every figure into <paramref name="folder"/>, each file atomically; returns the paths written, PNG and SVG alternating.</summary>
     public static ImmutableArray<string> Write(IEnumerable<Figure> figures, string folder, FigureSize size)
     {
         Directory.CreateDirectory(folder);
@@ -45,8 +45,8 @@ public static class StaticFigures
             {
                 string png = Path.Combine(folder, stem + ".png");
                 string svg = Path.Combine(folder, stem + ".svg");
-                plot.SavePng(png, size.Width, size.Height);
-                plot.SaveSvg(svg, size.Width, size.Height);
+                Results.AtomicFile.Default.Write(png, plot.GetImageBytes(size.Width, size.Height, ImageFormat.Png));
+                Results.AtomicFile.Default.Write(svg, plot.GetSvgXml(size.Width, size.Height));
                 written.Add(png);
                 written.Add(svg);
             }

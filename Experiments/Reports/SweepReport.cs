@@ -10,7 +10,8 @@ namespace ByzantineSim.Experiments.Reports;
 /// <param name="StaticFiles">PNG and SVG files written under <c>figures/</c>.</param>
 /// <param name="Complete">Runs with results.</param>
 /// <param name="Total">Runs in the sweep.</param>
-public sealed record ReportOutput(string Html, int Figures, ImmutableArray<string> StaticFiles, int Complete, int Total);
+/// <param name="Degenerate">Complete runs in which every aggregation failed.</param>
+public sealed record ReportOutput(string Html, int Figures, ImmutableArray<string> StaticFiles, int Complete, int Total, int Degenerate = 0);
 
 /// <summary>
 /// The report of one sweep: <c>report.html</c> in the results folder, reading like a notebook
@@ -34,24 +35,25 @@ public static class SweepReport
         var page = Build(analysis);
         string html = Path.Combine(folder, FileName);
         string figures = Path.Combine(folder, FiguresFolder);
-        if (Directory.Exists(figures))
+        AtomicFile.CleanStale(figures);
+        var files = StaticFigures.Write(page.Figures, figures, size);
+        // Figures of a sweep that has since changed must not linger beside the new ones; removed
+        // only now, so that a failure or a kill while drawing leaves the old set whole.
+        foreach (string stale in Directory.EnumerateFiles(figures)
+            .Where(f => f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".svg", StringComparison.Ordinal))
+            .Except(files, StringComparer.Ordinal))
         {
-            // Figures of a sweep that has since changed must not linger beside the new ones.
-            foreach (string stale in Directory.EnumerateFiles(figures).Where(f => f.EndsWith(".png", StringComparison.Ordinal) || f.EndsWith(".svg", StringComparison.Ordinal)))
-            {
-                File.Delete(stale);
-            }
+            File.Delete(stale);
         }
 
-        var files = StaticFigures.Write(page.Figures, figures, size);
         page.Section("files", "Figures for papers");
         page.Paragraph(files.IsEmpty
             ? "No figure yet: no run has completed."
             : string.Create(CultureInfo.InvariantCulture,
                 $"Every figure above is also written as PNG ({size.Width} x {size.Height} pixels) and SVG under {FiguresFolder}/, in the same colour-blind-safe palette (Okabe-Ito); learning-curve figures give one file per panel."));
         page.Links(files.Select(f => ($"{FiguresFolder}/{Path.GetFileName(f)}", Path.GetFileName(f))));
-        Results.ResultsStore.WriteAtomically(html, page.Render());
-        return new ReportOutput(html, page.Figures.Count, files, results.Runs.Length, results.Total);
+        AtomicFile.Default.Write(html, page.Render());
+        return new ReportOutput(html, page.Figures.Count, files, results.Runs.Length, results.Total, results.Runs.Count(r => r.State.Degenerate));
     }
 
     /// <summary>The page of a sweep (without the file list, which depends on where figures go).</summary>
@@ -70,6 +72,7 @@ public static class SweepReport
             Participation(page, analysis);
         }
 
+        RunHealth.Section(page, results);
         Robustness(page, results);
         if (!results.Missing.IsEmpty)
         {
@@ -91,13 +94,14 @@ public static class SweepReport
         }
         else
         {
-            int incomplete = results.Missing.Count(m => m.Status == "incomplete");
+            int incomplete = results.Missing.Count(m => m.Status.StartsWith("incomplete", StringComparison.Ordinal));
             page.Callout(
                 $"Partial results: {results.Runs.Length} of {results.Total} runs are complete; {incomplete} started but did not finish (interrupted or still running) and {results.Missing.Length - incomplete} have not started. " +
                 "Figures and tables use the complete runs only; the last section lists what is missing. Run the same sweep again to resume, then regenerate this report.",
                 "warning");
         }
 
+        RunHealth.Callout(page, results);
         if (results.Runs.IsEmpty)
         {
             page.Paragraph("No run has completed yet, so there is nothing to plot.");
@@ -451,7 +455,7 @@ public static class SweepReport
         page.Paragraph($"{Count(missing.Length, "run")} of the sweep have no results yet. Resume with byzsim run on the same spec; completed runs are skipped.");
         page.Table(
             ["run id", "status", .. analysis.Results.Axes],
-            missing.Select(m => new List<HtmlCell> { m.Id, new(m.Status, m.Status == "incomplete" ? "worst" : "muted") }
+            missing.Select(m => new List<HtmlCell> { m.Id, new(m.Status, m.Status.StartsWith("incomplete", StringComparison.Ordinal) ? "worst" : "muted") }
                 .Concat(analysis.Results.Axes.Select(a => (HtmlCell)m.Labels.GetValueOrDefault(a, "-")))));
     }
 

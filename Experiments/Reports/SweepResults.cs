@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ByzantineSim.Experiments.Results;
 using CsvHelper;
 
@@ -40,6 +38,7 @@ public sealed record RunTimes(double Seconds, double Compute, double Attack, dou
 /// <param name="Metrics">Rows of <c>metrics.csv</c>.</param>
 /// <param name="RoundRows">Rows of <c>rounds.csv</c>.</param>
 /// <param name="ClientRows">Rows of <c>clients.csv</c>.</param>
+/// <param name="State">Its status: complete, possibly with failed aggregations, or degenerate.</param>
 public sealed record RunRecord(
     string Id,
     ImmutableDictionary<string, string> Labels,
@@ -51,7 +50,8 @@ public sealed record RunRecord(
     RunTimes Times,
     ImmutableArray<CsvRow> Metrics,
     ImmutableArray<CsvRow> RoundRows,
-    ImmutableArray<CsvRow> ClientRows)
+    ImmutableArray<CsvRow> ClientRows,
+    RunState State)
 {
     /// <summary>The run's value on <paramref name="axis"/> ("-" when the sweep has no such axis).</summary>
     public string Label(string axis) => Labels.GetValueOrDefault(axis, "-");
@@ -59,15 +59,16 @@ public sealed record RunRecord(
 
 /// <summary>A run of the sweep that has no results yet, with why.</summary>
 /// <param name="Id">The run id.</param>
-/// <param name="Status"><c>pending</c> (never started) or <c>incomplete</c> (started, not finished).</param>
+/// <param name="Status"><c>pending</c> (never started), <c>incomplete</c> (started, not finished) or <c>incomplete (corrupt: reason)</c>.</param>
 /// <param name="Labels">Its axis values.</param>
 public sealed record MissingRun(string Id, string Status, ImmutableDictionary<string, string> Labels);
 
 /// <summary>
 /// What a sweep's results folder holds, read without the spec that produced it: the axes and
 /// statuses from <c>runs.csv</c>, and for each complete run its CSV files and summary. A run is
-/// complete when its <c>summary.json</c> exists and names the spec hash of the index, as for
-/// <c>byzsim runs</c>, so a sweep that is still running or was interrupted reads as partial.
+/// complete when its folder reads back whole (<see cref="RunState.Read"/>) for the spec hash of
+/// the index, as for <c>byzsim runs</c>, so a sweep that is still running, was interrupted or was
+/// damaged reads as partial.
 /// </summary>
 /// <param name="Folder">The results folder.</param>
 /// <param name="Name">The sweep's name (the folder's name).</param>
@@ -105,7 +106,7 @@ public sealed record SweepResults(
 
         var rows = ReadCsv(index);
         var header = ReadHeader(index);
-        var axes = header.Where(h => h is not ("run_id" or "status" or "final_test_accuracy" or "spec_hash")).ToImmutableArray();
+        var axes = header.Where(h => h is not ("run_id" or "status" or "final_test_accuracy" or "spec_hash" or "detail")).ToImmutableArray();
         var runs = ImmutableArray.CreateBuilder<RunRecord>();
         var missing = ImmutableArray.CreateBuilder<MissingRun>();
         foreach (var row in rows)
@@ -113,15 +114,21 @@ public sealed record SweepResults(
             string id = row.Text("run_id");
             var labels = axes.ToImmutableDictionary(a => a, row.Text);
             string runFolder = Path.Combine(folder, id);
-            var summary = ReadJson(Path.Combine(runFolder, ResultsStore.SummaryFile));
-            if (summary is not null && summary["spec_hash"]?.GetValue<string>() == row.Text("spec_hash"))
+            var state = RunState.Read(runFolder, row.Text("spec_hash"));
+            if (state.Summary is not null)
             {
-                runs.Add(ReadRun(runFolder, id, labels, summary));
+                try
+                {
+                    runs.Add(ReadRun(runFolder, id, labels, state));
+                    continue;
+                }
+                catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException)
+                {
+                    state = state with { Status = RunStatus.Incomplete, Corruption = ex.Message, Summary = null };
+                }
             }
-            else
-            {
-                missing.Add(new MissingRun(id, Directory.Exists(runFolder) ? "incomplete" : "pending", labels));
-            }
+
+            missing.Add(new MissingRun(id, state.ToString(), labels));
         }
 
         string spec = Path.Combine(folder, SpecFile);
@@ -136,28 +143,23 @@ public sealed record SweepResults(
             File.Exists(robustness) ? File.ReadAllText(robustness) : null);
     }
 
-    private static RunRecord ReadRun(string folder, string id, ImmutableDictionary<string, string> labels, JsonNode summary)
+    private static RunRecord ReadRun(string folder, string id, ImmutableDictionary<string, string> labels, RunState state)
     {
         string spec = File.ReadAllText(Path.Combine(folder, ResultsStore.SpecFile));
-        var split = summary["time_split_seconds"];
-        var times = new RunTimes(
-            Number(summary["seconds"]),
-            Number(split?["compute"]),
-            Number(split?["attack"]),
-            Number(split?["aggregation"]),
-            Number(split?["evaluation"]));
+        var summary = state.Summary!;
         return new RunRecord(
             id,
             labels,
             SpecInteger(spec, "clients", "n"),
             SpecInteger(spec, "clients", "f"),
-            (int)Number(summary["rounds"]),
-            Number(summary["final_test_accuracy"]),
-            Number(summary["best_test_accuracy"]),
-            times,
+            summary.Rounds,
+            summary.FinalAccuracy,
+            summary.BestAccuracy,
+            new RunTimes(summary.Seconds, summary.Compute, summary.Attack, summary.Aggregation, summary.Evaluation),
             ReadCsvIfPresent(Path.Combine(folder, ResultsStore.MetricsFile)),
             ReadCsvIfPresent(Path.Combine(folder, "rounds.csv")),
-            ReadCsvIfPresent(Path.Combine(folder, "clients.csv")));
+            ReadCsvIfPresent(Path.Combine(folder, "clients.csv")),
+            state);
     }
 
     // spec.yaml is canonical (written by RunSpec.ToCanonicalYaml): "section:\n  key: value" lines.
@@ -177,20 +179,6 @@ public sealed record SweepResults(
         }
 
         throw new InvalidDataException($"spec.yaml has no {section}.{key}");
-    }
-
-    private static double Number(JsonNode? node) => node is null ? double.NaN : node.GetValue<double>();
-
-    private static JsonNode? ReadJson(string path)
-    {
-        try
-        {
-            return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path)) : null;
-        }
-        catch (Exception ex) when (ex is JsonException or IOException)
-        {
-            return null; // being written or damaged: the run counts as not complete
-        }
     }
 
     private static ImmutableArray<CsvRow> ReadCsvIfPresent(string path) => File.Exists(path) ? ReadCsv(path) : [];

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ByzantineSim.Experiments.Specs;
@@ -10,11 +9,15 @@ namespace ByzantineSim.Experiments.Results;
 
 /// <summary>
 /// The results folder of a sweep: <c>&lt;root&gt;/&lt;sweep&gt;/&lt;run-id&gt;/</c> per run, plus a
-/// <c>runs.csv</c> index. Every file is written to a temporary name and renamed into place, and
-/// <c>summary.json</c> is written last: a run folder is complete exactly when its summary exists
-/// and names the same spec hash, so a killed process never leaves a run that looks finished.
+/// <c>runs.csv</c> index. Every file is written atomically (<see cref="AtomicFile"/>), and
+/// <c>summary.json</c> is written last: a run folder is complete exactly when its summary exists,
+/// names the same spec hash and its files read back (<see cref="RunState.Read"/>), so a killed
+/// process never leaves a run that looks finished.
 /// </summary>
-public sealed class ResultsStore
+/// <param name="root">The results root, e.g. <c>results</c>.</param>
+/// <param name="sweep">The sweep's name, its folder under the root.</param>
+/// <param name="files">How files are written (<see cref="AtomicFile.Default"/> unless a test simulates a failing disk).</param>
+public sealed class ResultsStore(string root, string sweep, AtomicFile? files = null)
 {
     /// <summary>The file whose presence marks a completed run.</summary>
     public const string SummaryFile = "summary.json";
@@ -25,44 +28,42 @@ public sealed class ResultsStore
     /// <summary>A run's deterministic per-evaluation metrics.</summary>
     public const string MetricsFile = "metrics.csv";
 
+    /// <summary>The index of the sweep's runs beside them.</summary>
+    public const string IndexFile = "runs.csv";
+
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    /// <summary>Opens (without creating) the store of <paramref name="sweep"/> under <paramref name="root"/>.</summary>
-    public ResultsStore(string root, string sweep)
-    {
-        Folder = Path.Combine(root, sweep);
-    }
+    private readonly AtomicFile _files = files ?? AtomicFile.Default;
 
     /// <summary>The sweep's folder.</summary>
-    public string Folder { get; }
+    public string Folder { get; } = Path.Combine(root, sweep);
 
     /// <summary>The folder of one run.</summary>
     public string RunFolder(string runId) => Path.Combine(Folder, runId);
 
-    /// <summary>Where <paramref name="run"/> stands: complete, left incomplete by an interrupted attempt, or never started.</summary>
-    public RunStatus Status(RunPlan run) =>
-        IsComplete(run) ? RunStatus.Complete
-        : Directory.Exists(RunFolder(run.Id)) ? RunStatus.Incomplete
-        : RunStatus.Pending;
+    /// <summary>Where <paramref name="run"/> stands, read from its folder.</summary>
+    public RunState State(RunPlan run) => RunState.Read(RunFolder(run.Id), run.Spec.Hash());
 
-    /// <summary>True when the run's results are complete and belong to this exact spec.</summary>
-    public bool IsComplete(RunPlan run)
+    /// <summary>Where <paramref name="run"/> stands: complete, incomplete (interrupted or corrupt), or never started.</summary>
+    public RunStatus Status(RunPlan run) => State(run).Status;
+
+    /// <summary>True when the run's results are complete, read back and belong to this exact spec.</summary>
+    public bool IsComplete(RunPlan run) => Status(run) == RunStatus.Complete;
+
+    /// <summary>
+    /// Makes this process the only writer of the sweep's folder (creating it) and removes the
+    /// temporary files killed processes left; throws <see cref="ResultsLockedException"/> when
+    /// another process holds it. Dispose the result to release the folder.
+    /// </summary>
+    public ResultsLock Claim()
     {
-        string summary = Path.Combine(RunFolder(run.Id), SummaryFile);
-        if (!File.Exists(summary))
-        {
-            return false;
-        }
-
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(summary))?["spec_hash"]?.GetValue<string>() == run.Spec.Hash();
-        }
-        catch (Exception ex) when (ex is JsonException or IOException)
-        {
-            return false; // unreadable or vanishing: not complete, it will be redone
-        }
+        var claim = ResultsLock.Acquire(Folder);
+        AtomicFile.CleanStale(Folder);
+        return claim;
     }
+
+    /// <summary>Writes <paramref name="text"/> to <paramref name="name"/> in the sweep's folder, atomically.</summary>
+    public void WriteFile(string name, string text) => _files.Write(Path.Combine(Folder, name), text);
 
     /// <summary>Removes whatever an interrupted attempt left in the run's folder.</summary>
     public void Reset(RunPlan run)
@@ -96,7 +97,7 @@ public sealed class ResultsStore
         Directory.CreateDirectory(folder);
         foreach (var file in files.Where(f => f.Name != SummaryFile).Append(files.First(f => f.Name == SummaryFile)))
         {
-            WriteAtomically(Path.Combine(folder, file.Name), file.Content);
+            _files.Write(Path.Combine(folder, file.Name), file.Content);
         }
     }
 
@@ -150,7 +151,7 @@ public sealed class ResultsStore
         {
             ["run_id"] = run.Id,
             ["spec_hash"] = run.Spec.Hash(),
-            ["status"] = "complete",
+            ["status"] = RunState.Of(result, run.Spec.Training.Rounds).Word,
             ["labels"] = new JsonObject(run.Labels.Select(l => KeyValuePair.Create(l.Axis, (JsonNode?)l.Value))),
             ["rounds"] = run.Spec.Training.Rounds,
             ["parameters"] = result.Dimension,
@@ -175,40 +176,31 @@ public sealed class ResultsStore
         return files;
     }
 
-    /// <summary>Rewrites <c>runs.csv</c>: every run of the plan with its status and final accuracy.</summary>
+    /// <summary>
+    /// Rewrites <c>runs.csv</c>: every run of the plan with its status word, axis values, final
+    /// accuracy, spec hash, and what qualifies the status (failed aggregations, corruption).
+    /// </summary>
     public void WriteIndex(SweepPlan plan)
     {
         Directory.CreateDirectory(Folder);
         var header = new List<string> { "run_id", "status" };
         header.AddRange(plan.Axes);
-        header.AddRange(["final_test_accuracy", "spec_hash"]);
+        header.AddRange(["final_test_accuracy", "spec_hash", "detail"]);
         var rows = plan.Runs.Select(run =>
         {
-            var status = Status(run);
-            bool complete = status == RunStatus.Complete;
-            var values = new List<object> { run.Id, status.ToString().ToLowerInvariant() };
+            var state = State(run);
+            var values = new List<object> { run.Id, state.Word };
             values.AddRange(plan.Axes.Select(axis => (object)(run.Labels.FirstOrDefault(l => l.Axis == axis)?.Value ?? "")));
-            values.Add(complete ? ReadFinalAccuracy(run) : "");
+            values.Add(state.Summary is { } summary ? summary.FinalAccuracy : "");
             values.Add(run.Spec.Hash());
+            values.Add(state.Detail);
             return values.ToArray();
         });
-        WriteAtomically(Path.Combine(Folder, "runs.csv"), Csv(header, rows));
+        _files.Write(Path.Combine(Folder, IndexFile), Csv(header, rows));
     }
 
-    /// <summary>Reads a completed run's final test accuracy from its summary (NaN when unknown).</summary>
-    public double ReadFinalAccuracy(RunPlan run)
-    {
-        var node = JsonNode.Parse(File.ReadAllText(Path.Combine(RunFolder(run.Id), SummaryFile)))?["final_test_accuracy"];
-        return node is null ? double.NaN : node.GetValue<double>();
-    }
-
-    /// <summary>Writes <paramref name="text"/> to a temporary file beside <paramref name="path"/>, then renames it into place.</summary>
-    public static void WriteAtomically(string path, string text)
-    {
-        string temporary = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temporary, text, new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>A completed run's final test accuracy from its summary (NaN when unknown or not complete).</summary>
+    public double ReadFinalAccuracy(RunPlan run) => State(run).Summary?.FinalAccuracy ?? double.NaN;
 
     private static string Csv(IEnumerable<string> header, IEnumerable<object[]> rows)
     {
@@ -244,15 +236,3 @@ public sealed class ResultsStore
 /// <param name="Content">Its full text.</param>
 public sealed record ResultFile(string Name, string Content);
 
-/// <summary>Where a run stands in the results folder.</summary>
-public enum RunStatus
-{
-    /// <summary>Never started: no folder.</summary>
-    Pending,
-
-    /// <summary>Started but not finished (interrupted or killed): a folder without a summary.</summary>
-    Incomplete,
-
-    /// <summary>Finished: its summary names this exact spec.</summary>
-    Complete,
-}

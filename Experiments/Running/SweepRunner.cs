@@ -15,10 +15,11 @@ public sealed record SweepOptions(int Parallel, bool Force);
 
 /// <summary>Where each run of a sweep stands before it starts.</summary>
 /// <param name="Complete">Runs whose results are complete (skipped unless forced).</param>
-/// <param name="Incomplete">Runs an earlier, interrupted attempt left unfinished (redone).</param>
+/// <param name="Incomplete">Runs an earlier, interrupted attempt left unfinished or damaged (redone).</param>
 /// <param name="New">Runs never started.</param>
 /// <param name="ToRun">Runs this invocation executes.</param>
-public sealed record SweepCensus(int Complete, int Incomplete, int New, int ToRun);
+/// <param name="Corrupt">The incomplete runs whose files were damaged, with the reason.</param>
+public sealed record SweepCensus(int Complete, int Incomplete, int New, int ToRun, ImmutableArray<(string RunId, string Reason)> Corrupt);
 
 /// <summary>
 /// Where a sweep's wall time went. <see cref="Overhead"/> is the share of the machine's capacity
@@ -45,7 +46,9 @@ public sealed record TimeSplit(double WallSeconds, int Threads, double ComputeSe
 /// <param name="Failures">Runs that failed, with the reason.</param>
 /// <param name="Cancelled">The sweep was interrupted.</param>
 /// <param name="Time">Where the wall time went.</param>
-public sealed record SweepOutcome(SweepCensus Census, int Completed, ImmutableArray<(string RunId, string Reason)> Failures, bool Cancelled, TimeSplit Time)
+/// <param name="IndexError">Why <c>runs.csv</c> could not be written the last time it failed (null when it never did).</param>
+public sealed record SweepOutcome(
+    SweepCensus Census, int Completed, ImmutableArray<(string RunId, string Reason)> Failures, bool Cancelled, TimeSplit Time, string? IndexError)
 {
     /// <summary>Runs already complete and not rerun.</summary>
     public int Skipped => Census.Complete + Census.Incomplete + Census.New - Census.ToRun;
@@ -73,7 +76,9 @@ public interface ISweepObserver
 /// <summary>
 /// Runs a sweep's runs concurrently (up to <see cref="SweepOptions.Parallel"/>) in one simulator,
 /// skipping runs whose results are already complete, and stores each result as it finishes.
-/// Results do not depend on the parallelism: each run is a pure function of its spec.
+/// Results do not depend on the parallelism: each run is a pure function of its spec. A failed
+/// write (a full disk) fails the run being written; one of <c>runs.csv</c>, which can be rebuilt
+/// from the run folders at any time, is reported in the outcome; neither stops the other runs.
 /// </summary>
 public sealed class SweepRunner(SimulatorSystem simulator, ResultsStore store)
 {
@@ -82,15 +87,33 @@ public sealed class SweepRunner(SimulatorSystem simulator, ResultsStore store)
     /// <summary>Runs what is not done yet.</summary>
     public async Task<SweepOutcome> RunAsync(SweepPlan plan, SweepOptions options, ISweepObserver observer, CancellationToken cancellationToken)
     {
-        var statuses = plan.Runs.ToDictionary(run => run.Id, store.Status);
-        var pending = plan.Runs.Where(run => options.Force || statuses[run.Id] != RunStatus.Complete).ToList();
+        var states = plan.Runs.ToDictionary(run => run.Id, store.State);
+        var pending = plan.Runs.Where(run => options.Force || states[run.Id].Status != RunStatus.Complete).ToList();
         var census = new SweepCensus(
-            statuses.Values.Count(s => s == RunStatus.Complete),
-            statuses.Values.Count(s => s == RunStatus.Incomplete),
-            statuses.Values.Count(s => s == RunStatus.Pending),
-            pending.Count);
+            states.Values.Count(s => s.Status == RunStatus.Complete),
+            states.Values.Count(s => s.Status == RunStatus.Incomplete),
+            states.Values.Count(s => s.Status == RunStatus.Pending),
+            pending.Count,
+            [.. plan.Runs.Where(run => states[run.Id].Corruption is not null).Select(run => (run.Id, states[run.Id].Corruption!))]);
         observer.SweepStarted(plan, census);
-        store.WriteIndex(plan);
+        string? indexError = null;
+        void WriteIndex()
+        {
+            // The index reads every run's folder: never while one is being deleted.
+            lock (_gate)
+            {
+                try
+                {
+                    store.WriteIndex(plan);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    indexError = ex.Message;
+                }
+            }
+        }
+
+        WriteIndex();
 
         var clock = Stopwatch.StartNew();
         int completed = 0;
@@ -104,17 +127,16 @@ public sealed class SweepRunner(SimulatorSystem simulator, ResultsStore store)
                 new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallel), CancellationToken = cancellationToken },
                 async (run, token) =>
                 {
-                    // The index reads every run's folder: never while one is being deleted.
-                    lock (_gate)
-                    {
-                        store.Reset(run);
-                    }
-
                     observer.RunStarted(run);
                     try
                     {
+                        lock (_gate)
+                        {
+                            store.Reset(run);
+                        }
+
                         var result = await simulator.RunAsync(run.Setup, progress => observer.RunProgressed(run, progress), token).ConfigureAwait(false);
-                        store.Write(run, result);
+                        Store(run, result);
                         lock (_gate)
                         {
                             completed++;
@@ -132,10 +154,7 @@ public sealed class SweepRunner(SimulatorSystem simulator, ResultsStore store)
                         observer.RunFailed(run, ex);
                     }
 
-                    lock (_gate)
-                    {
-                        store.WriteIndex(plan);
-                    }
+                    WriteIndex();
                 }).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -143,12 +162,21 @@ public sealed class SweepRunner(SimulatorSystem simulator, ResultsStore store)
             cancelled = true;
         }
 
-        lock (_gate)
-        {
-            store.WriteIndex(plan);
-        }
-
+        indexError = null; // only the last attempt matters: the index is whole again once it succeeds
+        WriteIndex();
         var time = new TimeSplit(clock.Elapsed.TotalSeconds, simulator.TrainerCount, compute, attack, aggregation, evaluation);
-        return new SweepOutcome(census, completed, [.. failures.OrderBy(f => f.Item1, StringComparer.Ordinal)], cancelled, time);
+        return new SweepOutcome(census, completed, [.. failures.OrderBy(f => f.Item1, StringComparer.Ordinal)], cancelled, time, indexError);
+    }
+
+    private void Store(RunPlan run, RunResult result)
+    {
+        try
+        {
+            store.Write(run, result);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"results not written ({ex.Message}); the run is redone next time", ex);
+        }
     }
 }

@@ -50,7 +50,7 @@ public static class ValidationFigures
             plot.Axes.SetLimitsY(0, 100);
             plot.ShowLegend(Edge.Right);
             string path = Path.Combine(folder, figure.File);
-            plot.SavePng(path, 1200, 620);
+            Results.AtomicFile.Default.Write(path, plot.GetImageBytes(1200, 620, ImageFormat.Png));
             written.Add(path);
         }
 

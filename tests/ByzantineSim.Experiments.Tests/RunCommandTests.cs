@@ -66,6 +66,54 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_TemporariesAndLockOfAKilledProcess_RemovedAtStart()
+    {
+        string spec = Write("tiny.yaml", Spec);
+        string sweep = Path.Combine(_folder, "results", "tiny");
+        string dead = Results.AtomicFileTests.DeadPid();
+        Directory.CreateDirectory(Path.Combine(sweep, "figures"));
+        string[] stale = [Path.Combine(sweep, $"runs.csv.{dead}.tmp"), Path.Combine(sweep, "figures", $"accuracy.png.{dead}.tmp")];
+        foreach (string file in stale)
+        {
+            File.WriteAllText(file, "");
+        }
+
+        File.WriteAllText(Path.Combine(sweep, "byzsim.lock"), $"pid {dead}\nhost {Environment.MachineName}\n");
+        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--plain", "--no-report");
+        Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
+        Assert.Empty(Directory.GetFiles(sweep, "*.tmp", SearchOption.AllDirectories));
+        Assert.False(File.Exists(Path.Combine(sweep, "byzsim.lock")));
+    }
+
+    [Fact]
+    public async Task Run_SecondRunOnTheSameFolder_RefusesNamingTheOwnerAndTheFirstCompletes()
+    {
+        // Long enough (4 runs one at a time) for the second process to start while the first works.
+        string spec = Write("tiny.yaml", Spec.Replace("rounds: 8", "rounds: 200", StringComparison.Ordinal));
+        using var first = CliProcess.Start(_folder, "run", spec, "--plain", "--parallel", "1", "--no-report");
+        var firstOutput = first.StandardOutput.ReadToEndAsync();
+        var firstError = first.StandardError.ReadToEndAsync();
+        string lockFile = Path.Combine(_folder, "results", "tiny", "byzsim.lock");
+        while (!File.Exists(lockFile) && !first.HasExited)
+        {
+            await Task.Delay(20);
+        }
+
+        var second = await CliProcess.RunAsync(_folder, "run", spec, "--plain");
+        bool firstStillRunning = !first.HasExited;
+        await first.WaitForExitAsync();
+        Assert.True(firstStillRunning, "the first run ended before the second started: " + await firstOutput);
+        Assert.Equal(1, second.ExitCode);
+        Assert.Equal(
+            $"{Path.Combine(_folder, "results", "tiny")}: in use by another byzsim run (pid {first.Id} on {Environment.MachineName}); wait for it to end, or delete {lockFile} if that process is gone\n",
+            second.Error.ReplaceLineEndings("\n"));
+        Assert.Equal("", second.Output);
+        Assert.True(first.ExitCode == 0, await firstOutput + await firstError);
+        Assert.Contains("4 runs completed, 0 already complete, 0 failed", await firstOutput, StringComparison.Ordinal);
+        Assert.False(File.Exists(lockFile));
+    }
+
+    [Fact]
     public async Task Run_MalformedSpec_ExitsTwoAndNamesFileLineAndPath()
     {
         string spec = Write("bad.yaml", """

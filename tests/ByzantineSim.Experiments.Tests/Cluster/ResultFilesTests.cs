@@ -39,9 +39,15 @@ public sealed class ResultFilesTests : IDisposable
     {
         var store = new ResultsStore(_root, "files");
         var run = Run();
-        store.Write(run, [new ResultFile("metrics.csv", "round\n"), new ResultFile(ResultsStore.SummaryFile, $"{{\"spec_hash\": \"{run.Spec.Hash()}\"}}")]);
+        // The smallest run a reader accepts: its spec, metrics up to the last round, a summary naming both.
+        const string Metrics = "round,train_loss,test_accuracy,test_loss,aggregated\n0,NaN,0.25,1.4,0\n2,1.1,0.5,1.2,7\n";
+        store.Write(run, [
+            new ResultFile(ResultsStore.SpecFile, run.Spec.ToCanonicalYaml()),
+            new ResultFile(ResultsStore.MetricsFile, Metrics),
+            new ResultFile(ResultsStore.SummaryFile, $"{{\"spec_hash\": \"{run.Spec.Hash()}\", \"rounds\": 2}}"),
+        ]);
 
-        Assert.Equal("round\n", File.ReadAllText(Path.Combine(store.RunFolder(run.Id), "metrics.csv")));
+        Assert.Equal(Metrics, File.ReadAllText(Path.Combine(store.RunFolder(run.Id), "metrics.csv")));
         Assert.Equal(RunStatus.Complete, store.Status(run));
         Assert.Empty(Directory.GetFiles(store.Folder, "*.tmp", SearchOption.AllDirectories));
     }

@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace ByzantineSim.Experiments.Reports;
+
+/// <summary>
+/// The report's account of runs that completed without being sound: degenerate runs (every
+/// aggregation failed, so their accuracy is the initial model's) in red, and runs in which some
+/// aggregations failed. Their numbers stay in the figures and tables; this says which to distrust.
+/// </summary>
+internal static class RunHealth
+{
+    /// <summary>A callout for the overview, when any run is degenerate or had failed aggregations.</summary>
+    public static void Callout(HtmlPage page, SweepResults results)
+    {
+        int degenerate = results.Runs.Count(r => r.State.Degenerate);
+        int partial = results.Runs.Count(r => !r.State.Degenerate && r.State.Detail.Length > 0);
+        if (degenerate > 0)
+        {
+            page.Callout(
+                $"{Count(degenerate, "run is", "runs are")} degenerate: every aggregation failed (too few inputs for the rule), so the model never moved and the accuracy shown is the initial model's. See the section on failed aggregations.",
+                "danger");
+        }
+
+        if (partial > 0)
+        {
+            page.Callout($"{Count(partial, "run", "runs")} completed with some failed aggregations (the model was kept in those rounds). See the section on failed aggregations.", "warning");
+        }
+    }
+
+    /// <summary>The section listing those runs, when there are any.</summary>
+    public static void Section(HtmlPage page, SweepResults results)
+    {
+        var unsound = results.Runs.Where(r => r.State.Degenerate || r.State.Detail.Length > 0).ToList();
+        if (unsound.Count == 0)
+        {
+            return;
+        }
+
+        page.Section("failed-aggregations", "Failed aggregations");
+        page.Paragraph("An aggregation fails when the rule's condition on its inputs does not hold (for example, fewer updates arrived than the rule needs); the server then keeps the model for that round. rounds.csv marks each failed round in its aggregation_failed column.");
+        page.Table(
+            ["run id", "status", .. results.Axes],
+            unsound.Select(r => new List<HtmlCell> { r.Id, new(r.State.ToString(), r.State.Degenerate ? "danger" : "worst") }
+                .Concat(results.Axes.Select(a => (HtmlCell)r.Label(a)))));
+    }
+
+    private static string Count(int count, string one, string many) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many)}");
+}

@@ -1,0 +1,96 @@
+using ByzantineSim.Experiments.Results;
+
+namespace ByzantineSim.Experiments.Tests.Results;
+
+/// <summary>Run folders written by hand, in the shape <see cref="ResultsStore.Render"/> gives them, then damaged.</summary>
+public sealed class RunStateTests : IDisposable
+{
+    private const string Hash = "0123456789ab";
+    private const string Metrics = "round,train_loss,test_accuracy,test_loss,aggregated\n0,NaN,0.25,1.4,0\n4,1.1,0.5,1.2,7\n8,0.9,0.625,1.0,7\n";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-state-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string Summary(int failed = 0) =>
+        $$"""{ "run_id": "mean-{{Hash}}", "spec_hash": "{{Hash}}", "status": "complete", "rounds": 8, "final_test_accuracy": 0.625, "best_test_accuracy": 0.625, "failed_aggregations": {{failed}}, "seconds": 0.5 }""";
+
+    private RunState Write(string summary, string? metrics = Metrics)
+    {
+        File.WriteAllText(Path.Combine(_folder, ResultsStore.SpecFile), "clients:\n  n: 9\n  f: 2\n");
+        File.WriteAllText(Path.Combine(_folder, ResultsStore.SummaryFile), summary);
+        if (metrics is not null)
+        {
+            File.WriteAllText(Path.Combine(_folder, ResultsStore.MetricsFile), metrics);
+        }
+
+        return RunState.Read(_folder, Hash);
+    }
+
+    [Fact]
+    public void Read_WholeRun_Complete()
+    {
+        var state = Write(Summary());
+        Assert.Equal("complete", state.ToString());
+        Assert.Equal(0.625, state.Summary!.FinalAccuracy);
+    }
+
+    [Fact]
+    public void Read_NoSummary_IncompleteWithoutCorruption()
+    {
+        File.WriteAllText(Path.Combine(_folder, ResultsStore.MetricsFile), Metrics);
+        Assert.Equal("incomplete", RunState.Read(_folder, Hash).ToString());
+        Assert.Equal("pending", RunState.Read(Path.Combine(_folder, "never"), Hash).ToString());
+    }
+
+    [Theory]
+    [InlineData("\"spec_hash\": \"0123456789ab\"", "\"spec_hash\": 12345", "summary.json: spec_hash is the number 12345, expected a string")]
+    [InlineData("\"rounds\": 8", "\"rounds\": \"8\"", "summary.json: rounds is the string \"8\", expected an integer")]
+    [InlineData("\"final_test_accuracy\": 0.625", "\"final_test_accuracy\": [0.625]", "summary.json: final_test_accuracy is an array, expected a number")]
+    [InlineData("\"spec_hash\": \"0123456789ab\"", "\"spec_hash\": \"fedcba987654\"", "summary.json is of another spec (fedcba987654)")]
+    public void Read_IllTypedSummary_IncompleteCorruptNamingTheField(string field, string damaged, string reason)
+    {
+        string summary = Summary();
+        Assert.Contains(field, summary, StringComparison.Ordinal);
+        var state = Write(summary.Replace(field, damaged, StringComparison.Ordinal));
+        Assert.Equal(RunStatus.Incomplete, state.Status);
+        Assert.Equal($"incomplete (corrupt: {reason})", state.ToString());
+    }
+
+    [Fact]
+    public void Read_SummaryNotJson_IncompleteCorrupt()
+    {
+        var state = Write("{ \"spec_hash\": ");
+        Assert.StartsWith("incomplete (corrupt: summary.json is not valid JSON (", state.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "metrics.csv is missing")]
+    [InlineData("", "metrics.csv is empty")]
+    [InlineData("round,train_loss,test_accuracy,test_loss,aggregated\n", "metrics.csv has no rows")]
+    [InlineData("round,train_loss,test_accuracy,test_loss,aggregated\n0,NaN,0.25,1.4,0\n4,1.1,0.", "metrics.csv: line 3 is not 5 numbers")]
+    [InlineData("round,train_loss,test_accuracy,test_loss,aggregated\n0,NaN,0.25,1.4,0\n4,1.1,0.5,1.2,7\n", "metrics.csv ends at round 4 of 8")]
+    [InlineData("\0\0\0\0", "metrics.csv does not start with the header round,train_loss,test_accuracy,test_loss")]
+    public void Read_DamagedMetrics_IncompleteCorrupt(string? metrics, string reason)
+    {
+        Assert.Equal($"incomplete (corrupt: {reason})", Write(Summary(), metrics).ToString());
+    }
+
+    [Fact]
+    public void Read_SomeAggregationsFailed_CompleteWithTheCount()
+    {
+        var state = Write(Summary(failed: 3));
+        Assert.Equal(RunStatus.Complete, state.Status);
+        Assert.False(state.Degenerate);
+        Assert.Equal("complete (3 of 8 aggregations failed)", state.ToString());
+    }
+
+    [Fact]
+    public void Read_EveryAggregationFailed_Degenerate()
+    {
+        var state = Write(Summary(failed: 8));
+        Assert.Equal(RunStatus.Complete, state.Status);
+        Assert.True(state.Degenerate);
+        Assert.Equal("degenerate", state.ToString());
+    }
+}

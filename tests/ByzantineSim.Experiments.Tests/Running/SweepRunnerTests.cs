@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using ByzantineSim.Experiments.Results;
+using ByzantineSim.Experiments.Running;
+using ByzantineSim.Experiments.Specs;
+using ByzantineSim.Experiments.Tests.Results;
+using ByzantineSim.Simulator;
+using ByzantineSim.Simulator.Server;
+
+namespace ByzantineSim.Experiments.Tests.Running;
+
+/// <summary>
+/// A sweep on a disk that fills up, simulated by an <see cref="AtomicFile"/> whose temporary
+/// files run out of space: the run being written fails, every other run still runs and is kept.
+/// </summary>
+public sealed class SweepRunnerTests : IDisposable
+{
+    private const string Spec = """
+        sweep: disk
+        base:
+          data: { name: synthetic, classes: 4, features: 8, train_size: 400, test_size: 100 }
+          model: { name: mlp, hidden: [8] }
+          clients: { n: 7, f: 1 }
+          training: { rounds: 4, batch_size: 16, learning_rate: 0.2, eval_every: 2 }
+        grid:
+          aggregator: [mean, median, cge]
+        """;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-disk-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>Runs the sweep with writes of files matching <paramref name="full"/> failing as on a full disk.</summary>
+    private async Task<(SweepPlan Plan, ResultsStore Store, SweepOutcome Outcome, Observer Observer)> RunAsync(Func<string, bool> full)
+    {
+        string spec = Path.Combine(_folder, "disk.yaml");
+        await File.WriteAllTextAsync(spec, Spec);
+        var plan = SweepLoader.Load(spec);
+        var files = new AtomicFile(temporary =>
+        {
+            var stream = new FileStream(temporary, FileMode.Create);
+            return full(temporary) ? new FullDiskStream(stream, bytesLeft: 0) : stream;
+        });
+        var store = new ResultsStore(Path.Combine(_folder, "results"), plan.Name, files);
+        var observer = new Observer();
+        await using var simulator = SimulatorSystem.Create(1);
+        var outcome = await new SweepRunner(simulator, store).RunAsync(plan, new SweepOptions(2, Force: false), observer, CancellationToken.None);
+        return (plan, store, outcome, observer);
+    }
+
+    [Fact]
+    public async Task RunAsync_IndexCannotBeWritten_EveryRunCompletesAndTheOutcomeSaysWhy()
+    {
+        var (plan, store, outcome, observer) = await RunAsync(temporary => Path.GetFileName(temporary).StartsWith(ResultsStore.IndexFile, StringComparison.Ordinal));
+
+        Assert.Equal(3, outcome.Completed);
+        Assert.Empty(outcome.Failures);
+        Assert.Equal(3, observer.Completed.Count);
+        Assert.Equal("No space left on device", outcome.IndexError);
+        Assert.All(plan.Runs, run => Assert.Equal(RunStatus.Complete, store.Status(run)));
+        Assert.Empty(Directory.GetFiles(store.Folder, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task RunAsync_RunFilesCannotBeWritten_FailsOnlyThatRunWithOneLineAndKeepsTheOthers()
+    {
+        var (plan, store, outcome, _) = await RunAsync(temporary =>
+            Path.GetFileName(temporary).StartsWith(ResultsStore.MetricsFile, StringComparison.Ordinal)
+            && Path.GetFileName(Path.GetDirectoryName(temporary))!.StartsWith("median-", StringComparison.Ordinal));
+
+        var median = plan.Runs.Single(run => run.Id.StartsWith("median-", StringComparison.Ordinal));
+        var (runId, reason) = Assert.Single(outcome.Failures);
+        Assert.Equal(median.Id, runId);
+        Assert.Equal("results not written (No space left on device); the run is redone next time", reason);
+        Assert.Equal(2, outcome.Completed);
+        Assert.Null(outcome.IndexError);
+        Assert.Equal(RunStatus.Incomplete, store.Status(median));
+        Assert.All(plan.Runs.Where(run => run != median), run => Assert.Equal(RunStatus.Complete, store.Status(run)));
+        Assert.Empty(Directory.GetFiles(store.Folder, "*.tmp", SearchOption.AllDirectories));
+        string index = await File.ReadAllTextAsync(Path.Combine(store.Folder, ResultsStore.IndexFile));
+        Assert.Contains($"{median.Id},incomplete,", index, StringComparison.Ordinal);
+    }
+
+    private sealed class Observer : ISweepObserver
+    {
+        public ConcurrentBag<string> Completed { get; } = [];
+
+        public void SweepStarted(SweepPlan plan, SweepCensus census)
+        {
+        }
+
+        public void RunStarted(RunPlan run)
+        {
+        }
+
+        public void RunProgressed(RunPlan run, RunProgress progress)
+        {
+        }
+
+        public void RunCompleted(RunPlan run, RunResult result) => Completed.Add(run.Id);
+
+        public void RunFailed(RunPlan run, Exception error)
+        {
+        }
+    }
+}
