@@ -13,11 +13,19 @@ internal static class RunHealth
     public static void Callout(HtmlPage page, SweepResults results)
     {
         int degenerate = results.Runs.Count(r => r.State.Degenerate);
-        int partial = results.Runs.Count(r => !r.State.Degenerate && r.State.Detail.Length > 0);
+        int partial = results.Runs.Count(r => !r.State.Degenerate && r.State.Summary is { FailedAggregations: > 0 });
         if (degenerate > 0)
         {
             page.Callout(
                 $"{Count(degenerate, "run is", "runs are")} degenerate: every aggregation failed (too few inputs for the rule), so the model never moved and the accuracy shown is the initial model's. See the section on failed aggregations.",
+                "danger");
+        }
+
+        int attackFailed = results.Runs.Count(r => r.State.Summary is { AttackFailures: > 0 });
+        if (attackFailed > 0)
+        {
+            page.Callout(
+                $"In {Count(attackFailed, "run", "runs")} the attack itself failed (it threw), so its Byzantine clients sent nothing: these runs measure no attack, not a defence that held. See the section on failed aggregations and attacks.",
                 "danger");
         }
 
@@ -36,11 +44,16 @@ internal static class RunHealth
             return;
         }
 
-        page.Section("failed-aggregations", "Failed aggregations");
-        page.Paragraph("An aggregation fails when the rule's condition on its inputs does not hold (for example, fewer updates arrived than the rule needs); the server then keeps the model for that round. rounds.csv marks each failed round in its aggregation_failed column.");
+        page.Section("failed-aggregations", "Failed aggregations and attacks");
+        page.Paragraph("An aggregation fails when the rule's condition on its inputs does not hold (for example, fewer updates arrived than the rule needs); the server then keeps the model for that round. rounds.csv marks each failed round in its aggregation_failed column. An attack fails when it throws: its Byzantine clients then send nothing that round, which rounds.csv counts in attack_failed (a chosen silence counts as missing instead).");
         page.Table(
-            ["run id", "status", .. results.Axes],
-            unsound.Select(r => new List<HtmlCell> { r.Id, new(r.State.ToString(), r.State.Degenerate ? "danger" : "worst") }
+            ["run id", "status", "attack failure", .. results.Axes],
+            unsound.Select(r => new List<HtmlCell>
+                {
+                    r.Id,
+                    new(r.State.ToString(), r.State.Degenerate || r.State.Summary is { AttackFailures: > 0 } ? "danger" : "worst"),
+                    r.State.Summary?.AttackFailure ?? "",
+                }
                 .Concat(results.Axes.Select(a => (HtmlCell)r.Label(a)))));
     }
 

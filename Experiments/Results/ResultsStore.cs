@@ -122,11 +122,11 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
                 return result.HasValidation ? [.. row, e.ValidationAccuracy, e.ValidationLoss] : row;
             })));
         Add("rounds.csv", Csv(
-            ["round", "train_loss", "sampled", "aggregated", "rejected", "missing", "aggregation_failed", "bits_sent", "crashed", "lost", "straggled", "simulated_seconds"],
+            ["round", "train_loss", "sampled", "aggregated", "rejected", "missing", "aggregation_failed", "bits_sent", "crashed", "lost", "straggled", "simulated_seconds", "attack_failed"],
             result.Rounds.Select(r => new object[]
             {
                 r.Round, r.TrainLoss, r.Sampled, r.Aggregated, r.Rejected, r.Missing, r.AggregationFailed ? 1 : 0, r.BitsSent,
-                r.Crashed, r.Lost, r.Straggled, r.SimulatedSeconds,
+                r.Crashed, r.Lost, r.Straggled, r.SimulatedSeconds, r.AttackFailed,
             })));
         var outcomes = Enum.GetValues<ReplyOutcome>();
         Add("clients.csv", Csv(
@@ -161,6 +161,8 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             ["updates_rejected"] = result.Rounds.Sum(r => r.Rejected),
             ["updates_missing"] = result.Rounds.Sum(r => r.Missing),
             ["failed_aggregations"] = result.Rounds.Count(r => r.AggregationFailed),
+            ["attack_failures"] = result.Rounds.Count(r => r.AttackFailure is not null),
+            ["attack_failure"] = result.Rounds.Select(r => r.AttackFailure).FirstOrDefault(f => f is not null),
             ["bits_sent_per_round"] = result.Rounds.Length == 0 ? 0 : result.Rounds.Average(r => (double)r.BitsSent),
             ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 3),
             ["time_split_seconds"] = new JsonObject

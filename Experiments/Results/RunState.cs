@@ -31,7 +31,14 @@ public enum RunStatus
 /// <param name="Evaluation">Seconds of test-set evaluation.</param>
 public sealed record RunSummary(
     string SpecHash, int Rounds, double FinalAccuracy, double BestAccuracy, int FailedAggregations,
-    double Seconds, double Compute, double Attack, double Aggregation, double Evaluation);
+    double Seconds, double Compute, double Attack, double Aggregation, double Evaluation)
+{
+    /// <summary>Rounds in which the attack threw, so its identities sent nothing (not a chosen silence).</summary>
+    public int AttackFailures { get; init; }
+
+    /// <summary>What the attack threw the first time (type and message), or null.</summary>
+    public string? AttackFailure { get; init; }
+}
 
 /// <summary>
 /// A run's status as every command shows it: <c>pending</c>, <c>incomplete</c>,
@@ -52,9 +59,16 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
     /// <summary>The one-word status: pending, incomplete, complete or degenerate.</summary>
     public string Word => Status == RunStatus.Complete && Degenerate ? DegenerateWord : Status.ToString().ToLowerInvariant();
 
-    /// <summary>What qualifies the word ("3 of 8 aggregations failed", "corrupt: ..."), or "" when nothing does.</summary>
+    /// <summary>
+    /// What qualifies the word ("3 of 8 aggregations failed", "the attack failed in 8 of 8
+    /// rounds", "corrupt: ..."), or "" when nothing does.
+    /// </summary>
     public string Detail => Corruption is not null ? $"corrupt: {Corruption}"
-        : Summary is { FailedAggregations: > 0 } s && !Degenerate ? string.Create(CultureInfo.InvariantCulture, $"{s.FailedAggregations} of {s.Rounds} aggregations failed")
+        : Summary is { } s ? string.Join("; ", new[]
+        {
+            s.FailedAggregations > 0 && !Degenerate ? string.Create(CultureInfo.InvariantCulture, $"{s.FailedAggregations} of {s.Rounds} aggregations failed") : "",
+            s.AttackFailures > 0 ? string.Create(CultureInfo.InvariantCulture, $"the attack failed in {s.AttackFailures} of {s.Rounds} rounds") : "",
+        }.Where(part => part.Length > 0))
         : "";
 
     /// <summary>The status as shown to users, e.g. <c>complete (3 of 8 aggregations failed)</c>.</summary>
@@ -63,7 +77,11 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
     /// <summary>The state of a run that just finished with <paramref name="result"/>.</summary>
     public static RunState Of(RunResult result, int rounds) => new(RunStatus.Complete, null, new RunSummary(
         "", rounds, result.Final.TestAccuracy, double.NaN, result.Rounds.Count(r => r.AggregationFailed),
-        result.Elapsed.TotalSeconds, double.NaN, double.NaN, double.NaN, double.NaN));
+        result.Elapsed.TotalSeconds, double.NaN, double.NaN, double.NaN, double.NaN)
+    {
+        AttackFailures = result.Rounds.Count(r => r.AttackFailure is not null),
+        AttackFailure = result.Rounds.Select(r => r.AttackFailure).FirstOrDefault(f => f is not null),
+    });
 
     /// <summary>Reads the run in <paramref name="folder"/>, expected to hold results of the spec with hash <paramref name="specHash"/>.</summary>
     public static RunState Read(string folder, string specHash)
@@ -129,7 +147,11 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
             Number(split, "compute") ?? double.NaN,
             Number(split, "attack") ?? double.NaN,
             Number(split, "aggregation") ?? double.NaN,
-            Number(split, "evaluation") ?? double.NaN);
+            Number(split, "evaluation") ?? double.NaN)
+        {
+            AttackFailures = Integer(root, "attack_failures") ?? 0,
+            AttackFailure = Text(root, "attack_failure"),
+        };
     }
 
     private static InvalidDataException Missing(string key) => new($"{ResultsStore.SummaryFile} has no {key}");

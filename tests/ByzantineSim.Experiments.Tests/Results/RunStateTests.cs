@@ -36,6 +36,14 @@ public sealed class RunStateTests : IDisposable
     }
 
     [Fact]
+    public void Read_AttackFailures_CompleteSayingTheAttackFailed_NotSilent()
+    {
+        var state = Write(Summary(failed: 2).Replace(" }", """, "attack_failures": 8, "attack_failure": "InvalidOperationException: bug" }""", StringComparison.Ordinal));
+        Assert.Equal("complete (2 of 8 aggregations failed; the attack failed in 8 of 8 rounds)", state.ToString());
+        Assert.Equal("InvalidOperationException: bug", state.Summary!.AttackFailure);
+    }
+
+    [Fact]
     public void Read_NoSummary_IncompleteWithoutCorruption()
     {
         File.WriteAllText(Path.Combine(_folder, ResultsStore.MetricsFile), Metrics);
