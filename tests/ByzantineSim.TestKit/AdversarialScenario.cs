@@ -55,8 +55,7 @@ public sealed record AdversarialScenario(int N, int F, int D, ulong Seed, Advers
     public float[] Build()
     {
         var random = new DeterministicRandom(Seed);
-        double centre = (random.NextDouble() * 20) - 10;
-        double spread = Math.Pow(10, (random.NextDouble() * 3) - 1.5);
+        var (centre, spread) = AggregatorScenario.HonestPopulation(random);
         int honest = N - F;
         var data = new float[N * D];
         for (int i = 0; i < honest * D; i++)

@@ -179,15 +179,7 @@ public static class AggregatorLaws
     /// <summary>||output - mean of honest||^2 and the honest variance (1/|S|) sum ||x_i - mean||^2, in double.</summary>
     public static (double Error, double Variance) ErrorAndVariance(ReadOnlySpan<float> output, ReadOnlySpan<float> honest, int rows, int d)
     {
-        var mean = new double[d];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int k = 0; k < d; k++)
-            {
-                mean[k] += honest[(i * d) + k] / (double)rows;
-            }
-        }
-
+        var mean = Mean(honest, rows, d);
         double variance = 0;
         for (int i = 0; i < rows; i++)
         {
@@ -204,6 +196,21 @@ public static class AggregatorLaws
         }
 
         return (error, variance);
+    }
+
+    /// <summary>The mean of the <paramref name="rows"/> rows of <paramref name="honest"/>, in double.</summary>
+    public static double[] Mean(ReadOnlySpan<float> honest, int rows, int d)
+    {
+        var mean = new double[d];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int k = 0; k < d; k++)
+            {
+                mean[k] += honest[(i * d) + k] / (double)rows;
+            }
+        }
+
+        return mean;
     }
 
     private static IReadOnlyList<RuleUnderTest> BuildRules()

@@ -52,8 +52,7 @@ public sealed record AggregatorScenario(int N, int F, int D, ulong Seed, Byzanti
     public float[] Build()
     {
         var random = new DeterministicRandom(Seed);
-        double centre = (random.NextDouble() * 20) - 10;
-        double spread = Math.Pow(10, (random.NextDouble() * 3) - 1.5);
+        var (centre, spread) = HonestPopulation(random);
         int honest = N - F;
         var data = new float[N * D];
         var shared = Enumerable.Range(0, D).Select(_ => (float)(centre + (spread * random.NextGaussian()))).ToArray();
@@ -111,6 +110,10 @@ public sealed record AggregatorScenario(int N, int F, int D, ulong Seed, Byzanti
 
     /// <summary>Only the honest rows.</summary>
     public float[] Honest(float[] data) => data[..((N - F) * D)];
+
+    /// <summary>The centre (in [-10, 10)) and spread (10^-1.5 to 10^1.5) of an honest population, the first two draws of a scenario.</summary>
+    public static (double Centre, double Spread) HonestPopulation(DeterministicRandom random) =>
+        ((random.NextDouble() * 20) - 10, Math.Pow(10, (random.NextDouble() * 3) - 1.5));
 }
 
 /// <summary>FsCheck arbitraries shared by the aggregator property tests.</summary>

@@ -75,15 +75,7 @@ public static class PipelineFuzz
     /// </summary>
     public static double ScaleBound(RuleUnderTest rule, ReadOnlySpan<float> honest, int rows, int d)
     {
-        var mean = new double[d];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int k = 0; k < d; k++)
-            {
-                mean[k] += honest[(i * d) + k] / (double)rows;
-            }
-        }
-
+        var mean = AggregatorLaws.Mean(honest, rows, d);
         double radius = 0;
         for (int i = 0; i < rows; i++)
         {
