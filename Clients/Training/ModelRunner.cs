@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
+using ByzantineSim.Clients.Training.Stacked;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -284,7 +285,7 @@ public sealed class ModelRunner : IDisposable
                 data.FeaturesOf(start + offset + k).CopyTo(features.Slice(k * _featureCount, _featureCount));
             }
 
-            sums = sums.Add(StackedNetwork.Score(TensorMemory.Floats(_stacked.Outputs(inputs, size)), data, start + offset, size));
+            sums = sums.Add(OutputLoss.Score(TensorMemory.Floats(_stacked.Outputs(inputs, size)), data, start + offset, size));
         }
 
         return sums;
