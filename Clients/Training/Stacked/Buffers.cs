@@ -12,6 +12,11 @@ internal sealed class Buffers
 {
     private readonly Dictionary<(string Role, int Layer, ScalarType Type), Tensor> _storage = [];
 
+    /// <summary>
+    /// A <paramref name="shape"/> view of the buffer of <paramref name="role"/> for
+    /// <paramref name="layer"/> (a layer's parameter offset), grown when this pass is larger
+    /// than any before; it holds whatever the last pass left.
+    /// </summary>
     public Tensor Get(string role, int layer, long[] shape, ScalarType type = ScalarType.Float32)
     {
         long count = shape.Aggregate(1L, (a, b) => a * b);

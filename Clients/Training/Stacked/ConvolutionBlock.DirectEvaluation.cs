@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Training.Stacked;
 
-// Evaluation in 512-bit sample lanes: the samples interleaved, the weights packed, a block's windows swept (EvaluateGroup).
+// ConvolutionBlock, evaluation in 512-bit sample lanes: samples interleaved sixteen to a
+// vector, weights packed, every pooling window of a block swept (EvaluateGroup).
 internal sealed partial class ConvolutionBlock
 {
     /// <summary>
@@ -75,9 +76,10 @@ internal sealed partial class ConvolutionBlock
     /// <paramref name="output"/> (see <see cref="InputLanes"/>, <see cref="OutputLanes"/>), so
     /// one block's output is the next block's input as it is. For each block of four output
     /// channels and each pooling window, <see cref="EvaluateWindow"/> accumulates the window's
-    /// four positions in registers. Only pooled values are written. Evaluation of cnn_mnist
-    /// had spent a third of its time writing im2col columns and in MKL copying them into its
-    /// own layout. Training keeps im2col: its backward pass reads the columns.
+    /// four positions in registers. Only pooled values are written: no im2col columns, and no
+    /// copy of them into MKL's own layout, which were much of evaluation's time
+    /// (docs/PERFORMANCE.md). Training keeps im2col past the first block: its backward pass
+    /// reads the columns.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void EvaluateGroup(Span<float> packed, Span<float> input, Span<float> output)

@@ -4,15 +4,16 @@ using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Training.Stacked;
 
-// The first block's training passes in 512-bit sample lanes (ForwardDirectly, BackwardDirectly).
+// ConvolutionBlock, the first block's training passes in 512-bit sample lanes
+// (ForwardDirectly, BackwardDirectly).
 internal sealed partial class ConvolutionBlock
 {
     /// <summary>
     /// The first block's forward pass for training, as <see cref="EvaluateGroup"/> computes it
     /// (sixteen samples per vector, no im2col, no MKL). Pooled values go to the usual layout
     /// for the next block; the input lanes and each window's winner stay in lanes for
-    /// <see cref="BackwardDirectly"/>. For cnn_mnist, one thread: im2col, product and pooling
-    /// of a 25-sample gradient took 0.69 ms.
+    /// <see cref="BackwardDirectly"/>. It replaces im2col, a K = 25 product and pooling, which
+    /// cost more for the first block (docs/PERFORMANCE.md).
     /// </summary>
     private unsafe Saved ForwardDirectly(Tensor theta, Tensor input, Layout outputLayout, Shape shape, Buffers buffers)
     {
@@ -78,9 +79,9 @@ internal sealed partial class ConvolutionBlock
     /// lanes hold -1 where it did not), so the four positions' gradients are masks of the
     /// window's, and weight gradient[o, channel, ky, kx] accumulates, per lane, over the
     /// windows, gradient(position) x input(position + (ky, kx)); lanes are summed at the end,
-    /// then groups in order. No products gradient is written (unpooling, and reading it back
-    /// for the weight gradient, took 0.58 ms of a cnn_mnist gradient on one thread). Needs
-    /// 5 x 5 kernels (Direct).
+    /// then groups in order. No products gradient is written: unpooling into it and reading it
+    /// back for the weight gradient were most of the cost (docs/PERFORMANCE.md). Needs 5 x 5
+    /// kernels (<see cref="Direct"/>).
     /// </summary>
     private unsafe void BackwardDirectly(Saved saved, Tensor delta, Layout outputLayout, Shape shape, GradientRows gradients, Buffers buffers)
     {
@@ -173,7 +174,7 @@ internal sealed partial class ConvolutionBlock
         target[4] += Vector512.Sum(upper.K4 + lower.K4);
     }
 
-    /// <summary>A kernel row's five accumulators for one row of the pooling windows (KernelRowGradient).</summary>
+    /// <summary>A kernel row's five accumulators for one row of the pooling windows (<see cref="KernelRowGradient"/>).</summary>
     private struct KernelRow
     {
         public Vector512<float> K0, K1, K2, K3, K4;

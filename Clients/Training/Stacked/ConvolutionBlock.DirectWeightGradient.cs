@@ -3,7 +3,8 @@ using System.Runtime.Intrinsics;
 
 namespace ByzantineSim.Clients.Training.Stacked;
 
-// The first block's weight gradient formed directly in 256-bit vectors (DirectWeightGradient).
+// ConvolutionBlock, the first block's weight gradient formed directly in 256-bit vectors, after
+// the im2col forward pass (DirectWeightGradient).
 internal sealed partial class ConvolutionBlock
 {
     /// <summary>

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace ByzantineSim.Clients.Training.Stacked;
 
-// im2col and its adjoint col2im (Unfold).
+// ConvolutionBlock, im2col and its adjoint col2im (Unfold).
 internal sealed partial class ConvolutionBlock
 {
     /// <summary>im2col: columns[c, (channel, ky, kx), sample * L + oy * W' + ox] = input(c, channel, sample, oy + ky, ox + kx).</summary>
@@ -49,6 +49,7 @@ internal sealed partial class ConvolutionBlock
         }
     }
 
+    /// <summary>to[0..count) = from[0..count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Copy(float* from, float* to, int count)
     {
@@ -64,6 +65,7 @@ internal sealed partial class ConvolutionBlock
         }
     }
 
+    /// <summary>to[0..count) += from[0..count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Add(float* from, float* to, int count)
     {

@@ -3,7 +3,8 @@ using System.Runtime.Intrinsics;
 
 namespace ByzantineSim.Clients.Training.Stacked;
 
-// Bias, ReLU and 2x2 max-pooling after the im2col product, and back through them (Pool, Unpool).
+// ConvolutionBlock, bias, ReLU and 2x2 max-pooling after the im2col product, and back through
+// them (Pool, Unpool).
 internal sealed partial class ConvolutionBlock
 {
     /// <summary>

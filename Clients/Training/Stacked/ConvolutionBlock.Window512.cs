@@ -3,7 +3,9 @@ using System.Runtime.Intrinsics;
 
 namespace ByzantineSim.Clients.Training.Stacked;
 
-// One pooling window of four output channels and sixteen samples in 512-bit registers, and what becomes of its sums (AccumulateWindow).
+// ConvolutionBlock, the 512-bit window kernel shared by evaluation and training: one pooling
+// window of four output channels and sixteen samples in registers, and what becomes of its sums
+// (AccumulateWindow, with a sink per use).
 internal sealed partial class ConvolutionBlock
 {
     /// <summary>
@@ -56,7 +58,7 @@ internal sealed partial class ConvolutionBlock
         sink.Take(3, d.UpperLeft, d.UpperRight, d.LowerLeft, d.LowerRight, weights + 3);
     }
 
-    /// <summary>One output channel's sums at the four positions of a pooling window (AccumulateWindow).</summary>
+    /// <summary>One output channel's sums at the four positions of a pooling window (<see cref="AccumulateWindow"/>).</summary>
     private struct WindowSums
     {
         public Vector512<float> UpperLeft, UpperRight, LowerLeft, LowerRight;

@@ -17,29 +17,35 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
     /// <summary>The kernel size the direct weight gradient is written for (one accumulator per tap of a kernel row).</summary>
     private const int DirectKernel = 5;
 
+    /// <summary>Output channels.</summary>
     public int Outputs => outputs;
 
+    /// <summary>Height of the convolution's output, before pooling.</summary>
     public int OutputHeight => height - kernel + 1;
 
+    /// <summary>Width of the convolution's output, before pooling.</summary>
     public int OutputWidth => width - kernel + 1;
 
+    /// <summary>Weights per output channel: one per input channel and kernel position (a row of im2col's columns).</summary>
     private int Taps => channels * kernel * kernel;
 
+    /// <summary>Output positions of one sample's convolution, before pooling.</summary>
     private int Positions => OutputHeight * OutputWidth;
 
+    /// <summary>The block's weights [outputs, Taps], then its biases, from its offset in theta.</summary>
     public int ParameterCount => (outputs * Taps) + outputs;
 
     /// <summary>Floats a forward pass through im2col writes per sample: the columns and the products.</summary>
     public long ActivationsPerSample => ((long)Taps + outputs) * Positions;
 
     /// <summary>
-    /// The first block's weight gradient is a product of K = samples x positions (14,400 for
-    /// cnn_mnist) into a tiny 20 x 25 result, which MKL runs at a quarter of its speed; formed
-    /// directly from the block's input, two output channels and a kernel row at a time, it
-    /// takes 0.30 ms instead of 0.65 (one thread, per gradient). Needs 5 x 5 kernels (both
-    /// built-in networks) and rows of at least 8 outputs. (A direct forward pass for training,
-    /// vectorised over output positions, was tried too: no faster than im2col and MKL.
-    /// Evaluation's direct pass, <see cref="EvaluateGroup"/>, vectorises over samples instead.)
+    /// Whether the weight gradient is formed directly (<see cref="DirectWeightGradient"/>): for
+    /// the first block it is a product of K = samples x positions (14,400 for cnn_mnist) into a
+    /// tiny 20 x 25 result, which MKL runs at a quarter of its speed, so it is formed from the
+    /// block's input, two output channels and a kernel row at a time. Needs 5 x 5 kernels (both
+    /// built-in networks) and rows of at least 8 outputs. (A training forward pass vectorised
+    /// over output positions was no faster than im2col and MKL; the direct passes,
+    /// <see cref="EvaluateGroup"/> and <see cref="ForwardDirectly"/>, vectorise over samples.)
     /// </summary>
     private bool Direct => first && kernel == DirectKernel && OutputWidth >= Vector256<float>.Count && Vector256.IsHardwareAccelerated;
 
@@ -51,6 +57,16 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
     /// </summary>
     public sealed record Saved(Tensor Columns, Tensor Input, Tensor Output, Tensor Winners);
 
+    /// <summary>
+    /// Convolution, bias, ReLU and pooling of every client's samples: the pooled output in
+    /// <paramref name="outputLayout"/>, and for <paramref name="training"/> what the backward
+    /// pass needs (the first block goes through <see cref="ForwardDirectly"/> where it can).
+    /// </summary>
+    /// <summary>
+    /// Convolution, bias, ReLU and pooling of every client's samples: the pooled output in
+    /// <paramref name="outputLayout"/>, and for <paramref name="training"/> what the backward
+    /// pass needs (the first block goes through <see cref="ForwardDirectly"/> where it can).
+    /// </summary>
     public Saved Forward(Tensor theta, Tensor input, Layout inputLayout, Layout outputLayout, Shape shape, Buffers buffers, bool training)
     {
         int clients = shape.Clients, samples = shape.Samples;
@@ -70,6 +86,14 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
         return new Saved(columns, input, output, winners);
     }
 
+    /// <summary>
+    /// Back through pooling, ReLU and the convolution: writes each client's weight and bias
+    /// gradients and returns the input's gradient (null unless <paramref name="needInput"/>).
+    /// </summary>
+    /// <summary>
+    /// Back through pooling, ReLU and the convolution: writes each client's weight and bias
+    /// gradients and returns the input's gradient (null unless <paramref name="needInput"/>).
+    /// </summary>
     public Tensor? Backward(Tensor theta, Saved saved, Tensor delta, Layout outputLayout, Shape shape, GradientRows gradients, bool needInput, Buffers buffers)
     {
         if (TrainsDirectly)
@@ -122,6 +146,8 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
         return inputGradient;
     }
 
+    /// <summary>The block's weights in <paramref name="theta"/> as [outputs, Taps].</summary>
+    /// <summary>The block's weights in <paramref name="theta"/> as [outputs, Taps].</summary>
     private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * Taps).view(outputs, Taps);
 
     /// <summary>Samples one pass of <see cref="EvaluateGroup"/> computes: the lanes of a 512-bit vector.</summary>

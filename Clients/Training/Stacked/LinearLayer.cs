@@ -8,12 +8,16 @@ namespace ByzantineSim.Clients.Training.Stacked;
 /// <summary>A linear layer, optionally followed by ReLU.</summary>
 internal sealed class LinearLayer(int offset, int inputs, int outputs, bool relu)
 {
+    /// <summary>Output features.</summary>
     public int Outputs => outputs;
 
+    /// <summary>Whether a ReLU follows (every layer but the last).</summary>
     public bool Relu => relu;
 
+    /// <summary>The layer's weights [outputs, inputs], then its biases, from its offset in theta.</summary>
     public int ParameterCount => (outputs * inputs) + outputs;
 
+    /// <summary>x W^T + b for every client's samples, then ReLU if it follows: [clients, samples, outputs], a view of a reused buffer.</summary>
     public Tensor Forward(Tensor theta, Tensor x, Shape shape, Buffers buffers)
     {
         var flat = x.view(shape.Clients, shape.Samples, inputs);
@@ -76,6 +80,7 @@ internal sealed class LinearLayer(int offset, int inputs, int outputs, bool relu
         return inputGradient;
     }
 
+    /// <summary>The layer's weights in <paramref name="theta"/> as [outputs, inputs].</summary>
     private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * inputs).view(outputs, inputs);
 
     /// <summary><paramref name="gradient"/> where <paramref name="activation"/> &gt; 0, else 0, without a branch.</summary>

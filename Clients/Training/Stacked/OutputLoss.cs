@@ -6,6 +6,12 @@ namespace ByzantineSim.Clients.Training.Stacked;
 /// <summary>Mean cross-entropy (or squared error) per client and its gradient with respect to the outputs.</summary>
 internal static class OutputLoss
 {
+    /// <summary>
+    /// Each client's mean loss over its samples into <paramref name="losses"/>, and the gradient
+    /// of that mean with respect to <paramref name="outputs"/> (rows of <paramref name="width"/>)
+    /// into <paramref name="delta"/>. <paramref name="targets"/> are int64 labels, or the
+    /// regression targets.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(Span<float> outputs, Tensor targets, bool regression, Shape shape, int width, Span<float> delta, Span<float> losses)
     {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Training.Stacked;
 
-// Topology detection: which modules the stacked network can run, and its layers for them.
+// StackedNetwork, topology detection: which modules it can run, and its layers for them.
 internal sealed partial class StackedNetwork
 {
     /// <summary>The stacked form of <paramref name="module"/> for samples of <paramref name="inputShape"/>, or null when it has another shape.</summary>

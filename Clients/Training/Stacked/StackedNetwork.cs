@@ -46,25 +46,25 @@ internal sealed partial class StackedNetwork
         ParameterCount = checked(convolutions.Sum(c => c.ParameterCount) + linears.Sum(l => l.ParameterCount));
     }
 
-    /// <summary>d.</summary>
+    /// <summary>d: the length of the flat parameter vector, each layer's weights then its bias, in module order.</summary>
     public int ParameterCount { get; }
 
     /// <summary>
     /// Most clients in one pass. With convolutions, one: a client's activations and im2col
     /// columns already take about 8 MB for cnn_mnist, each product is per client anyway, and
-    /// stacking ten only pushed the working set out of the caches (one thread: 5.9 ms per
-    /// gradient alone, 6.6 ms ten at a time; two trainers share the L3 cache). Without, all:
-    /// small MLPs gain most from sharing a pass (0.49 -> 0.26 ms per gradient).
+    /// stacking more only pushes the working set out of the caches (two trainers share the L3
+    /// cache). Without, all: small MLPs gain most from sharing a pass. Measurements:
+    /// docs/PERFORMANCE.md.
     /// </summary>
     public int ClientsPerPass => _convolutions.IsEmpty ? int.MaxValue : 1;
 
     /// <summary>
     /// Samples per evaluation batch: as many as keep a batch's activations near a megabyte of
-    /// floats (cache-sized), from 25 to 1000. Through im2col, cnn_mnist got 25 (measured fastest:
-    /// 0.70 s for its 10,000 test images on one thread, 0.92 s at 1000); a small MLP gets 1000,
-    /// where the fixed cost of a batch dominates. Convolutions evaluated directly write only their
-    /// last block's output per sample, so cnn_mnist gets 800 (one thread: 0.34-0.35 s from 250
-    /// samples up, 0.47 s at 25, where the first linear layer's product is small).
+    /// floats (cache-sized), from 25 to 1000. Through im2col, cnn_mnist gets 25 (its fastest); a
+    /// small MLP gets 1000, where the fixed cost of a batch dominates. Convolutions evaluated
+    /// directly write only their last block's output per sample, so cnn_mnist then gets 800 (a
+    /// small batch makes the first linear layer's product small and slow). Measurements:
+    /// docs/PERFORMANCE.md.
     /// </summary>
     public int EvaluationBatch
     {

@@ -55,11 +55,13 @@ internal readonly record struct Window(Vector128<float> V0, Vector128<float> V1,
         top[width + 1] = winner == 3 ? passed : 0;
     }
 
+    /// <summary>Splits eight consecutive values into the even- and odd-indexed four.</summary>
     private static (Vector128<float> Even, Vector128<float> Odd) Deinterleave(Vector128<float> low, Vector128<float> high) =>
         System.Runtime.Intrinsics.X86.Sse.IsSupported
             ? (System.Runtime.Intrinsics.X86.Sse.Shuffle(low, high, 0b10_00_10_00), System.Runtime.Intrinsics.X86.Sse.Shuffle(low, high, 0b11_01_11_01))
             : (Vector128.Create(low[0], low[2], high[0], high[2]), Vector128.Create(low[1], low[3], high[1], high[3]));
 
+    /// <summary>The inverse of <see cref="Deinterleave"/>: writes even[k], odd[k] in turn, eight values.</summary>
     private static unsafe void Interleave(Vector128<float> even, Vector128<float> odd, float* target)
     {
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
