@@ -177,6 +177,7 @@ internal sealed partial class ConvolutionBlock
     /// <summary>A kernel row's five accumulators for one row of the pooling windows (<see cref="KernelRowGradient"/>).</summary>
     private struct KernelRow
     {
+        /// <summary>The running sums for kx = 0..4, sixteen lanes each.</summary>
         public Vector512<float> K0, K1, K2, K3, K4;
 
         /// <summary>Adds, for kx = 0..4, left x input[kx] + right x input[kx + 1] (the window's two positions in this row).</summary>

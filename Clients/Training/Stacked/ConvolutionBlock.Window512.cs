@@ -61,6 +61,7 @@ internal sealed partial class ConvolutionBlock
     /// <summary>One output channel's sums at the four positions of a pooling window (<see cref="AccumulateWindow"/>).</summary>
     private struct WindowSums
     {
+        /// <summary>The running sums at the window's four positions, sixteen samples each.</summary>
         public Vector512<float> UpperLeft, UpperRight, LowerLeft, LowerRight;
 
         /// <summary>Adds <paramref name="weight"/> times each position's input, fused.</summary>
@@ -100,6 +101,7 @@ internal sealed partial class ConvolutionBlock
     /// <summary>Evaluation: the pooled value of channel k goes to result + k x stride.</summary>
     private readonly unsafe struct Pooled(float* result, int stride) : IWindowSink
     {
+        /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Take(int channel, Vector512<float> upperLeft, Vector512<float> upperRight, Vector512<float> lowerLeft, Vector512<float> lowerRight, float* bias)
         {
@@ -115,6 +117,7 @@ internal sealed partial class ConvolutionBlock
     /// </summary>
     private readonly unsafe struct PooledWithWinners(float* pooled, int* winners) : IWindowSink
     {
+        /// <inheritdoc/>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Take(int channel, Vector512<float> upperLeft, Vector512<float> upperRight, Vector512<float> lowerLeft, Vector512<float> lowerRight, float* bias)
         {

@@ -62,11 +62,6 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
     /// <paramref name="outputLayout"/>, and for <paramref name="training"/> what the backward
     /// pass needs (the first block goes through <see cref="ForwardDirectly"/> where it can).
     /// </summary>
-    /// <summary>
-    /// Convolution, bias, ReLU and pooling of every client's samples: the pooled output in
-    /// <paramref name="outputLayout"/>, and for <paramref name="training"/> what the backward
-    /// pass needs (the first block goes through <see cref="ForwardDirectly"/> where it can).
-    /// </summary>
     public Saved Forward(Tensor theta, Tensor input, Layout inputLayout, Layout outputLayout, Shape shape, Buffers buffers, bool training)
     {
         int clients = shape.Clients, samples = shape.Samples;
@@ -86,10 +81,6 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
         return new Saved(columns, input, output, winners);
     }
 
-    /// <summary>
-    /// Back through pooling, ReLU and the convolution: writes each client's weight and bias
-    /// gradients and returns the input's gradient (null unless <paramref name="needInput"/>).
-    /// </summary>
     /// <summary>
     /// Back through pooling, ReLU and the convolution: writes each client's weight and bias
     /// gradients and returns the input's gradient (null unless <paramref name="needInput"/>).
@@ -146,7 +137,6 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
         return inputGradient;
     }
 
-    /// <summary>The block's weights in <paramref name="theta"/> as [outputs, Taps].</summary>
     /// <summary>The block's weights in <paramref name="theta"/> as [outputs, Taps].</summary>
     private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * Taps).view(outputs, Taps);
 

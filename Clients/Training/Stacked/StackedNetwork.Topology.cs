@@ -68,11 +68,13 @@ internal sealed partial class StackedNetwork
             : null;
     }
 
+    /// <summary>Whether <paramref name="conv"/> is a valid stride-1 square convolution with a bias, no groups and no dilation.</summary>
     private static bool IsPlain(Conv2d conv) =>
         conv.bias is not null && conv.weight!.shape[2] == conv.weight.shape[3] && conv.groups == 1
         && conv.stride.All(s => s == 1) && conv.dilation.All(d => d == 1)
         && conv.padding is { } padding && padding.All(p => p == 0);
 
+    /// <summary>Whether <paramref name="pool"/> is a 2x2 max-pooling of stride 2 without padding.</summary>
     private static bool IsPlain(MaxPool2d pool) =>
         pool.kernel_size is { } size && size.All(k => k == 2) && (pool.stride is null || pool.stride.All(s => s == 2))
         && (pool.padding is null || pool.padding.All(p => p == 0));
