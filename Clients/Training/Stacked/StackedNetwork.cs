@@ -28,6 +28,13 @@ namespace ByzantineSim.Clients.Training.Stacked;
 /// flatten, then linear layers with ReLU between them (every built-in model).
 /// <see cref="TryCreate"/> returns null for anything else, and the module is used instead.
 /// </para>
+/// <para>
+/// The parts, a file each in this folder: topology detection (<c>StackedNetwork.Topology.cs</c>);
+/// <see cref="ConvolutionBlock"/>, a partial class whose files hold im2col and col2im, pooling
+/// (with <see cref="Window"/>), the 256-bit direct weight gradient, and the 512-bit direct passes
+/// for training and evaluation with their shared window kernel; <see cref="LinearLayer"/>;
+/// <see cref="OutputLoss"/>; and what a pass keeps (<see cref="Buffers"/>, <see cref="Layout"/>).
+/// </para>
 /// </summary>
 internal sealed partial class StackedNetwork
 {
