@@ -19,14 +19,14 @@ public sealed class ModelRunner : IDisposable
     private readonly TorchSharp.Modules.Parameter[] _parameters;
     private readonly long[] _inputShape;
     private readonly int _featureCount;
-    private readonly StackedNetwork? _stacked;
+    private readonly Stacked.StackedNetwork? _stacked;
 
     /// <summary>Builds the module for data of <paramref name="inputShape"/> and <paramref name="classes"/> classes.</summary>
     /// <param name="model">The architecture.</param>
     /// <param name="inputShape">Shape of one sample.</param>
     /// <param name="classes">Output width.</param>
     /// <param name="stacked">
-    /// Compute gradients with <see cref="StackedNetwork"/> when the model allows it (the default);
+    /// Compute gradients with <see cref="Stacked.StackedNetwork"/> when the model allows it (the default);
     /// false always uses the module and libtorch's autograd, the reference the tests compare with.
     /// </param>
     public ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked = true)
@@ -46,7 +46,7 @@ public sealed class ModelRunner : IDisposable
         _inputShape = [.. inputShape.Select(x => (long)x)];
         _featureCount = ModelParameters.FeatureCount(inputShape);
         ParameterCount = ModelParameters.Count(_module);
-        _stacked = stacked ? StackedNetwork.TryCreate(_module, _inputShape, wideKernels) : null;
+        _stacked = stacked ? Stacked.StackedNetwork.TryCreate(_module, _inputShape, wideKernels) : null;
     }
 
     /// <summary>The dimension d of the flat parameter vector.</summary>
@@ -79,7 +79,7 @@ public sealed class ModelRunner : IDisposable
 
     /// <summary>
     /// The minibatch gradients of several clients at the same <paramref name="parameters"/>, in
-    /// one pass when the model allows it (see <see cref="StackedNetwork"/>): client k's gradient
+    /// one pass when the model allows it (see <see cref="Stacked.StackedNetwork"/>): client k's gradient
     /// goes to <paramref name="gradients"/>[k d, (k + 1) d) and its loss to
     /// <paramref name="losses"/>[k]. Each client's result is bitwise the one it would get alone.
     /// Every batch must have the same number of samples.
@@ -205,7 +205,7 @@ public sealed class ModelRunner : IDisposable
         return total / work.Batches.Length;
     }
 
-    /// <summary>Evaluation batch size when none is given: the model's own (see <see cref="StackedNetwork.EvaluationBatch"/>).</summary>
+    /// <summary>Evaluation batch size when none is given: the model's own (see <see cref="Stacked.StackedNetwork.EvaluationBatch"/>).</summary>
     public const int DefaultEvaluationBatch = 0;
 
     /// <summary>Evaluation batch of a model the stacked form does not handle (measured for cnn_mnist through the module: 50 to 250 samples).</summary>
@@ -266,7 +266,7 @@ public sealed class ModelRunner : IDisposable
     }
 
     /// <summary>
-    /// <see cref="EvaluateRange"/> through <see cref="StackedNetwork"/>, scoring the outputs here
+    /// <see cref="EvaluateRange"/> through <see cref="Stacked.StackedNetwork"/>, scoring the outputs here
     /// instead of with five libtorch calls per batch (a tenth of the evaluation's time at 25 samples).
     /// </summary>
     private EvaluationSums EvaluateStacked(ReadOnlySpan<float> parameters, Dataset data, int start, int count, int batchSize)
@@ -284,7 +284,7 @@ public sealed class ModelRunner : IDisposable
                 data.FeaturesOf(start + offset + k).CopyTo(features.Slice(k * _featureCount, _featureCount));
             }
 
-            sums = sums.Add(StackedNetwork.Score(TensorMemory.Floats(_stacked.Outputs(inputs, size)), data, start + offset, size));
+            sums = sums.Add(Stacked.OutputLoss.Score(TensorMemory.Floats(_stacked.Outputs(inputs, size)), data, start + offset, size));
         }
 
         return sums;
