@@ -14,8 +14,8 @@ using ByzantineSim.Aggregators.Median;
 using ByzantineSim.Aggregators.Monna;
 using ByzantineSim.Aggregators.MultiKrum;
 using ByzantineSim.Aggregators.Nnm;
-using ByzantineSim.Aggregators.Plugins;
 using ByzantineSim.Aggregators.TrimmedMean;
+using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Aggregators;
 

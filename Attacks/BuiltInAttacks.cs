@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Plugins;
 using ByzantineSim.Attacks.Alie;
 using ByzantineSim.Attacks.BitFlip;
 using ByzantineSim.Attacks.Gaussian;
@@ -10,6 +9,7 @@ using ByzantineSim.Attacks.Mimic;
 using ByzantineSim.Attacks.MinMax;
 using ByzantineSim.Attacks.Optimal;
 using ByzantineSim.Attacks.SignFlip;
+using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Attacks;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks;
 

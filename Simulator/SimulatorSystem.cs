@@ -1,8 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Server;
 using ByzantineSim.Simulator.Setup;
 using ByzantineSim.Simulator.Trainers;

@@ -1,4 +1,4 @@
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Arc;
 
@@ -20,7 +20,7 @@ public static class Arc
         int n = inputs.Rows;
         var norms = new double[n];
         Rows.Norms(inputs, norms);
-        var order = CoordinateWise.AllRows(n);
+        var order = Rows.AllRows(n);
         Array.Sort(order, (a, b) => norms[a] != norms[b] ? norms[b].CompareTo(norms[a]) : a.CompareTo(b));
         int k = Math.Min(ClippedCount(n, f), n - 1);
         double radius = k >= 0 && k < n ? norms[order[k]] : double.PositiveInfinity;

@@ -1,4 +1,4 @@
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Bucketing;
 
@@ -14,7 +14,7 @@ public static class Bucketing
     /// <summary>The random order for a round: Fisher-Yates over 0..n-1 from a stream derived from <paramref name="seed"/>.</summary>
     public static int[] Permutation(int n, ulong seed)
     {
-        var order = CoordinateWise.AllRows(n);
+        var order = Rows.AllRows(n);
         new DeterministicRandom(Seed.Derive(seed, "bucketing")).FisherYates(order.AsSpan());
         return order;
     }

@@ -1,4 +1,5 @@
 using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Bulyan;
 

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.CenteredClipping;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Mda;
 

@@ -1,4 +1,5 @@
 using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Meamed;
 
@@ -13,5 +14,5 @@ public static class Meamed
 {
     /// <summary>destination = per coordinate, the mean of the n - f values closest to the median.</summary>
     public static void Aggregate(RowMatrix inputs, int f, Span<float> destination) =>
-        CoordinateWise.MeanAroundMedian(inputs, CoordinateWise.AllRows(inputs.Rows), inputs.Rows - f, destination);
+        CoordinateWise.MeanAroundMedian(inputs, Rows.AllRows(inputs.Rows), inputs.Rows - f, destination);
 }

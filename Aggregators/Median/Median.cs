@@ -1,4 +1,5 @@
 using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Median;
 
@@ -13,5 +14,5 @@ public static class Median
 {
     /// <summary>destination = coordinate-wise median of all rows.</summary>
     public static void Aggregate(RowMatrix inputs, Span<float> destination) =>
-        CoordinateWise.Median(inputs, CoordinateWise.AllRows(inputs.Rows), destination);
+        CoordinateWise.Median(inputs, Rows.AllRows(inputs.Rows), destination);
 }

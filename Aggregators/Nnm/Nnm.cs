@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Nnm;
 

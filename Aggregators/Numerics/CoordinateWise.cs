@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Numerics;
 
@@ -50,9 +51,6 @@ public static unsafe class CoordinateWise
 
         Run(inputs, rows, destination, new MeanAroundMedianStatistic(rows.Length, keep));
     }
-
-    /// <summary>Indices 0..n-1, for statistics over all rows.</summary>
-    public static int[] AllRows(int n) => [.. Enumerable.Range(0, n)];
 
     private static void Run<TStatistic>(RowMatrix inputs, ReadOnlySpan<int> rows, Span<float> destination, TStatistic statistic)
         where TStatistic : struct, IColumnStatistic

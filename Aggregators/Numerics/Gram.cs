@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Numerics;
 

@@ -1,4 +1,5 @@
 using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.TrimmedMean;
 
@@ -13,5 +14,5 @@ public static class TrimmedMean
 {
     /// <summary>destination = coordinate-wise mean after trimming <paramref name="f"/> values from each side.</summary>
     public static void Aggregate(RowMatrix inputs, int f, Span<float> destination) =>
-        CoordinateWise.TrimmedMean(inputs, CoordinateWise.AllRows(inputs.Rows), f, destination);
+        CoordinateWise.TrimmedMean(inputs, Rows.AllRows(inputs.Rows), f, destination);
 }

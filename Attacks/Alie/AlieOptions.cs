@@ -1,4 +1,4 @@
-using ByzantineSim.Aggregators.Plugins;
+using ByzantineSim.Core.Plugins;
 using MathNet.Numerics.Distributions;
 
 namespace ByzantineSim.Attacks.Alie;

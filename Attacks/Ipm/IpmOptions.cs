@@ -1,4 +1,4 @@
-using ByzantineSim.Aggregators.Plugins;
+using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Attacks.Ipm;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.MinMax;
 

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.Mean;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Optimal;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Optimal;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Numerics;
-using ByzantineSim.Aggregators.Plugins;
+using ByzantineSim.Core.Numerics;
+using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Clients.Compression;
 

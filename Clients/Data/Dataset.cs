@@ -137,7 +137,7 @@ public sealed record DataSplit(Dataset Train, Dataset Test, Dataset? Validation 
         }
 
         var order = Enumerable.Range(0, Train.Count).ToArray();
-        new Aggregators.Numerics.DeterministicRandom(seed).FisherYates(order.AsSpan());
+        new Core.Numerics.DeterministicRandom(seed).FisherYates(order.AsSpan());
         int held = (int)Math.Round(fraction * Train.Count);
         var validation = order[..held];
         var train = order[held..];

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Plugins;
+using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Clients.Data;
 
@@ -238,6 +238,6 @@ public static class DatasetCatalog
 
         public ImmutableArray<PluginError> Check() => inner.Check();
 
-        public DataSplit Load() => DatasetCatalog.Load(inner).WithValidation(fraction, Aggregators.Numerics.Seed.Derive(0, "validation-split"));
+        public DataSplit Load() => DatasetCatalog.Load(inner).WithValidation(fraction, Core.Numerics.Seed.Derive(0, "validation-split"));
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Models;

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Plugins;
+using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Clients.Partitioning;
 

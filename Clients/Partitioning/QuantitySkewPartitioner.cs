@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using MathNet.Numerics.Distributions;
 
 namespace ByzantineSim.Clients.Partitioning;

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Plugins;
 using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Compression;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
 using ByzantineSim.Clients.Partitioning;
+using ByzantineSim.Core.Plugins;
 using Spectre.Console;
 
 namespace ByzantineSim.Experiments.Cli;

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using ByzantineSim.Aggregators.Plugins;
+using ByzantineSim.Core.Plugins;
 using ByzantineSim.Experiments.Yaml;
 
 namespace ByzantineSim.Experiments.Specs;

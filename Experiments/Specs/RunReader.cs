@@ -1,13 +1,13 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Plugins;
 using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Compression;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
 using ByzantineSim.Clients.Partitioning;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Plugins;
 using ByzantineSim.Experiments.Yaml;
 using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Setup;

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Plugins;
+using ByzantineSim.Core.Plugins;
 using ByzantineSim.Experiments.Yaml;
 using ByzantineSim.Simulator.Setup;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Attacks;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 
 namespace ByzantineSim.Simulator.Participants;

@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Numerics.Tensors;
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Compression;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Participants;
@@ -72,7 +72,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
         if (privacy is not null)
         {
             var noisy = computed.Span.ToArray();
-            privacy.Apply(noisy, new DeterministicRandom(Aggregators.Numerics.Seed.Derive(Seed, "privacy", round)));
+            privacy.Apply(noisy, new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "privacy", round)));
             gradient = VectorPayload.TakeOwnership(noisy);
         }
 
@@ -87,7 +87,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             }
 
             var decoded = new float[input.Length];
-            bits = compressor.Compress(input, decoded, new DeterministicRandom(Aggregators.Numerics.Seed.Derive(Seed, "compression", round)));
+            bits = compressor.Compress(input, decoded, new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "compression", round)));
             if (compressor.ErrorFeedback)
             {
                 TensorPrimitives.Subtract(input, decoded, input);
@@ -168,7 +168,7 @@ public sealed class EpochOrders
         }
 
         var order = state.Samples.ToArray();
-        new DeterministicRandom(Aggregators.Numerics.Seed.Derive(state.Seed, "epoch", epoch)).FisherYates(order.AsSpan());
+        new DeterministicRandom(Core.Numerics.Seed.Derive(state.Seed, "epoch", epoch)).FisherYates(order.AsSpan());
         _latest = (state.Samples, state.Seed, epoch, order);
         return order;
     }

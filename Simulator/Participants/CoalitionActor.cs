@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Attacks;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;
 

@@ -1,6 +1,6 @@
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Trainers;
 
 namespace ByzantineSim.Simulator.Protocol;

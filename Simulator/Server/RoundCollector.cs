@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;

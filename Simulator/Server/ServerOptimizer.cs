@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Server;

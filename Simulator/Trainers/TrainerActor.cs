@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 
 namespace ByzantineSim.Simulator.Trainers;

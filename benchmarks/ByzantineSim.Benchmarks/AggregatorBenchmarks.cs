@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 

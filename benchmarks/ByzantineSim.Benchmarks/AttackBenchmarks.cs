@@ -1,9 +1,9 @@
-using ByzantineSim.Aggregators.Clipping;
 using BenchmarkDotNet.Attributes;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Optimal;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 

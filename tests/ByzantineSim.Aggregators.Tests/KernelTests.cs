@@ -1,4 +1,5 @@
 using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.TestKit;
 
 namespace ByzantineSim.Aggregators.Tests;
@@ -96,7 +97,7 @@ public class KernelTests
             }
         }
 
-        var rows = CoordinateWise.AllRows(n);
+        var rows = Rows.AllRows(n);
         var median = new float[d];
         var trimmed = new float[d];
         var around = new float[d];

@@ -1,5 +1,5 @@
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Plugins;
+using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Aggregators.Tests;
 

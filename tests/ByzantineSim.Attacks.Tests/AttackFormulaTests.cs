@@ -1,6 +1,6 @@
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Alie;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.TestKit;
 using static ByzantineSim.Attacks.Tests.AttackTestKit;
 

@@ -74,7 +74,7 @@ public class AttackKernelsTests
         var mean = new float[Columns];
         AttackKernels.ScaledMean(Matrices.View(data, Rows), 1f, mean);
         var expected = new float[Columns];
-        Aggregators.Numerics.VectorMath.MeanOfRows(Matrices.View(data, Rows), expected);
+        Core.Numerics.VectorMath.MeanOfRows(Matrices.View(data, Rows), expected);
         for (int j = 0; j < Columns; j++)
         {
             Assert.Equal(expected[j], mean[j], 6);
@@ -122,7 +122,7 @@ public class AttackKernelsTests
         {
             for (int j = i + 1; j < 9; j++)
             {
-                expected = Math.Max(expected, Aggregators.Numerics.VectorMath.SquaredDistance(rows[i], rows[j]));
+                expected = Math.Max(expected, Core.Numerics.VectorMath.SquaredDistance(rows[i], rows[j]));
             }
         }
 

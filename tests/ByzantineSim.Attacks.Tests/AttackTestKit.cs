@@ -1,5 +1,5 @@
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.TestKit;
 
 namespace ByzantineSim.Attacks.Tests;

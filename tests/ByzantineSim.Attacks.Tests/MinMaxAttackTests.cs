@@ -54,6 +54,6 @@ public class MinMaxAttackTests
         var output = Craft(BuiltInAttacks.Create("min-max", new(15, 3)), rows, 3, 15);
         Assert.Equal(output.AsSpan(0, 50).ToArray(), output.AsSpan(100, 50).ToArray());
         double diameter = MinMax.MinMax.MaxPairwiseSquaredDistance(Matrices.View(honest, 12));
-        Assert.All(rows, row => Assert.True(Aggregators.Numerics.VectorMath.SquaredDistance(row, output.AsSpan(0, 50)) <= diameter * (1 + 1e-5)));
+        Assert.All(rows, row => Assert.True(Core.Numerics.VectorMath.SquaredDistance(row, output.AsSpan(0, 50)) <= diameter * (1 + 1e-5)));
     }
 }

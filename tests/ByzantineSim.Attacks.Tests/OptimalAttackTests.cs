@@ -1,7 +1,7 @@
-using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Attacks.Optimal;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.TestKit;
 using static ByzantineSim.Attacks.Tests.AttackTestKit;
 

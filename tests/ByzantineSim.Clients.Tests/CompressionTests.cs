@@ -1,6 +1,6 @@
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Clients.Compression;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Clients.Tests;
 

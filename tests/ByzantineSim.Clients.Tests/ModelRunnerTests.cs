@@ -151,7 +151,7 @@ public class ModelArchitectureTests
     [Fact]
     public void CnnCifar_OnColourImages_TrainsAStep()
     {
-        var random = new Aggregators.Numerics.DeterministicRandom(1);
+        var random = new Core.Numerics.DeterministicRandom(1);
         var features = new float[8 * 3 * 32 * 32];
         for (int i = 0; i < features.Length; i++)
         {
@@ -163,7 +163,7 @@ public class ModelArchitectureTests
         var gradient = new float[runner.ParameterCount];
         double loss = runner.ComputeGradient(runner.InitialParameters(1), data, [0, 1, 2, 3, 4, 5, 6, 7], null, gradient);
         Assert.True(double.IsFinite(loss));
-        Assert.True(Aggregators.Numerics.VectorMath.Norm(gradient) > 0);
+        Assert.True(Core.Numerics.VectorMath.Norm(gradient) > 0);
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public class ModelArchitectureTests
         using var runner = new ModelRunner(new LogisticRegression(), data.Train.SampleShape, 3);
         var update = new float[runner.ParameterCount];
         runner.Run(runner.InitialParameters(2), data.Train, new LocalWork(LocalMode.Gradient, [[0, 1, 2, 3]], 0, 0.01, null, null), update);
-        Assert.Equal(0.01, Aggregators.Numerics.VectorMath.Norm(update), 4);
+        Assert.Equal(0.01, Core.Numerics.VectorMath.Norm(update), 4);
     }
 
     [Fact]

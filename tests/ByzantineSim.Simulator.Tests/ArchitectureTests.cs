@@ -4,6 +4,7 @@ using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
 using ByzantineSim.Clients.Partitioning;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 
 namespace ByzantineSim.Simulator.Tests;
@@ -12,6 +13,7 @@ namespace ByzantineSim.Simulator.Tests;
 public class ArchitectureTests
 {
     [Theory]
+    [InlineData(typeof(VectorPayload))]
     [InlineData(typeof(IAggregator))]
     [InlineData(typeof(IAttack))]
     public void PureLayers_ReferenceNeitherAkkaNorTorchSharp(Type marker)
@@ -24,8 +26,9 @@ public class ArchitectureTests
     public void Dependencies_PointDownTheLayers()
     {
         static IEnumerable<string> Own(Type t) => t.Assembly.GetReferencedAssemblies().Select(a => a.Name!).Where(n => n.StartsWith("ByzantineSim", StringComparison.Ordinal));
-        Assert.Empty(Own(typeof(IAggregator)));
-        Assert.Equal(["ByzantineSim.Aggregators"], Own(typeof(IAttack)));
+        Assert.Empty(Own(typeof(VectorPayload)));
+        Assert.Equal(["ByzantineSim.Core"], Own(typeof(IAggregator)));
+        Assert.Equal(["ByzantineSim.Aggregators", "ByzantineSim.Core"], Own(typeof(IAttack)).Order(StringComparer.Ordinal));
         Assert.DoesNotContain("ByzantineSim.Simulator", Own(typeof(Dataset)));
     }
 

@@ -1,6 +1,6 @@
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Clients.Compression;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Setup;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Attacks;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;

@@ -1,4 +1,4 @@
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Server;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Attacks;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Server;
 using ByzantineSim.Simulator.Setup;

@@ -1,5 +1,5 @@
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Server;
 using ByzantineSim.Simulator.Setup;
 

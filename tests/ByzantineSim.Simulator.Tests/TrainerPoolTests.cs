@@ -1,8 +1,8 @@
 using Akka.Actor;
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Trainers;
 

@@ -1,4 +1,4 @@
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
 

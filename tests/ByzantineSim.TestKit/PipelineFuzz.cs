@@ -1,5 +1,5 @@
-using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Aggregators.Robustness;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.TestKit;
 

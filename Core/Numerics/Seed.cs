@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ByzantineSim.Aggregators.Numerics;
+namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
 /// Stable seed derivation. Every random stream of a run is derived from the run's root seed

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ByzantineSim.Aggregators.Plugins;
+namespace ByzantineSim.Core.Plugins;
 
 /// <summary>A named, documented option of a plug-in, as listed by <c>byzsim list</c>.</summary>
 public interface IParameter

@@ -1,4 +1,4 @@
-namespace ByzantineSim.Aggregators.Numerics;
+namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
 /// An owned, read-only float32 vector: the one way model-sized data (parameters, gradients,

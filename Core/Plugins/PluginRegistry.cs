@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 
-namespace ByzantineSim.Aggregators.Plugins;
+namespace ByzantineSim.Core.Plugins;
 
 /// <summary>What every registered plug-in describes about itself for validation and listings.</summary>
 public interface IPluginDescriptor

@@ -1,4 +1,4 @@
-namespace ByzantineSim.Aggregators.Plugins;
+namespace ByzantineSim.Core.Plugins;
 
 /// <summary>"Did you mean" suggestions for misspelt names, by edit distance.</summary>
 public static class NameSuggestion

@@ -1,4 +1,4 @@
-namespace ByzantineSim.Aggregators.Numerics;
+namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64: a fixed, fast generator whose sequence depends only on

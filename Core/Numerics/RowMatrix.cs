@@ -1,4 +1,4 @@
-namespace ByzantineSim.Aggregators.Numerics;
+namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
 /// A read-only view of an n x d matrix of float32 stored row-major in one contiguous span:

@@ -1,4 +1,4 @@
-namespace ByzantineSim.Aggregators.Plugins;
+namespace ByzantineSim.Core.Plugins;
 
 /// <summary>
 /// Binds a plug-in's raw options (scalar text values keyed by name, as read from YAML) into

@@ -1,4 +1,4 @@
-namespace ByzantineSim.Aggregators.Plugins;
+namespace ByzantineSim.Core.Plugins;
 
 /// <summary>
 /// A problem found while binding a plug-in's options. <see cref="Key"/> names the offending

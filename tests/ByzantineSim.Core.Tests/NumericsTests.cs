@@ -1,6 +1,6 @@
-using ByzantineSim.Aggregators.Numerics;
+using ByzantineSim.Core.Numerics;
 
-namespace ByzantineSim.Aggregators.Tests;
+namespace ByzantineSim.Core.Tests;
 
 public class NumericsTests
 {

@@ -1,4 +1,4 @@
-namespace ByzantineSim.Aggregators.Numerics;
+namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
 /// Model-sized arrays kept for reuse. A gradient of cnn_mnist is 1.7 MB: the runtime serves an

@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 
-namespace ByzantineSim.Aggregators.Numerics;
+namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
 /// SIMD helpers shared by the kernels. Conventions: a vector with a non-finite coordinate has
@@ -110,7 +110,7 @@ public static class VectorMath
             throw new ArgumentException("cannot average zero rows", nameof(matrix));
         }
 
-        Rows.Mean(matrix, CoordinateWise.AllRows(matrix.Rows), destination);
+        Rows.Mean(matrix, Rows.AllRows(matrix.Rows), destination);
     }
 
     /// <summary>Throws unless <paramref name="destination"/> has one value per column.</summary>

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace ByzantineSim.Aggregators.Numerics;
+namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
 /// Row-level building blocks shared by the kernels: norms and distances of every row, and
@@ -135,6 +135,9 @@ public static unsafe class Rows
             }
         }
     }
+
+    /// <summary>Indices 0..n-1, for statistics over all rows.</summary>
+    public static int[] AllRows(int n) => [.. Enumerable.Range(0, n)];
 
     /// <summary>destination = mean of the given rows.</summary>
     public static void Mean(RowMatrix inputs, ReadOnlySpan<int> rows, Span<float> destination) =>

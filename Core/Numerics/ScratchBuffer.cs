@@ -1,4 +1,4 @@
-namespace ByzantineSim.Aggregators.Numerics;
+namespace ByzantineSim.Core.Numerics;
 
 /// <summary>Working arrays kept from call to call, grown when a call needs more.</summary>
 public static class ScratchBuffer
