@@ -10,7 +10,7 @@ namespace ByzantineSim.Aggregators;
 /// </summary>
 public interface IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name this aggregator is registered under, which a spec's YAML uses to select it.</summary>
     string Name { get; }
 
     /// <summary>The number of Byzantine inputs the rule is configured to tolerate.</summary>

@@ -8,7 +8,7 @@ namespace ByzantineSim.Aggregators;
 /// </summary>
 public interface IPreAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name this pre-aggregator is registered under, which a spec's YAML uses to select it.</summary>
     string Name { get; }
 
     /// <summary>The condition on the number of inputs n, e.g. "n > 2f".</summary>

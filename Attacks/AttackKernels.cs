@@ -36,7 +36,8 @@ public static class AttackKernels
     /// <summary>
     /// destination[j] = factor * (rows[0][j] + rows[1][j] + ... ), added in row order: eight
     /// columns at a time through every row, so each value is read once and the sum stays in a
-    /// register (adding whole rows into the destination, row after row, took three times longer).
+    /// register, rather than adding whole rows into the destination one after another, which
+    /// reads and writes the destination once per row.
     /// </summary>
     private static unsafe void ScaledSum(RowMatrix rows, int from, int to, float factor, Span<float> destination)
     {

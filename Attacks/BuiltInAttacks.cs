@@ -145,7 +145,7 @@ public sealed class NoAttack : IAttack
     {
     }
 
-    /// <summary>The single instance.</summary>
+    /// <summary>The shared instance: the attack has no options or state.</summary>
     public static NoAttack Instance { get; } = new();
 
     /// <inheritdoc />

@@ -13,7 +13,7 @@ namespace ByzantineSim.Attacks;
 /// </summary>
 public interface IAttack
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name this attack is registered under, which a spec's YAML uses to select it.</summary>
     string Name { get; }
 
     /// <summary>What the attack must know; checked against the run's threat model at validation.</summary>

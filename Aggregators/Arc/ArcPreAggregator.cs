@@ -9,7 +9,7 @@ namespace ByzantineSim.Aggregators.Arc;
 /// </summary>
 public sealed class ArcPreAggregator(int f) : IPreAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this pre-aggregator; its key in the pre-aggregator registry.</summary>
     public const string RegistryName = "arc";
 
     /// <inheritdoc />

@@ -10,6 +10,6 @@ public sealed record BucketingOptions(int BucketSize)
     public static readonly Parameter<int> BucketSizeParameter = new(
         "s", 2, "inputs averaged per bucket (the last bucket may be smaller)", value => value >= 1 ? null : "must be >= 1");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static BucketingOptions Bind(OptionsBinder binder) => new(binder.Get(BucketSizeParameter));
 }

@@ -8,7 +8,7 @@ namespace ByzantineSim.Aggregators.Bucketing;
 /// </summary>
 public sealed class BucketingPreAggregator(int f, BucketingOptions options) : IPreAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this pre-aggregator; its key in the pre-aggregator registry.</summary>
     public const string RegistryName = "bucketing";
 
     /// <inheritdoc />
@@ -17,7 +17,7 @@ public sealed class BucketingPreAggregator(int f, BucketingOptions options) : IP
     /// <summary>The number of Byzantine inputs tolerated (unchanged by bucketing).</summary>
     public int F { get; } = f;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public BucketingOptions Options { get; } = options;
 
     /// <inheritdoc />

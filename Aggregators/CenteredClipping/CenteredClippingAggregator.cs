@@ -9,7 +9,7 @@ namespace ByzantineSim.Aggregators.CenteredClipping;
 /// </summary>
 public sealed class CenteredClippingAggregator(int f, CenteredClippingOptions options) : IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "centered-clipping";
 
     /// <inheritdoc />
@@ -18,7 +18,7 @@ public sealed class CenteredClippingAggregator(int f, CenteredClippingOptions op
     /// <inheritdoc />
     public int F { get; } = f;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public CenteredClippingOptions Options { get; } = options;
 
     /// <inheritdoc />

@@ -15,7 +15,7 @@ public sealed record CenteredClippingOptions(double Tau, int Iterations)
     public static readonly Parameter<int> IterationsParameter = new(
         "iterations", 1, "clipping iterations L per round", value => value >= 1 ? null : "must be >= 1");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static CenteredClippingOptions Bind(OptionsBinder binder) =>
         new(binder.Get(TauParameter), binder.Get(IterationsParameter));
 }

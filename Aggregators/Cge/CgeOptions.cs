@@ -16,6 +16,6 @@ public sealed record CgeOptions(bool Sum)
         "combine the n - f smallest-norm inputs by their mean or their sum",
         Choices: ["mean", "sum"]);
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static CgeOptions Bind(OptionsBinder binder) => new(binder.Get(ReduceParameter) == "sum");
 }

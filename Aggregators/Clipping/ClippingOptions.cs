@@ -10,6 +10,6 @@ public sealed record ClippingOptions(double Threshold)
     public static readonly Parameter<double> ThresholdParameter = new(
         "c", 2.0, "largest norm let through", value => value > 0 ? null : "must be > 0");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static ClippingOptions Bind(OptionsBinder binder) => new(binder.Get(ThresholdParameter));
 }

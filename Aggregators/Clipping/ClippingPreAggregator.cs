@@ -8,7 +8,7 @@ namespace ByzantineSim.Aggregators.Clipping;
 /// </summary>
 public sealed class ClippingPreAggregator(int f, ClippingOptions options) : IRowwisePreAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this pre-aggregator; its key in the pre-aggregator registry.</summary>
     public const string RegistryName = "clipping";
 
     /// <inheritdoc />
@@ -17,7 +17,7 @@ public sealed class ClippingPreAggregator(int f, ClippingOptions options) : IRow
     /// <summary>The number of Byzantine inputs of the run (clipping does not use it).</summary>
     public int F { get; } = f;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public ClippingOptions Options { get; } = options;
 
     /// <inheritdoc />

@@ -8,7 +8,7 @@ namespace ByzantineSim.Aggregators.GeometricMedian;
 /// </summary>
 public sealed class GeometricMedianAggregator(int f, GeometricMedianOptions options) : IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "geometric-median";
 
     /// <inheritdoc />
@@ -17,7 +17,7 @@ public sealed class GeometricMedianAggregator(int f, GeometricMedianOptions opti
     /// <inheritdoc />
     public int F { get; } = f;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public GeometricMedianOptions Options { get; } = options;
 
     /// <inheritdoc />

@@ -25,7 +25,7 @@ public sealed record GeometricMedianOptions(double Nu, int Iterations, bool Star
     public static readonly Parameter<double> ToleranceParameter = new(
         "tolerance", 0.0, "stop once an iteration moves z by at most this; 0 runs every iteration", value => value >= 0 ? null : "must be >= 0");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static GeometricMedianOptions Bind(OptionsBinder binder) => new(
         binder.Get(NuParameter),
         binder.Get(IterationsParameter),

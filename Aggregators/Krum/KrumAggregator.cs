@@ -8,7 +8,7 @@ namespace ByzantineSim.Aggregators.Krum;
 /// </summary>
 public sealed class KrumAggregator(int f, KrumOptions options) : IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "krum";
 
     /// <inheritdoc />
@@ -17,7 +17,7 @@ public sealed class KrumAggregator(int f, KrumOptions options) : IAggregator
     /// <inheritdoc />
     public int F { get; } = f;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public KrumOptions Options { get; } = options;
 
     /// <inheritdoc />

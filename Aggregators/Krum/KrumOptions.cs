@@ -17,7 +17,7 @@ public sealed record KrumOptions(int? Neighbours)
         value => value is null or >= 1 ? null : "must be >= 1",
         DefaultDescription: "n - f - 2");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static KrumOptions Bind(OptionsBinder binder) => new(binder.Get(NeighboursParameter));
 
     /// <summary>The neighbour count for n inputs and f Byzantine ones.</summary>

@@ -10,7 +10,7 @@ namespace ByzantineSim.Aggregators.Mda;
 /// </summary>
 public sealed class MdaAggregator(int f, MdaOptions options) : IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "mda";
 
     /// <inheritdoc />
@@ -19,7 +19,7 @@ public sealed class MdaAggregator(int f, MdaOptions options) : IAggregator
     /// <inheritdoc />
     public int F { get; } = f;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public MdaOptions Options { get; } = options;
 
     /// <inheritdoc />

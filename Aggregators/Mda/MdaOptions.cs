@@ -17,6 +17,6 @@ public sealed record MdaOptions(long MaxSubsets)
         "refuse when C(n, f), the number of (n - f)-subsets, exceeds this",
         value => value >= 1 ? null : "must be >= 1");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static MdaOptions Bind(OptionsBinder binder) => new(binder.Get(MaxSubsetsParameter));
 }

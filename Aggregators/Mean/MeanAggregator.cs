@@ -9,7 +9,7 @@ namespace ByzantineSim.Aggregators.Mean;
 /// </summary>
 public sealed class MeanAggregator(int f) : IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "mean";
 
     /// <inheritdoc />

@@ -8,7 +8,7 @@ namespace ByzantineSim.Aggregators.Median;
 /// </summary>
 public sealed class MedianAggregator(int f) : IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "median";
 
     /// <inheritdoc />

@@ -8,7 +8,7 @@ namespace ByzantineSim.Aggregators.Monna;
 /// </summary>
 public sealed class MonnaAggregator(int f, MonnaOptions options) : IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "monna";
 
     /// <inheritdoc />
@@ -17,7 +17,7 @@ public sealed class MonnaAggregator(int f, MonnaOptions options) : IAggregator
     /// <inheritdoc />
     public int F { get; } = f;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public MonnaOptions Options { get; } = options;
 
     /// <inheritdoc />

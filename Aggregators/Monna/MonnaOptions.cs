@@ -15,6 +15,6 @@ public sealed record MonnaOptions(int Trusted)
     public static readonly Parameter<int> TrustedParameter = new(
         "trusted", 0, "index of the trusted (honest) input among the n ordered by client id", value => value >= 0 ? null : "must be >= 0");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static MonnaOptions Bind(OptionsBinder binder) => new(binder.Get(TrustedParameter));
 }

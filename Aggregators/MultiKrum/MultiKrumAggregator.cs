@@ -9,7 +9,7 @@ namespace ByzantineSim.Aggregators.MultiKrum;
 /// </summary>
 public sealed class MultiKrumAggregator(int f, MultiKrumOptions options) : IAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "multi-krum";
 
     /// <inheritdoc />
@@ -18,7 +18,7 @@ public sealed class MultiKrumAggregator(int f, MultiKrumOptions options) : IAggr
     /// <inheritdoc />
     public int F { get; } = f;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public MultiKrumOptions Options { get; } = options;
 
     /// <inheritdoc />

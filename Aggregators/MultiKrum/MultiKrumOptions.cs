@@ -30,7 +30,7 @@ public sealed record MultiKrumOptions(int? Selected, int? Neighbours, bool Itera
         "one-pass: the m best scores (ByzFL); iterative: repeated Krum with removal (the paper's m-Krum)",
         Choices: ["one-pass", "iterative"]);
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static MultiKrumOptions Bind(OptionsBinder binder) => new(
         binder.Get(SelectedParameter),
         binder.Get(NeighboursParameter),

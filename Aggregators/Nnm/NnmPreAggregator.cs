@@ -8,7 +8,7 @@ namespace ByzantineSim.Aggregators.Nnm;
 /// </summary>
 public sealed class NnmPreAggregator(int f) : IPreAggregator
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this pre-aggregator; its key in the pre-aggregator registry.</summary>
     public const string RegistryName = "nnm";
 
     /// <inheritdoc />

@@ -10,7 +10,7 @@ namespace ByzantineSim.Aggregators.Numerics;
 /// small scratch buffer (contiguous reads, L1-resident), then a sorting network orders every
 /// column of the block at once with lane-wise min/max. Each comparator is applied to all the
 /// block's vectors before the next: they are independent, so the processor overlaps them (one
-/// vector's whole network at a time was a chain of dependent loads and stores, 2x slower).
+/// vector's whole network at a time would be a chain of dependent loads and stores).
 /// A NaN coordinate counts as +Infinity, so with at most f non-finite values per column the
 /// selected middle values are finite.
 /// </summary>

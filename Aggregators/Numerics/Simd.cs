@@ -27,13 +27,13 @@ internal unsafe interface ISimd<TSelf>
     /// <summary>Unaligned store of <see cref="Count"/> floats.</summary>
     static abstract void Store(TSelf value, float* destination);
 
-    /// <summary>a + b.</summary>
+    /// <summary>Lane-wise sum a + b.</summary>
     static abstract TSelf Add(TSelf a, TSelf b);
 
-    /// <summary>a - b.</summary>
+    /// <summary>Lane-wise difference a - b.</summary>
     static abstract TSelf Subtract(TSelf a, TSelf b);
 
-    /// <summary>a * b.</summary>
+    /// <summary>Lane-wise product a * b.</summary>
     static abstract TSelf Multiply(TSelf a, TSelf b);
 
     /// <summary>a * b + c, fused where the hardware allows.</summary>

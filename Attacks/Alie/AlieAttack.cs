@@ -9,13 +9,13 @@ namespace ByzantineSim.Attacks.Alie;
 /// </summary>
 public sealed class AlieAttack(AlieOptions options, AttackPopulation population) : IAttack
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "alie";
 
     /// <inheritdoc />
     public string Name => RegistryName;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public AlieOptions Options { get; } = options;
 
     /// <summary>The factor c of mean + c * std for the configured population.</summary>

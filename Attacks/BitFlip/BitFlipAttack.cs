@@ -9,7 +9,7 @@ namespace ByzantineSim.Attacks.BitFlip;
 /// </summary>
 public sealed class BitFlipAttack : IAttack
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "bit-flip";
 
     /// <inheritdoc />

@@ -8,13 +8,13 @@ namespace ByzantineSim.Attacks.Gaussian;
 /// </summary>
 public sealed class GaussianAttack(GaussianOptions options) : IAttack
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "gaussian";
 
     /// <inheritdoc />
     public string Name => RegistryName;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public GaussianOptions Options { get; } = options;
 
     /// <inheritdoc />

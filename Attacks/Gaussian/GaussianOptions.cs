@@ -19,7 +19,7 @@ public sealed record GaussianOptions(double Mean, double Sigma, bool Same)
     public static readonly Parameter<bool> SameParameter = new(
         "same", false, "all Byzantine clients send one shared draw instead of one each");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static GaussianOptions Bind(OptionsBinder binder) =>
         new(binder.Get(MeanParameter), binder.Get(SigmaParameter), binder.Get(SameParameter));
 }

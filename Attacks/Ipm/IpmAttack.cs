@@ -10,13 +10,13 @@ namespace ByzantineSim.Attacks.Ipm;
 /// </summary>
 public sealed class IpmAttack(IpmOptions options) : IAttack
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "ipm";
 
     /// <inheritdoc />
     public string Name => RegistryName;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public IpmOptions Options { get; } = options;
 
     /// <inheritdoc />

@@ -13,6 +13,6 @@ public sealed record IpmOptions(double Epsilon)
         "eps", 0.1, "Byzantine clients send -eps * mean(honest); ByzFL's tau is the same factor",
         value => value > 0 && double.IsFinite(value) ? null : "must be a finite number > 0");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static IpmOptions Bind(OptionsBinder binder) => new(binder.Get(EpsilonParameter));
 }

@@ -21,13 +21,13 @@ namespace ByzantineSim.Attacks.Mimic;
 /// </summary>
 public sealed class MimicAttack(MimicOptions options) : IAttack
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "mimic";
 
     /// <inheritdoc />
     public string Name => RegistryName;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public MimicOptions Options { get; } = options;
 
     /// <inheritdoc />

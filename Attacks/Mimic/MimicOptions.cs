@@ -14,6 +14,6 @@ public sealed record MimicOptions(int Warmup)
         "warmup", 1, "rounds spent estimating the direction of largest honest variance before the target is fixed",
         value => value >= 1 ? null : "must be >= 1");
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static MimicOptions Bind(OptionsBinder binder) => new(binder.Get(WarmupParameter));
 }

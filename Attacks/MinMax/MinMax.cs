@@ -109,7 +109,7 @@ public static class MinMax
         }
     }
 
-    /// <summary>max_{i,j} ||x_i - x_j||^2.</summary>
+    /// <summary>The largest squared distance between two honest updates, max_{i,j} ||x_i - x_j||^2: the bound min-max keeps its vector within.</summary>
     public static double MaxPairwiseSquaredDistance(RowMatrix honest) => AttackKernels.MaxPairwiseSquaredDistance(honest);
 
     /// <summary>

@@ -19,7 +19,7 @@ public sealed class MinMaxAttack(MinMaxOptions options, bool sum) : IAttack
     /// <inheritdoc />
     public string Name => Sum ? MinSumName : MinMaxName;
 
-    /// <summary>The bound options.</summary>
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
     public MinMaxOptions Options { get; } = options;
 
     /// <summary>True for min-sum.</summary>

@@ -32,7 +32,7 @@ public sealed record LineSearchOptions(int Evaluations, double Start, double Ste
     /// </summary>
     public static LineSearchOptions Default { get; } = new(20, 0.0, 10.0, 0.8);
 
-    /// <summary>Binds the options.</summary>
+    /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static LineSearchOptions Bind(OptionsBinder binder) =>
         new(binder.Get(EvaluationsParameter), binder.Get(StartParameter), binder.Get(StepParameter), binder.Get(RatioParameter));
 }

@@ -7,7 +7,7 @@ namespace ByzantineSim.Attacks.SignFlip;
 /// </summary>
 public sealed class SignFlipAttack : IAttack
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "sign-flip";
 
     /// <inheritdoc />

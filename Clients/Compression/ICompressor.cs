@@ -11,7 +11,7 @@ namespace ByzantineSim.Clients.Compression;
 /// </summary>
 public interface ICompressor
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name this compressor is registered under, which a spec's YAML uses to select it.</summary>
     string Name { get; }
 
     /// <summary>Whether the client should keep the compression error and add it to its next update.</summary>
@@ -77,7 +77,7 @@ public sealed class NoCompression : ICompressor
     {
     }
 
-    /// <summary>The single instance.</summary>
+    /// <summary>The shared instance: the identity compressor has no options or state.</summary>
     public static NoCompression Instance { get; } = new();
 
     /// <inheritdoc />

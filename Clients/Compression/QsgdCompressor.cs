@@ -12,7 +12,7 @@ namespace ByzantineSim.Clients.Compression;
 /// <param name="errorFeedback">Keep the compression error for the next update.</param>
 public sealed class QsgdCompressor(int levels, bool errorFeedback) : ICompressor
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this compressor; its key in the compressor registry.</summary>
     public const string RegistryName = "qsgd";
 
     /// <inheritdoc />

@@ -8,17 +8,17 @@ namespace ByzantineSim.Clients.Compression;
 /// Cordonnier, Jaggi, NeurIPS 2018, arXiv 1809.07599). Bits: k values (32) and k indices
 /// (ceil(log2 d)).
 /// </summary>
-/// <param name="fraction">k / d.</param>
+/// <param name="fraction">Share of the coordinates kept, k / d, in (0, 1].</param>
 /// <param name="errorFeedback">Keep the compression error for the next update.</param>
 public sealed class TopKCompressor(double fraction, bool errorFeedback) : ICompressor
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this compressor; its key in the compressor registry.</summary>
     public const string RegistryName = "topk";
 
     /// <inheritdoc />
     public string Name => RegistryName;
 
-    /// <summary>k / d.</summary>
+    /// <summary>Share of the coordinates kept, k / d: each update keeps its ceil(fraction * d) largest in magnitude.</summary>
     public double Fraction { get; } = fraction;
 
     /// <inheritdoc />

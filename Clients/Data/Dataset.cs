@@ -97,7 +97,7 @@ public sealed class Dataset
     /// <summary>Number of samples.</summary>
     public int Count => _labels.Length;
 
-    /// <summary>All labels.</summary>
+    /// <summary>Every sample's class label, in sample order (all 0 for a regression set).</summary>
     public ReadOnlySpan<int> Labels => _labels;
 
     /// <summary>All features, row-major.</summary>

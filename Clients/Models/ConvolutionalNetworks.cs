@@ -28,10 +28,10 @@ public sealed class ConvolutionalNetworks : IModelDefinition
         _hidden = hidden;
     }
 
-    /// <summary>conv 20, conv 50, fc 500 (ByzFL's cnn_mnist).</summary>
+    /// <summary>ByzFL's cnn_mnist: convolutions of 20 and 50 channels, then a 500-unit hidden layer.</summary>
     public static ConvolutionalNetworks Mnist { get; } = new(MnistName, 20, 50, 500);
 
-    /// <summary>conv 32, conv 64, fc 512.</summary>
+    /// <summary>The CIFAR-10 network: convolutions of 32 and 64 channels, then a 512-unit hidden layer.</summary>
     public static ConvolutionalNetworks Cifar { get; } = new(CifarName, 32, 64, 512);
 
     /// <inheritdoc />

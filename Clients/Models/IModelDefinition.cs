@@ -12,7 +12,7 @@ namespace ByzantineSim.Clients.Models;
 /// </summary>
 public interface IModelDefinition
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name this model is registered under, which a spec's YAML uses to select it.</summary>
     string Name { get; }
 
     /// <summary>Canonical description including every option, e.g. <c>mlp(hidden=[128, 64])</c>.</summary>

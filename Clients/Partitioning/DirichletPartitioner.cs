@@ -14,7 +14,7 @@ namespace ByzantineSim.Clients.Partitioning;
 /// <param name="minSamples">Smallest acceptable client data set.</param>
 public sealed class DirichletPartitioner(double alpha, int minSamples) : IPartitioner
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "dirichlet";
 
     private const int MaxAttempts = 1000;

@@ -11,7 +11,7 @@ namespace ByzantineSim.Clients.Partitioning;
 /// <param name="gamma">Share of IID data in [0, 1].</param>
 public sealed class GammaSimilarityPartitioner(double gamma) : IPartitioner
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "gamma-similarity";
 
     /// <inheritdoc />

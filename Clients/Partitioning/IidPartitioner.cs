@@ -6,7 +6,7 @@ namespace ByzantineSim.Clients.Partitioning;
 /// <summary>IID: a uniform random permutation cut into near-equal parts (sizes differ by at most one).</summary>
 public sealed class IidPartitioner : IPartitioner
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "iid";
 
     /// <inheritdoc />

@@ -40,7 +40,7 @@ public sealed record Partition(ImmutableArray<ImmutableArray<int>> Clients)
 /// <summary>Splits a labelled training set among clients.</summary>
 public interface IPartitioner
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name this partitioner is registered under, which a spec's YAML uses to select it.</summary>
     string Name { get; }
 
     /// <summary>Assigns sample indices to <paramref name="clients"/> clients, deterministically from <paramref name="seed"/>.</summary>

@@ -13,7 +13,7 @@ namespace ByzantineSim.Clients.Partitioning;
 /// <param name="minSamples">Smallest client.</param>
 public sealed class QuantitySkewPartitioner(double beta, int minSamples) : IPartitioner
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "quantity-skew";
 
     /// <inheritdoc />

@@ -11,7 +11,7 @@ namespace ByzantineSim.Clients.Partitioning;
 /// <param name="shardsPerClient">Shards (about classes) per client.</param>
 public sealed class ShardPartitioner(int shardsPerClient) : IPartitioner
 {
-    /// <summary>The registry name.</summary>
+    /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "shards";
 
     /// <inheritdoc />

@@ -208,7 +208,7 @@ public sealed class ModelRunner : IDisposable
     /// <summary>Evaluation batch size when none is given: the model's own (see <see cref="Stacked.StackedNetwork.EvaluationBatch"/>).</summary>
     public const int DefaultEvaluationBatch = 0;
 
-    /// <summary>Evaluation batch of a model the stacked form does not handle (measured for cnn_mnist through the module: 50 to 250 samples).</summary>
+    /// <summary>Evaluation batch of a model the stacked form does not handle: inside the range that evaluated cnn_mnist fastest through the module (docs/PERFORMANCE.md).</summary>
     private const int ModuleEvaluationBatch = 100;
 
     /// <summary>Accuracy and mean loss of <paramref name="parameters"/> on all of <paramref name="data"/>.</summary>
@@ -267,7 +267,7 @@ public sealed class ModelRunner : IDisposable
 
     /// <summary>
     /// <see cref="EvaluateRange"/> through <see cref="Stacked.StackedNetwork"/>, scoring the outputs here
-    /// instead of with five libtorch calls per batch (a tenth of the evaluation's time at 25 samples).
+    /// instead of with five libtorch calls per batch, whose overhead is large at small batches.
     /// </summary>
     private EvaluationSums EvaluateStacked(ReadOnlySpan<float> parameters, Dataset data, int start, int count, int batchSize)
     {

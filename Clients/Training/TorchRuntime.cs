@@ -55,9 +55,9 @@ public static partial class TorchRuntime
 
     /// <summary>
     /// Turns libtorch's oneDNN (MKL-DNN) kernels off, process-wide. With libtorch 2.10 CPU (the
-    /// one TorchSharp 0.107 ships) we measured convolution gradients that turned NaN or differed
-    /// after a forward pass without backward (an evaluation) had run in the same process, in
-    /// 2 of 3 runs of a 100-step check; with oneDNN off, never, at about the same speed (ATen's
+    /// one TorchSharp 0.107 ships) convolution gradients turned NaN or differed after a forward
+    /// pass without backward (an evaluation) had run in the same process; with oneDNN off they do
+    /// not, at about the same speed (figures in docs/PERFORMANCE.md; ATen's
     /// own im2col + MKL GEMM path). TorchSharp has no switch for it, so at::Context's setter is
     /// called directly; if a future libtorch lacks the symbol we keep going with oneDNN on.
     /// </summary>

@@ -1,11 +1,9 @@
 namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
-/// Model-sized arrays kept for reuse. A gradient of cnn_mnist is 1.7 MB: the runtime serves an
-/// array that size from fresh pages, and on this kind of VM the page faults of first touching
-/// them cost more than the copy that fills them (measured: a quarter of a million faults in a
-/// 40-round bench of workload 1, most in the trainers' first write to each new gradient). Arrays
-/// come back through <see cref="VectorPayload.Release"/>, which the payload's last owner calls
+/// Model-sized arrays kept for reuse. The runtime serves an array that size from fresh pages, and
+/// on a VM the page faults of first touching them cost more than the copy that fills them
+/// (figures in docs/PERFORMANCE.md). Arrays come back through <see cref="VectorPayload.Release"/>, which the payload's last owner calls
 /// (the server, a round after it aggregated the update). The pool keeps at most
 /// <see cref="CapacityBytes"/>; anything beyond that is left to the garbage collector.
 /// </summary>

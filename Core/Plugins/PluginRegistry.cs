@@ -52,7 +52,7 @@ public sealed class PluginRegistry<TDescriptor>
     /// <summary>Every descriptor, sorted by name.</summary>
     public IEnumerable<TDescriptor> All => Names.Select(name => _byName[name]);
 
-    /// <summary>Looks a name up.</summary>
+    /// <summary>Finds the descriptor registered under <paramref name="name"/>; false when none is.</summary>
     public bool TryGet(string name, out TDescriptor descriptor) => _byName.TryGetValue(name, out descriptor!);
 
     /// <summary>

@@ -13,7 +13,7 @@ namespace ByzantineSim.Experiments.Cli;
 /// </summary>
 public static class BenchCommand
 {
-    /// <summary>Creates the command.</summary>
+    /// <summary>Creates the <c>byzsim bench</c> command, which measures the end-to-end workloads, with its options and handler.</summary>
     public static Command Create()
     {
         var workloads = new Option<int[]>("--workload", "-w")

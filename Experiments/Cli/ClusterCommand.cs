@@ -24,7 +24,7 @@ public static class ClusterCommand
     /// <summary>Environment variable read for the certificate password when no option gives it.</summary>
     public const string PasswordVariable = "BYZSIM_CERTIFICATE_PASSWORD";
 
-    /// <summary>Creates the command.</summary>
+    /// <summary>Creates the <c>byzsim cluster</c> command with its <c>coordinator</c> and <c>worker</c> subcommands, with its options and handler.</summary>
     public static Command Create() =>
         new("cluster", "Run a sweep across machines: a coordinator owns it, workers join and execute its runs (trusted networks only)")
         {

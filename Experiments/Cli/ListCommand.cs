@@ -13,7 +13,7 @@ namespace ByzantineSim.Experiments.Cli;
 /// <summary><c>byzsim list &lt;kind&gt;</c>: every registered plug-in with its options and defaults.</summary>
 public static class ListCommand
 {
-    /// <summary>Creates the command.</summary>
+    /// <summary>Creates the <c>byzsim list</c> command, which lists the registered plug-ins of one kind, with its options and handler.</summary>
     public static Command Create()
     {
         var kinds = new Dictionary<string, Func<IEnumerable<Row>>>(StringComparer.Ordinal)

@@ -30,7 +30,7 @@ public static class Program
     /// <summary>How long a command may take to stop after a signal before the process ends anyway.</summary>
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(60);
 
-    /// <summary>Entry point.</summary>
+    /// <summary>Runs the <c>byzsim</c> command line; returns the process exit code.</summary>
     public static async Task<int> Main(string[] args)
     {
         var verbose = new Option<bool>("--verbose") { Description = "print the stack trace of an error", Recursive = true };

@@ -10,7 +10,7 @@ namespace ByzantineSim.Experiments.Cli;
 /// </summary>
 public static class ReportCommand
 {
-    /// <summary>Creates the command.</summary>
+    /// <summary>Creates the <c>byzsim report</c> command, which writes a sweep's report or compares two results folders, with its options and handler.</summary>
     public static Command Create()
     {
         var folder = new Argument<DirectoryInfo?>("results-folder")

@@ -12,7 +12,7 @@ namespace ByzantineSim.Experiments.Cli;
 /// </summary>
 public static class RunsCommand
 {
-    /// <summary>Creates the command.</summary>
+    /// <summary>Creates the <c>byzsim runs</c> command, which shows the status of every run in a results folder, with its options and handler.</summary>
     public static Command Create()
     {
         var folder = new Argument<DirectoryInfo>("results-folder") { Description = "a sweep's results folder, e.g. results/default" };

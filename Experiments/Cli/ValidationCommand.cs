@@ -12,7 +12,7 @@ namespace ByzantineSim.Experiments.Cli;
 /// </summary>
 public static class ValidationCommand
 {
-    /// <summary>Creates the command.</summary>
+    /// <summary>Creates the <c>byzsim validation</c> command, which writes the validation report, with its options and handler.</summary>
     public static Command Create()
     {
         var results = new Option<DirectoryInfo>("--results")

@@ -48,6 +48,6 @@ public sealed record RunFailedOnWorker(string RunId, string Reason) : IRunReport
 /// <summary>The sweep is over: the worker leaves the cluster and exits.</summary>
 public sealed record SweepFinished : IClusterMessage
 {
-    /// <summary>The only instance.</summary>
+    /// <summary>The shared instance: the message carries no data.</summary>
     public static SweepFinished Instance { get; } = new();
 }

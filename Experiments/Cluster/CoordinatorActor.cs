@@ -53,7 +53,7 @@ public sealed class CoordinatorActor : ReceiveActor
         Receive<Terminated>(OnTerminated);
     }
 
-    /// <summary>Props for the actor.</summary>
+    /// <summary>Props creating a coordinator that hands out <paramref name="toRun"/>, stores results in <paramref name="store"/> and completes <paramref name="done"/> with the sweep's outcome.</summary>
     public static Props Props(SweepPlan plan, IReadOnlyList<RunPlan> toRun, ResultsStore store, Action<string> log, TaskCompletionSource<CoordinatorOutcome> done) =>
         Akka.Actor.Props.Create(() => new CoordinatorActor(plan, toRun, store, log, done));
 

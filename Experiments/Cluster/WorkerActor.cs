@@ -73,7 +73,7 @@ public sealed class WorkerActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props for the actor.</summary>
+    /// <summary>Props creating a worker that runs up to <paramref name="capacity"/> runs at once on <paramref name="simulator"/> and completes <paramref name="done"/> with why it stopped.</summary>
     public static Props Props(SimulatorSystem simulator, int capacity, Action<string> log, TaskCompletionSource<WorkerExit> done) =>
         Akka.Actor.Props.Create(() => new WorkerActor(simulator, capacity, log, done));
 

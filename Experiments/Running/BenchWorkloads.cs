@@ -111,9 +111,10 @@ public static class BenchWorkloads
 
     /// <summary>
     /// Measures <paramref name="workload"/>: a two-round warm-up run, then the measured run. The
-    /// warm-up compiles what the simulator runs only once per round: the close of the measured
-    /// run's round 0 (which starts the measured window) JIT-compiled the run recorder's code, 44 ms
-    /// in W2, and the first rounds after it compiled more; in a sweep, a process pays that once.
+    /// warm-up compiles what the simulator runs only once per round: without it, the close of the
+    /// measured run's round 0 (which starts the measured window) and the first rounds after it
+    /// would JIT-compile the run recorder's code inside the window; in a sweep, a process pays
+    /// that once.
     /// </summary>
     public static async Task<BenchResult> RunAsync(BenchWorkload workload, int rounds, int trainers, CancellationToken cancellationToken)
     {
@@ -154,8 +155,8 @@ public static class BenchWorkloads
         var evaluations = result.Evaluations.Where(e => e.Round > 0).ToList();
         double lastRoundClosed = result.Rounds[^1].ElapsedSeconds;
 
-        // Round 0 shares the trainers with the evaluation of the initial model (a second or more
-        // for cnn_mnist): measure from the close of round 0, over the rounds after it.
+        // Round 0 shares the trainers with the evaluation of the initial model (as long as several
+        // rounds for cnn_mnist): measure from the close of round 0, over the rounds after it.
         var measured = result.Rounds.Skip(1).ToList();
         using var process = Process.GetCurrentProcess();
         return new BenchResult(

@@ -36,8 +36,8 @@ public sealed record YScalar(string Value, bool IsNull, SourceLocation Location)
     public override string Kind => IsNull ? "null" : "a scalar";
 }
 
-/// <summary>A sequence.</summary>
-/// <param name="Items">The items.</param>
+/// <summary>A YAML sequence (block or flow list) in the parsed tree.</summary>
+/// <param name="Items">The elements, in document order.</param>
 /// <param name="Location">Where it starts.</param>
 public sealed record YSequence(ImmutableArray<YNode> Items, SourceLocation Location) : YNode(Location)
 {

@@ -152,7 +152,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
 /// <summary>
 /// A client's sample order in its latest epoch, kept by its actor from round to round: with
 /// hundreds of samples and a batch of tens, one permutation serves many rounds, and drawing it
-/// again each round cost most of a client's work at the start of a round.
+/// again each round would dominate a client's work at the start of a round.
 /// </summary>
 public sealed class EpochOrders
 {
@@ -179,8 +179,8 @@ public sealed class EpochOrders
 /// the other holds round t-1's, which the new one is computed from. Round t's momentum is also
 /// the update the server and an omniscient coalition read during round t; its array is written
 /// again only in round t+2, after round t+1 has closed (the same guarantee as the server's two
-/// round matrices). Without them, every client allocated d floats per round (the default sweep
-/// uses worker momentum).
+/// round matrices). Without them, every client would allocate d floats per round (the default
+/// sweep uses worker momentum).
 /// </summary>
 public sealed class MomentumBuffers
 {

@@ -15,8 +15,8 @@ namespace ByzantineSim.Simulator.Participants;
 /// attack needs and the threat model allows (theta_t, the honest updates revealed to an
 /// omniscient coalition, each identity's own update), crafts one vector per identity with the
 /// attack kernel, and sends each identity's vector to the server under that identity (the
-/// adversary controls its identities' connections: one hop, where a message to each identity
-/// and one from it cost W2 about 0.3 ms a round with twenty identities). It then tells the
+/// adversary controls its identities' connections: one hop, rather than a message to each
+/// identity and one back from it per round). It then tells the
 /// server which identities stay silent, so the round can close without a wall-clock wait. It
 /// owns the attack's state (e.g. mimic's direction estimate): passed to the kernel each round,
 /// replaced by what the kernel returns, so the attack itself holds nothing between rounds.
@@ -154,7 +154,7 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
 {
     private readonly CraftingBuffers _buffers = buffers ?? new CraftingBuffers();
 
-    /// <summary>The round.</summary>
+    /// <summary>The zero-based round the coalition crafts for.</summary>
     public int Round { get; } = round;
 
     /// <summary>The identities acting this round.</summary>
@@ -210,7 +210,7 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
         int length = settings.Attack.Delivery == AttackDelivery.WrongLength ? d - 1 : d;
 
         // One vector of the right length is crafted straight into a pooled array, which becomes
-        // the payload every identity sends: no copy of it (1.7 MB a round for cnn_mnist).
+        // the payload every identity sends: no model-sized copy per round.
         var single = rows == 1 && length == d && settings.Attack.Delivery != AttackDelivery.Silent ? PayloadPool.Shared.Rent(d) : null;
         var output = single is not null ? single.AsSpan() : ScratchBuffer.Ensure(ref _buffers.Output, rows * d).AsSpan(0, rows * d);
         var context = new AttackContext
@@ -266,8 +266,8 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
 }
 
 /// <summary>
-/// The coalition's working matrices, kept from round to round: tens of megabytes allocated fresh
-/// every round cost page faults and garbage collections (about 10 ms a round for cnn_mnist).
+/// The coalition's working matrices, kept from round to round: allocating them fresh every round
+/// would cost page faults and garbage collections.
 /// Every element a round reads is written first in that round.
 /// </summary>
 public sealed class CraftingBuffers

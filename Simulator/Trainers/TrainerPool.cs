@@ -8,19 +8,17 @@ namespace ByzantineSim.Simulator.Trainers;
 /// <summary>
 /// The trainer pool: one queue of requests (<see cref="WorkQueue"/>), pulled by trainers as they
 /// become free. Pulling, rather than assigning each request to a trainer when it arrives, keeps
-/// every trainer busy until the round's last gradient whatever each one takes (with Akka's
-/// smallest-mailbox router a round's ten gradients were split five and five up front, and a
-/// trainer that drew the slower five left the other idle). A trainer that finishes a job takes
-/// the next one from the queue itself, on its own thread: when each job went back through this
-/// actor, a trainer waited 0.2-1.9 ms for it to be scheduled between two cnn_mnist gradients
-/// (traced), with both cores busy. This actor only wakes idle trainers when requests arrive. A
-/// result does not depend on which trainer computes it.
+/// every trainer busy until the round's last gradient whatever each one takes (a router that
+/// splits a round's gradients up front leaves a trainer idle once its share is done). A trainer
+/// that finishes a job takes the next one from the queue itself, on its own thread, so it does not
+/// wait for this actor to be scheduled between two gradients. This actor only wakes idle trainers
+/// when requests arrive. A result does not depend on which trainer computes it.
 /// </summary>
 /// <remarks>
 /// A free trainer takes the oldest request and, with a D-SGD gradient, its share of the queued
 /// gradients at the same parameters, which it computes in one stacked pass
-/// (<c>ModelRunner.ComputeGradients</c>; measured on one thread: an MLP[128] gradient
-/// 0.49 ms alone, 0.26 ms ten at a time). A client's bits do not depend on who shares its pass
+/// (<c>ModelRunner.ComputeGradients</c>; cheaper per gradient than one pass each, figures in
+/// docs/PERFORMANCE.md). A client's bits do not depend on who shares its pass
 /// (tested), so grouping, which follows timing, changes no result.
 /// </remarks>
 public sealed class TrainerPool : ReceiveActor
@@ -267,13 +265,13 @@ public sealed record TrainerJob(ImmutableArray<PendingRequest> Requests);
 /// <summary>Trainer to pool: the queue was empty, wake me when a request comes.</summary>
 public sealed record TrainerReady
 {
-    /// <summary>The one instance.</summary>
+    /// <summary>The shared instance: the message carries no data.</summary>
     public static TrainerReady Instance { get; } = new();
 }
 
 /// <summary>Pool to an idle trainer: requests are queued.</summary>
 public sealed record TrainerWake
 {
-    /// <summary>The one instance.</summary>
+    /// <summary>The shared instance: the message carries no data.</summary>
     public static TrainerWake Instance { get; } = new();
 }

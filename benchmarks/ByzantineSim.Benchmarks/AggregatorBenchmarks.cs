@@ -28,7 +28,7 @@ public class AggregatorBenchmarks
     [Params(25, 100)]
     public int N { get; set; }
 
-    /// <summary>Dimension.</summary>
+    /// <summary>Dimension d: the length of every input vector.</summary>
     [Params(100_000, 1_000_000)]
     public int D { get; set; }
 

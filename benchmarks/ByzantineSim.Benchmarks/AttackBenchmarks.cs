@@ -30,7 +30,7 @@ public class AttackBenchmarks
     [Params(25, 100)]
     public int N { get; set; }
 
-    /// <summary>Dimension.</summary>
+    /// <summary>Dimension d: the length of every input vector.</summary>
     [Params(1_000_000)]
     public int D { get; set; }
 

@@ -24,7 +24,7 @@ public class CeilingBenchmarks
     [GlobalSetup]
     public void Setup() => _inputs = Data.StandardNormal(N, D, 2);
 
-    /// <summary>Frees it.</summary>
+    /// <summary>Drops the matrix so that the next benchmark class starts without it.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {

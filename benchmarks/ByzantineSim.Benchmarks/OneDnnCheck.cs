@@ -10,8 +10,7 @@ namespace ByzantineSim.Benchmarks;
 /// 150 cnn_mnist gradients with varying batch sizes and a few interleaved evaluations on one
 /// runner, each compared with the same gradient computed on a fresh runner. With
 /// <c>--enable-onednn</c> oneDNN is switched back on after TorchRuntime turned it off.
-/// Measured here (seeds 1-6, 900 steps): oneDNN off, none differ; on, 51 differ in 3 of the 6
-/// seeds, some of them NaN.
+/// Its results are recorded in docs/PERFORMANCE.md.
 /// </summary>
 public static partial class OneDnnCheck
 {
