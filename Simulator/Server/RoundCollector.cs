@@ -7,9 +7,10 @@ using ByzantineSim.Simulator.Setup;
 namespace ByzantineSim.Simulator.Server;
 
 /// <summary>
-/// Collects the replies of one round and decides when it can close. Pure state: the server
-/// actor feeds it messages. Every reply is checked here (length, finiteness, duplicates,
-/// unknown senders), so nothing malformed reaches the aggregation rule unless the policy says so.
+/// Collects the replies of one round and decides when it can close. Pure state:
+/// <see cref="ServerState"/> feeds it the server's messages. Every reply is checked here
+/// (length, finiteness, duplicates, unknown senders), so nothing malformed reaches the
+/// aggregation rule unless the policy says so.
 /// Honest replies also pass through the run's <see cref="FaultPlan"/>, the simulated network:
 /// crashed clients are accounted for from the start, a lost update never counts, and one whose
 /// simulated arrival is past the deadline is excluded as late; all of it without a clock.

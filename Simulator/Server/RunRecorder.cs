@@ -4,7 +4,7 @@ namespace ByzantineSim.Simulator.Server;
 
 /// <summary>
 /// Accumulates a run's records as rounds close and evaluations return (in any order), and
-/// assembles the <see cref="RunResult"/>. Pure state, owned by the server actor.
+/// assembles the <see cref="RunResult"/>. Pure state, owned by <see cref="ServerState"/>.
 /// </summary>
 public sealed class RunRecorder
 {
