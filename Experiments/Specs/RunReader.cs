@@ -42,19 +42,19 @@ public static class RunReader
         public const double Gamma = 0.1;
         public const double WeightDecay = 0;
         public const double WorkerMomentum = 0;
-        public const string MomentumForm = "average";
+        public const MomentumForm MomentumForm = ByzantineSim.Clients.Training.MomentumForm.Average;
         public const double ServerMomentum = 0;
         public const int EvalEvery = 10;
-        public const string Algorithm = "dsgd";
+        public const LocalMode Algorithm = LocalMode.Gradient;
         public const int LocalSteps = 1;
         public const double LocalLearningRate = 0.1;
         public const double ClipNorm = 0;
         public const double Participation = 1;
-        public const string Send = "delta";
+        public const ClientSends Send = ClientSends.Delta;
         public const string Compression = "none";
         public const string Aggregator = "mean";
         public const string Attack = "none";
-        public const string NonFinite = "pass";
+        public const NonFinitePolicy NonFinite = NonFinitePolicy.Pass;
         public const double RoundTimeoutSeconds = 60;
         public const int CrashFromRound = 0;
         public const string Delay = "exponential";
@@ -135,13 +135,13 @@ public static class RunReader
             threatView.Finish();
         }
 
-        string nonFinite = Defaults.NonFinite;
+        var nonFinite = Defaults.NonFinite;
         double timeout = Defaults.RoundTimeoutSeconds;
         double deadline = double.PositiveInfinity;
         bool deadlineGiven = false;
         if (root.Get("server") is { } server && reader.Mapping(server, "server") is { } serverView)
         {
-            nonFinite = serverView.Scalar("non_finite", Defaults.NonFinite, v => v is "pass" or "exclude" ? null : "must be pass or exclude");
+            nonFinite = serverView.Word("non_finite", Defaults.NonFinite, SpecWords.NonFinite);
             timeout = serverView.Scalar("round_timeout", Defaults.RoundTimeoutSeconds, v => v > 0 ? null : "must be > 0 seconds");
             deadlineGiven = serverView.Node["deadline"] is not null;
             deadline = serverView.Scalar("deadline", double.PositiveInfinity, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0 of simulated seconds");
@@ -245,21 +245,21 @@ public static class RunReader
                 new LearningRateSchedule(training.LearningRate, training.Milestones, training.Gamma),
                 training.WeightDecay,
                 training.WorkerMomentum,
-                training.MomentumForm == "sum" ? MomentumForm.Sum : MomentumForm.Average,
+                training.MomentumForm,
                 training.ServerMomentum,
                 training.EvalEvery)
             {
-                Algorithm = training.Algorithm == "fedavg" ? LocalMode.LocalSteps : LocalMode.Gradient,
+                Algorithm = training.Algorithm,
                 LocalSteps = training.LocalSteps,
                 LocalLearningRate = training.LocalLearningRate,
                 ClipNorm = training.ClipNorm,
                 Participation = training.Participation,
-                SendModel = training.Send == "model",
+                SendModel = training.Send == ClientSends.Model,
             },
             () => new AggregationPipeline(aggregator, steps),
             attack,
             threatModel,
-            new ServerSettings(TimeSpan.FromSeconds(timeout), nonFinite == "exclude" ? NonFinitePolicy.Exclude : NonFinitePolicy.Pass, deadline),
+            new ServerSettings(TimeSpan.FromSeconds(timeout), nonFinite, deadline),
             faults)
         {
             Compressor = compressor,
@@ -291,16 +291,16 @@ public static class RunReader
             view.Scalar("lr_gamma", Defaults.Gamma, v => v > 0 ? null : "must be > 0"),
             view.Scalar("weight_decay", Defaults.WeightDecay, v => v >= 0 ? null : "must be >= 0"),
             view.Scalar("worker_momentum", Defaults.WorkerMomentum, Beta),
-            view.Scalar("momentum_form", Defaults.MomentumForm, v => v is "average" or "sum" ? null : "must be average or sum"),
+            view.Word("momentum_form", Defaults.MomentumForm, SpecWords.MomentumForm),
             view.Scalar("server_momentum", Defaults.ServerMomentum, Beta),
             view.Scalar("eval_every", Defaults.EvalEvery, Positive),
-            view.Scalar("algorithm", Defaults.Algorithm, v => v is "dsgd" or "fedavg" ? null : "must be dsgd or fedavg"),
+            view.Word("algorithm", Defaults.Algorithm, SpecWords.Algorithm),
             view.Scalar("local_steps", Defaults.LocalSteps, Positive),
             view.Scalar("local_learning_rate", Defaults.LocalLearningRate, v => v > 0 ? null : "must be > 0"),
             view.Scalar("clip_norm", Defaults.ClipNorm, v => v >= 0 ? null : "must be >= 0 (0 disables clipping)"),
             view.Scalar("participation", Defaults.Participation, v => v is > 0 and <= 1 ? null : "must be in (0, 1]"),
-            view.Scalar("send", Defaults.Send, v => v is "delta" or "model" ? null : "must be delta or model"));
-        if (spec.Algorithm == "dsgd")
+            view.Word("send", Defaults.Send, SpecWords.Send));
+        if (spec.Algorithm == LocalMode.Gradient)
         {
             foreach (var (key, wrong) in new[] { ("local_steps", spec.LocalSteps != Defaults.LocalSteps), ("send", spec.Send != Defaults.Send) })
             {
