@@ -21,49 +21,11 @@ namespace ByzantineSim.Experiments.Specs;
 /// rule, the attack against the threat model, data availability). All problems go to the
 /// <see cref="NodeReader"/>.
 /// </summary>
-public static class RunReader
+public static partial class RunReader
 {
     /// <summary>Keys a run (and so <c>base</c>, grid axes and cases) may set.</summary>
     public static readonly ImmutableArray<string> Keys =
         ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy"];
-
-    /// <summary>Defaults of every setting, documented in docs/experiments.md.</summary>
-    public static class Defaults
-    {
-        public const long Seed = 0;
-        public const string Data = "synthetic";
-        public const string Partition = "iid";
-        public const string Model = "mlp";
-        public const int Clients = 10;
-        public const int Byzantine = 0;
-        public const int Rounds = 100;
-        public const int BatchSize = 32;
-        public const double LearningRate = 0.1;
-        public const double Gamma = 0.1;
-        public const double WeightDecay = 0;
-        public const double WorkerMomentum = 0;
-        public const MomentumForm MomentumForm = ByzantineSim.Clients.Training.MomentumForm.Average;
-        public const double ServerMomentum = 0;
-        public const int EvalEvery = 10;
-        public const LocalMode Algorithm = LocalMode.Gradient;
-        public const int LocalSteps = 1;
-        public const double LocalLearningRate = 0.1;
-        public const double ClipNorm = 0;
-        public const double Participation = 1;
-        public const ClientSends Send = ClientSends.Delta;
-        public const string Compression = "none";
-        public const string Aggregator = "mean";
-        public const string Attack = "none";
-        public const NonFinitePolicy NonFinite = NonFinitePolicy.Pass;
-        public const double RoundTimeoutSeconds = 60;
-        public const int CrashFromRound = 0;
-        public const string Delay = "exponential";
-        public const double DelayMean = 1.0;
-        public const double DelayLow = 0.0;
-        public const double DelayHigh = 2.0;
-        public const double MessageLoss = 0;
-        public const string Device = "cpu";
-    }
 
     /// <summary>Reads a run; returns null when anything is wrong (the reader has the errors).</summary>
     public static (RunSpec Spec, RunSetup Setup)? Read(NodeReader reader, YMapping run, string runId)
@@ -126,25 +88,25 @@ public static class RunReader
         var (attackSpec, attack) = Plugin(reader, root, "attack", Defaults.Attack, BuiltInAttacks.Registry,
             (d, raw) => BuiltInAttacks.Bind(d, raw, new AttackPopulation(n, f, dataSource?.Classes ?? 0)));
 
-        bool omniscient = true, knowsAggregator = true;
+        bool omniscient = Defaults.Omniscient, knowsAggregator = Defaults.KnowsAggregator;
         YNode threatNode = root.Get("threat") ?? run;
         if (root.Get("threat") is { } threat && reader.Mapping(threat, "threat") is { } threatView)
         {
-            omniscient = threatView.Scalar("omniscient", true);
-            knowsAggregator = threatView.Scalar("knows_aggregator", true);
+            omniscient = threatView.Scalar("omniscient", Defaults.Omniscient);
+            knowsAggregator = threatView.Scalar("knows_aggregator", Defaults.KnowsAggregator);
             threatView.Finish();
         }
 
         var nonFinite = Defaults.NonFinite;
         double timeout = Defaults.RoundTimeoutSeconds;
-        double deadline = double.PositiveInfinity;
+        double deadline = Defaults.DeadlineSeconds;
         bool deadlineGiven = false;
         if (root.Get("server") is { } server && reader.Mapping(server, "server") is { } serverView)
         {
             nonFinite = serverView.Word("non_finite", Defaults.NonFinite, SpecWords.NonFinite);
             timeout = serverView.Scalar("round_timeout", Defaults.RoundTimeoutSeconds, v => v > 0 ? null : "must be > 0 seconds");
             deadlineGiven = serverView.Node["deadline"] is not null;
-            deadline = serverView.Scalar("deadline", double.PositiveInfinity, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0 of simulated seconds");
+            deadline = serverView.Scalar("deadline", Defaults.DeadlineSeconds, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0 of simulated seconds");
             serverView.Finish();
         }
 
@@ -154,8 +116,8 @@ public static class RunReader
         double privacyClip = 0, privacyNoise = 0;
         if (root.Get("privacy") is { } privacy && reader.Mapping(privacy, "privacy") is { } privacyView)
         {
-            privacyClip = privacyView.Scalar("clip", 1.0, v => v >= 0 ? null : "must be > 0");
-            privacyNoise = privacyView.Scalar("noise_multiplier", 1.0, v => v >= 0 ? null : "must be >= 0");
+            privacyClip = privacyView.Scalar("clip", Defaults.PrivacyClip, v => v >= 0 ? null : "must be > 0");
+            privacyNoise = privacyView.Scalar("noise_multiplier", Defaults.PrivacyNoise, v => v >= 0 ? null : "must be >= 0");
             // clip 0 with noise 0 is privacy off, as spec.yaml writes it, so that file reads back as the same run.
             if (privacyClip == 0 && privacyNoise != 0)
             {
