@@ -69,49 +69,17 @@ public static partial class RunReader
         // Cross-field checks that need the bound plug-ins.
         if (aggregator is not null && 2 * f < n)
         {
-            // Under partial participation the rule sees only the clients sampled in a round.
-            var pipeline = new AggregationPipeline(aggregator, preSteps);
-            int perRound = TrainingSettings.ParticipantsPerRound(training.Participation, n);
-            if (pipeline.OrderProblem is { } orderProblem)
-            {
-                reader.Error(root.Get("pre_aggregators") ?? root.Get("aggregator") ?? run, "pre_aggregators", orderProblem);
-            }
-            else if (!pipeline.Accepts(perRound))
-            {
-                int effective = pipeline.EffectiveInputs(perRound);
-                string sampled = perRound == n ? "" : $" sampled per round with participation {Canonical.Number(training.Participation)}";
-                string after = effective == perRound ? "" : $", {effective} after {string.Join(", ", preSpecs.Select(p => p.Name))}";
-                string hint = perRound == n ? "" : "; set the aggregator's f to the Byzantine count expected in a round";
-                reader.Error(root.Get("aggregator") ?? run, "aggregator",
-                    $"must satisfy {aggregator.Requirement} for {aggregator.Name} (n={perRound}{sampled}{after}, got f={aggregator.F}){hint}");
-            }
+            RunChecks.Pipeline(reader, root, aggregator, preSteps, preSpecs, training.Participation, n);
         }
 
         if (attack is not null)
         {
-            var missing = attack.Requires & ~threatModel.Grants;
-            if (missing != AttackKnowledge.None)
-            {
-                reader.Error(root.Get("attack") ?? run, "attack",
-                    $"{attack.Name} needs {Describe(missing)}, which the threat model withholds (threat.omniscient: {Bool(threatModel.Omniscient)}, threat.knows_aggregator: {Bool(threatModel.KnowsAggregator)})");
-            }
-        }
-
-        if (attack is not null && partitioner is HonestDataOnly
-            && (attack.Requires.HasFlag(AttackKnowledge.OwnGradients) || attack.Poisoning is not null))
-        {
-            reader.Error(root.Get("attack") ?? run, "attack",
-                $"{attack.Name} trains on the Byzantine clients' own data, which partition.byzantine_data: false withholds");
+            RunChecks.Attack(reader, root, attack, threatModel, partitioner);
         }
 
         if (dataSource is not null)
         {
-            foreach (var problem in dataSource.Check())
-            {
-                var dataNode = root.Get("data");
-                var optionNode = dataNode is YMapping map && problem.Key is { } key ? map[key] : null;
-                reader.Error(optionNode ?? dataNode ?? run, "data" + (problem.Key is null ? "" : "." + problem.Key), problem.Message);
-            }
+            RunChecks.Data(reader, root, dataSource);
         }
 
         if (reader.Errors.Count > errorsBefore || dataSource is null || partitioner is null || model is null || aggregator is null || attack is null || compressor is null)
@@ -131,23 +99,7 @@ public static partial class RunReader
             model,
             n - f,
             f,
-            new TrainingSettings(
-                training.Rounds,
-                training.BatchSize,
-                new LearningRateSchedule(training.LearningRate, training.Milestones, training.Gamma),
-                training.WeightDecay,
-                training.WorkerMomentum,
-                training.MomentumForm,
-                training.ServerMomentum,
-                training.EvalEvery)
-            {
-                Algorithm = training.Algorithm,
-                LocalSteps = training.LocalSteps,
-                LocalLearningRate = training.LocalLearningRate,
-                ClipNorm = training.ClipNorm,
-                Participation = training.Participation,
-                SendModel = training.Send == ClientSends.Model,
-            },
+            training.ToSettings(),
             () => new AggregationPipeline(aggregator, steps),
             attack,
             threatModel,
@@ -159,13 +111,4 @@ public static partial class RunReader
         };
         return (spec, setup);
     }
-
-    private static string Describe(AttackKnowledge knowledge) => string.Join(" and ", new[]
-    {
-        knowledge.HasFlag(AttackKnowledge.HonestUpdates) ? "the honest updates of the round" : null,
-        knowledge.HasFlag(AttackKnowledge.Aggregator) ? "the server's aggregator" : null,
-        knowledge.HasFlag(AttackKnowledge.OwnGradients) ? "its own gradients" : null,
-    }.Where(s => s is not null));
-
-    private static string Bool(bool value) => value ? "true" : "false";
 }

@@ -61,6 +61,18 @@ public sealed record TrainingSpec(
     double Participation,
     ClientSends Send)
 {
+    /// <summary>The simulator's settings of this spec.</summary>
+    public TrainingSettings ToSettings() =>
+        new(Rounds, BatchSize, new LearningRateSchedule(LearningRate, Milestones, Gamma), WeightDecay, WorkerMomentum, MomentumForm, ServerMomentum, EvalEvery)
+        {
+            Algorithm = Algorithm,
+            LocalSteps = LocalSteps,
+            LocalLearningRate = LocalLearningRate,
+            ClipNorm = ClipNorm,
+            Participation = Participation,
+            SendModel = Send == ClientSends.Model,
+        };
+
     /// <inheritdoc />
     public bool Equals(TrainingSpec? other) =>
         other is not null && Canonical.Training(this) == Canonical.Training(other);
