@@ -50,7 +50,7 @@ public static partial class RunReader
         public const double MessageLoss = 0;
         public const double PrivacyClip = 1.0;
         public const double PrivacyNoise = 1.0;
-        public const string Device = "cpu";
+        public const ComputeDevice Device = ComputeDevice.Cpu;
 
         /// <summary>The Defaults table of docs/experiments.md, generated from the constants above.</summary>
         public static string MarkdownTable()
@@ -74,7 +74,7 @@ public static partial class RunReader
                     $"round_timeout {N(RoundTimeoutSeconds)} s, {(double.IsFinite(DeadlineSeconds) ? $"deadline {N(DeadlineSeconds)} s" : "no deadline")}"),
                 ("faults", $"none (when given: crash.from_round {N(CrashFromRound)}; stragglers.delay {Delay}, mean {N(DelayMean)}, low {N(DelayLow)}, high {N(DelayHigh)}; " +
                     $"message_loss {N(MessageLoss)})"),
-                ("device", Device),
+                ("device", SpecWords.Device.Word(Device)),
                 ("training (fedavg)", $"algorithm {SpecWords.Algorithm.Word(Algorithm)}, local_steps {N(LocalSteps)}, local_learning_rate {N(LocalLearningRate)}, " +
                     $"send {SpecWords.Send.Word(Send)}, participation {N(Participation)}, clip_norm {N(ClipNorm)}"),
                 ("compression", Compression),

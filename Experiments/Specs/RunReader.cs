@@ -58,8 +58,8 @@ public static partial class RunReader
         var (compressionSpec, compressor) = PluginReader.Read(reader, root, "compression", Defaults.Compression, CompressorCatalog.Registry, CompressorCatalog.Bind);
         var (privacyClip, privacyNoise) = PrivacyReader.Read(reader, root);
 
-        string device = root.Scalar("device", Defaults.Device, v => v is "cpu" or "cuda" ? null : "must be cpu or cuda");
-        if (device == "cuda" && TorchRuntime.CheckDevice(device) is { } deviceProblem)
+        var device = root.Word("device", Defaults.Device, SpecWords.Device);
+        if (device == ComputeDevice.Cuda && TorchRuntime.CheckDevice(SpecWords.Device.Word(device)) is { } deviceProblem)
         {
             reader.Error(root.Get("device")!, "device", deviceProblem);
         }

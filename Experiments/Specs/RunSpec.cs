@@ -96,7 +96,7 @@ public sealed record TrainingSpec(
 /// <param name="KnowsAggregator">Threat model: the coalition knows the pipeline.</param>
 /// <param name="NonFinite">Server policy for NaN/Inf updates.</param>
 /// <param name="RoundTimeoutSeconds">Server safety deadline.</param>
-/// <param name="Device"><c>cpu</c> or <c>cuda</c>.</param>
+/// <param name="Device">The compute device the spec asks for (checked when read).</param>
 /// <param name="Compression">How honest clients compress their updates.</param>
 /// <param name="PrivacyClip">Client-side DP clipping bound; 0 disables DP.</param>
 /// <param name="PrivacyNoise">Client-side DP noise multiplier.</param>
@@ -117,7 +117,7 @@ public sealed record RunSpec(
     bool KnowsAggregator,
     NonFinitePolicy NonFinite,
     double RoundTimeoutSeconds,
-    string Device,
+    ComputeDevice Device,
     PluginSpec Compression,
     double PrivacyClip,
     double PrivacyNoise,
@@ -180,7 +180,7 @@ internal static class Canonical
         }
 
         Faults(text, spec.Faults);
-        text.Append("device: ").Append(spec.Device).Append('\n');
+        text.Append("device: ").Append(SpecWords.Device.Word(spec.Device)).Append('\n');
         return text.ToString();
     }
 

@@ -14,6 +14,16 @@ public enum ClientSends
     Model,
 }
 
+/// <summary>The compute device a run asks for.</summary>
+public enum ComputeDevice
+{
+    /// <summary>The CPU. The default.</summary>
+    Cpu,
+
+    /// <summary>A CUDA GPU, when libtorch has one.</summary>
+    Cuda,
+}
+
 /// <summary>
 /// The YAML words of an enum-valued setting, in the order the error message lists them: the only
 /// place a spec word turns into an enum value (when read) and back (in the canonical YAML).
@@ -58,6 +68,9 @@ public static class SpecWords
 
     /// <summary><c>training.send</c>.</summary>
     public static SpecWords<ClientSends> Send { get; } = new(("delta", ClientSends.Delta), ("model", ClientSends.Model));
+
+    /// <summary><c>device</c>.</summary>
+    public static SpecWords<ComputeDevice> Device { get; } = new(("cpu", ComputeDevice.Cpu), ("cuda", ComputeDevice.Cuda));
 
     /// <summary><c>server.non_finite</c>.</summary>
     public static SpecWords<NonFinitePolicy> NonFinite { get; } = new(("pass", NonFinitePolicy.Pass), ("exclude", NonFinitePolicy.Exclude));

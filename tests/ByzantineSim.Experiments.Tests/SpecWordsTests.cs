@@ -14,6 +14,7 @@ public sealed class SpecWordsTests
         Assert.Equal(["dsgd", "fedavg"], SpecWords.Algorithm.Words);
         Assert.Equal(["delta", "model"], SpecWords.Send.Words);
         Assert.Equal(["pass", "exclude"], SpecWords.NonFinite.Words);
+        Assert.Equal(["cpu", "cuda"], SpecWords.Device.Words);
         Assert.Equal("must be average or sum", SpecWords.MomentumForm.Rule);
     }
 
@@ -24,6 +25,7 @@ public sealed class SpecWordsTests
         Assert.All(Enum.GetValues<LocalMode>(), v => Assert.Equal(v, SpecWords.Algorithm.Parse(SpecWords.Algorithm.Word(v))));
         Assert.All(Enum.GetValues<ClientSends>(), v => Assert.Equal(v, SpecWords.Send.Parse(SpecWords.Send.Word(v))));
         Assert.All(Enum.GetValues<NonFinitePolicy>(), v => Assert.Equal(v, SpecWords.NonFinite.Parse(SpecWords.NonFinite.Word(v))));
+        Assert.All(Enum.GetValues<ComputeDevice>(), v => Assert.Equal(v, SpecWords.Device.Parse(SpecWords.Device.Word(v))));
     }
 
     [Fact]
