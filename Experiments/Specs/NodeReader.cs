@@ -125,6 +125,11 @@ public sealed class MappingView(NodeReader reader, YMapping mapping, string path
     public T Scalar<T>(string key, T fallback, Func<T, string?>? check = null) =>
         Get(key) is { } node ? reader.Scalar(node, PathOf(key), fallback, check) : fallback;
 
+    /// <summary>An enum value written as one of <paramref name="words"/>, or <paramref name="fallback"/> when absent or invalid.</summary>
+    public T Word<T>(string key, T fallback, SpecWords<T> words)
+        where T : struct, Enum =>
+        words.Parse(Scalar(key, words.Word(fallback), v => words.Parse(v) is null ? words.Rule : null)) ?? fallback;
+
     /// <summary>Reports unknown keys.</summary>
     public void Finish()
     {

@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ByzantineSim.Clients.Training;
+using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Experiments.Specs;
 
@@ -32,15 +34,15 @@ public sealed record PluginSpec(string Name, ImmutableSortedDictionary<string, s
 /// <param name="Gamma">Step decay factor.</param>
 /// <param name="WeightDecay">L2 coefficient.</param>
 /// <param name="WorkerMomentum">Worker momentum beta.</param>
-/// <param name="MomentumForm"><c>average</c> or <c>sum</c>.</param>
+/// <param name="MomentumForm">Average or sum form of worker momentum.</param>
 /// <param name="ServerMomentum">Server momentum beta.</param>
 /// <param name="EvalEvery">Evaluation period in rounds.</param>
-/// <param name="Algorithm"><c>dsgd</c> (one gradient per round) or <c>fedavg</c> (local steps).</param>
+/// <param name="Algorithm">One gradient per round (dsgd) or local steps (fedavg).</param>
 /// <param name="LocalSteps">Local SGD steps per round (fedavg).</param>
 /// <param name="LocalLearningRate">Clients' local step size (fedavg).</param>
 /// <param name="ClipNorm">Client-side gradient clipping bound; 0 disables it.</param>
 /// <param name="Participation">Share of clients sampled per round.</param>
-/// <param name="Send"><c>delta</c> (an update the server steps with) or <c>model</c> (fedavg: the server averages models).</param>
+/// <param name="Send">An update the server steps with, or the model (fedavg: the server averages models).</param>
 public sealed record TrainingSpec(
     int Rounds,
     int BatchSize,
@@ -49,16 +51,28 @@ public sealed record TrainingSpec(
     double Gamma,
     double WeightDecay,
     double WorkerMomentum,
-    string MomentumForm,
+    MomentumForm MomentumForm,
     double ServerMomentum,
     int EvalEvery,
-    string Algorithm,
+    LocalMode Algorithm,
     int LocalSteps,
     double LocalLearningRate,
     double ClipNorm,
     double Participation,
-    string Send)
+    ClientSends Send)
 {
+    /// <summary>The simulator's settings of this spec.</summary>
+    public TrainingSettings ToSettings() =>
+        new(Rounds, BatchSize, new LearningRateSchedule(LearningRate, Milestones, Gamma), WeightDecay, WorkerMomentum, MomentumForm, ServerMomentum, EvalEvery)
+        {
+            Algorithm = Algorithm,
+            LocalSteps = LocalSteps,
+            LocalLearningRate = LocalLearningRate,
+            ClipNorm = ClipNorm,
+            Participation = Participation,
+            SendModel = Send == ClientSends.Model,
+        };
+
     /// <inheritdoc />
     public bool Equals(TrainingSpec? other) =>
         other is not null && Canonical.Training(this) == Canonical.Training(other);
@@ -80,9 +94,9 @@ public sealed record TrainingSpec(
 /// <param name="Attack">The attack.</param>
 /// <param name="Omniscient">Threat model: the coalition sees the honest updates.</param>
 /// <param name="KnowsAggregator">Threat model: the coalition knows the pipeline.</param>
-/// <param name="NonFinite">Server policy for NaN/Inf updates: <c>pass</c> or <c>exclude</c>.</param>
+/// <param name="NonFinite">Server policy for NaN/Inf updates.</param>
 /// <param name="RoundTimeoutSeconds">Server safety deadline.</param>
-/// <param name="Device"><c>cpu</c> or <c>cuda</c>.</param>
+/// <param name="Device">The compute device the spec asks for (checked when read).</param>
 /// <param name="Compression">How honest clients compress their updates.</param>
 /// <param name="PrivacyClip">Client-side DP clipping bound; 0 disables DP.</param>
 /// <param name="PrivacyNoise">Client-side DP noise multiplier.</param>
@@ -101,9 +115,9 @@ public sealed record RunSpec(
     PluginSpec Attack,
     bool Omniscient,
     bool KnowsAggregator,
-    string NonFinite,
+    NonFinitePolicy NonFinite,
     double RoundTimeoutSeconds,
-    string Device,
+    ComputeDevice Device,
     PluginSpec Compression,
     double PrivacyClip,
     double PrivacyNoise,
@@ -156,7 +170,7 @@ internal static class Canonical
             .Append("\n  noise_multiplier: ").Append(Number(spec.PrivacyNoise)).Append('\n');
         text.Append("threat:\n  omniscient: ").Append(Bool(spec.Omniscient))
             .Append("\n  knows_aggregator: ").Append(Bool(spec.KnowsAggregator)).Append('\n');
-        text.Append("server:\n  non_finite: ").Append(spec.NonFinite)
+        text.Append("server:\n  non_finite: ").Append(SpecWords.NonFinite.Word(spec.NonFinite))
             .Append("\n  round_timeout: ").Append(Number(spec.RoundTimeoutSeconds)).Append('\n');
 
         // Written only when set, so that runs without faults keep the ids they had before faults existed.
@@ -166,7 +180,7 @@ internal static class Canonical
         }
 
         Faults(text, spec.Faults);
-        text.Append("device: ").Append(spec.Device).Append('\n');
+        text.Append("device: ").Append(SpecWords.Device.Word(spec.Device)).Append('\n');
         return text.ToString();
     }
 
@@ -203,9 +217,9 @@ internal static class Canonical
         $"  rounds: {t.Rounds}\n  batch_size: {t.BatchSize}\n  learning_rate: {Number(t.LearningRate)}\n" +
         $"  lr_milestones: [{string.Join(", ", t.Milestones)}]\n  lr_gamma: {Number(t.Gamma)}\n" +
         $"  weight_decay: {Number(t.WeightDecay)}\n  worker_momentum: {Number(t.WorkerMomentum)}\n" +
-        $"  momentum_form: {t.MomentumForm}\n  server_momentum: {Number(t.ServerMomentum)}\n  eval_every: {t.EvalEvery}\n" +
-        $"  algorithm: {t.Algorithm}\n  local_steps: {t.LocalSteps}\n  local_learning_rate: {Number(t.LocalLearningRate)}\n" +
-        $"  clip_norm: {Number(t.ClipNorm)}\n  participation: {Number(t.Participation)}\n  send: {t.Send}\n";
+        $"  momentum_form: {SpecWords.MomentumForm.Word(t.MomentumForm)}\n  server_momentum: {Number(t.ServerMomentum)}\n  eval_every: {t.EvalEvery}\n" +
+        $"  algorithm: {SpecWords.Algorithm.Word(t.Algorithm)}\n  local_steps: {t.LocalSteps}\n  local_learning_rate: {Number(t.LocalLearningRate)}\n" +
+        $"  clip_norm: {Number(t.ClipNorm)}\n  participation: {Number(t.Participation)}\n  send: {SpecWords.Send.Word(t.Send)}\n";
 
     private static void Plugin(StringBuilder text, string key, PluginSpec plugin)
     {

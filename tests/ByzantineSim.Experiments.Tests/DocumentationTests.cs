@@ -17,6 +17,29 @@ public partial class DocumentationTests
         return directory?.FullName ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>Set to 1 to rewrite the generated Defaults table of docs/experiments.md from <see cref="RunReader.Defaults"/>.</summary>
+    private const string RegenerateDocsVariable = "BYZSIM_REGENERATE_DOCS";
+
+    [Fact]
+    public void ExperimentsDoc_DefaultsTable_IsGeneratedFromRunReaderDefaults()
+    {
+        string path = Path.Combine(RepositoryRoot(), "docs", "experiments.md");
+        string doc = File.ReadAllText(path);
+        const string heading = "## Defaults\n\n";
+        int start = doc.IndexOf(heading, StringComparison.Ordinal) + heading.Length;
+        Assert.True(start >= heading.Length, "docs/experiments.md has no '## Defaults' section");
+        int end = doc.IndexOf("\n\n", start, StringComparison.Ordinal) + 1;
+        string generated = RunReader.Defaults.MarkdownTable();
+        if (Environment.GetEnvironmentVariable(RegenerateDocsVariable) == "1")
+        {
+            File.WriteAllText(path, doc[..start] + generated + doc[end..]);
+            doc = File.ReadAllText(path);
+            end = start + generated.Length;
+        }
+
+        Assert.Equal(generated, doc[start..end]);
+    }
+
     [Fact]
     public void ExperimentsDoc_AnnotatedExample_IsAValidSpec()
     {

@@ -160,6 +160,15 @@ public class SpecErrorTests
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  attack: opt-alie\n  threat: { knows_aggregator: false }\n",
             ["spec.yaml:4:11: base.attack: opt-alie needs the server's aggregator, which the threat model withholds (threat.omniscient: true, threat.knows_aggregator: false)"]
         },
+        {
+            // 27. enum-valued settings name their words
+            "sweep: s\nbase:\n  training: { momentum_form: add, algorithm: sgd, send: diff }\n",
+            [
+                "spec.yaml:3:30: base.training.momentum_form: must be average or sum (got add)",
+                "spec.yaml:3:46: base.training.algorithm: must be dsgd or fedavg (got sgd)",
+                "spec.yaml:3:57: base.training.send: must be delta or model (got diff)",
+            ]
+        },
     };
 
     [Theory]

@@ -111,7 +111,7 @@ public class YamlLoaderTests
     {
         var spec = SweepLoader.Parse(
             "sweep: \"s\"\nbase:\n  seed: !!int 7\n  training: { momentum_form: 'sum' }\n  aggregator: { name: \"median\" }\n", File).Runs.Single().Spec;
-        Assert.Equal((7L, "sum", "median"), (spec.Seed, spec.Training.MomentumForm, spec.Aggregator.Name));
+        Assert.Equal((7L, Clients.Training.MomentumForm.Sum, "median"), (spec.Seed, spec.Training.MomentumForm, spec.Aggregator.Name));
     }
 
     [Fact]

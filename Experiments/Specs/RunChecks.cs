@@ -1,0 +1,73 @@
+using System.Collections.Immutable;
+using ByzantineSim.Aggregators;
+using ByzantineSim.Attacks;
+using ByzantineSim.Clients.Data;
+using ByzantineSim.Clients.Partitioning;
+using ByzantineSim.Experiments.Yaml;
+using ByzantineSim.Simulator.Setup;
+
+namespace ByzantineSim.Experiments.Specs;
+
+/// <summary>Checks across a run's sections that need the bound plug-ins; every problem goes to the reader.</summary>
+internal static class RunChecks
+{
+    /// <summary>The pipeline's order, and the rule's condition on the updates it sees in a round.</summary>
+    public static void Pipeline(
+        NodeReader reader, MappingView root, IAggregator aggregator, ImmutableArray<IPreAggregator> preSteps, ImmutableArray<PluginSpec> preSpecs,
+        double participation, int n)
+    {
+        // Under partial participation the rule sees only the clients sampled in a round.
+        var pipeline = new AggregationPipeline(aggregator, preSteps);
+        int perRound = TrainingSettings.ParticipantsPerRound(participation, n);
+        if (pipeline.OrderProblem is { } orderProblem)
+        {
+            reader.Error(root.Get("pre_aggregators") ?? root.Get("aggregator") ?? root.Node, "pre_aggregators", orderProblem);
+        }
+        else if (!pipeline.Accepts(perRound))
+        {
+            int effective = pipeline.EffectiveInputs(perRound);
+            string sampled = perRound == n ? "" : $" sampled per round with participation {Canonical.Number(participation)}";
+            string after = effective == perRound ? "" : $", {effective} after {string.Join(", ", preSpecs.Select(p => p.Name))}";
+            string hint = perRound == n ? "" : "; set the aggregator's f to the Byzantine count expected in a round";
+            reader.Error(root.Get("aggregator") ?? root.Node, "aggregator",
+                $"must satisfy {aggregator.Requirement} for {aggregator.Name} (n={perRound}{sampled}{after}, got f={aggregator.F}){hint}");
+        }
+    }
+
+    /// <summary>What the attack needs against what the threat model and the partition grant.</summary>
+    public static void Attack(NodeReader reader, MappingView root, IAttack attack, ThreatModel threat, IPartitioner? partitioner)
+    {
+        var missing = attack.Requires & ~threat.Grants;
+        if (missing != AttackKnowledge.None)
+        {
+            reader.Error(root.Get("attack") ?? root.Node, "attack",
+                $"{attack.Name} needs {Describe(missing)}, which the threat model withholds (threat.omniscient: {Bool(threat.Omniscient)}, threat.knows_aggregator: {Bool(threat.KnowsAggregator)})");
+        }
+
+        if (partitioner is HonestDataOnly && (attack.Requires.HasFlag(AttackKnowledge.OwnGradients) || attack.Poisoning is not null))
+        {
+            reader.Error(root.Get("attack") ?? root.Node, "attack",
+                $"{attack.Name} trains on the Byzantine clients' own data, which partition.byzantine_data: false withholds");
+        }
+    }
+
+    /// <summary>Whether the data set is available with its options.</summary>
+    public static void Data(NodeReader reader, MappingView root, IDatasetSource dataSource)
+    {
+        foreach (var problem in dataSource.Check())
+        {
+            var dataNode = root.Get("data");
+            var optionNode = dataNode is YMapping map && problem.Key is { } key ? map[key] : null;
+            reader.Error(optionNode ?? dataNode ?? root.Node, "data" + (problem.Key is null ? "" : "." + problem.Key), problem.Message);
+        }
+    }
+
+    private static string Describe(AttackKnowledge knowledge) => string.Join(" and ", new[]
+    {
+        knowledge.HasFlag(AttackKnowledge.HonestUpdates) ? "the honest updates of the round" : null,
+        knowledge.HasFlag(AttackKnowledge.Aggregator) ? "the server's aggregator" : null,
+        knowledge.HasFlag(AttackKnowledge.OwnGradients) ? "its own gradients" : null,
+    }.Where(s => s is not null));
+
+    private static string Bool(bool value) => value ? "true" : "false";
+}

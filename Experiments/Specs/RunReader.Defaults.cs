@@ -1,0 +1,92 @@
+using System.Globalization;
+using ByzantineSim.Clients.Models;
+using ByzantineSim.Clients.Training;
+using ByzantineSim.Simulator.Setup;
+
+namespace ByzantineSim.Experiments.Specs;
+
+public static partial class RunReader
+{
+    /// <summary>
+    /// Defaults of every setting: the one place they are defined. The Defaults table of
+    /// docs/experiments.md is generated from here (<see cref="MarkdownTable"/>), and a test keeps the two equal.
+    /// </summary>
+    public static class Defaults
+    {
+        public const long Seed = 0;
+        public const string Data = "synthetic";
+        public const string Partition = "iid";
+        public const string Model = "mlp";
+        public const int Clients = 10;
+        public const int Byzantine = 0;
+        public const int Rounds = 100;
+        public const int BatchSize = 32;
+        public const double LearningRate = 0.1;
+        public const double Gamma = 0.1;
+        public const double WeightDecay = 0;
+        public const double WorkerMomentum = 0;
+        public const MomentumForm MomentumForm = ByzantineSim.Clients.Training.MomentumForm.Average;
+        public const double ServerMomentum = 0;
+        public const int EvalEvery = 10;
+        public const LocalMode Algorithm = LocalMode.Gradient;
+        public const int LocalSteps = 1;
+        public const double LocalLearningRate = 0.1;
+        public const double ClipNorm = 0;
+        public const double Participation = 1;
+        public const ClientSends Send = ClientSends.Delta;
+        public const string Compression = "none";
+        public const string Aggregator = "mean";
+        public const string Attack = "none";
+        public const bool Omniscient = true;
+        public const bool KnowsAggregator = true;
+        public const NonFinitePolicy NonFinite = NonFinitePolicy.Pass;
+        public const double RoundTimeoutSeconds = 60;
+        public const double DeadlineSeconds = double.PositiveInfinity;
+        public const int CrashFromRound = 0;
+        public const string Delay = "exponential";
+        public const double DelayMean = 1.0;
+        public const double DelayLow = 0.0;
+        public const double DelayHigh = 2.0;
+        public const double MessageLoss = 0;
+        public const double PrivacyClip = 1.0;
+        public const double PrivacyNoise = 1.0;
+        public const ComputeDevice Device = ComputeDevice.Cpu;
+
+        /// <summary>The Defaults table of docs/experiments.md, generated from the constants above.</summary>
+        public static string MarkdownTable()
+        {
+            var model = ModelCatalog.Registry.All.Single(d => d.Name == Model);
+            string modelOptions = string.Join(", ", model.Parameters.Select(p => $"{p.Name} {p.DefaultText}"));
+            (string Key, string Value)[] rows =
+            [
+                ("seed", N(Seed)),
+                ("data", Data),
+                ("partition", Partition),
+                ("model", modelOptions.Length == 0 ? Model : $"{Model} ({modelOptions})"),
+                ("clients", $"n {N(Clients)}, f {N(Byzantine)}"),
+                ("training", $"rounds {N(Rounds)}, batch_size {N(BatchSize)}, learning_rate {N(LearningRate)}, no milestones, lr_gamma {N(Gamma)}, " +
+                    $"weight_decay {N(WeightDecay)}, worker_momentum {N(WorkerMomentum)}, momentum_form {SpecWords.MomentumForm.Word(MomentumForm)}, " +
+                    $"server_momentum {N(ServerMomentum)}, eval_every {N(EvalEvery)}"),
+                ("aggregator", Aggregator),
+                ("attack", Attack),
+                ("threat", $"omniscient {B(Omniscient)}, knows_aggregator {B(KnowsAggregator)}"),
+                ("server", $"non_finite {SpecWords.NonFinite.Word(NonFinite)} (NaN/Inf updates go to the rule; exclude drops them), " +
+                    $"round_timeout {N(RoundTimeoutSeconds)} s, {(double.IsFinite(DeadlineSeconds) ? $"deadline {N(DeadlineSeconds)} s" : "no deadline")}"),
+                ("faults", $"none (when given: crash.from_round {N(CrashFromRound)}; stragglers.delay {Delay}, mean {N(DelayMean)}, low {N(DelayLow)}, high {N(DelayHigh)}; " +
+                    $"message_loss {N(MessageLoss)})"),
+                ("device", SpecWords.Device.Word(Device)),
+                ("training (fedavg)", $"algorithm {SpecWords.Algorithm.Word(Algorithm)}, local_steps {N(LocalSteps)}, local_learning_rate {N(LocalLearningRate)}, " +
+                    $"send {SpecWords.Send.Word(Send)}, participation {N(Participation)}, clip_norm {N(ClipNorm)}"),
+                ("compression", Compression),
+                ("privacy", $"off (when given: clip {N(PrivacyClip)}, noise_multiplier {N(PrivacyNoise)}; `clip: 0, noise_multiplier: 0` is off, as `spec.yaml` writes it)"),
+            ];
+            return "| key | default |\n|---|---|\n" + string.Concat(rows.Select(r => $"| {r.Key} | {r.Value} |\n"));
+        }
+
+        private static string N(double value) => Canonical.Number(value);
+
+        private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+        private static string B(bool value) => value ? "true" : "false";
+    }
+}

@@ -1,0 +1,56 @@
+using ByzantineSim.Clients.Training;
+using Defaults = ByzantineSim.Experiments.Specs.RunReader.Defaults;
+
+namespace ByzantineSim.Experiments.Specs;
+
+/// <summary>Reads a run's <c>training</c> mapping: the optimiser, the schedule and the FedAvg settings.</summary>
+internal static class TrainingReader
+{
+    /// <summary>Reads <c>training</c>; every key absent takes its default (the reader has any errors).</summary>
+    public static TrainingSpec Read(NodeReader reader, MappingView root)
+    {
+        var defaults = new TrainingSpec(Defaults.Rounds, Defaults.BatchSize, Defaults.LearningRate, [], Defaults.Gamma, Defaults.WeightDecay,
+            Defaults.WorkerMomentum, Defaults.MomentumForm, Defaults.ServerMomentum, Defaults.EvalEvery,
+            Defaults.Algorithm, Defaults.LocalSteps, Defaults.LocalLearningRate, Defaults.ClipNorm, Defaults.Participation, Defaults.Send);
+        if (root.Get("training") is not { } node || reader.Mapping(node, "training") is not { } view)
+        {
+            return defaults;
+        }
+
+        static string? Positive(int v) => v >= 1 ? null : "must be >= 1";
+        static string? Beta(double v) => v is >= 0 and < 1 ? null : "must be in [0, 1)";
+        var milestones = view.Get("lr_milestones") is { } m
+            ? reader.List<int>(m, view.PathOf("lr_milestones"), v => v >= 1 ? null : "must be >= 1")
+            : [];
+        var spec = new TrainingSpec(
+            view.Scalar("rounds", Defaults.Rounds, Positive),
+            view.Scalar("batch_size", Defaults.BatchSize, Positive),
+            view.Scalar("learning_rate", Defaults.LearningRate, v => v > 0 ? null : "must be > 0"),
+            [.. milestones.Order()],
+            view.Scalar("lr_gamma", Defaults.Gamma, v => v > 0 ? null : "must be > 0"),
+            view.Scalar("weight_decay", Defaults.WeightDecay, v => v >= 0 ? null : "must be >= 0"),
+            view.Scalar("worker_momentum", Defaults.WorkerMomentum, Beta),
+            view.Word("momentum_form", Defaults.MomentumForm, SpecWords.MomentumForm),
+            view.Scalar("server_momentum", Defaults.ServerMomentum, Beta),
+            view.Scalar("eval_every", Defaults.EvalEvery, Positive),
+            view.Word("algorithm", Defaults.Algorithm, SpecWords.Algorithm),
+            view.Scalar("local_steps", Defaults.LocalSteps, Positive),
+            view.Scalar("local_learning_rate", Defaults.LocalLearningRate, v => v > 0 ? null : "must be > 0"),
+            view.Scalar("clip_norm", Defaults.ClipNorm, v => v >= 0 ? null : "must be >= 0 (0 disables clipping)"),
+            view.Scalar("participation", Defaults.Participation, v => v is > 0 and <= 1 ? null : "must be in (0, 1]"),
+            view.Word("send", Defaults.Send, SpecWords.Send));
+        if (spec.Algorithm == LocalMode.Gradient)
+        {
+            foreach (var (key, wrong) in new[] { ("local_steps", spec.LocalSteps != Defaults.LocalSteps), ("send", spec.Send != Defaults.Send) })
+            {
+                if (wrong)
+                {
+                    reader.Error(view.Get(key)!, view.PathOf(key), "applies to algorithm fedavg only (training.algorithm is dsgd)");
+                }
+            }
+        }
+
+        view.Finish();
+        return spec;
+    }
+}
