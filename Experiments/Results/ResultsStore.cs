@@ -147,11 +147,13 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             })));
 
         var final = result.Final;
+        var state = RunState.Of(result, run.Spec.Training.Rounds);
+        var counts = state.Summary!;
         var summary = new JsonObject
         {
             ["run_id"] = run.Id,
             ["spec_hash"] = run.Spec.Hash(),
-            ["status"] = RunState.Of(result, run.Spec.Training.Rounds).Word,
+            ["status"] = state.Word,
             ["labels"] = new JsonObject(run.Labels.Select(l => KeyValuePair.Create(l.Axis, (JsonNode?)l.Value))),
             ["rounds"] = run.Spec.Training.Rounds,
             ["parameters"] = result.Dimension,
@@ -160,9 +162,9 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             ["best_test_accuracy"] = Finite(result.Evaluations.Select(e => e.TestAccuracy).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max()),
             ["updates_rejected"] = result.Rounds.Sum(r => r.Rejected),
             ["updates_missing"] = result.Rounds.Sum(r => r.Missing),
-            ["failed_aggregations"] = result.Rounds.Count(r => r.AggregationFailed),
-            ["attack_failures"] = result.Rounds.Count(r => r.AttackFailure is not null),
-            ["attack_failure"] = result.Rounds.Select(r => r.AttackFailure).FirstOrDefault(f => f is not null),
+            ["failed_aggregations"] = counts.FailedAggregations,
+            ["attack_failures"] = counts.AttackFailures,
+            ["attack_failure"] = counts.AttackFailure,
             ["bits_sent_per_round"] = result.Rounds.Length == 0 ? 0 : result.Rounds.Average(r => (double)r.BitsSent),
             ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 3),
             ["time_split_seconds"] = new JsonObject
