@@ -249,5 +249,6 @@ public static class AggregatorLaws
         return expected.Zip(actual).All(p => float.IsFinite(p.Second) && Math.Abs(p.First - p.Second) <= allowed);
     }
 
-    private static string Show(float[] values) => "[" + string.Join(", ", values.Take(5).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))) + (values.Length > 5 ? ", ..." : "") + "]";
+    /// <summary>The first five values of a vector, for failure messages.</summary>
+    public static string Show(float[] values) => "[" + string.Join(", ", values.Take(5).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))) + (values.Length > 5 ? ", ..." : "") + "]";
 }

@@ -46,7 +46,7 @@ public static class PipelineFuzz
 
         if (!VectorMath.IsFinite(output))
         {
-            return $"{rule}: non-finite output {Show(output)} ({scenario})";
+            return $"{rule}: non-finite output {AggregatorLaws.Show(output)} ({scenario})";
         }
 
         int honest = scenario.N - scenario.F;
@@ -110,7 +110,4 @@ public static class PipelineFuzz
         pipelines.Add(new RuleUnderTest("arc>mean", new Dictionary<string, string>(), true, null));
         return pipelines;
     }
-
-    private static string Show(float[] values) =>
-        "[" + string.Join(", ", values.Take(5).Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture))) + (values.Length > 5 ? ", ..." : "") + "]";
 }
