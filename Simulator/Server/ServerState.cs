@@ -237,23 +237,25 @@ public sealed class ServerState
         var round = closed.Round;
         RetireUpdates(round);
         var outcomes = round.Outcomes();
+        var tally = outcomes.Values.CountBy(o => o).ToDictionary();
+        int Count(params ReplyOutcome[] kinds) => kinds.Sum(kind => tally.GetValueOrDefault(kind));
         _recorder.RoundClosed(
             new RoundRecord(
                 round.Round,
                 round.HonestLoss,
                 closed.Rows,
-                outcomes.Values.Count(o => o is ReplyOutcome.WrongLength or ReplyOutcome.ExcludedNonFinite or ReplyOutcome.Failed or ReplyOutcome.AttackFailed),
-                outcomes.Values.Count(o => o is ReplyOutcome.Missing or ReplyOutcome.Crashed or ReplyOutcome.Lost or ReplyOutcome.Straggled),
+                Count(ReplyOutcome.WrongLength, ReplyOutcome.ExcludedNonFinite, ReplyOutcome.Failed, ReplyOutcome.AttackFailed),
+                Count(ReplyOutcome.Missing, ReplyOutcome.Crashed, ReplyOutcome.Lost, ReplyOutcome.Straggled),
                 closed.Failed,
                 closed.TrainSeconds,
                 closed.AggregationSeconds)
             {
                 Sampled = outcomes.Count,
                 BitsSent = round.HonestBits,
-                Crashed = outcomes.Values.Count(o => o == ReplyOutcome.Crashed),
-                Lost = outcomes.Values.Count(o => o == ReplyOutcome.Lost),
-                Straggled = outcomes.Values.Count(o => o == ReplyOutcome.Straggled),
-                AttackFailed = outcomes.Values.Count(o => o == ReplyOutcome.AttackFailed),
+                Crashed = Count(ReplyOutcome.Crashed),
+                Lost = Count(ReplyOutcome.Lost),
+                Straggled = Count(ReplyOutcome.Straggled),
+                AttackFailed = Count(ReplyOutcome.AttackFailed),
                 AttackFailure = round.AttackFailure,
                 SimulatedSeconds = round.SimulatedSeconds,
                 ElapsedSeconds = closed.ClosedAt,
