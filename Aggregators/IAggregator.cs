@@ -26,6 +26,12 @@ public interface IAggregator
     int? TrustedInput => null;
 
     /// <summary>
+    /// True when the rule needs to know which client sent each row (<see cref="AggregationContext.Clients"/>),
+    /// e.g. to keep a history per client; such a rule cannot follow a step that merges rows.
+    /// </summary>
+    bool NeedsIdentities => false;
+
+    /// <summary>
     /// Writes the aggregate of the rows of <paramref name="inputs"/> into <paramref name="destination"/>
     /// and returns the rule's state for the next round (null for stateless rules).
     /// </summary>
@@ -41,6 +47,43 @@ public readonly record struct AggregationContext(int Round, ulong Seed, Aggregat
 {
     /// <summary>A context for stateless, deterministic use (tests, benchmarks, attack searches).</summary>
     public static AggregationContext Stateless => new(0, 0, null);
+
+    /// <summary>
+    /// The id of the client behind each input row, in row order, or empty when the rows are
+    /// anonymous (tests, benchmarks, or after a step that merges rows). Never says which are Byzantine.
+    /// </summary>
+    public ReadOnlyMemory<int> Clients { get; init; }
+
+    /// <summary>Where a rule that detects clients records its verdict on each row, or null when nobody listens.</summary>
+    public RowVerdicts? Verdicts { get; init; }
+}
+
+/// <summary>What a detecting rule concluded about a row.</summary>
+public enum Verdict
+{
+    /// <summary>Flagged as malicious (Byzantine) and excluded or down-weighted.</summary>
+    Malicious,
+
+    /// <summary>Flagged as benign but unreliable (low-quality data), as MUD-HoG distinguishes.</summary>
+    Unreliable,
+}
+
+/// <summary>
+/// The rows a detecting rule flagged in one aggregation, by input position. The caller maps
+/// positions to client ids; the rule never learns the ground truth.
+/// </summary>
+public sealed class RowVerdicts
+{
+    private readonly List<(int Row, Verdict Verdict)> _flags = [];
+
+    /// <summary>The flags recorded so far, in the order recorded.</summary>
+    public IReadOnlyList<(int Row, Verdict Verdict)> Flags => _flags;
+
+    /// <summary>Records that <paramref name="row"/> was flagged.</summary>
+    public void Flag(int row, Verdict verdict = Verdict.Malicious) => _flags.Add((row, verdict));
+
+    /// <summary>Forgets every flag, so one instance serves round after round.</summary>
+    public void Clear() => _flags.Clear();
 }
 
 /// <summary>Base of every aggregator's immutable per-run state.</summary>
