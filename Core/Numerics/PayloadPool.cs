@@ -3,9 +3,9 @@ namespace ByzantineSim.Core.Numerics;
 /// <summary>
 /// Model-sized arrays kept for reuse. The runtime serves an array that size from fresh pages, and
 /// on a VM the page faults of first touching them cost more than the copy that fills them
-/// (figures in docs/PERFORMANCE.md). Arrays come back through <see cref="VectorPayload.Release"/>, which the payload's last owner calls
-/// (the server, a round after it aggregated the update). The pool keeps at most
-/// <see cref="CapacityBytes"/>; anything beyond that is left to the garbage collector.
+/// (figures in docs/PERFORMANCE.md). Each run has its own pool, in its <see cref="RoundArena"/>;
+/// arrays come back when a round's lease is given back (or through <see cref="VectorPayload.Release"/>).
+/// The pool keeps at most <see cref="CapacityBytes"/>; anything beyond that is left to the garbage collector.
 /// </summary>
 /// <remarks>A rented array holds stale values: the renter overwrites every element.</remarks>
 public sealed class PayloadPool(long capacityBytes)
@@ -13,9 +13,6 @@ public sealed class PayloadPool(long capacityBytes)
     private readonly Dictionary<int, Stack<float[]>> _free = [];
     private readonly Lock _lock = new();
     private long _heldBytes;
-
-    /// <summary>The process-wide pool (256 MB).</summary>
-    public static PayloadPool Shared { get; } = new(256L << 20);
 
     /// <summary>Most bytes kept.</summary>
     public long CapacityBytes => capacityBytes;

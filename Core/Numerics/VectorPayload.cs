@@ -7,7 +7,8 @@ namespace ByzantineSim.Core.Numerics;
 /// reference between threads without copying.
 /// <para>
 /// A payload over an array from a <see cref="PayloadPool"/> lives until its last owner calls
-/// <see cref="Release"/>; from then on it reads as empty, and its array goes back to the pool.
+/// <see cref="Release"/> (in a run: until its <see cref="RoundLease"/> is given back); from then
+/// on reading it throws <see cref="ObjectDisposedException"/>, and its array goes back to the pool.
 /// </para>
 /// <para>
 /// A payload may also be a row of a larger array (<see cref="Over"/>): a trainer writes an
@@ -18,16 +19,18 @@ namespace ByzantineSim.Core.Numerics;
 public sealed class VectorPayload : IEquatable<VectorPayload>
 {
     private readonly PayloadPool? _pool;
+    private readonly RoundLease? _lease;
     private float[] _values;
     private int _offset;
-    private int _length;
+    private readonly int _length;
     private int _finite;
     private int _released;
 
-    private VectorPayload(float[] values, PayloadPool? pool = null, int offset = 0, int length = -1)
+    private VectorPayload(float[] values, PayloadPool? pool = null, int offset = 0, int length = -1, RoundLease? lease = null)
     {
         _values = values;
         _pool = pool;
+        _lease = lease;
         _offset = offset;
         _length = length < 0 ? values.Length : length;
     }
@@ -35,14 +38,43 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
     /// <summary>An empty vector.</summary>
     public static VectorPayload Empty { get; } = new([]);
 
-    /// <summary>Number of coordinates.</summary>
+    /// <summary>Number of coordinates (still known after <see cref="Release"/>).</summary>
     public int Length => _length;
 
     /// <summary>The coordinates.</summary>
-    public ReadOnlySpan<float> Span => _values.AsSpan(_offset, _length);
+    /// <exception cref="ObjectDisposedException">The payload, or the round lease its memory belongs to, was released.</exception>
+    public ReadOnlySpan<float> Span
+    {
+        get
+        {
+            ThrowIfReleased();
+            return _values.AsSpan(_offset, _length);
+        }
+    }
 
     /// <summary>The coordinates as memory (e.g. for a row of a matrix being assembled).</summary>
-    public ReadOnlyMemory<float> Memory => _values.AsMemory(_offset, _length);
+    /// <exception cref="ObjectDisposedException">The payload, or the round lease its memory belongs to, was released.</exception>
+    public ReadOnlyMemory<float> Memory
+    {
+        get
+        {
+            ThrowIfReleased();
+            return _values.AsMemory(_offset, _length);
+        }
+    }
+
+    /// <summary>True once reading this payload would throw.</summary>
+    public bool IsReleased => Volatile.Read(ref _released) != 0 || (_lease?.IsReleased ?? false);
+
+    private void ThrowIfReleased()
+    {
+        if (Volatile.Read(ref _released) != 0)
+        {
+            throw new ObjectDisposedException(nameof(VectorPayload), "this payload was released and its array went back to the pool");
+        }
+
+        _lease?.ThrowIfReleased();
+    }
 
     /// <summary>
     /// Wraps <paramref name="values"/> without copying. The caller gives up the array: it must
@@ -58,15 +90,17 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
     /// Wraps <paramref name="row"/>, a part of an array, without copying and without owning it
     /// (<see cref="Release"/> does nothing). The writer fills it before the payload is shared and
     /// writes no more while anyone reads it: the array's owner decides when it is written again.
+    /// A row of a round's matrix (<see cref="RoundLease.Matrix"/>) reads only while that lease is held.
     /// </summary>
     public static VectorPayload Over(Memory<float> row)
     {
+        var lease = RoundLease.Of(row);
         if (!System.Runtime.InteropServices.MemoryMarshal.TryGetArray<float>(row, out var segment) || segment.Array is null)
         {
             throw new ArgumentException("a payload can only be a part of an array", nameof(row));
         }
 
-        return new VectorPayload(segment.Array, null, segment.Offset, segment.Count);
+        return new VectorPayload(segment.Array, null, segment.Offset, segment.Count, lease);
     }
 
     /// <summary>True when this payload's coordinates are the very memory of <paramref name="row"/> (it was written there in place).</summary>
@@ -96,7 +130,7 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
 
     /// <summary>
     /// For the last owner of a pooled payload: the array goes back to its pool (once, however
-    /// often this is called), and the payload reads as empty from then on. Nothing may still be
+    /// often this is called), and reading the payload throws from then on. Nothing may still be
     /// reading it. Does nothing for a payload that is not pooled.
     /// </summary>
     public void Release()
@@ -109,7 +143,6 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
         var values = _values;
         _values = [];
         _offset = 0;
-        _length = 0;
         _pool.Return(values);
     }
 

@@ -17,6 +17,7 @@ public abstract class ClientActorBase : ReceiveActor
     private ClientState _state;
     private int _pendingRound = -1;
     private VectorPayload _pendingParameters = VectorPayload.Empty;
+    private IPayloadSource? _pendingBuffers;
 
     /// <summary>Creates the client.</summary>
     protected ClientActorBase(ClientContext context, ClientState state)
@@ -27,11 +28,13 @@ public abstract class ClientActorBase : ReceiveActor
         {
             if (reply.Tag != _pendingRound)
             {
-                return; // a stale computation from an earlier round
+                OnSuperseded((int)reply.Tag); // a stale computation: a later round started before it came back
+                return;
             }
 
             int round = _pendingRound;
             _pendingRound = -1;
+            _momentum.LendTo(_pendingBuffers);
             (_state, var update, long bits) = _state.Prepare(
                 round, reply.Gradient, _pendingParameters, _context.Training, _context.Compressor, _context.Privacy, _momentum);
             _pendingParameters = VectorPayload.Empty;
@@ -44,6 +47,10 @@ public abstract class ClientActorBase : ReceiveActor
                 _pendingRound = -1;
                 OnComputationFailed((int)failure.Tag, failure.Reason);
             }
+            else
+            {
+                OnSuperseded((int)failure.Tag);
+            }
         });
     }
 
@@ -53,12 +60,18 @@ public abstract class ClientActorBase : ReceiveActor
     /// <summary>The run's wiring.</summary>
     protected ClientContext Wiring => _context;
 
-    /// <summary>Asks a trainer for the local work of round <paramref name="round"/> at <paramref name="parameters"/>.</summary>
-    protected void ComputeUpdate(int round, VectorPayload parameters, LabelMap? labels)
+    /// <summary>
+    /// Asks a trainer for the local work of round <paramref name="round"/> at <paramref name="parameters"/>,
+    /// its result rented from <paramref name="buffers"/> (the round's lease).
+    /// </summary>
+    protected void ComputeUpdate(int round, VectorPayload parameters, LabelMap? labels, IPayloadSource? buffers)
     {
         _pendingRound = round;
         _pendingParameters = parameters;
-        _context.Trainers.Tell(new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, labels, _epochs), round), Self);
+        _pendingBuffers = buffers;
+        _context.Trainers.Tell(
+            new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, labels, _epochs), round) { Buffers = buffers },
+            Self);
     }
 
     /// <summary>
@@ -67,12 +80,13 @@ public abstract class ClientActorBase : ReceiveActor
     /// <paramref name="destination"/> (the client's row of the server's round matrix) when given.
     /// The client's state does not change.
     /// </summary>
-    protected void ComputeAndSubmit(int round, VectorPayload parameters, Memory<float> destination)
+    protected void ComputeAndSubmit(int round, VectorPayload parameters, Memory<float> destination, IPayloadSource? buffers)
     {
         _context.Trainers.Tell(
             new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, null, _epochs), round)
             {
                 Destination = destination,
+                Buffers = buffers,
                 SubmitFor = ClientId,
             },
             _context.Server);
@@ -83,6 +97,14 @@ public abstract class ClientActorBase : ReceiveActor
 
     /// <summary>Called when the trainer could not compute the round's gradient.</summary>
     protected abstract void OnComputationFailed(int round, string reason);
+
+    /// <summary>
+    /// Called when round <paramref name="round"/>'s result came back after a later round had started:
+    /// it is dropped, and whoever holds the round's memory on this client's behalf (the server, the
+    /// coalition) must hear that its trainer no longer writes there. Not before it comes back: the
+    /// trainer may still be writing.
+    /// </summary>
+    protected abstract void OnSuperseded(int round);
 }
 
 /// <summary>The run-wide references every client needs.</summary>
@@ -117,11 +139,11 @@ public sealed class HonestClientActor : ClientActorBase
         {
             if (context.SendsComputedGradient)
             {
-                ComputeAndSubmit(started.Round, started.Parameters, started.Rows?.For(ClientId) ?? default);
+                ComputeAndSubmit(started.Round, started.Parameters, started.Rows?.For(ClientId) ?? default, started.Buffers);
             }
             else
             {
-                ComputeUpdate(started.Round, started.Parameters, null);
+                ComputeUpdate(started.Round, started.Parameters, null, started.Buffers);
             }
         });
     }
@@ -133,6 +155,10 @@ public sealed class HonestClientActor : ClientActorBase
     /// <inheritdoc />
     protected override void OnComputationFailed(int round, string reason) =>
         Wiring.Server.Tell(new UpdateFailed(round, ClientId, reason));
+
+    /// <inheritdoc />
+    protected override void OnSuperseded(int round) =>
+        Wiring.Server.Tell(new UpdateFailed(round, ClientId, "overtaken by a later round"));
 }
 
 /// <summary>
@@ -149,7 +175,7 @@ public sealed class ByzantineClientActor : ClientActorBase
         : base(context, state)
     {
         _coalition = coalition;
-        Receive<ComputeOwnUpdate>(request => ComputeUpdate(request.Round, request.Parameters, request.Labels));
+        Receive<ComputeOwnUpdate>(request => ComputeUpdate(request.Round, request.Parameters, request.Labels, request.Buffers));
     }
 
     /// <inheritdoc />
@@ -158,5 +184,9 @@ public sealed class ByzantineClientActor : ClientActorBase
 
     /// <inheritdoc />
     protected override void OnComputationFailed(int round, string reason) =>
+        _coalition.Tell(new OwnUpdateComputed(round, ClientId, VectorPayload.Empty));
+
+    /// <inheritdoc />
+    protected override void OnSuperseded(int round) =>
         _coalition.Tell(new OwnUpdateComputed(round, ClientId, VectorPayload.Empty));
 }

@@ -177,25 +177,32 @@ public sealed class EpochOrders
 /// <summary>
 /// A client actor's two momentum arrays, written in turn: round t's momentum goes into one while
 /// the other holds round t-1's, which the new one is computed from. Round t's momentum is also
-/// the update the server and an omniscient coalition read during round t; its array is written
-/// again only in round t+2, after round t+1 has closed (the same guarantee as the server's two
-/// round matrices). Without them, every client would allocate d floats per round (the default
-/// sweep uses worker momentum).
+/// the update the server and an omniscient coalition read during round t, so its array is lent
+/// to round t's lease (<see cref="LendTo"/>): it is written again (in round t+2 at the earliest)
+/// only once that lease is given back; while a late reader (a coalition still crafting on the
+/// deadline path) holds it, the client takes a fresh array instead. Without them, every client
+/// would allocate d floats per round (the default sweep uses worker momentum).
 /// </summary>
 public sealed class MomentumBuffers
 {
     private readonly float[][] _arrays = [[], []];
+    private readonly RoundLease?[] _lentTo = new RoundLease?[2];
+    private RoundLease? _round;
     private int _next;
 
-    /// <summary>The array to write the next momentum into (<paramref name="length"/> floats, contents arbitrary): never the previous one's.</summary>
+    /// <summary>The round whose lease the next array is lent to (the source of its <see cref="Protocol.RoundStarted.Buffers"/>), or null outside a run.</summary>
+    public void LendTo(IPayloadSource? round) => _round = round as RoundLease;
+
+    /// <summary>The array to write the next momentum into (<paramref name="length"/> floats, contents arbitrary): never the previous one's, nor one a round's holder may still read.</summary>
     public float[] Next(int length)
     {
-        if (_arrays[_next].Length != length)
+        if (_arrays[_next].Length != length || _lentTo[_next] is { IsReleased: false })
         {
             _arrays[_next] = new float[length];
         }
 
         var array = _arrays[_next];
+        _lentTo[_next] = _round;
         _next ^= 1;
         return array;
     }

@@ -27,6 +27,7 @@ public sealed class CoalitionActor : ReceiveActor
     private readonly IActorRef _server;
     private readonly SortedDictionary<int, IActorRef> _identities = [];
     private readonly CraftingBuffers _buffers = new();
+    private readonly Dictionary<int, CoalitionRound> _abandoned = [];
     private CoalitionRound? _round;
     private AttackState? _attackState;
 
@@ -46,12 +47,22 @@ public sealed class CoalitionActor : ReceiveActor
             var active = started.Participants.IsDefault
                 ? _settings.ByzantineIds
                 : [.. _settings.ByzantineIds.Where(id => started.Participants.Contains(id))];
-            _round = new CoalitionRound(started.Round, started.Parameters, _settings with { ByzantineIds = active }, _buffers);
+            if (_round is { Delivered: false } unfinished)
+            {
+                // The server closed that round without us: leave it once no identity's trainer writes into its memory.
+                _abandoned[unfinished.Round] = unfinished;
+                TryLeave(unfinished);
+            }
+
+            _round = new CoalitionRound(started.Round, started.Parameters, _settings with { ByzantineIds = active }, _buffers)
+            {
+                Payloads = started.Buffers ?? UnpooledPayloads.Instance,
+            };
             if (_round.NeedsOwnUpdates)
             {
                 foreach (int id in active)
                 {
-                    _identities[id].Tell(new ComputeOwnUpdate(started.Round, started.Parameters, _settings.Attack.Poisoning));
+                    _identities[id].Tell(new ComputeOwnUpdate(started.Round, started.Parameters, _settings.Attack.Poisoning, started.Buffers));
                 }
             }
 
@@ -74,7 +85,22 @@ public sealed class CoalitionActor : ReceiveActor
                 _round.Seconds += own.ComputeSeconds;
                 TryDeliver();
             }
+            else if (_abandoned.TryGetValue(own.Round, out var abandoned))
+            {
+                abandoned.OwnUpdates[own.ClientId] = own.Update;
+                TryLeave(abandoned);
+            }
         });
+    }
+
+    /// <summary>Tells the server that an abandoned round's memory is no longer used once every identity asked for that round has answered.</summary>
+    private void TryLeave(CoalitionRound abandoned)
+    {
+        if (!abandoned.NeedsOwnUpdates || abandoned.OwnUpdates.Count == abandoned.ByzantineIds.Length)
+        {
+            _abandoned.Remove(abandoned.Round);
+            _server.Tell(new CoalitionLeftRound(abandoned.Round));
+        }
     }
 
     private void TryDeliver()
@@ -172,6 +198,9 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
     /// <summary>Time spent on the attack so far: own updates on the trainers, then crafting.</summary>
     public double Seconds { get; set; }
 
+    /// <summary>Where the crafted vectors are rented (the round's lease in a run).</summary>
+    public IPayloadSource Payloads { get; init; } = UnpooledPayloads.Instance;
+
     /// <summary>True once the forged updates were sent.</summary>
     public bool Delivered { get; set; }
 
@@ -209,10 +238,10 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
         int rows = settings.Attack.SendsOneVector ? 1 : f;
         int length = settings.Attack.Delivery == AttackDelivery.WrongLength ? d - 1 : d;
 
-        // One vector of the right length is crafted straight into a pooled array, which becomes
-        // the payload every identity sends: no model-sized copy per round.
-        var single = rows == 1 && length == d && settings.Attack.Delivery != AttackDelivery.Silent ? PayloadPool.Shared.Rent(d) : null;
-        var output = single is not null ? single.AsSpan() : ScratchBuffer.Ensure(ref _buffers.Output, rows * d).AsSpan(0, rows * d);
+        // One vector of the right length is crafted straight into a rented payload, which every
+        // identity sends: no model-sized copy per round.
+        var single = rows == 1 && length == d && settings.Attack.Delivery != AttackDelivery.Silent ? Payloads.Rent(d) : null;
+        var output = single is not null ? MemoryMarshal.AsMemory(single.Memory).Span : ScratchBuffer.Ensure(ref _buffers.Output, rows * d).AsSpan(0, rows * d);
         var context = new AttackContext
         {
             Round = Round,
@@ -230,7 +259,7 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
         var next = settings.Attack.Craft(context, output);
 
         var result = new Dictionary<int, VectorPayload?>();
-        VectorPayload? previous = single is null ? null : VectorPayload.TakeOwnership(single, PayloadPool.Shared);
+        VectorPayload? previous = single;
         for (int k = 0; k < f; k++)
         {
             if (settings.Attack.Delivery == AttackDelivery.Silent)
@@ -244,11 +273,18 @@ public sealed class CoalitionRound(int round, VectorPayload parameters, Coalitio
             var row = output.Slice(rows == 1 ? 0 : k * d, length);
             previous = previous is not null && (rows == 1 || MemoryMarshal.AsBytes(row).SequenceEqual(MemoryMarshal.AsBytes(previous.Span)))
                 ? previous
-                : VectorPayload.CopyOf(row, PayloadPool.Shared);
+                : CopyOf(row);
             result[settings.ByzantineIds[k]] = previous;
         }
 
         return (result, next);
+    }
+
+    private VectorPayload CopyOf(ReadOnlySpan<float> row)
+    {
+        var payload = Payloads.Rent(row.Length);
+        row.CopyTo(MemoryMarshal.AsMemory(payload.Memory).Span);
+        return payload;
     }
 
     /// <summary>Stacks well-formed vectors into a matrix in <paramref name="buffer"/>; malformed ones (wrong length) are left out.</summary>

@@ -8,7 +8,16 @@ namespace ByzantineSim.Simulator.Protocol;
 /// <param name="Parameters">theta_t.</param>
 /// <param name="Participants">Clients sampled this round, in id order (default: every client).</param>
 /// <param name="Rows">Where honest clients may have their gradients written, or null.</param>
-public sealed record RoundStarted(int Round, VectorPayload Parameters, ImmutableArray<int> Participants = default, RoundRows? Rows = null);
+public sealed record RoundStarted(int Round, VectorPayload Parameters, ImmutableArray<int> Participants = default, RoundRows? Rows = null)
+{
+    /// <summary>
+    /// Where the round's model-sized results are rented (its <see cref="RoundLease"/> in a run):
+    /// the trainers' gradients and the coalition's vectors live as long as the round's memory, and
+    /// every client asked holds it until its reply (or <see cref="UpdateFailed"/>) for the round
+    /// reaches the server. Null: fresh arrays.
+    /// </summary>
+    public IPayloadSource? Buffers { get; init; }
+}
 
 /// <summary>
 /// The honest clients' rows of the server's round matrix. A client whose update is its gradient
@@ -17,12 +26,12 @@ public sealed record RoundStarted(int Round, VectorPayload Parameters, Immutable
 /// </summary>
 public sealed record RoundRows
 {
-    private readonly float[] _matrix;
+    private readonly Memory<float> _matrix;
     private readonly int _dimension;
     private readonly IReadOnlyDictionary<int, int> _slots;
 
     /// <summary>The rows <paramref name="slots"/> (by client id) of <paramref name="matrix"/>, d = <paramref name="dimension"/> values each.</summary>
-    public RoundRows(float[] matrix, int dimension, IReadOnlyDictionary<int, int> slots)
+    public RoundRows(Memory<float> matrix, int dimension, IReadOnlyDictionary<int, int> slots)
     {
         _matrix = matrix;
         _dimension = dimension;
@@ -31,7 +40,7 @@ public sealed record RoundRows
 
     /// <summary>Client <paramref name="clientId"/>'s row, or empty when it has none.</summary>
     public Memory<float> For(int clientId) =>
-        _slots.TryGetValue(clientId, out int slot) ? _matrix.AsMemory(slot * _dimension, _dimension) : Memory<float>.Empty;
+        _slots.TryGetValue(clientId, out int slot) ? _matrix.Slice(slot * _dimension, _dimension) : Memory<float>.Empty;
 }
 
 /// <summary>A client's reply to <see cref="RoundStarted"/>.</summary>
@@ -58,8 +67,8 @@ public sealed record UpdateFailed(int Round, int ClientId, string Reason);
 /// <param name="Updates">Honest updates that arrived, by client id.</param>
 /// <param name="Rows">
 /// The same updates as the rows of the server's round matrix (read-only; empty when they are
-/// not contiguous there), so the coalition does not stack them again. Valid while the round's
-/// crafting runs: the server writes that matrix again two rounds later.
+/// not contiguous there), so the coalition does not stack them again. Valid while the coalition
+/// holds the round's lease (until its <see cref="CoalitionFinished"/> or <see cref="CoalitionLeftRound"/>).
 /// </param>
 public sealed record HonestUpdatesRevealed(int Round, VectorPayload Parameters, ImmutableArray<ClientUpdate> Updates, ReadOnlyMemory<float> Rows = default);
 
@@ -89,11 +98,20 @@ public sealed record CoalitionFinished(int Round, ImmutableArray<int> Silent, do
     public string? Failure { get; init; }
 }
 
+/// <summary>
+/// Coalition to server: it will read and write nothing more of round t's memory, for a round it
+/// gave up without crafting (the next round started before everything it needed arrived). A
+/// <see cref="CoalitionFinished"/> says the same for a round it crafted.
+/// </summary>
+/// <param name="Round">The round.</param>
+public sealed record CoalitionLeftRound(int Round);
+
 /// <summary>Coalition to one Byzantine identity: compute your own (possibly poisoned) update at theta_t.</summary>
 /// <param name="Round">The round.</param>
 /// <param name="Parameters">theta_t.</param>
 /// <param name="Labels">Label map to train with (data poisoning), or null for honest labels.</param>
-public sealed record ComputeOwnUpdate(int Round, VectorPayload Parameters, Attacks.LabelMap? Labels);
+/// <param name="Buffers">Where the result is rented (the round's lease), or null.</param>
+public sealed record ComputeOwnUpdate(int Round, VectorPayload Parameters, Attacks.LabelMap? Labels, IPayloadSource? Buffers = null);
 
 /// <summary>Byzantine identity to coalition: its own update for the round.</summary>
 /// <param name="Round">The round.</param>

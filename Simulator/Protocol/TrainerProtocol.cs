@@ -19,6 +19,9 @@ public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, D
     /// </summary>
     public Memory<float> Destination { get; init; }
 
+    /// <summary>Where the result is rented when there is no <see cref="Destination"/> (the round's lease), or null for a fresh array.</summary>
+    public IPayloadSource? Buffers { get; init; }
+
     /// <summary>
     /// The client whose update the result is, unchanged (see
     /// <c>ClientState.SendsComputedGradient</c>), or null. When set, the trainer checks it for

@@ -25,6 +25,7 @@ public sealed class RoundCollector
     private readonly HashSet<int> _byzantine;
     private readonly SortedDictionary<int, VectorPayload> _accepted = [];
     private readonly float[]? _rows;
+    private readonly Memory<float> _view;
     private readonly Dictionary<int, int> _slots = [];
     private readonly List<(int Slot, VectorPayload Update)> _deferred = [];
     private readonly bool _honestFirst;
@@ -51,7 +52,9 @@ public sealed class RoundCollector
     /// <param name="faults">The simulated network, or none.</param>
     /// <param name="deadline">Simulated deadline of the round.</param>
     /// <param name="rows">
-    /// The round's matrix, at least (participants x d) values, or null. When given, each accepted
+    /// The round's matrix (its <see cref="RoundLease.Matrix"/> in a run), at least (participants x d)
+    /// values, or empty. The views this collector hands out (<see cref="HandOutHonestRows"/>,
+    /// <see cref="HonestRows"/>) are slices of this memory, so they throw once its lease is given back. When given, each accepted
     /// honest update is in its row once it arrives: written there by its trainer (see
     /// <see cref="HandOutHonestRows"/>), or else copied in then, while the other clients still
     /// compute, so closing the round does not copy them all at once (see <see cref="StackedInputs"/>).
@@ -66,12 +69,12 @@ public sealed class RoundCollector
         NonFinitePolicy policy,
         FaultPlan? faults = null,
         double deadline = double.PositiveInfinity,
-        float[]? rows = null)
+        Memory<float> rows = default)
     {
         Round = round;
         _honest = [.. honest];
         _byzantine = [.. byzantine];
-        if (rows is not null)
+        if (!rows.IsEmpty)
         {
             // One row per participant in client-id order: the order the aggregation sees.
             var participants = _honest.Union(_byzantine).Order().ToList();
@@ -85,7 +88,10 @@ public sealed class RoundCollector
                 _slots[participants[slot]] = slot;
             }
 
-            _rows = rows;
+            _rows = System.Runtime.InteropServices.MemoryMarshal.TryGetArray<float>(rows, out var segment) && segment.Offset == 0
+                ? segment.Array
+                : throw new ArgumentException("the round's matrix must be an array from its start", nameof(rows));
+            _view = rows;
             _honestFirst = _honest.Count == 0 || _byzantine.Count == 0 || _honest.Max() < _byzantine.Min();
         }
 
@@ -133,11 +139,11 @@ public sealed class RoundCollector
     /// The accepted honest updates as rows of the round's matrix, in client-id order, when every
     /// honest participant's update was accepted and their rows come first; otherwise empty (use
     /// <see cref="HonestUpdates"/>). Valid until <see cref="StackedInputs"/> or the next round
-    /// that writes the same matrix.
+    /// that writes the same matrix; in a run, while its reader holds the round's lease.
     /// </summary>
     public ReadOnlyMemory<float> HonestRows =>
         _rows is not null && _honestFirst && _honest.All(_accepted.ContainsKey)
-            ? _rows.AsMemory(0, _honest.Count * _dimension)
+            ? _view[..(_honest.Count * _dimension)]
             : ReadOnlyMemory<float>.Empty;
 
     /// <summary>
@@ -152,13 +158,13 @@ public sealed class RoundCollector
         }
 
         _rowsHandedOut = true;
-        return new RoundRows(_rows, _dimension, _slots.Where(slot => _honest.Contains(slot.Key)).ToDictionary());
+        return new RoundRows(_view, _dimension, _slots.Where(slot => _honest.Contains(slot.Key)).ToDictionary());
     }
 
     /// <summary>
     /// True when a trainer may still write into the round's matrix: rows were handed out and an
     /// honest participant has not replied (the round closes on its deadline). The matrix must
-    /// then not be compacted in place, nor given to a later round.
+    /// then not be compacted in place (its lease keeps a later round from reusing it).
     /// </summary>
     public bool RowsMayStillBeWritten => _rowsHandedOut && !HonestComplete;
 

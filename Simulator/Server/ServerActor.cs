@@ -36,6 +36,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         Receive<UpdateSubmitted>(Handle);
         Receive<UpdateFailed>(Handle);
         Receive<CoalitionFinished>(Handle);
+        Receive<CoalitionLeftRound>(Handle);
         Receive<RoundDeadlinePassed>(Handle);
         Receive<ModelEvaluated>(Handle);
         Receive<ComputationFailed>(Handle);
@@ -140,10 +141,3 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 }
-
-/// <summary>Starts the run (sent once by <see cref="SimulatorSystem.RunAsync"/>).</summary>
-public sealed record BeginRun;
-
-/// <summary>The run is over.</summary>
-/// <param name="Result">What it measured.</param>
-public sealed record RunFinished(RunResult Result);

@@ -9,21 +9,24 @@ namespace ByzantineSim.Simulator.Server;
 /// The server's SGD step as an immutable state transition:
 /// g = aggregate + weight_decay * theta; v = beta * v + g (server momentum, when beta > 0);
 /// theta' = theta - lr(t) * v. Each step writes a new theta, which clients then share
-/// read-only; its array comes from <see cref="PayloadPool.Shared"/>, and the server releases it
-/// when nothing reads it any more.
+/// read-only; it is rented from the next round's lease, which outlives everyone reading it.
 /// </summary>
 /// <param name="Parameters">theta_t.</param>
 /// <param name="Velocity">Server momentum buffer (null when unused or before the first step).</param>
 public sealed record ServerOptimizer(VectorPayload Parameters, VectorPayload? Velocity)
 {
-    /// <summary>Takes one step with <paramref name="aggregate"/> at round <paramref name="round"/>; <paramref name="scratch"/> (d values) is overwritten.</summary>
-    public ServerOptimizer Step(ReadOnlySpan<float> aggregate, int round, TrainingSettings training, Span<float> scratch)
+    /// <summary>
+    /// Takes one step with <paramref name="aggregate"/> at round <paramref name="round"/>, writing the
+    /// new theta into a payload rented from <paramref name="into"/>; <paramref name="scratch"/> (d values) is overwritten.
+    /// </summary>
+    public ServerOptimizer Step(ReadOnlySpan<float> aggregate, int round, TrainingSettings training, Span<float> scratch, IPayloadSource into)
     {
+        var next = into.Rent(Parameters.Length); // fully overwritten
+        var theta = System.Runtime.InteropServices.MemoryMarshal.AsMemory(next.Memory).Span;
         if (training.ServerMomentum <= 0)
         {
-            var theta = PayloadPool.Shared.Rent(Parameters.Length); // fully overwritten
             PlainStep(Parameters.Span, aggregate, (float)training.WeightDecay, (float)-training.LearningRate.At(round), theta);
-            return new ServerOptimizer(VectorPayload.TakeOwnership(theta, PayloadPool.Shared), null);
+            return new ServerOptimizer(next, null);
         }
 
         var direction = scratch[..Parameters.Length];
@@ -34,9 +37,8 @@ public sealed record ServerOptimizer(VectorPayload Parameters, VectorPayload? Ve
         }
 
         var velocity = VectorPayload.CopyOf(direction);
-        var next = PayloadPool.Shared.Rent(Parameters.Length); // fully overwritten
-        TensorPrimitives.MultiplyAdd(direction, (float)-training.LearningRate.At(round), Parameters.Span, next);
-        return new ServerOptimizer(VectorPayload.TakeOwnership(next, PayloadPool.Shared), velocity);
+        TensorPrimitives.MultiplyAdd(direction, (float)-training.LearningRate.At(round), Parameters.Span, theta);
+        return new ServerOptimizer(next, velocity);
     }
 
     /// <summary>

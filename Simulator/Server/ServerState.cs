@@ -12,9 +12,12 @@ namespace ByzantineSim.Simulator.Server;
 /// actor must execute, in order. It holds round progress (<see cref="RoundCollector"/>), closing
 /// and aggregation, the step (<see cref="ServerOptimizer"/>), evaluation scheduling
 /// (<see cref="PendingEvaluation"/>) and the records (<see cref="RunRecorder"/>); it never touches
-/// Akka. Its parts are mutable (the round matrices and pooled payloads are reused across rounds),
-/// so <see cref="Apply"/> returns this same instance: the state is owned solely by one actor or
-/// test, which must not use it after a <see cref="Complete"/> or <see cref="Fail"/>.
+/// Akka. It owns the run's <see cref="RoundArena"/>: each round's matrix, theta and payloads are
+/// leased, held by whoever was sent them, and given back when the last holder's message arrives
+/// (a reply or failure per client, the coalition's finish, each evaluation part's result, and the
+/// round's record for the server). Its parts are mutable, so <see cref="Apply"/> returns this
+/// same instance: the state is owned solely by one actor or test, which must not use it after a
+/// <see cref="Complete"/> or <see cref="Fail"/>.
 /// </summary>
 public sealed class ServerState
 {
@@ -22,14 +25,12 @@ public sealed class ServerState
     private readonly Func<TimeSpan> _clock;
     private readonly AggregationPipeline _pipeline;
     private readonly RunRecorder _recorder = new();
-    private readonly Dictionary<long, (PendingEvaluation Evaluation, int Part, VectorPayload Parameters)> _evaluationParts = [];
-    private readonly float[][] _roundMatrices = [[], []];
+    private readonly Dictionary<long, (PendingEvaluation Evaluation, int Part, int Epoch)> _evaluationParts = [];
+    private readonly RoundArena _arena = new();
     private readonly float[] _aggregate;
     private readonly float[] _stepScratch;
-    private readonly List<VectorPayload> _oldParameters = [];
     private readonly Stack<ClosedRound> _toRecord = new();
     private readonly List<ServerCommand> _commands = [];
-    private List<VectorPayload> _retiring = [];
     private long _nextEvaluationTag;
     private ServerOptimizer _optimizer;
     private AggregatorState? _aggregatorState;
@@ -55,13 +56,16 @@ public sealed class ServerState
     /// <summary>The round being collected, or -1 between rounds and after the last.</summary>
     public int Round => _round?.Round ?? -1;
 
+    /// <summary>The run's memory: which rounds' leases are still held, and by whom.</summary>
+    public RoundArena Arena => _arena;
+
     private bool HasCoalition => _run.Setup.ByzantineClients > 0;
 
     private double Now => _clock().TotalSeconds;
 
     /// <summary>
     /// Applies one event: <see cref="BeginRun"/>, <see cref="UpdateSubmitted"/>,
-    /// <see cref="UpdateFailed"/>, <see cref="CoalitionFinished"/>, <see cref="RoundDeadlinePassed"/>,
+    /// <see cref="UpdateFailed"/>, <see cref="CoalitionFinished"/>, <see cref="CoalitionLeftRound"/>, <see cref="RoundDeadlinePassed"/>,
     /// <see cref="ModelEvaluated"/>, <see cref="ComputationFailed"/>, or the
     /// <see cref="RecordClosedRound"/> it asked for. An unexpected error ends the commands with
     /// <see cref="Fail"/>, after those issued before it.
@@ -88,24 +92,32 @@ public sealed class ServerState
         switch (@event)
         {
             case BeginRun:
+                _arena.Open(0, Holder.Server);
                 StartEvaluation(0);
                 StartRound(0);
                 break;
             case UpdateSubmitted reply when _round is null || reply.Round != _round.Round:
                 _recorder.Late(reply.ClientId);
+                _arena.Let(reply.Round, Holder.Client(reply.ClientId));
                 break;
             case UpdateSubmitted reply:
                 _round!.Submit(reply);
+                _arena.Let(reply.Round, Holder.Client(reply.ClientId));
                 _lastReplyAt = Now;
                 Progress();
                 break;
             case UpdateFailed failure:
                 _round?.Fail(failure);
+                _arena.Let(failure.Round, Holder.Client(failure.ClientId));
                 Progress();
                 break;
             case CoalitionFinished finished:
                 _round?.CoalitionFinished(finished);
+                _arena.Let(finished.Round, Holder.Coalition);
                 Progress();
+                break;
+            case CoalitionLeftRound left:
+                _arena.Let(left.Round, Holder.Coalition);
                 break;
             case RoundDeadlinePassed deadline when _round?.Round == deadline.Round:
                 CloseRound();
@@ -131,26 +143,28 @@ public sealed class ServerState
         var participants = _run.Participants(round);
         var honest = participants.Where(id => id < _run.Setup.HonestClients).ToList();
         var byzantine = participants.Where(id => id >= _run.Setup.HonestClients).ToList();
-        // Two matrices taken in turn: an omniscient coalition reads this round's honest rows in
-        // place, and the next round must not write over them while it might still be crafting.
-        var matrix = ScratchBuffer.Ensure(ref _roundMatrices[round % 2], participants.Length * _run.Dimension);
+        // The round's lease was opened with theta_t when the previous round closed (round 0's at the start).
+        var lease = _arena.Find(round) ?? throw new InvalidOperationException($"round {round} has no lease");
+        var matrix = lease.AllocateMatrix(participants.Length * _run.Dimension);
 
         _round = new RoundCollector(
             round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline, matrix);
         _revealed = false;
         _roundStartedAt = _lastReplyAt = Now;
-        var started = new RoundStarted(round, _optimizer.Parameters, participants, _round.HandOutHonestRows());
+        var started = new RoundStarted(round, _optimizer.Parameters, participants, _round.HandOutHonestRows()) { Buffers = lease };
         foreach (int id in honest)
         {
             // A crashed client is down: it is not asked, and the collector already counts it.
             if (!_round.IsCrashed(id))
             {
+                lease.Hold(Holder.Client(id));
                 _commands.Add(new TellClient(id, started));
             }
         }
 
         if (HasCoalition)
         {
+            lease.Hold(Holder.Coalition);
             _commands.Add(new TellCoalition(started));
         }
 
@@ -185,13 +199,11 @@ public sealed class ServerState
         _commands.Add(new CancelTimeout());
         double aggregationStart = Now;
         var (inputs, rows, _) = round.StackedInputs();
-        if (round.RowsMayStillBeWritten)
-        {
-            _roundMatrices[round.Round % 2] = []; // a late trainer may still write into it: never reuse it
-        }
 
+        // theta_{t+1} lives in the next round's lease: it is read by that round's clients and
+        // coalition and by the evaluations due, all of which hold that lease.
+        var next = _arena.Open(round.Round + 1, Holder.Server);
         bool failed = false;
-        var parameters = _optimizer.Parameters;
         try
         {
             // A fresh array only when it becomes the model; otherwise one buffer serves every round.
@@ -200,16 +212,16 @@ public sealed class ServerState
             _aggregatorState = _pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
             _optimizer = _run.Setup.Training.SendModel
                 ? new ServerOptimizer(VectorPayload.TakeOwnership(aggregate), null) // clients sent models: the aggregate is the model
-                : _optimizer.Step(aggregate, round.Round, _run.Setup.Training, _stepScratch);
+                : _optimizer.Step(aggregate, round.Round, _run.Setup.Training, _stepScratch, next);
         }
         catch (AggregationException)
         {
-            failed = true; // too few usable updates for the rule: keep theta, record the failure
-        }
-
-        if (!ReferenceEquals(parameters, _optimizer.Parameters))
-        {
-            _oldParameters.Add(parameters);
+            // Too few usable updates for the rule: keep theta (a copy in the next round's lease,
+            // since this round's goes back once it is recorded) and record the failure.
+            failed = true;
+            var kept = next.Rent(_run.Dimension);
+            _optimizer.Parameters.Span.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsMemory(kept.Memory).Span);
+            _optimizer = _optimizer with { Parameters = kept };
         }
 
         double now = Now;
@@ -235,7 +247,7 @@ public sealed class ServerState
     private void Record(ClosedRound closed)
     {
         var round = closed.Round;
-        RetireUpdates(round);
+        _arena.Let(round.Round, Holder.Server); // the others that read or write its memory hold it on their own
         var outcomes = round.Outcomes();
         var tally = outcomes.Values.CountBy(o => o).ToDictionary();
         int Count(params ReplyOutcome[] kinds) => kinds.Sum(kind => tally.GetValueOrDefault(kind));
@@ -271,37 +283,8 @@ public sealed class ServerState
         if (completed == _run.Setup.Training.Rounds)
         {
             _roundsDone = true;
-            RetireUpdates(null);
+            _arena.Let(completed, Holder.Server); // the final theta's lease: its evaluation parts hold it
             TryFinish();
-        }
-    }
-
-    /// <summary>
-    /// Gives the previous round's updates and parameters back to their pool, and keeps this
-    /// round's for the next call. One round late: an omniscient coalition reads a round's honest
-    /// updates while it crafts, which normally ends before the round closes, but not when the
-    /// round closes on its wall-clock deadline. Parameters that an evaluation still reads wait
-    /// until it is done.
-    /// </summary>
-    private void RetireUpdates(RoundCollector? closed)
-    {
-        foreach (var payload in _retiring)
-        {
-            payload.Release();
-        }
-
-        _retiring = closed is null ? [] : [.. closed.AcceptedPayloads];
-
-        // The parameters of the round that just closed stay (the coalition may still read them).
-        int keep = closed is null ? 0 : 1;
-        for (int k = _oldParameters.Count - 1 - keep; k >= 0; k--)
-        {
-            var parameters = _oldParameters[k];
-            if (!_evaluationParts.Values.Any(part => ReferenceEquals(part.Parameters, parameters)))
-            {
-                parameters.Release();
-                _oldParameters.RemoveAt(k);
-            }
         }
     }
 
@@ -322,7 +305,8 @@ public sealed class ServerState
         {
             var (start, count) = evaluation.Range(part);
             long tag = _nextEvaluationTag++;
-            _evaluationParts.Add(tag, (evaluation, part, _optimizer.Parameters));
+            _evaluationParts.Add(tag, (evaluation, part, round));
+            _arena.Find(round)?.Hold(Holder.Evaluation(tag));
             _commands.Add(new StartEvaluationPart(new EvaluateModel(_run.Model, _optimizer.Parameters, data, start, count, tag)));
         }
     }
@@ -335,6 +319,7 @@ public sealed class ServerState
             return;
         }
 
+        _arena.Let(entry.Epoch, Holder.Evaluation(tag));
         var evaluation = entry.Evaluation;
         if (evaluation.Complete(entry.Part, sums, seconds) is { } result)
         {

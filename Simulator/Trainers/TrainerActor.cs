@@ -160,7 +160,8 @@ public sealed class TrainerActor : ReceiveActor
 
     /// <summary>
     /// Where a gradient is written, fully overwritten, and the payload the reply carries over it:
-    /// the request's destination, or else an array from the shared pool.
+    /// the request's destination, or else a payload rented from the request's buffers (the
+    /// round's lease, which the requester holds until the reply reaches the server).
     /// </summary>
     private static (Memory<float> Memory, VectorPayload Update) Output(ComputeGradient request, int length)
     {
@@ -169,8 +170,8 @@ public sealed class TrainerActor : ReceiveActor
             return (request.Destination, VectorPayload.Over(request.Destination));
         }
 
-        var array = PayloadPool.Shared.Rent(length);
-        return (array, VectorPayload.TakeOwnership(array, PayloadPool.Shared));
+        var payload = (request.Buffers ?? UnpooledPayloads.Instance).Rent(length);
+        return (System.Runtime.InteropServices.MemoryMarshal.AsMemory(payload.Memory), payload);
     }
 
     private ModelRunner RunnerFor(ModelKey model)

@@ -82,7 +82,7 @@ public class NumericsTests
     }
 
     [Fact]
-    public void PayloadPool_ReleasedArray_IsRentedAgainOnceAndThePayloadReadsEmpty()
+    public void PayloadPool_ReleasedArray_IsRentedAgainOnce_AndReadingThePayloadThrows()
     {
         var pool = new PayloadPool(1 << 20);
         var payload = VectorPayload.CopyOf([1f, 2f, 3f], pool);
@@ -91,7 +91,9 @@ public class NumericsTests
         payload.Release();
         payload.Release(); // a payload shared by two senders is released twice: the array must come back once
 
-        Assert.Equal(0, payload.Length);
+        Assert.Throws<ObjectDisposedException>(() => payload.Span.Length);
+        Assert.Throws<ObjectDisposedException>(() => payload.Memory.Length);
+        Assert.True(payload.IsReleased);
         Assert.Equal(12, pool.HeldBytes);
         Assert.Same(array, pool.Rent(3));
         Assert.NotSame(array, pool.Rent(3));

@@ -77,6 +77,43 @@ public class ClientStateTests
     }
 
     [Fact]
+    public void Momentum_LentToARoundStillHeld_IsNotWrittenAgain_UntilThatRoundIsGivenBack()
+    {
+        // Round 0's momentum is the update a late coalition may still read two rounds later: while
+        // round 0's lease is held, round 2 must take a fresh array; once it is given back, reuse.
+        var training = Plain with { WorkerMomentum = 0.9 };
+        var arena = new RoundArena();
+        var state = new ClientState(0, [.. Enumerable.Range(0, 10)], 3, null);
+        var buffers = new MomentumBuffers();
+        var parameters = VectorPayload.CopyOf(new float[3]);
+        var updates = new List<VectorPayload>();
+        for (int round = 0; round < 4; round++)
+        {
+            var lease = arena.Open(round, Holder.Server);
+            buffers.LendTo(lease);
+            (state, var update, _) = state.Prepare(round, VectorPayload.CopyOf([round + 1f, 2f, 3f]), parameters, training, NoCompression.Instance, null, buffers);
+            updates.Add(update);
+            if (round >= 1)
+            {
+                arena.Let(round - 1, Holder.Server); // round 0 stays held (a coalition still crafting), except below
+            }
+
+            if (round == 0)
+            {
+                lease.Hold(Holder.Coalition);
+            }
+        }
+
+        float[] shown = updates[0].Span.ToArray();
+        Assert.NotSame(Array(updates[0]), Array(updates[2])); // round 2 did not write over round 0's update
+        Assert.Equal(shown, updates[0].Span.ToArray());
+        Assert.Same(Array(updates[1]), Array(updates[3])); // round 1 was given back: its array is reused in round 3
+
+        static float[]? Array(VectorPayload payload) =>
+            System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload.Memory, out var segment) ? segment.Array : null;
+    }
+
+    [Fact]
     public void SendsComputedGradient_ExactlyWhenPrepareSendsTheTrainersPayloadItself()
     {
         // Trainers write such a gradient straight into the server's matrix: the promise must hold.

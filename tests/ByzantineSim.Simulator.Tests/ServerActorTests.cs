@@ -102,6 +102,23 @@ public sealed class ServerActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CoalitionCraftingForThreeRoundsTime_ReadsTheHonestRowsItWasShown_Unchanged()
+    {
+        // Each crafting takes more than three rounds' deadlines, so the server closes rounds t+1..t+3
+        // (and trainers write their rows in place: no worker momentum) while the coalition still
+        // reads round t's matrix. Its lease keeps later rounds from reusing that memory.
+        // (Which honest replies make each deadline depends on the machine's load; the reads do not.)
+        var reader = new RereadingAttack(TimeSpan.FromMilliseconds(2000));
+        var setup = TinyRun.Setup("mean", reader, rounds: 5, timeout: TimeSpan.FromMilliseconds(600), workerMomentum: 0);
+        var result = await _simulator.RunAsync(setup);
+
+        Assert.Equal(5, result.Rounds.Length);
+        Assert.All(result.Rounds, r => Assert.Equal(2, r.Missing - (7 - r.Aggregated)));
+        Assert.NotEmpty(reader.Reads);
+        Assert.All(reader.Reads, read => Assert.True(read.Unchanged, $"round {read.Round}: the honest rows changed while the coalition crafted"));
+    }
+
+    [Fact]
     public async Task NoByzantine_MeanLearns()
     {
         var result = await _simulator.RunAsync(TinyRun.Setup("mean", byzantine: 0, rounds: 30));
@@ -216,6 +233,25 @@ public sealed class ServerActorTests : IAsyncLifetime
         }
 
         private sealed record Count(int Value) : AttackState;
+    }
+
+    /// <summary>An omniscient attack that copies the honest rows it is shown, waits, and checks they still read the same.</summary>
+    private sealed class RereadingAttack(TimeSpan delay) : IAttack
+    {
+        public ConcurrentBag<(int Round, bool Unchanged)> Reads { get; } = [];
+
+        public string Name => "rereading";
+
+        public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
+
+        public AttackState? Craft(in AttackContext context, Span<float> output)
+        {
+            var before = context.HonestUpdates.Data.ToArray();
+            Thread.Sleep(delay);
+            Reads.Add((context.Round, context.HonestUpdates.Data.SequenceEqual(before)));
+            output.Clear();
+            return null;
+        }
     }
 
     /// <summary>An attack that takes longer than the round deadline, then sends zeros.</summary>

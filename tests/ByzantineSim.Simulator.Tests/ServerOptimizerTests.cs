@@ -22,7 +22,7 @@ public class ServerOptimizerTests
 
     private static float[] Step(ServerOptimizer optimizer, float[] aggregate, int round, TrainingSettings settings, out ServerOptimizer next)
     {
-        next = optimizer.Step(aggregate, round, settings, new float[aggregate.Length]);
+        next = optimizer.Step(aggregate, round, settings, new float[aggregate.Length], UnpooledPayloads.Instance);
         return next.Parameters.Span.ToArray();
     }
 

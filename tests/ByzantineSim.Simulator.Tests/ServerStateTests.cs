@@ -196,6 +196,88 @@ public class ServerStateTests
         Assert.Equal((1, 1, 1), (client.Count(ReplyOutcome.Missing), client.Count(ReplyOutcome.Late), client.Count(ReplyOutcome.Accepted)));
     }
 
+    /// <summary>A reply whose values depend on the round, so a matrix written by a later round reads differently.</summary>
+    private static UpdateSubmitted RoundReply(int round, int client) => new(round, client, VectorPayload.CopyOf([client + (10f * round), round, 0f, 1f]), 0.5);
+
+    [Fact]
+    public void CoalitionStillCrafting_ThreeRoundsCloseOnTheirDeadlines_ItsRowsStayPut_UntilItFinishes()
+    {
+        var driver = new Driver(TinyRun.Setup("mean", honest: 3, byzantine: 2, rounds: 5));
+        var parts = new List<EvaluateModel>();
+        Evaluations(driver.Apply(new BeginRun())).ForEach(part => driver.Apply(Evaluated(part))); // theta_0's evaluation holds round 0 too
+        var revealed = Enumerable.Range(0, 3).SelectMany(id => driver.Apply(RoundReply(0, id))).ToList();
+        var reveal = (HonestUpdatesRevealed)Assert.Single(revealed.OfType<TellCoalition>()).Message;
+        float[] shown = reveal.Rows.ToArray();
+        Assert.Equal(12, shown.Length);
+
+        // The coalition does not report; rounds 0, 1, 2 close on their deadlines and round 3 starts.
+        for (int round = 0; round < 3; round++)
+        {
+            var closed = driver.Apply(new RoundDeadlinePassed(round));
+            parts.AddRange(Evaluations(closed));
+            var started = (RoundStarted)closed.OfType<TellClient>().First().Message;
+            Assert.Equal(round + 1, started.Round);
+            parts.AddRange(Enumerable.Range(0, 3).SelectMany(id => driver.Apply(RoundReply(round + 1, id))).SelectMany(c => Evaluations([c])));
+            Assert.Equal(shown, reveal.Rows.ToArray()); // no later round wrote into round 0's matrix
+            Assert.Equal(shown, reveal.Updates.SelectMany(u => u.Update.Span.ToArray()));
+        }
+
+        var lease = driver.State.Arena.Find(0)!;
+        Assert.Equal([Holder.Coalition], lease.Holders);
+
+        // Its late finish gives round 0's memory back: reading it now throws instead of reading a reused matrix.
+        driver.Apply(new CoalitionFinished(0, [3, 4]));
+        Assert.True(lease.IsReleased);
+        Assert.Throws<ObjectDisposedException>(() => reveal.Rows.Span.Length);
+        Assert.Equal([Holder.Coalition], driver.State.Arena.Find(1)!.Holders); // the coalition has yet to finish round 1
+    }
+
+    [Fact]
+    public void LateTrainer_HoldsItsRoundsMemory_UntilItsReplyArrives()
+    {
+        var driver = new Driver(TinyRun.Setup("mean", byzantine: 0, honest: 3, rounds: 3));
+        var parts = new List<EvaluateModel>();
+        Evaluations(driver.Apply(new BeginRun())).ForEach(part => driver.Apply(Evaluated(part)));
+        Assert.DoesNotContain(driver.Apply(RoundReply(0, 0)).Concat(driver.Apply(RoundReply(0, 2))), c => c is TellClient); // client 1 has not replied
+        parts.AddRange(Evaluations(driver.Apply(new RoundDeadlinePassed(0))));
+        parts.AddRange(Evaluations(driver.HonestReplies(1)));
+        Assert.Equal([Holder.Client(1)], driver.State.Arena.Find(0)!.Holders);
+
+        Assert.Empty(driver.Apply(RoundReply(0, 1))); // late: recorded, and round 0's memory goes back
+        Assert.Null(driver.State.Arena.Find(0));
+        parts.AddRange(Evaluations(driver.HonestReplies(2)));
+        Finish(driver, parts);
+    }
+
+    [Fact]
+    public void Evaluation_HoldsTheThetaItReads_UntilItsResultArrives()
+    {
+        var driver = new Driver(TinyRun.Setup("mean", byzantine: 0, honest: 2, rounds: 1));
+        var first = Evaluations(driver.Apply(new BeginRun()));
+        var last = Evaluations(driver.HonestReplies(0));
+        var theta = Assert.Single(last).Parameters;
+        Assert.Equal([Holder.Evaluation(last[0].Tag)], driver.State.Arena.Find(1)!.Holders);
+        Assert.Equal(4, theta.Span.Length);
+
+        driver.Apply(Evaluated(last[0]));
+        Assert.Throws<ObjectDisposedException>(() => theta.Span.Length);
+        Finish(driver, first);
+        Assert.Equal(0, driver.State.Arena.OpenLeases);
+    }
+
+    [Fact]
+    public void CoalitionLeavingAnAbandonedRound_GivesItsMemoryBack()
+    {
+        var driver = new Driver(TinyRun.Setup("mean", honest: 3, byzantine: 2, rounds: 3));
+        Evaluations(driver.Apply(new BeginRun())).ForEach(part => driver.Apply(Evaluated(part)));
+        driver.HonestReplies(0);
+        driver.Apply(new RoundDeadlinePassed(0));
+        Assert.Equal([Holder.Coalition], driver.State.Arena.Find(0)!.Holders);
+
+        driver.Apply(new CoalitionLeftRound(0));
+        Assert.Null(driver.State.Arena.Find(0));
+    }
+
     [Fact]
     public void TooFewUpdatesForTheRule_RoundRecordedAsFailed_ThetaKept()
     {
