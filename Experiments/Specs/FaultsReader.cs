@@ -59,20 +59,19 @@ internal static class FaultsReader
         var clients = ReadClients(reader, view, honest);
         double fraction = view.Scalar("fraction", 0.0, v => v is > 0 and <= 1 ? null : "must be in (0, 1]");
         OneOf(reader, view, "clients", "fraction");
-        string kind = view.Scalar("delay", RunReader.Defaults.Delay,
-            v => DelayDistribution.Kinds.Contains(v) ? null : $"must be one of {string.Join(", ", DelayDistribution.Kinds)}");
+        var kind = view.Word("delay", RunReader.Defaults.Delay, SpecWords.Delay);
         double mean = view.Scalar("mean", RunReader.Defaults.DelayMean, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0");
         double low = view.Scalar("low", RunReader.Defaults.DelayLow, v => v >= 0 && double.IsFinite(v) ? null : "must be a finite number >= 0");
         double high = view.Scalar("high", RunReader.Defaults.DelayHigh, v => double.IsFinite(v) ? null : "must be finite");
-        foreach (string key in kind == "uniform" ? new[] { "mean" } : ["low", "high"])
+        foreach (string key in kind == DelayKind.Uniform ? new[] { "mean" } : ["low", "high"])
         {
             if (view.Node[key] is { } misplaced)
             {
-                reader.Error(misplaced, view.PathOf(key), $"does not apply to the {kind} delay (exponential and constant take mean; uniform takes low and high)");
+                reader.Error(misplaced, view.PathOf(key), $"does not apply to the {SpecWords.Delay.Word(kind)} delay (exponential and constant take mean; uniform takes low and high)");
             }
         }
 
-        if (kind == "uniform" && !(high > low))
+        if (kind == DelayKind.Uniform && !(high > low))
         {
             reader.Error(view.Node["high"] ?? view.Node, view.PathOf("high"), $"must be greater than low (low={low}, got high={high})");
         }

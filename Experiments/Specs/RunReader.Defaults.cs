@@ -1,6 +1,7 @@
 using System.Globalization;
 using ByzantineSim.Clients.Models;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Experiments.Specs;
@@ -43,7 +44,7 @@ public static partial class RunReader
         public const double RoundTimeoutSeconds = 60;
         public const double DeadlineSeconds = double.PositiveInfinity;
         public const int CrashFromRound = 0;
-        public const string Delay = "exponential";
+        public const DelayKind Delay = DelayKind.Exponential;
         public const double DelayMean = 1.0;
         public const double DelayLow = 0.0;
         public const double DelayHigh = 2.0;
@@ -72,7 +73,7 @@ public static partial class RunReader
                 ("threat", $"omniscient {B(Omniscient)}, knows_aggregator {B(KnowsAggregator)}"),
                 ("server", $"non_finite {SpecWords.NonFinite.Word(NonFinite)} (NaN/Inf updates go to the rule; exclude drops them), " +
                     $"round_timeout {N(RoundTimeoutSeconds)} s, {(double.IsFinite(DeadlineSeconds) ? $"deadline {N(DeadlineSeconds)} s" : "no deadline")}"),
-                ("faults", $"none (when given: crash.from_round {N(CrashFromRound)}; stragglers.delay {Delay}, mean {N(DelayMean)}, low {N(DelayLow)}, high {N(DelayHigh)}; " +
+                ("faults", $"none (when given: crash.from_round {N(CrashFromRound)}; stragglers.delay {SpecWords.Delay.Word(Delay)}, mean {N(DelayMean)}, low {N(DelayLow)}, high {N(DelayHigh)}; " +
                     $"message_loss {N(MessageLoss)})"),
                 ("device", SpecWords.Device.Word(Device)),
                 ("training (fedavg)", $"algorithm {SpecWords.Algorithm.Word(Algorithm)}, local_steps {N(LocalSteps)}, local_learning_rate {N(LocalLearningRate)}, " +

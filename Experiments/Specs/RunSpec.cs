@@ -204,8 +204,8 @@ internal static class Canonical
             text.Append("  stragglers:\n");
             text.Append(stragglers.Clients.IsEmpty ? $"    fraction: {Number(stragglers.Fraction)}\n" : $"    clients: [{string.Join(", ", stragglers.Clients)}]\n");
             var delay = stragglers.Delay;
-            text.Append("    delay: ").Append(delay.Kind).Append('\n');
-            text.Append(delay.Kind == "uniform"
+            text.Append("    delay: ").Append(SpecWords.Delay.Word(delay.Kind)).Append('\n');
+            text.Append(delay.Kind == Simulator.Faults.DelayKind.Uniform
                 ? $"    low: {Number(delay.Low)}\n    high: {Number(delay.High)}\n"
                 : $"    mean: {Number(delay.Mean)}\n");
         }

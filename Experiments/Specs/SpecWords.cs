@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ByzantineSim.Clients.Training;
+using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Experiments.Specs;
@@ -71,6 +72,9 @@ public static class SpecWords
 
     /// <summary><c>device</c>.</summary>
     public static SpecWords<ComputeDevice> Device { get; } = new(("cpu", ComputeDevice.Cpu), ("cuda", ComputeDevice.Cuda));
+
+    /// <summary><c>faults.stragglers.delay</c>.</summary>
+    public static SpecWords<DelayKind> Delay { get; } = new(("exponential", DelayKind.Exponential), ("uniform", DelayKind.Uniform), ("constant", DelayKind.Constant));
 
     /// <summary><c>server.non_finite</c>.</summary>
     public static SpecWords<NonFinitePolicy> NonFinite { get; } = new(("pass", NonFinitePolicy.Pass), ("exclude", NonFinitePolicy.Exclude));

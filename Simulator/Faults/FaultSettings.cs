@@ -50,21 +50,31 @@ public sealed record StragglerFaults(ImmutableArray<int> Clients, double Fractio
 }
 
 /// <summary>A delay distribution in simulated seconds.</summary>
-/// <param name="Kind"><c>exponential</c> (mean), <c>uniform</c> (low, high) or <c>constant</c> (mean).</param>
+/// <param name="Kind">Exponential (mean), uniform (low, high) or constant (mean).</param>
 /// <param name="Mean">Mean of the exponential, value of the constant.</param>
 /// <param name="Low">Lower end of the uniform.</param>
 /// <param name="High">Upper end of the uniform.</param>
-public sealed record DelayDistribution(string Kind, double Mean, double Low, double High)
+public sealed record DelayDistribution(DelayKind Kind, double Mean, double Low, double High)
 {
-    /// <summary>The distributions offered.</summary>
-    public static readonly ImmutableArray<string> Kinds = ["exponential", "uniform", "constant"];
-
     /// <summary>Draws one delay.</summary>
     public double Sample(DeterministicRandom random) => Kind switch
     {
-        "exponential" => -Mean * Math.Log(1.0 - random.NextDouble()),
-        "uniform" => Low + ((High - Low) * random.NextDouble()),
-        "constant" => Mean,
-        _ => throw new InvalidOperationException($"unknown delay distribution '{Kind}'"),
+        DelayKind.Exponential => -Mean * Math.Log(1.0 - random.NextDouble()),
+        DelayKind.Uniform => Low + ((High - Low) * random.NextDouble()),
+        DelayKind.Constant => Mean,
+        _ => throw new InvalidOperationException($"unknown delay distribution {Kind}"),
     };
+}
+
+/// <summary>The delay distributions a straggler's arrival can follow.</summary>
+public enum DelayKind
+{
+    /// <summary>Exponential with the given mean.</summary>
+    Exponential,
+
+    /// <summary>Uniform between low and high.</summary>
+    Uniform,
+
+    /// <summary>Always the given value.</summary>
+    Constant,
 }

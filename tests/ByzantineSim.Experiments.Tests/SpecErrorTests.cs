@@ -138,7 +138,7 @@ public class SpecErrorTests
                 "spec.yaml:6:27: base.faults.crash.clients[1]: must be an honest client id in [0, 7] (got 9)",
                 "spec.yaml:6:38: base.faults.crash.count: give either clients or count, not both",
                 "spec.yaml:7:17: base.faults.stragglers: needs clients (a list of client ids) or fraction",
-                "spec.yaml:7:26: base.faults.stragglers.delay: must be one of exponential, uniform, constant (got gamma)",
+                "spec.yaml:7:26: base.faults.stragglers.delay: must be exponential or uniform or constant (got gamma)",
                 "spec.yaml:8:19: base.faults.message_loss: must be in [0, 1) (got 1)",
             ]
         },

@@ -33,7 +33,7 @@ public class DeterminismTests
             await using var simulator = SimulatorSystem.Create(trainers, $"determinism-faults-{trainers}");
             var faults = new Faults.FaultSettings(
                 new Faults.CrashFaults([], 1, 4),
-                new Faults.StragglerFaults([], 0.3, new Faults.DelayDistribution("exponential", 1, 0, 0)),
+                new Faults.StragglerFaults([], 0.3, new Faults.DelayDistribution(Faults.DelayKind.Exponential, 1, 0, 0)),
                 0.1);
             var attack = BuiltInAttacks.Create("mimic", new AttackPopulation(9, 2), new Dictionary<string, string> { ["warmup"] = "3" });
             var result = await simulator.RunAsync(TinyRun.Setup("krum", attack, rounds: 10, seed: 8, faults: faults, deadline: 1.2));

@@ -4,7 +4,7 @@ namespace ByzantineSim.Simulator.Tests;
 
 public class FaultPlanTests
 {
-    private static readonly DelayDistribution Constant2 = new("constant", 2, 0, 0);
+    private static readonly DelayDistribution Constant2 = new(DelayKind.Constant, 2, 0, 0);
 
     [Fact]
     public void ExplicitCrash_DownFromItsRoundOn()
@@ -45,7 +45,7 @@ public class FaultPlanTests
     [Fact]
     public void Deliver_ExponentialDelays_ArePureFunctionsOfSeedClientAndRound()
     {
-        var settings = new FaultSettings(null, new StragglerFaults([0], 0, new DelayDistribution("exponential", 1.5, 0, 0)), 0);
+        var settings = new FaultSettings(null, new StragglerFaults([0], 0, new DelayDistribution(DelayKind.Exponential, 1.5, 0, 0)), 0);
         var plan = new FaultPlan(settings, 3, 4);
         var delays = Enumerable.Range(0, 4000).Select(round => plan.Deliver(0, round).Arrival).ToList();
         Assert.Equal(delays, Enumerable.Range(0, 4000).Select(round => new FaultPlan(settings, 3, 4).Deliver(0, round).Arrival));
@@ -56,7 +56,7 @@ public class FaultPlanTests
     [Fact]
     public void Deliver_UniformDelays_StayInRange()
     {
-        var plan = new FaultPlan(new FaultSettings(null, new StragglerFaults([0], 0, new DelayDistribution("uniform", 0, 1, 3)), 0), 3, 4);
+        var plan = new FaultPlan(new FaultSettings(null, new StragglerFaults([0], 0, new DelayDistribution(DelayKind.Uniform, 0, 1, 3)), 0), 3, 4);
         Assert.All(Enumerable.Range(0, 500), round => Assert.InRange(plan.Deliver(0, round).Arrival, 1, 3));
     }
 

@@ -181,7 +181,7 @@ public class RoundCollectorTests
     public void Faults_CrashedCountedAtOnce_StragglerPastDeadlineExcluded_RoundClosesAtDeadline()
     {
         // Client 0 crashed from round 3; client 1 straggles 2 s, past the 1.5 s deadline.
-        var faults = new FaultPlan(new FaultSettings(new CrashFaults([0], 0, 3), new StragglerFaults([1], 0, new DelayDistribution("constant", 2, 0, 0)), 0), 1, 2);
+        var faults = new FaultPlan(new FaultSettings(new CrashFaults([0], 0, 3), new StragglerFaults([1], 0, new DelayDistribution(DelayKind.Constant, 2, 0, 0)), 0), 1, 2);
         var round = new RoundCollector(3, [0, 1], [2, 3], 2, NonFinitePolicy.Pass, faults, deadline: 1.5);
         Assert.True(round.IsCrashed(0));
         Assert.Equal(ReplyOutcome.Straggled, round.Submit(Reply(1, 1, 1)));
@@ -200,7 +200,7 @@ public class RoundCollectorTests
     [Fact]
     public void Faults_StragglerWithinDeadline_AcceptedAndSetsTheCloseTime()
     {
-        var faults = new FaultPlan(new FaultSettings(null, new StragglerFaults([1], 0, new DelayDistribution("constant", 0.7, 0, 0)), 0), 1, 2);
+        var faults = new FaultPlan(new FaultSettings(null, new StragglerFaults([1], 0, new DelayDistribution(DelayKind.Constant, 0.7, 0, 0)), 0), 1, 2);
         var round = new RoundCollector(3, [0, 1], [], 2, NonFinitePolicy.Pass, faults, deadline: 1.5);
         Assert.Equal(ReplyOutcome.Accepted, round.Submit(Reply(1, 1, 1)));
         Assert.Equal(ReplyOutcome.Accepted, round.Submit(Reply(0, 0, 0)));

@@ -145,7 +145,7 @@ public sealed class ServerActorTests : IAsyncLifetime
         const double deadline = 1.0;
         var faults = new FaultSettings(
             new CrashFaults([2], 0, 3),
-            new StragglerFaults([0, 4], 0, new DelayDistribution("exponential", 1.0, 0, 0)),
+            new StragglerFaults([0, 4], 0, new DelayDistribution(DelayKind.Exponential, 1.0, 0, 0)),
             0.1);
         var setup = TinyRun.Setup("cge", Attack("sign-flip"), rounds: 12, faults: faults, deadline: deadline);
         var result = await _simulator.RunAsync(setup);
