@@ -20,41 +20,35 @@ public static unsafe class Rows
     /// +-Inf. A finite row whose float norm overflows (values near 1e38) is measured in double,
     /// so it keeps a usable, finite-or-infinite size instead of NaN. A norm is never negative.
     /// </summary>
-    public static void Norms(RowMatrix inputs, Span<double> norms)
-    {
-        if (norms.Length != inputs.Rows)
-        {
-            throw new ArgumentException($"need {inputs.Rows} norms, got {norms.Length}", nameof(norms));
-        }
-
-        fixed (float* data = inputs.Data)
-        fixed (double* output = norms)
-        {
-            nint dataAddress = (nint)data, outputAddress = (nint)output;
-            int d = inputs.Columns;
-            ForEachRow(inputs, i => ((double*)outputAddress)[i] = Norm(new ReadOnlySpan<float>((float*)dataAddress + ((long)i * d), d)));
-        }
-    }
+    public static void Norms(RowMatrix inputs, Span<double> norms) =>
+        Measure(inputs, norms, nameof(norms), static (data, d, i) => Norm(new ReadOnlySpan<float>(data + ((long)i * d), d)));
 
     /// <summary>Squared distance from row <paramref name="pivot"/> to every row (+Infinity when non-finite).</summary>
-    public static void SquaredDistancesFrom(RowMatrix inputs, int pivot, Span<double> distances)
-    {
-        if (distances.Length != inputs.Rows)
+    public static void SquaredDistancesFrom(RowMatrix inputs, int pivot, Span<double> distances) =>
+        Measure(inputs, distances, nameof(distances), (data, d, i) =>
         {
-            throw new ArgumentException($"need {inputs.Rows} distances, got {distances.Length}", nameof(distances));
+            var from = new ReadOnlySpan<float>(data + ((long)pivot * d), d);
+            var row = new ReadOnlySpan<float>(data + ((long)i * d), d);
+            return i == pivot && VectorMath.IsFinite(row) ? 0 : VectorMath.SquaredDistance(from, row);
+        });
+
+    /// <summary>One value per row (row i of the d-column data at the pointer), in parallel by rows.</summary>
+    private delegate double RowMeasure(float* data, int d, int i);
+
+    /// <summary>Writes <paramref name="measure"/> of every row into <paramref name="output"/> (one value per row).</summary>
+    private static void Measure(RowMatrix inputs, Span<double> output, string what, RowMeasure measure)
+    {
+        if (output.Length != inputs.Rows)
+        {
+            throw new ArgumentException($"need {inputs.Rows} {what}, got {output.Length}", what);
         }
 
         fixed (float* data = inputs.Data)
-        fixed (double* output = distances)
+        fixed (double* values = output)
         {
-            nint dataAddress = (nint)data, outputAddress = (nint)output;
+            nint dataAddress = (nint)data, outputAddress = (nint)values;
             int d = inputs.Columns;
-            ForEachRow(inputs, i =>
-            {
-                var from = new ReadOnlySpan<float>((float*)dataAddress + ((long)pivot * d), d);
-                var row = new ReadOnlySpan<float>((float*)dataAddress + ((long)i * d), d);
-                ((double*)outputAddress)[i] = i == pivot && VectorMath.IsFinite(row) ? 0 : VectorMath.SquaredDistance(from, row);
-            });
+            ForEachRow(inputs, i => ((double*)outputAddress)[i] = measure((float*)dataAddress, d, i));
         }
     }
 

@@ -77,17 +77,26 @@ public sealed record TrainingSettings(
     /// <summary>Gradient (D-SGD) or local steps (FedAvg). <value>Gradient</value></summary>
     public LocalMode Algorithm { get; init; } = LocalMode.Gradient;
 
+    /// <summary>The default of <see cref="LocalSteps"/>, which the spec reader's defaults use too.</summary>
+    public const int DefaultLocalSteps = 1;
+
+    /// <summary>The default of <see cref="LocalLearningRate"/>.</summary>
+    public const double DefaultLocalLearningRate = 0.1;
+
+    /// <summary>The default of <see cref="Participation"/>: everyone.</summary>
+    public const double DefaultParticipation = 1.0;
+
     /// <summary>Local SGD steps per round (FedAvg). <value>1</value></summary>
-    public int LocalSteps { get; init; } = 1;
+    public int LocalSteps { get; init; } = DefaultLocalSteps;
 
     /// <summary>Clients' local step size (FedAvg). <value>0.1</value></summary>
-    public double LocalLearningRate { get; init; } = 0.1;
+    public double LocalLearningRate { get; init; } = DefaultLocalLearningRate;
 
     /// <summary>Client-side gradient clipping bound per step; 0 disables it. <value>0</value></summary>
     public double ClipNorm { get; init; }
 
     /// <summary>Share of all clients sampled each round. <value>1 (everyone)</value></summary>
-    public double Participation { get; init; } = 1.0;
+    public double Participation { get; init; } = DefaultParticipation;
 
     /// <summary>
     /// FedAvg clients send their local model instead of the delta, and the server's new model is
@@ -122,7 +131,13 @@ public sealed record LearningRateSchedule(double Initial, ImmutableArray<int> Mi
 public sealed record ThreatModel(bool Omniscient, bool KnowsAggregator)
 {
     /// <summary>The default: omniscient, and aware of the aggregator.</summary>
-    public static ThreatModel Default { get; } = new(true, true);
+    public static ThreatModel Default { get; } = new(DefaultOmniscient, DefaultKnowsAggregator);
+
+    /// <summary>The default of <see cref="Omniscient"/> (the papers' rushing adversary), which the spec reader's defaults use too.</summary>
+    public const bool DefaultOmniscient = true;
+
+    /// <summary>The default of <see cref="KnowsAggregator"/>.</summary>
+    public const bool DefaultKnowsAggregator = true;
 
     /// <summary>Knowledge this threat model grants.</summary>
     public AttackKnowledge Grants =>
@@ -154,5 +169,11 @@ public enum NonFinitePolicy
 public sealed record ServerSettings(TimeSpan RoundTimeout, NonFinitePolicy NonFinite, double Deadline = double.PositiveInfinity)
 {
     /// <summary>Defaults: 60 s safety deadline, non-finite updates passed to the rule, no simulated deadline.</summary>
-    public static ServerSettings Default { get; } = new(TimeSpan.FromSeconds(60), NonFinitePolicy.Pass);
+    public static ServerSettings Default { get; } = new(TimeSpan.FromSeconds(DefaultRoundTimeoutSeconds), DefaultNonFinite);
+
+    /// <summary>The default of <see cref="RoundTimeout"/> in seconds, which the spec reader's defaults use too.</summary>
+    public const double DefaultRoundTimeoutSeconds = 60;
+
+    /// <summary>The default of <see cref="NonFinite"/>: as the papers do.</summary>
+    public const NonFinitePolicy DefaultNonFinite = NonFinitePolicy.Pass;
 }
