@@ -1,46 +1,63 @@
 namespace ByzantineSim.Core.Numerics;
 
 /// <summary>
-/// The one owner of a run's model-sized memory. Each round (epoch t: from theta_t to the close of
-/// round t) gets a <see cref="RoundLease"/>: its matrix, theta_t, the trainers' gradients and the
-/// coalition's crafted vectors all come from that lease. Whoever reads or writes them holds the
-/// lease (the server, every client asked that round, the coalition, each evaluation part) and
-/// lets go with an explicit message; when the last holder lets go, every payload and the matrix
-/// go back to the run's own <see cref="PayloadPool"/>, and reading any of them afterwards throws.
+/// The one owner of a run's model-sized memory. Each round t gets two <see cref="RoundLease"/>s:
+/// one for theta_t (<see cref="OpenParameters"/>), and one for the round's matrix, the trainers'
+/// gradients and the coalition's crafted vectors (<see cref="Open(int, Holder)"/>). Whoever reads or writes
+/// them holds the lease (the server, every client asked that round and the coalition hold both;
+/// an evaluation part holds only theta's, so a slow evaluation keeps one vector, not a round's
+/// matrix) and lets go with an explicit message; when the last holder lets go, every payload and
+/// the matrix go back to the run's own <see cref="PayloadPool"/>, and reading any of them afterwards throws.
 /// Holds are taken and given back on the server's thread only; renting is thread-safe.
 /// </summary>
 /// <param name="capacityBytes">Most bytes the run's pool keeps for reuse.</param>
 public sealed class RoundArena(long capacityBytes = 256L << 20)
 {
     private readonly Dictionary<int, RoundLease> _open = [];
+    private readonly Dictionary<int, RoundLease> _parameters = [];
 
     /// <summary>The run's pool (not shared with other runs).</summary>
     public PayloadPool Pool { get; } = new(capacityBytes);
 
-    /// <summary>Leases whose holders have not all let go.</summary>
-    public int OpenLeases => _open.Count;
+    /// <summary>Leases (of rounds and of parameters) whose holders have not all let go.</summary>
+    public int OpenLeases => _open.Count + _parameters.Count;
 
-    /// <summary>Opens round <paramref name="round"/>'s lease, held by <paramref name="firstHolder"/>.</summary>
+    /// <summary>Opens round <paramref name="round"/>'s lease (its matrix and payloads), held by <paramref name="firstHolder"/>.</summary>
     /// <exception cref="InvalidOperationException">The round already has a lease.</exception>
-    public RoundLease Open(int round, Holder firstHolder)
+    public RoundLease Open(int round, Holder firstHolder) => Open(_open, round, firstHolder, "round");
+
+    /// <summary>Opens the lease of theta_<paramref name="round"/>, held by <paramref name="firstHolder"/>.</summary>
+    /// <exception cref="InvalidOperationException">Those parameters already have a lease.</exception>
+    public RoundLease OpenParameters(int round, Holder firstHolder) => Open(_parameters, round, firstHolder, "parameters");
+
+    /// <summary>The open lease of <paramref name="round"/>'s matrix and payloads, or null when it was never opened or is already given back.</summary>
+    public RoundLease? Find(int round) => _open.GetValueOrDefault(round);
+
+    /// <summary>The open lease of theta_<paramref name="round"/>, or null.</summary>
+    public RoundLease? FindParameters(int round) => _parameters.GetValueOrDefault(round);
+
+    /// <summary>
+    /// Lets <paramref name="holder"/> go of <paramref name="round"/>'s leases (the round's and its
+    /// parameters'), where it holds them; returns true when that freed either.
+    /// </summary>
+    public bool Let(int round, Holder holder)
     {
-        var lease = new RoundLease(this, round);
-        if (!_open.TryAdd(round, lease))
+        bool matrix = Find(round) is { } lease && lease.Let(holder);
+        bool parameters = FindParameters(round) is { } theta && theta.Let(holder);
+        return matrix || parameters;
+    }
+
+    private RoundLease Open(Dictionary<int, RoundLease> leases, int round, Holder firstHolder, string what)
+    {
+        var lease = new RoundLease(this, round, () => leases.Remove(round));
+        if (!leases.TryAdd(round, lease))
         {
-            throw new InvalidOperationException($"round {round} already has a lease");
+            throw new InvalidOperationException($"round {round} already has a {what} lease");
         }
 
         lease.Hold(firstHolder);
         return lease;
     }
-
-    /// <summary>The open lease of <paramref name="round"/>, or null when it was never opened or is already given back.</summary>
-    public RoundLease? Find(int round) => _open.GetValueOrDefault(round);
-
-    /// <summary>Lets <paramref name="holder"/> go of <paramref name="round"/>'s lease, if it is open and held by it; returns true when that freed the lease.</summary>
-    public bool Let(int round, Holder holder) => Find(round) is { } lease && lease.Let(holder);
-
-    internal void Closed(RoundLease lease) => _open.Remove(lease.Round);
 }
 
 /// <summary>Who holds a <see cref="RoundLease"/>.</summary>
@@ -88,15 +105,17 @@ public enum HolderKind
 public sealed class RoundLease : IPayloadSource
 {
     private readonly RoundArena _arena;
+    private readonly Action _closed;
     private readonly HashSet<Holder> _holders = [];
     private readonly List<VectorPayload> _rented = [];
     private readonly Lock _lock = new();
     private LeasedMemory? _matrix;
     private volatile bool _released;
 
-    internal RoundLease(RoundArena arena, int round)
+    internal RoundLease(RoundArena arena, int round, Action closed)
     {
         _arena = arena;
+        _closed = closed;
         Round = round;
     }
 
@@ -153,7 +172,7 @@ public sealed class RoundLease : IPayloadSource
         }
 
         _released = true;
-        _arena.Closed(this);
+        _closed();
         lock (_lock)
         {
             foreach (var payload in _rented)

@@ -92,7 +92,7 @@ public sealed class ServerState
         switch (@event)
         {
             case BeginRun:
-                _arena.Open(0, Holder.Server);
+                _arena.OpenParameters(0, Holder.Server);
                 StartEvaluation(0);
                 StartRound(0);
                 break;
@@ -143,8 +143,9 @@ public sealed class ServerState
         var participants = _run.Participants(round);
         var honest = participants.Where(id => id < _run.Setup.HonestClients).ToList();
         var byzantine = participants.Where(id => id >= _run.Setup.HonestClients).ToList();
-        // The round's lease was opened with theta_t when the previous round closed (round 0's at the start).
-        var lease = _arena.Find(round) ?? throw new InvalidOperationException($"round {round} has no lease");
+        // theta_t's lease was opened when the previous round closed (round 0's at the start).
+        var lease = _arena.Open(round, Holder.Server);
+        var parameters = _arena.FindParameters(round) ?? throw new InvalidOperationException($"theta_{round} has no lease");
         var matrix = lease.AllocateMatrix(participants.Length * _run.Dimension);
 
         _round = new RoundCollector(
@@ -158,6 +159,7 @@ public sealed class ServerState
             if (!_round.IsCrashed(id))
             {
                 lease.Hold(Holder.Client(id));
+                parameters.Hold(Holder.Client(id));
                 _commands.Add(new TellClient(id, started));
             }
         }
@@ -165,6 +167,7 @@ public sealed class ServerState
         if (HasCoalition)
         {
             lease.Hold(Holder.Coalition);
+            parameters.Hold(Holder.Coalition);
             _commands.Add(new TellCoalition(started));
         }
 
@@ -202,7 +205,7 @@ public sealed class ServerState
 
         // theta_{t+1} lives in the next round's lease: it is read by that round's clients and
         // coalition and by the evaluations due, all of which hold that lease.
-        var next = _arena.Open(round.Round + 1, Holder.Server);
+        var next = _arena.OpenParameters(round.Round + 1, Holder.Server);
         bool failed = false;
         try
         {
@@ -306,7 +309,7 @@ public sealed class ServerState
             var (start, count) = evaluation.Range(part);
             long tag = _nextEvaluationTag++;
             _evaluationParts.Add(tag, (evaluation, part, round));
-            _arena.Find(round)?.Hold(Holder.Evaluation(tag));
+            _arena.FindParameters(round)?.Hold(Holder.Evaluation(tag));
             _commands.Add(new StartEvaluationPart(new EvaluateModel(_run.Model, _optimizer.Parameters, data, start, count, tag)));
         }
     }

@@ -101,4 +101,23 @@ public class RoundArenaTests
         Assert.Equal(64, one.Pool.HeldBytes);
         Assert.Equal(0, other.Pool.HeldBytes);
     }
+
+    [Fact]
+    public void ParametersLease_IsSeparateFromTheRoundsLease_AndLetGoesOfBoth()
+    {
+        var arena = new RoundArena();
+        var round = arena.Open(2, Holder.Server);
+        var theta = arena.OpenParameters(2, Holder.Server);
+        round.Hold(Holder.Client(1));
+        theta.Hold(Holder.Client(1));
+        theta.Hold(Holder.Evaluation(9));
+
+        arena.Let(2, Holder.Server);
+        Assert.True(arena.Let(2, Holder.Client(1))); // frees the round's lease
+        Assert.True(round.IsReleased);
+        Assert.False(theta.IsReleased); // the evaluation still reads theta
+        Assert.Same(theta, arena.FindParameters(2));
+        Assert.True(arena.Let(2, Holder.Evaluation(9)));
+        Assert.Equal(0, arena.OpenLeases);
+    }
 }

@@ -256,7 +256,8 @@ public class ServerStateTests
         var first = Evaluations(driver.Apply(new BeginRun()));
         var last = Evaluations(driver.HonestReplies(0));
         var theta = Assert.Single(last).Parameters;
-        Assert.Equal([Holder.Evaluation(last[0].Tag)], driver.State.Arena.Find(1)!.Holders);
+        Assert.Equal([Holder.Evaluation(last[0].Tag)], driver.State.Arena.FindParameters(1)!.Holders);
+        Assert.Null(driver.State.Arena.Find(0)); // the round's matrix is not held by the evaluation of the theta it produced
         Assert.Equal(4, theta.Span.Length);
 
         driver.Apply(Evaluated(last[0]));
