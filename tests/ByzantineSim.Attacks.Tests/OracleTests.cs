@@ -54,7 +54,8 @@ public class OracleTests
         for (int row = 0; row < rows; row++)
         {
             int r = row;
-            Assert.Null(OracleComparison.Check(c, ours[(r * c.D)..((r + 1) * c.D)], inputs => Run(inputs)[(r * c.D)..((r + 1) * c.D)]));
+            string? failure = OracleComparison.Check(c, ours[(r * c.D)..((r + 1) * c.D)], inputs => Run(inputs)[(r * c.D)..((r + 1) * c.D)]);
+            Assert.True(failure is null, failure);
         }
     }
 }
