@@ -218,8 +218,8 @@ public static class OracleCases
 /// <summary>
 /// The comparison of the oracle test: |ours - ref| &lt;= 1e-4 (1 + |ref|) per coordinate. When
 /// that fails, the case's conditioning is measured: the rule runs again on the inputs rescaled by
-/// 1 + k 2^-22 (k = -8..8), to which every rule is equivariant up to rounding and which keeps
-/// equal values equal (so ties stay ties), and the outputs are scaled back. If they spread by more
+/// 1 + k 2^-22 (k = -8..8), far below the tolerance for any rule continuous in its inputs, and
+/// which keeps equal values equal (so ties stay ties), and the outputs are scaled back. If they spread by more
 /// than the tolerance, rounding alone decides the answer (an iterative rule whose trajectory is
 /// chaotic) and the case passes only if, per coordinate, ours and the reference differ by no more
 /// than that spread plus the tolerance; a well-conditioned case must agree.
