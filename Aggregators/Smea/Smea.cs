@@ -15,7 +15,8 @@ namespace ByzantineSim.Aggregators.Smea;
 /// exceeds the best complete one is abandoned (cheap bounds first: the largest diagonal entry
 /// from below, the trace from above). The search starts from the best "input plus its n - f - 1
 /// nearest neighbours" subset. Eigenvalues within a relative 1e-9 count as tied; among tied
-/// subsets the one with the smallest total variance (trace) wins, then the first in index order.
+/// subsets the one with the smallest total variance (trace) wins; a tie on both (duplicated rows,
+/// symmetric configurations) keeps the subset found first (the greedy start, then index order).
 /// A row with a NaN, an infinity or an overflowing norm is never chosen, so with at most f of them
 /// the output is finite. ByzFL's <c>SMEA</c> estimates each eigenvalue with one power-iteration
 /// step from a random vector; this one is exact and deterministic.

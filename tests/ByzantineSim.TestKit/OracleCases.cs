@@ -40,8 +40,8 @@ public sealed record OracleCase(
 
 /// <summary>
 /// Finds the oracle folder and reads its cases. The folder is the environment variable
-/// <c>BYZSIM_ORACLE_DIR</c> when set; otherwise <c>shared/oracle</c> in the repository root's
-/// parent or any further ancestor (the default <c>../shared/oracle</c>), and then the same search
+/// <c>BYZSIM_ORACLE_DIR</c> when set; otherwise the folder <c>oracle</c> of a folder <c>shared</c>
+/// beside the repository root or beside any further ancestor (the default), and then the same search
 /// from the repository this one was cloned from when that is a local path (CI runs on a clone in
 /// a temporary folder). A missing folder is an error, never an empty list.
 /// </summary>
