@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ByzantineSim.Aggregators.Arc;
 using ByzantineSim.Aggregators.Bucketing;
 using ByzantineSim.Aggregators.Bulyan;
+using ByzantineSim.Aggregators.Caf;
 using ByzantineSim.Aggregators.CenteredClipping;
 using ByzantineSim.Aggregators.Cge;
 using ByzantineSim.Aggregators.Clipping;
@@ -14,6 +15,7 @@ using ByzantineSim.Aggregators.Median;
 using ByzantineSim.Aggregators.Monna;
 using ByzantineSim.Aggregators.MultiKrum;
 using ByzantineSim.Aggregators.Nnm;
+using ByzantineSim.Aggregators.Smea;
 using ByzantineSim.Aggregators.TrimmedMean;
 using ByzantineSim.Core.Plugins;
 
@@ -50,6 +52,13 @@ public static class BuiltInAggregators
             "Blanchard, El Mhamdi, Guerraoui, Stainer, NeurIPS 2017, arXiv 1703.02757",
             [KrumOptions.NeighboursParameter],
             (binder, f) => new KrumAggregator(f, KrumOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            CafAggregator.RegistryName,
+            "covariance-bound agnostic filter: down-weights inputs along the top eigenvector of the weighted covariance, returns the weighted mean of the smallest top eigenvalue seen (exact eigen-solves)",
+            "n > 2f",
+            "Allouah, Guerraoui, Stephan, ICML 2025, arXiv 2505.01874",
+            [CafOptions.MaxIterationsParameter, CafOptions.TauMaxParameter],
+            (binder, f) => new CafAggregator(f, CafOptions.Bind(binder))),
         new AggregatorDescriptor(
             CgeAggregator.RegistryName,
             "average of the n - f smallest-norm inputs (comparative gradient elimination)",
@@ -120,6 +129,13 @@ public static class BuiltInAggregators
             "Farhadkhani, Guerraoui, Gupta, Hoang, Pinot, Stephan, ICML 2023, arXiv 2209.10931",
             [MonnaOptions.TrustedParameter],
             (binder, f) => new MonnaAggregator(f, MonnaOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            SmeaAggregator.RegistryName,
+            "mean of the (n - f)-subset whose covariance has the smallest largest eigenvalue (exact, branch and bound)",
+            "n > 2f and C(n, f) <= max_subsets",
+            "Allouah, Guerraoui, Gupta, Pinot, Stephan, ICML 2023, arXiv 2302.04787",
+            [SmeaOptions.MaxSubsetsParameter],
+            (binder, f) => new SmeaAggregator(f, SmeaOptions.Bind(binder))),
     ]);
 
     /// <summary>Every built-in pre-aggregation step.</summary>

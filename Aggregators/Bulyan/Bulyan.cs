@@ -6,7 +6,8 @@ namespace ByzantineSim.Aggregators.Bulyan;
 /// <summary>
 /// Bulyan (El Mhamdi, Guerraoui, Rouault, ICML 2018, arXiv 1802.07927): select theta = n - 2f
 /// inputs by Krum applied repeatedly (each winner removed before rescoring), then per coordinate
-/// average the beta = theta - 2f selected values closest to their median. Requires n &gt;= 4f + 3.
+/// average the beta = theta - 2f selected values closest to their median (equal distances: the
+/// lower value first, as in <see cref="Meamed.Meamed"/>). Requires n &gt;= 4f + 3.
 /// Non-finite inputs are selected last (never, with at most f of them) and a NaN coordinate
 /// counts as +Infinity in the coordinate-wise phase.
 /// </summary>

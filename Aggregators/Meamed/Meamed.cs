@@ -5,10 +5,12 @@ namespace ByzantineSim.Aggregators.Meamed;
 
 /// <summary>
 /// Mean around the median, MeaMed (Xie, Koyejo, Gupta, 2018, arXiv 1802.10116): per coordinate,
-/// the average of the n - f values closest to the coordinate's median. The n - f closest values
-/// form a window of the sorted coordinate; among windows with the same largest deviation the one
-/// starting lowest wins (this reproduces ByzFL's unit-test value on [1,2,3],[4,5,6],[7,8,9]).
-/// A NaN coordinate counts as +Infinity.
+/// the average of the n - f values closest to the coordinate's median. Between values at exactly
+/// the same distance, one below and one above the median, the lower is kept; the result depends
+/// on the values only, never on the row order (ByzFL's <c>argpartition</c> leaves such ties to its
+/// selection algorithm; its unit-test value on [1,2,3],[4,5,6],[7,8,9] is the lower choice). No
+/// value strictly closer to the median is ever dropped for a farther one, also when rows repeat
+/// (coordinated Byzantine rows). A NaN coordinate counts as +Infinity.
 /// </summary>
 public static class Meamed
 {

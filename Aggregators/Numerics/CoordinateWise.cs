@@ -39,8 +39,9 @@ public static unsafe class CoordinateWise
     }
 
     /// <summary>
-    /// Per coordinate, the mean of the <paramref name="keep"/> values closest to the median (ties:
-    /// the window of sorted values that starts lowest).
+    /// Per coordinate, the mean of the <paramref name="keep"/> values closest to the median; among
+    /// values at exactly the same distance, one below the median is kept before one above (the
+    /// lower value first), so the result depends on the values only, never on the row order.
     /// </summary>
     public static void MeanAroundMedian(RowMatrix inputs, ReadOnlySpan<int> rows, int keep, Span<float> destination)
     {
@@ -235,17 +236,22 @@ public static unsafe class CoordinateWise
         public T Reduce<T>(Sorted<T> sorted)
             where T : unmanaged, ISimd<T>
         {
-            // The keep values closest to the median are a window of the sorted column; the best
-            // window has the smallest largest deviation, and the first such window wins ties.
+            // The keep values closest to the median are a window of the sorted column. Window s is
+            // beaten by window s + 1 exactly when the value s + 1 brings in is strictly closer to the
+            // median than the value s it drops; that holds for s below the answer and fails from it
+            // on (sorted values move away from the median on both sides), so the answer is the
+            // number of windows beaten. A value strictly closer is never dropped for a farther one,
+            // and between values at equal distance below and above the median the lower is kept
+            // (the lowest of the windows that are all nearest). A NaN comparison counts as not
+            // beaten, so a column of infinities stops at the lowest window.
             T median = Middle(sorted, n);
             T bestStart = T.Zero;
-            T bestDeviation = T.Broadcast(float.PositiveInfinity);
-            for (int s = 0; s + keep <= n; s++)
+            T one = T.Broadcast(1f);
+            for (int s = 0; s + keep < n; s++)
             {
-                T deviation = T.Max(T.Subtract(median, sorted[s]), T.Subtract(sorted[s + keep - 1], median));
-                T better = T.LessThan(deviation, bestDeviation);
-                bestDeviation = T.Select(better, deviation, bestDeviation);
-                bestStart = T.Select(better, T.Broadcast(s), bestStart);
+                T dropped = T.Abs(T.Subtract(sorted[s], median));
+                T added = T.Abs(T.Subtract(sorted[s + keep], median));
+                bestStart = T.Add(bestStart, T.Select(T.LessThan(added, dropped), one, T.Zero));
             }
 
             // Starts are exact small integers in float, so lane-wise comparisons select the window.

@@ -54,6 +54,9 @@ internal unsafe interface ISimd<TSelf>
     /// <summary>NaN lanes replaced by +Infinity: a NaN coordinate counts as infinitely large.</summary>
     static abstract TSelf NaNToInfinity(TSelf value);
 
+    /// <summary>Lane-wise absolute value.</summary>
+    static abstract TSelf Abs(TSelf value);
+
     /// <summary>Sum of the lanes, in a fixed order.</summary>
     static abstract float Sum(TSelf value);
 }
@@ -108,6 +111,9 @@ internal readonly unsafe struct Simd512 : ISimd<Simd512>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Simd512 value) => Vector512.Sum(value._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd512 Abs(Simd512 value) => new(Vector512.Abs(value._v));
 }
 
 /// <summary>256-bit lanes (AVX2).</summary>
@@ -160,6 +166,9 @@ internal readonly unsafe struct Simd256 : ISimd<Simd256>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Simd256 value) => Vector256.Sum(value._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd256 Abs(Simd256 value) => new(Vector256.Abs(value._v));
 }
 
 /// <summary>128-bit lanes (SSE, NEON): the portable fallback.</summary>
@@ -212,4 +221,7 @@ internal readonly unsafe struct Simd128 : ISimd<Simd128>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Simd128 value) => Vector128.Sum(value._v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Simd128 Abs(Simd128 value) => new(Vector128.Abs(value._v));
 }

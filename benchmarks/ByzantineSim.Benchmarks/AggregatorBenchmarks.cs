@@ -20,9 +20,18 @@ public class AggregatorBenchmarks
     private IPreAggregator? _preAggregator;
 
     /// <summary>The rule (aggregator or pre-aggregator name).</summary>
-    [Params("mean", "median", "trimmed-mean", "geometric-median", "krum", "multi-krum", "cge", "centered-clipping",
-        "meamed", "mda", "bulyan", "monna", "nnm", "bucketing", "clipping", "arc")]
+    [ParamsSource(nameof(Rules))]
     public string Rule { get; set; } = "mean";
+
+    /// <summary>
+    /// Every rule, or only those named (comma-separated) in <c>BYZSIM_BENCH_RULES</c>, since
+    /// BenchmarkDotNet's <c>--filter</c> selects methods, not parameter values.
+    /// </summary>
+    public static IEnumerable<string> Rules =>
+        Environment.GetEnvironmentVariable("BYZSIM_BENCH_RULES") is { Length: > 0 } selected
+            ? selected.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : ["mean", "median", "trimmed-mean", "geometric-median", "krum", "multi-krum", "cge", "centered-clipping",
+                "meamed", "mda", "bulyan", "monna", "smea", "caf", "nnm", "bucketing", "clipping", "arc"];
 
     /// <summary>Number of inputs (f = n / 5).</summary>
     [Params(25, 100)]

@@ -10,7 +10,7 @@ public class AggregatorRobustnessTests
     public static TheoryData<string> RobustRules => ["krum", "cge", "centered-clipping"];
 
     public static TheoryData<string> EveryRobustRule =>
-        ["krum", "cge", "centered-clipping", "median", "trimmed-mean", "geometric-median", "multi-krum", "mda", "meamed", "monna"];
+        ["krum", "cge", "centered-clipping", "median", "trimmed-mean", "geometric-median", "multi-krum", "mda", "meamed", "monna", "smea", "caf"];
 
     [Theory]
     [MemberData(nameof(EveryRobustRule))]

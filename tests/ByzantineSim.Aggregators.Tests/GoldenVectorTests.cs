@@ -78,6 +78,16 @@ public class GoldenVectorTests
         Assert.Equal([3.78788764f, 4.78788764f, 5.78788764f], Aggregate("geometric-median", 1), new FloatComparer(1e-5f));
 
     [Fact]
+    public void Smea_F1_ByzFlDocstring() =>
+        // Subsets {0, 1} and {1, 2} tie (same covariance); the first in index order wins.
+        Assert.Equal([2.5f, 3.5f, 4.5f], Aggregate("smea", 1), new FloatComparer(1e-6f));
+
+    [Fact]
+    public void Caf_F1_ByzFlDocstring() =>
+        // The first iteration's mean has the only non-zero eigenvalue; rows 0 and 2 then drop to weight zero.
+        Assert.Equal([4f, 5f, 6f], Aggregate("caf", 1), new FloatComparer(1e-6f));
+
+    [Fact]
     public void Meamed_F1_ByzFlUnitTest() =>
         Assert.Equal([2.5f, 3.5f, 4.5f], Aggregate("meamed", 1), new FloatComparer(1e-6f));
 

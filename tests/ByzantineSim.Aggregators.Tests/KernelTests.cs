@@ -111,10 +111,63 @@ public class KernelTests
             float expectedMedian = n % 2 == 1 ? column[n / 2] : (0.5f * column[(n / 2) - 1]) + (0.5f * column[n / 2]);
             Assert.Equal(expectedMedian, median[k]);
             Assert.Equal(column[f..(n - f)].Average(v => (double)v), trimmed[k], 1e-5);
-            int start = Enumerable.Range(0, f + 1).MinBy(s => Math.Max(expectedMedian - column[s], column[s + n - f - 1] - expectedMedian));
-            Assert.Equal(column[start..(start + n - f)].Average(v => (double)v), around[k], 1e-5);
+            Assert.Equal(NearestToMedianMean(column, expectedMedian, n - f), around[k], 1e-5);
         }
     }
+
+    [Theory]
+    [InlineData(5, 2, 11)]
+    [InlineData(9, 3, 40)]
+    [InlineData(12, 4, 300)]
+    [InlineData(25, 8, 1000)]
+    public void MeanAroundMedian_RepeatedValues_IsMeanOfTheNearestToTheMedian(int n, int f, int d)
+    {
+        // Few distinct values, so that columns repeat values and tie on distances (coordinated
+        // Byzantine rows: identical, as under sign-flip, ALIE, IPM).
+        var random = new DeterministicRandom((ulong)(n * 1000 + d));
+        var data = new float[n * d];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = random.Next(5) - 2;
+        }
+
+        for (int b = 0; b < f; b++)
+        {
+            Array.Copy(data, 0, data, (n - 1 - b) * d, d);
+        }
+
+        var around = new float[d];
+        CoordinateWise.MeanAroundMedian(Matrices.View(data, n), Rows.AllRows(n), n - f, around);
+        for (int k = 0; k < d; k++)
+        {
+            var column = Enumerable.Range(0, n).Select(i => data[(i * d) + k]).Order().ToArray();
+            float median = n % 2 == 1 ? column[n / 2] : (0.5f * column[(n / 2) - 1]) + (0.5f * column[n / 2]);
+            Assert.Equal(NearestToMedianMean(column, median, n - f), around[k], 1e-5);
+        }
+    }
+
+    [Fact]
+    public void MeanAroundMedian_HandWorkedColumn_KeepsTheStrictlyCloserValue()
+    {
+        // Rows (0, 1), (4, 7), (2, 4), (0, 4), (3, 10), f = 2. Column 0 holds 0, 4, 2, 0, 3: median 2, distances 2, 2, 0, 2, 1. The three nearest are
+        // 2, 3 and one value at distance 2 (0, 0 or 4; the lower, 0, by the documented tie-break):
+        // (2 + 3 + 0) / 3 = 5/3. Every window of three sorted values has the largest deviation 2,
+        // so the lowest window, 0 0 2 (2/3), drops the 3 although it is closer than a kept 0.
+        // Column 2: 1, 7, 4, 4, 10: median 4, distances 3, 3, 0, 0, 6: 4, 4 and the lower of 1
+        // and 7 at equal distance: 3.
+        float[] data = [0, 1, 4, 7, 2, 4, 0, 4, 3, 10];
+        var around = new float[2];
+        CoordinateWise.MeanAroundMedian(Matrices.View(data, 5), Rows.AllRows(5), 3, around);
+        Assert.Equal(5f / 3f, around[0], 1e-6f);
+        Assert.Equal(3f, around[1], 1e-6f);
+    }
+
+    /// <summary>
+    /// The definition, written independently of the kernel: order the values by distance to the
+    /// median (equal distances: lower value first) and average the first <paramref name="keep"/>.
+    /// </summary>
+    private static double NearestToMedianMean(float[] column, float median, int keep) =>
+        column.OrderBy(v => Math.Abs((double)v - median)).ThenBy(v => v).Take(keep).Average(v => (double)v);
 
     [Fact]
     public void WeightedSum_LargeMatrix_MatchesRowByRowSum()

@@ -189,6 +189,32 @@ public class RuleSpecificTests
         }
     }
 
+    /// <summary>
+    /// Five rows whose first coordinate holds 0, 4, 2, 0, 3 and second 1, 7, 4, 4, 10 (worked by
+    /// hand in KernelTests): the three values nearest the median average to 5/3 and to 3.
+    /// </summary>
+    private static readonly float[] RepeatedValueRows = [0, 1, 4, 7, 2, 4, 0, 4, 3, 10];
+
+    [Fact]
+    public void Meamed_ColumnWithRepeatedValues_MeanOfTheNMinusFNearestTheMedian()
+    {
+        var output = new float[2];
+        BuiltInAggregators.Create("meamed", 2).Aggregate(Matrices.View(RepeatedValueRows, 5), output, AggregationContext.Stateless);
+        Assert.Equal([5f / 3f, 3f], output, new FloatComparer(1e-6f));
+    }
+
+    [Fact]
+    public void Bulyan_ColumnWithRepeatedValues_MeanOfTheBetaNearestTheMedian()
+    {
+        // n = 7, f = 1: two NaN rows are never among the theta = 5 that repeated Krum selects
+        // (non-finite rows go last), so the coordinate-wise phase sees the five rows above and
+        // keeps beta = theta - 2f = 3 values per coordinate.
+        float[] data = [.. RepeatedValueRows, float.NaN, 0, 0, float.NaN];
+        var output = new float[2];
+        BuiltInAggregators.Create("bulyan", 1).Aggregate(Matrices.View(data, 7), output, AggregationContext.Stateless);
+        Assert.Equal([5f / 3f, 3f], output, new FloatComparer(1e-6f));
+    }
+
     private static IEnumerable<int[]> Subsets(int n, int k) =>
         k == 0 ? [[]] : Enumerable.Range(0, n).SelectMany(first => Subsets(n - first - 1, k - 1).Select(rest => (int[])[first, .. rest.Select(r => r + first + 1)]));
 
