@@ -5,6 +5,7 @@ using ByzantineSim.Aggregators.Bulyan;
 using ByzantineSim.Aggregators.CenteredClipping;
 using ByzantineSim.Aggregators.Cge;
 using ByzantineSim.Aggregators.Clipping;
+using ByzantineSim.Aggregators.Dnc;
 using ByzantineSim.Aggregators.GeometricMedian;
 using ByzantineSim.Aggregators.Krum;
 using ByzantineSim.Aggregators.Mda;
@@ -120,6 +121,13 @@ public static class BuiltInAggregators
             "Farhadkhani, Guerraoui, Gupta, Hoang, Pinot, Stephan, ICML 2023, arXiv 2209.10931",
             [MonnaOptions.TrustedParameter],
             (binder, f) => new MonnaAggregator(f, MonnaOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            DncAggregator.RegistryName,
+            "divide-and-conquer: drop the floor(c f) top outlier scores along the top singular vector of random coordinate subsamples, average the rest",
+            "n > 2f and floor(c f) < n",
+            "Shejwalkar, Houmansadr, \"Manipulating the Byzantine\", NDSS 2021",
+            [DncOptions.SubsampleParameter, DncOptions.IterationsParameter, DncOptions.FilterFractionParameter],
+            (binder, f) => new DncAggregator(f, DncOptions.Bind(binder))),
     ]);
 
     /// <summary>Every built-in pre-aggregation step.</summary>
