@@ -3,6 +3,7 @@ using ByzantineSim.Aggregators.Arc;
 using ByzantineSim.Aggregators.Bucketing;
 using ByzantineSim.Aggregators.Bulyan;
 using ByzantineSim.Aggregators.CenteredClipping;
+using ByzantineSim.Aggregators.ClippedClustering;
 using ByzantineSim.Aggregators.Cge;
 using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Aggregators.Dnc;
@@ -121,6 +122,13 @@ public static class BuiltInAggregators
             "Farhadkhani, Guerraoui, Gupta, Hoang, Pinot, Stephan, ICML 2023, arXiv 2209.10931",
             [MonnaOptions.TrustedParameter],
             (binder, f) => new MonnaAggregator(f, MonnaOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            ClippedClusteringAggregator.RegistryName,
+            "clip to the median norm (over the run's history), split in two by agglomerative clustering on cosine distances, average the larger cluster",
+            "n > 2f and n >= 2",
+            "Li et al., \"An Experimental Study of Byzantine-Robust Aggregation Schemes in Federated Learning\", IEEE Transactions on Big Data 2023 (as in Blades)",
+            [ClippedClusteringOptions.HistoryParameter, ClippedClusteringOptions.MaxThresholdParameter, ClippedClusteringOptions.LinkageParameter],
+            (binder, f) => new ClippedClusteringAggregator(f, ClippedClusteringOptions.Bind(binder))),
         new AggregatorDescriptor(
             DncAggregator.RegistryName,
             "divide-and-conquer: drop the floor(c f) top outlier scores along the top singular vector of random coordinate subsamples, average the rest",

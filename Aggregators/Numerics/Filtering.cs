@@ -21,9 +21,10 @@ public static class Filtering
     }
 
     /// <summary>
-    /// destination = (1/k) sum_j scales[j] x_{rows[j]} over the k kept rows (scales empty: all 1),
-    /// rows in increasing order. Summed in float; if that overflows (kept rows near 1e38), summed
-    /// again in double, where a mean of finite floats scaled by at most 1 is always finite.
+    /// destination = (1/k) sum_j scales[j] x_{rows[j]} over the k kept rows (scales empty: all 1,
+    /// otherwise each at most 1), rows in increasing order. Summed in float; in double instead when
+    /// that overflows (kept rows near 1e38) or a weight is too small for a float, so the mean of
+    /// finite rows is always finite.
     /// </summary>
     /// <exception cref="AggregationException">No row is kept.</exception>
     public static void Mean(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<double> scales, Span<float> destination, string rule)
@@ -35,15 +36,21 @@ public static class Filtering
         }
 
         var weights = new float[rows.Length];
+        bool precise = true;
         for (int j = 0; j < rows.Length; j++)
         {
-            weights[j] = (float)((scales.IsEmpty ? 1.0 : scales[j]) / rows.Length);
+            double weight = (scales.IsEmpty ? 1.0 : scales[j]) / rows.Length;
+            weights[j] = (float)weight;
+            precise &= weight >= PreciseWeight;
         }
 
-        Rows.WeightedSum(inputs, rows, weights, 1f, destination);
-        if (VectorMath.IsFinite(destination))
+        if (precise)
         {
-            return;
+            Rows.WeightedSum(inputs, rows, weights, 1f, destination);
+            if (VectorMath.IsFinite(destination))
+            {
+                return;
+            }
         }
 
         var sum = new double[inputs.Columns];
@@ -62,6 +69,12 @@ public static class Filtering
             destination[k] = (float)sum[k];
         }
     }
+
+    /// <summary>
+    /// The smallest weight applied in float, 2^-100: below it (a row near 1e38 clipped to a small
+    /// norm) a float weight would be subnormal and keep few bits, so the sum is taken in double.
+    /// </summary>
+    private const double PreciseWeight = 7.888609052210118e-31;
 
     /// <summary>The indices i with kept[i] true, in increasing order.</summary>
     public static int[] Indices(ReadOnlySpan<bool> kept)
@@ -93,6 +106,70 @@ public static class Filtering
                 verdicts.Flag(i);
             }
         }
+    }
+
+    /// <summary>
+    /// Cosine distances 1 - cos(x_i, x_j) (m x m, zero diagonal, clamped to [0, 2]) between the
+    /// given finite rows, from their Gram matrix; a zero row has cosine 0 with everything
+    /// (distance 1, as torch's eps-guarded cosine gives). Pairs involving a row whose float Gram
+    /// entry overflows (values near 1e19 and beyond) are recomputed in double from rows scaled by
+    /// their largest magnitude.
+    /// </summary>
+    public static double[] CosineDistances(RowMatrix inputs, ReadOnlySpan<int> rows)
+    {
+        int m = rows.Length;
+        int n = inputs.Rows;
+
+        // The Gram matrix of every row (a non-finite row's entries are ignored): copying out the
+        // kept rows would cost a second n x d matrix.
+        var gram = new double[n * n];
+        Gram.Compute(inputs, gram);
+        var overflow = new bool[m];
+        for (int i = 0; i < m; i++)
+        {
+            overflow[i] = !double.IsFinite(gram[(rows[i] * n) + rows[i]]);
+        }
+
+        var distances = new double[m * m];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = i + 1; j < m; j++)
+            {
+                double cosine = overflow[i] || overflow[j]
+                    ? ScaledCosine(inputs[rows[i]], inputs[rows[j]])
+                    : Cosine(gram[(rows[i] * n) + rows[j]], gram[(rows[i] * n) + rows[i]], gram[(rows[j] * n) + rows[j]]);
+                double distance = Math.Clamp(1 - cosine, 0, 2);
+                distances[(i * m) + j] = distance;
+                distances[(j * m) + i] = distance;
+            }
+        }
+
+        return distances;
+    }
+
+    private static double Cosine(double dot, double squaredA, double squaredB) =>
+        squaredA > 0 && squaredB > 0 ? dot / Math.Sqrt(squaredA * squaredB) : 0;
+
+    /// <summary>The cosine of two finite rows in double, each scaled by its largest magnitude first so no square overflows.</summary>
+    private static double ScaledCosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double scaleA = Math.Abs((double)System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(a));
+        double scaleB = Math.Abs((double)System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(b));
+        if (scaleA == 0 || scaleB == 0)
+        {
+            return 0;
+        }
+
+        double dot = 0, squaredA = 0, squaredB = 0;
+        for (int k = 0; k < a.Length; k++)
+        {
+            double x = a[k] / scaleA, y = b[k] / scaleB;
+            dot += x * y;
+            squaredA += x * x;
+            squaredB += y * y;
+        }
+
+        return Cosine(dot, squaredA, squaredB);
     }
 
     /// <summary>The median of the values (even count: mean of the two middle ones); NaN for none.</summary>
