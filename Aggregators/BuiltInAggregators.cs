@@ -16,6 +16,7 @@ using ByzantineSim.Aggregators.Median;
 using ByzantineSim.Aggregators.Monna;
 using ByzantineSim.Aggregators.MultiKrum;
 using ByzantineSim.Aggregators.Nnm;
+using ByzantineSim.Aggregators.SignGuard;
 using ByzantineSim.Aggregators.TrimmedMean;
 using ByzantineSim.Core.Plugins;
 
@@ -136,6 +137,13 @@ public static class BuiltInAggregators
             "Shejwalkar, Houmansadr, \"Manipulating the Byzantine\", NDSS 2021",
             [DncOptions.SubsampleParameter, DncOptions.IterationsParameter, DncOptions.FilterFractionParameter],
             (binder, f) => new DncAggregator(f, DncOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            SignGuardAggregator.RegistryName,
+            "keep rows with norm in (L M, R M) (M the median norm) in the largest mean-shift cluster of sign statistics; mean of them clipped to M",
+            "n > 2f and lower_bound < upper_bound",
+            "Xu, Huang, Song, Lan, ICDCS 2022, arXiv 2109.05872",
+            [SignGuardOptions.LowerBoundParameter, SignGuardOptions.UpperBoundParameter, SignGuardOptions.SignFractionParameter],
+            (binder, f) => new SignGuardAggregator(f, SignGuardOptions.Bind(binder))),
     ]);
 
     /// <summary>Every built-in pre-aggregation step.</summary>
