@@ -7,6 +7,7 @@ using ByzantineSim.Aggregators.ClippedClustering;
 using ByzantineSim.Aggregators.Cge;
 using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Aggregators.Dnc;
+using ByzantineSim.Aggregators.Flame;
 using ByzantineSim.Aggregators.GeometricMedian;
 using ByzantineSim.Aggregators.Krum;
 using ByzantineSim.Aggregators.Mda;
@@ -137,6 +138,13 @@ public static class BuiltInAggregators
             "Shejwalkar, Houmansadr, \"Manipulating the Byzantine\", NDSS 2021",
             [DncOptions.SubsampleParameter, DncOptions.IterationsParameter, DncOptions.FilterFractionParameter],
             (binder, f) => new DncAggregator(f, DncOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            FlameAggregator.RegistryName,
+            "HDBSCAN majority cluster on cosine distances, clipped to the median norm, averaged, plus Gaussian noise of std lambda x the median norm",
+            "n > 2f",
+            "Nguyen et al., \"FLAME: Taming Backdoors in Federated Learning\", USENIX Security 2022, arXiv 2101.02281",
+            [FlameOptions.LambdaParameter],
+            (binder, f) => new FlameAggregator(f, FlameOptions.Bind(binder))),
         new AggregatorDescriptor(
             SignGuardAggregator.RegistryName,
             "keep rows with norm in (L M, R M) (M the median norm) in the largest mean-shift cluster of sign statistics; mean of them clipped to M",

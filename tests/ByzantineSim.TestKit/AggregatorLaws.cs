@@ -230,7 +230,7 @@ public static class AggregatorLaws
             ["geometric-median"] = (new() { ["nu"] = "1e-7", ["iterations"] = "300" }, 1e-3),
             ["centered-clipping"] = (new() { ["tau"] = "0.05", ["iterations"] = "5000" }, 6e-2),
         };
-        var heuristics = new HashSet<string>(StringComparer.Ordinal) { "clipped-clustering", "dnc", "signguard" };
+        var heuristics = new HashSet<string>(StringComparer.Ordinal) { "clipped-clustering", "dnc", "flame", "signguard" };
         var rules = new List<RuleUnderTest>();
         foreach (string name in BuiltInAggregators.Aggregators.Names)
         {
