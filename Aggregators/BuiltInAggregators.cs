@@ -7,6 +7,7 @@ using ByzantineSim.Aggregators.ClippedClustering;
 using ByzantineSim.Aggregators.Cge;
 using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Aggregators.Dnc;
+using ByzantineSim.Aggregators.Flag;
 using ByzantineSim.Aggregators.Flame;
 using ByzantineSim.Aggregators.GeometricMedian;
 using ByzantineSim.Aggregators.Krum;
@@ -138,6 +139,13 @@ public static class BuiltInAggregators
             "Shejwalkar, Houmansadr, \"Manipulating the Byzantine\", NDSS 2021",
             [DncOptions.SubsampleParameter, DncOptions.IterationsParameter, DncOptions.FilterFractionParameter],
             (binder, f) => new DncAggregator(f, DncOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            FlagAggregator.RegistryName,
+            "flag median subspace of the unit rows by iteratively reweighted least squares; the unit rows' sum projected on it, over r",
+            "n >= 1",
+            "Almasi, Mishra, Vamanan, Ravi, arXiv 2302.05865 (reference code hamidralmasi/FlagAggregator)",
+            [FlagOptions.RankParameter, FlagOptions.LambdaParameter, FlagOptions.IterationsParameter],
+            (binder, f) => new FlagAggregator(f, FlagOptions.Bind(binder))),
         new AggregatorDescriptor(
             FlameAggregator.RegistryName,
             "HDBSCAN majority cluster on cosine distances, clipped to the median norm, averaged, plus Gaussian noise of std lambda x the median norm",

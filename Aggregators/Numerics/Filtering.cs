@@ -22,31 +22,50 @@ public static class Filtering
 
     /// <summary>
     /// destination = (1/k) sum_j scales[j] x_{rows[j]} over the k kept rows (scales empty: all 1,
-    /// otherwise each at most 1), rows in increasing order. Summed in float; in double instead when
-    /// that overflows (kept rows near 1e38) or a weight is too small for a float, so the mean of
-    /// finite rows is always finite.
+    /// otherwise each at most 1), rows in increasing order; see <see cref="Combine"/>.
     /// </summary>
     /// <exception cref="AggregationException">No row is kept.</exception>
     public static void Mean(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<double> scales, Span<float> destination, string rule)
     {
-        VectorMath.CheckDestination(inputs, destination);
         if (rows.Length == 0)
         {
             throw new AggregationException($"{rule} kept no input to average (every input was excluded)");
         }
 
-        var weights = new float[rows.Length];
+        var weights = new double[rows.Length];
+        for (int j = 0; j < rows.Length; j++)
+        {
+            weights[j] = (scales.IsEmpty ? 1.0 : scales[j]) / rows.Length;
+        }
+
+        Combine(inputs, rows, weights, destination);
+    }
+
+    /// <summary>
+    /// destination = sum_j weights[j] x_{rows[j]} over finite rows. Summed in float; in double
+    /// instead when that overflows (rows near 1e38) or a nonzero weight is too small for a float,
+    /// so a combination whose exact value is finite comes out finite.
+    /// </summary>
+    public static void Combine(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<double> weights, Span<float> destination)
+    {
+        VectorMath.CheckDestination(inputs, destination);
+        if (rows.Length == 0)
+        {
+            destination.Clear();
+            return;
+        }
+
+        var single = new float[rows.Length];
         bool precise = true;
         for (int j = 0; j < rows.Length; j++)
         {
-            double weight = (scales.IsEmpty ? 1.0 : scales[j]) / rows.Length;
-            weights[j] = (float)weight;
-            precise &= weight >= PreciseWeight;
+            single[j] = (float)weights[j];
+            precise &= weights[j] == 0 || Math.Abs(weights[j]) >= PreciseWeight;
         }
 
         if (precise)
         {
-            Rows.WeightedSum(inputs, rows, weights, 1f, destination);
+            Rows.WeightedSum(inputs, rows, single, 1f, destination);
             if (VectorMath.IsFinite(destination))
             {
                 return;
@@ -56,11 +75,10 @@ public static class Filtering
         var sum = new double[inputs.Columns];
         for (int j = 0; j < rows.Length; j++)
         {
-            double weight = (scales.IsEmpty ? 1.0 : scales[j]) / rows.Length;
             var row = inputs[rows[j]];
             for (int k = 0; k < sum.Length; k++)
             {
-                sum[k] += row[k] * weight;
+                sum[k] += row[k] * weights[j];
             }
         }
 

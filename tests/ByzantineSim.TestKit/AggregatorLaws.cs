@@ -25,11 +25,12 @@ public sealed record RuleUnderTest(string Spec, IReadOnlyDictionary<string, stri
     }
 
     /// <summary>
-    /// A detection heuristic (DnC, clipped clustering, SignGuard, FLAME): its paper proves no
-    /// worst-case bound, and a Byzantine row it fails to single out (one that sits between the
-    /// honest rows along the direction it inspects) is averaged in. The laws check its finiteness
-    /// and permutation invariance, not agreement or the honest-scale bound of the fuzz law; its
-    /// own tests check what it promises (the Byzantine rows it must flag).
+    /// A rule with no worst-case guarantee on its output: a detection heuristic (DnC, clipped
+    /// clustering, SignGuard, FLAME), which averages in a Byzantine row it fails to single out, or
+    /// the Flag Aggregator, whose output is built from unit rows and so is not on the rows' scale.
+    /// The laws check its finiteness and permutation invariance, not agreement or the honest-scale
+    /// bound of the fuzz law; its own tests check what it promises (the rows it must flag, the
+    /// reference's output).
     /// </summary>
     public bool Heuristic { get; init; }
 
@@ -230,7 +231,7 @@ public static class AggregatorLaws
             ["geometric-median"] = (new() { ["nu"] = "1e-7", ["iterations"] = "300" }, 1e-3),
             ["centered-clipping"] = (new() { ["tau"] = "0.05", ["iterations"] = "5000" }, 6e-2),
         };
-        var heuristics = new HashSet<string>(StringComparer.Ordinal) { "clipped-clustering", "dnc", "flame", "signguard" };
+        var heuristics = new HashSet<string>(StringComparer.Ordinal) { "clipped-clustering", "dnc", "flag", "flame", "signguard" };
         var rules = new List<RuleUnderTest>();
         foreach (string name in BuiltInAggregators.Aggregators.Names)
         {
