@@ -1,0 +1,59 @@
+using BenchmarkDotNet.Attributes;
+using ByzantineSim.Aggregators;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Benchmarks;
+
+/// <summary>
+/// The detecting rules of issue 18 (and the Flag Aggregator) measured like
+/// <see cref="AggregatorBenchmarks"/>: one call on an n x d matrix of standard normal values,
+/// f = n / 5, flags recorded into a verdict sink as a run does. Separate so they can be run alone.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(ShortRunConfig))]
+public class FilterBenchmarks
+{
+    private float[] _inputs = [];
+    private float[] _output = [];
+    private IAggregator? _aggregator;
+    private readonly RowVerdicts _verdicts = new();
+
+    /// <summary>The rule's registry name.</summary>
+    [Params("clipped-clustering", "dnc", "flag", "flame", "signguard")]
+    public string Rule { get; set; } = "dnc";
+
+    /// <summary>Number of inputs (f = n / 5).</summary>
+    [Params(25, 100)]
+    public int N { get; set; }
+
+    /// <summary>Dimension d: the length of every input vector.</summary>
+    [Params(100_000)]
+    public int D { get; set; }
+
+    /// <summary>Builds the inputs and the rule.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _inputs = Data.StandardNormal(N, D, 1);
+        _aggregator = BuiltInAggregators.Create(Rule, N / 5);
+        _output = new float[D];
+    }
+
+    /// <summary>Frees the inputs before the next case.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _inputs = [];
+        _output = [];
+        GC.Collect();
+    }
+
+    /// <summary>One aggregation, with the round's seed fixed.</summary>
+    [Benchmark]
+    public int Aggregate()
+    {
+        _verdicts.Clear();
+        _aggregator!.Aggregate(new RowMatrix(_inputs, N, D), _output, new AggregationContext(0, 1, null) { Verdicts = _verdicts });
+        return _verdicts.Flags.Count;
+    }
+}
