@@ -4,8 +4,12 @@ using ByzantineSim.Aggregators.Bucketing;
 using ByzantineSim.Aggregators.Bulyan;
 using ByzantineSim.Aggregators.Caf;
 using ByzantineSim.Aggregators.CenteredClipping;
+using ByzantineSim.Aggregators.ClippedClustering;
 using ByzantineSim.Aggregators.Cge;
 using ByzantineSim.Aggregators.Clipping;
+using ByzantineSim.Aggregators.Dnc;
+using ByzantineSim.Aggregators.Flag;
+using ByzantineSim.Aggregators.Flame;
 using ByzantineSim.Aggregators.GeometricMedian;
 using ByzantineSim.Aggregators.Krum;
 using ByzantineSim.Aggregators.Mda;
@@ -16,6 +20,7 @@ using ByzantineSim.Aggregators.Monna;
 using ByzantineSim.Aggregators.MultiKrum;
 using ByzantineSim.Aggregators.Nnm;
 using ByzantineSim.Aggregators.Smea;
+using ByzantineSim.Aggregators.SignGuard;
 using ByzantineSim.Aggregators.TrimmedMean;
 using ByzantineSim.Core.Plugins;
 
@@ -136,6 +141,41 @@ public static class BuiltInAggregators
             "Allouah, Guerraoui, Gupta, Pinot, Stephan, ICML 2023, arXiv 2302.04787",
             [SmeaOptions.MaxSubsetsParameter],
             (binder, f) => new SmeaAggregator(f, SmeaOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            ClippedClusteringAggregator.RegistryName,
+            "clip to the median norm (over the run's history), split in two by agglomerative clustering on cosine distances, average the larger cluster",
+            "n > 2f and n >= 2",
+            "Li et al., \"An Experimental Study of Byzantine-Robust Aggregation Schemes in Federated Learning\", IEEE Transactions on Big Data 2023 (as in Blades)",
+            [ClippedClusteringOptions.HistoryParameter, ClippedClusteringOptions.MaxThresholdParameter, ClippedClusteringOptions.LinkageParameter],
+            (binder, f) => new ClippedClusteringAggregator(f, ClippedClusteringOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            DncAggregator.RegistryName,
+            "divide-and-conquer: drop the floor(c f) top outlier scores along the top singular vector of random coordinate subsamples, average the rest",
+            "n > 2f and floor(c f) < n",
+            "Shejwalkar, Houmansadr, \"Manipulating the Byzantine\", NDSS 2021",
+            [DncOptions.SubsampleParameter, DncOptions.IterationsParameter, DncOptions.FilterFractionParameter],
+            (binder, f) => new DncAggregator(f, DncOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            FlagAggregator.RegistryName,
+            "flag median subspace of the unit rows by iteratively reweighted least squares; the unit rows' sum projected on it, over r",
+            "n >= 1",
+            "Almasi, Mishra, Vamanan, Ravi, arXiv 2302.05865 (reference code hamidralmasi/FlagAggregator)",
+            [FlagOptions.RankParameter, FlagOptions.LambdaParameter, FlagOptions.IterationsParameter],
+            (binder, f) => new FlagAggregator(f, FlagOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            FlameAggregator.RegistryName,
+            "HDBSCAN majority cluster on cosine distances, clipped to the median norm, averaged, plus Gaussian noise of std lambda x the median norm",
+            "n > 2f",
+            "Nguyen et al., \"FLAME: Taming Backdoors in Federated Learning\", USENIX Security 2022, arXiv 2101.02281",
+            [FlameOptions.LambdaParameter],
+            (binder, f) => new FlameAggregator(f, FlameOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            SignGuardAggregator.RegistryName,
+            "keep rows with norm in (L M, R M) (M the median norm) in the largest mean-shift cluster of sign statistics; mean of them clipped to M",
+            "n > 2f and lower_bound < upper_bound",
+            "Xu, Huang, Song, Lan, ICDCS 2022, arXiv 2109.05872",
+            [SignGuardOptions.LowerBoundParameter, SignGuardOptions.UpperBoundParameter, SignGuardOptions.SignFractionParameter],
+            (binder, f) => new SignGuardAggregator(f, SignGuardOptions.Bind(binder))),
     ]);
 
     /// <summary>Every built-in pre-aggregation step.</summary>

@@ -25,7 +25,7 @@ public class SpecErrorTests
         {
             // 2. unknown aggregator name in a grid axis
             "sweep: s\ngrid:\n  aggregator: [mean, krun]\n",
-            ["spec.yaml:3:22: grid.aggregator[1]: unknown aggregator 'krun' (did you mean 'krum'?); known: bulyan, caf, centered-clipping, cge, geometric-median, krum, mda, meamed, mean, median, monna, multi-krum, smea, trimmed-mean"]
+            ["spec.yaml:3:22: grid.aggregator[1]: unknown aggregator 'krun' (did you mean 'krum'?); known: bulyan, caf, centered-clipping, cge, clipped-clustering, dnc, flag, flame, geometric-median, krum, mda, meamed, mean, median, monna, multi-krum, signguard, smea, trimmed-mean"]
         },
         {
             // 3. f >= n/2

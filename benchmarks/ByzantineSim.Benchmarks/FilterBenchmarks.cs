@@ -1,0 +1,77 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using ByzantineSim.Aggregators;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Benchmarks;
+
+/// <summary>
+/// The detecting rules of issue 18 (and the Flag Aggregator) measured like
+/// <see cref="AggregatorBenchmarks"/>: one call on an n x d matrix of standard normal values,
+/// f = n / 5, flags recorded into a verdict sink as a run does. Separate so they can be run alone;
+/// in process, because on a loaded machine the generated project's build outlasts BenchmarkDotNet's
+/// two-minute build timeout.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(InProcessShortRunConfig))]
+public class FilterBenchmarks
+{
+    private float[] _inputs = [];
+    private float[] _output = [];
+    private IAggregator? _aggregator;
+    private readonly RowVerdicts _verdicts = new();
+
+    /// <summary>The rule's registry name.</summary>
+    [Params("clipped-clustering", "dnc", "flag", "flame", "signguard")]
+    public string Rule { get; set; } = "dnc";
+
+    /// <summary>Number of inputs (f = n / 5).</summary>
+    [Params(25, 100)]
+    public int N { get; set; }
+
+    /// <summary>Dimension d: the length of every input vector.</summary>
+    [Params(100_000, 1_000_000)]
+    public int D { get; set; }
+
+    /// <summary>Builds the inputs and the rule.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _inputs = Data.StandardNormal(N, D, 1);
+        _aggregator = BuiltInAggregators.Create(Rule, N / 5);
+        _output = new float[D];
+    }
+
+    /// <summary>Frees the inputs before the next case.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _inputs = [];
+        _output = [];
+        GC.Collect();
+    }
+
+    /// <summary>One aggregation, with the round's seed fixed.</summary>
+    [Benchmark]
+    public int Aggregate()
+    {
+        _verdicts.Clear();
+        _aggregator!.Aggregate(new RowMatrix(_inputs, N, D), _output, new AggregationContext(0, 1, null) { Verdicts = _verdicts });
+        return _verdicts.Flags.Count;
+    }
+}
+
+/// <summary><see cref="ShortRunConfig"/>'s job, run in the benchmark's own process.</summary>
+public sealed class InProcessShortRunConfig : ManualConfig
+{
+    /// <summary>Creates the config.</summary>
+    public InProcessShortRunConfig() =>
+        AddJob(Job.Default
+            .WithLaunchCount(1)
+            .WithWarmupCount(2)
+            .WithIterationCount(5)
+            .WithMinIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(200))
+            .WithToolchain(InProcessEmitToolchain.Instance));
+}

@@ -1,0 +1,48 @@
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Aggregators.Tests;
+
+/// <summary>Runs a detecting rule by name on literal rows and returns its output and the rows it flagged.</summary>
+internal static class FilterRun
+{
+    public static (float[] Output, int[] Flagged) Run(string name, float[][] rows, int f, Dictionary<string, string>? options = null, ulong seed = 0, AggregatorState? state = null)
+    {
+        var (output, flagged, _) = RunWithState(name, rows, f, options, seed, state);
+        return (output, flagged);
+    }
+
+    public static (float[] Output, int[] Flagged, AggregatorState? State) RunWithState(string name, float[][] rows, int f, Dictionary<string, string>? options = null, ulong seed = 0, AggregatorState? state = null)
+    {
+        int d = rows[0].Length;
+        var data = rows.SelectMany(r => r).ToArray();
+        var verdicts = new RowVerdicts();
+        var output = new float[d];
+        var next = BuiltInAggregators.Create(name, f, options)
+            .Aggregate(new RowMatrix(data, rows.Length, d), output, new AggregationContext(0, seed, state) { Verdicts = verdicts });
+        Assert.All(verdicts.Flags, flag => Assert.Equal(Verdict.Malicious, flag.Verdict));
+        return (output, [.. verdicts.Flags.Select(flag => flag.Row)], next);
+    }
+
+    /// <summary>Gaussian rows around <paramref name="centre"/> with standard deviation <paramref name="spread"/>.</summary>
+    public static float[][] Gaussian(int n, int d, double centre, double spread, ulong seed)
+    {
+        var random = new DeterministicRandom(seed);
+        return [.. Enumerable.Range(0, n).Select(_ => Enumerable.Range(0, d).Select(_ => (float)(centre + (spread * random.NextGaussian()))).ToArray())];
+    }
+
+    /// <summary>The mean of the given rows, in double.</summary>
+    public static double[] MeanOf(IEnumerable<float[]> rows)
+    {
+        var list = rows.ToList();
+        return [.. Enumerable.Range(0, list[0].Length).Select(k => list.Average(r => (double)r[k]))];
+    }
+
+    public static void Close(IReadOnlyList<double> expected, float[] actual, double tolerance = 1e-5)
+    {
+        Assert.Equal(expected.Count, actual.Length);
+        for (int k = 0; k < actual.Length; k++)
+        {
+            Assert.True(Math.Abs(expected[k] - actual[k]) <= tolerance * (1 + Math.Abs(expected[k])), $"coordinate {k}: expected {expected[k]}, got {actual[k]}");
+        }
+    }
+}
