@@ -25,6 +25,12 @@ public sealed class AggregationPipeline
     /// <summary>The steps applied before <see cref="Aggregator"/>, in order.</summary>
     public ImmutableArray<IPreAggregator> PreAggregators { get; }
 
+    /// <summary>
+    /// True when the pipeline's verdicts name clients: the aggregator detects
+    /// (<see cref="IAggregator.Detects"/>) and no step before it merges rows.
+    /// </summary>
+    public bool Detects => Aggregator.Detects && PreAggregators.All(step => step.KeepsPositions);
+
     /// <summary>A readable form such as <c>nnm > krum</c>.</summary>
     public string Description => string.Join(" > ", PreAggregators.Select(p => p.Name).Append(Aggregator.Name));
 

@@ -32,6 +32,13 @@ public interface IAggregator
     bool NeedsIdentities => false;
 
     /// <summary>
+    /// True when the rule reports a verdict on the rows it distrusts through
+    /// <see cref="AggregationContext.Verdicts"/> (a detector): its silence on a row then means
+    /// "trusted", which the run's records count against the ground truth.
+    /// </summary>
+    bool Detects => false;
+
+    /// <summary>
     /// True when the rule compares the rows with the server's own update
     /// (<see cref="AggregationContext.ServerUpdate"/>, computed on the run's <c>server_data</c>), e.g. FLTrust.
     /// </summary>

@@ -29,6 +29,9 @@ public sealed class FlTrustAggregator(int f) : IAggregator
     public bool NeedsServerUpdate => true;
 
     /// <inheritdoc />
+    public bool Detects => true;
+
+    /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         if (!Accepts(inputs.Rows))

@@ -38,6 +38,9 @@ public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : IAggr
     public bool NeedsIdentities => true;
 
     /// <inheritdoc />
+    public bool Detects => true;
+
+    /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         if (!Accepts(inputs.Rows))

@@ -43,6 +43,9 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : IAggregator
     public bool NeedsIdentities => true;
 
     /// <inheritdoc />
+    public bool Detects => true;
+
+    /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         if (!Accepts(inputs.Rows))
