@@ -101,6 +101,22 @@ public sealed class DetectionRunTests(DetectionFixture fixture) : IClassFixture<
         Assert.Throws<ArgumentException>(() => new ServerDataSettings(10, ServerDataSource.TestHoldout, 3).Split(data));
     }
 
+    [Fact]
+    public void RoundDetection_RowsMappedToIds_CountedAgainstTheByzantineIdsSeen()
+    {
+        // Rows 0..4 hold clients 1, 3, 6, 7, 9; ids >= 6 are Byzantine (6, 7, 9 seen; 8 was missing).
+        int[] clients = [1, 3, 6, 7, 9];
+        var detection = RoundDetection.Of(
+            [(4, Aggregators.Verdict.Malicious), (1, Aggregators.Verdict.Malicious), (2, Aggregators.Verdict.Malicious), (0, Aggregators.Verdict.Unreliable)],
+            clients,
+            honestClients: 6);
+        Assert.Equal([3, 6, 9], detection.Flagged.ToArray());
+        Assert.Equal([1], detection.Unreliable.ToArray());
+        Assert.Equal(2, detection.TruePositives);   // 6 and 9
+        Assert.Equal(1, detection.FalsePositives);  // 3
+        Assert.Equal(1, detection.FalseNegatives);  // 7; 8 sent nothing the rule could see
+    }
+
     /// <summary>Data sets whose sample i has the single feature i, so samples can be told apart.</summary>
     private static class TinyRunData
     {
