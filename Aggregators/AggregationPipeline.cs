@@ -25,6 +25,12 @@ public sealed class AggregationPipeline
     /// <summary>The steps applied before <see cref="Aggregator"/>, in order.</summary>
     public ImmutableArray<IPreAggregator> PreAggregators { get; }
 
+    /// <summary>
+    /// True when the pipeline's verdicts name clients: the aggregator detects
+    /// (<see cref="IAggregator.Detects"/>) and no step before it merges rows.
+    /// </summary>
+    public bool Detects => Aggregator.Detects && PreAggregators.All(step => step.KeepsPositions);
+
     /// <summary>A readable form such as <c>nnm > krum</c>.</summary>
     public string Description => string.Join(" > ", PreAggregators.Select(p => p.Name).Append(Aggregator.Name));
 
@@ -38,11 +44,14 @@ public sealed class AggregationPipeline
     /// Why the steps cannot be combined whatever n is, or null: a rule that trusts an input by its
     /// position cannot follow a step that reorders or merges rows (bucketing before MoNNA would
     /// hand it a shuffled bucket mean, possibly a Byzantine one, as the trusted input).
+    /// A rule that needs the client behind each row (<see cref="IAggregator.NeedsIdentities"/>)
+    /// cannot follow such a step either: the merged rows belong to no client.
     /// </summary>
     public string? OrderProblem =>
-        Aggregator.TrustedInput is { } trusted && PreAggregators.FirstOrDefault(step => !step.KeepsPositions) is { } mixer
-            ? $"{Aggregator.Name} trusts input {trusted} by its position, but {mixer.Name} reorders and merges the inputs before it"
-            : null;
+        PreAggregators.FirstOrDefault(step => !step.KeepsPositions) is not { } mixer ? null
+        : Aggregator.TrustedInput is { } trusted ? $"{Aggregator.Name} trusts input {trusted} by its position, but {mixer.Name} reorders and merges the inputs before it"
+        : Aggregator.NeedsIdentities ? $"{Aggregator.Name} needs to know which client sent each input, but {mixer.Name} merges the inputs before it into anonymous rows"
+        : null;
 
     /// <summary>Why n inputs cannot be aggregated (the first step whose condition fails), or null when they can.</summary>
     public string? Rejection(int n)
@@ -73,7 +82,11 @@ public sealed class AggregationPipeline
             : $"{Description} cannot aggregate {n} inputs ({rows} after pre-aggregation): requires {Aggregator.Requirement} with f = {Aggregator.F}";
     }
 
-    /// <summary>Runs every step; returns the aggregator's next state.</summary>
+    /// <summary>
+    /// Runs every step; returns the aggregator's next state. The context's client ids and verdict
+    /// sink pass through steps that keep positions; after a step that merges rows the rows are
+    /// anonymous (no ids) and their verdicts would name no client, so both are dropped.
+    /// </summary>
     /// <exception cref="AggregationException">The inputs violate the aggregator's requirement.</exception>
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
@@ -83,6 +96,7 @@ public sealed class AggregationPipeline
         }
 
         var current = inputs;
+        var stepContext = context;
         bool useFront = true;
         foreach (var step in PreAggregators)
         {
@@ -95,11 +109,15 @@ public sealed class AggregationPipeline
             }
 
             var output = buffer.AsSpan(0, length);
-            step.Apply(current, output, context);
+            step.Apply(current, output, stepContext);
             current = new RowMatrix(output, rows, current.Columns);
             useFront = !useFront;
+            if (!step.KeepsPositions)
+            {
+                stepContext = stepContext with { Clients = ReadOnlyMemory<int>.Empty, Verdicts = null };
+            }
         }
 
-        return Aggregator.Aggregate(current, destination, context);
+        return Aggregator.Aggregate(current, destination, stepContext);
     }
 }

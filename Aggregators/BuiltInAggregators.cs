@@ -10,6 +10,8 @@ using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Aggregators.Dnc;
 using ByzantineSim.Aggregators.Flag;
 using ByzantineSim.Aggregators.Flame;
+using ByzantineSim.Aggregators.FlTrust;
+using ByzantineSim.Aggregators.FoolsGold;
 using ByzantineSim.Aggregators.GeometricMedian;
 using ByzantineSim.Aggregators.Krum;
 using ByzantineSim.Aggregators.Mda;
@@ -17,6 +19,7 @@ using ByzantineSim.Aggregators.Meamed;
 using ByzantineSim.Aggregators.Mean;
 using ByzantineSim.Aggregators.Median;
 using ByzantineSim.Aggregators.Monna;
+using ByzantineSim.Aggregators.MudHog;
 using ByzantineSim.Aggregators.MultiKrum;
 using ByzantineSim.Aggregators.Nnm;
 using ByzantineSim.Aggregators.Smea;
@@ -176,6 +179,26 @@ public static class BuiltInAggregators
             "Xu, Huang, Song, Lan, ICDCS 2022, arXiv 2109.05872",
             [SignGuardOptions.LowerBoundParameter, SignGuardOptions.UpperBoundParameter, SignGuardOptions.SignFractionParameter],
             (binder, f) => new SignGuardAggregator(f, SignGuardOptions.Bind(binder))),
+            FlTrustAggregator.RegistryName,
+            "trust-weighted mean of the updates rescaled to the server's update norm, trust = ReLU(cosine to the server's update) (needs server_data)",
+            "n >= 1 and server_data",
+            "Cao, Fang, Liu, Gong, NDSS 2021, arXiv 2012.13995",
+            [],
+            (_, f) => new FlTrustAggregator(f)),
+        new AggregatorDescriptor(
+            FoolsGoldAggregator.RegistryName,
+            "weighted mean, weights from the dissimilarity of the clients' summed-update histories (stateful, needs client ids)",
+            "n >= 1",
+            "Fung, Yoon, Beschastnikh, RAID 2020, arXiv 1808.04866",
+            [FoolsGoldOptions.KappaParameter],
+            (binder, f) => new FoolsGoldAggregator(f, FoolsGoldOptions.Bind(binder))),
+        new AggregatorDescriptor(
+            MudHogAggregator.RegistryName,
+            "mean of the clients not detected as sign-flipping, noisy or targeted from their long and short update histories; also reports unreliable clients (stateful, needs client ids)",
+            "n >= 1",
+            "Gupta, Luo, Ngo, Das, 2022, arXiv 2208.10273",
+            [MudHogOptions.EpsParameter, MudHogOptions.MinSamplesParameter, MudHogOptions.WarmupParameter, MudHogOptions.DelayParameter, MudHogOptions.WindowParameter],
+            (binder, f) => new MudHogAggregator(f, MudHogOptions.Bind(binder))),
     ]);
 
     /// <summary>Every built-in pre-aggregation step.</summary>

@@ -32,6 +32,19 @@ public interface IAggregator
     bool NeedsIdentities => false;
 
     /// <summary>
+    /// True when the rule reports a verdict on the rows it distrusts through
+    /// <see cref="AggregationContext.Verdicts"/> (a detector): its silence on a row then means
+    /// "trusted", which the run's records count against the ground truth.
+    /// </summary>
+    bool Detects => false;
+
+    /// <summary>
+    /// True when the rule compares the rows with the server's own update
+    /// (<see cref="AggregationContext.ServerUpdate"/>, computed on the run's <c>server_data</c>), e.g. FLTrust.
+    /// </summary>
+    bool NeedsServerUpdate => false;
+
+    /// <summary>
     /// Writes the aggregate of the rows of <paramref name="inputs"/> into <paramref name="destination"/>
     /// and returns the rule's state for the next round (null for stateless rules).
     /// </summary>
@@ -56,6 +69,30 @@ public readonly record struct AggregationContext(int Round, ulong Seed, Aggregat
 
     /// <summary>Where a rule that detects clients records its verdict on each row, or null when nobody listens.</summary>
     public RowVerdicts? Verdicts { get; init; }
+
+    /// <summary>
+    /// The server's own update of the round, computed like a client's on the run's server-side
+    /// data set (FLTrust's root data), or empty when the run has none.
+    /// </summary>
+    public ReadOnlyMemory<float> ServerUpdate { get; init; }
+
+    /// <summary>
+    /// The client behind each of <paramref name="rows"/> rows: <see cref="Clients"/>, or the row
+    /// positions 0 .. rows - 1 when the rows are anonymous (tests, benchmarks, an attacker's
+    /// simulation of the rule), so that an identity-aware rule still runs there, keyed by position.
+    /// </summary>
+    /// <exception cref="AggregationException"><see cref="Clients"/> names a different number of rows.</exception>
+    public int[] ClientsOf(int rows)
+    {
+        if (Clients.IsEmpty)
+        {
+            return [.. Enumerable.Range(0, rows)];
+        }
+
+        return Clients.Length == rows
+            ? Clients.ToArray()
+            : throw new AggregationException($"the context names {Clients.Length} clients for {rows} rows");
+    }
 }
 
 /// <summary>What a detecting rule concluded about a row.</summary>

@@ -120,6 +120,13 @@ public sealed class SimulatorSystem : IAsyncDisposable
                 $"{setup.Attack.Name} maps {labels.Classes} labels but {data.Train.Name} has {data.Train.Classes} classes", nameof(setup));
         }
 
+        // The server's root data is drawn first, so that no client's partition can hold it.
+        Dataset? serverData = null;
+        if (setup.ServerData is { } serverSettings)
+        {
+            (data, serverData) = serverSettings.Split(data);
+        }
+
         var partition = setup.Partitioner.Split(
             data.Train.Labels, data.Train.Classes, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
         var model = ModelKey.For(setup.Model, setup.Model.Description, data.Train.SampleShape, data.Train.Classes);
@@ -130,7 +137,7 @@ public sealed class SimulatorSystem : IAsyncDisposable
             model = model with { ClientsPerPass = runner.ClientsPerPass };
         }
 
-        return new RunContext(setup, data, partition, model, VectorPayload.TakeOwnership(initial), Trainers, progress);
+        return new RunContext(setup, data, partition, model, VectorPayload.TakeOwnership(initial), Trainers, progress) { ServerData = serverData };
     }
 
     private static string Sanitize(string id) => new([.. id.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_')]);

@@ -12,10 +12,15 @@ namespace ByzantineSim.Experiments.Cli;
 /// </summary>
 public static class RobustnessCommand
 {
-    /// <summary>The rules searched by default: every aggregator, and NNM before the four with a proven kappa.</summary>
+    /// <summary>
+    /// The rules searched by default: every aggregator that works on the matrix alone (not FLTrust,
+    /// which needs the server's update, nor the history rules, whose one-round behaviour the
+    /// search would measure), and NNM before the four with a proven kappa.
+    /// </summary>
     public static IReadOnlyList<string> DefaultRules =>
     [
-        .. BuiltInAggregators.Aggregators.Names,
+        .. BuiltInAggregators.Aggregators.Names.Where(name =>
+            BuiltInAggregators.Create(name, 0) is { NeedsServerUpdate: false, NeedsIdentities: false }),
         "nnm>krum", "nnm>trimmed-mean", "nnm>median", "nnm>geometric-median",
     ];
 

@@ -70,6 +70,7 @@ public static class SweepReport
             AccuracyTable(page, analysis);
             Cost(page, analysis);
             Participation(page, analysis);
+            DetectionReport.Section(page, analysis);
         }
 
         RunHealth.Section(page, results);

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -121,13 +122,17 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
                 object[] row = [e.Round, e.TrainLoss, e.TestAccuracy, e.TestLoss, aggregated.GetValueOrDefault(e.Round)];
                 return result.HasValidation ? [.. row, e.ValidationAccuracy, e.ValidationLoss] : row;
             })));
+        // The detection columns come last: flagged ids (space-separated) and their counts against
+        // the Byzantine ids; empty when the rule does not detect or its aggregation failed.
         Add("rounds.csv", Csv(
-            ["round", "train_loss", "sampled", "aggregated", "rejected", "missing", "aggregation_failed", "bits_sent", "crashed", "lost", "straggled", "simulated_seconds", "attack_failed"],
-            result.Rounds.Select(r => new object[]
-            {
+            ["round", "train_loss", "sampled", "aggregated", "rejected", "missing", "aggregation_failed", "bits_sent", "crashed", "lost", "straggled", "simulated_seconds", "attack_failed",
+                .. DetectionColumns],
+            result.Rounds.Select(r => (object[])
+            [
                 r.Round, r.TrainLoss, r.Sampled, r.Aggregated, r.Rejected, r.Missing, r.AggregationFailed ? 1 : 0, r.BitsSent,
                 r.Crashed, r.Lost, r.Straggled, r.SimulatedSeconds, r.AttackFailed,
-            })));
+                .. Detection(r.Detection),
+            ])));
         var outcomes = Enum.GetValues<ReplyOutcome>();
         Add("clients.csv", Csv(
             ["client", "byzantine", "samples", "class_histogram", .. outcomes.Select(o => Snake(o.ToString()))],
@@ -222,6 +227,14 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
     }
 
     /// <summary>Culture-invariant, round-trippable text of a value (NaN as "NaN").</summary>
+    /// <summary>The columns rounds.csv ends with: a detecting rule's verdicts of the round.</summary>
+    public static readonly ImmutableArray<string> DetectionColumns =
+        ["flagged", "true_positives", "false_positives", "false_negatives", "flagged_unreliable"];
+
+    private static object[] Detection(RoundDetection? detection) => detection is null
+        ? ["", "", "", "", ""]
+        : [string.Join(' ', detection.Flagged), detection.TruePositives, detection.FalsePositives, detection.FalseNegatives, string.Join(' ', detection.Unreliable)];
+
     private static string Format(object value) => value switch
     {
         double d => d.ToString("R", CultureInfo.InvariantCulture),

@@ -34,6 +34,16 @@ internal static class RunChecks
         }
     }
 
+    /// <summary>A rule that compares the updates with the server's own needs the server's data set.</summary>
+    public static void ServerData(NodeReader reader, MappingView root, IAggregator aggregator, ServerDataSpec? serverData)
+    {
+        if (aggregator.NeedsServerUpdate && serverData is null)
+        {
+            reader.Error(root.Get("aggregator") ?? root.Node, "aggregator",
+                $"{aggregator.Name} compares the updates with the server's own, which needs server_data (e.g. server_data: {{size: 100, source: train}})");
+        }
+    }
+
     /// <summary>What the attack needs against what the threat model and the partition grant.</summary>
     public static void Attack(NodeReader reader, MappingView root, IAttack attack, ThreatModel threat, IPartitioner? partitioner)
     {

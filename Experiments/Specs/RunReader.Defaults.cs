@@ -52,6 +52,8 @@ public static partial class RunReader
         public const double PrivacyClip = 1.0;
         public const double PrivacyNoise = 1.0;
         public const ComputeDevice Device = ComputeDevice.Cpu;
+        public const int ServerDataSize = 100;
+        public const ServerDataSource ServerDataSource = ByzantineSim.Simulator.Setup.ServerDataSource.Train;
 
         /// <summary>The Defaults table of docs/experiments.md, generated from the constants above.</summary>
         public static string MarkdownTable()
@@ -79,6 +81,7 @@ public static partial class RunReader
                 ("training (fedavg)", $"algorithm {SpecWords.Algorithm.Word(Algorithm)}, local_steps {N(LocalSteps)}, local_learning_rate {N(LocalLearningRate)}, " +
                     $"send {SpecWords.Send.Word(Send)}, participation {N(Participation)}, clip_norm {N(ClipNorm)}"),
                 ("compression", Compression),
+                ("server_data", $"none (when given: size {N(ServerDataSize)}, source {SpecWords.ServerDataSource.Word(ServerDataSource)}, seed: the run's seed)"),
                 ("privacy", $"off (when given: clip {N(PrivacyClip)}, noise_multiplier {N(PrivacyNoise)}; `clip: 0, noise_multiplier: 0` is off, as `spec.yaml` writes it)"),
             ];
             return "| key | default |\n|---|---|\n" + string.Concat(rows.Select(r => $"| {r.Key} | {r.Value} |\n"));

@@ -22,7 +22,7 @@ public static partial class RunReader
 {
     /// <summary>Keys a run (and so <c>base</c>, grid axes and cases) may set.</summary>
     public static readonly ImmutableArray<string> Keys =
-        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy"];
+        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data"];
 
     /// <summary>Reads a run; returns null when anything is wrong (the reader has the errors).</summary>
     public static (RunSpec Spec, RunSetup Setup)? Read(NodeReader reader, YMapping run, string runId)
@@ -57,6 +57,7 @@ public static partial class RunReader
 
         var (compressionSpec, compressor) = PluginReader.Read(reader, root, "compression", Defaults.Compression, CompressorCatalog.Registry, CompressorCatalog.Bind);
         var (privacyClip, privacyNoise) = PrivacyReader.Read(reader, root);
+        var serverData = ServerDataReader.Read(reader, root, seed);
 
         var device = root.Word("device", Defaults.Device, SpecWords.Device);
         if (device == ComputeDevice.Cuda && TorchRuntime.CheckDevice(SpecWords.Device.Word(device)) is { } deviceProblem)
@@ -70,6 +71,11 @@ public static partial class RunReader
         if (aggregator is not null && 2 * f < n)
         {
             RunChecks.Pipeline(reader, root, aggregator, preSteps, preSpecs, training.Participation, n);
+        }
+
+        if (aggregator is not null)
+        {
+            RunChecks.ServerData(reader, root, aggregator, serverData);
         }
 
         if (attack is not null)
@@ -89,7 +95,10 @@ public static partial class RunReader
 
         var spec = new RunSpec(seed, dataSpec!, partitionSpec!, modelSpec!, n, f, training, preSpecs, aggregatorSpec!, attackSpec!,
             threatModel.Omniscient, threatModel.KnowsAggregator, server.NonFinite, server.RoundTimeoutSeconds, device, compressionSpec!, privacyClip, privacyNoise,
-            server.DeadlineSeconds, faults);
+            server.DeadlineSeconds, faults)
+        {
+            ServerData = serverData,
+        };
         var steps = preSteps;
         var setup = new RunSetup(
             runId,
@@ -108,6 +117,7 @@ public static partial class RunReader
         {
             Compressor = compressor,
             Privacy = privacyClip > 0 ? new ClientPrivacy(privacyClip, privacyNoise) : null,
+            ServerData = serverData?.ToSettings(),
         };
         return (spec, setup);
     }

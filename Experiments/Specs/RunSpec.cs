@@ -124,6 +124,9 @@ public sealed record RunSpec(
     double DeadlineSeconds,
     Simulator.Faults.FaultSettings Faults)
 {
+    /// <summary>The server's own data set (FLTrust's root data), or null. <value>null</value></summary>
+    public ServerDataSpec? ServerData { get; init; }
+
     /// <summary>The canonical YAML text of the run: what <c>spec.yaml</c> holds and what the id hashes.</summary>
     public string ToCanonicalYaml() => Canonical.Run(this);
 
@@ -180,6 +183,15 @@ internal static class Canonical
         }
 
         Faults(text, spec.Faults);
+
+        // Written only when set, so that runs without server data keep the ids they had before it existed.
+        if (spec.ServerData is { } root)
+        {
+            text.Append("server_data:\n  size: ").Append(root.Size)
+                .Append("\n  source: ").Append(SpecWords.ServerDataSource.Word(root.Source))
+                .Append("\n  seed: ").Append(Number(root.Seed)).Append('\n');
+        }
+
         text.Append("device: ").Append(SpecWords.Device.Word(spec.Device)).Append('\n');
         return text.ToString();
     }

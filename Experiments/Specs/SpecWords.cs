@@ -78,4 +78,8 @@ public static class SpecWords
 
     /// <summary><c>server.non_finite</c>.</summary>
     public static SpecWords<NonFinitePolicy> NonFinite { get; } = new(("pass", NonFinitePolicy.Pass), ("exclude", NonFinitePolicy.Exclude));
+
+    /// <summary>Where <c>server_data</c> is drawn from.</summary>
+    public static SpecWords<ServerDataSource> ServerDataSource { get; } =
+        new(("train", Simulator.Setup.ServerDataSource.Train), ("test-holdout", Simulator.Setup.ServerDataSource.TestHoldout));
 }

@@ -82,6 +82,35 @@ public sealed record RoundRecord(
 
     /// <summary>When the round closed in simulated time (deterministic).</summary>
     public double SimulatedSeconds { get; init; }
+
+    /// <summary>What a detecting rule concluded this round, or null when the rule does not detect or its aggregation failed.</summary>
+    public RoundDetection? Detection { get; init; }
+}
+
+/// <summary>
+/// A detecting rule's verdicts of one round, against the ground truth only the simulator knows
+/// (which ids are Byzantine), over the rows the rule saw: a Byzantine identity whose update was
+/// missing or rejected is no false negative.
+/// </summary>
+/// <param name="Flagged">Client ids flagged as malicious, ascending.</param>
+/// <param name="Unreliable">Client ids flagged as benign but unreliable, ascending.</param>
+/// <param name="TruePositives">Flagged Byzantine clients.</param>
+/// <param name="FalsePositives">Flagged honest clients.</param>
+/// <param name="FalseNegatives">Byzantine clients the rule saw and did not flag.</param>
+public sealed record RoundDetection(ImmutableArray<int> Flagged, ImmutableArray<int> Unreliable, int TruePositives, int FalsePositives, int FalseNegatives)
+{
+    /// <summary>
+    /// The detection of one aggregation: <paramref name="verdicts"/> name rows of
+    /// <paramref name="clients"/>; ids at or above <paramref name="honestClients"/> are Byzantine.
+    /// </summary>
+    public static RoundDetection Of(IReadOnlyList<(int Row, Aggregators.Verdict Verdict)> verdicts, IReadOnlyList<int> clients, int honestClients)
+    {
+        var malicious = verdicts.Where(v => v.Verdict == Aggregators.Verdict.Malicious).Select(v => clients[v.Row]).ToImmutableSortedSet();
+        var unreliable = verdicts.Where(v => v.Verdict == Aggregators.Verdict.Unreliable).Select(v => clients[v.Row]).ToImmutableSortedSet();
+        int truePositives = malicious.Count(id => id >= honestClients);
+        int byzantineSeen = clients.Count(id => id >= honestClients);
+        return new RoundDetection([.. malicious], [.. unreliable], truePositives, malicious.Count - truePositives, byzantineSeen - truePositives);
+    }
 }
 
 /// <summary>One evaluation of the global model on the test set.</summary>

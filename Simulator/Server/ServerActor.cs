@@ -19,6 +19,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<int, IActorRef> _honest = [];
     private ServerState _state;
     private IActorRef? _coalition;
+    private IActorRef? _serverData;
     private IActorRef _requester = ActorRefs.Nobody;
     private bool _stopped;
 
@@ -40,6 +41,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         Receive<RoundDeadlinePassed>(Handle);
         Receive<ModelEvaluated>(Handle);
         Receive<ComputationFailed>(Handle);
+        Receive<ServerUpdateComputed>(Handle);
     }
 
     /// <inheritdoc />
@@ -57,6 +59,14 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
             _honest[id] = Context.ActorOf(
                 Props.Create(typeof(HonestClientActor), clientContext, _run.InitialClientState(id)),
                 $"client-{id}");
+        }
+
+        if (_run.ServerData is { } root && setup.ServerData is { } rootSettings)
+        {
+            var rootContext = new ClientContext(Self, _run.Trainers, _run.Model, root, setup.Training, Clients.Compression.NoCompression.Instance, null);
+            _serverData = Context.ActorOf(
+                Props.Create(typeof(ServerDataClient), rootContext, Core.Numerics.Seed.Derive(rootSettings.Seed, "server-data-batches")),
+                "server-data");
         }
 
         if (setup.ByzantineClients > 0)
@@ -106,6 +116,9 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
                 break;
             case TellCoalition tell:
                 _coalition?.Tell(tell.Message);
+                break;
+            case TellServerData tell:
+                _serverData?.Tell(tell.Message);
                 break;
             case StartEvaluationPart part:
                 _run.Trainers.Tell(part.Request, Self);

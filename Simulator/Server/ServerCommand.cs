@@ -17,6 +17,10 @@ public sealed record TellClient(int ClientId, object Message) : ServerCommand;
 /// <param name="Message">A <see cref="RoundStarted"/> or <see cref="HonestUpdatesRevealed"/>.</param>
 public sealed record TellCoalition(object Message) : ServerCommand;
 
+/// <summary>Send <paramref name="Message"/> (a <see cref="RoundStarted"/>) to the server's own client on its root data.</summary>
+/// <param name="Message">The message.</param>
+public sealed record TellServerData(object Message) : ServerCommand;
+
 /// <summary>Send one part of an evaluation to the trainer pool; its reply comes back to the server.</summary>
 /// <param name="Request">The part.</param>
 public sealed record StartEvaluationPart(EvaluateModel Request) : ServerCommand;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ByzantineSim.Aggregators;
 using ByzantineSim.Core.Numerics;
+using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;
 
@@ -34,6 +35,9 @@ public sealed class ServerState
     private long _nextEvaluationTag;
     private ServerOptimizer _optimizer;
     private AggregatorState? _aggregatorState;
+    private readonly RowVerdicts _verdicts = new();
+    private readonly float[] _serverUpdate;
+    private int _serverUpdateRound = -1;
     private RoundCollector? _round;
     private bool _revealed;
     private bool _roundsDone;
@@ -51,6 +55,7 @@ public sealed class ServerState
         _optimizer = new ServerOptimizer(run.InitialParameters, null);
         _aggregate = new float[run.Dimension];
         _stepScratch = new float[run.Dimension];
+        _serverUpdate = run.ServerData is null ? [] : new float[run.Dimension];
     }
 
     /// <summary>The round being collected, or -1 between rounds and after the last.</summary>
@@ -127,6 +132,9 @@ public sealed class ServerState
             case ModelEvaluated evaluated:
                 EvaluationPartDone(evaluated.Tag, evaluated.Sums, evaluated.Seconds);
                 break;
+            case ServerUpdateComputed computed:
+                ServerUpdateArrived(computed);
+                break;
             case ComputationFailed failed:
                 EvaluationPartDone(failed.Tag, null, 0);
                 break;
@@ -171,6 +179,11 @@ public sealed class ServerState
             _commands.Add(new TellCoalition(started));
         }
 
+        if (_run.ServerData is not null)
+        {
+            _commands.Add(new TellServerData(started));
+        }
+
         _commands.Add(new ScheduleTimeout(new RoundDeadlinePassed(round), _run.Setup.Server.RoundTimeout));
         Progress();
     }
@@ -188,10 +201,27 @@ public sealed class ServerState
             _commands.Add(new TellCoalition(new HonestUpdatesRevealed(_round.Round, _optimizer.Parameters, _round.HonestUpdates, _round.HonestRows)));
         }
 
-        if (_round.IsComplete)
+        if (_round.IsComplete && (_run.ServerData is null || _serverUpdateRound == _round.Round))
         {
             CloseRound();
         }
+    }
+
+    /// <summary>
+    /// The server's own update (run with server_data): copied, so its payload goes back at once;
+    /// the round waits for it. A failed computation leaves the round without one: it closes on
+    /// its deadline, and a rule that needs the update fails that round's aggregation.
+    /// </summary>
+    private void ServerUpdateArrived(ServerUpdateComputed computed)
+    {
+        if (_round?.Round == computed.Round && computed.Update.Length == _serverUpdate.Length)
+        {
+            computed.Update.Span.CopyTo(_serverUpdate);
+            _serverUpdateRound = computed.Round;
+            Progress();
+        }
+
+        computed.Update.Release();
     }
 
     /// <summary>Aggregates and steps, starts what follows (an evaluation due, the next round), and asks for the round to be recorded after that.</summary>
@@ -201,18 +231,26 @@ public sealed class ServerState
         _round = null;
         _commands.Add(new CancelTimeout());
         double aggregationStart = Now;
-        var (inputs, rows, _) = round.StackedInputs();
+        var (inputs, rows, clients) = round.StackedInputs();
 
         // theta_{t+1} lives in the next round's lease: it is read by that round's clients and
         // coalition and by the evaluations due, all of which hold that lease.
         var next = _arena.OpenParameters(round.Round + 1, Holder.Server);
         bool failed = false;
+        RoundDetection? detection = null;
         try
         {
             // A fresh array only when it becomes the model; otherwise one buffer serves every round.
             var aggregate = _run.Setup.Training.SendModel ? new float[_run.Dimension] : _aggregate;
-            var context = new AggregationContext(round.Round, Seed.Derive(_run.Setup.Seed, "aggregation", round.Round), _aggregatorState);
+            _verdicts.Clear();
+            var context = new AggregationContext(round.Round, Seed.Derive(_run.Setup.Seed, "aggregation", round.Round), _aggregatorState)
+            {
+                Clients = clients.AsMemory(),
+                Verdicts = _verdicts,
+                ServerUpdate = _serverUpdateRound == round.Round ? _serverUpdate : ReadOnlyMemory<float>.Empty,
+            };
             _aggregatorState = _pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
+            detection = _pipeline.Detects ? RoundDetection.Of(_verdicts.Flags, clients, _run.Setup.HonestClients) : null;
             _optimizer = _run.Setup.Training.SendModel
                 ? new ServerOptimizer(VectorPayload.TakeOwnership(aggregate), null) // clients sent models: the aggregate is the model
                 : _optimizer.Step(aggregate, round.Round, _run.Setup.Training, _stepScratch, next);
@@ -228,7 +266,7 @@ public sealed class ServerState
         }
 
         double now = Now;
-        _toRecord.Push(new ClosedRound(round, rows, failed, _lastReplyAt - _roundStartedAt, now - aggregationStart, now));
+        _toRecord.Push(new ClosedRound(round, rows, failed, _lastReplyAt - _roundStartedAt, now - aggregationStart, now) { Detection = detection });
 
         // The next round (and any evaluation due) starts before this one is recorded: its
         // clients and trainers compute while the server does the bookkeeping.
@@ -277,6 +315,7 @@ public sealed class ServerState
                 ComputeSeconds = round.ComputeSeconds,
                 AttackSeconds = round.AttackSeconds,
                 CraftingSeconds = round.CraftingSeconds,
+                Detection = closed.Detection,
             },
             outcomes,
             closed.ClosedAt);
@@ -347,5 +386,9 @@ public sealed class ServerState
     }
 
     /// <summary>A closed round waiting to be recorded, with what its closing measured.</summary>
-    private sealed record ClosedRound(RoundCollector Round, int Rows, bool Failed, double TrainSeconds, double AggregationSeconds, double ClosedAt);
+    private sealed record ClosedRound(RoundCollector Round, int Rows, bool Failed, double TrainSeconds, double AggregationSeconds, double ClosedAt)
+    {
+        /// <summary>What a detecting rule concluded, or null.</summary>
+        public RoundDetection? Detection { get; init; }
+    }
 }

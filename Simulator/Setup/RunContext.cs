@@ -26,6 +26,9 @@ public sealed record RunContext(
     IActorRef Trainers,
     Action<RunProgress>? Progress)
 {
+    /// <summary>The server's root data set (see <see cref="RunSetup.ServerData"/>), or null.</summary>
+    public Dataset? ServerData { get; init; }
+
     /// <summary>The model dimension d.</summary>
     public int Dimension => InitialParameters.Length;
 

@@ -53,6 +53,9 @@ public sealed record RunSetup(
 
     /// <summary>Client-side differential privacy, or null. <value>null</value></summary>
     public ClientPrivacy? Privacy { get; init; }
+
+    /// <summary>The server's own data set, on which it computes its update each round (FLTrust), or null. <value>null</value></summary>
+    public ServerDataSettings? ServerData { get; init; }
 }
 
 /// <summary>Optimisation settings: D-SGD by default, local SGD / FedAvg through the init-only properties.</summary>

@@ -77,7 +77,8 @@ public class AggregatorRobustnessTests
         foreach (string name in BuiltInAggregators.Aggregators.Names)
         {
             var aggregator = BuiltInAggregators.Create(name, name == "bulyan" ? 1 : 2);
-            aggregator.Aggregate(Matrices.View(data, 10), new float[8], AggregationContext.Stateless);
+            // FLTrust also reads the server's update, a vector of ones here.
+            aggregator.Aggregate(Matrices.View(data, 10), new float[8], AggregationContext.Stateless with { ServerUpdate = Enumerable.Repeat(1f, 8).ToArray() });
             Assert.Equal(copy, data);
         }
 

@@ -20,12 +20,12 @@ public class SpecErrorTests
         {
             // 1. unknown key in base, with a suggestion
             "sweep: s\nbase:\n  modle: mlp\n",
-            ["spec.yaml:3:3: base.modle: unknown key 'modle' (did you mean 'model'?); known: aggregator, attack, clients, compression, data, device, faults, model, partition, pre_aggregators, privacy, seed, server, threat, training"]
+            ["spec.yaml:3:3: base.modle: unknown key 'modle' (did you mean 'model'?); known: aggregator, attack, clients, compression, data, device, faults, model, partition, pre_aggregators, privacy, seed, server, server_data, threat, training"]
         },
         {
             // 2. unknown aggregator name in a grid axis
             "sweep: s\ngrid:\n  aggregator: [mean, krun]\n",
-            ["spec.yaml:3:22: grid.aggregator[1]: unknown aggregator 'krun' (did you mean 'krum'?); known: bulyan, caf, centered-clipping, cge, clipped-clustering, dnc, flag, flame, geometric-median, krum, mda, meamed, mean, median, monna, multi-krum, signguard, smea, trimmed-mean"]
+            ["spec.yaml:3:22: grid.aggregator[1]: unknown aggregator 'krun' (did you mean 'krum'?); known: bulyan, caf, centered-clipping, cge, clipped-clustering, dnc, flag, flame, fltrust, foolsgold, geometric-median, krum, mda, meamed, mean, median, monna, mud-hog, multi-krum, signguard, smea, trimmed-mean"]
         },
         {
             // 3. f >= n/2
@@ -50,7 +50,7 @@ public class SpecErrorTests
         {
             // 7. an axis over an unknown setting
             "sweep: s\ngrid:\n  agregator: [mean]\n",
-            ["spec.yaml:3:3: grid.agregator: unknown setting 'agregator' (did you mean 'aggregator'?); known: seed, data, partition, model, clients, training, pre_aggregators, aggregator, attack, threat, server, faults, device, compression, privacy"]
+            ["spec.yaml:3:3: grid.agregator: unknown setting 'agregator' (did you mean 'aggregator'?); known: seed, data, partition, model, clients, training, pre_aggregators, aggregator, attack, threat, server, faults, device, compression, privacy, server_data"]
         },
         {
             // 8. wrong type

@@ -19,7 +19,7 @@ public sealed class ExtremeAttackFixture : IAsyncLifetime
 
 /// <summary>
 /// The reliability issue's end-to-end check: every rule that claims robustness (each registered
-/// aggregator but mean, and the norm-bounding pre-aggregators before mean) against the most
+/// aggregator but mean, FoolsGold and MUD-HoG, and the norm-bounding pre-aggregators before mean) against the most
 /// extreme Byzantine updates a run can receive, n = 11 with f = 2, through the real actors: the
 /// model stays finite in every round. Each run also asserts that the attack reached the server
 /// the way it should (aggregated, rejected or missing), so it cannot pass by never attacking.
@@ -31,7 +31,10 @@ public sealed class ExtremeAttackTests(ExtremeAttackFixture fixture) : IClassFix
 
     public static TheoryData<string, string> Cases()
     {
-        var rules = BuiltInAggregators.Aggregators.Names.Where(name => name != "mean")
+        // FoolsGold and MUD-HoG claim no honest-majority robustness (MUD-HoG averages every update
+        // during its warm-up): their aggregates stay finite, but a 1e20 step does not leave a
+        // finite model, so they are not among these rules.
+        var rules = BuiltInAggregators.Aggregators.Names.Where(name => name is not ("mean" or "foolsgold" or "mud-hog"))
             .Concat(["clipping>mean", "arc>mean", "nnm>krum", "bucketing>median"]);
         var data = new TheoryData<string, string>();
         foreach (string rule in rules)

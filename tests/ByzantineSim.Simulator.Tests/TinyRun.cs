@@ -57,6 +57,10 @@ public static class TinyRun
             attack ?? NoAttack.Instance,
             threat ?? ThreatModel.Default,
             new ServerSettings(timeout ?? TimeSpan.FromMinutes(30), nonFinite, deadline),
-            faults ?? FaultSettings.None);
+            faults ?? FaultSettings.None)
+        {
+            // A rule that compares the updates with the server's own (FLTrust) gets 100 root samples.
+            ServerData = pipeline().Aggregator.NeedsServerUpdate ? new ServerDataSettings(100, ServerDataSource.Train, seed) : null,
+        };
     }
 }

@@ -17,6 +17,21 @@ namespace ByzantineSim.TestKit;
 /// </param>
 public sealed record RuleUnderTest(string Spec, IReadOnlyDictionary<string, string> Options, bool Robust, double? AgreementTolerance)
 {
+    /// <summary>
+    /// False for rules whose output may depend on the row order: identity-aware rules key their
+    /// history by client, and the law suite's clients are the row positions. <value>true</value>
+    /// </summary>
+    public bool Permutable { get; init; } = true;
+
+    /// <summary>False for rules that weigh every row (FLTrust, FoolsGold) and so do not return the honest value when the honest rows agree. <value>true</value></summary>
+    public bool Agrees { get; init; } = true;
+
+    /// <summary>
+    /// True for rules that promise a finite output whatever f rows hold, without claiming an
+    /// honest-scale output (FoolsGold, MUD-HoG in its first rounds, which averages). <value>false</value>
+    /// </summary>
+    public bool FiniteOnly { get; init; }
+
     /// <summary>The pipeline for f Byzantine inputs.</summary>
     public AggregationPipeline Create(int f)
     {
@@ -37,8 +52,14 @@ public sealed record RuleUnderTest(string Spec, IReadOnlyDictionary<string, stri
     /// <summary>True when the pipeline draws randomness from the seed (permutation laws test its deterministic core).</summary>
     public bool Randomized => Spec.Contains("bucketing", StringComparison.Ordinal);
 
-    /// <summary>The index of a trusted input that must stay honest and in place (MoNNA), or null.</summary>
-    public int? Trusted => Spec.EndsWith("monna", StringComparison.Ordinal) ? 0 : null;
+    /// <summary>
+    /// The index of a trusted input that must stay honest and in place, or null: MoNNA's, and
+    /// FLTrust's, whose server update the law suite takes from that (honest) row.
+    /// </summary>
+    public int? Trusted => Spec.EndsWith("monna", StringComparison.Ordinal) || NeedsServerUpdate ? 0 : null;
+
+    /// <summary>True when the final rule compares the rows with the server's update (FLTrust).</summary>
+    public bool NeedsServerUpdate => Create(0).Aggregator.NeedsServerUpdate;
 
     /// <inheritdoc />
     public override string ToString() => Spec;
@@ -68,7 +89,9 @@ public static class AggregatorLaws
         }
 
         var output = new float[data.Length / n];
-        pipeline.Aggregate(new RowMatrix(data, n, output.Length), output, new AggregationContext(0, seed, null));
+        // A rule that needs the server's update gets a copy of row 0, an honest row in every scenario.
+        var server = pipeline.Aggregator.NeedsServerUpdate ? data.AsMemory(0, output.Length).ToArray() : [];
+        pipeline.Aggregate(new RowMatrix(data, n, output.Length), output, new AggregationContext(0, seed, null) { ServerUpdate = server });
         return output;
     }
 
@@ -83,7 +106,7 @@ public static class AggregatorLaws
         // Krum's ties go to the lower index (ByzFL's convention, pinned by its unit test); with a
         // single neighbour (n = 3, f = 0) mutual nearest neighbours always tie, so order matters.
         bool krumTies = rule.Spec.EndsWith("krum", StringComparison.Ordinal) && scenario.N - scenario.F - 2 <= 1;
-        if (rule.Randomized || !IsFiniteScenario(scenario) || krumTies)
+        if (rule.Randomized || !rule.Permutable || !IsFiniteScenario(scenario) || krumTies)
         {
             return null;
         }
@@ -117,7 +140,7 @@ public static class AggregatorLaws
     /// </summary>
     public static string? Agreement(RuleUnderTest rule, AggregatorScenario scenario)
     {
-        if (!rule.Robust || rule.Heuristic || !scenario.Agreeing)
+        if (!rule.Robust || rule.Heuristic || !rule.Agrees || !scenario.Agreeing)
         {
             return null;
         }
@@ -158,7 +181,7 @@ public static class AggregatorLaws
     /// <summary>Finite output: at most f non-finite (or overflowing) rows never make the output non-finite.</summary>
     public static string? FiniteOutput(RuleUnderTest rule, AggregatorScenario scenario)
     {
-        if (!rule.Robust)
+        if (!rule.Robust && !rule.FiniteOnly)
         {
             return null;
         }
@@ -232,11 +255,23 @@ public static class AggregatorLaws
             ["centered-clipping"] = (new() { ["tau"] = "0.05", ["iterations"] = "5000" }, 6e-2),
         };
         var heuristics = new HashSet<string>(StringComparer.Ordinal) { "clipped-clustering", "dnc", "flag", "flame", "signguard" };
+
+        // Rules that weigh every row, or average before their detection starts, promise neither
+        // agreement nor (FoolsGold, MUD-HoG) an honest-scale output; FLTrust's output has the
+        // norm of the server's update, which the suite takes from an honest row.
+        string[] weighing = ["fltrust", "foolsgold", "mud-hog"];
+        string[] finiteOnly = ["foolsgold", "mud-hog"];
         var rules = new List<RuleUnderTest>();
         foreach (string name in BuiltInAggregators.Aggregators.Names)
         {
             var (options, tolerance) = special.TryGetValue(name, out var s) ? s : (NoOptions, (double?)1e-5);
-            rules.Add(new RuleUnderTest(name, options, name != "mean", tolerance) { Heuristic = heuristics.Contains(name) });
+            var rule = new RuleUnderTest(name, options, name != "mean" && !finiteOnly.Contains(name), tolerance)
+            {
+                Agrees = !weighing.Contains(name),
+                FiniteOnly = finiteOnly.Contains(name),
+                Heuristic = heuristics.Contains(name),
+            };
+            rules.Add(rule with { Permutable = !rule.Create(0).Aggregator.NeedsIdentities });
         }
 
         foreach (string pre in BuiltInAggregators.PreAggregators.Names)

@@ -1,0 +1,114 @@
+using System.Collections.Immutable;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Aggregators.FoolsGold;
+
+/// <summary>
+/// FoolsGold (Fung, Yoon, Beschastnikh, RAID 2020, arXiv 1808.04866); see <see cref="FoolsGold"/>.
+/// Stateful and identity-aware: each client's history is the sum of its finite updates so far,
+/// kept in <see cref="FoolsGoldState"/> by client id. The aggregate is (1/n) sum_i w_i x_i, as
+/// in the authors' code (not renormalised by the weights). Choices the paper leaves open: the
+/// similarity uses the whole update vector (the authors' deep-learning code uses the output
+/// layer's weights, which a vector-only rule cannot single out), without the optional feature
+/// importance; a non-finite update is not added to the history and gets weight 0. A row of
+/// weight 0 is reported as malicious. No condition on n and f: it makes no honest-majority
+/// assumption, only that honest clients differ from each other more than sybils do.
+/// </summary>
+public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : IAggregator
+{
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
+    public const string RegistryName = "foolsgold";
+
+    /// <inheritdoc />
+    public string Name => RegistryName;
+
+    /// <inheritdoc />
+    public int F { get; } = f;
+
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
+    public FoolsGoldOptions Options { get; } = options;
+
+    /// <inheritdoc />
+    public string Requirement => "n >= 1";
+
+    /// <inheritdoc />
+    public bool Accepts(int n) => n >= 1;
+
+    /// <inheritdoc />
+    public bool NeedsIdentities => true;
+
+    /// <inheritdoc />
+    public bool Detects => true;
+
+    /// <inheritdoc />
+    public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
+    {
+        if (!Accepts(inputs.Rows))
+        {
+            throw new AggregationException($"{Name} cannot aggregate {inputs.Rows} inputs: requires {Requirement}");
+        }
+
+        VectorMath.CheckDestination(inputs, destination);
+        int n = inputs.Rows;
+        int d = inputs.Columns;
+        int[] clients = context.ClientsOf(n);
+        var previous = context.State is FoolsGoldState state ? state.Histories : ImmutableDictionary<int, VectorPayload>.Empty;
+        var histories = new float[]?[n];
+        var next = previous.ToBuilder();
+        for (int i = 0; i < n; i++)
+        {
+            var row = inputs[i];
+            var history = new float[d];
+            if (previous.TryGetValue(clients[i], out var old) && old.Length == d)
+            {
+                old.Span.CopyTo(history);
+            }
+
+            if (!VectorMath.IsFinite(row))
+            {
+                continue; // weight 0 this round; the history stays as it was
+            }
+
+            for (int k = 0; k < d; k++)
+            {
+                history[k] += row[k];
+            }
+
+            if (!VectorMath.IsFinite(history))
+            {
+                continue; // the sum overflowed: treated like a non-finite update
+            }
+
+            histories[i] = history;
+            next[clients[i]] = VectorPayload.TakeOwnership(history);
+        }
+
+        var weights = FoolsGold.Weights(histories, Options.Kappa);
+        var sum = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            if (weights[i] == 0)
+            {
+                context.Verdicts?.Flag(i, Verdict.Malicious);
+                continue;
+            }
+
+            var row = inputs[i];
+            for (int k = 0; k < d; k++)
+            {
+                sum[k] += weights[i] * row[k];
+            }
+        }
+
+        for (int k = 0; k < d; k++)
+        {
+            destination[k] = (float)(sum[k] / n);
+        }
+
+        return new FoolsGoldState(next.ToImmutable());
+    }
+}
+
+/// <summary>FoolsGold's state: each client's history, the sum of its updates so far, by client id.</summary>
+/// <param name="Histories">History by client id.</param>
+public sealed record FoolsGoldState(ImmutableDictionary<int, VectorPayload> Histories) : AggregatorState;

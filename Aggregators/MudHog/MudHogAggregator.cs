@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Aggregators.MudHog;
+
+/// <summary>
+/// MUD-HoG (Gupta, Luo, Ngo, Das, "Long-Short History of Gradients is All You Need: Detecting
+/// Malicious and Unreliable Clients in Federated Learning", arXiv 2208.10273); see
+/// <see cref="MudHog"/>. Stateful and identity-aware: each client's long HoG (sum of its updates)
+/// and short HoG (mean of its last <c>window</c> updates) live in <see cref="MudHogState"/> by
+/// client id. The first <c>warmup</c> rounds average every finite update. Rows excluded from the
+/// mean are reported as malicious; clients judged unreliable (benign, low-quality: still averaged)
+/// as unreliable. No condition on n and f beyond n >= 1: the clustering assumes the normal
+/// clients form the largest group.
+/// Choices the reference leaves open: its 2-means is scikit-learn's k-means++ with
+/// random_state 0, here Lloyd's iterations from the two farthest long HoGs (deterministic);
+/// a non-finite update (the reference drops it before averaging) also stays out of the
+/// histories and is reported as malicious; the detection runs over the clients of the round
+/// (the reference assumes every client takes part); with no client left to average, the
+/// aggregate is zero.
+/// </summary>
+public sealed class MudHogAggregator(int f, MudHogOptions options) : IAggregator
+{
+    /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
+    public const string RegistryName = "mud-hog";
+
+    /// <inheritdoc />
+    public string Name => RegistryName;
+
+    /// <inheritdoc />
+    public int F { get; } = f;
+
+    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
+    public MudHogOptions Options { get; } = options;
+
+    /// <inheritdoc />
+    public string Requirement => "n >= 1";
+
+    /// <inheritdoc />
+    public bool Accepts(int n) => n >= 1;
+
+    /// <inheritdoc />
+    public bool NeedsIdentities => true;
+
+    /// <inheritdoc />
+    public bool Detects => true;
+
+    /// <inheritdoc />
+    public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
+    {
+        if (!Accepts(inputs.Rows))
+        {
+            throw new AggregationException($"{Name} cannot aggregate {inputs.Rows} inputs: requires {Requirement}");
+        }
+
+        VectorMath.CheckDestination(inputs, destination);
+        int n = inputs.Rows;
+        int d = inputs.Columns;
+        int[] clients = context.ClientsOf(n);
+        var state = context.State as MudHogState ?? MudHogState.Initial;
+        var histories = state.Clients.ToBuilder();
+        var finite = new List<int>(n); // rows
+        for (int i = 0; i < n; i++)
+        {
+            var row = inputs[i];
+            if (!VectorMath.IsFinite(row))
+            {
+                continue;
+            }
+
+            var known = histories.TryGetValue(clients[i], out var client) && client.Sum.Length == d ? client : null;
+            var sum = new float[d];
+            known?.Sum.Span.CopyTo(sum);
+            for (int k = 0; k < d; k++)
+            {
+                sum[k] += row[k];
+            }
+
+            if (!VectorMath.IsFinite(sum))
+            {
+                continue; // the long HoG overflowed: treated like a non-finite update
+            }
+
+            var window = known?.Window ?? [];
+            window = window.Add(VectorPayload.CopyOf(row));
+            if (window.Length > Options.Window)
+            {
+                window = window.RemoveAt(0);
+            }
+
+            histories[clients[i]] = new MudHogClient(VectorPayload.TakeOwnership(sum), window, known?.Suspicion ?? 0, known?.UnreliableCount ?? 0);
+            finite.Add(i);
+        }
+
+        state = state with { Clients = histories.ToImmutable() };
+        ImmutableHashSet<int> averaged;
+        if (state.Rounds >= Options.Warmup && finite.Count > 0)
+        {
+            var decision = MudHog.Detect(state, [.. finite.Select(i => clients[i])], Options);
+            state = decision.State;
+            averaged = decision.Normal;
+        }
+        else
+        {
+            averaged = [.. finite.Select(i => clients[i])];
+        }
+
+        var sumOfRows = new double[d];
+        int count = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (!finite.Contains(i) || !averaged.Contains(clients[i]))
+            {
+                context.Verdicts?.Flag(i, Verdict.Malicious);
+                continue;
+            }
+
+            if (state.Unreliable.Contains(clients[i]))
+            {
+                context.Verdicts?.Flag(i, Verdict.Unreliable);
+            }
+
+            var row = inputs[i];
+            for (int k = 0; k < d; k++)
+            {
+                sumOfRows[k] += row[k];
+            }
+
+            count++;
+        }
+
+        for (int k = 0; k < d; k++)
+        {
+            destination[k] = count == 0 ? 0f : (float)(sumOfRows[k] / count);
+        }
+
+        return state with { Rounds = state.Rounds + 1 };
+    }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Immutable;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Aggregators.MudHog;
+
+/// <summary>
+/// MUD-HoG's state between rounds: the rounds aggregated so far, each client's histories and
+/// counters by client id, and the confirmed sets of the reference code.
+/// </summary>
+/// <param name="Rounds">Aggregations so far (the reference's iter).</param>
+/// <param name="Clients">Per-client histories and counters, by client id.</param>
+/// <param name="Malicious">Confirmed malicious clients (mal_ids).</param>
+/// <param name="FlipSign">Confirmed sign-flipping clients.</param>
+/// <param name="Untargeted">Confirmed additive-noise (untargeted) clients.</param>
+/// <param name="Targeted">Confirmed targeted (label-flipping) clients.</param>
+/// <param name="Unreliable">Clients judged benign but unreliable.</param>
+public sealed record MudHogState(
+    int Rounds,
+    ImmutableDictionary<int, MudHogClient> Clients,
+    ImmutableSortedSet<int> Malicious,
+    ImmutableSortedSet<int> FlipSign,
+    ImmutableSortedSet<int> Untargeted,
+    ImmutableSortedSet<int> Targeted,
+    ImmutableSortedSet<int> Unreliable) : AggregatorState
+{
+    /// <summary>Before the first round.</summary>
+    public static MudHogState Initial { get; } = new(0, ImmutableDictionary<int, MudHogClient>.Empty, [], [], [], [], []);
+}
+
+/// <summary>One client's histories and counters.</summary>
+/// <param name="Sum">The long HoG: the sum of all its updates.</param>
+/// <param name="Window">Its last updates, oldest first, whose mean is the short HoG.</param>
+/// <param name="Suspicion">Consecutive rounds it was suspected (pre_mal_id).</param>
+/// <param name="UnreliableCount">The reference's count_unreliable.</param>
+public sealed record MudHogClient(VectorPayload Sum, ImmutableArray<VectorPayload> Window, int Suspicion, int UnreliableCount)
+{
+    /// <summary>The short HoG: the mean of <see cref="Window"/>, in double.</summary>
+    public double[] ShortHog()
+    {
+        var mean = new double[Sum.Length];
+        foreach (var update in Window)
+        {
+            var span = update.Span;
+            for (int k = 0; k < mean.Length; k++)
+            {
+                mean[k] += span[k];
+            }
+        }
+
+        for (int k = 0; k < mean.Length; k++)
+        {
+            mean[k] /= Window.Length;
+        }
+
+        return mean;
+    }
+
+    /// <summary>The long HoG in double.</summary>
+    public double[] LongHog()
+    {
+        var span = Sum.Span;
+        var values = new double[span.Length];
+        for (int k = 0; k < values.Length; k++)
+        {
+            values[k] = span[k];
+        }
+
+        return values;
+    }
+}
