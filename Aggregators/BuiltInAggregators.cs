@@ -179,6 +179,7 @@ public static class BuiltInAggregators
             "Xu, Huang, Song, Lan, ICDCS 2022, arXiv 2109.05872",
             [SignGuardOptions.LowerBoundParameter, SignGuardOptions.UpperBoundParameter, SignGuardOptions.SignFractionParameter],
             (binder, f) => new SignGuardAggregator(f, SignGuardOptions.Bind(binder))),
+        new AggregatorDescriptor(
             FlTrustAggregator.RegistryName,
             "trust-weighted mean of the updates rescaled to the server's update norm, trust = ReLU(cosine to the server's update) (needs server_data)",
             "n >= 1 and server_data",

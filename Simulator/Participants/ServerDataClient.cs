@@ -20,7 +20,7 @@ public sealed class ServerDataClient : ClientActorBase
     public ServerDataClient(ClientContext context, ulong seed)
         : base(context, new ClientState(Id, [.. Enumerable.Range(0, context.TrainingData.Count)], seed, null))
     {
-        Receive<RoundStarted>(started => ComputeUpdate(started.Round, started.Parameters, null));
+        Receive<RoundStarted>(started => ComputeUpdate(started.Round, started.Parameters, null, started.Buffers));
     }
 
     /// <inheritdoc />
@@ -30,6 +30,10 @@ public sealed class ServerDataClient : ClientActorBase
     /// <inheritdoc />
     protected override void OnComputationFailed(int round, string reason) =>
         Wiring.Server.Tell(new ServerUpdateComputed(round, VectorPayload.Empty) { Failure = reason });
+
+    /// <inheritdoc />
+    protected override void OnSuperseded(int round) =>
+        Wiring.Server.Tell(new ServerUpdateComputed(round, VectorPayload.Empty) { Failure = "overtaken by a later round" });
 }
 
 /// <summary>The server's own update of round <paramref name="Round"/> (empty when its computation failed).</summary>

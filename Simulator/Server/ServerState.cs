@@ -134,6 +134,7 @@ public sealed class ServerState
                 break;
             case ServerUpdateComputed computed:
                 ServerUpdateArrived(computed);
+                _arena.Let(computed.Round, Holder.Client(Participants.ServerDataClient.Id));
                 break;
             case ComputationFailed failed:
                 EvaluationPartDone(failed.Tag, null, 0);
@@ -181,6 +182,8 @@ public sealed class ServerState
 
         if (_run.ServerData is not null)
         {
+            lease.Hold(Holder.Client(Participants.ServerDataClient.Id));
+            parameters.Hold(Holder.Client(Participants.ServerDataClient.Id));
             _commands.Add(new TellServerData(started));
         }
 
