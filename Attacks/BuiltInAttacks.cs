@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ByzantineSim.Attacks.Alie;
+using ByzantineSim.Attacks.Backdoors;
 using ByzantineSim.Attacks.BitFlip;
 using ByzantineSim.Attacks.Gaussian;
 using ByzantineSim.Attacks.Ipm;
@@ -76,6 +77,32 @@ public static class BuiltInAttacks
             [LabelPermutationOptions.MapParameter, LabelPermutationOptions.ShiftParameter],
             LabelFlipAttack.BindPermutation),
         new AttackDescriptor(
+            LabelFlipAttack.TargetedName,
+            "each trains on its own data with source classes relabelled as their targets (pairs source->target) and sends that update",
+            AttackKnowledge.OwnGradients,
+            "Tolpegin, Truex, Gursoy, Liu, ESORICS 2020, arXiv 2007.08432; MUD-HoG (Gupta et al. 2022, arXiv 2208.10273)",
+            [TargetedFlipOptions.PairsParameter],
+            LabelFlipAttack.BindTargeted),
+        new AttackDescriptor(
+            LabelFlipAttack.MultiName,
+            "each trains on its own data with several source classes relabelled as one target and sends that update",
+            AttackKnowledge.OwnGradients,
+            "MUD-HoG, Gupta, Luo, Doan, Kasneci, Bai, arXiv 2208.10273 (2022)",
+            [TargetedFlipOptions.SourcesParameter, TargetedFlipOptions.TargetParameter],
+            LabelFlipAttack.BindMulti),
+        Backdoor(BackdoorAttack.BadNetsName, BackdoorVariant.BadNets,
+            "each trains with a square trigger (or blended pattern) and the target label on a share of its batches, and sends that update",
+            "Gu, Dolan-Gavitt, Garg 2017, arXiv 1708.06733 (BadNets); blend: Chen et al. 2017, arXiv 1712.05526"),
+        Backdoor(BackdoorAttack.DbaName, BackdoorVariant.Distributed,
+            "BadNets with the trigger split into local triggers, one per Byzantine client; success measured with the whole trigger",
+            "Xie, Huang, Chen, Li, ICLR 2020 (DBA)"),
+        Backdoor(BackdoorAttack.ReplacementName, BackdoorVariant.ModelReplacement,
+            "BadNets with each update scaled by n / f, so that the mean steps along the backdoor gradient",
+            "Bagdasaryan, Veit, Hua, Estrin, Shmatikov, AISTATS 2020, arXiv 1807.00459"),
+        Backdoor(BackdoorAttack.NeurotoxinName, BackdoorVariant.Neurotoxin,
+            "BadNets with the update zeroed on the top share of coordinates the last global step moved most",
+            "Zhang, Panda, Song, Yang, Mahoney, Mittal, Ramchandran, Gonzalez, ICML 2022, arXiv 2206.10341"),
+        new AttackDescriptor(
             IpmAttack.RegistryName,
             "all send -eps * mean(honest updates)",
             AttackKnowledge.HonestUpdates,
@@ -133,6 +160,10 @@ public static class BuiltInAttacks
             "Allouah et al., AISTATS 2023, arXiv 2302.01772; ByzFL's LineMaximize",
             LineSearchParameters,
             (binder, _) => new OptimalAttack(name, family, LineSearchOptions.Bind(binder)));
+
+    private static AttackDescriptor Backdoor(string name, BackdoorVariant variant, string summary, string reference) =>
+        new(name, summary, AttackKnowledge.OwnGradients, reference, BackdoorOptions.ParametersOf(variant),
+            (binder, population) => BackdoorOptions.Bind(binder, population, variant) is { } options ? new BackdoorAttack(name, variant, options) : null);
 
     private static AttackDescriptor Malformed(MalformedAttack attack, string summary) =>
         new(attack.Name, summary, AttackKnowledge.None, "server robustness test", [], (_, _) => attack);

@@ -54,11 +54,11 @@ public abstract class ClientActorBase : ReceiveActor
     protected ClientContext Wiring => _context;
 
     /// <summary>Asks a trainer for the local work of round <paramref name="round"/> at <paramref name="parameters"/>.</summary>
-    protected void ComputeUpdate(int round, VectorPayload parameters, LabelMap? labels)
+    protected void ComputeUpdate(int round, VectorPayload parameters, Attacks.Poisoning.DataPoisoning? poisoning)
     {
         _pendingRound = round;
         _pendingParameters = parameters;
-        _context.Trainers.Tell(new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, labels, _epochs), round), Self);
+        _context.Trainers.Tell(new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, poisoning, _epochs), round), Self);
     }
 
     /// <summary>
@@ -149,7 +149,7 @@ public sealed class ByzantineClientActor : ClientActorBase
         : base(context, state)
     {
         _coalition = coalition;
-        Receive<ComputeOwnUpdate>(request => ComputeUpdate(request.Round, request.Parameters, request.Labels));
+        Receive<ComputeOwnUpdate>(request => ComputeUpdate(request.Round, request.Parameters, request.Poisoning));
     }
 
     /// <inheritdoc />

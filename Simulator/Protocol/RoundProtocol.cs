@@ -92,8 +92,8 @@ public sealed record CoalitionFinished(int Round, ImmutableArray<int> Silent, do
 /// <summary>Coalition to one Byzantine identity: compute your own (possibly poisoned) update at theta_t.</summary>
 /// <param name="Round">The round.</param>
 /// <param name="Parameters">theta_t.</param>
-/// <param name="Labels">Label map to train with (data poisoning), or null for honest labels.</param>
-public sealed record ComputeOwnUpdate(int Round, VectorPayload Parameters, Attacks.LabelMap? Labels);
+/// <param name="Poisoning">What to do to the training batches (data poisoning), or null for honest training.</param>
+public sealed record ComputeOwnUpdate(int Round, VectorPayload Parameters, Attacks.Poisoning.DataPoisoning? Poisoning);
 
 /// <summary>Byzantine identity to coalition: its own update for the round.</summary>
 /// <param name="Round">The round.</param>

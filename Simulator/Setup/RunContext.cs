@@ -26,6 +26,12 @@ public sealed record RunContext(
     IActorRef Trainers,
     Action<RunProgress>? Progress)
 {
+    /// <summary>
+    /// The test samples a targeted or backdoor attack's success is measured on (see
+    /// <c>PoisonedTestSet</c>), or null when the attack has no target. <value>null</value>
+    /// </summary>
+    public Dataset? AttackSuccessData { get; init; }
+
     /// <summary>The model dimension d.</summary>
     public int Dimension => InitialParameters.Length;
 
