@@ -62,8 +62,9 @@ public sealed record BackdoorOptions(ImmutableArray<DataPoisoning> Poisoning, Da
         "alpha", 0.0, "blend a fixed noise image with this weight instead of stamping a square (Chen et al. 2017 use 0.2)", v => v is >= 0 and <= 1 ? null : "must be in [0, 1]");
 
     /// <summary>The <c>parts</c> option (DBA).</summary>
-    public static readonly Parameter<int> PartsParameter = new(
-        "parts", 4, "local triggers: bars at rows y, y+3 and columns x, x+size+2 (DBA's layout), one per Byzantine client in turn", v => v is >= 1 and <= 4 ? null : "must be in 1 .. 4");
+    public static readonly Parameter<int?> PartsParameter = new(
+        "parts", null, "local triggers: bars at rows y, y+3 and columns x, x+size+2 (DBA's layout), one per Byzantine client in turn",
+        v => v is null or (>= 1 and <= 4) ? null : "must be in 1 .. 4", DefaultDescription: "min(4, f)");
 
     /// <summary>The <c>boost</c> option.</summary>
     public static readonly Parameter<double?> BoostParameter = new(
@@ -95,7 +96,7 @@ public sealed record BackdoorOptions(ImmutableArray<DataPoisoning> Poisoning, Da
         int? x = binder.Get(XParameter), y = binder.Get(YParameter);
         double? value = binder.Get(ValueParameter);
         double alpha = variant == BackdoorVariant.Distributed ? 0 : binder.Get(AlphaParameter);
-        int parts = variant == BackdoorVariant.Distributed ? binder.Get(PartsParameter) : 1;
+        int parts = variant == BackdoorVariant.Distributed ? binder.Get(PartsParameter) ?? Math.Clamp(population.ByzantineCount, 1, 4) : 1;
         double? boost = binder.Get(BoostParameter);
         bool alie = binder.Get(BoundParameter) == "alie";
         double top = variant == BackdoorVariant.Neurotoxin ? binder.Get(TopParameter) : 0;

@@ -14,7 +14,7 @@ public class BuiltInAttacksTests
     {
         foreach (var descriptor in BuiltInAttacks.Registry.All)
         {
-            var (attack, errors) = BuiltInAttacks.Bind(descriptor, new Dictionary<string, string>(), new AttackPopulation(25, 5, Classes: 10));
+            var (attack, errors) = BuiltInAttacks.Bind(descriptor, new Dictionary<string, string>(), new AttackPopulation(25, 5, Classes: 10, SampleShape: [1, 28, 28]));
             Assert.Empty(errors);
             Assert.Equal(descriptor.Name, attack!.Name);
             Assert.Equal(descriptor.Requires, attack.Requires);
@@ -32,7 +32,7 @@ public class BuiltInAttacksTests
         var declared = new List<string>();
         foreach (var descriptor in BuiltInAttacks.Registry.All)
         {
-            var attack = BuiltInAttacks.Create(descriptor.Name, new AttackPopulation(Honest + F, F, Classes: 10));
+            var attack = BuiltInAttacks.Create(descriptor.Name, new AttackPopulation(Honest + F, F, Classes: 10, SampleShape: [1, 28, 28]));
             if (!attack.SendsOneVector)
             {
                 continue;
