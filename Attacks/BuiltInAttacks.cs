@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using ByzantineSim.Attacks.Alie;
 using ByzantineSim.Attacks.Backdoors;
+using ByzantineSim.Attacks.Fang;
 using ByzantineSim.Attacks.BitFlip;
 using ByzantineSim.Attacks.Gaussian;
 using ByzantineSim.Attacks.Ipm;
@@ -21,6 +22,8 @@ public static class BuiltInAttacks
     public const string NoneName = "none";
 
     private const string NdssReference = "Shejwalkar, Houmansadr, NDSS 2021";
+
+    private const string FangReference = "Fang, Cao, Jia, Gong, USENIX Security 2020, arXiv 1911.11815";
 
     private static readonly ImmutableArray<IParameter> MinMaxParameters =
         [MinMaxOptions.DirectionParameter, MinMaxOptions.StartParameter, MinMaxOptions.ToleranceParameter];
@@ -139,6 +142,23 @@ public static class BuiltInAttacks
             (binder, _) => new MinMaxAttack(MinMaxOptions.Bind(binder, sum: true), sum: true)),
         Optimal(OptimalAttack.IpmName, OptimalFamily.Ipm, "all send -x * mean(honest), x line-searched against the server's pipeline"),
         Optimal(OptimalAttack.AlieName, OptimalFamily.Alie, "all send mean + x * std(honest), x line-searched against the server's pipeline"),
+        Optimal(OptimalAttack.FangName, OptimalFamily.Fang,
+            "all send -x * sign(mean(honest)) (Fang et al.'s directed deviation), x line-searched against the server's pipeline",
+            FangReference + "; search as ByzFL's LineMaximize"),
+        new AttackDescriptor(
+            FangKrumAttack.RegistryName,
+            "all send -lambda * sign(mean(honest)), lambda halved from the paper's bound until Krum selects it (knowledge: partial uses only the Byzantine clients' own updates)",
+            AttackKnowledge.HonestUpdates,
+            FangReference,
+            [FangOptions.KnowledgeParameter, FangOptions.ThresholdParameter],
+            (binder, population) => new FangKrumAttack(FangOptions.BindKrum(binder, population))),
+        new AttackDescriptor(
+            FangTrimAttack.RegistryName,
+            "each draws every coordinate beyond the honest extreme against the honest mean's sign, against trimmed mean and median (knowledge: partial estimates mean +- 3..4 std from own updates)",
+            AttackKnowledge.HonestUpdates,
+            FangReference,
+            [FangOptions.KnowledgeParameter, FangOptions.StretchParameter],
+            (binder, _) => new FangTrimAttack(FangOptions.BindTrim(binder))),
         Malformed(MalformedAttack.Nan, "all send vectors of NaN"),
         Malformed(MalformedAttack.Inf, "all send vectors of +Infinity"),
         Malformed(MalformedAttack.WrongLength, "all send vectors one coordinate short"),
@@ -155,9 +175,9 @@ public static class BuiltInAttacks
         Registry.Create(name, options, (descriptor, raw) => Bind(descriptor, raw, population))
         ?? throw new ArgumentException($"attack '{name}' could not be bound", nameof(name));
 
-    private static AttackDescriptor Optimal(string name, OptimalFamily family, string summary) =>
+    private static AttackDescriptor Optimal(string name, OptimalFamily family, string summary, string reference = "Allouah et al., AISTATS 2023, arXiv 2302.01772; ByzFL's LineMaximize") =>
         new(name, summary, AttackKnowledge.HonestUpdates | AttackKnowledge.Aggregator,
-            "Allouah et al., AISTATS 2023, arXiv 2302.01772; ByzFL's LineMaximize",
+            reference,
             LineSearchParameters,
             (binder, _) => new OptimalAttack(name, family, LineSearchOptions.Bind(binder)));
 

@@ -5,8 +5,9 @@ public class BuiltInAttacksTests
     [Fact]
     public void Registry_HoldsEveryAttackOfAlgorithmsMd() =>
         Assert.Equal(
-            ["alie", "bit-flip", "gaussian", "inf", "ipm", "label-flip", "label-permutation", "mimic", "min-max", "min-sum", "nan", "none",
-                "opt-alie", "opt-ipm", "sign-flip", "silent", "wrong-length"],
+            ["alie", "badnets", "bit-flip", "dba", "fang-krum", "fang-trim", "gaussian", "inf", "ipm", "label-flip", "label-permutation", "mimic",
+                "min-max", "min-sum", "model-replacement", "multi-label-flip", "nan", "neurotoxin", "none", "opt-alie", "opt-fang", "opt-ipm",
+                "sign-flip", "silent", "targeted-label-flip", "wrong-length"],
             BuiltInAttacks.Registry.Names.ToArray());
 
     [Fact]
@@ -47,7 +48,7 @@ public class BuiltInAttacksTests
             }
         }
 
-        Assert.Equal(["alie", "ipm", "mimic", "min-max", "min-sum", "opt-alie", "opt-ipm", "sign-flip"], declared);
+        Assert.Equal(["alie", "fang-krum", "ipm", "mimic", "min-max", "min-sum", "opt-alie", "opt-fang", "opt-ipm", "sign-flip"], declared);
     }
 
     [Fact]
