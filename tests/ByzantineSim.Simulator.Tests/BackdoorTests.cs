@@ -22,21 +22,21 @@ public sealed class BackdoorTests(ITestOutputHelper output)
 {
     private const int Rounds = 40;
 
-    private static RunSetup Setup(int byzantine)
+    private static RunSetup Setup(int byzantine, string name = "badnets", Dictionary<string, string>? options = null, int rounds = Rounds)
     {
         DatasetCatalog.Registry.TryGet("fashion-mnist", out var fashion);
         var data = DatasetCatalog.Bind(fashion!, new Dictionary<string, string>()).Source;
-        var attack = BuiltInAttacks.Create("badnets", new AttackPopulation(5 + byzantine, byzantine, 10, [1, 28, 28]),
-            new Dictionary<string, string> { ["fraction"] = "1" });
+        var attack = BuiltInAttacks.Create(name, new AttackPopulation(5 + byzantine, byzantine, 10, [1, 28, 28]),
+            options ?? new Dictionary<string, string> { ["fraction"] = "1" });
         return new RunSetup(
-            $"backdoor-f{byzantine}",
+            $"backdoor-{name}-f{byzantine}",
             7,
             data,
             new IidPartitioner(),
             new MultiLayerPerceptron([32]),
             5,
             byzantine,
-            new TrainingSettings(Rounds, 32, LearningRateSchedule.Constant(0.1), 0, 0, MomentumForm.Average, 0, Rounds),
+            new TrainingSettings(rounds, 32, LearningRateSchedule.Constant(0.1), 0, 0, MomentumForm.Average, 0, rounds),
             () => new AggregationPipeline(BuiltInAggregators.Create("mean", byzantine)),
             attack,
             ThreatModel.Default,
@@ -58,5 +58,22 @@ public sealed class BackdoorTests(ITestOutputHelper output)
         Assert.True(poisoned.Final.AttackSuccessRate >= 0.9, $"ASR {poisoned.Final.AttackSuccessRate:F3} with one fully poisoned client of six under mean");
         Assert.True(clean.Final.AttackSuccessRate <= 0.1, $"ASR {clean.Final.AttackSuccessRate:F3} of a clean run");
         Assert.True(clean.Final.TestAccuracy >= 0.7, $"the clean run trains ({clean.Final.TestAccuracy:F3})");
+    }
+
+    [Fact]
+    public async Task Dba_SameSeed_GivesTheSameEvaluationsWithOneOrTwoTrainers()
+    {
+        // Two Byzantine clients, each with its own local trigger; the success rate is measured with both.
+        Assert.True(TestKit.TestKitInfo.HasFashionMnist, "Fashion-MNIST is not installed: run scripts/setup.sh");
+        var results = new List<RunResult>();
+        foreach (int trainers in new[] { 1, 2 })
+        {
+            await using var simulator = SimulatorSystem.Create(trainers: trainers, name: $"dba-{trainers}");
+            results.Add(await simulator.RunAsync(Setup(2, "dba", new Dictionary<string, string>(), rounds: 3)));
+        }
+
+        Assert.True(results[0].HasAttackSuccess);
+        Assert.Equal(results[0].Evaluations.Select(e => (e.TestAccuracy, e.TestLoss, e.AttackSuccessRate)),
+            results[1].Evaluations.Select(e => (e.TestAccuracy, e.TestLoss, e.AttackSuccessRate)));
     }
 }
