@@ -53,15 +53,19 @@ public sealed class FangTrimAttack(FangOptions options) : IAttack
             var honest = context.HonestUpdates;
             AttackKernels.ScaledMean(honest, 1f, mean);
             float b = (float)Options.Stretch;
+
+            // Coordinate-wise extremes row by row (contiguous reads), into low (min) and high (max).
+            honest[0].CopyTo(low);
+            honest[0].CopyTo(high);
+            for (int i = 1; i < honest.Rows; i++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Min(low, honest[i], low);
+                System.Numerics.Tensors.TensorPrimitives.Max(high, honest[i], high);
+            }
+
             for (int j = 0; j < d; j++)
             {
-                float min = float.PositiveInfinity, max = float.NegativeInfinity;
-                for (int i = 0; i < honest.Rows; i++)
-                {
-                    min = Math.Min(min, honest[i][j]);
-                    max = Math.Max(max, honest[i][j]);
-                }
-
+                float min = low[j], max = high[j];
                 (low[j], high[j]) = mean[j] > 0
                     ? (min > 0 ? (min / b, min) : (b * min, min))
                     : (max > 0 ? (max, b * max) : (max, max / b));
