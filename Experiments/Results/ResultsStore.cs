@@ -182,6 +182,11 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             },
             ["seconds_per_round"] = Math.Round(result.Elapsed.TotalSeconds / Math.Max(1, run.Spec.Training.Rounds), 5),
         };
+        if (result.HasAttackSuccess)
+        {
+            summary["final_attack_success_rate"] = Finite(final.AttackSuccessRate); // targeted runs only: other summaries keep their keys
+        }
+
         Add(SummaryFile, summary.ToJsonString(Json));
         return files;
     }
