@@ -1,4 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using ByzantineSim.Aggregators;
 using ByzantineSim.Attacks;
 using ByzantineSim.Core.Numerics;
@@ -12,12 +15,23 @@ namespace ByzantineSim.Benchmarks;
 /// a trigger on a share of a batch) happens in the Byzantine clients' training, not here.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 6)]
+[Config(typeof(InProcessShortConfig))]
 public class TargetedAttackBenchmarks
 {
+    /// <summary>
+    /// One in-process job (2 warm-up, 6 measured iterations): no generated project to build,
+    /// which on the shared VM timed out after BenchmarkDotNet's two minutes.
+    /// </summary>
+    private sealed class InProcessShortConfig : ManualConfig
+    {
+        public InProcessShortConfig() =>
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(6));
+    }
+
     private float[] _honest = [];
     private float[] _output = [];
     private float[] _previous = [];
+    private float[] _zero = [];
     private IAttack _badNets = null!;
     private IAttack _boundedBoost = null!;
     private IAttack _neurotoxin = null!;
@@ -51,6 +65,7 @@ public class TargetedAttackBenchmarks
 
         _previous = [.. Enumerable.Range(0, D).Select(_ => (float)random.NextGaussian())];
         _output = new float[F * D];
+        _zero = new float[D];
         var population = new AttackPopulation(N + F, F, 10, [1, 1000, 1000]);
         _badNets = BuiltInAttacks.Create("badnets", population);
         _boundedBoost = BuiltInAttacks.Create("model-replacement", population, new Dictionary<string, string> { ["bound"] = "alie" });
@@ -72,7 +87,7 @@ public class TargetedAttackBenchmarks
                 TotalClients = N + F,
                 ByzantineCount = F,
                 Dimension = D,
-                Parameters = parameters ?? new float[D],
+                Parameters = parameters ?? _zero,
                 HonestUpdates = new RowMatrix(_honest, N, D),
                 OwnGradients = new RowMatrix(_honest.AsSpan(0, F * D), F, D),
                 Aggregator = pipeline,
