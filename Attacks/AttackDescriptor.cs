@@ -27,4 +27,8 @@ public sealed record AttackDescriptor(
 /// Number of label classes of the run's data set, for data poisoning (0 when unknown: attacks
 /// that need it report an error).
 /// </param>
-public readonly record struct AttackPopulation(int TotalClients, int ByzantineCount, int Classes = 0);
+/// <param name="SampleShape">
+/// Shape of one sample of the run's data set, for triggers (default or empty when unknown:
+/// backdoor attacks then report an error).
+/// </param>
+public readonly record struct AttackPopulation(int TotalClients, int ByzantineCount, int Classes = 0, ImmutableArray<int> SampleShape = default);

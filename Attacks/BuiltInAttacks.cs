@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using ByzantineSim.Attacks.Alie;
+using ByzantineSim.Attacks.Backdoors;
+using ByzantineSim.Attacks.Fang;
 using ByzantineSim.Attacks.BitFlip;
 using ByzantineSim.Attacks.Gaussian;
 using ByzantineSim.Attacks.Ipm;
@@ -20,6 +22,8 @@ public static class BuiltInAttacks
     public const string NoneName = "none";
 
     private const string NdssReference = "Shejwalkar, Houmansadr, NDSS 2021";
+
+    private const string FangReference = "Fang, Cao, Jia, Gong, USENIX Security 2020, arXiv 1911.11815";
 
     private static readonly ImmutableArray<IParameter> MinMaxParameters =
         [MinMaxOptions.DirectionParameter, MinMaxOptions.StartParameter, MinMaxOptions.ToleranceParameter];
@@ -76,6 +80,32 @@ public static class BuiltInAttacks
             [LabelPermutationOptions.MapParameter, LabelPermutationOptions.ShiftParameter],
             LabelFlipAttack.BindPermutation),
         new AttackDescriptor(
+            LabelFlipAttack.TargetedName,
+            "each trains on its own data with source classes relabelled as their targets (pairs source->target) and sends that update",
+            AttackKnowledge.OwnGradients,
+            "Tolpegin, Truex, Gursoy, Liu, ESORICS 2020, arXiv 2007.08432; MUD-HoG (Gupta et al. 2022, arXiv 2208.10273)",
+            [TargetedFlipOptions.PairsParameter],
+            LabelFlipAttack.BindTargeted),
+        new AttackDescriptor(
+            LabelFlipAttack.MultiName,
+            "each trains on its own data with several source classes relabelled as one target and sends that update",
+            AttackKnowledge.OwnGradients,
+            "MUD-HoG, Gupta, Luo, Doan, Kasneci, Bai, arXiv 2208.10273 (2022)",
+            [TargetedFlipOptions.SourcesParameter, TargetedFlipOptions.TargetParameter],
+            LabelFlipAttack.BindMulti),
+        Backdoor(BackdoorAttack.BadNetsName, BackdoorVariant.BadNets,
+            "each trains with a square trigger (or blended pattern) and the target label on a share of its batches, and sends that update",
+            "Gu, Dolan-Gavitt, Garg 2017, arXiv 1708.06733 (BadNets); blend: Chen et al. 2017, arXiv 1712.05526"),
+        Backdoor(BackdoorAttack.DbaName, BackdoorVariant.Distributed,
+            "BadNets with the trigger split into local triggers, one per Byzantine client; success measured with the whole trigger",
+            "Xie, Huang, Chen, Li, ICLR 2020 (DBA)"),
+        Backdoor(BackdoorAttack.ReplacementName, BackdoorVariant.ModelReplacement,
+            "BadNets with each update scaled by n / f, so that the mean steps along the backdoor gradient",
+            "Bagdasaryan, Veit, Hua, Estrin, Shmatikov, AISTATS 2020, arXiv 1807.00459"),
+        Backdoor(BackdoorAttack.NeurotoxinName, BackdoorVariant.Neurotoxin,
+            "BadNets with the update zeroed on the top share of coordinates the last global step moved most",
+            "Zhang, Panda, Song, Yang, Mahoney, Mittal, Ramchandran, Gonzalez, ICML 2022, arXiv 2206.10341"),
+        new AttackDescriptor(
             IpmAttack.RegistryName,
             "all send -eps * mean(honest updates)",
             AttackKnowledge.HonestUpdates,
@@ -112,6 +142,23 @@ public static class BuiltInAttacks
             (binder, _) => new MinMaxAttack(MinMaxOptions.Bind(binder, sum: true), sum: true)),
         Optimal(OptimalAttack.IpmName, OptimalFamily.Ipm, "all send -x * mean(honest), x line-searched against the server's pipeline"),
         Optimal(OptimalAttack.AlieName, OptimalFamily.Alie, "all send mean + x * std(honest), x line-searched against the server's pipeline"),
+        Optimal(OptimalAttack.FangName, OptimalFamily.Fang,
+            "all send -x * sign(mean(honest)) (Fang et al.'s directed deviation), x line-searched against the server's pipeline",
+            FangReference + "; search as ByzFL's LineMaximize"),
+        new AttackDescriptor(
+            FangKrumAttack.RegistryName,
+            "all send -lambda * sign(mean(honest)), lambda halved from the paper's bound until Krum selects it (knowledge: partial uses only the Byzantine clients' own updates)",
+            AttackKnowledge.HonestUpdates,
+            FangReference,
+            [FangOptions.KnowledgeParameter, FangOptions.ThresholdParameter],
+            (binder, population) => new FangKrumAttack(FangOptions.BindKrum(binder, population))),
+        new AttackDescriptor(
+            FangTrimAttack.RegistryName,
+            "each draws every coordinate beyond the honest extreme against the honest mean's sign, against trimmed mean and median (knowledge: partial estimates mean +- 3..4 std from own updates)",
+            AttackKnowledge.HonestUpdates,
+            FangReference,
+            [FangOptions.KnowledgeParameter, FangOptions.StretchParameter],
+            (binder, _) => new FangTrimAttack(FangOptions.BindTrim(binder))),
         Malformed(MalformedAttack.Nan, "all send vectors of NaN"),
         Malformed(MalformedAttack.Inf, "all send vectors of +Infinity"),
         Malformed(MalformedAttack.WrongLength, "all send vectors one coordinate short"),
@@ -128,11 +175,15 @@ public static class BuiltInAttacks
         Registry.Create(name, options, (descriptor, raw) => Bind(descriptor, raw, population))
         ?? throw new ArgumentException($"attack '{name}' could not be bound", nameof(name));
 
-    private static AttackDescriptor Optimal(string name, OptimalFamily family, string summary) =>
+    private static AttackDescriptor Optimal(string name, OptimalFamily family, string summary, string reference = "Allouah et al., AISTATS 2023, arXiv 2302.01772; ByzFL's LineMaximize") =>
         new(name, summary, AttackKnowledge.HonestUpdates | AttackKnowledge.Aggregator,
-            "Allouah et al., AISTATS 2023, arXiv 2302.01772; ByzFL's LineMaximize",
+            reference,
             LineSearchParameters,
             (binder, _) => new OptimalAttack(name, family, LineSearchOptions.Bind(binder)));
+
+    private static AttackDescriptor Backdoor(string name, BackdoorVariant variant, string summary, string reference) =>
+        new(name, summary, AttackKnowledge.OwnGradients, reference, BackdoorOptions.ParametersOf(variant),
+            (binder, population) => BackdoorOptions.Bind(binder, population, variant) is { } options ? new BackdoorAttack(name, variant, options) : null);
 
     private static AttackDescriptor Malformed(MalformedAttack attack, string summary) =>
         new(attack.Name, summary, AttackKnowledge.None, "server robustness test", [], (_, _) => attack);

@@ -23,10 +23,26 @@ public interface IAttack
     AttackDelivery Delivery => AttackDelivery.Normal;
 
     /// <summary>
-    /// For data-poisoning attacks, the label map Byzantine clients train with (null otherwise).
-    /// Their honestly-computed gradients on the poisoned data arrive in <see cref="AttackContext.OwnGradients"/>.
+    /// For data-poisoning attacks, what Byzantine clients do to their training data (label map,
+    /// backdoor trigger), null otherwise. Their honestly-computed gradients on the poisoned data
+    /// arrive in <see cref="AttackContext.OwnGradients"/>.
     /// </summary>
-    LabelMap? Poisoning => null;
+    Poisoning.DataPoisoning? Poisoning => null;
+
+    /// <summary>
+    /// The poisoning of the <paramref name="index"/>-th Byzantine identity (0-based, in id order
+    /// among all of them): <see cref="Poisoning"/> unless identities differ, as DBA's local
+    /// triggers do.
+    /// </summary>
+    Poisoning.DataPoisoning? PoisoningOf(int index) => Poisoning;
+
+    /// <summary>
+    /// For targeted and backdoor attacks, what success means: every evaluation also measures
+    /// the share of test samples, transformed by this poisoning (global trigger stamped, or source
+    /// class kept) and whose true label it changes, that the model classifies as the poisoned
+    /// label (the attack success rate). Null for untargeted attacks.
+    /// </summary>
+    Poisoning.DataPoisoning? Goal => null;
 
     /// <summary>
     /// True when every Byzantine client sends the same vector, which <see cref="Craft"/> writes as
@@ -141,8 +157,11 @@ public readonly ref struct AttackContext
     }
 }
 
-/// <summary>A label permutation for data poisoning: poisoned label = <c>Map[label]</c>.</summary>
-/// <param name="Map">The poisoned label of each class; a permutation of 0 .. classes - 1.</param>
+/// <summary>A label map for data poisoning: poisoned label = <c>Map[label]</c>.</summary>
+/// <param name="Map">
+/// The poisoned label of each class, in 0 .. classes - 1: a permutation for untargeted flipping,
+/// or the identity except on source classes for targeted flipping.
+/// </param>
 public sealed record LabelMap(ImmutableArray<int> Map)
 {
     /// <summary>Number of classes the map covers.</summary>
@@ -150,6 +169,21 @@ public sealed record LabelMap(ImmutableArray<int> Map)
 
     /// <summary>Label flipping y -> classes - 1 - y.</summary>
     public static LabelMap Flip(int classes) => new([.. Enumerable.Range(0, classes).Select(y => classes - 1 - y)]);
+
+    /// <summary>
+    /// The identity on <paramref name="classes"/> labels except <paramref name="pairs"/>
+    /// (source, target): targeted label flipping.
+    /// </summary>
+    public static LabelMap Targeted(int classes, IEnumerable<(int Source, int Target)> pairs)
+    {
+        var map = Enumerable.Range(0, classes).ToArray();
+        foreach (var (source, target) in pairs)
+        {
+            map[source] = target;
+        }
+
+        return new LabelMap([.. map]);
+    }
 
     /// <summary>True when <paramref name="map"/> holds every label 0 .. length - 1 exactly once.</summary>
     public static bool IsPermutation(ImmutableArray<int> map)

@@ -114,7 +114,7 @@ public sealed class SimulatorSystem : IAsyncDisposable
     private RunContext Prepare(RunSetup setup, Action<RunProgress>? progress)
     {
         var data = DatasetCatalog.Load(setup.Data);
-        if (setup.Attack.Poisoning is { } labels && labels.Classes != data.Train.Classes)
+        if (setup.Attack.Poisoning?.Labels is { } labels && labels.Classes != data.Train.Classes)
         {
             throw new ArgumentException(
                 $"{setup.Attack.Name} maps {labels.Classes} labels but {data.Train.Name} has {data.Train.Classes} classes", nameof(setup));
@@ -137,7 +137,11 @@ public sealed class SimulatorSystem : IAsyncDisposable
             model = model with { ClientsPerPass = runner.ClientsPerPass };
         }
 
-        return new RunContext(setup, data, partition, model, VectorPayload.TakeOwnership(initial), Trainers, progress) { ServerData = serverData };
+        return new RunContext(setup, data, partition, model, VectorPayload.TakeOwnership(initial), Trainers, progress)
+        {
+            ServerData = serverData,
+            AttackSuccessData = setup.Attack.Goal is { } goal ? PoisonedTestSet.Build(data.Test, goal, data.Train.FeatureRange) : null,
+        };
     }
 
     private static string Sanitize(string id) => new([.. id.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_')]);

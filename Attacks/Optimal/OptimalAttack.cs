@@ -12,6 +12,9 @@ public enum OptimalFamily
 
     /// <summary>ALIE in ByzFL's form: b(x) = mean + x * std (ByzFL's Opt-ALIE).</summary>
     Alie,
+
+    /// <summary>Fang et al.'s directed deviation: b(x) = -x * sign(mean(honest)) (USENIX Security 2020, arXiv 1911.11815).</summary>
+    Fang,
 }
 
 /// <summary>
@@ -30,6 +33,9 @@ public sealed class OptimalAttack(string name, OptimalFamily family, LineSearchO
 
     /// <summary>Registry name of the optimal ALIE.</summary>
     public const string AlieName = "opt-alie";
+
+    /// <summary>Registry name of Fang's directed deviation, line-searched against the actual pipeline.</summary>
+    public const string FangName = "opt-fang";
 
     /// <inheritdoc />
     public string Name { get; } = name;
@@ -83,6 +89,16 @@ public sealed class OptimalAttack(string name, OptimalFamily family, LineSearchO
             {
                 AttackKernels.MeanAndStd(honest, mean, direction);
                 baseVector = mean;
+            }
+            else if (family == OptimalFamily.Fang)
+            {
+                AttackKernels.ScaledMean(honest, 1f, mean);
+                for (int j = 0; j < d; j++)
+                {
+                    direction[j] = -MathF.Sign(mean[j]);
+                }
+
+                baseVector = [];
             }
             else
             {

@@ -14,6 +14,7 @@ public sealed class Dataset
     private readonly float[] _features;
     private readonly int[] _labels;
     private readonly float[]? _targets;
+    private (float Low, float High)? _range;
 
     /// <summary>Creates a data set, taking ownership of both arrays.</summary>
     /// <param name="name">Display name, e.g. "fashion-mnist/train".</param>
@@ -105,6 +106,14 @@ public sealed class Dataset
 
     /// <summary>The features of sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> FeaturesOf(int index) => _features.AsSpan(index * FeatureCount, FeatureCount);
+
+    /// <summary>
+    /// The smallest and largest feature value (computed once, on first use): the range a
+    /// backdoor trigger's pixels and blended pattern take.
+    /// </summary>
+    public (float Low, float High) FeatureRange => _range ??= _features.Length == 0
+        ? (0f, 0f)
+        : (System.Numerics.Tensors.TensorPrimitives.Min<float>(_features), System.Numerics.Tensors.TensorPrimitives.Max<float>(_features));
 
     /// <summary>Per-class sample counts.</summary>
     public ImmutableArray<int> ClassHistogram()

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using ByzantineSim.Attacks;
+using ByzantineSim.Attacks.Poisoning;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
 using TorchSharp;
@@ -58,14 +58,14 @@ public sealed class ModelRunner : IDisposable
     /// <summary>
     /// The mean cross-entropy gradient at <paramref name="parameters"/> over the samples
     /// <paramref name="batch"/> of <paramref name="data"/>, written into <paramref name="gradient"/>;
-    /// labels go through <paramref name="labels"/> when given (data poisoning). Returns the loss.
+    /// the batch is poisoned by <paramref name="poisoning"/> when given. Returns the loss.
     /// The same bits as the client's gradient from <c>ComputeGradients</c> with any other clients.
     /// </summary>
     public float ComputeGradient(
         ReadOnlySpan<float> parameters,
         Dataset data,
         ReadOnlySpan<int> batch,
-        LabelMap? labels,
+        DataPoisoning? poisoning,
         Span<float> gradient,
         IReadOnlyDictionary<int, int>? relabel = null,
         object? parametersIdentity = null)
@@ -73,7 +73,7 @@ public sealed class ModelRunner : IDisposable
         CheckLength(parameters, nameof(parameters));
         CheckLength(gradient, nameof(gradient));
         Span<float> loss = stackalloc float[1];
-        Gradients(parameters, data, [new ClientBatch([.. batch], labels, relabel)], new GradientRows(gradient, ParameterCount), loss, parametersIdentity);
+        Gradients(parameters, data, [new ClientBatch([.. batch], poisoning, relabel)], new GradientRows(gradient, ParameterCount), loss, parametersIdentity);
         return loss[0];
     }
 
@@ -253,7 +253,7 @@ public sealed class ModelRunner : IDisposable
             }
 
             using var batchScope = NewDisposeScope();
-            var (inputs, targets) = MakeBatch(data, indices.AsSpan(0, size), null, null);
+            var (inputs, targets) = MakeBatch(data, indices.AsSpan(0, size));
             var outputs = _module.forward(inputs);
             lossSum += Loss(outputs, targets, data.IsRegression, nn.Reduction.Sum).item<float>();
             if (!data.IsRegression)
@@ -305,8 +305,8 @@ public sealed class ModelRunner : IDisposable
         }
     }
 
-    private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, ReadOnlySpan<int> batch, LabelMap? labels, IReadOnlyDictionary<int, int>? relabel) =>
-        MakeBatch(data, [new ClientBatch([.. batch], labels, relabel)]);
+    private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, ReadOnlySpan<int> batch) =>
+        MakeBatch(data, [new ClientBatch([.. batch], null, null)]);
 
     /// <summary>The samples of every client, one after the other, as one input and one target tensor.</summary>
     private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, IReadOnlyList<ClientBatch> clients)
@@ -325,9 +325,16 @@ public sealed class ModelRunner : IDisposable
         int row = 0;
         foreach (var client in clients)
         {
-            foreach (int sample in client.Samples)
+            int poisoned = client.Poisoning?.Backdoor?.PoisonedCount(client.Samples.Length) ?? 0;
+            for (int k = 0; k < client.Samples.Length; k++)
             {
-                data.FeaturesOf(sample).CopyTo(features.Slice(row++ * _featureCount, _featureCount));
+                var destination = features.Slice(row++ * _featureCount, _featureCount);
+                data.FeaturesOf(client.Samples[k]).CopyTo(destination);
+                if (k < poisoned)
+                {
+                    var (low, high) = data.FeatureRange;
+                    client.Poisoning!.Backdoor!.Trigger.Stamp(destination, data.SampleShape, low, high);
+                }
             }
         }
 
@@ -351,11 +358,12 @@ public sealed class ModelRunner : IDisposable
         row = 0;
         foreach (var client in clients)
         {
-            foreach (int sample in client.Samples)
+            for (int k = 0; k < client.Samples.Length; k++)
             {
                 // Label noise replaces the stored label first; poisoning then maps whatever the client holds.
+                int sample = client.Samples[k];
                 int label = client.Relabel is not null && client.Relabel.TryGetValue(sample, out int noisy) ? noisy : data.Labels[sample];
-                targets[row++] = client.Labels is null ? label : client.Labels.Map[label];
+                targets[row++] = client.Poisoning is null ? label : client.Poisoning.LabelAt(label, k, client.Samples.Length);
             }
         }
 
@@ -390,60 +398,6 @@ public sealed class ModelRunner : IDisposable
             throw new ArgumentException($"expected {ParameterCount} values, got {values.Length}", name);
         }
     }
-}
-
-/// <summary>What a client computes locally in a round.</summary>
-public enum LocalMode
-{
-    /// <summary>One minibatch gradient (D-SGD).</summary>
-    Gradient,
-
-    /// <summary>Several local SGD steps; the update is the model delta as a pseudo-gradient (FedAvg, local SGD).</summary>
-    LocalSteps,
-}
-
-/// <summary>A client's local work for one round.</summary>
-/// <param name="Mode">Gradient or local steps.</param>
-/// <param name="Batches">Sample indices of each step (one batch for a gradient).</param>
-/// <param name="LearningRate">Local step size (local steps only).</param>
-/// <param name="ClipNorm">Client-side gradient clipping bound per step; 0 disables it.</param>
-/// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
-/// <param name="Poisoning">Label map of a data-poisoning attack, or null.</param>
-public sealed record LocalWork(
-    LocalMode Mode,
-    ImmutableArray<ImmutableArray<int>> Batches,
-    double LearningRate,
-    double ClipNorm,
-    ImmutableDictionary<int, int>? Relabel,
-    LabelMap? Poisoning);
-
-/// <summary>Result of evaluating a model on a data set.</summary>
-/// <param name="Accuracy">Fraction of samples classified correctly (NaN for regression).</param>
-/// <param name="Loss">Mean cross-entropy, or mean squared error for regression.</param>
-public readonly record struct Evaluation(double Accuracy, double Loss);
-
-/// <summary>Sums over a part of an evaluation set; parts add up, in a fixed order, to the whole.</summary>
-/// <param name="LossSum">Summed per-sample loss.</param>
-/// <param name="Correct">Samples classified correctly.</param>
-/// <param name="Count">Samples evaluated.</param>
-public readonly record struct EvaluationSums(double LossSum, long Correct, int Count)
-{
-    /// <summary>The sums of this part and <paramref name="other"/>.</summary>
-    public EvaluationSums Add(EvaluationSums other) => new(LossSum + other.LossSum, Correct + other.Correct, Count + other.Count);
-
-    /// <summary>Accuracy (NaN for regression) and mean loss.</summary>
-    public Evaluation ToEvaluation(bool regression) =>
-        Count == 0 ? new Evaluation(double.NaN, double.NaN) : new Evaluation(regression ? double.NaN : (double)Correct / Count, LossSum / Count);
-}
-
-/// <summary>One client's minibatch in a gradient computation.</summary>
-/// <param name="Samples">Sample indices.</param>
-/// <param name="Labels">Label map of a data-poisoning attack, or null.</param>
-/// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
-public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, IReadOnlyDictionary<int, int>? Relabel)
-{
-    /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels.</summary>
-    public static ClientBatch Of(LocalWork work) => new(work.Batches[0], work.Poisoning, work.Relabel);
 }
 
 /// <summary>Where each client's gradient goes: consecutive d-value rows of one span, or one memory (an array's part) per client.</summary>

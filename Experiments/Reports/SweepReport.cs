@@ -68,6 +68,7 @@ public static class SweepReport
             Curves(page, analysis);
             WorstCase(page, analysis);
             AccuracyTable(page, analysis);
+            AttackSuccessReport.Section(page, analysis);
             Cost(page, analysis);
             Participation(page, analysis);
             DetectionReport.Section(page, analysis);
@@ -288,6 +289,7 @@ public static class SweepReport
         page.Paragraph(
             "Final test accuracy (after the last round) and, below it, best test accuracy over the run's evaluations, in percent, mean ± standard deviation over seeds. " +
             "Orange: the rule's worst attack; blue: the best worst case of the table.");
+        var targeted = AttackSuccessReport.TargetedAttacks(analysis);
         foreach (string setting in analysis.Settings)
         {
             var worst = analysis.Rules.ToDictionary(r => r, r => analysis.Worst(setting, r));
@@ -303,6 +305,7 @@ public static class SweepReport
                     string text = runs == 0 ? "no runs" : final.Count == 0 ? "diverged" : final.Percent();
                     bool isWorst = analysis.VariesAttack && worst[rule].Attack == attack;
                     string? note = runs == 0 || best.Count == 0 ? null : $"best {best.Percent()}";
+                    note = targeted.Contains(attack) && AttackSuccessReport.Final(analysis, setting, attack, rule) is { Count: > 0 } rate ? $"{note}; ASR {rate.Percent()}" : note;
                     cells.Add(new HtmlCell(text, isWorst ? "worst" : runs == 0 ? "muted" : null, note));
                 }
 
@@ -316,7 +319,9 @@ public static class SweepReport
 
                 return cells;
             });
-            string[] header = analysis.VariesAttack ? ["rule", .. analysis.Attacks, "worst case"] : ["rule", "accuracy"];
+            string[] header = analysis.VariesAttack
+                ? ["rule", .. analysis.Attacks.Select(a => targeted.Contains(a) ? $"{a} (targeted)" : a), "worst case"]
+                : ["rule", targeted.IsEmpty ? "accuracy" : "accuracy (targeted)"];
             page.Table(header, rows, setting.Length == 0 ? null : setting);
         }
     }

@@ -29,6 +29,9 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
     /// <summary>A run's deterministic per-evaluation metrics.</summary>
     public const string MetricsFile = "metrics.csv";
 
+    /// <summary>The metrics.csv column of the attack success rate (runs with a targeted or backdoor attack only).</summary>
+    public const string AttackSuccessColumn = "attack_success_rate";
+
     /// <summary>The index of the sweep's runs beside them.</summary>
     public const string IndexFile = "runs.csv";
 
@@ -111,16 +114,19 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
         var files = new List<ResultFile>();
         void Add(string name, string content) => files.Add(new ResultFile(name, content));
         Add(SpecFile, run.Spec.ToCanonicalYaml());
-        // Validation columns appear only when the run held out a validation set.
+        // Validation columns appear only when the run held out a validation set, and the attack
+        // success rate, last, only under a targeted or backdoor attack: other runs' files stay as they were.
         // aggregated: updates aggregated in the round just before the evaluation (0 for the initial model).
         var aggregated = result.Rounds.ToDictionary(r => r.Round + 1, r => r.Aggregated);
         string[] metricColumns = ["round", "train_loss", "test_accuracy", "test_loss", "aggregated"];
+        string[] columns = result.HasValidation ? [.. metricColumns, "validation_accuracy", "validation_loss"] : metricColumns;
         Add(MetricsFile, Csv(
-            result.HasValidation ? [.. metricColumns, "validation_accuracy", "validation_loss"] : metricColumns,
+            result.HasAttackSuccess ? [.. columns, AttackSuccessColumn] : columns,
             result.Evaluations.Select(e =>
             {
                 object[] row = [e.Round, e.TrainLoss, e.TestAccuracy, e.TestLoss, aggregated.GetValueOrDefault(e.Round)];
-                return result.HasValidation ? [.. row, e.ValidationAccuracy, e.ValidationLoss] : row;
+                row = result.HasValidation ? [.. row, e.ValidationAccuracy, e.ValidationLoss] : row;
+                return result.HasAttackSuccess ? [.. row, e.AttackSuccessRate] : row;
             })));
         // The detection columns come last: flagged ids (space-separated) and their counts against
         // the Byzantine ids; empty when the rule does not detect or its aggregation failed.
@@ -181,6 +187,11 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             },
             ["seconds_per_round"] = Math.Round(result.Elapsed.TotalSeconds / Math.Max(1, run.Spec.Training.Rounds), 5),
         };
+        if (result.HasAttackSuccess)
+        {
+            summary["final_attack_success_rate"] = Finite(final.AttackSuccessRate); // targeted runs only: other summaries keep their keys
+        }
+
         Add(SummaryFile, summary.ToJsonString(Json));
         return files;
     }

@@ -49,7 +49,7 @@ public static partial class RunReader
         var (aggregatorSpec, aggregator) = PluginReader.Read(reader, root, "aggregator", Defaults.Aggregator, BuiltInAggregators.Aggregators,
             (d, raw) => BuiltInAggregators.Bind(d, raw, f));
         var (attackSpec, attack) = PluginReader.Read(reader, root, "attack", Defaults.Attack, BuiltInAttacks.Registry,
-            (d, raw) => BuiltInAttacks.Bind(d, raw, new AttackPopulation(n, f, dataSource?.Classes ?? 0)));
+            (d, raw) => BuiltInAttacks.Bind(d, raw, new AttackPopulation(n, f, dataSource?.Classes ?? 0, dataSource?.Shape?.SampleShape ?? [])));
 
         var threatModel = ThreatReader.Read(reader, root);
         var server = ServerReader.Read(reader, root);

@@ -64,13 +64,13 @@ public abstract class ClientActorBase : ReceiveActor
     /// Asks a trainer for the local work of round <paramref name="round"/> at <paramref name="parameters"/>,
     /// its result rented from <paramref name="buffers"/> (the round's lease).
     /// </summary>
-    protected void ComputeUpdate(int round, VectorPayload parameters, LabelMap? labels, IPayloadSource? buffers)
+    protected void ComputeUpdate(int round, VectorPayload parameters, Attacks.Poisoning.DataPoisoning? poisoning, IPayloadSource? buffers)
     {
         _pendingRound = round;
         _pendingParameters = parameters;
         _pendingBuffers = buffers;
         _context.Trainers.Tell(
-            new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, labels, _epochs), round) { Buffers = buffers },
+            new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, poisoning, _epochs), round) { Buffers = buffers },
             Self);
     }
 
@@ -175,7 +175,7 @@ public sealed class ByzantineClientActor : ClientActorBase
         : base(context, state)
     {
         _coalition = coalition;
-        Receive<ComputeOwnUpdate>(request => ComputeUpdate(request.Round, request.Parameters, request.Labels, request.Buffers));
+        Receive<ComputeOwnUpdate>(request => ComputeUpdate(request.Round, request.Parameters, request.Poisoning, request.Buffers));
     }
 
     /// <inheritdoc />

@@ -45,7 +45,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// The local work of round <paramref name="round"/>: one batch (D-SGD) or K consecutive ones
     /// (local steps); <paramref name="epochs"/> as in <see cref="Batch"/>.
     /// </summary>
-    public LocalWork Work(int round, TrainingSettings training, LabelMap? poisoning, EpochOrders? epochs = null)
+    public LocalWork Work(int round, TrainingSettings training, Attacks.Poisoning.DataPoisoning? poisoning, EpochOrders? epochs = null)
     {
         int steps = training.Algorithm == LocalMode.Gradient ? 1 : training.LocalSteps;
         var batches = Enumerable.Range(0, steps).Select(k => Batch((round * steps) + k, training.BatchSize, epochs)).ToImmutableArray();

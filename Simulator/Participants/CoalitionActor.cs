@@ -62,7 +62,9 @@ public sealed class CoalitionActor : ReceiveActor
             {
                 foreach (int id in active)
                 {
-                    _identities[id].Tell(new ComputeOwnUpdate(started.Round, started.Parameters, _settings.Attack.Poisoning, started.Buffers));
+                    // Identities may poison differently (DBA's local triggers): by rank among all of them.
+                    var poisoning = _settings.Attack.PoisoningOf(_settings.ByzantineIds.IndexOf(id));
+                    _identities[id].Tell(new ComputeOwnUpdate(started.Round, started.Parameters, poisoning, started.Buffers));
                 }
             }
 

@@ -109,9 +109,9 @@ public sealed record CoalitionLeftRound(int Round);
 /// <summary>Coalition to one Byzantine identity: compute your own (possibly poisoned) update at theta_t.</summary>
 /// <param name="Round">The round.</param>
 /// <param name="Parameters">theta_t.</param>
-/// <param name="Labels">Label map to train with (data poisoning), or null for honest labels.</param>
+/// <param name="Poisoning">What to do to the training batches (data poisoning), or null for honest training.</param>
 /// <param name="Buffers">Where the result is rented (the round's lease), or null.</param>
-public sealed record ComputeOwnUpdate(int Round, VectorPayload Parameters, Attacks.LabelMap? Labels, IPayloadSource? Buffers = null);
+public sealed record ComputeOwnUpdate(int Round, VectorPayload Parameters, Attacks.Poisoning.DataPoisoning? Poisoning, IPayloadSource? Buffers = null);
 
 /// <summary>Byzantine identity to coalition: its own update for the round.</summary>
 /// <param name="Round">The round.</param>

@@ -30,6 +30,9 @@ internal sealed class PendingEvaluation
 
     public bool Validation { get; }
 
+    /// <summary>True when this evaluates the attack success set: its accuracy is the attack success rate.</summary>
+    public bool AttackSuccess { get; init; }
+
     public int Samples { get; }
 
     public int PartCount => _parts.Length;

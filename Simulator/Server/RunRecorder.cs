@@ -12,6 +12,7 @@ public sealed class RunRecorder
     private readonly SortedDictionary<int, (double Accuracy, double Loss, double Seconds)> _evaluations = [];
     private readonly Dictionary<int, (double Accuracy, double Loss)> _validations = [];
     private readonly Dictionary<int, double> _closedAt = [];
+    private readonly Dictionary<int, double> _attackSuccess = [];
     private readonly SortedDictionary<int, SortedDictionary<ReplyOutcome, int>> _outcomes = [];
 
     /// <summary>Records a closed round and every participant's outcome in it.</summary>
@@ -41,6 +42,9 @@ public sealed class RunRecorder
         }
     }
 
+    /// <summary>Records the attack success rate after <paramref name="round"/> completed rounds.</summary>
+    public void AttackMeasured(int round, double rate) => _attackSuccess[round] = rate;
+
     /// <summary>The latest test accuracy so far (NaN when none).</summary>
     public double LastAccuracy => _evaluations.Count == 0 ? double.NaN : _evaluations.Last().Value.Accuracy;
 
@@ -59,6 +63,11 @@ public sealed class RunRecorder
                 record = record with { ValidationAccuracy = validation.Accuracy, ValidationLoss = validation.Loss };
             }
 
+            if (_attackSuccess.TryGetValue(round, out double rate))
+            {
+                record = record with { AttackSuccessRate = rate };
+            }
+
             evaluations.Add(record);
             previous = round;
         }
@@ -70,7 +79,7 @@ public sealed class RunRecorder
                 c.Histogram,
                 _outcomes.TryGetValue(c.Id, out var counts) ? counts.ToImmutableSortedDictionary() : ImmutableSortedDictionary<ReplyOutcome, int>.Empty))
             .ToImmutableArray();
-        return new RunResult(runId, dimension, [.. _rounds], evaluations.ToImmutable(), clientRecords, elapsed) { HasValidation = _validations.Count > 0 };
+        return new RunResult(runId, dimension, [.. _rounds], evaluations.ToImmutable(), clientRecords, elapsed) { HasValidation = _validations.Count > 0, HasAttackSuccess = _attackSuccess.Count > 0 };
     }
 
     private void Count(int clientId, ReplyOutcome outcome)

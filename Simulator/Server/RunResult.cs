@@ -26,6 +26,9 @@ public sealed record RunResult(
 
     /// <summary>True when the run held out a validation set.</summary>
     public bool HasValidation { get; init; }
+
+    /// <summary>True when the run's attack is targeted, so every evaluation measured its success rate.</summary>
+    public bool HasAttackSuccess { get; init; }
 }
 
 /// <summary>What happened in one round.</summary>
@@ -133,6 +136,13 @@ public sealed record EvaluationRecord(
 
     /// <summary>Validation loss (NaN without a validation set).</summary>
     public double ValidationLoss { get; init; } = double.NaN;
+
+    /// <summary>
+    /// Attack success rate: the share of poisoned test samples (trigger stamped, or of a source
+    /// class; true label not the target) classified as the attacker's label (NaN without a
+    /// targeted attack).
+    /// </summary>
+    public double AttackSuccessRate { get; init; } = double.NaN;
 }
 
 /// <summary>A client's data and how its replies fared over the run.</summary>

@@ -340,12 +340,17 @@ public sealed class ServerState
         {
             Evaluate(round, validation: true, validationSet);
         }
+
+        if (_run.AttackSuccessData is { } poisoned)
+        {
+            Evaluate(round, validation: false, poisoned, attackSuccess: true);
+        }
     }
 
     /// <summary>Sends the evaluation out in parts, so that idle trainers share it.</summary>
-    private void Evaluate(int round, bool validation, Clients.Data.Dataset data)
+    private void Evaluate(int round, bool validation, Clients.Data.Dataset data, bool attackSuccess = false)
     {
-        var evaluation = new PendingEvaluation(round, validation, data.Count, data.IsRegression);
+        var evaluation = new PendingEvaluation(round, validation, data.Count, data.IsRegression) { AttackSuccess = attackSuccess };
         for (int part = 0; part < evaluation.PartCount; part++)
         {
             var (start, count) = evaluation.Range(part);
@@ -369,7 +374,14 @@ public sealed class ServerState
         if (evaluation.Complete(entry.Part, sums, seconds) is { } result)
         {
             // Trainer seconds summed over the parts, like client computation time.
-            _recorder.Evaluated(evaluation.Round, evaluation.Validation, result.Accuracy, result.Loss, evaluation.Seconds);
+            if (evaluation.AttackSuccess)
+            {
+                _recorder.AttackMeasured(evaluation.Round, result.Accuracy);
+            }
+            else
+            {
+                _recorder.Evaluated(evaluation.Round, evaluation.Validation, result.Accuracy, result.Loss, evaluation.Seconds);
+            }
         }
 
         TryFinish();

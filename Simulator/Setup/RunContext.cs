@@ -29,6 +29,12 @@ public sealed record RunContext(
     /// <summary>The server's root data set (see <see cref="RunSetup.ServerData"/>), or null.</summary>
     public Dataset? ServerData { get; init; }
 
+    /// <summary>
+    /// The test samples a targeted or backdoor attack's success is measured on (see
+    /// <c>PoisonedTestSet</c>), or null when the attack has no target. <value>null</value>
+    /// </summary>
+    public Dataset? AttackSuccessData { get; init; }
+
     /// <summary>The model dimension d.</summary>
     public int Dimension => InitialParameters.Length;
 

@@ -5,8 +5,9 @@ public class BuiltInAttacksTests
     [Fact]
     public void Registry_HoldsEveryAttackOfAlgorithmsMd() =>
         Assert.Equal(
-            ["alie", "bit-flip", "gaussian", "inf", "ipm", "label-flip", "label-permutation", "mimic", "min-max", "min-sum", "nan", "none",
-                "opt-alie", "opt-ipm", "sign-flip", "silent", "wrong-length"],
+            ["alie", "badnets", "bit-flip", "dba", "fang-krum", "fang-trim", "gaussian", "inf", "ipm", "label-flip", "label-permutation", "mimic",
+                "min-max", "min-sum", "model-replacement", "multi-label-flip", "nan", "neurotoxin", "none", "opt-alie", "opt-fang", "opt-ipm",
+                "sign-flip", "silent", "targeted-label-flip", "wrong-length"],
             BuiltInAttacks.Registry.Names.ToArray());
 
     [Fact]
@@ -14,7 +15,7 @@ public class BuiltInAttacksTests
     {
         foreach (var descriptor in BuiltInAttacks.Registry.All)
         {
-            var (attack, errors) = BuiltInAttacks.Bind(descriptor, new Dictionary<string, string>(), new AttackPopulation(25, 5, Classes: 10));
+            var (attack, errors) = BuiltInAttacks.Bind(descriptor, new Dictionary<string, string>(), new AttackPopulation(25, 5, Classes: 10, SampleShape: [1, 28, 28]));
             Assert.Empty(errors);
             Assert.Equal(descriptor.Name, attack!.Name);
             Assert.Equal(descriptor.Requires, attack.Requires);
@@ -32,7 +33,7 @@ public class BuiltInAttacksTests
         var declared = new List<string>();
         foreach (var descriptor in BuiltInAttacks.Registry.All)
         {
-            var attack = BuiltInAttacks.Create(descriptor.Name, new AttackPopulation(Honest + F, F, Classes: 10));
+            var attack = BuiltInAttacks.Create(descriptor.Name, new AttackPopulation(Honest + F, F, Classes: 10, SampleShape: [1, 28, 28]));
             if (!attack.SendsOneVector)
             {
                 continue;
@@ -47,7 +48,7 @@ public class BuiltInAttacksTests
             }
         }
 
-        Assert.Equal(["alie", "ipm", "mimic", "min-max", "min-sum", "opt-alie", "opt-ipm", "sign-flip"], declared);
+        Assert.Equal(["alie", "fang-krum", "ipm", "mimic", "min-max", "min-sum", "opt-alie", "opt-fang", "opt-ipm", "sign-flip"], declared);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public class LabelFlipAttackTests
     public void LabelFlip_MapsYToClassesMinusOneMinusY()
     {
         var attack = BuiltInAttacks.Create("label-flip", new(10, 2, Classes: 4));
-        Assert.Equal([3, 2, 1, 0], attack.Poisoning!.Map.ToArray());
+        Assert.Equal([3, 2, 1, 0], attack.Poisoning!.Labels!.Map.ToArray());
         Assert.Equal(AttackKnowledge.OwnGradients, attack.Requires);
     }
 
@@ -61,11 +61,11 @@ public class LabelFlipAttackTests
 
     [Fact]
     public void LabelPermutation_DefaultShift_IsCyclic() =>
-        Assert.Equal([1, 2, 3, 0], BuiltInAttacks.Create("label-permutation", new(10, 2, Classes: 4)).Poisoning!.Map.ToArray());
+        Assert.Equal([1, 2, 3, 0], BuiltInAttacks.Create("label-permutation", new(10, 2, Classes: 4)).Poisoning!.Labels!.Map.ToArray());
 
     [Fact]
     public void LabelPermutation_ExplicitMap_IsUsed() =>
-        Assert.Equal([1, 0, 3, 2], BuiltInAttacks.Create("label-permutation", new(10, 2, Classes: 4), Options("map", "[1, 0, 3, 2]")).Poisoning!.Map.ToArray());
+        Assert.Equal([1, 0, 3, 2], BuiltInAttacks.Create("label-permutation", new(10, 2, Classes: 4), Options("map", "[1, 0, 3, 2]")).Poisoning!.Labels!.Map.ToArray());
 
     [Theory]
     [InlineData("map", "[0, 0, 1, 2]", "must hold every label 0 .. 3 exactly once (got [0, 0, 1, 2])")]

@@ -177,6 +177,18 @@ public class SpecErrorTests
         Assert.Equal(expected, Errors(yaml));
 
     [Fact]
+    public void Backdoor_OnTabularData_SaysWhyNot() =>
+        Assert.Equal(
+            ["spec.yaml:4:11: base.attack: badnets stamps a trigger on images (samples of shape [channels, height, width]); the data's samples have shape [8]"],
+            Errors("sweep: s\nbase:\n  data: { name: synthetic, features: 8 }\n  attack: { name: badnets, fraction: 0.5 }\n"));
+
+    [Fact]
+    public void AlieBoundedBoosting_WithoutTheHonestUpdates_SaysWhyNot() =>
+        Assert.Equal(
+            ["spec.yaml:5:11: base.attack: model-replacement needs the honest updates of the round, which the threat model withholds (threat.omniscient: false, threat.knows_aggregator: true)"],
+            Errors("sweep: s\nbase:\n  data: fashion-mnist\n  clients: { n: 10, f: 2 }\n  attack: { name: model-replacement, bound: alie }\n  threat: { omniscient: false }\n"));
+
+    [Fact]
     public void ByzantineDataFalse_WithAttackTrainingOnOwnData_IsAnError()
     {
         var errors = Errors("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  partition: { name: iid, byzantine_data: false }\n  attack: label-flip\n");

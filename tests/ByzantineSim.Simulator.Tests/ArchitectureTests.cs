@@ -62,7 +62,7 @@ public class ArchitectureTests
     {
         foreach (var d in BuiltInAttacks.Registry.All)
         {
-            Assert.Empty(BuiltInAttacks.Bind(d, new Dictionary<string, string>(), new AttackPopulation(10, 2, Classes: 10)).Errors);
+            Assert.Empty(BuiltInAttacks.Bind(d, new Dictionary<string, string>(), new AttackPopulation(10, 2, Classes: 10, SampleShape: [1, 28, 28])).Errors);
         }
 
         foreach (var d in BuiltInAggregators.Aggregators.All)

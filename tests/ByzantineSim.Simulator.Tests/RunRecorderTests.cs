@@ -57,6 +57,23 @@ public class RunRecorderTests
     }
 
     [Fact]
+    public void AttackSuccess_IsAttachedToItsRound_AndOnlyThen()
+    {
+        var recorder = FourRounds();
+        recorder.Evaluated(2, false, 0.5, 1.0, 0.2);
+        recorder.Evaluated(4, false, 0.75, 0.5, 0.1);
+        Assert.False(Build(recorder).HasAttackSuccess);
+        Assert.True(double.IsNaN(Build(recorder).Final.AttackSuccessRate));
+
+        recorder.AttackMeasured(4, 0.875);
+        recorder.AttackMeasured(2, 0.125);
+        var result = Build(recorder);
+        Assert.True(result.HasAttackSuccess);
+        Assert.Equal([0.125, 0.875], result.Evaluations.Select(e => e.AttackSuccessRate));
+        Assert.Equal(0.75, result.Final.TestAccuracy); // the success rate is not the accuracy
+    }
+
+    [Fact]
     public void Outcomes_AreCountedPerClient_LateRepliesIncluded()
     {
         var recorder = FourRounds();

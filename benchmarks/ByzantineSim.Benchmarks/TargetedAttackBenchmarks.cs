@@ -1,0 +1,125 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using ByzantineSim.Aggregators;
+using ByzantineSim.Attacks;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Benchmarks;
+
+/// <summary>
+/// Crafting cost of the backdoor and Fang attacks at <see cref="AttackBenchmarks"/>' sizes: n = 25
+/// and 100 honest vectors of d = 1e6 standard normal values, f = n / 5 Byzantine clients whose own
+/// (poisoned) updates are the first f honest rows. The data-poisoning part of a backdoor (stamping
+/// a trigger on a share of a batch) happens in the Byzantine clients' training, not here.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(InProcessShortConfig))]
+public class TargetedAttackBenchmarks
+{
+    /// <summary>
+    /// One in-process job (2 warm-up, 6 measured iterations): no generated project to build,
+    /// which on the shared VM timed out after BenchmarkDotNet's two minutes.
+    /// </summary>
+    private sealed class InProcessShortConfig : ManualConfig
+    {
+        public InProcessShortConfig() =>
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(6));
+    }
+
+    private float[] _honest = [];
+    private float[] _output = [];
+    private float[] _previous = [];
+    private float[] _zero = [];
+    private IAttack _badNets = null!;
+    private IAttack _boundedBoost = null!;
+    private IAttack _neurotoxin = null!;
+    private IAttack _fangKrum = null!;
+    private IAttack _fangTrim = null!;
+    private IAttack _fangTrimPartial = null!;
+    private IAttack _optFang = null!;
+    private AttackState? _neurotoxinState;
+    private AggregationPipeline _mean = null!;
+
+    /// <summary>Number of honest vectors.</summary>
+    [Params(25, 100)]
+    public int N { get; set; }
+
+    /// <summary>Dimension d: the length of every input vector.</summary>
+    [Params(1_000_000)]
+    public int D { get; set; }
+
+    private int F => N / 5;
+
+    /// <summary>Builds the inputs.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new DeterministicRandom(1);
+        _honest = new float[N * D];
+        for (int i = 0; i < _honest.Length; i++)
+        {
+            _honest[i] = (float)random.NextGaussian();
+        }
+
+        _previous = [.. Enumerable.Range(0, D).Select(_ => (float)random.NextGaussian())];
+        _output = new float[F * D];
+        _zero = new float[D];
+        var population = new AttackPopulation(N + F, F, 10, [1, 1000, 1000]);
+        _badNets = BuiltInAttacks.Create("badnets", population);
+        _boundedBoost = BuiltInAttacks.Create("model-replacement", population, new Dictionary<string, string> { ["bound"] = "alie" });
+        _neurotoxin = BuiltInAttacks.Create("neurotoxin", population);
+        _fangKrum = BuiltInAttacks.Create("fang-krum", population);
+        _fangTrim = BuiltInAttacks.Create("fang-trim", population);
+        _fangTrimPartial = BuiltInAttacks.Create("fang-trim", population, new Dictionary<string, string> { ["knowledge"] = "partial" });
+        _optFang = BuiltInAttacks.Create("opt-fang", population);
+        _mean = new AggregationPipeline(BuiltInAggregators.Create("mean", F));
+        _neurotoxinState = Craft(_neurotoxin, parameters: _previous);
+    }
+
+    private AttackState? Craft(IAttack attack, AggregationPipeline? pipeline = null, AttackState? state = null, float[]? parameters = null) =>
+        attack.Craft(
+            new AttackContext
+            {
+                Round = 0,
+                Seed = 1,
+                TotalClients = N + F,
+                ByzantineCount = F,
+                Dimension = D,
+                Parameters = parameters ?? _zero,
+                HonestUpdates = new RowMatrix(_honest, N, D),
+                OwnGradients = new RowMatrix(_honest.AsSpan(0, F * D), F, D),
+                Aggregator = pipeline,
+                State = state,
+            },
+            attack.SendsOneVector ? _output.AsSpan(0, D) : _output);
+
+    /// <summary>BadNets (also DBA, targeted label flips): the own updates, copied.</summary>
+    [Benchmark]
+    public AttackState? BadNets() => Craft(_badNets);
+
+    /// <summary>Model replacement (boost n / f) with the ALIE bound: f rows scaled and clamped.</summary>
+    [Benchmark]
+    public AttackState? BoostAlieBound() => Craft(_boundedBoost);
+
+    /// <summary>Neurotoxin (top 1%): the mask from the last global step, f rows projected.</summary>
+    [Benchmark]
+    public AttackState? Neurotoxin() => Craft(_neurotoxin, state: _neurotoxinState);
+
+    /// <summary>Fang's Krum attack (full knowledge): the lambda search, one vector.</summary>
+    [Benchmark]
+    public AttackState? FangKrum() => Craft(_fangKrum);
+
+    /// <summary>Fang's trimmed-mean attack (full knowledge): f rows drawn.</summary>
+    [Benchmark]
+    public AttackState? FangTrim() => Craft(_fangTrim);
+
+    /// <summary>Fang's trimmed-mean attack (partial knowledge): f rows drawn from own mean and std.</summary>
+    [Benchmark]
+    public AttackState? FangTrimPartial() => Craft(_fangTrimPartial);
+
+    /// <summary>Fang's directed deviation line-searched against the mean: 20 evaluations (closed form), one vector.</summary>
+    [Benchmark]
+    public AttackState? OptFangMean() => Craft(_optFang, _mean);
+}
