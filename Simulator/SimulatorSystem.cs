@@ -120,8 +120,7 @@ public sealed class SimulatorSystem : IAsyncDisposable
                 $"{setup.Attack.Name} maps {labels.Classes} labels but {data.Train.Name} has {data.Train.Classes} classes", nameof(setup));
         }
 
-        var partition = setup.Partitioner.Split(
-            data.Train.Labels, data.Train.Classes, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
+        var partition = setup.Partitioner.Split(data.Train, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
         var model = ModelKey.For(setup.Model, setup.Model.Description, data.Train.SampleShape, data.Train.Classes);
         float[] initial;
         using (var runner = new ModelRunner(setup.Model, data.Train.SampleShape, data.Train.Classes))

@@ -80,6 +80,10 @@ public static partial class RunReader
         if (dataSource is not null)
         {
             RunChecks.Data(reader, root, dataSource);
+            if (partitioner is not null)
+            {
+                RunChecks.Partition(reader, root, partitioner, dataSource);
+            }
         }
 
         if (reader.Errors.Count > errorsBefore || dataSource is null || partitioner is null || model is null || aggregator is null || attack is null || compressor is null)
