@@ -110,7 +110,13 @@ public static partial class DatasetCatalog
         var missing = folder.Length == 0 ? [] : LeafDataset.MissingFiles(folder);
         var problems = Missing(name, folder, missing, $"generate them with LEAF's data/{name}/preprocess.sh -t sample ({LeafSource}) and give its data/{name}/data folder");
         int classes = task == LeafTask.Femnist ? LeafDataset.FemnistClasses : LeafDataset.Alphabet.Length;
-        return new Source($"leaf:{task}:{FullPath(folder)}", classes, problems, () => LeafDataset.Load(folder, task, name)) { HasUsers = true };
+        return new Source($"leaf:{task}:{FullPath(folder)}", classes, problems, () => LeafDataset.Load(folder, task, name))
+        {
+            HasUsers = true,
+
+            // LEAF's Shakespeare lines are 80 characters (models/shakespeare: seq_len 80).
+            KnownSampleShape = task == LeafTask.Femnist ? [1, LeafDataset.FemnistSide, LeafDataset.FemnistSide] : [80],
+        };
     }
 
     /// <summary>The one-line error of missing files: what is missing and how to obtain it.</summary>

@@ -22,6 +22,9 @@ public interface IDatasetSource
     /// <summary>True when every sample belongs to a user (LEAF), which the natural partition needs.</summary>
     bool HasUsers => false;
 
+    /// <summary>The shape of one sample when known without loading (default when not), for checks such as augmentation's.</summary>
+    ImmutableArray<int> SampleShape => Shape?.SampleShape ?? default;
+
     /// <summary>Problems that would make <see cref="Load"/> fail (missing files), for validation.</summary>
     ImmutableArray<PluginError> Check();
 
@@ -229,6 +232,10 @@ public static partial class DatasetCatalog
 
         public bool HasUsers { get; init; }
 
+        public ImmutableArray<int> KnownSampleShape { get; init; }
+
+        public ImmutableArray<int> SampleShape => Shape?.SampleShape ?? KnownSampleShape;
+
         public ImmutableArray<PluginError> Check() => problems;
 
         public DataSplit Load() => load();
@@ -243,6 +250,8 @@ public static partial class DatasetCatalog
         public DataShape? Shape => inner.Shape;
 
         public bool HasUsers => inner.HasUsers;
+
+        public ImmutableArray<int> SampleShape => inner.SampleShape;
 
         public ImmutableArray<PluginError> Check() => inner.Check();
 

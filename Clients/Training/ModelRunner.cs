@@ -70,10 +70,16 @@ public sealed class ModelRunner : IDisposable
         IReadOnlyDictionary<int, int>? relabel = null,
         object? parametersIdentity = null)
     {
+        return ComputeGradient(parameters, data, new ClientBatch([.. batch], labels, relabel), gradient, parametersIdentity);
+    }
+
+    /// <summary>The gradient of one client's <paramref name="batch"/> (with its labels and augmentation); returns the loss.</summary>
+    private float ComputeGradient(ReadOnlySpan<float> parameters, Dataset data, ClientBatch batch, Span<float> gradient, object? parametersIdentity = null)
+    {
         CheckLength(parameters, nameof(parameters));
         CheckLength(gradient, nameof(gradient));
         Span<float> loss = stackalloc float[1];
-        Gradients(parameters, data, [new ClientBatch([.. batch], labels, relabel)], new GradientRows(gradient, ParameterCount), loss, parametersIdentity);
+        Gradients(parameters, data, [batch], new GradientRows(gradient, ParameterCount), loss, parametersIdentity);
         return loss[0];
     }
 
@@ -186,7 +192,7 @@ public sealed class ModelRunner : IDisposable
         CheckLength(update, nameof(update));
         if (work.Mode == LocalMode.Gradient)
         {
-            double loss = ComputeGradient(parameters, data, work.Batches[0].AsSpan(), work.Poisoning, update, work.Relabel, parametersIdentity);
+            double loss = ComputeGradient(parameters, data, work.BatchAt(0), update, parametersIdentity);
             UpdateClipping.ClipToNorm(update, work.ClipNorm);
             return loss;
         }
@@ -194,9 +200,9 @@ public sealed class ModelRunner : IDisposable
         var local = parameters.ToArray();
         var gradient = new float[ParameterCount];
         double total = 0;
-        foreach (var batch in work.Batches)
+        for (int step = 0; step < work.Batches.Length; step++)
         {
-            total += ComputeGradient(local, data, batch.AsSpan(), work.Poisoning, gradient, work.Relabel);
+            total += ComputeGradient(local, data, work.BatchAt(step), gradient);
             UpdateClipping.ClipToNorm(gradient, work.ClipNorm);
             System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, (float)-work.LearningRate, local, local);
         }
@@ -325,9 +331,19 @@ public sealed class ModelRunner : IDisposable
         int row = 0;
         foreach (var client in clients)
         {
+            // Augmented samples draw, in batch order, from the client's stream for this batch.
+            var random = client.Augmentation.IsNone ? null : new Core.Numerics.DeterministicRandom(client.AugmentationSeed);
             foreach (int sample in client.Samples)
             {
-                data.FeaturesOf(sample).CopyTo(features.Slice(row++ * _featureCount, _featureCount));
+                var destination = features.Slice(row++ * _featureCount, _featureCount);
+                if (random is null)
+                {
+                    data.FeaturesOf(sample).CopyTo(destination);
+                }
+                else
+                {
+                    client.Augmentation.Apply(data.FeaturesOf(sample), destination, data.SampleShape, data.Background, random);
+                }
             }
         }
 
@@ -390,60 +406,6 @@ public sealed class ModelRunner : IDisposable
             throw new ArgumentException($"expected {ParameterCount} values, got {values.Length}", name);
         }
     }
-}
-
-/// <summary>What a client computes locally in a round.</summary>
-public enum LocalMode
-{
-    /// <summary>One minibatch gradient (D-SGD).</summary>
-    Gradient,
-
-    /// <summary>Several local SGD steps; the update is the model delta as a pseudo-gradient (FedAvg, local SGD).</summary>
-    LocalSteps,
-}
-
-/// <summary>A client's local work for one round.</summary>
-/// <param name="Mode">Gradient or local steps.</param>
-/// <param name="Batches">Sample indices of each step (one batch for a gradient).</param>
-/// <param name="LearningRate">Local step size (local steps only).</param>
-/// <param name="ClipNorm">Client-side gradient clipping bound per step; 0 disables it.</param>
-/// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
-/// <param name="Poisoning">Label map of a data-poisoning attack, or null.</param>
-public sealed record LocalWork(
-    LocalMode Mode,
-    ImmutableArray<ImmutableArray<int>> Batches,
-    double LearningRate,
-    double ClipNorm,
-    ImmutableDictionary<int, int>? Relabel,
-    LabelMap? Poisoning);
-
-/// <summary>Result of evaluating a model on a data set.</summary>
-/// <param name="Accuracy">Fraction of samples classified correctly (NaN for regression).</param>
-/// <param name="Loss">Mean cross-entropy, or mean squared error for regression.</param>
-public readonly record struct Evaluation(double Accuracy, double Loss);
-
-/// <summary>Sums over a part of an evaluation set; parts add up, in a fixed order, to the whole.</summary>
-/// <param name="LossSum">Summed per-sample loss.</param>
-/// <param name="Correct">Samples classified correctly.</param>
-/// <param name="Count">Samples evaluated.</param>
-public readonly record struct EvaluationSums(double LossSum, long Correct, int Count)
-{
-    /// <summary>The sums of this part and <paramref name="other"/>.</summary>
-    public EvaluationSums Add(EvaluationSums other) => new(LossSum + other.LossSum, Correct + other.Correct, Count + other.Count);
-
-    /// <summary>Accuracy (NaN for regression) and mean loss.</summary>
-    public Evaluation ToEvaluation(bool regression) =>
-        Count == 0 ? new Evaluation(double.NaN, double.NaN) : new Evaluation(regression ? double.NaN : (double)Correct / Count, LossSum / Count);
-}
-
-/// <summary>One client's minibatch in a gradient computation.</summary>
-/// <param name="Samples">Sample indices.</param>
-/// <param name="Labels">Label map of a data-poisoning attack, or null.</param>
-/// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
-public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, IReadOnlyDictionary<int, int>? Relabel)
-{
-    /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels.</summary>
-    public static ClientBatch Of(LocalWork work) => new(work.Batches[0], work.Poisoning, work.Relabel);
 }
 
 /// <summary>Where each client's gradient goes: consecutive d-value rows of one span, or one memory (an array's part) per client.</summary>

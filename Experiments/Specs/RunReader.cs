@@ -84,6 +84,12 @@ public static partial class RunReader
             {
                 RunChecks.Partition(reader, root, partitioner, dataSource);
             }
+
+            if (!dataSource.SampleShape.IsDefault && training.Augmentation.Problem(dataSource.SampleShape) is { } augmentationProblem)
+            {
+                var trainingNode = root.Get("training") as YMapping;
+                reader.Error(trainingNode?["augmentation"] ?? root.Node, "training.augmentation", augmentationProblem);
+            }
         }
 
         if (reader.Errors.Count > errorsBefore || dataSource is null || partitioner is null || model is null || aggregator is null || attack is null || compressor is null)

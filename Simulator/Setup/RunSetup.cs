@@ -95,6 +95,9 @@ public sealed record TrainingSettings(
     /// </summary>
     public bool SendModel { get; init; }
 
+    /// <summary>Crop and flip of honest clients' training samples (never of evaluation). <value>none</value></summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+
     /// <summary>How many of <paramref name="clients"/> take part in a round.</summary>
     public int ParticipantsPerRound(int clients) => ParticipantsPerRound(Participation, clients);
 

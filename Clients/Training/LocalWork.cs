@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using ByzantineSim.Attacks;
+using ByzantineSim.Clients.Data;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Clients.Training;
+
+/// <summary>What a client computes locally in a round.</summary>
+public enum LocalMode
+{
+    /// <summary>One minibatch gradient (D-SGD).</summary>
+    Gradient,
+
+    /// <summary>Several local SGD steps; the update is the model delta as a pseudo-gradient (FedAvg, local SGD).</summary>
+    LocalSteps,
+}
+
+/// <summary>A client's local work for one round.</summary>
+/// <param name="Mode">Gradient or local steps.</param>
+/// <param name="Batches">Sample indices of each step (one batch for a gradient).</param>
+/// <param name="LearningRate">Local step size (local steps only).</param>
+/// <param name="ClipNorm">Client-side gradient clipping bound per step; 0 disables it.</param>
+/// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
+/// <param name="Poisoning">Label map of a data-poisoning attack, or null.</param>
+public sealed record LocalWork(
+    LocalMode Mode,
+    ImmutableArray<ImmutableArray<int>> Batches,
+    double LearningRate,
+    double ClipNorm,
+    ImmutableDictionary<int, int>? Relabel,
+    LabelMap? Poisoning)
+{
+    /// <summary>Crop and flip applied to the training samples. <value>none</value></summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+
+    /// <summary>Root of this work's augmentation draws (the client's stream for the round).</summary>
+    public ulong AugmentationSeed { get; init; }
+
+    /// <summary>Batch <paramref name="step"/> with its labels and augmentation.</summary>
+    public ClientBatch BatchAt(int step) => new(Batches[step], Poisoning, Relabel)
+    {
+        Augmentation = Augmentation,
+        AugmentationSeed = Seed.Derive(AugmentationSeed, "step", step),
+    };
+}
+
+/// <summary>Result of evaluating a model on a data set.</summary>
+/// <param name="Accuracy">Fraction of samples classified correctly (NaN for regression).</param>
+/// <param name="Loss">Mean cross-entropy, or mean squared error for regression.</param>
+public readonly record struct Evaluation(double Accuracy, double Loss);
+
+/// <summary>Sums over a part of an evaluation set; parts add up, in a fixed order, to the whole.</summary>
+/// <param name="LossSum">Summed per-sample loss.</param>
+/// <param name="Correct">Samples classified correctly.</param>
+/// <param name="Count">Samples evaluated.</param>
+public readonly record struct EvaluationSums(double LossSum, long Correct, int Count)
+{
+    /// <summary>The sums of this part and <paramref name="other"/>.</summary>
+    public EvaluationSums Add(EvaluationSums other) => new(LossSum + other.LossSum, Correct + other.Correct, Count + other.Count);
+
+    /// <summary>Accuracy (NaN for regression) and mean loss.</summary>
+    public Evaluation ToEvaluation(bool regression) =>
+        Count == 0 ? new Evaluation(double.NaN, double.NaN) : new Evaluation(regression ? double.NaN : (double)Correct / Count, LossSum / Count);
+}
+
+/// <summary>One client's minibatch in a gradient computation.</summary>
+/// <param name="Samples">Sample indices.</param>
+/// <param name="Labels">Label map of a data-poisoning attack, or null.</param>
+/// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
+public sealed record ClientBatch(ImmutableArray<int> Samples, LabelMap? Labels, IReadOnlyDictionary<int, int>? Relabel)
+{
+    /// <summary>Crop and flip applied to the samples. <value>none</value></summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+
+    /// <summary>Seed of the augmentation's draws: one stream, samples in batch order.</summary>
+    public ulong AugmentationSeed { get; init; }
+
+    /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels and augmentation.</summary>
+    public static ClientBatch Of(LocalWork work) => work.BatchAt(0);
+}
