@@ -20,6 +20,7 @@ public sealed class ModelRunner : IDisposable
     private readonly long[] _inputShape;
     private readonly int _featureCount;
     private readonly Stacked.StackedNetwork? _stacked;
+    private readonly IModelDefinition _model;
 
     /// <summary>Builds the module for data of <paramref name="inputShape"/> and <paramref name="classes"/> classes.</summary>
     /// <param name="model">The architecture.</param>
@@ -41,6 +42,7 @@ public sealed class ModelRunner : IDisposable
     internal ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked, bool wideKernels)
     {
         TorchRuntime.EnsureInitialised();
+        _model = model;
         _module = model.Build(inputShape, classes);
         _parameters = [.. _module.parameters()];
         _inputShape = [.. inputShape.Select(x => (long)x)];
@@ -53,7 +55,7 @@ public sealed class ModelRunner : IDisposable
     public int ParameterCount { get; }
 
     /// <summary>A deterministic initial parameter vector.</summary>
-    public float[] InitialParameters(ulong seed) => ModelParameters.Initialise(_module, seed);
+    public float[] InitialParameters(ulong seed) => _model.InitialParameters(_module, seed);
 
     /// <summary>
     /// The mean cross-entropy gradient at <paramref name="parameters"/> over the samples
