@@ -21,6 +21,7 @@ public sealed class ModelRunner : IDisposable
     private readonly int _featureCount;
     private readonly Stacked.StackedNetwork? _stacked;
     private readonly IModelDefinition _model;
+    private readonly Device? _device;
 
     /// <summary>Builds the module for data of <paramref name="inputShape"/> and <paramref name="classes"/> classes.</summary>
     /// <param name="model">The architecture.</param>
@@ -36,19 +37,35 @@ public sealed class ModelRunner : IDisposable
     }
 
     /// <summary>
+    /// A runner on <paramref name="device"/>: on CUDA the module, inputs and targets live on the
+    /// GPU (parameters go in and gradients come out through host memory), always through the
+    /// module and autograd; on the CPU as the other constructor.
+    /// </summary>
+    public ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, ComputeDevice device)
+        : this(model, inputShape, classes, stacked: device == ComputeDevice.Cpu, wideKernels: true, device)
+    {
+    }
+
+    /// <summary>
     /// As the public constructor; <paramref name="wideKernels"/> false keeps the stacked network
     /// off its 512-bit convolution kernels, as on a machine without them (for tests).
     /// </summary>
-    internal ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked, bool wideKernels)
+    internal ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked, bool wideKernels, ComputeDevice device = ComputeDevice.Cpu)
     {
         TorchRuntime.EnsureInitialised();
         _model = model;
         _module = model.Build(inputShape, classes);
+        if (device == ComputeDevice.Cuda)
+        {
+            _device = TorchRuntime.CudaDevice();
+            _module.to(_device);
+        }
+
         _parameters = [.. _module.parameters()];
         _inputShape = [.. inputShape.Select(x => (long)x)];
         _featureCount = ModelParameters.FeatureCount(inputShape);
         ParameterCount = ModelParameters.Count(_module);
-        _stacked = stacked ? Stacked.StackedNetwork.TryCreate(_module, _inputShape, wideKernels) : null;
+        _stacked = stacked && _device is null ? Stacked.StackedNetwork.TryCreate(_module, _inputShape, wideKernels) : null;
     }
 
     /// <summary>The dimension d of the flat parameter vector.</summary>
@@ -170,7 +187,7 @@ public sealed class ModelRunner : IDisposable
             int offset = 0;
             foreach (var parameter in _parameters)
             {
-                var span = TensorMemory.Floats(parameter.grad!);
+                var span = TensorMemory.Floats(_device is null ? parameter.grad! : parameter.grad!.cpu());
                 span.CopyTo(gradients[c].Slice(offset, span.Length));
                 offset += span.Length;
             }
@@ -307,6 +324,17 @@ public sealed class ModelRunner : IDisposable
         int offset = 0;
         foreach (var parameter in _parameters)
         {
+            if (_device is not null)
+            {
+                // Device memory cannot be written from here: stage the values in a host tensor.
+                using var host = empty(parameter.shape, ScalarType.Float32);
+                var staged = TensorMemory.Floats(host);
+                parameters.Slice(offset, staged.Length).CopyTo(staged);
+                parameter.copy_(host);
+                offset += staged.Length;
+                continue;
+            }
+
             var span = TensorMemory.Floats(parameter);
             parameters.Slice(offset, span.Length).CopyTo(span);
             offset += span.Length;
@@ -316,8 +344,15 @@ public sealed class ModelRunner : IDisposable
     private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, ReadOnlySpan<int> batch, LabelMap? labels, IReadOnlyDictionary<int, int>? relabel) =>
         MakeBatch(data, [new ClientBatch([.. batch], labels, relabel)]);
 
-    /// <summary>The samples of every client, one after the other, as one input and one target tensor.</summary>
+    /// <summary>The samples of every client, one after the other, as one input and one target tensor on the runner's device.</summary>
     private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, IReadOnlyList<ClientBatch> clients)
+    {
+        var (inputs, targets) = MakeHostBatch(data, clients);
+        return _device is null ? (inputs, targets) : (inputs.to(_device), targets.to(_device));
+    }
+
+    /// <summary><see cref="MakeBatch(Dataset, IReadOnlyList{ClientBatch})"/> in host memory.</summary>
+    private (Tensor Inputs, Tensor Targets) MakeHostBatch(Dataset data, IReadOnlyList<ClientBatch> clients)
     {
         if (data.FeatureCount != _featureCount)
         {

@@ -118,6 +118,7 @@ public static partial class RunReader
         {
             Compressor = compressor,
             Privacy = privacyClip > 0 ? new ClientPrivacy(privacyClip, privacyNoise) : null,
+            Device = device,
         };
         return (spec, setup);
     }

@@ -53,6 +53,9 @@ public sealed record RunSetup(
 
     /// <summary>Client-side differential privacy, or null. <value>null</value></summary>
     public ClientPrivacy? Privacy { get; init; }
+
+    /// <summary>Where the trainers compute (the spec's <c>device</c>). <value>Cpu</value></summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 }
 
 /// <summary>Optimisation settings: D-SGD by default, local SGD / FedAvg through the init-only properties.</summary>
