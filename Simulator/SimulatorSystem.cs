@@ -127,14 +127,13 @@ public sealed class SimulatorSystem : IAsyncDisposable
             (data, serverData) = serverSettings.Split(data);
         }
 
-        var partition = setup.Partitioner.Split(
-            data.Train.Labels, data.Train.Classes, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
-        var model = ModelKey.For(setup.Model, setup.Model.Description, data.Train.SampleShape, data.Train.Classes);
+        var partition = setup.Partitioner.Split(data.Train, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
+        var model = ModelKey.For(setup.Model, setup.Model.Description, data.Train.SampleShape, data.Train.Classes).On(setup.Device);
         float[] initial;
         using (var runner = new ModelRunner(setup.Model, data.Train.SampleShape, data.Train.Classes))
         {
             initial = runner.InitialParameters(Seed.Derive(setup.Seed, "model-init"));
-            model = model with { ClientsPerPass = runner.ClientsPerPass };
+            model = model with { ClientsPerPass = setup.Device == ComputeDevice.Cpu ? runner.ClientsPerPass : 1 };
         }
 
         return new RunContext(setup, data, partition, model, VectorPayload.TakeOwnership(initial), Trainers, progress)

@@ -23,7 +23,11 @@ public sealed class Dataset
     /// <param name="features">Count x prod(sampleShape) values, row-major.</param>
     /// <param name="labels">One label per sample.</param>
     /// <param name="targets">Regression targets (one per sample), or null for classification.</param>
-    public Dataset(string name, ImmutableArray<int> sampleShape, int classes, float[] features, int[] labels, float[]? targets = null)
+    /// <param name="users">
+    /// The natural owner of each sample (a LEAF writer or speaker) as an index into
+    /// <see cref="Users"/>, or null when the data has no owners.
+    /// </param>
+    public Dataset(string name, ImmutableArray<int> sampleShape, int classes, float[] features, int[] labels, float[]? targets = null, DatasetUsers? users = null)
     {
         if (targets is not null && (targets.Length != labels.Length || classes != 1))
         {
@@ -45,6 +49,20 @@ public sealed class Dataset
             }
         }
 
+        if (users is not null)
+        {
+            if (users.OfSample.Length != labels.Length)
+            {
+                throw new ArgumentException($"{name}: {labels.Length} samples need {labels.Length} user indices, got {users.OfSample.Length}");
+            }
+
+            if (users.OfSample.Any(u => (uint)u >= (uint)users.Names.Length))
+            {
+                throw new ArgumentException($"{name}: a user index is outside [0, {users.Names.Length})");
+            }
+        }
+
+        Users = users;
         Name = name;
         SampleShape = sampleShape;
         FeatureCount = featureCount;
@@ -70,6 +88,7 @@ public sealed class Dataset
         var features = new float[indices.Length * FeatureCount];
         var labels = new int[indices.Length];
         var targets = _targets is null ? null : new float[indices.Length];
+        var owners = Users is null ? null : new int[indices.Length];
         for (int k = 0; k < indices.Length; k++)
         {
             FeaturesOf(indices[k]).CopyTo(features.AsSpan(k * FeatureCount, FeatureCount));
@@ -78,13 +97,30 @@ public sealed class Dataset
             {
                 targets[k] = _targets![indices[k]];
             }
+
+            if (owners is not null)
+            {
+                owners[k] = Users!.OfSample[indices[k]];
+            }
         }
 
-        return new Dataset(name, SampleShape, Classes, features, labels, targets);
+        return new Dataset(name, SampleShape, Classes, features, labels, targets, owners is null ? null : new DatasetUsers(Users!.Names, [.. owners]))
+        {
+            Background = Background,
+        };
     }
 
     /// <summary>Display name.</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// Per channel of an image set, the feature value of a black pixel after the loader's
+    /// standardisation: what a random crop pads with. Empty: pad with 0. <value>empty</value>
+    /// </summary>
+    public ImmutableArray<float> Background { get; init; } = [];
+
+    /// <summary>The natural owner (LEAF user) of every sample, or null when the data has none.</summary>
+    public DatasetUsers? Users { get; }
 
     /// <summary>Shape of one sample.</summary>
     public ImmutableArray<int> SampleShape { get; }
@@ -127,6 +163,11 @@ public sealed class Dataset
         return [.. counts];
     }
 }
+
+/// <summary>The users (writers, speakers) that own a data set's samples, as LEAF ships them.</summary>
+/// <param name="Names">Every user's id, e.g. <c>f0000_14</c>, in the order the indices refer to.</param>
+/// <param name="OfSample">Per sample, the index of its user in <paramref name="Names"/>.</param>
+public sealed record DatasetUsers(ImmutableArray<string> Names, ImmutableArray<int> OfSample);
 
 /// <summary>A training set, a test set and an optional validation set of the same shape and classes.</summary>
 /// <param name="Train">Samples the clients train on.</param>

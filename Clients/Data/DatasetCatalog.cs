@@ -19,6 +19,12 @@ public interface IDatasetSource
     /// <summary>The data's dimensions when known without loading (synthetic sets, MNIST-like sets), else null.</summary>
     DataShape? Shape => null;
 
+    /// <summary>True when every sample belongs to a user (LEAF), which the natural partition needs.</summary>
+    bool HasUsers => false;
+
+    /// <summary>The shape of one sample when known without loading (default when not), for checks such as augmentation's.</summary>
+    ImmutableArray<int> SampleShape => Shape?.SampleShape ?? default;
+
     /// <summary>Problems that would make <see cref="Load"/> fail (missing files), for validation.</summary>
     ImmutableArray<PluginError> Check();
 
@@ -45,7 +51,7 @@ public sealed record DatasetDescriptor(
     Func<OptionsBinder, IDatasetSource> Create) : IPluginDescriptor;
 
 /// <summary>The built-in data sets and a process-wide cache so that each is loaded once.</summary>
-public static class DatasetCatalog
+public static partial class DatasetCatalog
 {
     /// <summary>
     /// The option every data set accepts: the share of the training set held out as a validation
@@ -136,6 +142,7 @@ public static class DatasetCatalog
             "tabular data from a CSV file with a header, loaded and normalised through ML.NET",
             [PathParameter, TestPathParameter, TestFractionParameter, LabelParameter, FeatureColumnsParameter, TaskParameter, NormalizeParameter, SeparatorParameter, SeedParameter],
             Csv),
+        .. Published(),
     ]);
 
     /// <summary>Loads <paramref name="source"/> once per process and returns the shared copy.</summary>
@@ -223,6 +230,12 @@ public static class DatasetCatalog
 
         public DataShape? Shape { get; init; }
 
+        public bool HasUsers { get; init; }
+
+        public ImmutableArray<int> KnownSampleShape { get; init; }
+
+        public ImmutableArray<int> SampleShape => Shape?.SampleShape ?? KnownSampleShape;
+
         public ImmutableArray<PluginError> Check() => problems;
 
         public DataSplit Load() => load();
@@ -235,6 +248,10 @@ public static class DatasetCatalog
         public int Classes => inner.Classes;
 
         public DataShape? Shape => inner.Shape;
+
+        public bool HasUsers => inner.HasUsers;
+
+        public ImmutableArray<int> SampleShape => inner.SampleShape;
 
         public ImmutableArray<PluginError> Check() => inner.Check();
 

@@ -30,8 +30,14 @@ public static class IdxImageDataset
     public static ImmutableArray<string> MissingFiles(string folder, string prefix = "") =>
         [.. Stems.Where(stem => FindFile(folder, prefix + stem) is null).Select(stem => Path.Combine(folder, prefix + stem + "[.gz]"))];
 
-    /// <summary>Loads the train and test sets from <paramref name="folder"/>.</summary>
-    public static DataSplit Load(string folder, string name, string prefix = "")
+    /// <summary>
+    /// Loads the train and test sets from <paramref name="folder"/>. <paramref name="transpose"/>
+    /// swaps each image's rows and columns (EMNIST stores its images transposed relative to
+    /// MNIST); <paramref name="labelOffset"/> is subtracted from every label (EMNIST letters
+    /// number its classes from 1). <paramref name="classes"/> is the class count when the data
+    /// set defines it (a label at or above it is an error), or 0 to take the largest label + 1.
+    /// </summary>
+    public static DataSplit Load(string folder, string name, string prefix = "", bool transpose = false, int labelOffset = 0, int classes = 0)
     {
         var missing = MissingFiles(folder, prefix);
         if (!missing.IsEmpty)
@@ -39,32 +45,30 @@ public static class IdxImageDataset
             throw new FileNotFoundException($"{name}: missing IDX files: {string.Join(", ", missing)}");
         }
 
-        var (trainPixels, trainLabels, shape) = ReadPair(folder, prefix + "train", name);
-        var (testPixels, testLabels, testShape) = ReadPair(folder, prefix + "t10k", name);
+        var (trainPixels, trainLabels, shape) = ReadPair(folder, prefix + "train", name, transpose, labelOffset);
+        var (testPixels, testLabels, testShape) = ReadPair(folder, prefix + "t10k", name, transpose, labelOffset);
         if (!shape.SequenceEqual(testShape))
         {
             throw new InvalidDataException($"{name}: train images are {string.Join("x", shape)} but test images are {string.Join("x", testShape)}");
         }
 
-        int classes = Math.Max(trainLabels.Max(), testLabels.Max()) + 1;
-
-        // Standardise with the training set's statistics, so train and test see the same transform.
-        double sum = 0, sumSquares = 0;
-        foreach (byte b in trainPixels)
+        int largest = Math.Max(trainLabels.Max(), testLabels.Max());
+        if (classes > 0 && largest >= classes)
         {
-            double x = b / 255.0;
-            sum += x;
-            sumSquares += x * x;
+            throw new InvalidDataException($"{name}: label {largest + labelOffset} found, but the data set has {classes} classes");
         }
 
-        double mean = sum / trainPixels.Length;
-        double std = Math.Sqrt(Math.Max((sumSquares / trainPixels.Length) - (mean * mean), 1e-12));
+        classes = classes > 0 ? classes : largest + 1;
+
+        // Standardise with the training set's statistics, so train and test see the same transform.
+        int plane = shape[1] * shape[2];
+        var standardiser = PixelStandardiser.Fit(trainPixels, 1, plane);
         return new DataSplit(
-            new Dataset($"{name}/train", shape, classes, Standardise(trainPixels, mean, std), trainLabels),
-            new Dataset($"{name}/test", shape, classes, Standardise(testPixels, mean, std), testLabels));
+            new Dataset($"{name}/train", shape, classes, standardiser.Apply(trainPixels, plane), trainLabels) { Background = standardiser.Background },
+            new Dataset($"{name}/test", shape, classes, standardiser.Apply(testPixels, plane), testLabels) { Background = standardiser.Background });
     }
 
-    private static (byte[] Pixels, int[] Labels, ImmutableArray<int> Shape) ReadPair(string folder, string prefix, string name)
+    private static (byte[] Pixels, int[] Labels, ImmutableArray<int> Shape) ReadPair(string folder, string prefix, string name, bool transpose, int labelOffset)
     {
         var images = IdxReader.Read(FindFile(folder, $"{prefix}-images-idx3-ubyte")!);
         var labels = IdxReader.Read(FindFile(folder, $"{prefix}-labels-idx1-ubyte")!);
@@ -79,20 +83,40 @@ public static class IdxImageDataset
                 $"{name}: {images.Dimensions[0]} {prefix} images but {labels.Dimensions[0]} labels");
         }
 
-        return ([.. images.Data], [.. labels.Data.Select(b => (int)b)], [1, images.Dimensions[1], images.Dimensions[2]]);
-    }
-
-    private static float[] Standardise(byte[] pixels, double mean, double std)
-    {
-        var values = new float[pixels.Length];
-        float scale = (float)(1.0 / (255.0 * std));
-        float shift = (float)(mean / std);
-        for (int i = 0; i < pixels.Length; i++)
+        int rows = images.Dimensions[1], columns = images.Dimensions[2];
+        byte[] pixels = [.. images.Data];
+        if (transpose)
         {
-            values[i] = (pixels[i] * scale) - shift;
+            pixels = Transpose(pixels, rows, columns);
+            (rows, columns) = (columns, rows);
         }
 
-        return values;
+        var values = labels.Data.Select(b => b - labelOffset).ToArray();
+        if (values.Any(v => v < 0))
+        {
+            throw new InvalidDataException($"{name}: {prefix} labels start at {labelOffset}, found {values.Min() + labelOffset}");
+        }
+
+        return (pixels, values, [1, rows, columns]);
+    }
+
+    /// <summary>Each image's transpose: pixel (r, c) of the result is pixel (c, r) of the stored image.</summary>
+    private static byte[] Transpose(byte[] pixels, int rows, int columns)
+    {
+        int plane = rows * columns;
+        var result = new byte[pixels.Length];
+        for (int start = 0; start < pixels.Length; start += plane)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    result[start + (c * rows) + r] = pixels[start + (r * columns) + c];
+                }
+            }
+        }
+
+        return result;
     }
 
     private static string? FindFile(string folder, string stem)

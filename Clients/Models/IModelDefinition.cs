@@ -7,7 +7,7 @@ namespace ByzantineSim.Clients.Models;
 
 /// <summary>
 /// A model architecture: builds a TorchSharp module for a given input shape and class count.
-/// Parameters are initialised by <see cref="ModelParameters.Initialise"/> from the run's seed,
+/// Parameters are initialised by <see cref="ModelParameters.Initialise(nn.Module, ulong)"/> from the run's seed,
 /// never by TorchSharp's global generator.
 /// </summary>
 public interface IModelDefinition
@@ -27,6 +27,12 @@ public interface IModelDefinition
     /// size overflows; NaN when the input shape does not suit the model.
     /// </summary>
     double ParameterCount(ImmutableArray<int> inputShape, int classes);
+
+    /// <summary>
+    /// A deterministic initial parameter vector for <paramref name="module"/> (one this definition
+    /// built); by default PyTorch's rule for linear and convolution layers (<see cref="ModelParameters.Initialise(nn.Module, ulong)"/>).
+    /// </summary>
+    float[] InitialParameters(nn.Module module, ulong seed) => ModelParameters.Initialise(module, seed);
 }
 
 /// <summary>Registry entry of a model.</summary>
@@ -68,6 +74,21 @@ public static class ModelCatalog
             "small CNN for 3-channel images: conv 32 5x5, pool, conv 64 5x5, pool, fc 512, fc classes (McMahan et al. 2017)",
             [],
             _ => ConvolutionalNetworks.Cifar),
+        new ModelDescriptor(
+            ResidualNetworks.ResNet20Name,
+            "ResNet-20 for CIFAR (He et al. 2016): 3 stages of 3 basic blocks, 16/32/64 filters, identity shortcuts; batch norm on batch statistics",
+            [],
+            _ => ResidualNetworks.ResNet20),
+        new ModelDescriptor(
+            ResidualNetworks.ResNet18Name,
+            "ResNet-18, CIFAR variant (3x3 stem, no max-pool; 4 stages of 2 basic blocks, 64..512 filters); batch norm on batch statistics",
+            [],
+            _ => ResidualNetworks.ResNet18),
+        new ModelDescriptor(
+            CharacterLstm.RegistryName,
+            "LEAF's Shakespeare model: embedding 8, two LSTM layers of 256, a linear layer on the last step's output",
+            [],
+            _ => CharacterLstm.Leaf),
     ]);
 
     /// <summary>Binds a model's raw options.</summary>

@@ -54,4 +54,51 @@ public static class ModelParameters
 
         return values;
     }
+
+    /// <summary>
+    /// <see cref="Initialise(nn.Module, ulong)"/> with every parameter named by <paramref name="rule"/>
+    /// (its dotted name and shape) drawn by the sampler it returns instead; a null sampler keeps the default.
+    /// </summary>
+    public static float[] Initialise(nn.Module module, ulong seed, Func<string, ImmutableArray<long>, Func<DeterministicRandom, double>?> rule)
+    {
+        var random = new DeterministicRandom(seed);
+        var values = new float[Count(module)];
+        int offset = 0;
+        long fanIn = 1;
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            var shape = parameter.shape.ToImmutableArray();
+            long size = shape.Aggregate(1L, (a, b) => a * b);
+            if (shape.Length > 1)
+            {
+                fanIn = size / shape[0];
+            }
+
+            double bound = 1.0 / Math.Sqrt(fanIn);
+            var sample = rule(name, shape) ?? (r => ((2 * r.NextDouble()) - 1) * bound);
+            for (long k = 0; k < size; k++)
+            {
+                values[offset++] = (float)sample(random);
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// The default initialisation, except that batch-norm weights are 1 and their biases 0
+    /// (PyTorch's <c>reset_parameters</c> of <c>BatchNorm2d</c>).
+    /// </summary>
+    public static float[] InitialiseWithBatchNorm(nn.Module module, ulong seed)
+    {
+        var norms = module.named_modules().Where(m => m.module is TorchSharp.Modules.BatchNorm2d).Select(m => m.name).ToHashSet(StringComparer.Ordinal);
+        return Initialise(module, seed, (name, _) =>
+        {
+            int dot = name.LastIndexOf('.');
+            string owner = dot < 0 ? "" : name[..dot];
+            return !norms.Contains(owner) ? null
+                : name.EndsWith(".weight", StringComparison.Ordinal) ? _ => 1.0
+                : _ => 0.0;
+        });
+    }
 }

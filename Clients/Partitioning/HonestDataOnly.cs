@@ -17,18 +17,36 @@ public sealed class HonestDataOnly(IPartitioner inner, int byzantine) : IPartiti
     /// <inheritdoc />
     public string Name => inner.Name;
 
+    /// <summary>The partitioner this one wraps.</summary>
+    public IPartitioner Inner => inner;
+
     /// <summary>How many clients (the last ids) get no samples.</summary>
     public int Byzantine { get; } = byzantine;
 
     /// <inheritdoc />
     public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
     {
+        CheckHonest(clients);
+        return WithEmptyByzantine(inner.Split(labels, classes, clients - Byzantine, seed));
+    }
+
+    /// <inheritdoc />
+    public Partition Split(Data.Dataset train, int clients, ulong seed)
+    {
+        CheckHonest(clients);
+        return WithEmptyByzantine(inner.Split(train, clients - Byzantine, seed));
+    }
+
+    private void CheckHonest(int clients)
+    {
         if (Byzantine >= clients)
         {
             throw new ArgumentException($"{Byzantine} Byzantine clients leave no honest client of {clients} to hold the data");
         }
+    }
 
-        var honest = inner.Split(labels, classes, clients - Byzantine, seed);
+    private Partition WithEmptyByzantine(Partition honest)
+    {
         var parts = honest.Clients.AddRange(Enumerable.Repeat(ImmutableArray<int>.Empty, Byzantine));
         // Label noise, if any, stays on the honest ids it was drawn for; later ids read as clean.
         return honest with { Clients = parts };

@@ -17,6 +17,9 @@ public sealed class LabelNoise(IPartitioner inner, int clients, double fraction)
     /// <inheritdoc />
     public string Name => inner.Name;
 
+    /// <summary>The partitioner this one wraps.</summary>
+    public IPartitioner Inner => inner;
+
     /// <summary>How many clients are noisy.</summary>
     public int Clients { get; } = clients;
 
@@ -24,9 +27,15 @@ public sealed class LabelNoise(IPartitioner inner, int clients, double fraction)
     public double Fraction { get; } = fraction;
 
     /// <inheritdoc />
-    public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
+    public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed) =>
+        AddNoise(inner.Split(labels, classes, clients, seed), labels, classes, clients, seed);
+
+    /// <inheritdoc />
+    public Partition Split(Data.Dataset train, int clients, ulong seed) =>
+        AddNoise(inner.Split(train, clients, seed), train.Labels, train.Classes, clients, seed);
+
+    private Partition AddNoise(Partition partition, ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
     {
-        var partition = inner.Split(labels, classes, clients, seed);
         var noisy = ImmutableArray.CreateBuilder<ImmutableDictionary<int, int>>(clients);
         for (int client = 0; client < clients; client++)
         {

@@ -45,4 +45,10 @@ public interface IPartitioner
 
     /// <summary>Assigns sample indices to <paramref name="clients"/> clients, deterministically from <paramref name="seed"/>.</summary>
     Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed);
+
+    /// <summary>
+    /// Splits <paramref name="train"/>; what the simulator calls. Partitioners that need more
+    /// than the labels (the samples' users, <see cref="Data.Dataset.Users"/>) override it.
+    /// </summary>
+    Partition Split(Data.Dataset train, int clients, ulong seed) => Split(train.Labels, train.Classes, clients, seed);
 }

@@ -71,6 +71,11 @@ public static class PartitionerCatalog
             "IID labels, client sizes ~ Dir(beta)",
             [BetaParameter, MinSamplesParameter],
             binder => new QuantitySkewPartitioner(binder.Get(BetaParameter), binder.Get(MinSamplesParameter))),
+        new PartitionerDescriptor(
+            NaturalPartitioner.RegistryName,
+            "one client per user of a LEAF data set (femnist, shakespeare); users sampled when clients are fewer",
+            [],
+            _ => new NaturalPartitioner()),
     ]);
 
     /// <summary>

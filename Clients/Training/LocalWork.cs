@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using ByzantineSim.Attacks.Poisoning;
+using ByzantineSim.Clients.Data;
+using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Clients.Training;
 
@@ -26,7 +28,21 @@ public sealed record LocalWork(
     double LearningRate,
     double ClipNorm,
     ImmutableDictionary<int, int>? Relabel,
-    DataPoisoning? Poisoning);
+    DataPoisoning? Poisoning)
+{
+    /// <summary>Crop and flip applied to the training samples. <value>none</value></summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+
+    /// <summary>Root of this work's augmentation draws (the client's stream for the round).</summary>
+    public ulong AugmentationSeed { get; init; }
+
+    /// <summary>Batch <paramref name="step"/> with its labels and augmentation.</summary>
+    public ClientBatch BatchAt(int step) => new(Batches[step], Poisoning, Relabel)
+    {
+        Augmentation = Augmentation,
+        AugmentationSeed = Seed.Derive(AugmentationSeed, "step", step),
+    };
+}
 
 /// <summary>Result of evaluating a model on a data set.</summary>
 /// <param name="Accuracy">Fraction of samples classified correctly (NaN for regression).</param>
@@ -53,6 +69,12 @@ public readonly record struct EvaluationSums(double LossSum, long Correct, int C
 /// <param name="Relabel">Label noise of this client: replacement labels by sample index, or null.</param>
 public sealed record ClientBatch(ImmutableArray<int> Samples, DataPoisoning? Poisoning, IReadOnlyDictionary<int, int>? Relabel)
 {
-    /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels.</summary>
-    public static ClientBatch Of(LocalWork work) => new(work.Batches[0], work.Poisoning, work.Relabel);
+    /// <summary>Crop and flip applied to the samples. <value>none</value></summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
+
+    /// <summary>Seed of the augmentation's draws: one stream, samples in batch order.</summary>
+    public ulong AugmentationSeed { get; init; }
+
+    /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels and augmentation.</summary>
+    public static ClientBatch Of(LocalWork work) => work.BatchAt(0);
 }

@@ -13,13 +13,15 @@ namespace ByzantineSim.Clients.Training;
 /// are copied back out, so tensors never leave this class. One runner serves one thread at a
 /// time; a trainer pool holds several.
 /// </summary>
-public sealed class ModelRunner : IDisposable
+public sealed partial class ModelRunner : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _module;
     private readonly TorchSharp.Modules.Parameter[] _parameters;
     private readonly long[] _inputShape;
     private readonly int _featureCount;
     private readonly Stacked.StackedNetwork? _stacked;
+    private readonly IModelDefinition _model;
+    private readonly Device? _device;
 
     /// <summary>Builds the module for data of <paramref name="inputShape"/> and <paramref name="classes"/> classes.</summary>
     /// <param name="model">The architecture.</param>
@@ -35,25 +37,42 @@ public sealed class ModelRunner : IDisposable
     }
 
     /// <summary>
+    /// A runner on <paramref name="device"/>: on CUDA the module, inputs and targets live on the
+    /// GPU (parameters go in and gradients come out through host memory), always through the
+    /// module and autograd; on the CPU as the other constructor.
+    /// </summary>
+    public ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, ComputeDevice device)
+        : this(model, inputShape, classes, stacked: device == ComputeDevice.Cpu, wideKernels: true, device)
+    {
+    }
+
+    /// <summary>
     /// As the public constructor; <paramref name="wideKernels"/> false keeps the stacked network
     /// off its 512-bit convolution kernels, as on a machine without them (for tests).
     /// </summary>
-    internal ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked, bool wideKernels)
+    internal ModelRunner(IModelDefinition model, ImmutableArray<int> inputShape, int classes, bool stacked, bool wideKernels, ComputeDevice device = ComputeDevice.Cpu)
     {
         TorchRuntime.EnsureInitialised();
+        _model = model;
         _module = model.Build(inputShape, classes);
+        if (device == ComputeDevice.Cuda)
+        {
+            _device = TorchRuntime.CudaDevice();
+            _module.to(_device);
+        }
+
         _parameters = [.. _module.parameters()];
         _inputShape = [.. inputShape.Select(x => (long)x)];
         _featureCount = ModelParameters.FeatureCount(inputShape);
         ParameterCount = ModelParameters.Count(_module);
-        _stacked = stacked ? Stacked.StackedNetwork.TryCreate(_module, _inputShape, wideKernels) : null;
+        _stacked = stacked && _device is null ? Stacked.StackedNetwork.TryCreate(_module, _inputShape, wideKernels) : null;
     }
 
     /// <summary>The dimension d of the flat parameter vector.</summary>
     public int ParameterCount { get; }
 
     /// <summary>A deterministic initial parameter vector.</summary>
-    public float[] InitialParameters(ulong seed) => ModelParameters.Initialise(_module, seed);
+    public float[] InitialParameters(ulong seed) => _model.InitialParameters(_module, seed);
 
     /// <summary>
     /// The mean cross-entropy gradient at <paramref name="parameters"/> over the samples
@@ -70,10 +89,16 @@ public sealed class ModelRunner : IDisposable
         IReadOnlyDictionary<int, int>? relabel = null,
         object? parametersIdentity = null)
     {
+        return ComputeGradient(parameters, data, new ClientBatch([.. batch], poisoning, relabel), gradient, parametersIdentity);
+    }
+
+    /// <summary>The gradient of one client's <paramref name="batch"/> (with its labels and augmentation); returns the loss.</summary>
+    private float ComputeGradient(ReadOnlySpan<float> parameters, Dataset data, ClientBatch batch, Span<float> gradient, object? parametersIdentity = null)
+    {
         CheckLength(parameters, nameof(parameters));
         CheckLength(gradient, nameof(gradient));
         Span<float> loss = stackalloc float[1];
-        Gradients(parameters, data, [new ClientBatch([.. batch], poisoning, relabel)], new GradientRows(gradient, ParameterCount), loss, parametersIdentity);
+        Gradients(parameters, data, [batch], new GradientRows(gradient, ParameterCount), loss, parametersIdentity);
         return loss[0];
     }
 
@@ -162,7 +187,7 @@ public sealed class ModelRunner : IDisposable
             int offset = 0;
             foreach (var parameter in _parameters)
             {
-                var span = TensorMemory.Floats(parameter.grad!);
+                var span = TensorMemory.Floats(_device is null ? parameter.grad! : parameter.grad!.cpu());
                 span.CopyTo(gradients[c].Slice(offset, span.Length));
                 offset += span.Length;
             }
@@ -186,7 +211,7 @@ public sealed class ModelRunner : IDisposable
         CheckLength(update, nameof(update));
         if (work.Mode == LocalMode.Gradient)
         {
-            double loss = ComputeGradient(parameters, data, work.Batches[0].AsSpan(), work.Poisoning, update, work.Relabel, parametersIdentity);
+            double loss = ComputeGradient(parameters, data, work.BatchAt(0), update, parametersIdentity);
             UpdateClipping.ClipToNorm(update, work.ClipNorm);
             return loss;
         }
@@ -194,9 +219,9 @@ public sealed class ModelRunner : IDisposable
         var local = parameters.ToArray();
         var gradient = new float[ParameterCount];
         double total = 0;
-        foreach (var batch in work.Batches)
+        for (int step = 0; step < work.Batches.Length; step++)
         {
-            total += ComputeGradient(local, data, batch.AsSpan(), work.Poisoning, gradient, work.Relabel);
+            total += ComputeGradient(local, data, work.BatchAt(step), gradient);
             UpdateClipping.ClipToNorm(gradient, work.ClipNorm);
             System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, (float)-work.LearningRate, local, local);
         }
@@ -299,6 +324,17 @@ public sealed class ModelRunner : IDisposable
         int offset = 0;
         foreach (var parameter in _parameters)
         {
+            if (_device is not null)
+            {
+                // Device memory cannot be written from here: stage the values in a host tensor.
+                using var host = empty(parameter.shape, ScalarType.Float32);
+                var staged = TensorMemory.Floats(host);
+                parameters.Slice(offset, staged.Length).CopyTo(staged);
+                parameter.copy_(host);
+                offset += staged.Length;
+                continue;
+            }
+
             var span = TensorMemory.Floats(parameter);
             parameters.Slice(offset, span.Length).CopyTo(span);
             offset += span.Length;
@@ -308,66 +344,11 @@ public sealed class ModelRunner : IDisposable
     private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, ReadOnlySpan<int> batch) =>
         MakeBatch(data, [new ClientBatch([.. batch], null, null)]);
 
-    /// <summary>The samples of every client, one after the other, as one input and one target tensor.</summary>
+    /// <summary>The samples of every client, one after the other, as one input and one target tensor on the runner's device.</summary>
     private (Tensor Inputs, Tensor Targets) MakeBatch(Dataset data, IReadOnlyList<ClientBatch> clients)
     {
-        if (data.FeatureCount != _featureCount)
-        {
-            throw new ArgumentException($"{data.Name} has {data.FeatureCount} features per sample, the model expects {_featureCount}");
-        }
-
-        // Gather the samples straight into the input tensor's memory: no managed staging array,
-        // and no second copy (torch.tensor(float[]) clones its argument).
-        int total = clients.Sum(c => c.Samples.Length);
-        long[] shape = [total, .. _inputShape];
-        var inputs = empty(shape, ScalarType.Float32);
-        var features = TensorMemory.Floats(inputs);
-        int row = 0;
-        foreach (var client in clients)
-        {
-            int poisoned = client.Poisoning?.Backdoor?.PoisonedCount(client.Samples.Length) ?? 0;
-            for (int k = 0; k < client.Samples.Length; k++)
-            {
-                var destination = features.Slice(row++ * _featureCount, _featureCount);
-                data.FeaturesOf(client.Samples[k]).CopyTo(destination);
-                if (k < poisoned)
-                {
-                    var (low, high) = data.FeatureRange;
-                    client.Poisoning!.Backdoor!.Trigger.Stamp(destination, data.SampleShape, low, high);
-                }
-            }
-        }
-
-        if (data.IsRegression)
-        {
-            var values = empty([total, 1], ScalarType.Float32);
-            var targetValues = TensorMemory.Floats(values);
-            row = 0;
-            foreach (var client in clients)
-            {
-                foreach (int sample in client.Samples)
-                {
-                    targetValues[row++] = data.Targets[sample];
-                }
-            }
-
-            return (inputs, values);
-        }
-
-        var targets = new long[total];
-        row = 0;
-        foreach (var client in clients)
-        {
-            for (int k = 0; k < client.Samples.Length; k++)
-            {
-                // Label noise replaces the stored label first; poisoning then maps whatever the client holds.
-                int sample = client.Samples[k];
-                int label = client.Relabel is not null && client.Relabel.TryGetValue(sample, out int noisy) ? noisy : data.Labels[sample];
-                targets[row++] = client.Poisoning is null ? label : client.Poisoning.LabelAt(label, k, client.Samples.Length);
-            }
-        }
-
-        return (inputs, tensor(targets, [total]));
+        var (inputs, targets) = MakeHostBatch(data, clients);
+        return _device is null ? (inputs, targets) : (inputs.to(_device), targets.to(_device));
     }
 
     /// <summary>Cross-entropy for classification, squared error for regression.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Training;
 
@@ -107,6 +108,33 @@ public static partial class TorchRuntime
         return torch.cuda.is_available()
             ? null
             : "device 'cuda' is not available: this build references TorchSharp-cpu (build with -p:TorchDevice=cuda for the CUDA package) or no GPU is present";
+    }
+
+    /// <summary>
+    /// The CUDA device. cuBLAS gets a fixed workspace (<c>CUBLAS_WORKSPACE_CONFIG=:4096:8</c>,
+    /// unless set: NVIDIA's condition for deterministic GEMMs since CUDA 10.2). TorchSharp 0.107
+    /// offers neither <c>torch.use_deterministic_algorithms</c> (it throws "not implemented") nor
+    /// cuDNN's deterministic switch, so GPU runs are not promised byte-identical (cuDNN may pick
+    /// non-deterministic convolution kernels) and never equal the CPU's bits. Throws when CUDA is
+    /// not available.
+    /// </summary>
+    public static Device CudaDevice()
+    {
+        if (CheckDevice("cuda") is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            _ = SetNativeEnvironment("CUBLAS_WORKSPACE_CONFIG", ":4096:8", overwrite: 0);
+        }
+        else if (Environment.GetEnvironmentVariable("CUBLAS_WORKSPACE_CONFIG") is null)
+        {
+            Environment.SetEnvironmentVariable("CUBLAS_WORKSPACE_CONFIG", ":4096:8");
+        }
+
+        return torch.CUDA;
     }
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]

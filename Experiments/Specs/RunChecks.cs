@@ -72,6 +72,22 @@ internal static class RunChecks
         }
     }
 
+    /// <summary>The natural partition needs a data set whose samples belong to users.</summary>
+    public static void Partition(NodeReader reader, MappingView root, IPartitioner partitioner, IDatasetSource dataSource)
+    {
+        var inner = partitioner is HonestDataOnly honest ? honest.Inner : partitioner;
+        if (inner is LabelNoise noisy)
+        {
+            inner = noisy.Inner;
+        }
+
+        if (inner is NaturalPartitioner && !dataSource.HasUsers)
+        {
+            reader.Error(root.Get("partition") ?? root.Node, "partition",
+                "natural needs a data set whose samples belong to users (femnist, shakespeare); this data set has none");
+        }
+    }
+
     private static string Describe(AttackKnowledge knowledge) => string.Join(" and ", new[]
     {
         knowledge.HasFlag(AttackKnowledge.HonestUpdates) ? "the honest updates of the round" : null,

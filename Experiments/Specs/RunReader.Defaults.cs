@@ -35,6 +35,8 @@ public static partial class RunReader
         public const double ClipNorm = 0;
         public const double Participation = TrainingSettings.DefaultParticipation;
         public const ClientSends Send = ClientSends.Delta;
+        public const int CropPadding = 0;
+        public const bool HorizontalFlip = false;
         public const string Compression = "none";
         public const string Aggregator = "mean";
         public const string Attack = "none";
@@ -80,6 +82,7 @@ public static partial class RunReader
                 ("device", SpecWords.Device.Word(Device)),
                 ("training (fedavg)", $"algorithm {SpecWords.Algorithm.Word(Algorithm)}, local_steps {N(LocalSteps)}, local_learning_rate {N(LocalLearningRate)}, " +
                     $"send {SpecWords.Send.Word(Send)}, participation {N(Participation)}, clip_norm {N(ClipNorm)}"),
+                ("training (augmentation)", $"none (when given: crop_padding {N(CropPadding)}, horizontal_flip {B(HorizontalFlip)})"),
                 ("compression", Compression),
                 ("server_data", $"none (when given: size {N(ServerDataSize)}, source {SpecWords.ServerDataSource.Word(ServerDataSource)}, seed: the run's seed)"),
                 ("privacy", $"off (when given: clip {N(PrivacyClip)}, noise_multiplier {N(PrivacyNoise)}; `clip: 0, noise_multiplier: 0` is off, as `spec.yaml` writes it)"),

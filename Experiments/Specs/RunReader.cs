@@ -86,6 +86,16 @@ public static partial class RunReader
         if (dataSource is not null)
         {
             RunChecks.Data(reader, root, dataSource);
+            if (partitioner is not null)
+            {
+                RunChecks.Partition(reader, root, partitioner, dataSource);
+            }
+
+            if (!dataSource.SampleShape.IsDefault && training.Augmentation.Problem(dataSource.SampleShape) is { } augmentationProblem)
+            {
+                var trainingNode = root.Get("training") as YMapping;
+                reader.Error(trainingNode?["augmentation"] ?? root.Node, "training.augmentation", augmentationProblem);
+            }
         }
 
         if (reader.Errors.Count > errorsBefore || dataSource is null || partitioner is null || model is null || aggregator is null || attack is null || compressor is null)
@@ -118,6 +128,7 @@ public static partial class RunReader
             Compressor = compressor,
             Privacy = privacyClip > 0 ? new ClientPrivacy(privacyClip, privacyNoise) : null,
             ServerData = serverData?.ToSettings(),
+            Device = device,
         };
         return (spec, setup);
     }

@@ -61,6 +61,9 @@ public sealed record TrainingSpec(
     double Participation,
     ClientSends Send)
 {
+    /// <summary>Crop and flip of the clients' training samples. <value>none</value></summary>
+    public Clients.Data.Augmentation Augmentation { get; init; } = Clients.Data.Augmentation.None;
+
     /// <summary>The simulator's settings of this spec.</summary>
     public TrainingSettings ToSettings() =>
         new(Rounds, BatchSize, new LearningRateSchedule(LearningRate, Milestones, Gamma), WeightDecay, WorkerMomentum, MomentumForm, ServerMomentum, EvalEvery)
@@ -71,6 +74,7 @@ public sealed record TrainingSpec(
             ClipNorm = ClipNorm,
             Participation = Participation,
             SendModel = Send == ClientSends.Model,
+            Augmentation = Augmentation,
         };
 
     /// <inheritdoc />
@@ -231,7 +235,14 @@ internal static class Canonical
         $"  weight_decay: {Number(t.WeightDecay)}\n  worker_momentum: {Number(t.WorkerMomentum)}\n" +
         $"  momentum_form: {SpecWords.MomentumForm.Word(t.MomentumForm)}\n  server_momentum: {Number(t.ServerMomentum)}\n  eval_every: {t.EvalEvery}\n" +
         $"  algorithm: {SpecWords.Algorithm.Word(t.Algorithm)}\n  local_steps: {t.LocalSteps}\n  local_learning_rate: {Number(t.LocalLearningRate)}\n" +
-        $"  clip_norm: {Number(t.ClipNorm)}\n  participation: {Number(t.Participation)}\n  send: {SpecWords.Send.Word(t.Send)}\n";
+        $"  clip_norm: {Number(t.ClipNorm)}\n  participation: {Number(t.Participation)}\n  send: {SpecWords.Send.Word(t.Send)}\n" +
+        Augmentation(t.Augmentation);
+
+    // Written only when on, so that runs without augmentation keep the ids they had before it existed.
+    private static string Augmentation(Clients.Data.Augmentation augmentation) =>
+        augmentation.IsNone
+            ? ""
+            : $"  augmentation:\n    crop_padding: {augmentation.CropPadding}\n    horizontal_flip: {Bool(augmentation.HorizontalFlip)}\n";
 
     private static void Plugin(StringBuilder text, string key, PluginSpec plugin)
     {

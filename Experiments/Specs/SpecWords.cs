@@ -15,16 +15,6 @@ public enum ClientSends
     Model,
 }
 
-/// <summary>The compute device a run asks for.</summary>
-public enum ComputeDevice
-{
-    /// <summary>The CPU. The default.</summary>
-    Cpu,
-
-    /// <summary>A CUDA GPU, when libtorch has one.</summary>
-    Cuda,
-}
-
 /// <summary>
 /// The YAML words of an enum-valued setting, in the order the error message lists them: the only
 /// place a spec word turns into an enum value (when read) and back (in the canonical YAML).

@@ -1,3 +1,4 @@
+using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Training;
 using Defaults = ByzantineSim.Experiments.Specs.RunReader.Defaults;
 
@@ -39,6 +40,7 @@ internal static class TrainingReader
             view.Scalar("clip_norm", Defaults.ClipNorm, v => v >= 0 ? null : "must be >= 0 (0 disables clipping)"),
             view.Scalar("participation", Defaults.Participation, v => v is > 0 and <= 1 ? null : "must be in (0, 1]"),
             view.Word("send", Defaults.Send, SpecWords.Send));
+        spec = spec with { Augmentation = ReadAugmentation(reader, view) };
         if (spec.Algorithm == LocalMode.Gradient)
         {
             foreach (var (key, wrong) in new[] { ("local_steps", spec.LocalSteps != Defaults.LocalSteps), ("send", spec.Send != Defaults.Send) })
@@ -52,5 +54,20 @@ internal static class TrainingReader
 
         view.Finish();
         return spec;
+    }
+
+    /// <summary>Reads <c>training.augmentation</c>: none when absent.</summary>
+    private static Augmentation ReadAugmentation(NodeReader reader, MappingView training)
+    {
+        if (training.Get("augmentation") is not { } node || reader.Mapping(node, training.PathOf("augmentation")) is not { } view)
+        {
+            return Augmentation.None;
+        }
+
+        var augmentation = new Augmentation(
+            view.Scalar("crop_padding", Defaults.CropPadding, v => v >= 0 ? null : "must be >= 0 (0: no crop)"),
+            view.Scalar("horizontal_flip", Defaults.HorizontalFlip));
+        view.Finish();
+        return augmentation;
     }
 }

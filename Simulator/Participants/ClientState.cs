@@ -49,7 +49,11 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     {
         int steps = training.Algorithm == LocalMode.Gradient ? 1 : training.LocalSteps;
         var batches = Enumerable.Range(0, steps).Select(k => Batch((round * steps) + k, training.BatchSize, epochs)).ToImmutableArray();
-        return new LocalWork(training.Algorithm, batches, training.LocalLearningRate, training.ClipNorm, Relabel, poisoning);
+        return new LocalWork(training.Algorithm, batches, training.LocalLearningRate, training.ClipNorm, Relabel, poisoning)
+        {
+            Augmentation = training.Augmentation,
+            AugmentationSeed = Core.Numerics.Seed.Derive(Seed, "augmentation", round),
+        };
     }
 
     /// <summary>

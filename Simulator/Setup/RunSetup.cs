@@ -56,6 +56,9 @@ public sealed record RunSetup(
 
     /// <summary>The server's own data set, on which it computes its update each round (FLTrust), or null. <value>null</value></summary>
     public ServerDataSettings? ServerData { get; init; }
+
+    /// <summary>Where the trainers compute (the spec's <c>device</c>). <value>Cpu</value></summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 }
 
 /// <summary>Optimisation settings: D-SGD by default, local SGD / FedAvg through the init-only properties.</summary>
@@ -106,6 +109,9 @@ public sealed record TrainingSettings(
     /// the aggregate of the models (the server step is then skipped). <value>false</value>
     /// </summary>
     public bool SendModel { get; init; }
+
+    /// <summary>Crop and flip of honest clients' training samples (never of evaluation). <value>none</value></summary>
+    public Augmentation Augmentation { get; init; } = Augmentation.None;
 
     /// <summary>How many of <paramref name="clients"/> take part in a round.</summary>
     public int ParticipantsPerRound(int clients) => ParticipantsPerRound(Participation, clients);

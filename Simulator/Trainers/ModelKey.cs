@@ -20,9 +20,16 @@ public sealed record ModelKey(IModelDefinition Definition, ImmutableArray<int> I
     /// </summary>
     public int ClientsPerPass { get; init; } = int.MaxValue;
 
+    /// <summary>Where the trainer's module lives. <value>Cpu</value></summary>
+    public Clients.Training.ComputeDevice Device { get; init; } = Clients.Training.ComputeDevice.Cpu;
+
     /// <summary>Creates a key whose text is derived from the model's description and the data shape.</summary>
     public static ModelKey For(IModelDefinition definition, string description, ImmutableArray<int> inputShape, int classes) =>
         new(definition, inputShape, classes, $"{description}|{string.Join("x", inputShape)}|{classes}");
+
+    /// <summary>The key of the same model on <paramref name="device"/>: a CUDA module is a different module.</summary>
+    public ModelKey On(Clients.Training.ComputeDevice device) =>
+        device == Clients.Training.ComputeDevice.Cpu ? this : this with { Device = device, Key = $"{Key}|{device}" };
 
     /// <inheritdoc />
     public bool Equals(ModelKey? other) => other is not null && other.Key == Key;

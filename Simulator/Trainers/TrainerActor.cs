@@ -178,7 +178,7 @@ public sealed class TrainerActor : ReceiveActor
     {
         if (!_runners.TryGetValue(model.Key, out var runner))
         {
-            runner = new ModelRunner(model.Definition, model.InputShape, model.Classes);
+            runner = new ModelRunner(model.Definition, model.InputShape, model.Classes, model.Device);
             _runners.Add(model.Key, runner);
         }
 

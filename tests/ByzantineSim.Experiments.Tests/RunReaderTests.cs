@@ -76,3 +76,57 @@ public class RunReaderTests
         Assert.Contains(errors, e => e.StartsWith("spec.yaml:3:47: base.server_data.colour: unknown key 'colour'", StringComparison.Ordinal));
     }
 }
+
+/// <summary>The published data sets' checks and the augmentation keys in a spec.</summary>
+public sealed class PublishedDataSpecTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("published-spec-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void NaturalPartition_DataWithoutUsers_IsRejectedAtThePartition()
+    {
+        const string yaml = "sweep: s\nbase:\n  partition: natural\n";
+        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
+        Assert.Equal(
+            ["spec.yaml:3:14: base.partition: natural needs a data set whose samples belong to users (femnist, shakespeare); this data set has none"],
+            error.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Augmentation_OnShakespeareLines_IsRejected()
+    {
+        TestKit.PublishedFormats.WriteLeaf(_folder, TestKit.PublishedFormats.ShakespeareUsers(3, Clients.Data.LeafDataset.Alphabet), 3);
+        string yaml = $"sweep: s\nbase:\n  data: {{ name: shakespeare, folder: '{_folder}' }}\n  partition: natural\n  clients: {{ n: 3 }}\n  training:\n    augmentation: {{ crop_padding: 4 }}\n";
+        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
+        Assert.Equal(
+            ["spec.yaml:7:19: base.training.augmentation: crop and flip need image samples [channels, height, width], the data's samples are [80]"],
+            error.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Augmentation_IsWrittenToSpecYamlOnlyWhenOn_AndReadsBack()
+    {
+        TestKit.PublishedFormats.WriteCifar10(_folder, 2, 2);
+        string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-10, folder: '{_folder}' }}\n  model: cnn_cifar\n  training:\n    augmentation: {{ crop_padding: 4, horizontal_flip: true }}\n";
+        var run = Assert.Single(SweepLoader.Parse(yaml, "spec.yaml").Runs);
+        string canonical = run.Spec.ToCanonicalYaml();
+        Assert.Contains("  augmentation:\n    crop_padding: 4\n    horizontal_flip: true\n", canonical, StringComparison.Ordinal);
+        Assert.Equal(new Clients.Data.Augmentation(4, true), run.Setup.Training.Augmentation);
+        Assert.Equal(run.Spec.Hash(), SweepLoader.ParseRun(run.Id, canonical, run.Labels).Spec.Hash());
+
+        var plain = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  seed: 1\n", "spec.yaml").Runs);
+        Assert.DoesNotContain("augmentation", plain.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CifarFolderWithoutFiles_ErrorNamesTheFilesAndTheirSource()
+    {
+        string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-100, folder: '{_folder}', labels: coarse }}\n";
+        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
+        Assert.Equal(
+            [$"spec.yaml:3:36: base.data.folder: cifar-100 data not found in '{_folder}': missing train.bin, test.bin; download cifar-100-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and extract it"],
+            error.Errors.Select(e => e.ToString()));
+    }
+}

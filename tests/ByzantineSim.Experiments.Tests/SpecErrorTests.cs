@@ -90,7 +90,7 @@ public class SpecErrorTests
         {
             // 15. a plug-in mapping without a name
             "sweep: s\nbase:\n  model: { hidden: [10] }\n",
-            ["spec.yaml:3:10: base.model: a model needs a 'name'; known: cnn_cifar, cnn_mnist, logistic, mlp"]
+            ["spec.yaml:3:10: base.model: a model needs a 'name'; known: cnn_cifar, cnn_mnist, logistic, lstm_shakespeare, mlp, resnet18, resnet20"]
         },
         {
             // 16. several problems at once, in file order
