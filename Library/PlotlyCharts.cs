@@ -27,6 +27,26 @@ public static class PlotlyCharts
         return GenericChart.NewMultiChart(ListModule.OfSeq(traces), layout, new Config(), new DisplayOptions());
     }
 
+    /// <summary>
+    /// A self-contained HTML page drawing <paramref name="chart"/>, with plotly.js inlined (the copy
+    /// <c>report.html</c> inlines), so it opens offline; for scripts that save figures.
+    /// </summary>
+    public static string ToStandaloneHtml(GenericChart chart, string title)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        string figure = GenericChart.toFigureJson(chart);
+        // "</" inside a script element would end it early; JSON allows "<\/" for "</".
+        string json = figure.Replace("</", "<\\/", StringComparison.Ordinal);
+        return $$"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>{{System.Net.WebUtility.HtmlEncode(title)}}</title>
+            <script>{{Experiments.Reports.PlotlyRenderer.Script()}}</script></head>
+            <body><div id="figure"></div>
+            <script>const figure = {{json}}; Plotly.newPlot("figure", figure.data, figure.layout, { responsive: true });</script>
+            </body></html>
+            """;
+    }
+
     private static Trace ToTrace(JsonObject json)
     {
         var trace = new Trace(json["type"]?.GetValue<string>() ?? "scatter");

@@ -263,6 +263,6 @@ internal static class YamlText
         bool plain = !scalar.IsText && value.Length > 0
             && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '+' or '/' or '>')
             && value[0] is not ('-' or '>') || (!scalar.IsText && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
-        return plain ? value : System.Text.Json.JsonSerializer.Serialize(value);
+        return plain ? value : "\"" + System.Text.Json.JsonEncodedText.Encode(value).ToString() + "\"";
     }
 }

@@ -26,7 +26,7 @@ public sealed record LawReport(string Rule, int Scenarios, int Applicable, Immut
     public override string ToString() => Applicable == 0
         ? $"{Rule}: accepted none of the {Scenarios} populations; no law was checked"
         : Failures.IsEmpty
-            ? $"{Rule}: every law holds on {Applicable} of {Scenarios} populations (the others have an n it refuses)"
+            ? $"{Rule}: every law holds on {Applicable} of {Scenarios} populations" + (Applicable < Scenarios ? " (the others have an n it refuses)" : "")
             : $"{Rule}: {Failures.Length} law failures on {Applicable} populations:" + string.Concat(Failures.Take(20).Select(f => $"{Environment.NewLine}  - {f}"));
 }
 
