@@ -146,6 +146,17 @@ public class SweepRunTests(UserSweep sweep) : IClassFixture<UserSweep>
     }
 
     [Fact]
+    public void Load_WhileTheSweepRuns_ReadsTheRunsCompleteSoFar()
+    {
+        // Taken in the first RunCompleted event: at most the 4 runs in flight (Parallel: 4) were done.
+        var partial = sweep.MidRun;
+        Assert.NotNull(partial);
+        Assert.Equal(16, partial!.Total);
+        Assert.InRange(partial.Complete, 1, 4);
+        Assert.Equal(partial.Complete * 4, partial.ToDataFrame().Rows.Count);
+    }
+
+    [Fact]
     public void Load_ExistingFolder_SameFrameAsTheRunReturned()
     {
         var loaded = Results.Load(Results.Folder);

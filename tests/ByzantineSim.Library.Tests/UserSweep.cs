@@ -25,7 +25,19 @@ public sealed class UserSweep : IAsyncLifetime
     /// <summary>Every event reported, in order of arrival.</summary>
     public IReadOnlyList<SweepEvent> Events => _events.Events;
 
-    private readonly Recorder _events = new();
+    /// <summary>The results folder read back from the progress handler of the first completed run, while the sweep still ran.</summary>
+    public Results? MidRun { get; private set; }
+
+    private readonly Recorder _events;
+
+    /// <summary>Creates the fixture; its recorder snapshots the results folder when the first run completes.</summary>
+    public UserSweep() => _events = new Recorder(e =>
+    {
+        if (e is SweepEvent.RunCompleted && MidRun is null)
+        {
+            MidRun = Results.Load(Path.Combine(Root, "user-sweep"));
+        }
+    });
 
     /// <summary>Builds the sweep (registering the user plug-ins first).</summary>
     public static Sweep Build(string name)
@@ -56,7 +68,7 @@ public sealed class UserSweep : IAsyncLifetime
     }
 
     /// <summary>Records events synchronously (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
-    private sealed class Recorder : IProgress<SweepEvent>
+    private sealed class Recorder(Action<SweepEvent> onEvent) : IProgress<SweepEvent>
     {
         private readonly Lock _gate = new();
         private readonly List<SweepEvent> _events = [];
@@ -77,6 +89,7 @@ public sealed class UserSweep : IAsyncLifetime
             lock (_gate)
             {
                 _events.Add(value);
+                onEvent(value);
             }
         }
     }
