@@ -1,11 +1,5 @@
 using System.CommandLine;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-using ByzantineSim.Clients.Compression;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.Core.Plugins;
+using ByzantineSim.Experiments.Specs;
 using Spectre.Console;
 
 namespace ByzantineSim.Experiments.Cli;
@@ -16,28 +10,13 @@ public static class ListCommand
     /// <summary>Creates the <c>byzsim list</c> command, which lists the registered plug-ins of one kind, with its options and handler.</summary>
     public static Command Create()
     {
-        var kinds = new Dictionary<string, Func<IEnumerable<Row>>>(StringComparer.Ordinal)
-        {
-            ["aggregators"] = () => BuiltInAggregators.Aggregators.All.Select(d =>
-                new Row(d.Name, $"{d.Summary}. Requires {d.Requirement}. {d.Reference}", [BuiltInAggregators.FParameter, .. d.Parameters])),
-            ["pre-aggregators"] = () => BuiltInAggregators.PreAggregators.All.Select(d =>
-                new Row(d.Name, $"{d.Summary}. {d.Reference}", [BuiltInAggregators.FParameter, .. d.Parameters])),
-            ["attacks"] = () => BuiltInAttacks.Registry.All.Select(d =>
-                new Row(d.Name, $"{d.Summary}. Needs: {d.Requires}. {d.Reference}", [.. d.Parameters])),
-            ["datasets"] = () => DatasetCatalog.Registry.All.Select(d => new Row(d.Name, d.Summary, [.. d.Parameters, DatasetCatalog.ValidationParameter])),
-            ["models"] = () => ModelCatalog.Registry.All.Select(d => new Row(d.Name, d.Summary, [.. d.Parameters])),
-            ["partitioners"] = () => PartitionerCatalog.Registry.All.Select(d =>
-                new Row(d.Name, d.Summary, [PartitionerCatalog.NoisyClientsParameter, PartitionerCatalog.NoiseFractionParameter, PartitionerCatalog.ByzantineDataParameter, .. d.Parameters])),
-            ["compressors"] = () => CompressorCatalog.Registry.All.Select(d => new Row(d.Name, d.Summary, [.. d.Parameters])),
-        };
-
-        var kind = new Argument<string>("kind") { Description = "what to list: " + string.Join(", ", kinds.Keys) };
-        kind.AcceptOnlyFromAmong([.. kinds.Keys]);
+        var kind = new Argument<string>("kind") { Description = "what to list: " + string.Join(", ", PluginListing.Kinds) };
+        kind.AcceptOnlyFromAmong([.. PluginListing.Kinds]);
         var command = new Command("list", "List the registered plug-ins of one kind with their options and defaults") { kind };
         command.SetAction(parse =>
         {
             var table = new Table().Border(TableBorder.Rounded).AddColumns("name", "description", "options (type, default)");
-            foreach (var row in kinds[parse.GetValue(kind)!]())
+            foreach (var row in PluginListing.Rows(PluginCatalog.BuiltIn, parse.GetValue(kind)!))
             {
                 string options = row.Parameters.Length == 0
                     ? "-"
@@ -50,6 +29,4 @@ public static class ListCommand
         });
         return command;
     }
-
-    private sealed record Row(string Name, string Description, IParameter[] Parameters);
 }

@@ -24,38 +24,42 @@ public static partial class RunReader
     public static readonly ImmutableArray<string> Keys =
         ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data"];
 
-    /// <summary>Reads a run; returns null when anything is wrong (the reader has the errors).</summary>
-    public static (RunSpec Spec, RunSetup Setup)? Read(NodeReader reader, YMapping run, string runId)
+    /// <summary>
+    /// Reads a run, binding plug-ins through <paramref name="catalog"/> (default: the built-in
+    /// ones); returns null when anything is wrong (the reader has the errors).
+    /// </summary>
+    public static (RunSpec Spec, RunSetup Setup)? Read(NodeReader reader, YMapping run, string runId, PluginCatalog? catalog = null)
     {
+        var plugins = catalog ?? PluginCatalog.BuiltIn;
         int errorsBefore = reader.Errors.Count;
         var root = reader.Mapping(run, "")!;
         long seed = root.Scalar("seed", Defaults.Seed);
 
-        var (dataSpec, dataSource) = PluginReader.Read(reader, root, "data", Defaults.Data, DatasetCatalog.Registry, DatasetCatalog.Bind);
-        var (modelSpec, model) = PluginReader.Read(reader, root, "model", Defaults.Model, ModelCatalog.Registry, ModelCatalog.Bind);
+        var (dataSpec, dataSource) = PluginReader.Read(reader, root, "data", Defaults.Data, plugins.Datasets, DatasetCatalog.Bind);
+        var (modelSpec, model) = PluginReader.Read(reader, root, "model", Defaults.Model, plugins.Models, ModelCatalog.Bind);
 
         var (n, f) = ClientsReader.Read(reader, root);
 
         // Read after clients: byzantine_data: false needs the Byzantine count.
         int byzantineCount = f;
-        var (partitionSpec, partitioner) = PluginReader.Read(reader, root, "partition", Defaults.Partition, PartitionerCatalog.Registry,
+        var (partitionSpec, partitioner) = PluginReader.Read(reader, root, "partition", Defaults.Partition, plugins.Partitioners,
             (d, raw) => PartitionerCatalog.Bind(d, raw, Math.Max(0, byzantineCount)));
 
         var training = TrainingReader.Read(reader, root);
 
-        var (preSpecs, preSteps) = PluginReader.ReadList(reader, root, "pre_aggregators", "pre-aggregators", BuiltInAggregators.PreAggregators,
+        var (preSpecs, preSteps) = PluginReader.ReadList(reader, root, "pre_aggregators", "pre-aggregators", plugins.PreAggregators,
             (d, raw) => BuiltInAggregators.Bind(d, raw, f));
 
-        var (aggregatorSpec, aggregator) = PluginReader.Read(reader, root, "aggregator", Defaults.Aggregator, BuiltInAggregators.Aggregators,
+        var (aggregatorSpec, aggregator) = PluginReader.Read(reader, root, "aggregator", Defaults.Aggregator, plugins.Aggregators,
             (d, raw) => BuiltInAggregators.Bind(d, raw, f));
-        var (attackSpec, attack) = PluginReader.Read(reader, root, "attack", Defaults.Attack, BuiltInAttacks.Registry,
+        var (attackSpec, attack) = PluginReader.Read(reader, root, "attack", Defaults.Attack, plugins.Attacks,
             (d, raw) => BuiltInAttacks.Bind(d, raw, new AttackPopulation(n, f, dataSource?.Classes ?? 0, dataSource?.Shape?.SampleShape ?? [])));
 
         var threatModel = ThreatReader.Read(reader, root);
         var server = ServerReader.Read(reader, root);
         var faults = FaultsReader.Read(reader, root, n - f, server.DeadlineSeconds, server.DeadlineGiven);
 
-        var (compressionSpec, compressor) = PluginReader.Read(reader, root, "compression", Defaults.Compression, CompressorCatalog.Registry, CompressorCatalog.Bind);
+        var (compressionSpec, compressor) = PluginReader.Read(reader, root, "compression", Defaults.Compression, plugins.Compressors, CompressorCatalog.Bind);
         var (privacyClip, privacyNoise) = PrivacyReader.Read(reader, root);
         var serverData = ServerDataReader.Read(reader, root, seed);
 

@@ -44,12 +44,13 @@ public static class SweepLoader
     /// smoke run of a long sweep; a grid axis they set collapses (equal runs are merged).
     /// <paramref name="limits"/> bounds each run's estimated memory (default: none; sizes past
     /// what an array holds are refused anyway).
+    /// <paramref name="catalog"/> holds the plug-ins a spec may name (default: the built-in ones).
     /// </summary>
-    public static SweepPlan Load(string path, IReadOnlyList<string>? settings = null, ResourceLimits? limits = null) =>
-        Parse(SpecFile.Read(path), path, settings, limits);
+    public static SweepPlan Load(string path, IReadOnlyList<string>? settings = null, ResourceLimits? limits = null, PluginCatalog? catalog = null) =>
+        Parse(SpecFile.Read(path), path, settings, limits, catalog);
 
-    /// <summary>Parses spec text; <paramref name="file"/> names it in errors; <paramref name="settings"/> and <paramref name="limits"/> as in <see cref="Load"/>.</summary>
-    public static SweepPlan Parse(string text, string file, IReadOnlyList<string>? settings = null, ResourceLimits? limits = null)
+    /// <summary>Parses spec text; <paramref name="file"/> names it in errors; the rest as in <see cref="Load"/>.</summary>
+    public static SweepPlan Parse(string text, string file, IReadOnlyList<string>? settings = null, ResourceLimits? limits = null, PluginCatalog? catalog = null)
     {
         var (root, syntaxError) = YamlLoader.Parse(text, file);
         if (syntaxError is not null)
@@ -57,17 +58,27 @@ public static class SweepLoader
             throw new SpecException(file, [syntaxError]);
         }
 
+        return Parse(root!, file, settings, limits, catalog);
+    }
+
+    /// <summary>
+    /// Validates and expands a sweep given as a YAML tree (parsed from a file, or built in code with
+    /// each node's location at its call site), exactly as <see cref="Parse(string, string, IReadOnlyList{string}?, ResourceLimits?, PluginCatalog?)"/>
+    /// does for text; <paramref name="file"/> heads the error list.
+    /// </summary>
+    public static SweepPlan Parse(YNode root, string file, IReadOnlyList<string>? settings = null, ResourceLimits? limits = null, PluginCatalog? catalog = null)
+    {
         var origins = new Dictionary<YNode, string>(ReferenceEqualityComparer.Instance);
         var reader = new NodeReader(origins);
-        var top = reader.Mapping(root!, "") ?? throw new SpecException(file, reader.Errors);
+        var top = reader.Mapping(root, "") ?? throw new SpecException(file, reader.Errors);
         string name = top.Scalar("sweep", "", v => IsSafeName(v) ? null : "must be a non-empty name of letters, digits, '-', '_' or '.'");
         if (top.Get("sweep") is null)
         {
-            reader.Error(root!, "sweep", "is required: the sweep's name, used as the results folder");
+            reader.Error(root, "sweep", "is required: the sweep's name, used as the results folder");
         }
 
         string description = top.Scalar("description", "");
-        var baseNode = top.Get("base") ?? new YMapping([], root!.Location);
+        var baseNode = top.Get("base") ?? new YMapping([], root.Location);
         var baseMapping = reader.Mapping(baseNode, "base")?.Node;
         RecordOrigins(baseNode, "base", origins);
 
@@ -89,7 +100,7 @@ public static class SweepLoader
         foreach (var (overrides, labels) in points)
         {
             var merged = overrides.Concat(forced).Aggregate(baseMapping, (mapping, o) => Apply(mapping, o.Path.Split('.'), o.Value));
-            var result = RunReader.Read(reader, merged, "pending");
+            var result = RunReader.Read(reader, merged, "pending", catalog);
             if (result is not { } ok)
             {
                 continue;

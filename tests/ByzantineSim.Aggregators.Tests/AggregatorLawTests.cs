@@ -1,4 +1,5 @@
 using ByzantineSim.TestKit;
+using ByzantineSim.Testing;
 using FsCheck.Xunit;
 
 namespace ByzantineSim.Aggregators.Tests;

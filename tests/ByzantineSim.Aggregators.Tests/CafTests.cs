@@ -1,4 +1,5 @@
 using ByzantineSim.Core.Numerics;
+using ByzantineSim.Testing;
 using ByzantineSim.TestKit;
 
 namespace ByzantineSim.Aggregators.Tests;

@@ -1,5 +1,6 @@
 using ByzantineSim.Aggregators.Robustness;
 using ByzantineSim.TestKit;
+using ByzantineSim.Testing;
 using FsCheck.Xunit;
 
 namespace ByzantineSim.Aggregators.Tests;

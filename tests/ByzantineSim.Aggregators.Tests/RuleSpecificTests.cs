@@ -1,5 +1,6 @@
 using ByzantineSim.Core.Numerics;
 using ByzantineSim.TestKit;
+using ByzantineSim.Testing;
 using FsCheck.Xunit;
 
 namespace ByzantineSim.Aggregators.Tests;

@@ -16,6 +16,7 @@ public class ArchitectureTests
     [InlineData(typeof(VectorPayload))]
     [InlineData(typeof(IAggregator))]
     [InlineData(typeof(IAttack))]
+    [InlineData(typeof(Testing.AggregatorLaws))]
     public void PureLayers_ReferenceNeitherAkkaNorTorchSharp(Type marker)
     {
         var references = marker.Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
@@ -30,6 +31,8 @@ public class ArchitectureTests
         Assert.Equal(["ByzantineSim.Core"], Own(typeof(IAggregator)));
         Assert.Equal(["ByzantineSim.Aggregators", "ByzantineSim.Core"], Own(typeof(IAttack)).Order(StringComparer.Ordinal));
         Assert.DoesNotContain("ByzantineSim.Simulator", Own(typeof(Dataset)));
+        // The law kit users test their own rules with needs only the pure layers.
+        Assert.Equal(["ByzantineSim.Aggregators", "ByzantineSim.Core"], Own(typeof(Testing.AggregatorLaws)).Order(StringComparer.Ordinal));
     }
 
     [Fact]

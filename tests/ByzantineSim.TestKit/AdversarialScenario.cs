@@ -1,4 +1,5 @@
 using ByzantineSim.Core.Numerics;
+using ByzantineSim.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 

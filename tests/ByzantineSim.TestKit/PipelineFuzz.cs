@@ -1,5 +1,6 @@
 using ByzantineSim.Aggregators.Robustness;
 using ByzantineSim.Core.Numerics;
+using ByzantineSim.Testing;
 
 namespace ByzantineSim.TestKit;
 

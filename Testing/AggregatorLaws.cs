@@ -1,13 +1,13 @@
 using ByzantineSim.Aggregators;
 using ByzantineSim.Core.Numerics;
 
-namespace ByzantineSim.TestKit;
+namespace ByzantineSim.Testing;
 
 /// <summary>
-/// A rule as the law suite runs it: a pipeline spec (<c>nnm&gt;krum</c>), options for its final
-/// aggregator, and what the laws must know about it.
+/// A rule as the law suite runs it: a pipeline spec (<c>nnm&gt;krum</c>) of registered rules, or
+/// a rule from user code (<see cref="For"/>), with what the laws must know about it.
 /// </summary>
-/// <param name="Spec">Pre-aggregators then aggregator, separated by '&gt;'.</param>
+/// <param name="Spec">Pre-aggregators then aggregator, separated by '&gt;' (for a user rule: its name).</param>
 /// <param name="Options">Options of the final aggregator (law-friendly values where defaults are approximations).</param>
 /// <param name="Robust">False for mean, which is poisoned by a single bad row by design.</param>
 /// <param name="AgreementTolerance">
@@ -32,9 +32,41 @@ public sealed record RuleUnderTest(string Spec, IReadOnlyDictionary<string, stri
     /// </summary>
     public bool FiniteOnly { get; init; }
 
+    /// <summary>Builds the pipeline for f Byzantine inputs; null: build <see cref="Spec"/> from the built-in registries.</summary>
+    public Func<int, AggregationPipeline>? Factory { get; init; }
+
+    /// <summary>
+    /// True when the pipeline draws randomness from the seed (permutation laws then test nothing,
+    /// since a permutation changes which rows the seed groups).
+    /// </summary>
+    /// <value>True for pipelines with bucketing; false for user rules unless set.</value>
+    public bool Randomized { get; init; } = Spec.Contains("bucketing", StringComparison.Ordinal);
+
+    /// <summary>
+    /// A rule written in user code, checked like a built-in one: <paramref name="create"/> makes
+    /// it for f Byzantine inputs (as its registry entry's factory would).
+    /// </summary>
+    /// <param name="name">Its name, for failure messages.</param>
+    /// <param name="create">The rule for a given f.</param>
+    /// <param name="agreementTolerance">How close to the common honest value it must land when every honest row agrees (relative to 1 + its norm).</param>
+    /// <param name="robust">False for a rule that does not claim robustness (only permutation invariance is then checked).</param>
+    public static RuleUnderTest For(string name, Func<int, IAggregator> create, double agreementTolerance = 1e-5, bool robust = true)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        return new RuleUnderTest(name, new Dictionary<string, string>(), robust, agreementTolerance)
+        {
+            Factory = f => new AggregationPipeline(create(f)),
+        };
+    }
+
     /// <summary>The pipeline for f Byzantine inputs.</summary>
     public AggregationPipeline Create(int f)
     {
+        if (Factory is not null)
+        {
+            return Factory(f);
+        }
+
         var pipeline = BuiltInAggregators.CreatePipeline(Spec, f);
         return new AggregationPipeline(BuiltInAggregators.Create(pipeline.Aggregator.Name, f, Options), pipeline.PreAggregators);
     }
@@ -49,14 +81,12 @@ public sealed record RuleUnderTest(string Spec, IReadOnlyDictionary<string, stri
     /// </summary>
     public bool Heuristic { get; init; }
 
-    /// <summary>True when the pipeline draws randomness from the seed (permutation laws test its deterministic core).</summary>
-    public bool Randomized => Spec.Contains("bucketing", StringComparison.Ordinal);
-
     /// <summary>
-    /// The index of a trusted input that must stay honest and in place, or null: MoNNA's, and
-    /// FLTrust's, whose server update the law suite takes from that (honest) row.
+    /// The index of a trusted input that must stay honest and in place, or null: MoNNA's (or a
+    /// user rule's <see cref="IAggregator.TrustedInput"/>), and FLTrust's, whose server update the
+    /// law suite takes from that (honest) row.
     /// </summary>
-    public int? Trusted => Spec.EndsWith("monna", StringComparison.Ordinal) || NeedsServerUpdate ? 0 : null;
+    public int? Trusted => NeedsServerUpdate ? 0 : Create(0).Aggregator.TrustedInput is { } trusted ? trusted : Spec.EndsWith("monna", StringComparison.Ordinal) ? 0 : null;
 
     /// <summary>True when the final rule compares the rows with the server's update (FLTrust).</summary>
     public bool NeedsServerUpdate => Create(0).Aggregator.NeedsServerUpdate;
@@ -66,7 +96,7 @@ public sealed record RuleUnderTest(string Spec, IReadOnlyDictionary<string, stri
 }
 
 /// <summary>The rules every law runs over, and the checks themselves.</summary>
-public static class AggregatorLaws
+public static partial class AggregatorLaws
 {
     private static readonly Dictionary<string, string> NoOptions = [];
 

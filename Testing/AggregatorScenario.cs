@@ -2,7 +2,7 @@ using ByzantineSim.Core.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace ByzantineSim.TestKit;
+namespace ByzantineSim.Testing;
 
 /// <summary>What the Byzantine rows of a scenario contain.</summary>
 public enum ByzantineKind
