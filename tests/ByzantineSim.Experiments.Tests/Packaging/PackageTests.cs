@@ -1,0 +1,151 @@
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+using System.Xml.Linq;
+
+namespace ByzantineSim.Experiments.Tests.Packaging;
+
+/// <summary>
+/// The packages as a user gets them: <c>scripts/pack.sh</c> packs into a folder feed, then, from
+/// empty folders with their own NuGet package folder (nothing is read from or written to this
+/// machine's package cache except the third-party packages it already holds), the tool is
+/// installed and runs a sweep, and a new console project references the library and runs the
+/// same sweep. Slow (a few minutes on a loaded VM): it packs the tool with libtorch inside.
+/// </summary>
+public sealed class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
+{
+    private const string Spec = """
+        sweep: packaged
+        base:
+          data: { name: synthetic, classes: 4, features: 8, train_size: 400, test_size: 100 }
+          model: { name: mlp, hidden: [8] }
+          clients: { n: 7, f: 1 }
+          training: { rounds: 3, batch_size: 16, learning_rate: 0.2, eval_every: 3 }
+        grid:
+          aggregator: [mean, median]
+          attack: [sign-flip]
+          seed: [1]
+        """;
+
+    /// <summary>A console program that uses the library as a user would: load a spec, run the sweep, list the runs.</summary>
+    private const string ConsoleProgram = """
+        using ByzantineSim.Experiments.Results;
+        using ByzantineSim.Experiments.Running;
+        using ByzantineSim.Experiments.Specs;
+        using ByzantineSim.Simulator;
+        using ByzantineSim.Simulator.Server;
+
+        var plan = SweepLoader.Load(args[0]);
+        var store = new ResultsStore(Path.GetFullPath("results"), plan.Name);
+        await using var simulator = SimulatorSystem.Create(2);
+        var outcome = await new SweepRunner(simulator, store).RunAsync(plan, new SweepOptions(2, false), new Quiet(), CancellationToken.None);
+        foreach (var run in plan.Runs)
+        {
+            Console.WriteLine($"{run.Id}: {store.Status(run)}");
+        }
+        Console.WriteLine($"{outcome.Completed} completed, {outcome.Failures.Length} failed");
+        return outcome.Failures.IsEmpty ? 0 : 1;
+
+        sealed class Quiet : ISweepObserver
+        {
+            public void SweepStarted(SweepPlan plan, SweepCensus census) { }
+            public void RunStarted(RunPlan run) { }
+            public void RunProgressed(RunPlan run, RunProgress progress) { }
+            public void RunCompleted(RunPlan run, RunResult result) { }
+            public void RunFailed(RunPlan run, Exception error) => Console.Error.WriteLine($"{run.Id}: {error.Message}");
+        }
+        """;
+
+    [Fact]
+    public void Packages_CarryReadmeLicenceSymbolsAndTheLoaderFix()
+    {
+        foreach (string id in PackedFeed.Libraries)
+        {
+            using var package = ZipFile.OpenRead(feed.Package(id));
+            var metadata = Nuspec(package);
+            Assert.Equal(PackedFeed.Version, metadata.Element(metadata.Name.Namespace + "version")?.Value);
+            Assert.Equal("MIT", metadata.Element(metadata.Name.Namespace + "license")?.Value);
+            Assert.Equal("README.md", metadata.Element(metadata.Name.Namespace + "readme")?.Value);
+            Assert.NotNull(package.GetEntry("README.md"));
+            if (id != "ByzantineSim")
+            {
+                Assert.NotNull(package.GetEntry($"lib/net10.0/{id}.dll"));
+                Assert.True(File.Exists(Path.ChangeExtension(feed.Package(id), ".snupkg")), $"{id}: no symbol package");
+            }
+        }
+
+        using var clients = ZipFile.OpenRead(feed.Package("ByzantineSim.Clients"));
+        Assert.NotNull(clients.GetEntry("buildTransitive/ByzantineSim.Clients.targets"));
+        Assert.NotNull(clients.GetEntry("buildTransitive/torchsharp/TorchSharpNativeFix.targets"));
+
+        // The tool: a pointer package and this platform's package with the executable in it.
+        using var tool = ZipFile.OpenRead(feed.Package($"ByzantineSim.Cli.{RuntimeInformation.RuntimeIdentifier}"));
+        Assert.NotNull(tool.GetEntry($"tools/net10.0/{RuntimeInformation.RuntimeIdentifier}/byzsim.dll"));
+        Assert.True(File.Exists(feed.Package("ByzantineSim.Cli")));
+    }
+
+    [Fact]
+    public async Task Tool_InstalledFromTheLocalFeed_PrintsItsVersionAndRunsASweep()
+    {
+        string folder = feed.EmptyFolder("tool");
+        await File.WriteAllTextAsync(Path.Combine(folder, "packaged.yaml"), Spec);
+        string tools = Path.Combine(folder, "tools");
+        var install = await feed.RunAsync(folder, "dotnet", "tool", "install", "ByzantineSim.Cli", "--tool-path", tools,
+            "--add-source", feed.Folder, "--version", PackedFeed.Version);
+        Assert.True(install.ExitCode == 0, install.ToString());
+
+        string byzsim = Path.Combine(tools, OperatingSystem.IsWindows() ? "byzsim.exe" : "byzsim");
+        var version = await feed.RunAsync(folder, byzsim, "--version");
+        Assert.True(version.ExitCode == 0, version.ToString());
+        Assert.StartsWith(PackedFeed.Version + "+", version.Output.Trim(), StringComparison.Ordinal);
+
+        var run = await feed.RunAsync(folder, byzsim, "run", "packaged.yaml", "--plain", "--no-report");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 runs completed, 0 already complete, 0 failed", run.Output, StringComparison.Ordinal);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(folder, "results", "packaged"), "metrics.csv", SearchOption.AllDirectories).Length);
+    }
+
+    [Fact]
+    public async Task Library_ReferencedFromANewConsoleProject_RunsTheSweepWithTheSameMetricsAsTheCli()
+    {
+        string folder = feed.EmptyFolder("console");
+        await File.WriteAllTextAsync(Path.Combine(folder, "packaged.yaml"), Spec);
+        await File.WriteAllTextAsync(Path.Combine(folder, "Program.cs"), ConsoleProgram);
+        await File.WriteAllTextAsync(Path.Combine(folder, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="ByzantineSim" Version="{PackedFeed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        var run = await feed.RunAsync(folder, "dotnet", "run", "--", "packaged.yaml");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 completed, 0 failed", run.Output, StringComparison.Ordinal);
+
+        // The same spec through this repository's own byzsim: the packaged library computes the same bits.
+        string reference = feed.EmptyFolder("reference");
+        await File.WriteAllTextAsync(Path.Combine(reference, "packaged.yaml"), Spec);
+        var cli = await CliProcess.RunAsync(reference, "run", "packaged.yaml", "--plain", "--no-report");
+        Assert.True(cli.ExitCode == 0, cli.Error);
+        string[] expected = Directory.GetFiles(Path.Combine(reference, "results", "packaged"), "metrics.csv", SearchOption.AllDirectories);
+        Assert.Equal(2, expected.Length);
+        foreach (string file in expected)
+        {
+            string relative = Path.GetRelativePath(reference, file);
+            Assert.Equal(await File.ReadAllTextAsync(file), await File.ReadAllTextAsync(Path.Combine(folder, relative)));
+        }
+    }
+
+    private static XElement Nuspec(ZipArchive package)
+    {
+        var entry = package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var stream = entry.Open();
+        var root = XDocument.Load(stream).Root!;
+        return root.Element(root.Name.Namespace + "metadata")!;
+    }
+}
