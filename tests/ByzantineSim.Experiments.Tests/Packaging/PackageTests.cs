@@ -11,6 +11,7 @@ namespace ByzantineSim.Experiments.Tests.Packaging;
 /// installed and runs a sweep, and a new console project references the library and runs the
 /// same sweep. Slow (a few minutes on a loaded VM): it packs the tool with libtorch inside.
 /// </summary>
+[Collection(RepositoryBuilds.Collection)]
 public sealed class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
 {
     private const string Spec = """
