@@ -27,34 +27,17 @@ public sealed class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
           seed: [1]
         """;
 
-    /// <summary>A console program that uses the library as a user would: load a spec, run the sweep, list the runs.</summary>
-    private const string ConsoleProgram = """
-        using ByzantineSim.Experiments.Results;
-        using ByzantineSim.Experiments.Running;
-        using ByzantineSim.Experiments.Specs;
-        using ByzantineSim.Simulator;
-        using ByzantineSim.Simulator.Server;
-
-        var plan = SweepLoader.Load(args[0]);
-        var store = new ResultsStore(Path.GetFullPath("results"), plan.Name);
-        await using var simulator = SimulatorSystem.Create(2);
-        var outcome = await new SweepRunner(simulator, store).RunAsync(plan, new SweepOptions(2, false), new Quiet(), CancellationToken.None);
-        foreach (var run in plan.Runs)
-        {
-            Console.WriteLine($"{run.Id}: {store.Status(run)}");
-        }
-        Console.WriteLine($"{outcome.Completed} completed, {outcome.Failures.Length} failed");
-        return outcome.Failures.IsEmpty ? 0 : 1;
-
-        sealed class Quiet : ISweepObserver
-        {
-            public void SweepStarted(SweepPlan plan, SweepCensus census) { }
-            public void RunStarted(RunPlan run) { }
-            public void RunProgressed(RunPlan run, RunProgress progress) { }
-            public void RunCompleted(RunPlan run, RunResult result) { }
-            public void RunFailed(RunPlan run, Exception error) => Console.Error.WriteLine($"{run.Id}: {error.Message}");
-        }
-        """;
+    /// <summary>
+    /// The C# example of the packages' README (packaging/README.md), which a user would paste
+    /// into a new console project: it loads <c>experiments.yaml</c> and runs the sweep.
+    /// </summary>
+    private static string ReadmeProgram()
+    {
+        string readme = File.ReadAllText(Path.Combine(DocumentationTests.RepositoryRoot(), "packaging", "README.md"));
+        int start = readme.IndexOf("```csharp\n", StringComparison.Ordinal) + "```csharp\n".Length;
+        Assert.True(start >= "```csharp\n".Length, "packaging/README.md has no C# example");
+        return readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+    }
 
     [Fact]
     public void Packages_CarryReadmeLicenceSymbolsAndTheLoaderFix()
@@ -106,11 +89,11 @@ public sealed class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
     }
 
     [Fact]
-    public async Task Library_ReferencedFromANewConsoleProject_RunsTheSweepWithTheSameMetricsAsTheCli()
+    public async Task Library_ReadmeExampleInANewConsoleProject_RunsTheSweepWithTheSameMetricsAsTheCli()
     {
         string folder = feed.EmptyFolder("console");
-        await File.WriteAllTextAsync(Path.Combine(folder, "packaged.yaml"), Spec);
-        await File.WriteAllTextAsync(Path.Combine(folder, "Program.cs"), ConsoleProgram);
+        await File.WriteAllTextAsync(Path.Combine(folder, "experiments.yaml"), Spec);
+        await File.WriteAllTextAsync(Path.Combine(folder, "Program.cs"), ReadmeProgram());
         await File.WriteAllTextAsync(Path.Combine(folder, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -124,9 +107,9 @@ public sealed class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
               </ItemGroup>
             </Project>
             """);
-        var run = await feed.RunAsync(folder, "dotnet", "run", "--", "packaged.yaml");
+        var run = await feed.RunAsync(folder, "dotnet", "run");
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("2 completed, 0 failed", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 runs completed; results in ", run.Output, StringComparison.Ordinal);
 
         // The same spec through this repository's own byzsim: the packaged library computes the same bits.
         string reference = feed.EmptyFolder("reference");
