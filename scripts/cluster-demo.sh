@@ -11,11 +11,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 spec="$(realpath "${1:-$root/experiments/cluster-demo.yaml}")"
 port="${BYZSIM_DEMO_PORT:-4053}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/byzsim-cluster-demo.XXXXXX")"
-dll="$root/Experiments/bin/Release/net10.0/byzsim.dll"
+dll="$root/Cli/bin/Release/net10.0/byzsim.dll"
 cd "$work"
 
 "$root/scripts/setup.sh"
-dotnet build "$root/Experiments/ByzantineSim.Experiments.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build "$root/Cli/ByzantineSim.Cli.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
 
 pids=()
 cleanup() {

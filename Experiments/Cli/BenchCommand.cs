@@ -88,7 +88,8 @@ public static class BenchCommand
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
         {
-            start.ArgumentList.Add(typeof(BenchCommand).Assembly.Location);
+            // The executable's assembly (byzsim.dll), not this library's.
+            start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
         }
 
         foreach (string arg in new[] { "bench", "--workload", $"{id}", "--rounds", $"{rounds}", "--trainers", $"{trainers}" })

@@ -46,6 +46,7 @@ public static class Program
             ReportCommand.Create(),
             ClusterCommand.Create(),
             ValidationCommand.Create(),
+            SelectCommand.Create(),
         };
         // A signal cancels the action's token; running runs stop at their next message and the
         // results index is written before the process ends (ProcessSignals). Any exception that

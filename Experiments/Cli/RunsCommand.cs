@@ -16,7 +16,11 @@ public static class RunsCommand
     public static Command Create()
     {
         var folder = new Argument<DirectoryInfo>("results-folder") { Description = "a sweep's results folder, e.g. results/default" };
-        var command = new Command("runs", "Show the status of every run in a sweep's results folder") { folder };
+        var json = new Option<bool>("--json")
+        {
+            Description = "print a JSON array: run_id, axes (axis: value), status, detail, final_accuracy (0 to 1, or null), seconds (or null)",
+        };
+        var command = new Command("runs", "Show the status of every run in a sweep's results folder") { folder, json };
         command.SetAction(parse =>
         {
             var directory = parse.GetValue(folder)!;
@@ -27,12 +31,18 @@ public static class RunsCommand
                 return Program.InvalidInput;
             }
 
+            var rows = ReadIndex(index);
+            if (parse.GetValue(json))
+            {
+                Console.Out.Write(Json(directory, rows));
+                return Program.Ok;
+            }
+
             if (Console.IsOutputRedirected)
             {
                 AnsiConsole.Profile.Width = 200; // as for run: no terminal to wrap to
             }
 
-            var rows = ReadIndex(index);
             var table = new Table().Border(TableBorder.Rounded);
             var header = rows.Count > 0 ? rows[0].Keys.Where(k => k is not ("spec_hash" or "final_test_accuracy" or "status" or "detail")).ToList() : [];
             foreach (string column in header.Append("status").Append("final accuracy").Append("seconds"))
@@ -61,6 +71,31 @@ public static class RunsCommand
             return Program.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The runs as a JSON array, in the order of <c>runs.csv</c>, with each run's state read
+    /// from its folder as the table shows it; numbers are null where the table shows "-".
+    /// </summary>
+    private static string Json(DirectoryInfo directory, List<Dictionary<string, string>> rows)
+    {
+        static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+        var runs = rows.Select(row =>
+        {
+            var state = RunState.Read(Path.Combine(directory.FullName, row["run_id"]), row["spec_hash"]);
+            var axes = row.Where(p => p.Key is not ("run_id" or "spec_hash" or "final_test_accuracy" or "status" or "detail"))
+                .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            return new
+            {
+                run_id = row["run_id"],
+                axes,
+                status = state.Word,
+                detail = state.Detail,
+                final_accuracy = Finite(state.Summary?.FinalAccuracy),
+                seconds = Finite(state.Summary?.Seconds),
+            };
+        });
+        return System.Text.Json.JsonSerializer.Serialize(runs, TextLayout.JsonOptions) + "\n";
     }
 
     private static List<Dictionary<string, string>> ReadIndex(string path)

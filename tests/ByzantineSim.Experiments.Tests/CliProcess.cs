@@ -18,8 +18,20 @@ public static class CliProcess
         return new Outcome(process.ExitCode, await output, await error);
     }
 
+    /// <summary>Runs <c>dotnet byzsim.dll args</c> in <paramref name="workingDirectory"/> with <paramref name="environment"/> added to its environment.</summary>
+    public static async Task<Outcome> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        using var process = Start(workingDirectory, args, environment);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new Outcome(process.ExitCode, await output, await error);
+    }
+
     /// <summary>Starts <c>dotnet byzsim.dll args</c> with redirected output; the caller owns the process.</summary>
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, args, null);
+
+    private static Process Start(string workingDirectory, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -31,6 +43,11 @@ public static class CliProcess
         foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         return Process.Start(start)!;
