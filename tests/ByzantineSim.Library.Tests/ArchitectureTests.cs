@@ -7,7 +7,7 @@ public class ArchitectureTests
     public void Library_BuildsOnExperiments_NeverOnTestCode()
     {
         var references = typeof(Sweep).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
-        Assert.Contains("byzsim", references);
+        Assert.Contains("ByzantineSim.Experiments", references);
         Assert.DoesNotContain(references, n => n.EndsWith(".Tests", StringComparison.Ordinal) || n == "ByzantineSim.TestKit" || n.StartsWith("xunit", StringComparison.Ordinal));
     }
 
