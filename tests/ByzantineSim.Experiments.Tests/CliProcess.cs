@@ -33,12 +33,18 @@ public static class CliProcess
 
     private static Process Start(string workingDirectory, string[] args, IReadOnlyDictionary<string, string>? environment)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // Through env --default-signal: a test runner started in the background (nohup, a
+        // non-interactive shell's &) passes SIGINT down as ignored, and the .NET runtime keeps an
+        // inherited SIG_IGN, so byzsim would never see a Ctrl+C the tests send. Reset, it behaves
+        // as when started from a terminal.
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        start.ArgumentList.Add("--default-signal=INT,TERM");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "byzsim.dll"));
         foreach (string arg in args)
         {
