@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.FoolsGold;
@@ -57,26 +58,10 @@ public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : IAggr
         var next = previous.ToBuilder();
         for (int i = 0; i < n; i++)
         {
-            var row = inputs[i];
-            var history = new float[d];
-            if (previous.TryGetValue(clients[i], out var old) && old.Length == d)
+            // A non-finite row, or one whose sum overflows: weight 0 this round, history as it was.
+            if (Filtering.ExtendHistory(previous.GetValueOrDefault(clients[i]), inputs[i]) is not { } history)
             {
-                old.Span.CopyTo(history);
-            }
-
-            if (!VectorMath.IsFinite(row))
-            {
-                continue; // weight 0 this round; the history stays as it was
-            }
-
-            for (int k = 0; k < d; k++)
-            {
-                history[k] += row[k];
-            }
-
-            if (!VectorMath.IsFinite(history))
-            {
-                continue; // the sum overflowed: treated like a non-finite update
+                continue;
             }
 
             histories[i] = history;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ByzantineSim.Aggregators.Numerics;
 using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.MudHog;
@@ -63,22 +64,10 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : IAggregator
         for (int i = 0; i < n; i++)
         {
             var row = inputs[i];
-            if (!VectorMath.IsFinite(row))
-            {
-                continue;
-            }
-
             var known = histories.TryGetValue(clients[i], out var client) && client.Sum.Length == d ? client : null;
-            var sum = new float[d];
-            known?.Sum.Span.CopyTo(sum);
-            for (int k = 0; k < d; k++)
+            if (Filtering.ExtendHistory(known?.Sum, row) is not { } sum)
             {
-                sum[k] += row[k];
-            }
-
-            if (!VectorMath.IsFinite(sum))
-            {
-                continue; // the long HoG overflowed: treated like a non-finite update
+                continue; // a non-finite update, or a long HoG that overflowed: left out of the histories
             }
 
             var window = known?.Window ?? [];

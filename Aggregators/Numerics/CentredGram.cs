@@ -22,18 +22,13 @@ public static class CentredGram
     /// <summary>Writes (x_i - m) . (x_j - m), m the coordinate-wise median, into <paramref name="gram"/> (n x n, row-major).</summary>
     public static void Compute(RowMatrix inputs, Span<double> gram)
     {
-        int n = inputs.Rows;
-        int d = inputs.Columns;
-        if (gram.Length != n * n)
-        {
-            throw new ArgumentException($"need {n * n} entries for {n} rows, got {gram.Length}", nameof(gram));
-        }
-
-        gram.Clear();
-        if (n == 0 || d == 0)
+        if (!Gram.Start(inputs, gram))
         {
             return;
         }
+
+        int n = inputs.Rows;
+        int d = inputs.Columns;
 
         var centre = new float[d];
         CoordinateWise.Median(inputs, Rows.AllRows(n), centre);

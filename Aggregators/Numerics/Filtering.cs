@@ -8,6 +8,32 @@ namespace ByzantineSim.Aggregators.Numerics;
 /// </summary>
 public static class Filtering
 {
+    /// <summary>
+    /// A client's summed history extended by this round's <paramref name="row"/>: previous + row
+    /// (previous ignored when absent or of another length), or null when the row is not finite or
+    /// the sum overflows, so that the history stays as it was (FoolsGold's history, MUD-HoG's long HoG).
+    /// </summary>
+    public static float[]? ExtendHistory(VectorPayload? previous, ReadOnlySpan<float> row)
+    {
+        if (!VectorMath.IsFinite(row))
+        {
+            return null;
+        }
+
+        var history = new float[row.Length];
+        if (previous is { } old && old.Length == row.Length)
+        {
+            old.Span.CopyTo(history);
+        }
+
+        for (int k = 0; k < row.Length; k++)
+        {
+            history[k] += row[k];
+        }
+
+        return VectorMath.IsFinite(history) ? history : null;
+    }
+
     /// <summary>Whether each row is free of NaN and +-Inf (a row of 1e38 values is finite).</summary>
     public static bool[] FiniteRows(RowMatrix inputs)
     {

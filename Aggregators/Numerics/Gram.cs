@@ -25,21 +25,32 @@ public static unsafe class Gram
 
     private const int TileRows = 4;
 
-    /// <summary>Writes X X^T (n x n, row-major, symmetric) into <paramref name="gram"/>.</summary>
-    public static void Compute(RowMatrix inputs, Span<double> gram)
+    /// <summary>
+    /// Checks that <paramref name="gram"/> holds n x n entries and zeroes it; false when there is
+    /// nothing more to compute (no rows or no columns). The start of every n x n Gram kernel.
+    /// </summary>
+    internal static bool Start(RowMatrix inputs, Span<double> gram)
     {
         int n = inputs.Rows;
-        int d = inputs.Columns;
         if (gram.Length != n * n)
         {
             throw new ArgumentException($"need {n * n} entries for {n} rows, got {gram.Length}", nameof(gram));
         }
 
         gram.Clear();
-        if (n == 0 || d == 0)
+        return n > 0 && inputs.Columns > 0;
+    }
+
+    /// <summary>Writes X X^T (n x n, row-major, symmetric) into <paramref name="gram"/>.</summary>
+    public static void Compute(RowMatrix inputs, Span<double> gram)
+    {
+        if (!Start(inputs, gram))
         {
             return;
         }
+
+        int n = inputs.Rows;
+        int d = inputs.Columns;
 
         int blocks = (n + TileRows - 1) / TileRows;
         var tiles = new (int I, int J)[blocks * (blocks + 1) / 2];
