@@ -72,6 +72,11 @@ public sealed record PublishedStudies(ImmutableArray<Study> Studies)
                 {
                     yield return $"{study.Id}.{cell.Id}: 'where' must select runs by at least one setting";
                 }
+
+                if (!RunRecord.Metrics.Contains(cell.Metric))
+                {
+                    yield return $"{study.Id}.{cell.Id}: unknown metric '{cell.Metric}'; known: {string.Join(", ", RunRecord.Metrics)}";
+                }
             }
 
             foreach (var cell in study.Cells.Where(c => c.Reference is not null && !ids.Contains(c.Reference)))
@@ -144,7 +149,8 @@ public sealed record Study(
 /// <summary>
 /// A table cell: the runs whose resolved settings (<c>spec.yaml</c>, flattened to dotted paths
 /// such as <c>aggregator.name</c> or <c>pre_aggregators.0.name</c>; an empty list reads
-/// <c>[]</c>) equal every value in <see cref="Where"/>; their seeds are the cell's samples.
+/// <c>[]</c>) equal every value in <see cref="Where"/> (<c>~</c>: the path is absent, the setting
+/// at its default); their seeds are the cell's samples.
 /// </summary>
 /// <param name="Id">Id used by checks and figures.</param>
 /// <param name="Group">Row group of the table (cells of one group are ranked together).</param>
@@ -154,6 +160,10 @@ public sealed record Study(
 /// <param name="Reference">A cell to report the gap to (e.g. the attack-free mean).</param>
 /// <param name="PublishedGap">The paper's gap to the reference in points, when it gives one.</param>
 /// <param name="Note">The likely reason this cell differs, when it is more specific than the study's.</param>
+/// <param name="Metric">
+/// What the cell's value is: <c>test_accuracy</c> (the default) or <c>attack_success_rate</c>
+/// (runs under a targeted or backdoor attack), each the mean of the study's last evaluations.
+/// </param>
 public sealed record CellSpec(
     string Id,
     string Group,
@@ -162,7 +172,8 @@ public sealed record CellSpec(
     double? Published = null,
     string? Reference = null,
     double? PublishedGap = null,
-    string? Note = null);
+    string? Note = null,
+    string Metric = RunRecord.Accuracy);
 
 /// <summary>One accuracy-vs-rounds figure.</summary>
 /// <param name="File">PNG file name under the figures folder.</param>

@@ -84,7 +84,13 @@ public sealed record StudyResult(
                     $"{study.Id}.{spec.Id}: 'where' selects {twice.Count()} runs with seed {twice.Key} ({string.Join(", ", twice.Select(r => r.Id))}); add the setting that tells them apart");
             }
 
-            cells.Add(new CellResult(spec, matched, [.. matched.Select(r => r.LastAccuracy(study.LastEvaluations))]));
+            if (matched.FirstOrDefault(r => r.CurveOf(spec.Metric).IsEmpty && !r.Curve.IsEmpty) is { } without)
+            {
+                throw new InvalidDataException(
+                    $"{study.Id}.{spec.Id}: reads {spec.Metric}, which run {without.Id} did not record (only runs under a targeted or backdoor attack have it)");
+            }
+
+            cells.Add(new CellResult(spec, matched, [.. matched.Select(r => r.Last(spec.Metric, study.LastEvaluations))]));
         }
 
         var partial = new StudyResult(study, cells.ToImmutable(), [], runs.Length, runs.Sum(r => double.IsFinite(r.Seconds) ? r.Seconds : 0));
@@ -152,7 +158,10 @@ public static class ValidationReport
             (study.PublishedSeeds > 0 && fewest < study.PublishedSeeds ? " (fewer than the paper: CPU time)" : ""));
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"- Run time: {result.RunCount} runs, {result.Seconds / 60:F1} min of wall-clock run time summed over runs (mean {(result.RunCount == 0 ? 0 : result.Seconds / result.RunCount):F0} s per run)"));
-        text.AppendLine($"- Accuracy of a run: mean test accuracy of its last {study.LastEvaluations} evaluations");
+        text.AppendLine($"- Accuracy of a run: mean test accuracy of its last {study.LastEvaluations} evaluations" +
+            (study.Cells.Any(c => c.Metric != RunRecord.Accuracy)
+                ? "; cells marked ASR give the attack success rate (share of triggered or source-class test samples, true label not the target, classified as the target), averaged the same way"
+                : ""));
         text.AppendLine();
         text.AppendLine(study.Protocol.Trim());
         text.AppendLine();

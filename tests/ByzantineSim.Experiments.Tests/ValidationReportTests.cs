@@ -180,12 +180,102 @@ public sealed class ValidationReportTests : IDisposable
         Assert.Contains("toy.checks[2]: unknown kind 'beneath'", error.Message, StringComparison.Ordinal);
     }
 
+    private const string Backdoor = """
+        {
+          "studies": [{
+            "id": "bd", "title": "Backdoor toy", "paper": "Nobody, 2099", "spec": "experiments/bd.yaml", "sweep": "bd",
+            "protocol": "Toy.", "published_source": "made up", "published_seeds": 0,
+            "last_evaluations": 2, "match_points": 3, "likely_reason": "toy",
+            "cells": [
+              { "id": "mean-acc", "group": "G", "label": "mean, accuracy", "where": { "aggregator.name": "mean" } },
+              { "id": "mean-asr", "group": "G", "label": "mean, ASR", "where": { "aggregator.name": "mean" }, "metric": "attack_success_rate" },
+              { "id": "cc-asr", "group": "G", "label": "cc, ASR", "where": { "aggregator.name": "centered-clipping" }, "metric": "attack_success_rate" }
+            ],
+            "checks": [
+              { "kind": "at_least", "claim": "mean backdoored", "cells": ["mean-asr"], "points": 90 },
+              { "kind": "at_least", "claim": "cc backdoored", "cells": ["cc-asr"], "points": 90 },
+              { "kind": "below", "claim": "cc lowers ASR", "cells": ["cc-asr"], "reference": "mean-asr", "points": 20 }
+            ],
+            "figures": [{ "file": "bd.png", "title": "Backdoor", "cells": ["mean-acc", "mean-asr"], "dashed": [], "dashed_label": "" }]
+          }]
+        }
+        """;
+
+    /// <summary>Writes a backdoor run whose last two evaluations have these accuracies and attack success rates (null: no ASR column).</summary>
+    private void BackdoorRun(string id, string aggregator, double[] accuracy, double[]? success)
+    {
+        string folder = Path.Combine(_folder, "results", "bd", id);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "spec.yaml"), $"seed: 1\naggregator:\n  name: {aggregator}\n");
+        string header = "round,train_loss,test_accuracy,test_loss,aggregated" + (success is null ? "" : ",attack_success_rate");
+        var rows = accuracy.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{10 * (i + 1)},1.0,{a},1.0,9")
+            + (success is null ? "" : "," + success[i].ToString(CultureInfo.InvariantCulture)));
+        File.WriteAllText(Path.Combine(folder, "metrics.csv"), string.Join('\n', rows.Prepend(header)) + "\n");
+        File.WriteAllText(Path.Combine(folder, "summary.json"), """{ "status": "complete", "seconds": 30.0 }""");
+    }
+
+    private StudyResult EvaluateBackdoor(string published = Backdoor)
+    {
+        string path = Path.Combine(_folder, "bd.json");
+        File.WriteAllText(path, published);
+        var study = PublishedStudies.Load(path).Studies.Single();
+        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(_folder, "results", "bd")));
+    }
+
+    [Fact]
+    public void Evaluate_SuccessRateCells_ReadTheAsrColumnAndAtLeastChecksTheLevel()
+    {
+        BackdoorRun("mean", "mean", [0.80, 0.82], [0.95, 0.97]);
+        BackdoorRun("cc", "centered-clipping", [0.78, 0.80], [0.10, 0.20]);
+        var result = EvaluateBackdoor();
+        Assert.Equal(81.0, result.Cell("mean-acc").Mean, 6);
+        Assert.Equal(96.0, result.Cell("mean-asr").Mean, 6);
+        Assert.Equal(15.0, result.Cell("cc-asr").Mean, 6);
+        var outcomes = result.Claims.ToDictionary(c => c.Claim, c => c.Outcome);
+        Assert.Equal(ClaimOutcome.Holds, outcomes["mean backdoored"]);   // 96 >= 90
+        Assert.Equal(ClaimOutcome.Fails, outcomes["cc backdoored"]);     // 15 < 90
+        Assert.Equal(ClaimOutcome.Holds, outcomes["cc lowers ASR"]);     // 81 points below
+        Assert.Equal("ok: mean-asr 96.0 (at least 90.0)", result.Claims[0].Details.Single());
+        Assert.Equal([95.0, 97.0], ValidationFigures.MeanCurve(result.Cell("mean-asr")).Select(p => Math.Round(p.Accuracy, 6)));
+    }
+
+    [Fact]
+    public void Evaluate_SuccessRateCellOnARunWithoutIt_ThrowsNamingTheRun()
+    {
+        BackdoorRun("mean", "mean", [0.80, 0.82], [0.95, 0.97]);
+        BackdoorRun("cc", "centered-clipping", [0.78, 0.80], null);
+        var error = Assert.Throws<InvalidDataException>(() => EvaluateBackdoor());
+        Assert.Contains("bd.cc-asr: reads attack_success_rate, which run cc did not record", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_UnknownMetric_IsAProblem()
+    {
+        string path = Path.Combine(_folder, "bad-metric.json");
+        File.WriteAllText(path, Backdoor.Replace("\"metric\": \"attack_success_rate\" }", "\"metric\": \"asr\" }", StringComparison.Ordinal));
+        var error = Assert.Throws<InvalidDataException>(() => PublishedStudies.Load(path));
+        Assert.Contains("bd.mean-asr: unknown metric 'asr'; known: test_accuracy, attack_success_rate", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(-0.04, "0.0")]
     [InlineData(0.04, "0.0")]
     [InlineData(-0.06, "-0.1")]
     [InlineData(12.345, "12.3")]
     public void Number_OneDecimal_NoNegativeZero(double value, string expected) => Assert.Equal(expected, ClaimCheck.Number(value));
+
+    [Fact]
+    public void Matches_Tilde_SelectsRunsWhereTheSettingIsAbsent()
+    {
+        var full = RunRecord.Flatten("attack:\n  name: fang-trim\n");
+        var partial = RunRecord.Flatten("attack:\n  name: fang-trim\n  knowledge: partial\n");
+        var absent = new Dictionary<string, string> { ["attack.name"] = "fang-trim", ["attack.knowledge"] = RunRecord.Absent };
+        var named = new Dictionary<string, string> { ["attack.name"] = "fang-trim", ["attack.knowledge"] = "partial" };
+        Assert.True(RunRecord.Matches(full, absent));
+        Assert.False(RunRecord.Matches(partial, absent));
+        Assert.False(RunRecord.Matches(full, named));
+        Assert.True(RunRecord.Matches(partial, named));
+    }
 
     [Fact]
     public void Flatten_NestedMappingsSequencesAndEmptyLists()
