@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Tests;
 
 namespace ByzantineSim.Benchmarks;
