@@ -127,4 +127,18 @@ public sealed class RowVerdicts
 public abstract record AggregatorState;
 
 /// <summary>Thrown when an aggregation cannot be carried out (too few inputs for the rule's condition).</summary>
-public sealed class AggregationException(string message) : Exception(message);
+public sealed class AggregationException(string message) : Exception(message)
+{
+    /// <summary>
+    /// Throws unless <paramref name="rule"/> accepts <paramref name="n"/> inputs; the message names
+    /// the rule, n, its requirement and f. Every rule's first check, written once.
+    /// </summary>
+    /// <exception cref="AggregationException"><paramref name="rule"/> does not accept <paramref name="n"/> inputs.</exception>
+    public static void ThrowUnlessAccepted(IAggregator rule, int n)
+    {
+        if (!rule.Accepts(n))
+        {
+            throw new AggregationException($"{rule.Name} cannot aggregate {n} inputs: requires {rule.Requirement} (f = {rule.F})");
+        }
+    }
+}

@@ -26,10 +26,7 @@ public sealed class BulyanAggregator(int f) : IAggregator
     /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
-        if (!Accepts(inputs.Rows))
-        {
-            throw new AggregationException($"{Name} cannot aggregate {inputs.Rows} inputs: requires {Requirement} (f = {F})");
-        }
+        AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
 
         Bulyan.Aggregate(inputs, F, destination);
         return null;

@@ -30,10 +30,7 @@ public sealed class CafAggregator(int f, CafOptions options) : IAggregator
     /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
-        if (inputs.Rows <= 2 * F)
-        {
-            throw new AggregationException($"{Name} cannot aggregate {inputs.Rows} inputs: requires n > 2f (f = {F})");
-        }
+        AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
 
         Caf.Aggregate(inputs, F, Options, destination);
         return null;

@@ -32,10 +32,7 @@ public sealed class DncAggregator(int f, DncOptions options) : IAggregator
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         int n = inputs.Rows;
-        if (!Accepts(n))
-        {
-            throw new AggregationException($"{Name} cannot aggregate {n} inputs: requires {Requirement} (f = {F})");
-        }
+        AggregationException.ThrowUnlessAccepted(this, n);
 
         var kept = new bool[n];
         Dnc.Aggregate(inputs, Options.Removed(F), Options.Subsample, Options.Iterations, Seed.Derive(context.Seed, RegistryName), kept, destination);

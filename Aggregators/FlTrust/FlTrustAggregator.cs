@@ -34,10 +34,7 @@ public sealed class FlTrustAggregator(int f) : IAggregator
     /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
-        if (!Accepts(inputs.Rows))
-        {
-            throw new AggregationException($"{Name} cannot aggregate {inputs.Rows} inputs: requires {Requirement}");
-        }
+        AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
 
         if (context.ServerUpdate.Length != inputs.Columns)
         {

@@ -33,10 +33,7 @@ public sealed class FlameAggregator(int f, FlameOptions options) : IAggregator
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         int n = inputs.Rows;
-        if (!Accepts(n))
-        {
-            throw new AggregationException($"{Name} cannot aggregate {n} inputs: requires {Requirement} (f = {F})");
-        }
+        AggregationException.ThrowUnlessAccepted(this, n);
 
         var norms = new double[n];
         Rows.Norms(inputs, norms);

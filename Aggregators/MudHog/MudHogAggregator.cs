@@ -49,10 +49,7 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : IAggregator
     /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
-        if (!Accepts(inputs.Rows))
-        {
-            throw new AggregationException($"{Name} cannot aggregate {inputs.Rows} inputs: requires {Requirement}");
-        }
+        AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
 
         VectorMath.CheckDestination(inputs, destination);
         int n = inputs.Rows;

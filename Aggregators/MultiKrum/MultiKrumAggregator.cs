@@ -32,10 +32,7 @@ public sealed class MultiKrumAggregator(int f, MultiKrumOptions options) : IAggr
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         int n = inputs.Rows;
-        if (!Accepts(n))
-        {
-            throw new AggregationException($"{Name} cannot aggregate {n} inputs: requires {Requirement} (f = {F})");
-        }
+        AggregationException.ThrowUnlessAccepted(this, n);
 
         MultiKrum.Aggregate(inputs, F, Options.SelectedCount(n, F), Options.NeighbourCount(n, F), Options.Iterative, destination);
         return null;

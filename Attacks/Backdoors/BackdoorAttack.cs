@@ -27,7 +27,7 @@ namespace ByzantineSim.Attacks.Backdoors;
 /// every coordinate to mean +- z * std of the honest updates (Baruch, Baruch, Goldberg, NeurIPS
 /// 2019, section on backdooring), which needs the omniscient threat model.
 /// </summary>
-public sealed class BackdoorAttack : IAttack
+public sealed class BackdoorAttack(string name, BackdoorVariant variant, BackdoorOptions options) : IAttack
 {
     /// <summary>Registry name of BadNets.</summary>
     public const string BadNetsName = "badnets";
@@ -41,22 +41,14 @@ public sealed class BackdoorAttack : IAttack
     /// <summary>Registry name of Neurotoxin.</summary>
     public const string NeurotoxinName = "neurotoxin";
 
-    /// <summary>Creates the attack.</summary>
-    public BackdoorAttack(string name, BackdoorVariant variant, BackdoorOptions options)
-    {
-        Name = name;
-        Variant = variant;
-        Options = options;
-    }
-
     /// <inheritdoc />
-    public string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>The variant.</summary>
-    public BackdoorVariant Variant { get; }
+    public BackdoorVariant Variant { get; } = variant;
 
     /// <summary>The validated options.</summary>
-    public BackdoorOptions Options { get; }
+    public BackdoorOptions Options { get; } = options;
 
     /// <inheritdoc />
     public AttackKnowledge Requires =>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.Robustness;
 using Spectre.Console;
 

@@ -36,15 +36,8 @@ public static class AttackSuccessReport
         page.Callout(
             $"Targeted runs: {string.Join(", ", targeted)}. Their attack success rate (ASR) is the share of poisoned test samples (trigger stamped, or of a source class; " +
             "true label not the target) that the model classifies as the attacker's label. Unlike accuracy, lower is better for the defence.");
-        foreach (string setting in analysis.Settings)
+        SettingSections.ForEach(page, analysis, (setting, slug, suffix) =>
         {
-            string suffix = setting.Length > 0 ? $" ({setting})" : "";
-            string slug = analysis.Settings.Length > 1 ? "-" + StaticFigures.Slug(setting) : "";
-            if (analysis.Settings.Length > 1)
-            {
-                page.Heading(setting);
-            }
-
             var panels = targeted
                 .Select(attack => new LinePanel(attack, [.. analysis.Rules
                     .Select((rule, index) => new LineSeries(rule, index, analysis.MetricCurve(setting, attack, rule, Column)))
@@ -74,7 +67,7 @@ public static class AttackSuccessReport
                 return cells;
             });
             page.Table(["rule", .. targeted.SelectMany(a => new[] { $"{a}: accuracy", $"{a}: ASR" }), "worst ASR"], rows, setting.Length == 0 ? null : setting);
-        }
+        });
     }
 
     private static bool Measured(RunRecord run) => !run.Metrics.IsEmpty && run.Metrics[0].Header.Contains(Column);

@@ -28,15 +28,8 @@ internal static class DetectionReport
             "Precision is the share of flagged clients that are Byzantine (undefined in a round that flags nobody), recall the share of the Byzantine updates the rule saw that it flagged " +
             "(undefined without Byzantine clients). The curves show them per round, mean ± standard deviation over seeds; the table pools every round of every seed. " +
             "Unreliable: clients flagged as benign but unreliable (MUD-HoG), mean per round. rounds.csv has the flagged ids per round.");
-        foreach (string setting in analysis.Settings)
+        SettingSections.ForEach(page, analysis, (setting, slug, suffix) =>
         {
-            if (analysis.Settings.Length > 1)
-            {
-                page.Heading(setting);
-            }
-
-            string slug = analysis.Settings.Length > 1 ? "-" + StaticFigures.Slug(setting) : "";
-            string suffix = setting.Length > 0 ? $" ({setting})" : "";
             page.Figure(Figure(analysis, setting, rules, Precision, $"detection-precision{slug}", $"Detection precision{suffix}", "precision (%)"),
                 $"Precision of the malicious flags against rounds{suffix}.");
             page.Figure(Figure(analysis, setting, rules, Recall, $"detection-recall{slug}", $"Detection recall{suffix}", "recall (%)"),
@@ -49,7 +42,7 @@ internal static class DetectionReport
                 where cell.Count > 0
                 select Row(rule, attack, cell),
                 setting.Length == 0 ? null : setting);
-        }
+        });
     }
 
     private static IEnumerable<HtmlCell> Row(string rule, string attack, List<RunRecord> runs)

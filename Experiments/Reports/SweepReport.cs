@@ -189,22 +189,15 @@ public static class SweepReport
         page.Paragraph(
             (analysis.VariesAttack ? "One panel per attack, one curve per aggregation rule" : "One curve per aggregation rule") +
             ": the line is the mean over seeds, the shaded band ±1 standard deviation over seeds (no band with a single seed). Click a legend entry to hide a rule, double-click to isolate it; drag to zoom.");
-        foreach (string setting in analysis.Settings)
+        SettingSections.ForEach(page, analysis, (setting, slug, suffix) =>
         {
-            if (analysis.Settings.Length > 1)
-            {
-                page.Heading(setting);
-            }
-
-            string slug = analysis.Settings.Length > 1 ? "-" + StaticFigures.Slug(setting) : "";
-            string suffix = setting.Length > 0 ? $" ({setting})" : "";
             page.Figure(
                 CurveFigure(analysis, setting, "test_accuracy", $"accuracy{slug}", $"Test accuracy{suffix}", "test accuracy (%)", LineScale.Percent),
                 $"Test accuracy against rounds{suffix}.");
             page.Figure(
                 CurveFigure(analysis, setting, "train_loss", $"loss{slug}", $"Training loss{suffix}", "training loss (cross-entropy, log scale)", LineScale.Log),
                 $"Training loss (mean over clients' minibatches) against rounds{suffix}, on a log scale so that a diverging rule does not flatten the others; the initial model has none.");
-        }
+        });
     }
 
     private static LineFigure CurveFigure(SweepAnalysis analysis, string setting, string column, string id, string title, string yLabel, LineScale scale)

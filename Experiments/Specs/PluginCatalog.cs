@@ -1,9 +1,3 @@
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-using ByzantineSim.Clients.Compression;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Partitioning;
 using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Experiments.Specs;

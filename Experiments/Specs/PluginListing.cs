@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Partitioning;
 using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Experiments.Specs;

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using ByzantineSim.Clients.Data;
 using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Experiments.Specs;

@@ -1,8 +1,4 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Partitioning;
 using ByzantineSim.Experiments.Yaml;
 using ByzantineSim.Simulator.Setup;
 

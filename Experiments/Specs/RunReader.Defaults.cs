@@ -1,5 +1,4 @@
 using System.Globalization;
-using ByzantineSim.Clients.Models;
 using ByzantineSim.Clients.Training;
 using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Setup;

@@ -1,10 +1,4 @@
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-using ByzantineSim.Clients.Compression;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Partitioning;
 using ByzantineSim.Clients.Training;
 using ByzantineSim.Experiments.Yaml;
 using ByzantineSim.Simulator.Setup;

@@ -1,4 +1,3 @@
-using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Training;
 using Defaults = ByzantineSim.Experiments.Specs.RunReader.Defaults;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Akka.Actor;
 using ByzantineSim.Simulator.Participants;
-using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;
+using ByzantineSim.Simulator.Protocol;
 
 namespace ByzantineSim.Simulator.Server;
 
@@ -16,7 +16,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
 {
     private readonly RunContext _run;
     private readonly Stopwatch _clock = new();
-    private readonly Dictionary<int, IActorRef> _honest = [];
+    private IReadOnlyDictionary<int, IActorRef> _honest = new Dictionary<int, IActorRef>();
     private ServerState _state;
     private IActorRef? _coalition;
     private IActorRef? _serverData;
@@ -48,40 +48,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <inheritdoc />
-    protected override void PreStart()
-    {
-        var setup = _run.Setup;
-        var clientContext = new ClientContext(Self, _run.Trainers, _run.Model, _run.Data.Train, setup.Training, setup.Compressor, setup.Privacy);
-        for (int id = 0; id < setup.HonestClients; id++)
-        {
-            // Props.Create(Type, args) avoids compiling an expression tree per actor, which
-            // dominates start-up with thousands of clients.
-            _honest[id] = Context.ActorOf(
-                Props.Create(typeof(HonestClientActor), clientContext, _run.InitialClientState(id)),
-                $"client-{id}");
-        }
-
-        if (_run.ServerData is { } root && setup.ServerData is { } rootSettings)
-        {
-            var rootContext = new ClientContext(Self, _run.Trainers, _run.Model, root, setup.Training, Clients.Compression.NoCompression.Instance, null);
-            _serverData = Context.ActorOf(
-                Props.Create(typeof(ServerDataClient), rootContext, Core.Numerics.Seed.Derive(rootSettings.Seed, "server-data-batches")),
-                "server-data");
-        }
-
-        if (setup.ByzantineClients > 0)
-        {
-            var settings = new CoalitionSettings(
-                setup.Attack, setup.Threat, [.. _run.ByzantineIds], setup.TotalClients, _run.Dimension, setup.Seed,
-                setup.Threat.KnowsAggregator ? setup.CreatePipeline() : null);
-            _coalition = Context.ActorOf(
-                Props.Create(() => new CoalitionActor(
-                    settings,
-                    Self,
-                    (id, coalition) => Props.Create(typeof(ByzantineClientActor), clientContext, _run.InitialClientState(id), coalition))),
-                "coalition");
-        }
-    }
+    protected override void PreStart() => (_honest, _coalition, _serverData) = RunParticipants.Start(Context, _run);
 
     /// <inheritdoc />
     protected override SupervisorStrategy SupervisorStrategy() =>

@@ -1,9 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.Clipping;
-using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Optimal;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 

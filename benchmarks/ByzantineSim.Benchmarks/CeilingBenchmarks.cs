@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 using ByzantineSim.Aggregators.Numerics;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 

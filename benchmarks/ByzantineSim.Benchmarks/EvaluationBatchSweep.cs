@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
 
 namespace ByzantineSim.Benchmarks;
 

@@ -2,8 +2,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 

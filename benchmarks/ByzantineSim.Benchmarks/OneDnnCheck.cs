@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
+using ByzantineSim.Clients.Tests;
 
 namespace ByzantineSim.Benchmarks;
 
@@ -18,12 +16,6 @@ public static partial class OneDnnCheck
     public static int Run(string[] args)
     {
         var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
-        float[] start;
-        using (var first = new ModelRunner(ConvolutionalNetworks.Mnist, data.Train.SampleShape, 10))
-        {
-            start = first.InitialParameters(1);
-        }
-
         bool enable = args.Contains("--enable-onednn");
         if (enable)
         {
@@ -31,36 +23,8 @@ public static partial class OneDnnCheck
         }
 
         int seed = CommandLine.IntOption(args, "--seed") ?? 5;
-        var random = new Random(seed);
-        int[] sizes = [5, 13, 25, 32, 1, 64];
-        var jobs = Enumerable.Range(0, 150).Select(_ =>
-            (Parameters: start.Select(v => v + (float)((random.NextDouble() - 0.5) * 0.01)).ToArray(),
-             Batch: Enumerable.Range(0, sizes[random.Next(sizes.Length)]).Select(_ => random.Next(data.Train.Count)).ToArray())).ToList();
-        var expected = jobs.Select(job =>
-        {
-            using var fresh = new ModelRunner(ConvolutionalNetworks.Mnist, data.Train.SampleShape, 10);
-            var gradient = new float[fresh.ParameterCount];
-            fresh.ComputeGradient(job.Parameters, data.Train, job.Batch, null, gradient);
-            return gradient;
-        }).ToList();
-
-        var evaluation = data.Test.Subset("eval", [.. Enumerable.Range(0, 200)]);
-        using var runner = new ModelRunner(ConvolutionalNetworks.Mnist, data.Train.SampleShape, 10);
-        int differing = 0, nan = 0;
-        for (int i = 0; i < jobs.Count; i++)
-        {
-            if (i % 10 == 5)
-            {
-                runner.Evaluate(jobs[i].Parameters, evaluation, batchSize: 25);
-            }
-
-            var gradient = new float[runner.ParameterCount];
-            runner.ComputeGradient(jobs[i].Parameters, data.Train, jobs[i].Batch, null, gradient);
-            differing += gradient.AsSpan().SequenceEqual(expected[i]) ? 0 : 1;
-            nan += gradient.Any(float.IsNaN) ? 1 : 0;
-        }
-
-        Console.WriteLine($"oneDNN {(enable ? "on" : "off")}, seed {seed}: {differing} of {jobs.Count} gradients differ from a fresh runner's ({nan} with NaN)");
+        var (differing, nan, steps) = GradientReplay.Run(data, seed);
+        Console.WriteLine($"oneDNN {(enable ? "on" : "off")}, seed {seed}: {differing} of {steps} gradients differ from a fresh runner's ({nan} with NaN)");
         return differing == 0 ? 0 : 1;
     }
 

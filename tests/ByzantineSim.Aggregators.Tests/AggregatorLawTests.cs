@@ -1,4 +1,3 @@
-using ByzantineSim.TestKit;
 using ByzantineSim.Testing;
 using FsCheck.Xunit;
 

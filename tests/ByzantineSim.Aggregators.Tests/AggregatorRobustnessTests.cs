@@ -1,7 +1,3 @@
-using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
-
 namespace ByzantineSim.Aggregators.Tests;
 
 /// <summary>Behaviour of every robust rule with non-finite and huge Byzantine rows.</summary>

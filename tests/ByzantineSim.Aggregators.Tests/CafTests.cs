@@ -1,6 +1,4 @@
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Testing;
-using ByzantineSim.TestKit;
 
 namespace ByzantineSim.Aggregators.Tests;
 
@@ -51,13 +49,16 @@ public class CafTests
         Assert.True(Math.Abs(output[0] - honest[0]) > 50, $"ByzFL's form was expected to keep the 1e3 row within the iteration cap: [{output[0]}, {output[1]}]");
     }
 
-    [Fact]
-    public void Caf_F0_IsTheMean()
+    /// <summary>With f = 0 nothing is filtered: CAF's and SMEA's only subset or weighting is every row's, the mean.</summary>
+    [Theory]
+    [InlineData("caf")]
+    [InlineData("smea")]
+    public void F0_IsTheMean(string rule)
     {
         var data = Matrices.Gaussian(5, 7, 9);
         var output = new float[7];
         var mean = new float[7];
-        BuiltInAggregators.Create("caf", 0).Aggregate(Matrices.View(data, 5), output, AggregationContext.Stateless);
+        BuiltInAggregators.Create(rule, 0).Aggregate(Matrices.View(data, 5), output, AggregationContext.Stateless);
         Rows.Mean(Matrices.View(data, 5), Rows.AllRows(5), mean);
         Assert.Equal(mean, output);
     }

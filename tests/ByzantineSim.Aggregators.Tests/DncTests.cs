@@ -1,4 +1,3 @@
-using ByzantineSim.Core.Numerics;
 using static ByzantineSim.Aggregators.Tests.FilterRun;
 
 namespace ByzantineSim.Aggregators.Tests;

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Aggregators.Tests;
 
 /// <summary>Runs a detecting rule by name on literal rows and returns its output and the rows it flagged.</summary>

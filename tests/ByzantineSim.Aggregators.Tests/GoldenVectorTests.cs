@@ -1,6 +1,4 @@
-using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.CenteredClipping;
-using ByzantineSim.TestKit;
 
 namespace ByzantineSim.Aggregators.Tests;
 

@@ -1,6 +1,4 @@
 using ByzantineSim.Aggregators.Numerics;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
 
 namespace ByzantineSim.Aggregators.Tests;
 

@@ -1,5 +1,4 @@
 using ByzantineSim.Aggregators.MudHog;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Tests;
 

@@ -1,6 +1,3 @@
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
-
 namespace ByzantineSim.Aggregators.Tests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
 using FsCheck.Xunit;
 
 namespace ByzantineSim.Aggregators.Tests;

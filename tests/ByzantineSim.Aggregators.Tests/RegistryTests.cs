@@ -1,4 +1,3 @@
-using ByzantineSim.Aggregators;
 using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Aggregators.Tests;

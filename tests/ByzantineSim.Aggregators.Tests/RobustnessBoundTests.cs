@@ -1,5 +1,4 @@
 using ByzantineSim.Aggregators.Robustness;
-using ByzantineSim.TestKit;
 using ByzantineSim.Testing;
 using FsCheck.Xunit;
 

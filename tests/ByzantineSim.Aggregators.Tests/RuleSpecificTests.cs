@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
 using ByzantineSim.Testing;
 using FsCheck.Xunit;
 

@@ -1,5 +1,4 @@
 using ByzantineSim.Aggregators.FoolsGold;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Tests;
 

@@ -1,7 +1,5 @@
 using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Alie;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
 using static ByzantineSim.Attacks.Tests.AttackTestKit;
 
 namespace ByzantineSim.Attacks.Tests;

@@ -1,5 +1,3 @@
-using ByzantineSim.TestKit;
-
 namespace ByzantineSim.Attacks.Tests;
 
 public class AttackKernelsTests

@@ -1,7 +1,3 @@
-using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
-
 namespace ByzantineSim.Attacks.Tests;
 
 /// <summary>Runs an attack kernel on plain matrices, as the coalition would.</summary>

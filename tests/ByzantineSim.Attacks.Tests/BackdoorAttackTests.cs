@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using ByzantineSim.Attacks.Backdoors;
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
 using static ByzantineSim.Attacks.Tests.AttackTestKit;
 
 namespace ByzantineSim.Attacks.Tests;

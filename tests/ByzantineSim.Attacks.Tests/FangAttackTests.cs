@@ -1,6 +1,3 @@
-using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
 using static ByzantineSim.Attacks.Tests.AttackTestKit;
 
 namespace ByzantineSim.Attacks.Tests;

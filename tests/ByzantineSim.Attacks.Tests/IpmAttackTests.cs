@@ -1,4 +1,3 @@
-using ByzantineSim.TestKit;
 using static ByzantineSim.Attacks.Tests.AttackTestKit;
 
 namespace ByzantineSim.Attacks.Tests;

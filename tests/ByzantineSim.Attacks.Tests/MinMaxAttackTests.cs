@@ -1,5 +1,4 @@
 using ByzantineSim.Attacks.MinMax;
-using ByzantineSim.TestKit;
 using static ByzantineSim.Attacks.Tests.AttackTestKit;
 
 namespace ByzantineSim.Attacks.Tests;

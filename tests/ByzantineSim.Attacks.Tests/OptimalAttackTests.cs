@@ -1,8 +1,5 @@
-using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Attacks.Optimal;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
 using static ByzantineSim.Attacks.Tests.AttackTestKit;
 
 namespace ByzantineSim.Attacks.Tests;

@@ -1,6 +1,3 @@
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.TestKit;
-
 namespace ByzantineSim.Attacks.Tests;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
-
 namespace ByzantineSim.Clients.Tests;
 
 /// <summary>

@@ -1,14 +1,9 @@
 using System.Globalization;
-using ByzantineSim.Clients.Data;
 
 namespace ByzantineSim.Clients.Tests;
 
-public sealed class CsvDatasetTests : IDisposable
+public sealed class CsvDatasetTests() : TempFolderTest("csv-tests-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("csv-tests-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private string WriteCsv(string name, int rows, bool missingValue = false)
     {
         var lines = new List<string> { "height,weight,species" };
@@ -18,7 +13,7 @@ public sealed class CsvDatasetTests : IDisposable
             lines.Add($"{i},{weight},{(i % 3) * 5}");
         }
 
-        string path = Path.Combine(_folder, name);
+        string path = Path.Combine(Folder, name);
         File.WriteAllLines(path, lines);
         return path;
     }

@@ -1,5 +1,3 @@
-using ByzantineSim.Clients.Partitioning;
-
 namespace ByzantineSim.Clients.Tests;
 
 public class HonestDataOnlyTests

@@ -1,15 +1,9 @@
 using System.IO.Compression;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.TestKit;
 
 namespace ByzantineSim.Clients.Tests;
 
-public sealed class IdxReaderTests : IDisposable
+public sealed class IdxReaderTests() : TempFolderTest("idx-tests-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("idx-tests-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private static byte[] Idx(int[] dimensions, byte[] data)
     {
         var bytes = new List<byte> { 0, 0, 8, (byte)dimensions.Length };
@@ -24,7 +18,7 @@ public sealed class IdxReaderTests : IDisposable
 
     private string WriteFile(string name, byte[] bytes, bool gzip)
     {
-        string path = Path.Combine(_folder, name + (gzip ? ".gz" : ""));
+        string path = Path.Combine(Folder, name + (gzip ? ".gz" : ""));
         if (gzip)
         {
             using var file = File.Create(path);
@@ -69,7 +63,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void Read_CorruptGzip_SaysSo()
     {
-        string path = Path.Combine(_folder, "broken.gz");
+        string path = Path.Combine(Folder, "broken.gz");
         var bytes = File.ReadAllBytes(WriteFile("good", Idx([1000], new byte[1000]), gzip: true));
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
         var error = Assert.ThrowsAny<Exception>(() => IdxReader.Read(path));
@@ -79,7 +73,7 @@ public sealed class IdxReaderTests : IDisposable
     [Fact]
     public void Read_MissingFile_NamesIt()
     {
-        string path = Path.Combine(_folder, "nothing-here");
+        string path = Path.Combine(Folder, "nothing-here");
         var error = Assert.Throws<FileNotFoundException>(() => IdxReader.Read(path));
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
@@ -88,7 +82,7 @@ public sealed class IdxReaderTests : IDisposable
     public void LoadFolder_MissingFiles_ListsThem()
     {
         WriteFile("train-images-idx3-ubyte", Idx([1, 2, 2], new byte[4]), gzip: false);
-        var missing = IdxImageDataset.MissingFiles(_folder);
+        var missing = IdxImageDataset.MissingFiles(Folder);
         Assert.Equal(3, missing.Length);
         Assert.Contains(missing, m => m.EndsWith("t10k-labels-idx1-ubyte[.gz]", StringComparison.Ordinal));
     }

@@ -1,8 +1,5 @@
 using System.Collections.Immutable;
 using System.Numerics.Tensors;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
 
 namespace ByzantineSim.Clients.Tests;
 

@@ -1,9 +1,6 @@
 using System.Collections.Immutable;
 using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
 
 namespace ByzantineSim.Clients.Tests;
 

@@ -3,16 +3,12 @@ using System.Globalization;
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>The <c>bench</c> command end to end, on its smallest workload (no speed is asserted).</summary>
-public sealed class BenchCommandTests : IDisposable
+public sealed class BenchCommandTests() : TempFolderTest("byzsim-bench-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-bench-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public async Task Workload3_PrintsItsMeasurementsAndWritesMarkdown()
     {
-        var outcome = await CliProcess.RunAsync(_folder, "bench", "--workload", "3", "--rounds", "3", "--trainers", "1", "--markdown", "bench.md");
+        var outcome = await CliProcess.RunAsync(Folder, "bench", "--workload", "3", "--rounds", "3", "--trainers", "1", "--markdown", "bench.md");
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
 
         // bench-result id rounds trainers wall round compute attack crafting aggregation evaluation peak imbalance
@@ -26,7 +22,7 @@ public sealed class BenchCommandTests : IDisposable
         double imbalance = double.Parse(fields[12], CultureInfo.InvariantCulture);
         Assert.True(imbalance >= 0 && imbalance <= seconds[1], $"trainers wait for the slowest only within a round: {string.Join(' ', fields)}");
 
-        var markdown = File.ReadAllLines(Path.Combine(_folder, "bench.md"));
+        var markdown = File.ReadAllLines(Path.Combine(Folder, "bench.md"));
         Assert.StartsWith("| workload | rounds/s | ms/round |", markdown[0], StringComparison.Ordinal);
         Assert.StartsWith("| 3 | ", markdown[2], StringComparison.Ordinal);
     }
@@ -34,7 +30,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public async Task OneRound_IsRefusedWithTheReason()
     {
-        var outcome = await CliProcess.RunAsync(_folder, "bench", "--workload", "3", "--rounds", "1");
+        var outcome = await CliProcess.RunAsync(Folder, "bench", "--workload", "3", "--rounds", "1");
         Assert.NotEqual(0, outcome.ExitCode);
         Assert.Contains("--rounds must be at least 2", outcome.Output + outcome.Error, StringComparison.Ordinal);
     }

@@ -3,24 +3,13 @@ using System.Diagnostics;
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>Every way a command can go wrong ends in one line on stderr and the documented exit code, never a trace.</summary>
-public sealed class CliErrorTests : IDisposable
+public sealed class CliErrorTests() : TempFolderTest("byzsim-errors-")
 {
-    private const string Tiny = """
-        sweep: tiny
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 9, f: 2 }
-          training: { rounds: 4, batch_size: 16, eval_every: 2 }
-        """;
-
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-errors-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    private static readonly string Tiny = TinySpec.Head("tiny", train: 1000, test: 200, n: 9, f: 2, rounds: 4, evalEvery: 2, learningRate: null);
 
     private string Write(string name, string text)
     {
-        File.WriteAllText(Path.Combine(_folder, name), text);
+        File.WriteAllText(Path.Combine(Folder, name), text);
         return name;
     }
 
@@ -35,7 +24,7 @@ public sealed class CliErrorTests : IDisposable
     {
         string spec = Write("tiny.yaml", Tiny);
         Write("taken", "");
-        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--results", "taken", "--plain");
+        var outcome = await CliProcess.RunAsync(Folder, "run", spec, "--results", "taken", "--plain");
         AssertOneLine(outcome, 2, "error: --results taken: is a file, not a folder; give a folder (it is created if missing)");
     }
 
@@ -43,7 +32,7 @@ public sealed class CliErrorTests : IDisposable
     public async Task Run_SweepNameTooLongForAFolder_OneLineExitTwo()
     {
         string spec = Write("long.yaml", Tiny.Replace("sweep: tiny", "sweep: " + new string('a', 300), StringComparison.Ordinal));
-        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--plain");
+        var outcome = await CliProcess.RunAsync(Folder, "run", spec, "--plain");
         AssertOneLine(outcome, 2, "error: long.yaml: sweep: the name is 300 characters, but it names the results folder, which can have at most 255; shorten it");
     }
 
@@ -52,7 +41,7 @@ public sealed class CliErrorTests : IDisposable
     {
         string spec = Write("tiny.yaml", Tiny);
         Write("taken", "");
-        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--results", "taken", "--verbose");
+        var outcome = await CliProcess.RunAsync(Folder, "run", spec, "--results", "taken", "--verbose");
         Assert.Equal(2, outcome.ExitCode);
         Assert.Contains("   at ByzantineSim.Experiments.Cli.Program", outcome.Error, StringComparison.Ordinal);
         Assert.EndsWith("error: --results taken: is a file, not a folder; give a folder (it is created if missing)\n", outcome.Error.ReplaceLineEndings("\n"), StringComparison.Ordinal);
@@ -62,7 +51,7 @@ public sealed class CliErrorTests : IDisposable
     public async Task Validate_TenBillionParameters_NamesModelHidden()
     {
         string spec = Write("huge.yaml", Tiny.Replace("hidden: [8]", "hidden: [100000, 100000]", StringComparison.Ordinal));
-        var outcome = await CliProcess.RunAsync(_folder, "validate", spec);
+        var outcome = await CliProcess.RunAsync(Folder, "validate", spec);
         AssertOneLine(outcome, 2, "huge.yaml: 1 problem:\n  - huge.yaml:4:31: base.model.hidden: the model has 1e10 parameters, more than the 2.15e9 one float array can hold; lower it");
     }
 
@@ -74,10 +63,10 @@ public sealed class CliErrorTests : IDisposable
             .Replace("hidden: [8]", "hidden: [1024]", StringComparison.Ordinal)
             .Replace("n: 9, f: 2", "n: 100000, f: 2", StringComparison.Ordinal)
             .Replace("eval_every: 2 }", "eval_every: 2, worker_momentum: 0.9, participation: 0.001 }", StringComparison.Ordinal));
-        var outcome = await CliProcess.RunAsync(_folder, "validate", spec, "--max-memory", "8GB");
+        var outcome = await CliProcess.RunAsync(Folder, "validate", spec, "--max-memory", "8GB");
         Assert.Equal(2, outcome.ExitCode);
         Assert.Contains("big.yaml:5:17: base.clients.n: a run needs about 11.7 GB, over the 8 GB --max-memory; most of it is client state: 11.5 GB", outcome.Error, StringComparison.Ordinal);
-        Assert.Equal(0, (await CliProcess.RunAsync(_folder, "validate", spec, "--max-memory", "16GB")).ExitCode);
+        Assert.Equal(0, (await CliProcess.RunAsync(Folder, "validate", spec, "--max-memory", "16GB")).ExitCode);
     }
 
     [Fact]
@@ -87,7 +76,7 @@ public sealed class CliErrorTests : IDisposable
         holder.Start();
         int port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
         string spec = Write("tiny.yaml", Tiny);
-        var outcome = await CliProcess.RunAsync(_folder, "cluster", "coordinator", spec, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var outcome = await CliProcess.RunAsync(Folder, "cluster", "coordinator", spec, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         AssertOneLine(outcome, 2, $"--port: cannot listen on 127.0.0.1:{port}: Address already in use; choose another port (or stop what holds it: another coordinator?)");
     }
 
@@ -95,11 +84,11 @@ public sealed class CliErrorTests : IDisposable
     public async Task Run_Sigterm_ExitsWith143()
     {
         string spec = Write("slow.yaml", Tiny.Replace("rounds: 4", "rounds: 100000", StringComparison.Ordinal));
-        using var process = CliProcess.Start(_folder, "run", spec, "--plain", "--no-report");
+        using var process = CliProcess.Start(Folder, "run", spec, "--plain", "--no-report");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         // Signal once the run has started, so that the signal stops a running sweep, not start-up.
-        while (!Directory.Exists(Path.Combine(_folder, "results", "tiny")) && !process.HasExited)
+        while (!Directory.Exists(Path.Combine(Folder, "results", "tiny")) && !process.HasExited)
         {
             await Task.Delay(20);
         }

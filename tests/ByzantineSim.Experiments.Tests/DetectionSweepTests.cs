@@ -6,34 +6,24 @@ namespace ByzantineSim.Experiments.Tests;
 /// flagging rules, empty for median), metrics.csv keeps its columns, and the report has the
 /// detection section with a precision and a recall figure.
 /// </summary>
-public sealed class DetectionSweepTests : IDisposable
+public sealed class DetectionSweepTests() : TempFolderTest("byzsim-detection-")
 {
-    private const string Spec = """
-        sweep: detection
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 9, f: 2 }
-          training: { rounds: 6, batch_size: 16, learning_rate: 0.2, eval_every: 3 }
+    private static readonly string Spec = TinySpec.Head("detection", train: 1000, test: 200, n: 9, f: 2, rounds: 6, evalEvery: 3) + """
           attack: sign-flip
           server_data: { size: 50, source: train }
         grid:
           aggregator: [fltrust, foolsgold, mud-hog, median]
         """;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-detection-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public async Task Run_FlaggingRules_DetectionInRoundsCsvAndReport()
     {
-        await File.WriteAllTextAsync(Path.Combine(_folder, "detection.yaml"), Spec);
-        var outcome = await CliProcess.RunAsync(_folder, "run", "detection.yaml", "--plain", "--parallel", "2", "--trainers", "2");
+        await File.WriteAllTextAsync(Path.Combine(Folder, "detection.yaml"), Spec);
+        var outcome = await CliProcess.RunAsync(Folder, "run", "detection.yaml", "--plain", "--parallel", "2", "--trainers", "2");
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
         Assert.Contains("4 runs completed", outcome.Output, StringComparison.Ordinal);
 
-        string results = Path.Combine(_folder, "results", "detection");
+        string results = Path.Combine(Folder, "results", "detection");
         foreach (string rule in new[] { "fltrust", "foolsgold", "mud-hog", "median" })
         {
             string run = Directory.GetDirectories(results, rule + "-*").Single();

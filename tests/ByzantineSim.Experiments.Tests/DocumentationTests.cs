@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ByzantineSim.Experiments.Specs;
 
 namespace ByzantineSim.Experiments.Tests;
 

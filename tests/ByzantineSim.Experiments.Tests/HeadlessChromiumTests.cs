@@ -3,16 +3,12 @@ using OpenQA.Selenium;
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>The browser harness itself: the report tests' "no console errors" check must be able to fail.</summary>
-public sealed class HeadlessChromiumTests : IDisposable
+public sealed class HeadlessChromiumTests() : TempFolderTest("byzsim-chromium-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-chromium-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public void Start_PageWithScriptErrorAndNetworkLoad_BothReachTheBrowserLog()
     {
-        string page = Path.Combine(_folder, "broken.html");
+        string page = Path.Combine(Folder, "broken.html");
         File.WriteAllText(page, """
             <!DOCTYPE html><html><head><meta charset="utf-8">
             <script src="https://cdn.example.org/plotly.min.js"></script></head>

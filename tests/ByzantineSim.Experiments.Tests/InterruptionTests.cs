@@ -9,13 +9,7 @@ namespace ByzantineSim.Experiments.Tests;
 public sealed class InterruptionTests(InterruptionTests.Reference reference) : IDisposable, IClassFixture<InterruptionTests.Reference>
 {
     // 24 runs of about a second each: long enough to interrupt in the middle.
-    private const string Spec = """
-        sweep: resume
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 2000, test_size: 400 }
-          model: { name: mlp, hidden: [32] }
-          clients: { n: 10, f: 2 }
-          training: { rounds: 400, batch_size: 16, learning_rate: 0.1, eval_every: 100 }
+    private static readonly string Spec = TinySpec.Head("resume", train: 2000, test: 400, n: 10, f: 2, rounds: 400, evalEvery: 100, hidden: 32, learningRate: 0.1) + """
         grid:
           aggregator: [mean, median, cge, krum]
           attack: [none, sign-flip, alie]

@@ -7,15 +7,11 @@ namespace ByzantineSim.Experiments.Tests;
 /// <c>byzsim list</c> at the terminal's width (COLUMNS): blocks wrapped to 80 columns, a table with
 /// wide columns at 200; <c>--json</c> of <c>list</c> and <c>runs</c> for programs.
 /// </summary>
-public sealed class ListCommandTests : IDisposable
+public sealed class ListCommandTests() : TempFolderTest("byzsim-list-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-list-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private async Task<string> RunAsync(int columns, params string[] args)
     {
-        var outcome = await CliProcess.RunAsync(_folder, new Dictionary<string, string> { ["COLUMNS"] = $"{columns}" }, args);
+        var outcome = await CliProcess.RunAsync(Folder, new Dictionary<string, string> { ["COLUMNS"] = $"{columns}" }, args);
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
         return outcome.Output;
     }
@@ -78,20 +74,14 @@ public sealed class ListCommandTests : IDisposable
     [Fact]
     public async Task Runs_Json_GivesEachRunsAxesStatusAndAccuracyFromItsFolder()
     {
-        await File.WriteAllTextAsync(Path.Combine(_folder, "small.yaml"), """
-            sweep: small
-            base:
-              data: { name: synthetic, classes: 4, features: 8, train_size: 400, test_size: 100 }
-              model: { name: mlp, hidden: [8] }
-              clients: { n: 7, f: 1 }
-              training: { rounds: 3, batch_size: 16, learning_rate: 0.2, eval_every: 3 }
+        await File.WriteAllTextAsync(Path.Combine(Folder, "small.yaml"), TinySpec.Head("small", train: 400, test: 100, n: 7, f: 1, rounds: 3, evalEvery: 3) + """
             grid:
               aggregator: [mean, median]
               attack: [sign-flip]
             """);
-        var run = await CliProcess.RunAsync(_folder, "run", "small.yaml", "--plain", "--no-report");
+        var run = await CliProcess.RunAsync(Folder, "run", "small.yaml", "--plain", "--no-report");
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
-        string results = Path.Combine(_folder, "results", "small");
+        string results = Path.Combine(Folder, "results", "small");
         string median = Directory.GetDirectories(results, "median-*").Single();
         Directory.Delete(median, recursive: true); // now pending
 

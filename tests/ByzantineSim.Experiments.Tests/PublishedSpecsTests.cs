@@ -1,6 +1,4 @@
 using ByzantineSim.Clients.Data;
-using ByzantineSim.Experiments.Specs;
-using ByzantineSim.TestKit;
 
 namespace ByzantineSim.Experiments.Tests;
 

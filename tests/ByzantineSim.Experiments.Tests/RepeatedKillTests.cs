@@ -17,13 +17,7 @@ public sealed class RepeatedKillTests(RepeatedKillTests.Reference reference, ITe
     // Kill times come from this seed; changing it changes where the kills land, not the verdict.
     private const int Seed = 2024;
 
-    private const string Spec = """
-        sweep: kills
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 600, test_size: 100 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 7, f: 1 }
-          training: { rounds: 60, batch_size: 16, learning_rate: 0.2, eval_every: 10 }
+    private static readonly string Spec = TinySpec.Head("kills", train: 600, test: 100, n: 7, f: 1, rounds: 60, evalEvery: 10) + """
         grid:
           aggregator: [mean, cge]
           attack: [none, sign-flip]

@@ -1,6 +1,5 @@
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
-using ByzantineSim.Experiments.Specs;
 
 namespace ByzantineSim.Experiments.Tests;
 

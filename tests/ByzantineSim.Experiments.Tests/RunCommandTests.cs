@@ -1,27 +1,17 @@
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>The <c>run</c> and <c>validate</c> commands end to end, in a child process.</summary>
-public sealed class RunCommandTests : IDisposable
+public sealed class RunCommandTests() : TempFolderTest("byzsim-run-")
 {
-    private const string Spec = """
-        sweep: tiny
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 9, f: 2 }
-          training: { rounds: 8, batch_size: 16, learning_rate: 0.2, worker_momentum: 0.5, eval_every: 4 }
+    private static readonly string Spec = TinySpec.Head("tiny", train: 1000, test: 200, n: 9, f: 2, rounds: 8, evalEvery: 4, workerMomentum: 0.5) + """
         grid:
           aggregator: [mean, cge]
           attack: [sign-flip, nan]
         """;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-run-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private string Write(string name, string text)
     {
-        File.WriteAllText(Path.Combine(_folder, name), text);
+        File.WriteAllText(Path.Combine(Folder, name), text);
         return name;
     }
 
@@ -29,24 +19,24 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_SameSpecTwice_ByteIdenticalMetrics()
     {
         string spec = Write("tiny.yaml", Spec);
-        var first = await CliProcess.RunAsync(_folder, "run", spec, "--results", "a", "--plain");
-        var second = await CliProcess.RunAsync(_folder, "run", spec, "--results", "b", "--plain", "--parallel", "1");
+        var first = await CliProcess.RunAsync(Folder, "run", spec, "--results", "a", "--plain");
+        var second = await CliProcess.RunAsync(Folder, "run", spec, "--results", "b", "--plain", "--parallel", "1");
         Assert.True(first.ExitCode == 0, first.Output + first.Error);
         Assert.True(second.ExitCode == 0, second.Output + second.Error);
 
-        var runs = RunFolders.Of(Path.Combine(_folder, "a", "tiny"));
+        var runs = RunFolders.Of(Path.Combine(Folder, "a", "tiny"));
         Assert.Equal(4, runs.Count);
         foreach (string run in runs)
         {
             foreach (string file in new[] { "metrics.csv", "rounds.csv", "clients.csv", "spec.yaml" })
             {
-                var a = File.ReadAllBytes(Path.Combine(_folder, "a", "tiny", run, file));
-                var b = File.ReadAllBytes(Path.Combine(_folder, "b", "tiny", run, file));
+                var a = File.ReadAllBytes(Path.Combine(Folder, "a", "tiny", run, file));
+                var b = File.ReadAllBytes(Path.Combine(Folder, "b", "tiny", run, file));
                 Assert.True(a.SequenceEqual(b), $"{run}/{file} differs between runs");
             }
         }
 
-        string metrics = File.ReadAllText(Path.Combine(_folder, "a", "tiny", runs[0]!, "metrics.csv"));
+        string metrics = File.ReadAllText(Path.Combine(Folder, "a", "tiny", runs[0]!, "metrics.csv"));
         Assert.StartsWith("round,train_loss,test_accuracy,test_loss,aggregated\n0,NaN,", metrics, StringComparison.Ordinal);
         Assert.Equal(4, metrics.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("final test accuracy", first.Output, StringComparison.Ordinal);
@@ -57,11 +47,11 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_Again_SkipsCompletedRuns()
     {
         string spec = Write("tiny.yaml", Spec);
-        Assert.Equal(0, (await CliProcess.RunAsync(_folder, "run", spec, "--plain")).ExitCode);
-        var again = await CliProcess.RunAsync(_folder, "run", spec, "--plain");
+        Assert.Equal(0, (await CliProcess.RunAsync(Folder, "run", spec, "--plain")).ExitCode);
+        var again = await CliProcess.RunAsync(Folder, "run", spec, "--plain");
         Assert.Equal(0, again.ExitCode);
         Assert.Contains("0 runs completed, 4 already complete, 0 failed", again.Output, StringComparison.Ordinal);
-        string index = File.ReadAllText(Path.Combine(_folder, "results", "tiny", "runs.csv"));
+        string index = File.ReadAllText(Path.Combine(Folder, "results", "tiny", "runs.csv"));
         Assert.Equal(4, index.Split('\n').Count(line => line.Contains(",complete,", StringComparison.Ordinal)));
     }
 
@@ -69,7 +59,7 @@ public sealed class RunCommandTests : IDisposable
     public async Task Run_TemporariesAndLockOfAKilledProcess_RemovedAtStart()
     {
         string spec = Write("tiny.yaml", Spec);
-        string sweep = Path.Combine(_folder, "results", "tiny");
+        string sweep = Path.Combine(Folder, "results", "tiny");
         string dead = Results.AtomicFileTests.DeadPid();
         Directory.CreateDirectory(Path.Combine(sweep, "figures"));
         string[] stale = [Path.Combine(sweep, $"runs.csv.{dead}.tmp"), Path.Combine(sweep, "figures", $"accuracy.png.{dead}.tmp")];
@@ -79,7 +69,7 @@ public sealed class RunCommandTests : IDisposable
         }
 
         File.WriteAllText(Path.Combine(sweep, "byzsim.lock"), $"pid {dead}\nhost {Environment.MachineName}\n");
-        var outcome = await CliProcess.RunAsync(_folder, "run", spec, "--plain", "--no-report");
+        var outcome = await CliProcess.RunAsync(Folder, "run", spec, "--plain", "--no-report");
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
         Assert.Empty(Directory.GetFiles(sweep, "*.tmp", SearchOption.AllDirectories));
         Assert.False(File.Exists(Path.Combine(sweep, "byzsim.lock")));
@@ -90,22 +80,22 @@ public sealed class RunCommandTests : IDisposable
     {
         // Long enough (4 runs one at a time) for the second process to start while the first works.
         string spec = Write("tiny.yaml", Spec.Replace("rounds: 8", "rounds: 200", StringComparison.Ordinal));
-        using var first = CliProcess.Start(_folder, "run", spec, "--plain", "--parallel", "1", "--no-report");
+        using var first = CliProcess.Start(Folder, "run", spec, "--plain", "--parallel", "1", "--no-report");
         var firstOutput = first.StandardOutput.ReadToEndAsync();
         var firstError = first.StandardError.ReadToEndAsync();
-        string lockFile = Path.Combine(_folder, "results", "tiny", "byzsim.lock");
+        string lockFile = Path.Combine(Folder, "results", "tiny", "byzsim.lock");
         while (!File.Exists(lockFile) && !first.HasExited)
         {
             await Task.Delay(20);
         }
 
-        var second = await CliProcess.RunAsync(_folder, "run", spec, "--plain");
+        var second = await CliProcess.RunAsync(Folder, "run", spec, "--plain");
         bool firstStillRunning = !first.HasExited;
         await first.WaitForExitAsync();
         Assert.True(firstStillRunning, "the first run ended before the second started: " + await firstOutput);
         Assert.Equal(1, second.ExitCode);
         Assert.Equal(
-            $"{Path.Combine(_folder, "results", "tiny")}: in use by another byzsim run (pid {first.Id} on {Environment.MachineName}); wait for it to end, or delete {lockFile} if that process is gone\n",
+            $"{Path.Combine(Folder, "results", "tiny")}: in use by another byzsim run (pid {first.Id} on {Environment.MachineName}); wait for it to end, or delete {lockFile} if that process is gone\n",
             second.Error.ReplaceLineEndings("\n"));
         Assert.Equal("", second.Output);
         Assert.True(first.ExitCode == 0, await firstOutput + await firstError);
@@ -124,7 +114,7 @@ public sealed class RunCommandTests : IDisposable
             grid:
               aggregator: [mean, krun]
             """);
-        var outcome = await CliProcess.RunAsync(_folder, "run", spec);
+        var outcome = await CliProcess.RunAsync(Folder, "run", spec);
         Assert.Equal(2, outcome.ExitCode);
         Assert.Equal(
             """
@@ -135,14 +125,14 @@ public sealed class RunCommandTests : IDisposable
 
             """.ReplaceLineEndings("\n"),
             outcome.Error.ReplaceLineEndings("\n"));
-        Assert.False(Directory.Exists(Path.Combine(_folder, "results")));
+        Assert.False(Directory.Exists(Path.Combine(Folder, "results")));
     }
 
     [Fact]
     public async Task Validate_PrintsRunCount()
     {
         string spec = Write("tiny.yaml", Spec);
-        var outcome = await CliProcess.RunAsync(_folder, "validate", spec);
+        var outcome = await CliProcess.RunAsync(Folder, "validate", spec);
         Assert.Equal(0, outcome.ExitCode);
         Assert.Equal("tiny.yaml: valid; sweep 'tiny' expands to 4 runs over axes: aggregator, attack\n", outcome.Output.ReplaceLineEndings("\n"));
     }
@@ -150,7 +140,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task MissingFile_ExitsTwo()
     {
-        var outcome = await CliProcess.RunAsync(_folder, "validate", "nothing.yaml");
+        var outcome = await CliProcess.RunAsync(Folder, "validate", "nothing.yaml");
         Assert.Equal(2, outcome.ExitCode);
         Assert.Contains("spec file not found: nothing.yaml", outcome.Error, StringComparison.Ordinal);
     }

@@ -1,5 +1,3 @@
-using ByzantineSim.Experiments.Specs;
-
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>Cross-field checks of <see cref="RunReader"/> that need the bound plug-ins.</summary>
@@ -78,12 +76,8 @@ public class RunReaderTests
 }
 
 /// <summary>The published data sets' checks and the augmentation keys in a spec.</summary>
-public sealed class PublishedDataSpecTests : IDisposable
+public sealed class PublishedDataSpecTests() : TempFolderTest("published-spec-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("published-spec-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public void NaturalPartition_DataWithoutUsers_IsRejectedAtThePartition()
     {
@@ -97,8 +91,8 @@ public sealed class PublishedDataSpecTests : IDisposable
     [Fact]
     public void Augmentation_OnShakespeareLines_IsRejected()
     {
-        TestKit.PublishedFormats.WriteLeaf(_folder, TestKit.PublishedFormats.ShakespeareUsers(3, Clients.Data.LeafDataset.Alphabet), 3);
-        string yaml = $"sweep: s\nbase:\n  data: {{ name: shakespeare, folder: '{_folder}' }}\n  partition: natural\n  clients: {{ n: 3 }}\n  training:\n    augmentation: {{ crop_padding: 4 }}\n";
+        TestKit.PublishedFormats.WriteLeaf(Folder, TestKit.PublishedFormats.ShakespeareUsers(3, Clients.Data.LeafDataset.Alphabet), 3);
+        string yaml = $"sweep: s\nbase:\n  data: {{ name: shakespeare, folder: '{Folder}' }}\n  partition: natural\n  clients: {{ n: 3 }}\n  training:\n    augmentation: {{ crop_padding: 4 }}\n";
         var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
         Assert.Equal(
             ["spec.yaml:7:19: base.training.augmentation: crop and flip need image samples [channels, height, width], the data's samples are [80]"],
@@ -108,8 +102,8 @@ public sealed class PublishedDataSpecTests : IDisposable
     [Fact]
     public void Augmentation_IsWrittenToSpecYamlOnlyWhenOn_AndReadsBack()
     {
-        TestKit.PublishedFormats.WriteCifar10(_folder, 2, 2);
-        string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-10, folder: '{_folder}' }}\n  model: cnn_cifar\n  training:\n    augmentation: {{ crop_padding: 4, horizontal_flip: true }}\n";
+        TestKit.PublishedFormats.WriteCifar10(Folder, 2, 2);
+        string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-10, folder: '{Folder}' }}\n  model: cnn_cifar\n  training:\n    augmentation: {{ crop_padding: 4, horizontal_flip: true }}\n";
         var run = Assert.Single(SweepLoader.Parse(yaml, "spec.yaml").Runs);
         string canonical = run.Spec.ToCanonicalYaml();
         Assert.Contains("  augmentation:\n    crop_padding: 4\n    horizontal_flip: true\n", canonical, StringComparison.Ordinal);
@@ -123,10 +117,10 @@ public sealed class PublishedDataSpecTests : IDisposable
     [Fact]
     public void CifarFolderWithoutFiles_ErrorNamesTheFilesAndTheirSource()
     {
-        string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-100, folder: '{_folder}', labels: coarse }}\n";
+        string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-100, folder: '{Folder}', labels: coarse }}\n";
         var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
         Assert.Equal(
-            [$"spec.yaml:3:36: base.data.folder: cifar-100 data not found in '{_folder}': missing train.bin, test.bin; download cifar-100-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and extract it"],
+            [$"spec.yaml:3:36: base.data.folder: cifar-100 data not found in '{Folder}': missing train.bin, test.bin; download cifar-100-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and extract it"],
             error.Errors.Select(e => e.ToString()));
     }
 }

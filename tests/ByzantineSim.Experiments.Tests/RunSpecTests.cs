@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Text;
-using ByzantineSim.Experiments.Specs;
 
 namespace ByzantineSim.Experiments.Tests;
 

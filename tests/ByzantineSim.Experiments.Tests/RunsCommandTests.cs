@@ -4,7 +4,7 @@ namespace ByzantineSim.Experiments.Tests;
 /// Honest statuses end to end (CLI processes): failed aggregations and degenerate runs in
 /// <c>run</c>, <c>runs</c> and <c>report</c>; damaged run files read as incomplete and rerun.
 /// </summary>
-public sealed class RunsCommandTests : IDisposable
+public sealed class RunsCommandTests() : TempFolderTest("byzsim-runs-")
 {
     // f = 1: every aggregation succeeds; f = 2 with message loss: one of 8 fails (cge needs more
     // inputs than arrive); f = 5 and a silent attack: 6 inputs, every aggregation fails.
@@ -22,15 +22,11 @@ public sealed class RunsCommandTests : IDisposable
           clients: [{ n: 11, f: 1 }, { n: 11, f: 2 }, { n: 11, f: 5 }]
         """;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-runs-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string Results => Path.Combine(_folder, "results", "health");
+    private string Results => Path.Combine(Folder, "results", "health");
 
     private async Task<CliProcess.Outcome> RunAsync(params string[] args)
     {
-        var outcome = await CliProcess.RunAsync(_folder, args);
+        var outcome = await CliProcess.RunAsync(Folder, args);
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
         return outcome;
     }
@@ -40,7 +36,7 @@ public sealed class RunsCommandTests : IDisposable
     [Fact]
     public async Task Run_FailedAggregations_ShownAsCompleteWithCountOrDegenerateEverywhere()
     {
-        await File.WriteAllTextAsync(Path.Combine(_folder, "health.yaml"), Health);
+        await File.WriteAllTextAsync(Path.Combine(Folder, "health.yaml"), Health);
         var run = await RunAsync("run", "health.yaml", "--plain");
         Assert.Matches(@"done  n-11-f-1-\w+  accuracy [\d.]+%  [\d.]+ s\n", run.Output);
         Assert.Matches(@"done  n-11-f-2-\w+  accuracy [\d.]+%  [\d.]+ s  complete \(1 of 8 aggregations failed\)", run.Output);
@@ -69,7 +65,7 @@ public sealed class RunsCommandTests : IDisposable
     [Fact]
     public async Task Run_IllTypedSummaryAndEmptyMetrics_IncompleteCorruptInRunsAndReportThenRerun()
     {
-        await File.WriteAllTextAsync(Path.Combine(_folder, "health.yaml"), Health);
+        await File.WriteAllTextAsync(Path.Combine(Folder, "health.yaml"), Health);
         await RunAsync("run", "health.yaml", "--plain", "--no-report");
         string summary = Path.Combine(RunFolder("n-11-f-1-"), "summary.json");
         string metrics = Path.Combine(RunFolder("n-11-f-2-"), "metrics.csv");

@@ -1,16 +1,11 @@
 using System.Diagnostics;
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Experiments.Yaml;
 
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>Reading a spec file: only regular files, at most <see cref="YamlLimits.MaxFileBytes"/>, refused quickly otherwise.</summary>
-public sealed class SpecFileTests : IDisposable
+public sealed class SpecFileTests() : TempFolderTest("byzsim-specfile-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-specfile-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     /// <summary>Loads on another thread so that a loader that blocks or reads for ever fails the test instead of hanging it.</summary>
     private static string LoadError(string path)
     {
@@ -23,7 +18,7 @@ public sealed class SpecFileTests : IDisposable
     public void OversizedFile_IsRefusedWithoutParsing()
     {
         // A valid spec padded with a comment to one byte over the limit.
-        string path = Path.Combine(_folder, "big.yaml");
+        string path = Path.Combine(Folder, "big.yaml");
         string head = "sweep: s\n#";
         System.IO.File.WriteAllText(path, head + new string('x', YamlLimits.MaxFileBytes + 1 - head.Length));
         Assert.Equal($"{path}: is larger than {YamlLimits.MaxFileBytes / 1024} KiB, the limit for a spec file", LoadError(path));
@@ -32,7 +27,7 @@ public sealed class SpecFileTests : IDisposable
     [Fact]
     public void FileAtTheSizeLimit_IsRead()
     {
-        string path = Path.Combine(_folder, "full.yaml");
+        string path = Path.Combine(Folder, "full.yaml");
         string head = "sweep: s\n#";
         System.IO.File.WriteAllText(path, head + new string('x', YamlLimits.MaxFileBytes - head.Length));
         Assert.Equal("s", SweepLoader.Load(path).Name);
@@ -59,7 +54,7 @@ public sealed class SpecFileTests : IDisposable
             return; // the file-type check uses Linux's statx
         }
 
-        string path = Path.Combine(_folder, "pipe.yaml");
+        string path = Path.Combine(Folder, "pipe.yaml");
         using (var mkfifo = Process.Start("mkfifo", [path]))
         {
             mkfifo.WaitForExit();

@@ -1,5 +1,4 @@
 using ByzantineSim.Clients.Training;
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Experiments.Tests;

@@ -9,13 +9,7 @@ public sealed class TinySweep : IAsyncLifetime
     /// <summary>The test collection sharing one sweep (its tests run one after another, as they alter its folder).</summary>
     public const string Collection = "tiny sweep";
 
-    private const string Spec = """
-        sweep: tiny
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 9, f: 2 }
-          training: { rounds: 8, batch_size: 16, learning_rate: 0.2, worker_momentum: 0.5, eval_every: 2 }
+    private static readonly string Spec = TinySpec.Head("tiny", train: 1000, test: 200, n: 9, f: 2, rounds: 8, evalEvery: 2, workerMomentum: 0.5) + """
           faults: { message_loss: 0.1 }
           server: { deadline: 10 }
         grid:

@@ -5,7 +5,7 @@ using ByzantineSim.Experiments.Validation;
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>The validation report generator on a fabricated results folder with known numbers.</summary>
-public sealed class ValidationReportTests : IDisposable
+public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-")
 {
     private const string Published = """
         {
@@ -37,14 +37,10 @@ public sealed class ValidationReportTests : IDisposable
         }
         """;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-validation-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     /// <summary>Writes a completed run whose last two evaluations are <paramref name="last"/> (fractions).</summary>
     private void Run(string id, int seed, string aggregator, double[] last, bool bucketing = false)
     {
-        string folder = Path.Combine(_folder, "results", "toy", id);
+        string folder = Path.Combine(Folder, "results", "toy", id);
         Directory.CreateDirectory(folder);
         string pre = bucketing ? "pre_aggregators:\n  - {name: bucketing, s: 2}\n" : "pre_aggregators: []\n";
         File.WriteAllText(Path.Combine(folder, "spec.yaml"), $"seed: {seed}\nmodel:\n  name: mlp\n  hidden: [8]\n{pre}aggregator:\n  name: {aggregator}\n");
@@ -64,16 +60,16 @@ public sealed class ValidationReportTests : IDisposable
         Run("x-1", 1, "mean", [0.60, 0.60], bucketing: true);
         Run("y-1", 1, "krum", [0.30, 0.30], bucketing: true);
         // An unfinished run (no summary) must be ignored.
-        Directory.CreateDirectory(Path.Combine(_folder, "results", "toy", "cge-1"));
-        File.WriteAllText(Path.Combine(_folder, "results", "toy", "cge-1", "spec.yaml"), "seed: 1\naggregator:\n  name: cge\n");
+        Directory.CreateDirectory(Path.Combine(Folder, "results", "toy", "cge-1"));
+        File.WriteAllText(Path.Combine(Folder, "results", "toy", "cge-1", "spec.yaml"), "seed: 1\naggregator:\n  name: cge\n");
     }
 
     private StudyResult Evaluate()
     {
-        string path = Path.Combine(_folder, "published.json");
+        string path = Path.Combine(Folder, "published.json");
         File.WriteAllText(path, Published);
         var study = PublishedStudies.Load(path).Studies.Single();
-        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(_folder, "results", "toy")));
+        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", "toy")));
     }
 
     [Fact]
@@ -141,7 +137,7 @@ public sealed class ValidationReportTests : IDisposable
     public void Figures_WritesOnePngPerFigure()
     {
         FabricateResults();
-        var written = ValidationFigures.Write(Evaluate(), Path.Combine(_folder, "figures"));
+        var written = ValidationFigures.Write(Evaluate(), Path.Combine(Folder, "figures"));
         string png = Assert.Single(written);
         Assert.Equal("toy.png", Path.GetFileName(png));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
@@ -161,17 +157,17 @@ public sealed class ValidationReportTests : IDisposable
     {
         FabricateResults();
         Run("mean-1-again", 1, "mean", [0.5, 0.5], bucketing: true);
-        string path = Path.Combine(_folder, "published.json");
+        string path = Path.Combine(Folder, "published.json");
         File.WriteAllText(path, Published.Replace("\"where\": { \"aggregator.name\": \"mean\", \"pre_aggregators\": \"[]\" }", "\"where\": { \"aggregator.name\": \"mean\" }", StringComparison.Ordinal));
         var study = PublishedStudies.Load(path).Studies.Single();
-        var error = Assert.Throws<InvalidDataException>(() => StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(_folder, "results", "toy"))));
+        var error = Assert.Throws<InvalidDataException>(() => StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", "toy"))));
         Assert.Contains("toy.mean: 'where' selects", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Load_UnknownCellsAndKinds_ReportsEveryProblem()
     {
-        string path = Path.Combine(_folder, "bad.json");
+        string path = Path.Combine(Folder, "bad.json");
         File.WriteAllText(path, Published
             .Replace("\"order\": \"mean > median > krum\"", "\"order\": \"mean > nobody\"", StringComparison.Ordinal)
             .Replace("\"kind\": \"below\"", "\"kind\": \"beneath\"", StringComparison.Ordinal));

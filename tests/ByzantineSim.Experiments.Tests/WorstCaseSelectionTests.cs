@@ -8,12 +8,8 @@ namespace ByzantineSim.Experiments.Tests;
 /// Hyperparameter selection against the worst case (ByzFL's evaluation protocol): hand-derived
 /// choices on made-up curves, and <c>byzsim select</c> on a real sweep checked against its files.
 /// </summary>
-public sealed class WorstCaseSelectionTests : IDisposable
+public sealed class WorstCaseSelectionTests() : TempFolderTest("byzsim-select-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-select-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private static SelectionRun Run(string candidate, string attack, double[] validation, double[] test, string rule = "median") =>
         new("", rule, candidate, attack, [.. Enumerable.Range(0, validation.Length).Select(i => 10.0 * i)], [.. validation], [.. test]);
 
@@ -86,7 +82,7 @@ public sealed class WorstCaseSelectionTests : IDisposable
     [Fact]
     public async Task SelectCommand_RealSweep_ChoosesFromTheMetricsFilesAndRefusesRunsWithoutValidation()
     {
-        await File.WriteAllTextAsync(Path.Combine(_folder, "tune.yaml"), """
+        await File.WriteAllTextAsync(Path.Combine(Folder, "tune.yaml"), """
             sweep: tune
             base:
               data: { name: synthetic, classes: 4, features: 8, train_size: 600, test_size: 100, validation_fraction: 0.2 }
@@ -98,11 +94,11 @@ public sealed class WorstCaseSelectionTests : IDisposable
               training.learning_rate: [0.001, 0.3]
               attack: [sign-flip, alie]
             """);
-        var run = await CliProcess.RunAsync(_folder, "run", "tune.yaml", "--plain", "--no-report");
+        var run = await CliProcess.RunAsync(Folder, "run", "tune.yaml", "--plain", "--no-report");
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
-        string results = Path.Combine(_folder, "results", "tune");
+        string results = Path.Combine(Folder, "results", "tune");
 
-        var select = await CliProcess.RunAsync(_folder, "select", results, "--tune", "training.learning_rate", "--json");
+        var select = await CliProcess.RunAsync(Folder, "select", results, "--tune", "training.learning_rate", "--json");
         Assert.True(select.ExitCode == 0, select.Output + select.Error);
         using var json = JsonDocument.Parse(select.Output);
         var selection = Assert.Single(json.RootElement.EnumerateArray().ToList());
@@ -127,11 +123,11 @@ public sealed class WorstCaseSelectionTests : IDisposable
         Assert.Equal(Worst(chosen), selection.GetProperty("worst_validation_accuracy").GetDouble(), 12);
         Assert.Equal(Math.Min(peaks[(chosen, "sign-flip")].Test, peaks[(chosen, "alie")].Test), selection.GetProperty("worst_test_accuracy").GetDouble(), 12);
 
-        var table = await CliProcess.RunAsync(_folder, "select", results, "--tune", "training.learning_rate");
+        var table = await CliProcess.RunAsync(Folder, "select", results, "--tune", "training.learning_rate");
         Assert.True(table.ExitCode == 0, table.Error);
         Assert.Contains($"  chosen training.learning_rate={chosen}: worst validation ", table.Output, StringComparison.Ordinal);
 
-        var wrongAxis = await CliProcess.RunAsync(_folder, "select", results, "--tune", "training.momentum");
+        var wrongAxis = await CliProcess.RunAsync(Folder, "select", results, "--tune", "training.momentum");
         Assert.Equal(2, wrongAxis.ExitCode);
         Assert.Contains("--tune training.momentum: not a tunable axis of", wrongAxis.Error, StringComparison.Ordinal);
         Assert.Contains("its axes: training.learning_rate", wrongAxis.Error, StringComparison.Ordinal);

@@ -1,5 +1,4 @@
 using System.Text;
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Experiments.Yaml;
 using YamlDotNet.RepresentationModel;
 

@@ -1,11 +1,4 @@
 using System.Reflection;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.Simulator.Protocol;
 
 namespace ByzantineSim.Simulator.Tests;
 

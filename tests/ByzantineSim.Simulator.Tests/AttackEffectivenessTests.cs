@@ -1,24 +1,11 @@
 using System.Collections.Concurrent;
-using ByzantineSim.Attacks;
-using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.Simulator.Server;
 
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>One simulator for the effectiveness tests, and each no-attack baseline run once.</summary>
-public sealed class EffectivenessFixture : IAsyncLifetime
+public sealed class EffectivenessFixture() : SimulatorFixture("effectiveness")
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<RunResult>>> _runs = new(StringComparer.Ordinal);
-
-    public SimulatorSystem Simulator { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        Simulator = SimulatorSystem.Create(trainers: 2, name: "effectiveness");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await Simulator.DisposeAsync();
 
     public Task<RunResult> Run(string key, Func<Setup.RunSetup> setup) =>
         _runs.GetOrAdd(key, _ => new Lazy<Task<RunResult>>(() => Simulator.RunAsync(setup()))).Value;

@@ -1,12 +1,3 @@
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Simulator.Faults;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
 using Xunit.Abstractions;
 
 namespace ByzantineSim.Simulator.Tests;

@@ -1,8 +1,5 @@
 using ByzantineSim.Clients.Compression;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
-using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Tests;
 

@@ -1,9 +1,5 @@
 using System.Collections.Immutable;
-using ByzantineSim.Attacks;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
-using ByzantineSim.Simulator.Protocol;
-using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Tests;
 

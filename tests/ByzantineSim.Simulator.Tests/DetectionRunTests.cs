@@ -1,22 +1,7 @@
-using ByzantineSim.Attacks;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>One simulator shared by the detection runs.</summary>
-public sealed class DetectionFixture : IAsyncLifetime
-{
-    public SimulatorSystem Simulator { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        Simulator = SimulatorSystem.Create(trainers: 2, name: "detection");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await Simulator.DisposeAsync();
-}
+public sealed class DetectionFixture() : SimulatorFixture("detection");
 
 /// <summary>
 /// FLTrust, FoolsGold and MUD-HoG end to end through the actors: the server hands them the client

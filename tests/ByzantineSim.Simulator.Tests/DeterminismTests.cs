@@ -1,6 +1,3 @@
-using ByzantineSim.Attacks;
-using ByzantineSim.Simulator.Server;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>Results are a pure function of the spec and seed: repeatable, and independent of the trainer pool size.</summary>

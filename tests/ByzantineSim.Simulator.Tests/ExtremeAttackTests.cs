@@ -1,21 +1,7 @@
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>One simulator shared by the extreme-attack runs.</summary>
-public sealed class ExtremeAttackFixture : IAsyncLifetime
-{
-    public SimulatorSystem Simulator { get; private set; } = null!;
-
-    public Task InitializeAsync()
-    {
-        Simulator = SimulatorSystem.Create(trainers: 2, name: "extreme");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await Simulator.DisposeAsync();
-}
+public sealed class ExtremeAttackFixture() : SimulatorFixture("extreme");
 
 /// <summary>
 /// The reliability issue's end-to-end check: every rule that claims robustness (each registered

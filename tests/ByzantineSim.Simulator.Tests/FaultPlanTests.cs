@@ -1,5 +1,3 @@
-using ByzantineSim.Simulator.Faults;
-
 namespace ByzantineSim.Simulator.Tests;
 
 public class FaultPlanTests

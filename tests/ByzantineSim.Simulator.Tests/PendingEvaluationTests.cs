@@ -1,6 +1,3 @@
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Simulator.Server;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>An evaluation split into parts, completed by trainers in any order.</summary>

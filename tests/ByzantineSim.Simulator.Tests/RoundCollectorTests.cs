@@ -1,9 +1,3 @@
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.Simulator.Faults;
-using ByzantineSim.Simulator.Protocol;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
-
 namespace ByzantineSim.Simulator.Tests;
 
 public class RoundCollectorTests

@@ -1,5 +1,3 @@
-using ByzantineSim.Simulator.Server;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>The run's bookkeeping as pure state: rounds close in order, evaluations return in any order.</summary>

@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.Simulator.Faults;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Tests;
 
@@ -15,18 +9,8 @@ namespace ByzantineSim.Simulator.Tests;
 /// run's records say what happened. The round timeout is 30 minutes in these tests, so a test that
 /// finishes shows the server did not wait on the wall clock for silent clients.
 /// </summary>
-public sealed class ServerActorTests : IAsyncLifetime
+public sealed class ServerActorTests() : SimulatorFixture("server-tests")
 {
-    private SimulatorSystem _simulator = null!;
-
-    public Task InitializeAsync()
-    {
-        _simulator = SimulatorSystem.Create(trainers: 2, name: "server-tests");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _simulator.DisposeAsync();
-
     private static IAttack Attack(string name) => BuiltInAttacks.Create(name, new AttackPopulation(9, 2));
 
     private static int[] ByzantineIds(RunResult result) => [.. result.Clients.Where(c => c.Byzantine).Select(c => c.ClientId)];
@@ -34,7 +18,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     [Fact]
     public async Task NaNUpdates_RobustRule_AggregatesThemAndStaysFinite()
     {
-        var result = await _simulator.RunAsync(TinyRun.Setup("cge", Attack("nan"), rounds: 15));
+        var result = await Simulator.RunAsync(TinyRun.Setup("cge", Attack("nan"), rounds: 15));
         Assert.Equal(15, result.Rounds.Length);
         Assert.All(result.Rounds, r => Assert.Equal(9, r.Aggregated));
         Assert.All(result.Clients.Where(c => c.Byzantine), c => Assert.Equal(15, c.Count(ReplyOutcome.AcceptedNonFinite)));
@@ -46,20 +30,20 @@ public sealed class ServerActorTests : IAsyncLifetime
     [Fact]
     public async Task ThrowingAttack_IsRecordedAsAttackFailed_NotAsSilence()
     {
-        var result = await _simulator.RunAsync(TinyRun.Setup("cge", new ThrowingAttack(), rounds: 4));
+        var result = await Simulator.RunAsync(TinyRun.Setup("cge", new ThrowingAttack(), rounds: 4));
         Assert.All(result.Rounds, r => Assert.Equal((7, 2, 2, 0), (r.Aggregated, r.Rejected, r.AttackFailed, r.Missing)));
         Assert.All(result.Rounds, r => Assert.Equal("InvalidOperationException: the attack's own bug", r.AttackFailure));
         Assert.All(result.Clients.Where(c => c.Byzantine), c => Assert.Equal((4, 0), (c.Count(ReplyOutcome.AttackFailed), c.Count(ReplyOutcome.Missing))));
 
         // A chosen silence, by contrast, is missing and no failure.
-        var silent = await _simulator.RunAsync(TinyRun.Setup("cge", Attack("silent"), rounds: 2));
+        var silent = await Simulator.RunAsync(TinyRun.Setup("cge", Attack("silent"), rounds: 2));
         Assert.All(silent.Rounds, r => Assert.Equal((2, 0, null), (r.Missing, r.AttackFailed, r.AttackFailure)));
     }
 
     [Fact]
     public async Task NaNUpdates_ExcludePolicy_DropsAndCountsThem()
     {
-        var result = await _simulator.RunAsync(TinyRun.Setup("mean", Attack("nan"), nonFinite: NonFinitePolicy.Exclude));
+        var result = await Simulator.RunAsync(TinyRun.Setup("mean", Attack("nan"), nonFinite: NonFinitePolicy.Exclude));
         Assert.All(result.Rounds, r => Assert.Equal((7, 2, 0), (r.Aggregated, r.Rejected, r.Missing)));
         Assert.All(result.Clients.Where(c => c.Byzantine), c => Assert.Equal(6, c.Count(ReplyOutcome.ExcludedNonFinite)));
         Assert.True(double.IsFinite(result.Final.TestLoss));
@@ -68,7 +52,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     [Fact]
     public async Task NaNUpdates_Mean_IsPoisonedButTheRunCompletes()
     {
-        var result = await _simulator.RunAsync(TinyRun.Setup("mean", Attack("nan")));
+        var result = await Simulator.RunAsync(TinyRun.Setup("mean", Attack("nan")));
         Assert.Equal(6, result.Rounds.Length);
         Assert.True(double.IsNaN(result.Final.TestLoss));
     }
@@ -76,7 +60,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     [Fact]
     public async Task WrongLengthUpdates_AreExcludedAndRecorded()
     {
-        var result = await _simulator.RunAsync(TinyRun.Setup("krum", Attack("wrong-length")));
+        var result = await Simulator.RunAsync(TinyRun.Setup("krum", Attack("wrong-length")));
         Assert.All(result.Rounds, r => Assert.Equal((7, 2, 0), (r.Aggregated, r.Rejected, r.Missing)));
         Assert.All(result.Clients.Where(c => c.Byzantine), c => Assert.Equal(6, c.Count(ReplyOutcome.WrongLength)));
         Assert.All(result.Clients.Where(c => !c.Byzantine), c => Assert.Equal(6, c.Count(ReplyOutcome.Accepted)));
@@ -85,7 +69,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     [Fact]
     public async Task SilentClients_RoundClosesWithoutThem_MissingRecorded()
     {
-        var result = await _simulator.RunAsync(TinyRun.Setup("centered-clipping", Attack("silent")));
+        var result = await Simulator.RunAsync(TinyRun.Setup("centered-clipping", Attack("silent")));
         Assert.All(result.Rounds, r => Assert.Equal((7, 0, 2), (r.Aggregated, r.Rejected, r.Missing)));
         Assert.Equal([7, 8], ByzantineIds(result));
         Assert.All(result.Clients.Where(c => c.Byzantine), c => Assert.Equal(6, c.Count(ReplyOutcome.Missing)));
@@ -95,7 +79,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     public async Task SlowCoalition_DeadlineClosesRound_LateRepliesDropped()
     {
         var slow = new SlowAttack(TimeSpan.FromSeconds(2));
-        var result = await _simulator.RunAsync(TinyRun.Setup("cge", slow, rounds: 3, timeout: TimeSpan.FromMilliseconds(400)));
+        var result = await Simulator.RunAsync(TinyRun.Setup("cge", slow, rounds: 3, timeout: TimeSpan.FromMilliseconds(400)));
         Assert.Equal(3, result.Rounds.Length);
         Assert.All(result.Rounds, r => Assert.Equal((7, 2), (r.Aggregated, r.Missing)));
         Assert.True(result.Clients.Where(c => c.Byzantine).Sum(c => c.Count(ReplyOutcome.Missing)) == 6);
@@ -110,7 +94,7 @@ public sealed class ServerActorTests : IAsyncLifetime
         // (Which honest replies make each deadline depends on the machine's load; the reads do not.)
         var reader = new RereadingAttack(TimeSpan.FromMilliseconds(2000));
         var setup = TinyRun.Setup("mean", reader, rounds: 5, timeout: TimeSpan.FromMilliseconds(600), workerMomentum: 0);
-        var result = await _simulator.RunAsync(setup);
+        var result = await Simulator.RunAsync(setup);
 
         Assert.Equal(5, result.Rounds.Length);
         Assert.All(result.Rounds, r => Assert.Equal(2, r.Missing - (7 - r.Aggregated)));
@@ -121,7 +105,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     [Fact]
     public async Task NoByzantine_MeanLearns()
     {
-        var result = await _simulator.RunAsync(TinyRun.Setup("mean", byzantine: 0, rounds: 30));
+        var result = await Simulator.RunAsync(TinyRun.Setup("mean", byzantine: 0, rounds: 30));
         Assert.True(result.Final.TestAccuracy > result.Evaluations[0].TestAccuracy + 0.2,
             $"accuracy went from {result.Evaluations[0].TestAccuracy} to {result.Final.TestAccuracy}");
         Assert.Equal([0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30], result.Evaluations.Select(e => e.Round));
@@ -131,7 +115,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     public async Task TooFewUpdatesForTheRule_RoundRecordedAsFailed_ThetaKept()
     {
         // krum with f = 2 needs n > 6; with the two Byzantine silent only 5 updates remain.
-        var result = await _simulator.RunAsync(TinyRun.Setup("krum", Attack("silent"), honest: 5, rounds: 3));
+        var result = await Simulator.RunAsync(TinyRun.Setup("krum", Attack("silent"), honest: 5, rounds: 3));
         Assert.All(result.Rounds, r => Assert.True(r.AggregationFailed));
         Assert.Equal(result.Evaluations[0].TestLoss, result.Final.TestLoss);
     }
@@ -148,7 +132,7 @@ public sealed class ServerActorTests : IAsyncLifetime
             new StragglerFaults([0, 4], 0, new DelayDistribution(DelayKind.Exponential, 1.0, 0, 0)),
             0.1);
         var setup = TinyRun.Setup("cge", Attack("sign-flip"), rounds: 12, faults: faults, deadline: deadline);
-        var result = await _simulator.RunAsync(setup);
+        var result = await Simulator.RunAsync(setup);
 
         var plan = new FaultPlan(faults, setup.Seed, setup.HonestClients);
         Assert.Equal(12, result.Rounds.Length);
@@ -202,7 +186,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     {
         // An attack that threw inside the coalition would leave its identities silent (Missing).
         var attack = BuiltInAttacks.Create(name, new AttackPopulation(9, 2, Classes: 4));
-        var result = await _simulator.RunAsync(TinyRun.Setup("krum", attack, rounds: 4));
+        var result = await Simulator.RunAsync(TinyRun.Setup("krum", attack, rounds: 4));
         Assert.All(result.Rounds, r => Assert.Equal((9, 0), (r.Aggregated, r.Missing)));
         Assert.All(result.Clients.Where(c => c.Byzantine), c => Assert.Equal(4, c.Count(ReplyOutcome.Accepted)));
     }
@@ -211,7 +195,7 @@ public sealed class ServerActorTests : IAsyncLifetime
     public async Task StatefulAttack_CoalitionPassesEachRoundsStateToTheNext()
     {
         var attack = new CountingAttack();
-        await _simulator.RunAsync(TinyRun.Setup("cge", attack, rounds: 6));
+        await Simulator.RunAsync(TinyRun.Setup("cge", attack, rounds: 6));
         Assert.Equal([0, 1, 2, 3, 4, 5], attack.Seen);
     }
 

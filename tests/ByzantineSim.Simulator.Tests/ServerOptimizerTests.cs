@@ -1,8 +1,3 @@
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>

@@ -1,10 +1,4 @@
 using Akka.Actor;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.Simulator.Protocol;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
 using ByzantineSim.Simulator.Trainers;
 
 namespace ByzantineSim.Simulator.Tests;

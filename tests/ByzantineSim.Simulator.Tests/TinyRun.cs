@@ -1,12 +1,3 @@
-using ByzantineSim.Aggregators;
-using ByzantineSim.Attacks;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Simulator.Faults;
-using ByzantineSim.Simulator.Setup;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>Small, fast runs on synthetic data for protocol tests.</summary>

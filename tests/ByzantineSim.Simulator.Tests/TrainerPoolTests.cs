@@ -1,9 +1,4 @@
 using Akka.Actor;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Trainers;
 
 namespace ByzantineSim.Simulator.Tests;

@@ -1,23 +1,10 @@
 using ByzantineSim.Clients.Compression;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>FedAvg, partial participation, compression and privacy through the real actors.</summary>
-public sealed class TrainingAlgorithmTests : IAsyncLifetime
+public sealed class TrainingAlgorithmTests() : SimulatorFixture("training-tests")
 {
-    private SimulatorSystem _simulator = null!;
-
-    public Task InitializeAsync()
-    {
-        _simulator = SimulatorSystem.Create(trainers: 2, name: "training-tests");
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _simulator.DisposeAsync();
-
     private static void AssertLearned(RunResult result) =>
         Assert.True(result.Final.TestAccuracy > result.Evaluations[0].TestAccuracy + 0.2,
             $"accuracy went from {result.Evaluations[0].TestAccuracy} to {result.Final.TestAccuracy}");
@@ -34,7 +21,7 @@ public sealed class TrainingAlgorithmTests : IAsyncLifetime
             LearningRate = LearningRateSchedule.Constant(1.0),
             WorkerMomentum = 0,
         });
-        var result = await _simulator.RunAsync(setup);
+        var result = await Simulator.RunAsync(setup);
         Assert.All(result.Rounds, r => Assert.Equal((5, 5), (r.Sampled, r.Aggregated)));
         Assert.Equal(20 * 15 / 4, result.Clients.Sum(c => c.Count(ReplyOutcome.Accepted)));
         AssertLearned(result);
@@ -51,7 +38,7 @@ public sealed class TrainingAlgorithmTests : IAsyncLifetime
             SendModel = true,
             WorkerMomentum = 0,
         });
-        AssertLearned(await _simulator.RunAsync(setup));
+        AssertLearned(await Simulator.RunAsync(setup));
     }
 
     [Fact]
@@ -59,7 +46,7 @@ public sealed class TrainingAlgorithmTests : IAsyncLifetime
     {
         var attack = Attacks.BuiltInAttacks.Create("gaussian", new Attacks.AttackPopulation(12, 2));
         var setup = TinyRun.Setup("cge", attack, honest: 10, byzantine: 2, rounds: 10, training: t => t with { Participation = 0.5 });
-        var result = await _simulator.RunAsync(setup);
+        var result = await Simulator.RunAsync(setup);
         Assert.All(result.Rounds, r => Assert.Equal((6, 6, 0), (r.Sampled, r.Aggregated, r.Missing)));
 
         // Every Byzantine identity replied exactly in the rounds the spec's seed sampled it.
@@ -73,7 +60,7 @@ public sealed class TrainingAlgorithmTests : IAsyncLifetime
     {
         var setup = TinyRun.Setup("mean", honest: 8, byzantine: 0, rounds: 20);
         setup = setup with { Compressor = new TopKCompressor(0.1, errorFeedback: true) };
-        var result = await _simulator.RunAsync(setup);
+        var result = await Simulator.RunAsync(setup);
         int d = result.Dimension;
         long perClient = (long)Math.Ceiling(0.1 * d) * (32 + (long)Math.Ceiling(Math.Log2(d)));
         Assert.All(result.Rounds, r => Assert.Equal(8 * perClient, r.BitsSent));
@@ -83,7 +70,7 @@ public sealed class TrainingAlgorithmTests : IAsyncLifetime
     [Fact]
     public async Task NoCompression_Records32BitsPerCoordinate()
     {
-        var result = await _simulator.RunAsync(TinyRun.Setup("mean", honest: 4, byzantine: 0, rounds: 2));
+        var result = await Simulator.RunAsync(TinyRun.Setup("mean", honest: 4, byzantine: 0, rounds: 2));
         Assert.All(result.Rounds, r => Assert.Equal(4L * 32 * result.Dimension, r.BitsSent));
     }
 
@@ -91,7 +78,7 @@ public sealed class TrainingAlgorithmTests : IAsyncLifetime
     public async Task Privacy_HugeNoise_PreventsLearning()
     {
         var noisy = TinyRun.Setup("mean", honest: 8, byzantine: 0, rounds: 15) with { Privacy = new ClientPrivacy(0.1, 100) };
-        var result = await _simulator.RunAsync(noisy);
+        var result = await Simulator.RunAsync(noisy);
         Assert.True(result.Final.TestAccuracy < result.Evaluations[0].TestAccuracy + 0.2);
     }
 }

@@ -1,8 +1,3 @@
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Tests.Data;
 
 public sealed class AugmentationTests

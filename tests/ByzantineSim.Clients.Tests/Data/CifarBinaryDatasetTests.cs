@@ -1,19 +1,12 @@
-using ByzantineSim.Clients.Data;
-using ByzantineSim.TestKit;
-
 namespace ByzantineSim.Clients.Tests.Data;
 
-public sealed class CifarBinaryDatasetTests : IDisposable
+public sealed class CifarBinaryDatasetTests() : TempFolderTest("cifar-tests-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("cifar-tests-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public void Load_Cifar10Batches_ReadsEveryRecordInFileOrderWithLabelsAndChannelPlanes()
     {
-        PublishedFormats.WriteCifar10(_folder, perBatch: 40, test: 60);
-        var data = CifarBinaryDataset.Load(_folder, CifarVariant.Cifar10, "cifar-10");
+        PublishedFormats.WriteCifar10(Folder, perBatch: 40, test: 60);
+        var data = CifarBinaryDataset.Load(Folder, CifarVariant.Cifar10, "cifar-10");
 
         Assert.Equal(200, data.Train.Count);
         Assert.Equal(60, data.Test.Count);
@@ -53,11 +46,11 @@ public sealed class CifarBinaryDatasetTests : IDisposable
         Array.Fill(record, (byte)255, 3073 + 1 + 1024, 1024);
         foreach (int batch in Enumerable.Range(1, 5))
         {
-            File.WriteAllBytes(Path.Combine(_folder, $"data_batch_{batch}.bin"), record);
+            File.WriteAllBytes(Path.Combine(Folder, $"data_batch_{batch}.bin"), record);
         }
 
-        File.WriteAllBytes(Path.Combine(_folder, "test_batch.bin"), record);
-        var data = CifarBinaryDataset.Load(_folder, CifarVariant.Cifar10, "cifar-10");
+        File.WriteAllBytes(Path.Combine(Folder, "test_batch.bin"), record);
+        var data = CifarBinaryDataset.Load(Folder, CifarVariant.Cifar10, "cifar-10");
 
         // Red: half the samples 255, half 0, so mean 0.5 and deviation 0.5: 255 -> +1, 0 -> -1; blue is always 0.
         Assert.Equal([3, 9, 3, 9, 3, 9, 3, 9, 3, 9], data.Train.Labels.ToArray());
@@ -73,8 +66,8 @@ public sealed class CifarBinaryDatasetTests : IDisposable
     [InlineData(CifarVariant.Cifar100Coarse, 20)]
     public void Load_Cifar100_ChoosesFineOrCoarseLabels(CifarVariant variant, int classes)
     {
-        PublishedFormats.WriteCifar100(_folder, train: 250, test: 50);
-        var data = CifarBinaryDataset.Load(_folder, variant, "cifar-100");
+        PublishedFormats.WriteCifar100(Folder, train: 250, test: 50);
+        var data = CifarBinaryDataset.Load(Folder, variant, "cifar-100");
 
         Assert.Equal(250, data.Train.Count);
         Assert.Equal(classes, data.Train.Classes);
@@ -85,11 +78,11 @@ public sealed class CifarBinaryDatasetTests : IDisposable
     [Fact]
     public void Load_Cifar100FileReadAsCifar10_SaysTheRecordsDoNotFit()
     {
-        PublishedFormats.WriteCifar10(_folder, perBatch: 3, test: 3);
-        File.WriteAllBytes(Path.Combine(_folder, "data_batch_2.bin"), new byte[3074]);
-        var error = Assert.Throws<InvalidDataException>(() => CifarBinaryDataset.Load(_folder, CifarVariant.Cifar10, "cifar-10"));
+        PublishedFormats.WriteCifar10(Folder, perBatch: 3, test: 3);
+        File.WriteAllBytes(Path.Combine(Folder, "data_batch_2.bin"), new byte[3074]);
+        var error = Assert.Throws<InvalidDataException>(() => CifarBinaryDataset.Load(Folder, CifarVariant.Cifar10, "cifar-10"));
         Assert.Equal(
-            $"{Path.Combine(_folder, "data_batch_2.bin")}: 3074 bytes is not a whole number of 3073-byte records (1 label byte(s) + 3072 pixels); is this the CIFAR-10 binary version?",
+            $"{Path.Combine(Folder, "data_batch_2.bin")}: 3074 bytes is not a whole number of 3073-byte records (1 label byte(s) + 3072 pixels); is this the CIFAR-10 binary version?",
             error.Message);
     }
 

@@ -1,14 +1,7 @@
-using ByzantineSim.Clients.Data;
-using ByzantineSim.TestKit;
-
 namespace ByzantineSim.Clients.Tests.Data;
 
-public sealed class EmnistTests : IDisposable
+public sealed class EmnistTests() : TempFolderTest("emnist-tests-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("emnist-tests-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     private static DatasetDescriptor Descriptor(string name) => DatasetCatalog.Registry.All.Single(d => d.Name == name);
 
     [Theory]
@@ -17,8 +10,8 @@ public sealed class EmnistTests : IDisposable
     [InlineData("digits", 10, 0)]
     public void Load_Split_TransposesImagesAndNumbersClassesFromZero(string split, int classes, int labelBase)
     {
-        PublishedFormats.WriteEmnist(_folder, split, train: 240, test: 60, classes, labelBase);
-        var (source, errors) = DatasetCatalog.Bind(Descriptor("emnist"), new Dictionary<string, string> { ["folder"] = _folder, ["split"] = split });
+        PublishedFormats.WriteEmnist(Folder, split, train: 240, test: 60, classes, labelBase);
+        var (source, errors) = DatasetCatalog.Bind(Descriptor("emnist"), new Dictionary<string, string> { ["folder"] = Folder, ["split"] = split });
         Assert.Empty(errors);
         Assert.Empty(source.Check());
         var data = source.Load();
@@ -42,11 +35,11 @@ public sealed class EmnistTests : IDisposable
     [Fact]
     public void Check_MissingFiles_NamesThemAndWhereEmnistComesFrom()
     {
-        var (source, _) = DatasetCatalog.Bind(Descriptor("emnist"), new Dictionary<string, string> { ["folder"] = _folder, ["split"] = "letters" });
+        var (source, _) = DatasetCatalog.Bind(Descriptor("emnist"), new Dictionary<string, string> { ["folder"] = Folder, ["split"] = "letters" });
         var problem = Assert.Single(source.Check());
         Assert.Equal("folder", problem.Key);
         Assert.Equal(
-            $"emnist data not found in '{_folder}': missing emnist-letters-train-images-idx3-ubyte[.gz], emnist-letters-train-labels-idx1-ubyte[.gz], "
+            $"emnist data not found in '{Folder}': missing emnist-letters-train-images-idx3-ubyte[.gz], emnist-letters-train-labels-idx1-ubyte[.gz], "
             + $"emnist-letters-t10k-images-idx3-ubyte[.gz], emnist-letters-t10k-labels-idx1-ubyte[.gz]; download the gzip archive from {DatasetCatalog.EmnistSource} and extract its gzip/ folder",
             problem.Message);
     }
@@ -57,7 +50,7 @@ public sealed class EmnistTests : IDisposable
     [InlineData("femnist", "missing train/*.json, test/*.json; generate them with LEAF's data/femnist/preprocess.sh -t sample (https://github.com/TalwalkarLab/leaf) and give its data/femnist/data folder")]
     public void Check_OtherPublishedSets_NameTheExpectedFilesAndTheirSource(string name, string expected)
     {
-        var (source, _) = DatasetCatalog.Bind(Descriptor(name), new Dictionary<string, string> { ["folder"] = _folder });
-        Assert.Equal($"{name} data not found in '{_folder}': {expected}", Assert.Single(source.Check()).Message);
+        var (source, _) = DatasetCatalog.Bind(Descriptor(name), new Dictionary<string, string> { ["folder"] = Folder });
+        Assert.Equal($"{name} data not found in '{Folder}': {expected}", Assert.Single(source.Check()).Message);
     }
 }

@@ -1,21 +1,13 @@
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.TestKit;
-
 namespace ByzantineSim.Clients.Tests.Data;
 
-public sealed class LeafDatasetTests : IDisposable
+public sealed class LeafDatasetTests() : TempFolderTest("leaf-tests-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("leaf-tests-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public void Load_Femnist_SortsUsersByIdAndKeepsEachUsersSamplesTogether()
     {
         var users = PublishedFormats.FemnistUsers(12);
-        PublishedFormats.WriteLeaf(_folder, users, perFile: 5);
-        var data = LeafDataset.Load(_folder, LeafTask.Femnist, "femnist");
+        PublishedFormats.WriteLeaf(Folder, users, perFile: 5);
+        var data = LeafDataset.Load(Folder, LeafTask.Femnist, "femnist");
 
         var sorted = users.OrderBy(u => u.Train.Name, StringComparer.Ordinal).ToList();
         Assert.Equal(sorted.Sum(u => u.Train.X.Count), data.Train.Count);
@@ -40,8 +32,8 @@ public sealed class LeafDatasetTests : IDisposable
     public void Load_Shakespeare_MapsCharactersToLeafAlphabetIndices()
     {
         var users = PublishedFormats.ShakespeareUsers(6, LeafDataset.Alphabet);
-        PublishedFormats.WriteLeaf(_folder, users, perFile: 4);
-        var data = LeafDataset.Load(_folder, LeafTask.Shakespeare, "shakespeare");
+        PublishedFormats.WriteLeaf(Folder, users, perFile: 4);
+        var data = LeafDataset.Load(Folder, LeafTask.Shakespeare, "shakespeare");
 
         Assert.Equal([80], data.Train.SampleShape.ToArray());
         Assert.Equal(80, data.Train.Classes);
@@ -60,20 +52,20 @@ public sealed class LeafDatasetTests : IDisposable
     [Fact]
     public void Load_CountDisagreesWithNumSamples_NamesFileAndUser()
     {
-        Directory.CreateDirectory(Path.Combine(_folder, "train"));
-        Directory.CreateDirectory(Path.Combine(_folder, "test"));
-        string file = Path.Combine(_folder, "train", "a.json");
+        Directory.CreateDirectory(Path.Combine(Folder, "train"));
+        Directory.CreateDirectory(Path.Combine(Folder, "test"));
+        string file = Path.Combine(Folder, "train", "a.json");
         File.WriteAllText(file, """{"users": ["u1"], "num_samples": [2], "user_data": {"u1": {"x": ["abc"], "y": ["d"]}}}""");
-        File.WriteAllText(Path.Combine(_folder, "test", "a.json"), """{"users": [], "num_samples": [], "user_data": {}}""");
-        var error = Assert.Throws<InvalidDataException>(() => LeafDataset.Load(_folder, LeafTask.Shakespeare, "shakespeare"));
+        File.WriteAllText(Path.Combine(Folder, "test", "a.json"), """{"users": [], "num_samples": [], "user_data": {}}""");
+        var error = Assert.Throws<InvalidDataException>(() => LeafDataset.Load(Folder, LeafTask.Shakespeare, "shakespeare"));
         Assert.Equal($"{file}: user_data.u1: 1 x and 1 y, but num_samples says 2", error.Message);
     }
 
     [Fact]
     public void NaturalPartition_OneClientPerUser_HoldsExactlyThatUsersSamples()
     {
-        PublishedFormats.WriteLeaf(_folder, PublishedFormats.FemnistUsers(10), perFile: 3);
-        var train = LeafDataset.Load(_folder, LeafTask.Femnist, "femnist").Train;
+        PublishedFormats.WriteLeaf(Folder, PublishedFormats.FemnistUsers(10), perFile: 3);
+        var train = LeafDataset.Load(Folder, LeafTask.Femnist, "femnist").Train;
         var partition = new NaturalPartitioner().Split(train, 10, seed: 5);
 
         for (int client = 0; client < 10; client++)
@@ -86,8 +78,8 @@ public sealed class LeafDatasetTests : IDisposable
     [Fact]
     public void NaturalPartition_FewerClients_SamplesDistinctUsersFromTheSeed()
     {
-        PublishedFormats.WriteLeaf(_folder, PublishedFormats.FemnistUsers(10), perFile: 3);
-        var train = LeafDataset.Load(_folder, LeafTask.Femnist, "femnist").Train;
+        PublishedFormats.WriteLeaf(Folder, PublishedFormats.FemnistUsers(10), perFile: 3);
+        var train = LeafDataset.Load(Folder, LeafTask.Femnist, "femnist").Train;
         var partitioner = new NaturalPartitioner();
         var partition = partitioner.Split(train, 4, seed: 5);
 
@@ -106,8 +98,8 @@ public sealed class LeafDatasetTests : IDisposable
     [Fact]
     public void NaturalPartition_MoreClientsThanUsers_SaysHowMany()
     {
-        PublishedFormats.WriteLeaf(_folder, PublishedFormats.FemnistUsers(3), perFile: 3);
-        var train = LeafDataset.Load(_folder, LeafTask.Femnist, "femnist").Train;
+        PublishedFormats.WriteLeaf(Folder, PublishedFormats.FemnistUsers(3), perFile: 3);
+        var train = LeafDataset.Load(Folder, LeafTask.Femnist, "femnist").Train;
         var error = Assert.Throws<ArgumentException>(() => new NaturalPartitioner().Split(train, 5, 1));
         Assert.Equal("the natural partition gives each client one user, but femnist/train has 3 users for 5 clients", error.Message);
     }
@@ -115,8 +107,8 @@ public sealed class LeafDatasetTests : IDisposable
     [Fact]
     public void NaturalPartition_HonestDataOnly_LeavesByzantineClientsEmpty()
     {
-        PublishedFormats.WriteLeaf(_folder, PublishedFormats.FemnistUsers(6), perFile: 3);
-        var train = LeafDataset.Load(_folder, LeafTask.Femnist, "femnist").Train;
+        PublishedFormats.WriteLeaf(Folder, PublishedFormats.FemnistUsers(6), perFile: 3);
+        var train = LeafDataset.Load(Folder, LeafTask.Femnist, "femnist").Train;
         var partition = new HonestDataOnly(new NaturalPartitioner(), 2).Split(train, 8, 1);
         Assert.Equal(8, partition.Clients.Length);
         Assert.All(partition.Clients.Take(6), c => Assert.NotEmpty(c));

@@ -1,8 +1,4 @@
 using System.Collections.Immutable;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.TestKit;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,12 +10,8 @@ namespace ByzantineSim.Clients.Tests.Models;
 /// separately built module and against double-precision central differences, and loss falling
 /// over a few steps on generated CIFAR and Shakespeare files.
 /// </summary>
-public sealed class TorchModuleModelTests : IDisposable
+public sealed class TorchModuleModelTests() : TempFolderTest("torch-models-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("torch-models-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Theory]
     // ResNet-20: 0.27M in He et al. 2016, Table 6; 269,722 exactly with batch-norm affine parameters
     // and option-A shortcuts, counted by hand layer by layer (464 + 14,016 + 51,072 + 203,520 + 650).
@@ -167,14 +159,14 @@ public sealed class TorchModuleModelTests : IDisposable
             return (ResidualNetworks.ResNet20, new Dataset("cifar-8x8", [3, 8, 8], 10, small, train.Labels.ToArray()));
         }
 
-        string folder = Path.Combine(_folder, "shakespeare");
+        string folder = Path.Combine(Folder, "shakespeare");
         PublishedFormats.WriteLeaf(folder, PublishedFormats.ShakespeareUsers(4, LeafDataset.Alphabet), 2);
         return (new CharacterLstm(8, 32, 2), LeafDataset.Load(folder, LeafTask.Shakespeare, "shakespeare").Train);
     }
 
     private Dataset CifarTrain()
     {
-        string folder = Path.Combine(_folder, "cifar");
+        string folder = Path.Combine(Folder, "cifar");
         PublishedFormats.WriteCifar10(folder, perBatch: 20, test: 20);
         return CifarBinaryDataset.Load(folder, CifarVariant.Cifar10, "cifar-10").Train;
     }

@@ -4,8 +4,6 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Delivery;
 using ByzantineSim.Experiments.Cluster;
-using ByzantineSim.Experiments.Results;
-using ByzantineSim.Experiments.Specs;
 
 namespace ByzantineSim.Experiments.Tests.Cluster;
 

@@ -10,13 +10,7 @@ namespace ByzantineSim.Experiments.Tests.Cluster;
 public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference) : IDisposable, IClassFixture<ClusterSweepTests.LocalReference>
 {
     // 12 runs of about half a second each on one trainer: long enough to kill a node in the middle.
-    private const string Spec = """
-        sweep: cluster
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
-          model: { name: mlp, hidden: [16] }
-          clients: { n: 10, f: 2 }
-          training: { rounds: 120, batch_size: 16, learning_rate: 0.1, eval_every: 40 }
+    private static readonly string Spec = TinySpec.Head("cluster", train: 1000, test: 200, n: 10, f: 2, rounds: 120, evalEvery: 40, hidden: 16, learningRate: 0.1) + """
         grid:
           aggregator: [mean, median, cge, krum]
           attack: [none, sign-flip, alie]

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using ByzantineSim.Experiments.Cluster;
-using ByzantineSim.Experiments.Results;
 
 namespace ByzantineSim.Experiments.Tests.Cluster;
 

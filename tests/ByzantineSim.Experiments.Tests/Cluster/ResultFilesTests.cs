@@ -1,6 +1,3 @@
-using ByzantineSim.Experiments.Results;
-using ByzantineSim.Experiments.Specs;
-
 namespace ByzantineSim.Experiments.Tests.Cluster;
 
 /// <summary>The coordinator writes files whose names come from another node: only plain names in the run's folder.</summary>

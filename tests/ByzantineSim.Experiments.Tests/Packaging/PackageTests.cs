@@ -14,13 +14,7 @@ namespace ByzantineSim.Experiments.Tests.Packaging;
 [Collection(RepositoryBuilds.Collection)]
 public sealed class PackageTests(PackedFeed feed) : IClassFixture<PackedFeed>
 {
-    private const string Spec = """
-        sweep: packaged
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 400, test_size: 100 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 7, f: 1 }
-          training: { rounds: 3, batch_size: 16, learning_rate: 0.2, eval_every: 3 }
+    private static readonly string Spec = TinySpec.Head("packaged", train: 400, test: 100, n: 7, f: 1, rounds: 3, evalEvery: 3) + """
         grid:
           aggregator: [mean, median]
           attack: [sign-flip]

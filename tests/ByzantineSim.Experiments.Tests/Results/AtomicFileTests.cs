@@ -1,21 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
-using ByzantineSim.Experiments.Results;
 
 namespace ByzantineSim.Experiments.Tests.Results;
 
-public sealed class AtomicFileTests : IDisposable
+public sealed class AtomicFileTests() : TempFolderTest("byzsim-atomic-")
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-atomic-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
-    private string[] Temporaries() => Directory.GetFiles(_folder, "*.tmp", SearchOption.AllDirectories);
+    private string[] Temporaries() => Directory.GetFiles(Folder, "*.tmp", SearchOption.AllDirectories);
 
     [Fact]
     public void Write_ExistingFile_ReplacedWholeWithoutTemporary()
     {
-        string path = Path.Combine(_folder, "runs.csv");
+        string path = Path.Combine(Folder, "runs.csv");
         File.WriteAllText(path, "old");
         AtomicFile.Default.Write(path, "new,text\n");
         Assert.Equal("new,text\n", File.ReadAllText(path));
@@ -25,7 +20,7 @@ public sealed class AtomicFileTests : IDisposable
     [Fact]
     public void Write_DiskFullMidWrite_ThrowsKeepsOldFileAndRemovesTemporary()
     {
-        string path = Path.Combine(_folder, "runs.csv");
+        string path = Path.Combine(Folder, "runs.csv");
         File.WriteAllText(path, "old");
         var full = new AtomicFile(temporary => new FullDiskStream(new FileStream(temporary, FileMode.Create), bytesLeft: 3));
         var error = Assert.Throws<IOException>(() => full.Write(path, "a longer text than fits"));
@@ -40,16 +35,16 @@ public sealed class AtomicFileTests : IDisposable
         using var live = Process.Start("sleep", "30")!;
         try
         {
-            Directory.CreateDirectory(Path.Combine(_folder, "run"));
-            string dead = Path.Combine(_folder, "run", $"metrics.csv.{DeadPid()}.tmp");
-            string alive = Path.Combine(_folder, string.Create(CultureInfo.InvariantCulture, $"report.html.{live.Id}.tmp"));
-            string foreign = Path.Combine(_folder, "notes.tmp");
+            Directory.CreateDirectory(Path.Combine(Folder, "run"));
+            string dead = Path.Combine(Folder, "run", $"metrics.csv.{DeadPid()}.tmp");
+            string alive = Path.Combine(Folder, string.Create(CultureInfo.InvariantCulture, $"report.html.{live.Id}.tmp"));
+            string foreign = Path.Combine(Folder, "notes.tmp");
             foreach (string file in new[] { dead, alive, foreign })
             {
                 File.WriteAllText(file, "");
             }
 
-            Assert.Equal(2, AtomicFile.CleanStale(_folder));
+            Assert.Equal(2, AtomicFile.CleanStale(Folder));
             Assert.Equal([alive], Temporaries());
         }
         finally

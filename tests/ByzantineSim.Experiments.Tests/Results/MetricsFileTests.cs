@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using ByzantineSim.Experiments.Results;
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Server;
 
 namespace ByzantineSim.Experiments.Tests.Results;

@@ -1,30 +1,24 @@
-using ByzantineSim.Experiments.Results;
-
 namespace ByzantineSim.Experiments.Tests.Results;
 
 /// <summary>Run folders written by hand, in the shape <see cref="ResultsStore.Render"/> gives them, then damaged.</summary>
-public sealed class RunStateTests : IDisposable
+public sealed class RunStateTests() : TempFolderTest("byzsim-state-")
 {
     private const string Hash = "0123456789ab";
     private const string Metrics = "round,train_loss,test_accuracy,test_loss,aggregated\n0,NaN,0.25,1.4,0\n4,1.1,0.5,1.2,7\n8,0.9,0.625,1.0,7\n";
-
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-state-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static string Summary(int failed = 0) =>
         $$"""{ "run_id": "mean-{{Hash}}", "spec_hash": "{{Hash}}", "status": "complete", "rounds": 8, "final_test_accuracy": 0.625, "best_test_accuracy": 0.625, "failed_aggregations": {{failed}}, "seconds": 0.5 }""";
 
     private RunState Write(string summary, string? metrics = Metrics)
     {
-        File.WriteAllText(Path.Combine(_folder, ResultsStore.SpecFile), "clients:\n  n: 9\n  f: 2\n");
-        File.WriteAllText(Path.Combine(_folder, ResultsStore.SummaryFile), summary);
+        File.WriteAllText(Path.Combine(Folder, ResultsStore.SpecFile), "clients:\n  n: 9\n  f: 2\n");
+        File.WriteAllText(Path.Combine(Folder, ResultsStore.SummaryFile), summary);
         if (metrics is not null)
         {
-            File.WriteAllText(Path.Combine(_folder, ResultsStore.MetricsFile), metrics);
+            File.WriteAllText(Path.Combine(Folder, ResultsStore.MetricsFile), metrics);
         }
 
-        return RunState.Read(_folder, Hash);
+        return RunState.Read(Folder, Hash);
     }
 
     [Fact]
@@ -46,9 +40,9 @@ public sealed class RunStateTests : IDisposable
     [Fact]
     public void Read_NoSummary_IncompleteWithoutCorruption()
     {
-        File.WriteAllText(Path.Combine(_folder, ResultsStore.MetricsFile), Metrics);
-        Assert.Equal("incomplete", RunState.Read(_folder, Hash).ToString());
-        Assert.Equal("pending", RunState.Read(Path.Combine(_folder, "never"), Hash).ToString());
+        File.WriteAllText(Path.Combine(Folder, ResultsStore.MetricsFile), Metrics);
+        Assert.Equal("incomplete", RunState.Read(Folder, Hash).ToString());
+        Assert.Equal("pending", RunState.Read(Path.Combine(Folder, "never"), Hash).ToString());
     }
 
     [Theory]

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using ByzantineSim.Experiments.Results;
 using ByzantineSim.Experiments.Running;
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Experiments.Tests.Results;
 using ByzantineSim.Simulator;
 using ByzantineSim.Simulator.Server;
@@ -12,27 +10,17 @@ namespace ByzantineSim.Experiments.Tests.Running;
 /// A sweep on a disk that fills up, simulated by an <see cref="AtomicFile"/> whose temporary
 /// files run out of space: the run being written fails, every other run still runs and is kept.
 /// </summary>
-public sealed class SweepRunnerTests : IDisposable
+public sealed class SweepRunnerTests() : TempFolderTest("byzsim-disk-")
 {
-    private const string Spec = """
-        sweep: disk
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 400, test_size: 100 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 7, f: 1 }
-          training: { rounds: 4, batch_size: 16, learning_rate: 0.2, eval_every: 2 }
+    private static readonly string Spec = TinySpec.Head("disk", train: 400, test: 100, n: 7, f: 1, rounds: 4, evalEvery: 2) + """
         grid:
           aggregator: [mean, median, cge]
         """;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("byzsim-disk-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     /// <summary>Runs the sweep with writes of files matching <paramref name="full"/> failing as on a full disk.</summary>
     private async Task<(SweepPlan Plan, ResultsStore Store, SweepOutcome Outcome, Observer Observer)> RunAsync(Func<string, bool> full)
     {
-        string spec = Path.Combine(_folder, "disk.yaml");
+        string spec = Path.Combine(Folder, "disk.yaml");
         await File.WriteAllTextAsync(spec, Spec);
         var plan = SweepLoader.Load(spec);
         var files = new AtomicFile(temporary =>
@@ -40,7 +28,7 @@ public sealed class SweepRunnerTests : IDisposable
             var stream = new FileStream(temporary, FileMode.Create);
             return full(temporary) ? new FullDiskStream(stream, bytesLeft: 0) : stream;
         });
-        var store = new ResultsStore(Path.Combine(_folder, "results"), plan.Name, files);
+        var store = new ResultsStore(Path.Combine(Folder, "results"), plan.Name, files);
         var observer = new Observer();
         await using var simulator = SimulatorSystem.Create(1);
         var outcome = await new SweepRunner(simulator, store).RunAsync(plan, new SweepOptions(2, Force: false), observer, CancellationToken.None);
