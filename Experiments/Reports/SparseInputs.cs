@@ -12,7 +12,7 @@ namespace ByzantineSim.Experiments.Reports;
 public static class SparseInputs
 {
     /// <summary>Compressors whose output is zero on all but a share of the coordinates.</summary>
-    public static readonly ImmutableHashSet<string> Sparsifying = ["topk", "dgc"];
+    public static readonly ImmutableHashSet<string> Sparsifying = [Clients.Compression.TopKCompressor.RegistryName, Clients.Compression.DgcCompressor.RegistryName];
 
     /// <summary>Rules built on a coordinate-wise median or trimmed mean.</summary>
     public static readonly ImmutableHashSet<string> CoordinateWise = ["median", "trimmed-mean", "meamed", "bulyan"];

@@ -9,7 +9,13 @@ public sealed class SparseInputsTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "sparse-inputs-" + Guid.NewGuid().ToString("N"));
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
 
     private RunRecord Run(string id, string aggregator, string compression)
     {
@@ -31,5 +37,13 @@ public sealed class SparseInputsTests : IDisposable
             Run("e", "krum", "none"));
         var results = new SweepResults(_folder, "s", [], null, runs, [], null);
         Assert.Equal([("a", "median", "dgc"), ("c", "trimmed-mean", "topk")], SparseInputs.Affected(results));
+    }
+
+    [Fact]
+    public void CoordinateWiseRules_AreRegisteredAggregators()
+    {
+        // A renamed rule would silently drop out of the warning.
+        Assert.All(SparseInputs.CoordinateWise, name => Assert.True(Aggregators.BuiltInAggregators.Aggregators.TryGet(name, out _), name));
+        Assert.All(SparseInputs.Sparsifying, name => Assert.True(Clients.Compression.CompressorCatalog.Registry.TryGet(name, out _), name));
     }
 }
