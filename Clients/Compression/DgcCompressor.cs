@@ -5,11 +5,11 @@ namespace ByzantineSim.Clients.Compression;
 
 /// <summary>
 /// Deep Gradient Compression (Lin, Han, Mao, Wang, Dally, ICLR 2018, arXiv 1712.01887), one
-/// client's step (<see cref="Step"/>): local gradient clipping (§3.2), momentum correction
-/// u = m u + g, v = v + u (§3.1, with the run's worker momentum and its form), top-k of |v| at the
+/// client's step (<see cref="Step"/>): local gradient clipping, momentum correction
+/// u = m u + g, v = v + u (with the run's worker momentum and its form), top-k of |v| at the
 /// epoch's share (exact selection, ties to the lowest index, where the paper samples a threshold),
-/// sent and cleared from v, and momentum factor masking u = u * not(mask) (§3.2); the share
-/// follows the warm-up schedule (§3.3, <see cref="KeptFraction"/>). Bits: k values (32) and k
+/// sent and cleared from v, and momentum factor masking u = u * not(mask); the share
+/// follows the warm-up schedule (<see cref="KeptFraction"/>). Bits: k values (32) and k
 /// indices (ceil(log2 d)), as for top-k.
 /// </summary>
 /// <param name="fraction">Share of the coordinates kept after the warm-up (0.001: 99.9% sparsity).</param>
@@ -21,7 +21,7 @@ public sealed class DgcCompressor(double fraction, int warmupEpochs, bool moment
     /// <summary>The name a spec's YAML uses to select this compressor; its key in the compressor registry.</summary>
     public const string RegistryName = "dgc";
 
-    /// <summary>The kept share's factor per warm-up epoch: 75%, 93.75%, 98.4375%, 99.6% sparsity (§3.3).</summary>
+    /// <summary>The kept share's factor per warm-up epoch: 75%, 93.75%, 98.4375%, 99.6% sparsity (the paper's warm-up training).</summary>
     public const double WarmupFactor = 0.25;
 
     /// <inheritdoc />

@@ -12,7 +12,7 @@ public class DgcCompressionTests
     [Fact]
     public void Warmup_IsThePapersExponentialRamp_ThenTheFinalShare()
     {
-        // Lin et al. 2018, §3.3 / §4: 75%, 93.75%, 98.4375%, 99.6%, then 99.9% sparsity.
+        // Lin et al. 2018, warm-up training: 75%, 93.75%, 98.4375%, 99.6%, then 99.9% sparsity.
         var dgc = new DgcCompressor(0.001, 4, true, 0);
         Assert.Equal([0.25, 0.0625, 0.015625, 0.00390625, 0.001, 0.001], Enumerable.Range(0, 6).Select(dgc.KeptFraction));
         Assert.Equal([250, 63, 16, 4, 1, 1], Enumerable.Range(0, 6).Select(e => dgc.KeptCount(1000, e)));
