@@ -42,6 +42,10 @@ public static class CompressorCatalog
     private static readonly Parameter<double> FractionParameter = new("fraction", 0.01, "share k/d of coordinates kept", v => v is > 0 and <= 1 ? null : "must be in (0, 1]");
     private static readonly Parameter<bool> QuantisedFeedbackParameter = new("error_feedback", false, "keep the compression error and add it to the next update");
     private static readonly Parameter<bool> TopKFeedbackParameter = new("error_feedback", true, "keep the compression error and add it to the next update");
+    private static readonly Parameter<double> DgcFractionParameter = new("fraction", 0.001, "share k/d of coordinates kept after the warm-up (0.001: 99.9% sparsity)", v => v is > 0 and <= 1 ? null : "must be in (0, 1]");
+    private static readonly Parameter<int> DgcWarmupParameter = new("warmup_epochs", 4, "epochs of the sparsity warm-up (75%, 93.75%, 98.4375%, 99.6%); 0 turns it off", v => v >= 0 ? null : "must be >= 0");
+    private static readonly Parameter<bool> DgcMaskingParameter = new("momentum_masking", true, "zero the momentum where the accumulation was sent");
+    private static readonly Parameter<double> DgcClipParameter = new("clip_norm", 0.0, "local gradient clipping bound of a client (the global bound times N^-1/2); 0 turns it off", v => v >= 0 ? null : "must be >= 0 (0 disables clipping)");
 
     /// <summary>Every built-in compressor.</summary>
     public static PluginRegistry<CompressorDescriptor> Registry { get; } = new("compressor",
@@ -62,6 +66,11 @@ public static class CompressorCatalog
             "top-k sparsification by magnitude, biased; with error feedback (Stich, Cordonnier, Jaggi, NeurIPS 2018, arXiv 1809.07599)",
             [FractionParameter, TopKFeedbackParameter],
             binder => new TopKCompressor(binder.Get(FractionParameter), binder.Get(TopKFeedbackParameter))),
+        new CompressorDescriptor(
+            DgcCompressor.RegistryName,
+            "Deep Gradient Compression: top-k of the accumulated momentum, momentum correction and masking, local clipping, sparsity warm-up (Lin et al., ICLR 2018, arXiv 1712.01887)",
+            [DgcFractionParameter, DgcWarmupParameter, DgcMaskingParameter, DgcClipParameter],
+            binder => new DgcCompressor(binder.Get(DgcFractionParameter), binder.Get(DgcWarmupParameter), binder.Get(DgcMaskingParameter), binder.Get(DgcClipParameter))),
     ]);
 
     /// <summary>Binds a compressor's raw options.</summary>

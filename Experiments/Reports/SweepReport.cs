@@ -104,6 +104,7 @@ public static class SweepReport
         }
 
         RunHealth.Callout(page, results);
+        SparseInputs.Callout(page, results);
         if (results.Runs.IsEmpty)
         {
             page.Paragraph("No run has completed yet, so there is nothing to plot.");

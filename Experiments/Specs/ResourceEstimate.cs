@@ -57,8 +57,10 @@ public sealed record ResourceEstimate(double Parameters, ImmutableArray<Resource
         double d = setup.Model.ParameterCount(data.SampleShape, data.Outputs);
         int n = setup.TotalClients;
         int rows = TrainingSettings.ParticipantsPerRound(setup.Training.Participation, n);
-        // Worker momentum keeps two arrays per client, error feedback one residual.
-        int clientVectors = (setup.Training.WorkerMomentum > 0 ? 2 : 0) + (setup.Compressor.ErrorFeedback ? 1 : 0);
+        // Worker momentum keeps two arrays per client, error feedback one residual; DGC keeps its
+        // momentum and accumulation whatever the worker momentum.
+        int clientVectors = setup.Compressor is Clients.Compression.DgcCompressor ? 2
+            : (setup.Training.WorkerMomentum > 0 ? 2 : 0) + (setup.Compressor.ErrorFeedback ? 1 : 0);
         return Compute(d, data, setup.HonestClients, n, rows, clientVectors, trainers);
     }
 

@@ -58,8 +58,9 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
 
     /// <summary>
     /// Turns the trainer's output into what the client sends: differential privacy (clip and
-    /// noise), then worker momentum, then compression with optional error feedback, then, for
-    /// clients that send models, theta minus the update. Returns the new state, the update and
+    /// noise), then worker momentum, then compression with optional error feedback (DGC instead
+    /// applies the momentum, accumulates and sparsifies in one step), then, for clients that send
+    /// models, theta minus the update. Returns the new state, the update and
     /// the bits it takes on the wire.
     /// </summary>
     /// <param name="round">The round.</param>
@@ -80,25 +81,21 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             gradient = VectorPayload.TakeOwnership(noisy);
         }
 
-        var (state, update) = WithGradient(gradient, training.WorkerMomentum, training.MomentumForm, momentumBuffers);
-        long bits = 32L * update.Length;
-        if (compressor is not NoCompression)
+        ClientState state;
+        VectorPayload update;
+        long bits;
+        if (compressor is DgcCompressor dgc)
         {
-            var input = update.Span.ToArray();
-            if (compressor.ErrorFeedback && Residual is { } residual && residual.Length == input.Length)
+            (state, update, bits) = WithDgc(round, gradient, training, dgc);
+        }
+        else
+        {
+            (state, update) = WithGradient(gradient, training.WorkerMomentum, training.MomentumForm, momentumBuffers);
+            bits = 32L * update.Length;
+            if (compressor is not NoCompression)
             {
-                TensorPrimitives.Add(input, residual.Span, input);
+                (state, update, bits) = state.Compressed(round, update, compressor);
             }
-
-            var decoded = new float[input.Length];
-            bits = compressor.Compress(input, decoded, new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "compression", round)));
-            if (compressor.ErrorFeedback)
-            {
-                TensorPrimitives.Subtract(input, decoded, input);
-                state = state with { Residual = VectorPayload.TakeOwnership(input) };
-            }
-
-            update = VectorPayload.TakeOwnership(decoded);
         }
 
         if (training.SendModel)
@@ -115,6 +112,71 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
         }
 
         return (state, update, bits);
+    }
+
+    /// <summary>
+    /// Compresses <paramref name="update"/>, first adding the kept error when the compressor
+    /// feeds it back, and keeps the new error; the compressor draws from the client's stream
+    /// for the round.
+    /// </summary>
+    private (ClientState State, VectorPayload Update, long Bits) Compressed(int round, VectorPayload update, ICompressor compressor)
+    {
+        var input = update.Span.ToArray();
+        if (compressor.ErrorFeedback && Residual is { } residual && residual.Length == input.Length)
+        {
+            TensorPrimitives.Add(input, residual.Span, input);
+        }
+
+        var decoded = new float[input.Length];
+        long bits = compressor.Compress(input, decoded, new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "compression", round)));
+        var state = this;
+        if (compressor.ErrorFeedback)
+        {
+            TensorPrimitives.Subtract(input, decoded, input);
+            state = this with { Residual = VectorPayload.TakeOwnership(input) };
+        }
+
+        return (state, VectorPayload.TakeOwnership(decoded), bits);
+    }
+
+    /// <summary>
+    /// One round of DGC: the state's <see cref="Momentum"/> is DGC's momentum u and its
+    /// <see cref="Residual"/> the accumulation v (fresh arrays each round, so earlier states stay
+    /// as they were); the warm-up follows the client's epoch, the one <see cref="Batch"/> draws from.
+    /// </summary>
+    private (ClientState State, VectorPayload Update, long Bits) WithDgc(int round, VectorPayload gradient, TrainingSettings training, DgcCompressor dgc)
+    {
+        int d = gradient.Length;
+        var g = gradient.Span.ToArray();
+        var u = new float[d];
+        var v = new float[d];
+        var decoded = new float[d];
+        if (Momentum is { } previous && previous.Length == d)
+        {
+            previous.Span.CopyTo(u);
+        }
+
+        if (Residual is { } accumulated && accumulated.Length == d)
+        {
+            accumulated.Span.CopyTo(v);
+        }
+
+        long bits = dgc.Step(g, u, v, decoded, training.WorkerMomentum, training.MomentumForm, Epoch(round, training));
+        var state = this with { Momentum = VectorPayload.TakeOwnership(u), Residual = VectorPayload.TakeOwnership(v) };
+        return (state, VectorPayload.TakeOwnership(decoded), bits);
+    }
+
+    /// <summary>The client's epoch at round <paramref name="round"/>: its passes over its own samples before the round's first batch (as <see cref="Batch"/> counts them).</summary>
+    public int Epoch(int round, TrainingSettings training)
+    {
+        if (Samples.IsEmpty)
+        {
+            return 0;
+        }
+
+        int steps = training.Algorithm == LocalMode.Gradient ? 1 : training.LocalSteps;
+        int batchesPerEpoch = Samples.Length / Math.Min(training.BatchSize, Samples.Length);
+        return (int)Math.Min(int.MaxValue, (long)round * steps / batchesPerEpoch);
     }
 
     /// <summary>

@@ -121,7 +121,7 @@ public class SpecErrorTests
         {
             // 21. an unknown compressor
             "sweep: s\nbase:\n  compression: qsdg\n",
-            ["spec.yaml:3:16: base.compression: unknown compressor 'qsdg' (did you mean 'qsgd'?); known: none, qsgd, terngrad, topk"]
+            ["spec.yaml:3:16: base.compression: unknown compressor 'qsdg' (did you mean 'qsgd'?); known: dgc, none, qsgd, terngrad, topk"]
         },
         {
             // 22. a fault that loses updates needs a simulated deadline

@@ -1,0 +1,122 @@
+using ByzantineSim.Clients.Compression;
+using ByzantineSim.Clients.Training;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Clients.Tests;
+
+/// <summary>Deep Gradient Compression against values derived by hand from the paper's definitions (docs/ALGORITHMS.md).</summary>
+public class DgcCompressionTests
+{
+    private static readonly float[] First = [0.5f, -1.25f, 2f, 0f, -0.1f, 3.5f, -2.2f, 0.05f];
+
+    [Fact]
+    public void Warmup_IsThePapersExponentialRamp_ThenTheFinalShare()
+    {
+        // Lin et al. 2018, warm-up training: 75%, 93.75%, 98.4375%, 99.6%, then 99.9% sparsity.
+        var dgc = new DgcCompressor(0.001, 4, true, 0);
+        Assert.Equal([0.25, 0.0625, 0.015625, 0.00390625, 0.001, 0.001], Enumerable.Range(0, 6).Select(dgc.KeptFraction));
+        Assert.Equal([250, 63, 16, 4, 1, 1], Enumerable.Range(0, 6).Select(e => dgc.KeptCount(1000, e)));
+        Assert.Equal(0.001, new DgcCompressor(0.001, 0, true, 0).KeptFraction(0));
+
+        // A final share above a warm-up stage's ends that stage early.
+        Assert.Equal([0.25, 0.0625, 0.05, 0.05], Enumerable.Range(0, 4).Select(new DgcCompressor(0.05, 4, true, 0).KeptFraction));
+    }
+
+    [Fact]
+    public void TwoSteps_MomentumCorrectionAndMasking_MatchTheHandDerivedValues()
+    {
+        // k = 2 of 8, m = 0.9, u = m u + g, v = v + u; sent coordinates leave v, and u with masking.
+        var dgc = new DgcCompressor(0.25, 0, momentumMasking: true, 0);
+        var u = new float[8];
+        var v = new float[8];
+        var sent = new float[8];
+        long bits = dgc.Step(First.ToArray(), u, v, sent, 0.9, MomentumForm.Sum, epoch: 0);
+        Assert.Equal(2 * (32 + 3), bits);
+        Assert.Equal([0f, 0f, 0f, 0f, 0f, 3.5f, -2.2f, 0f], sent);
+        Assert.Equal([0.5f, -1.25f, 2f, 0f, -0.1f, 0f, 0f, 0.05f], v);
+        Assert.Equal([0.5f, -1.25f, 2f, 0f, -0.1f, 0f, 0f, 0.05f], u);
+
+        // g = 1: u = [1.45, -0.125, 2.8, 1, 0.91, 1, 1, 1.045], v = [1.95, -1.375, 4.8, 1, 0.81, 1, 1, 1.095].
+        dgc.Step(Enumerable.Repeat(1f, 8).ToArray(), u, v, sent, 0.9, MomentumForm.Sum, epoch: 0);
+        AssertClose([1.95f, 0f, 4.8f, 0f, 0f, 0f, 0f, 0f], sent);
+        AssertClose([0f, -1.375f, 0f, 1f, 0.81f, 1f, 1f, 1.095f], v);
+        AssertClose([0f, -0.125f, 0f, 1f, 0.91f, 1f, 1f, 1.045f], u);
+    }
+
+    [Fact]
+    public void WithoutMasking_TheMomentumKeepsTheSentCoordinates()
+    {
+        var dgc = new DgcCompressor(0.25, 0, momentumMasking: false, 0);
+        var u = new float[8];
+        var v = new float[8];
+        var sent = new float[8];
+        dgc.Step(First.ToArray(), u, v, sent, 0.9, MomentumForm.Sum, epoch: 0);
+        Assert.Equal(First, u);
+        dgc.Step(Enumerable.Repeat(1f, 8).ToArray(), u, v, sent, 0.9, MomentumForm.Sum, epoch: 0);
+
+        // u = 0.9 g1 + 1; v = [1.95, -1.375, 4.8, 1, 0.81, 4.15, -0.98, 1.095]: 4.8 and 4.15 are sent.
+        AssertClose([1.45f, -0.125f, 2.8f, 1f, 0.91f, 4.15f, -0.98f, 1.045f], u);
+        AssertClose([0f, 0f, 4.8f, 0f, 0f, 4.15f, 0f, 0f], sent);
+    }
+
+    [Fact]
+    public void LocalClipping_ScalesTheGradientBeforeTheMomentum()
+    {
+        var dgc = new DgcCompressor(0.5, 0, true, clipNorm: 1);
+        var u = new float[2];
+        var v = new float[2];
+        var sent = new float[2];
+        dgc.Step([3f, 4f], u, v, sent, 0, MomentumForm.Average, epoch: 0);
+        AssertClose([0f, 0.8f], sent);
+        AssertClose([0.6f, 0f], v);
+    }
+
+    [Fact]
+    public void Warmup_KeepsMoreCoordinatesInTheFirstEpoch()
+    {
+        var dgc = new DgcCompressor(0.001, 4, true, 0);
+        var gradient = Enumerable.Range(1, 1000).Select(i => (float)i).ToArray();
+        var sent = new float[1000];
+        Assert.Equal(250 * (32 + 10), dgc.Step(gradient.ToArray(), new float[1000], new float[1000], sent, 0.9, MomentumForm.Sum, epoch: 0));
+        Assert.Equal(250, sent.Count(x => x != 0));
+        Assert.Equal(1 * (32 + 10), dgc.Step(gradient.ToArray(), new float[1000], new float[1000], sent, 0.9, MomentumForm.Sum, epoch: 4));
+        Assert.Equal([1000f], sent.Where(x => x != 0));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Selection_IsTopKsSet_WithTiesZerosAndNaN(int seed)
+    {
+        // Differential: the quickselect keeps exactly what top-k's full sort keeps.
+        var random = new DeterministicRandom((ulong)seed);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int d = 1 + (int)(random.NextDouble() * 300);
+            var x = new float[d];
+            for (int i = 0; i < d; i++)
+            {
+                double r = random.NextDouble();
+                x[i] = r < 0.4 ? 0f : r < 0.6 ? (float)Math.Round(random.NextDouble() * 4 - 2) : r < 0.62 ? float.NaN : (float)(random.NextDouble() - 0.5);
+            }
+
+            double fraction = Math.Max(1e-3, random.NextDouble());
+            var expected = new float[d];
+            var actual = new float[d];
+            long expectedBits = new TopKCompressor(fraction, false).Compress(x, expected, random);
+            long actualBits = new DgcCompressor(fraction, 0, true, 0).Compress(x, actual, random);
+            Assert.Equal(expectedBits, actualBits);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) < 1e-5, $"coordinate {i}: expected {expected[i]}, got {actual[i]}");
+        }
+    }
+}
