@@ -120,7 +120,7 @@ public class PeerRunTests
         Assert.Equal(Deterministic(one), Deterministic(await Run(2, PeerMixing.ClippedGossip)));
         Assert.True(one.PeerToPeer);
         Assert.Equal([0, 3, 6], one.Evaluations.Select(e => e.Round));
-        Assert.All(one.Evaluations, e => Assert.InRange(e.TestAccuracy, e.PeerAccuracyMin, e.PeerAccuracyMax));
+        Assert.All(one.Evaluations, e => Assert.InRange(e.TestAccuracy, e.PeerAccuracyMin - 1e-12, e.PeerAccuracyMax + 1e-12)); // a mean of equal doubles may drift in the last bit
         Assert.Equal(0, one.Evaluations[0].ConsensusDistance); // every peer starts at theta_0
         Assert.True(one.Evaluations[^1].ConsensusDistance > 0);
         Assert.Equal(6 * 2, one.Messages.Length); // the Byzantine peer's two honest neighbours, each round
