@@ -93,7 +93,11 @@ public sealed class PeerNetwork
     /// </summary>
     public RoundRecord Exchange(int round)
     {
-        Graph = _topology.GraphAt(round, _setup.TotalClients, _setup.ByzantineClients);
+        if (_topology.Kind == TopologyKind.TimeVarying && round % _topology.Every == 0)
+        {
+            Graph = _topology.GraphAt(round, _setup.TotalClients, _setup.ByzantineClients); // a static graph is built once
+        }
+
         _lastReceived.Clear();
         int d = Dimension, honest = _models.Length;
         var mixed = new float[honest][];

@@ -134,7 +134,7 @@ public sealed class PeerNetworkActor : ReceiveActor
         _evaluations.Add(new EvaluationRecord(
             round,
             interval.Count == 0 ? double.NaN : interval.Average(r => r.TrainLoss),
-            _results.Average(r => r.Accuracy),
+            MeanAccuracy(_results, _run.Data.Test.Count),
             _results.Average(r => r.Loss),
             _evaluating.Sum(e => e.Seconds),
             _clock.Elapsed.TotalSeconds)
@@ -157,6 +157,13 @@ public sealed class PeerNetworkActor : ReceiveActor
             Messages = [.. _network.Messages],
         }));
     }
+
+    // The mean over peers as (sum of correct answers) / (peers x samples): one division, so peers
+    // that agree give exactly their accuracy (a mean of equal doubles may drift in the last bit).
+    private static double MeanAccuracy(Clients.Training.Evaluation[] results, int samples) =>
+        results.Any(r => !double.IsFinite(r.Accuracy))
+            ? results.Average(r => r.Accuracy)
+            : results.Sum(r => Math.Round(r.Accuracy * samples)) / ((double)results.Length * samples);
 
     private void Guard(Action action)
     {
