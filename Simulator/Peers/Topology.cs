@@ -28,7 +28,7 @@ public enum TopologyKind
     TimeVarying,
 }
 
-/// <summary>How an honest peer mixes its model with the models its neighbours sent (the spec's <c>topology.mixing</c>).</summary>
+/// <summary>How an honest peer mixes its model with the models its neighbours sent (chosen by the spec's <c>aggregator</c>: gossip, clipped-gossip, or any registered rule).</summary>
 public enum PeerMixing
 {
     /// <summary>The run's <c>aggregator</c> applied to the rows [own model, neighbours' models] with equal weights.</summary>
