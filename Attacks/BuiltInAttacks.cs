@@ -3,6 +3,7 @@ using ByzantineSim.Attacks.Alie;
 using ByzantineSim.Attacks.Backdoors;
 using ByzantineSim.Attacks.Fang;
 using ByzantineSim.Attacks.BitFlip;
+using ByzantineSim.Attacks.Dissensus;
 using ByzantineSim.Attacks.Gaussian;
 using ByzantineSim.Attacks.Ipm;
 using ByzantineSim.Attacks.LabelFlip;
@@ -112,6 +113,13 @@ public static class BuiltInAttacks
             "Xie, Koyejo, Gupta, UAI 2020, arXiv 1903.03936",
             [IpmOptions.EpsilonParameter],
             (binder, _) => new IpmAttack(IpmOptions.Bind(binder))),
+        new AttackDescriptor(
+            DissensusAttack.RegistryName,
+            "all send -eps * (weighted sum of the honest updates) / (weight of the Byzantine ones): with peers, each neighbour's own gossip pull, reversed",
+            AttackKnowledge.HonestUpdates,
+            "He, Karimireddy, Jaggi, 2022, arXiv 2202.01545 (ClippedGossip)",
+            [DissensusOptions.EpsilonParameter],
+            (binder, _) => new DissensusAttack(DissensusOptions.Bind(binder))),
         new AttackDescriptor(
             AlieAttack.RegistryName,
             "all send mean - z * std of the honest updates",

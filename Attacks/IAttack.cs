@@ -134,6 +134,16 @@ public readonly ref struct AttackContext
     /// <summary>What <see cref="IAttack.Craft"/> returned in the previous round (null in the first).</summary>
     public AttackState? State { get; init; }
 
+    /// <summary>
+    /// Peer-to-peer runs: the weight the targeted peer gives each row of <see cref="HonestUpdates"/>
+    /// when it mixes (its Metropolis-Hastings weights), or empty for equal weights (a server, or a
+    /// peer that applies an aggregator). The rows are then its honest neighbours' models minus its own.
+    /// </summary>
+    public ReadOnlySpan<float> HonestWeights { get; init; }
+
+    /// <summary>Peer-to-peer runs: the summed weight the targeted peer gives its Byzantine neighbours (0: equal weights, one per row to craft).</summary>
+    public double ByzantineWeight { get; init; }
+
     /// <summary>The client id of honest row <paramref name="row"/>.</summary>
     public int HonestId(int row) => HonestIds.IsEmpty ? row : HonestIds[row];
 

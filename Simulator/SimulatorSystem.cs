@@ -83,7 +83,9 @@ public sealed class SimulatorSystem : IAsyncDisposable
     {
         await _startup.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
         var context = Prepare(setup, progress);
-        var server = System.ActorOf(Props.Create(() => new ServerActor(context)), $"run-{Sanitize(setup.RunId)}-{Guid.NewGuid():N}");
+        // A run with a topology has no server: one actor drives its peers (see Peers/PeerNetworkActor).
+        var props = setup.Topology is null ? Props.Create(() => new ServerActor(context)) : Props.Create(() => new Peers.PeerNetworkActor(context));
+        var server = System.ActorOf(props, $"run-{Sanitize(setup.RunId)}-{Guid.NewGuid():N}");
         try
         {
             var finished = await server.Ask<RunFinished>(new BeginRun(), Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);

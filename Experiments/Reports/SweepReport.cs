@@ -198,8 +198,21 @@ public static class SweepReport
             page.Figure(
                 CurveFigure(analysis, setting, "train_loss", $"loss{slug}", $"Training loss{suffix}", "training loss (cross-entropy, log scale)", LineScale.Log),
                 $"Training loss (mean over clients' minibatches) against rounds{suffix}, on a log scale so that a diverging rule does not flatten the others; the initial model has none.");
+            if (PeerToPeer(analysis))
+            {
+                // Peer-to-peer runs: test_accuracy above is the mean over honest peers; the worst peer and the disagreement show what the mean hides.
+                page.Figure(
+                    CurveFigure(analysis, setting, "peer_accuracy_min", $"worst-peer{slug}", $"Worst honest peer's test accuracy{suffix}", "test accuracy (%)", LineScale.Percent),
+                    $"The lowest test accuracy among the honest peers' models against rounds{suffix} (the curves above are their mean).");
+                page.Figure(
+                    CurveFigure(analysis, setting, "consensus_distance", $"consensus{slug}", $"Consensus distance{suffix}", "mean squared distance to the honest mean (log scale)", LineScale.Log),
+                    $"Consensus distance (1/|H|) sum_i |x_i - mean x|^2 over the honest peers against rounds{suffix}: 0 when they agree; the dissensus attack drives it up.");
+            }
         });
     }
+
+    private static bool PeerToPeer(SweepAnalysis analysis) =>
+        analysis.Results.Runs.Any(r => r.Metrics.Any(m => double.IsFinite(m.Number("consensus_distance"))));
 
     private static LineFigure CurveFigure(SweepAnalysis analysis, string setting, string column, string id, string title, string yLabel, LineScale scale)
     {

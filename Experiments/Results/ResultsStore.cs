@@ -29,6 +29,12 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
     /// <summary>A run's deterministic per-evaluation metrics.</summary>
     public const string MetricsFile = "metrics.csv";
 
+    /// <summary>A peer-to-peer run's Byzantine-to-honest messages.</summary>
+    public const string MessagesFile = "messages.csv";
+
+    /// <summary>The columns metrics.csv adds for a peer-to-peer run.</summary>
+    public static readonly string[] PeerColumns = ["peer_accuracy_min", "peer_accuracy_max", "consensus_distance"];
+
     /// <summary>The metrics.csv column of the attack success rate (runs with a targeted or backdoor attack only).</summary>
     public const string AttackSuccessColumn = "attack_success_rate";
 
@@ -120,14 +126,25 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
         var aggregated = result.Rounds.ToDictionary(r => r.Round + 1, r => r.Aggregated);
         string[] metricColumns = ["round", "train_loss", "test_accuracy", "test_loss", "aggregated"];
         string[] columns = result.HasValidation ? [.. metricColumns, "validation_accuracy", "validation_loss"] : metricColumns;
+        columns = result.HasAttackSuccess ? [.. columns, AttackSuccessColumn] : columns;
+        // Peer-to-peer runs only (test_accuracy is then the mean over honest peers): the spread over peers and the consensus distance.
         Add(MetricsFile, Csv(
-            result.HasAttackSuccess ? [.. columns, AttackSuccessColumn] : columns,
+            result.PeerToPeer ? [.. columns, .. PeerColumns] : columns,
             result.Evaluations.Select(e =>
             {
                 object[] row = [e.Round, e.TrainLoss, e.TestAccuracy, e.TestLoss, aggregated.GetValueOrDefault(e.Round)];
                 row = result.HasValidation ? [.. row, e.ValidationAccuracy, e.ValidationLoss] : row;
-                return result.HasAttackSuccess ? [.. row, e.AttackSuccessRate] : row;
+                row = result.HasAttackSuccess ? [.. row, e.AttackSuccessRate] : row;
+                return result.PeerToPeer ? [.. row, e.PeerAccuracyMin, e.PeerAccuracyMax, e.ConsensusDistance] : row;
             })));
+        if (result.PeerToPeer)
+        {
+            // Every vector a Byzantine peer sent an honest neighbour: equivocation shows as one sender, one round, several fingerprints.
+            Add(MessagesFile, Csv(
+                ["round", "from", "to", "norm", "distance_to_receiver", "fingerprint"],
+                result.Messages.Select(m => new object[] { m.Round, m.From, m.To, m.Norm, m.Distance, m.Fingerprint.ToString("x16", CultureInfo.InvariantCulture) })));
+        }
+
         // The detection columns come last: flagged ids (space-separated) and their counts against
         // the Byzantine ids; empty when the rule does not detect or its aggregation failed.
         Add("rounds.csv", Csv(

@@ -16,7 +16,7 @@ public static partial class RunReader
 {
     /// <summary>Keys a run (and so <c>base</c>, grid axes and cases) may set.</summary>
     public static readonly ImmutableArray<string> Keys =
-        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data"];
+        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data", "topology"];
 
     /// <summary>
     /// Reads a run, binding plug-ins through <paramref name="catalog"/> (default: the built-in
@@ -41,11 +41,22 @@ public static partial class RunReader
 
         var training = TrainingReader.Read(reader, root);
 
-        var (preSpecs, preSteps) = PluginReader.ReadList(reader, root, "pre_aggregators", "pre-aggregators", plugins.PreAggregators,
-            (d, raw) => BuiltInAggregators.Bind(d, raw, f));
+        // Peer-to-peer runs: the local rule's f defaults to the most Byzantine neighbours an honest peer has.
+        var topology = TopologyReader.Read(reader, root, seed);
+        int ruleF = topology is null ? f : TopologyReader.LocalByzantine(topology, n, f, training.Rounds) ?? f;
 
-        var (aggregatorSpec, aggregator) = PluginReader.Read(reader, root, "aggregator", Defaults.Aggregator, plugins.Aggregators,
-            (d, raw) => BuiltInAggregators.Bind(d, raw, f));
+        var (preSpecs, preSteps) = PluginReader.ReadList(reader, root, "pre_aggregators", "pre-aggregators", plugins.PreAggregators,
+            (d, raw) => BuiltInAggregators.Bind(d, raw, ruleF));
+
+        // gossip and clipped-gossip (peer-to-peer mixing rules) stand in the aggregator's place; the pipeline then goes unused.
+        var mixing = TopologyReader.ReadMixing(reader, root, topology);
+        var (aggregatorSpec, aggregator) = mixing is { } peerRule
+            ? (peerRule.Spec, BuiltInAggregators.Create(Defaults.Aggregator, ruleF))
+            : PluginReader.Read(reader, root, "aggregator", Defaults.Aggregator, plugins.Aggregators, (d, raw) => BuiltInAggregators.Bind(d, raw, ruleF));
+        if (mixing is { } chosen && topology is not null)
+        {
+            topology = topology with { Mixing = chosen.Mixing, ClipRadius = chosen.Radius };
+        }
         var (attackSpec, attack) = PluginReader.Read(reader, root, "attack", Defaults.Attack, plugins.Attacks,
             (d, raw) => BuiltInAttacks.Bind(d, raw, new AttackPopulation(n, f, dataSource?.Classes ?? 0, dataSource?.Shape?.SampleShape ?? [])));
 
@@ -66,7 +77,12 @@ public static partial class RunReader
         root.Finish();
 
         // Cross-field checks that need the bound plug-ins.
-        if (aggregator is not null && 2 * f < n)
+        if (topology is not null)
+        {
+            TopologyReader.Check(reader, root, topology, n, f, training.Rounds, aggregator is null ? null : new AggregationPipeline(aggregator, preSteps), aggregator);
+            TopologyReader.CheckRun(reader, root, topology, training, attack, f, compressionSpec, privacyClip, serverData is not null, faults != Simulator.Faults.FaultSettings.None, !preSpecs.IsDefaultOrEmpty);
+        }
+        else if (aggregator is not null && 2 * f < n)
         {
             RunChecks.Pipeline(reader, root, aggregator, preSteps, preSpecs, training.Participation, n);
         }
@@ -106,6 +122,7 @@ public static partial class RunReader
             server.DeadlineSeconds, faults)
         {
             ServerData = serverData,
+            Topology = topology,
         };
         var steps = preSteps;
         var setup = new RunSetup(
@@ -127,6 +144,7 @@ public static partial class RunReader
             Privacy = privacyClip > 0 ? new ClientPrivacy(privacyClip, privacyNoise) : null,
             ServerData = serverData?.ToSettings(),
             Device = device,
+            Topology = topology,
         };
         return (spec, setup);
     }

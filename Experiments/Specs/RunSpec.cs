@@ -131,6 +131,9 @@ public sealed record RunSpec(
     /// <summary>The server's own data set (FLTrust's root data), or null. <value>null</value></summary>
     public ServerDataSpec? ServerData { get; init; }
 
+    /// <summary>The peer-to-peer graph and mixing rule, or null for the star (one server). <value>null</value></summary>
+    public Simulator.Peers.TopologySettings? Topology { get; init; }
+
     /// <summary>The canonical YAML text of the run: what <c>spec.yaml</c> holds and what the id hashes.</summary>
     public string ToCanonicalYaml() => Canonical.Run(this);
 
@@ -196,8 +199,38 @@ internal static class Canonical
                 .Append("\n  seed: ").Append(Number(root.Seed)).Append('\n');
         }
 
+        Topology(text, spec.Topology);
         text.Append("device: ").Append(SpecWords.Device.Word(spec.Device)).Append('\n');
         return text.ToString();
+    }
+
+    // Written only when set, so that star runs keep the ids they had before peer-to-peer runs existed;
+    // only the options the graph's kind reads are written.
+    private static void Topology(StringBuilder text, Simulator.Peers.TopologySettings? topology)
+    {
+        if (topology is null)
+        {
+            return;
+        }
+
+        var kind = topology.Kind;
+        text.Append("topology:\n  name: ").Append(TopologyReader.Names.Word(kind)).Append('\n');
+        if (kind is Simulator.Peers.TopologyKind.ErdosRenyi or Simulator.Peers.TopologyKind.TimeVarying)
+        {
+            text.Append("  p: ").Append(Number(topology.Probability)).Append('\n');
+        }
+
+        if (kind == Simulator.Peers.TopologyKind.RandomRegular)
+        {
+            text.Append("  k: ").Append(topology.Degree).Append('\n');
+        }
+
+        if (kind == Simulator.Peers.TopologyKind.TimeVarying)
+        {
+            text.Append("  every: ").Append(topology.Every).Append('\n');
+        }
+
+        text.Append("  seed: ").Append(Number(unchecked((long)topology.Seed))).Append('\n'); // the mixing rule is the aggregator's entry
     }
 
     private static void Faults(StringBuilder text, Simulator.Faults.FaultSettings faults)

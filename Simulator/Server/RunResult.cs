@@ -29,6 +29,12 @@ public sealed record RunResult(
 
     /// <summary>True when the run's attack is targeted, so every evaluation measured its success rate.</summary>
     public bool HasAttackSuccess { get; init; }
+
+    /// <summary>True for a peer-to-peer run: evaluations carry the spread over honest peers and the consensus distance.</summary>
+    public bool PeerToPeer { get; init; }
+
+    /// <summary>Peer-to-peer runs: every message a Byzantine peer sent an honest neighbour (empty otherwise).</summary>
+    public ImmutableArray<Peers.PeerMessageRecord> Messages { get; init; } = [];
 }
 
 /// <summary>What happened in one round.</summary>
@@ -136,6 +142,15 @@ public sealed record EvaluationRecord(
 
     /// <summary>Validation loss (NaN without a validation set).</summary>
     public double ValidationLoss { get; init; } = double.NaN;
+
+    /// <summary>Peer-to-peer runs: the lowest test accuracy of an honest peer's model (NaN otherwise; <see cref="TestAccuracy"/> is then their mean).</summary>
+    public double PeerAccuracyMin { get; init; } = double.NaN;
+
+    /// <summary>Peer-to-peer runs: the highest test accuracy of an honest peer's model (NaN otherwise).</summary>
+    public double PeerAccuracyMax { get; init; } = double.NaN;
+
+    /// <summary>Peer-to-peer runs: the honest peers' consensus distance (1/|H|) sum_i |x_i - mean x|^2 (NaN otherwise).</summary>
+    public double ConsensusDistance { get; init; } = double.NaN;
 
     /// <summary>
     /// Attack success rate: the share of poisoned test samples (trigger stamped, or of a source

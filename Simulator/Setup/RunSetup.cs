@@ -57,6 +57,12 @@ public sealed record RunSetup(
     /// <summary>The server's own data set, on which it computes its update each round (FLTrust), or null. <value>null</value></summary>
     public ServerDataSettings? ServerData { get; init; }
 
+    /// <summary>
+    /// The peer-to-peer graph and mixing rule, or null for the star (one server). With a topology
+    /// the clients are peers: no server, each honest peer mixes with its neighbours. <value>null</value>
+    /// </summary>
+    public Peers.TopologySettings? Topology { get; init; }
+
     /// <summary>Where the trainers compute (the spec's <c>device</c>). <value>Cpu</value></summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 }

@@ -5,7 +5,7 @@ public class BuiltInAttacksTests
     [Fact]
     public void Registry_HoldsEveryAttackOfAlgorithmsMd() =>
         Assert.Equal(
-            ["alie", "badnets", "bit-flip", "dba", "fang-krum", "fang-trim", "gaussian", "inf", "ipm", "label-flip", "label-permutation", "mimic",
+            ["alie", "badnets", "bit-flip", "dba", "dissensus", "fang-krum", "fang-trim", "gaussian", "inf", "ipm", "label-flip", "label-permutation", "mimic",
                 "min-max", "min-sum", "model-replacement", "multi-label-flip", "nan", "neurotoxin", "none", "opt-alie", "opt-fang", "opt-ipm",
                 "sign-flip", "silent", "targeted-label-flip", "wrong-length"],
             BuiltInAttacks.Registry.Names.ToArray());
@@ -48,7 +48,7 @@ public class BuiltInAttacksTests
             }
         }
 
-        Assert.Equal(["alie", "fang-krum", "ipm", "mimic", "min-max", "min-sum", "opt-alie", "opt-fang", "opt-ipm", "sign-flip"], declared);
+        Assert.Equal(["alie", "dissensus", "fang-krum", "ipm", "mimic", "min-max", "min-sum", "opt-alie", "opt-fang", "opt-ipm", "sign-flip"], declared);
     }
 
     [Fact]

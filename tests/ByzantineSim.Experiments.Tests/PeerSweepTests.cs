@@ -1,0 +1,58 @@
+namespace ByzantineSim.Experiments.Tests;
+
+/// <summary>
+/// A tiny peer-to-peer sweep through the CLI: its files carry the spread over peers, the consensus
+/// distance and the Byzantine peer's messages, and its report plots the worst peer and the consensus distance.
+/// </summary>
+public sealed class PeerSweepTests
+{
+    private const string Spec = """
+        sweep: peers
+        base:
+          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
+          model: { name: mlp, hidden: [8] }
+          clients: { n: 8, f: 1 }
+          topology: { name: ring }
+          attack: dissensus
+          training: { rounds: 4, batch_size: 16, learning_rate: 0.2, eval_every: 2 }
+        grid:
+          aggregator: [mean, clipped-gossip]
+        """;
+
+    [Fact]
+    public async Task PeerSweep_RecordsPeersAndMessages_AndItsReportPlotsThem()
+    {
+        string folder = Directory.CreateTempSubdirectory("byzsim-peers-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "peers.yaml"), Spec);
+            var run = await CliProcess.RunAsync(folder, "run", "peers.yaml", "--plain");
+            Assert.True(run.ExitCode == 0, run.Output + run.Error);
+
+            string results = Path.Combine(folder, "results", "peers");
+            var runs = Directory.GetDirectories(results).Where(d => File.Exists(Path.Combine(d, "metrics.csv"))).ToList();
+            Assert.Equal(2, runs.Count);
+            foreach (string runFolder in runs)
+            {
+                var metrics = File.ReadAllLines(Path.Combine(runFolder, "metrics.csv"));
+                Assert.Equal("round,train_loss,test_accuracy,test_loss,aggregated,peer_accuracy_min,peer_accuracy_max,consensus_distance", metrics[0]);
+                Assert.Equal(4, metrics.Length); // header, rounds 0, 2, 4
+
+                // The Byzantine peer (id 7) sends its two honest neighbours (0 and 6) one vector each per round.
+                var messages = File.ReadAllLines(Path.Combine(runFolder, "messages.csv"));
+                Assert.Equal("round,from,to,norm,distance_to_receiver,fingerprint", messages[0]);
+                Assert.Equal(["0,7,0", "0,7,6"], messages.Skip(1).Take(2).Select(m => string.Join(',', m.Split(',')[..3])));
+                Assert.Equal(1 + (4 * 2), messages.Length);
+            }
+
+            string report = await File.ReadAllTextAsync(Path.Combine(results, "report.html"));
+            Assert.Contains("Consensus distance", report, StringComparison.Ordinal);
+            Assert.Contains("Worst honest peer", report, StringComparison.Ordinal);
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(results, "figures"), "consensus*.png"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
