@@ -72,6 +72,11 @@ public sealed record PublishedStudies(ImmutableArray<Study> Studies)
                 {
                     yield return $"{study.Id}.{cell.Id}: 'where' must select runs by at least one setting";
                 }
+
+                if (!RunRecord.Metrics.Contains(cell.Metric))
+                {
+                    yield return $"{study.Id}.{cell.Id}: unknown metric '{cell.Metric}'; known: {string.Join(", ", RunRecord.Metrics)}";
+                }
             }
 
             foreach (var cell in study.Cells.Where(c => c.Reference is not null && !ids.Contains(c.Reference)))
@@ -92,6 +97,12 @@ public sealed record PublishedStudies(ImmutableArray<Study> Studies)
                 foreach (var unknown in figure.Cells.Where(c => !ids.Contains(c)))
                 {
                     yield return $"{study.Id}.figures[{figure.File}]: unknown cell '{unknown}'";
+                }
+
+                // Figures draw test accuracy: a cell measuring something else would be drawn as accuracy.
+                foreach (var other in study.Cells.Where(c => figure.Cells.Contains(c.Id) && c.Metric != CellSpec.Accuracy))
+                {
+                    yield return $"{study.Id}.figures[{figure.File}]: cell '{other.Id}' measures {other.Metric}; figures draw test accuracy only";
                 }
             }
         }
@@ -154,6 +165,10 @@ public sealed record Study(
 /// <param name="Reference">A cell to report the gap to (e.g. the attack-free mean).</param>
 /// <param name="PublishedGap">The paper's gap to the reference in points, when it gives one.</param>
 /// <param name="Note">The likely reason this cell differs, when it is more specific than the study's.</param>
+/// <param name="Metric">
+/// What the cell measures, in percent: <c>test_accuracy</c> (default) or <c>attack_success_rate</c>
+/// (the metrics.csv column of runs under a targeted or backdoor attack).
+/// </param>
 public sealed record CellSpec(
     string Id,
     string Group,
@@ -162,7 +177,12 @@ public sealed record CellSpec(
     double? Published = null,
     string? Reference = null,
     double? PublishedGap = null,
-    string? Note = null);
+    string? Note = null,
+    string Metric = CellSpec.Accuracy)
+{
+    /// <summary>The default metric: test accuracy.</summary>
+    public const string Accuracy = "test_accuracy";
+}
 
 /// <summary>One accuracy-vs-rounds figure.</summary>
 /// <param name="File">PNG file name under the figures folder.</param>

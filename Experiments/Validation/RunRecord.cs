@@ -8,18 +8,29 @@ namespace ByzantineSim.Experiments.Validation;
 
 /// <summary>
 /// A completed run as the validation report sees it: its resolved settings flattened to dotted
-/// paths, its test-accuracy curve and its wall-clock time.
+/// paths, its test-accuracy curve (and attack-success curve under a targeted attack) and its
+/// wall-clock time.
 /// </summary>
 /// <param name="Id">Run id (its folder name).</param>
 /// <param name="Settings">spec.yaml flattened: <c>aggregator.name</c>, <c>pre_aggregators.0.s</c>, <c>pre_aggregators = []</c>.</param>
 /// <param name="Curve">(round, test accuracy in [0, 1]) per evaluation, in round order.</param>
 /// <param name="Seconds">Wall-clock seconds of the run (summary.json).</param>
+/// <param name="AttackSuccess">
+/// (round, attack success rate in [0, 1]) per evaluation, in round order; empty when metrics.csv
+/// has no <c>attack_success_rate</c> column (every run without a targeted or backdoor attack).
+/// </param>
 public sealed record RunRecord(
     string Id,
     ImmutableDictionary<string, string> Settings,
     ImmutableArray<(int Round, double Accuracy)> Curve,
-    double Seconds)
+    double Seconds,
+    ImmutableArray<(int Round, double Accuracy)> AttackSuccess = default)
 {
+    /// <summary>The metrics a validation cell can measure: the metrics.csv columns read here.</summary>
+    public static readonly ImmutableArray<string> Metrics = [TestAccuracyColumn, ResultsStore.AttackSuccessColumn];
+
+    private const string TestAccuracyColumn = "test_accuracy";
+
     /// <summary>The files of a run folder the report reads.</summary>
     public static readonly ImmutableArray<string> Files = [ResultsStore.SummaryFile, ResultsStore.SpecFile, ResultsStore.MetricsFile];
 
@@ -27,9 +38,22 @@ public sealed record RunRecord(
     public string Seed => Settings.GetValueOrDefault("seed", "?");
 
     /// <summary>Mean test accuracy of the last <paramref name="count"/> evaluations, in percent.</summary>
-    public double LastAccuracy(int count)
+    public double LastAccuracy(int count) => Last(Curve, count);
+
+    /// <summary>
+    /// Mean of <paramref name="metric"/> (one of <see cref="Metrics"/>) over the last
+    /// <paramref name="count"/> evaluations, in percent; NaN when the run did not record it.
+    /// </summary>
+    public double LastValue(string metric, int count) => metric switch
     {
-        var last = Curve.Skip(Math.Max(0, Curve.Length - count)).Select(p => p.Accuracy).ToList();
+        TestAccuracyColumn => Last(Curve, count),
+        ResultsStore.AttackSuccessColumn => Last(AttackSuccess.IsDefault ? [] : AttackSuccess, count),
+        _ => throw new ArgumentException($"unknown metric '{metric}'; known: {string.Join(", ", Metrics)}", nameof(metric)),
+    };
+
+    private static double Last(ImmutableArray<(int Round, double Accuracy)> curve, int count)
+    {
+        var last = curve.Skip(Math.Max(0, curve.Length - count)).Select(p => p.Accuracy).ToList();
         // A model whose outputs became non-finite may evaluate to NaN: count it as a failed run (0%).
         return last.Count == 0 ? double.NaN : 100 * last.Select(a => double.IsFinite(a) ? a : 0).Average();
     }
@@ -59,7 +83,8 @@ public sealed record RunRecord(
 
             var summary = JsonNode.Parse(File.ReadAllText(summaryPath));
             double seconds = summary?["seconds"]?.GetValue<double>() ?? double.NaN;
-            runs.Add(new RunRecord(Path.GetFileName(directory), Flatten(File.ReadAllText(specPath)), ReadCurve(metricsPath), seconds));
+            runs.Add(new RunRecord(Path.GetFileName(directory), Flatten(File.ReadAllText(specPath)),
+                ReadCurve(metricsPath, TestAccuracyColumn), seconds, ReadCurve(metricsPath, ResultsStore.AttackSuccessColumn)));
         }
 
         return runs.ToImmutable();
@@ -110,7 +135,8 @@ public sealed record RunRecord(
         }
     }
 
-    private static ImmutableArray<(int Round, double Accuracy)> ReadCurve(string metricsPath)
+    /// <summary>(round, value) of <paramref name="column"/>; test accuracy is required, any other column may be absent (empty curve).</summary>
+    private static ImmutableArray<(int Round, double Accuracy)> ReadCurve(string metricsPath, string column)
     {
         var lines = File.ReadAllLines(metricsPath);
         if (lines.Length == 0)
@@ -119,10 +145,15 @@ public sealed record RunRecord(
         }
 
         var header = lines[0].Split(',');
-        int round = Array.IndexOf(header, "round"), accuracy = Array.IndexOf(header, "test_accuracy");
+        int round = Array.IndexOf(header, "round"), accuracy = Array.IndexOf(header, column);
+        if (column != TestAccuracyColumn && round >= 0 && accuracy < 0)
+        {
+            return [];
+        }
+
         if (round < 0 || accuracy < 0)
         {
-            throw new InvalidDataException($"{metricsPath}: needs the columns round and test_accuracy");
+            throw new InvalidDataException($"{metricsPath}: needs the columns round and {column}");
         }
 
         return [.. lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))
