@@ -138,6 +138,15 @@ public sealed class ValidationReportTests : IDisposable
     }
 
     [Fact]
+    public void Markdown_ClosingNote_ListsClaimsByOutcome()
+    {
+        FabricateResults();
+        string markdown = ValidationReport.ToMarkdown([Evaluate()], "validation", "byzsim validation");
+        Assert.EndsWith("## Closing note: which claims hold\n\n- **Toy study**. holds: mean > median > krum; krum far below; gap halves. "
+            + "does not hold: median near mean; bucketing raises krum; gm near best. not run: cge near mean.\n", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Figures_WritesOnePngPerFigure()
     {
         FabricateResults();
