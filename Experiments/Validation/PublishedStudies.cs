@@ -98,12 +98,6 @@ public sealed record PublishedStudies(ImmutableArray<Study> Studies)
                 {
                     yield return $"{study.Id}.figures[{figure.File}]: unknown cell '{unknown}'";
                 }
-
-                // Figures draw test accuracy: a cell measuring something else would be drawn as accuracy.
-                foreach (var other in study.Cells.Where(c => figure.Cells.Contains(c.Id) && c.Metric != CellSpec.Accuracy))
-                {
-                    yield return $"{study.Id}.figures[{figure.File}]: cell '{other.Id}' measures {other.Metric}; figures draw test accuracy only";
-                }
             }
         }
     }
@@ -155,7 +149,8 @@ public sealed record Study(
 /// <summary>
 /// A table cell: the runs whose resolved settings (<c>spec.yaml</c>, flattened to dotted paths
 /// such as <c>aggregator.name</c> or <c>pre_aggregators.0.name</c>; an empty list reads
-/// <c>[]</c>) equal every value in <see cref="Where"/>; their seeds are the cell's samples.
+/// <c>[]</c>) equal every value in <see cref="Where"/> (<c>~</c>: the path is absent, the setting
+/// at its default); their seeds are the cell's samples.
 /// </summary>
 /// <param name="Id">Id used by checks and figures.</param>
 /// <param name="Group">Row group of the table (cells of one group are ranked together).</param>
@@ -166,8 +161,8 @@ public sealed record Study(
 /// <param name="PublishedGap">The paper's gap to the reference in points, when it gives one.</param>
 /// <param name="Note">The likely reason this cell differs, when it is more specific than the study's.</param>
 /// <param name="Metric">
-/// What the cell measures, in percent: <c>test_accuracy</c> (default) or <c>attack_success_rate</c>
-/// (the metrics.csv column of runs under a targeted or backdoor attack).
+/// What the cell's value is: <c>test_accuracy</c> (the default) or <c>attack_success_rate</c>
+/// (runs under a targeted or backdoor attack), each the mean of the study's last evaluations.
 /// </param>
 public sealed record CellSpec(
     string Id,
@@ -178,11 +173,7 @@ public sealed record CellSpec(
     string? Reference = null,
     double? PublishedGap = null,
     string? Note = null,
-    string Metric = CellSpec.Accuracy)
-{
-    /// <summary>The default metric: test accuracy.</summary>
-    public const string Accuracy = "test_accuracy";
-}
+    string Metric = RunRecord.Accuracy);
 
 /// <summary>One accuracy-vs-rounds figure.</summary>
 /// <param name="File">PNG file name under the figures folder.</param>

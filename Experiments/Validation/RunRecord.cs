@@ -8,28 +8,28 @@ namespace ByzantineSim.Experiments.Validation;
 
 /// <summary>
 /// A completed run as the validation report sees it: its resolved settings flattened to dotted
-/// paths, its test-accuracy curve (and attack-success curve under a targeted attack) and its
-/// wall-clock time.
+/// paths, its test-accuracy curve and its wall-clock time.
 /// </summary>
 /// <param name="Id">Run id (its folder name).</param>
 /// <param name="Settings">spec.yaml flattened: <c>aggregator.name</c>, <c>pre_aggregators.0.s</c>, <c>pre_aggregators = []</c>.</param>
 /// <param name="Curve">(round, test accuracy in [0, 1]) per evaluation, in round order.</param>
 /// <param name="Seconds">Wall-clock seconds of the run (summary.json).</param>
-/// <param name="AttackSuccess">
-/// (round, attack success rate in [0, 1]) per evaluation, in round order; empty when metrics.csv
-/// has no <c>attack_success_rate</c> column (every run without a targeted or backdoor attack).
+/// <param name="SuccessCurve">
+/// (round, attack success rate in [0, 1]) per evaluation, in round order; empty when the run's
+/// metrics.csv has no <c>attack_success_rate</c> column (no targeted or backdoor attack).
 /// </param>
 public sealed record RunRecord(
     string Id,
     ImmutableDictionary<string, string> Settings,
     ImmutableArray<(int Round, double Accuracy)> Curve,
     double Seconds,
-    ImmutableArray<(int Round, double Accuracy)> AttackSuccess = default)
+    ImmutableArray<(int Round, double Accuracy)> SuccessCurve = default)
 {
-    /// <summary>The metrics a validation cell can measure: the metrics.csv columns read here.</summary>
-    public static readonly ImmutableArray<string> Metrics = [TestAccuracyColumn, ResultsStore.AttackSuccessColumn];
+    /// <summary>The metric of a cell by default: test accuracy.</summary>
+    public const string Accuracy = "test_accuracy";
 
-    private const string TestAccuracyColumn = "test_accuracy";
+    /// <summary>The metrics a cell can read: test accuracy, and the attack success rate of targeted and backdoor runs.</summary>
+    public static readonly ImmutableArray<string> Metrics = [Accuracy, ResultsStore.AttackSuccessColumn];
 
     /// <summary>The files of a run folder the report reads.</summary>
     public static readonly ImmutableArray<string> Files = [ResultsStore.SummaryFile, ResultsStore.SpecFile, ResultsStore.MetricsFile];
@@ -37,30 +37,42 @@ public sealed record RunRecord(
     /// <summary>The run's root seed.</summary>
     public string Seed => Settings.GetValueOrDefault("seed", "?");
 
+    /// <summary>The curve of <paramref name="metric"/> (one of <see cref="Metrics"/>); empty when the run did not record it.</summary>
+    public ImmutableArray<(int Round, double Accuracy)> CurveOf(string metric) =>
+        metric == Accuracy ? Curve : SuccessCurve.IsDefault ? [] : SuccessCurve;
+
     /// <summary>Mean test accuracy of the last <paramref name="count"/> evaluations, in percent.</summary>
-    public double LastAccuracy(int count) => Last(Curve, count);
+    public double LastAccuracy(int count) => Last(Accuracy, count);
 
     /// <summary>
-    /// Mean of <paramref name="metric"/> (one of <see cref="Metrics"/>) over the last
-    /// <paramref name="count"/> evaluations, in percent; NaN when the run did not record it.
+    /// Mean of <paramref name="metric"/> over the last <paramref name="count"/> evaluations, in
+    /// percent; NaN when the run did not record the metric.
     /// </summary>
-    public double LastValue(string metric, int count) => metric switch
+    public double Last(string metric, int count)
     {
-        TestAccuracyColumn => Last(Curve, count),
-        ResultsStore.AttackSuccessColumn => Last(AttackSuccess.IsDefault ? [] : AttackSuccess, count),
-        _ => throw new ArgumentException($"unknown metric '{metric}'; known: {string.Join(", ", Metrics)}", nameof(metric)),
-    };
-
-    private static double Last(ImmutableArray<(int Round, double Accuracy)> curve, int count)
-    {
+        var curve = CurveOf(metric);
         var last = curve.Skip(Math.Max(0, curve.Length - count)).Select(p => p.Accuracy).ToList();
         // A model whose outputs became non-finite may evaluate to NaN: count it as a failed run (0%).
         return last.Count == 0 ? double.NaN : 100 * last.Select(a => double.IsFinite(a) ? a : 0).Average();
     }
 
-    /// <summary>True when every value of <paramref name="where"/> equals the run's setting at that path.</summary>
-    public bool Matches(IReadOnlyDictionary<string, string> where) =>
-        where.All(w => Settings.TryGetValue(w.Key, out var value) && string.Equals(value, w.Value, StringComparison.Ordinal));
+    /// <summary>
+    /// The <c>where</c> value that selects runs in which a setting is absent from spec.yaml: at its
+    /// default, which the canonical YAML omits (e.g. <c>attack.knowledge</c> of full knowledge).
+    /// </summary>
+    public const string Absent = "~";
+
+    /// <summary>True when every value of <paramref name="where"/> equals the run's setting at that path (see <see cref="Absent"/>).</summary>
+    public bool Matches(IReadOnlyDictionary<string, string> where) => Matches(Settings, where);
+
+    /// <summary>
+    /// True when every value of <paramref name="where"/> equals the setting at that path of
+    /// <paramref name="settings"/> (flattened spec.yaml), or, for <see cref="Absent"/>, the path is not set.
+    /// </summary>
+    public static bool Matches(IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> where) =>
+        where.All(w => w.Value == Absent
+            ? !settings.ContainsKey(w.Key)
+            : settings.TryGetValue(w.Key, out var value) && string.Equals(value, w.Value, StringComparison.Ordinal));
 
     /// <summary>Every completed run (summary.json present) under a sweep's results folder; none when it does not exist.</summary>
     public static ImmutableArray<RunRecord> ReadSweep(string folder)
@@ -83,8 +95,8 @@ public sealed record RunRecord(
 
             var summary = JsonNode.Parse(File.ReadAllText(summaryPath));
             double seconds = summary?["seconds"]?.GetValue<double>() ?? double.NaN;
-            runs.Add(new RunRecord(Path.GetFileName(directory), Flatten(File.ReadAllText(specPath)),
-                ReadCurve(metricsPath, TestAccuracyColumn), seconds, ReadCurve(metricsPath, ResultsStore.AttackSuccessColumn)));
+            var (accuracy, success) = ReadCurves(metricsPath);
+            runs.Add(new RunRecord(Path.GetFileName(directory), Flatten(File.ReadAllText(specPath)), accuracy, seconds, success));
         }
 
         return runs.ToImmutable();
@@ -135,28 +147,26 @@ public sealed record RunRecord(
         }
     }
 
-    /// <summary>(round, value) of <paramref name="column"/>; test accuracy is required, any other column may be absent (empty curve).</summary>
-    private static ImmutableArray<(int Round, double Accuracy)> ReadCurve(string metricsPath, string column)
+    /// <summary>The test-accuracy curve and, when the file has its column, the attack-success curve.</summary>
+    private static (ImmutableArray<(int Round, double Value)> Accuracy, ImmutableArray<(int Round, double Value)> Success) ReadCurves(string metricsPath)
     {
         var lines = File.ReadAllLines(metricsPath);
         if (lines.Length == 0)
         {
-            return [];
+            return ([], []);
         }
 
         var header = lines[0].Split(',');
-        int round = Array.IndexOf(header, "round"), accuracy = Array.IndexOf(header, column);
-        if (column != TestAccuracyColumn && round >= 0 && accuracy < 0)
-        {
-            return [];
-        }
-
+        int round = Array.IndexOf(header, "round"), accuracy = Array.IndexOf(header, Accuracy);
+        int success = Array.IndexOf(header, ResultsStore.AttackSuccessColumn);
         if (round < 0 || accuracy < 0)
         {
-            throw new InvalidDataException($"{metricsPath}: needs the columns round and {column}");
+            throw new InvalidDataException($"{metricsPath}: needs the columns round and test_accuracy");
         }
 
-        return [.. lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))
-            .Select(f => (int.Parse(f[round], CultureInfo.InvariantCulture), double.Parse(f[accuracy], CultureInfo.InvariantCulture)))];
+        var rows = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
+        ImmutableArray<(int, double)> Column(int column) =>
+            [.. rows.Select(f => (int.Parse(f[round], CultureInfo.InvariantCulture), double.Parse(f[column], CultureInfo.InvariantCulture)))];
+        return (Column(accuracy), success < 0 ? [] : Column(success));
     }
 }

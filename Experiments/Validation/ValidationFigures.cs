@@ -46,7 +46,8 @@ public static class ValidationFigures
 
             plot.Title(figure.Title, 16);
             plot.XLabel("round", 14);
-            plot.YLabel("test accuracy (%)", 14);
+            bool success = figure.Cells.Any(id => result.Cell(id).Spec.Metric != RunRecord.Accuracy);
+            plot.YLabel(success ? "test accuracy or attack success rate (%)" : "test accuracy (%)", 14);
             plot.Axes.SetLimitsY(0, 100);
             plot.ShowLegend(Edge.Right);
             string path = Path.Combine(folder, figure.File);
@@ -57,7 +58,7 @@ public static class ValidationFigures
         return written.ToImmutable();
     }
 
-    /// <summary>Mean accuracy (percent) over the cell's runs at each round every run evaluated.</summary>
+    /// <summary>Mean of the cell's metric (percent) over its runs at each round every run evaluated.</summary>
     public static ImmutableArray<(int Round, double Accuracy)> MeanCurve(CellResult cell)
     {
         if (cell.Runs.IsEmpty)
@@ -65,10 +66,11 @@ public static class ValidationFigures
             return [];
         }
 
-        var rounds = cell.Runs.Select(r => r.Curve.Select(p => p.Round).ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
+        string metric = cell.Spec.Metric;
+        var rounds = cell.Runs.Select(r => r.CurveOf(metric).Select(p => p.Round).ToHashSet()).Aggregate((a, b) => { a.IntersectWith(b); return a; });
         return [.. rounds.Order().Select(round => (round, 100 * cell.Runs.Average(r =>
         {
-            double a = r.Curve.First(p => p.Round == round).Accuracy;
+            double a = r.CurveOf(metric).First(p => p.Round == round).Accuracy;
             return double.IsFinite(a) ? a : 0;
         })))];
     }

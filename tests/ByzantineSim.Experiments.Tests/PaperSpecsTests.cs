@@ -41,7 +41,7 @@ public sealed class PaperSpecsTests : IDisposable
         var runs = plan.Runs.Select(r => RunRecord.Flatten(r.Spec.ToCanonicalYaml())).ToList();
         foreach (var cell in study.Cells)
         {
-            var matched = runs.Where(settings => cell.Where.All(w => settings.GetValueOrDefault(w.Key) == w.Value)).ToList();
+            var matched = runs.Where(settings => RunRecord.Matches(settings, cell.Where)).ToList();
             Assert.True(matched.Count > 0, $"{id}.{cell.Id} selects no run of {study.Spec}");
             Assert.True(matched.Select(m => m["seed"]).Distinct().Count() == matched.Count, $"{id}.{cell.Id} selects two runs with one seed");
         }
@@ -97,7 +97,7 @@ public sealed class PaperSpecsTests : IDisposable
             // Every cell the smoke plan covers has exactly its one smoke run in the report's numbers.
             var result = StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(_folder, "results", study.Sweep)));
             var smokeRuns = plans[study.Id].Runs.Select(r => RunRecord.Flatten(r.Spec.ToCanonicalYaml())).ToList();
-            var covered = study.Cells.Where(c => smokeRuns.Any(run => c.Where.All(w => run.GetValueOrDefault(w.Key) == w.Value))).ToList();
+            var covered = study.Cells.Where(c => smokeRuns.Any(run => RunRecord.Matches(run, c.Where))).ToList();
             Assert.NotEmpty(covered);
             Assert.All(covered, c => Assert.Single(result.Cell(c.Id).Values));
         }

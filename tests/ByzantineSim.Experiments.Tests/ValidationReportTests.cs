@@ -192,81 +192,83 @@ public sealed class ValidationReportTests : IDisposable
     private const string Backdoor = """
         {
           "studies": [{
-            "id": "bd", "title": "Backdoor study", "paper": "Nobody, 2099", "spec": "experiments/bd.yaml", "sweep": "bd",
-            "protocol": "p", "published_source": "claims", "published_seeds": 0,
-            "last_evaluations": 2, "match_points": 3, "likely_reason": "r",
+            "id": "bd", "title": "Backdoor toy", "paper": "Nobody, 2099", "spec": "experiments/bd.yaml", "sweep": "bd",
+            "protocol": "Toy.", "published_source": "made up", "published_seeds": 0,
+            "last_evaluations": 2, "match_points": 3, "likely_reason": "toy",
             "cells": [
-              { "id": "mean-acc", "group": "G", "label": "mean", "where": { "aggregator.name": "mean" } },
-              { "id": "mean-asr", "group": "G", "label": "mean", "where": { "aggregator.name": "mean" }, "metric": "attack_success_rate" },
-              { "id": "flame-asr", "group": "G", "label": "flame", "where": { "aggregator.name": "flame" }, "metric": "attack_success_rate" },
-              { "id": "plain-asr", "group": "G", "label": "krum", "where": { "aggregator.name": "krum" }, "metric": "attack_success_rate" }
+              { "id": "mean-acc", "group": "G", "label": "mean, accuracy", "where": { "aggregator.name": "mean" } },
+              { "id": "mean-asr", "group": "G", "label": "mean, ASR", "where": { "aggregator.name": "mean" }, "metric": "attack_success_rate" },
+              { "id": "cc-asr", "group": "G", "label": "cc, ASR", "where": { "aggregator.name": "centered-clipping" }, "metric": "attack_success_rate" }
             ],
             "checks": [
-              { "kind": "at_most", "claim": "flame removes the backdoor", "cells": ["flame-asr"], "points": 5 },
-              { "kind": "at_most", "claim": "mean removes the backdoor", "cells": ["mean-asr"], "points": 5 },
-              { "kind": "below", "claim": "flame far below mean", "cells": ["flame-asr"], "reference": "mean-asr", "points": 50 },
-              { "kind": "at_most", "claim": "krum removes the backdoor", "cells": ["plain-asr"], "points": 5 }
+              { "kind": "at_least", "claim": "mean backdoored", "cells": ["mean-asr"], "points": 90 },
+              { "kind": "at_least", "claim": "cc backdoored", "cells": ["cc-asr"], "points": 90 },
+              { "kind": "below", "claim": "cc lowers ASR", "cells": ["cc-asr"], "reference": "mean-asr", "points": 20 },
+              { "kind": "at_most", "claim": "cc removes the backdoor", "cells": ["cc-asr"], "points": 20 },
+              { "kind": "at_most", "claim": "mean removes the backdoor", "cells": ["mean-asr"], "points": 20 }
             ],
-            "figures": []
+            "figures": [{ "file": "bd.png", "title": "Backdoor", "cells": ["mean-acc", "mean-asr"], "dashed": [], "dashed_label": "" }]
           }]
         }
         """;
 
-    /// <summary>A completed run whose metrics.csv has the given accuracy and, when given, attack-success columns.</summary>
+    /// <summary>Writes a backdoor run whose last two evaluations have these accuracies and attack success rates (null: no ASR column).</summary>
     private void BackdoorRun(string id, string aggregator, double[] accuracy, double[]? success)
     {
         string folder = Path.Combine(_folder, "results", "bd", id);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "spec.yaml"), $"seed: 1\naggregator:\n  name: {aggregator}\n");
         string header = "round,train_loss,test_accuracy,test_loss,aggregated" + (success is null ? "" : ",attack_success_rate");
-        var rows = accuracy.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{10 * i},1.0,{a},1.0,9")
-            + (success is null ? "" : string.Create(CultureInfo.InvariantCulture, $",{success[i]}")));
+        var rows = accuracy.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{10 * (i + 1)},1.0,{a},1.0,9")
+            + (success is null ? "" : "," + success[i].ToString(CultureInfo.InvariantCulture)));
         File.WriteAllText(Path.Combine(folder, "metrics.csv"), string.Join('\n', rows.Prepend(header)) + "\n");
         File.WriteAllText(Path.Combine(folder, "summary.json"), """{ "status": "complete", "seconds": 30.0 }""");
     }
 
-    private StudyResult EvaluateBackdoor()
+    private StudyResult EvaluateBackdoor(string published = Backdoor)
     {
-        string path = Path.Combine(_folder, "backdoor.json");
-        File.WriteAllText(path, Backdoor);
+        string path = Path.Combine(_folder, "bd.json");
+        File.WriteAllText(path, published);
         var study = PublishedStudies.Load(path).Studies.Single();
         return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(_folder, "results", "bd")));
     }
 
     [Fact]
-    public void Metric_AttackSuccessRate_ReadsItsColumnAndAtMostChecksTheBound()
+    public void Evaluate_SuccessRateCells_ReadTheAsrColumnAndAtLeastChecksTheLevel()
     {
-        BackdoorRun("mean-1", "mean", [0.1, 0.80, 0.84], [0.0, 0.90, 0.96]);
-        BackdoorRun("flame-1", "flame", [0.1, 0.78, 0.80], [0.0, 0.02, 0.04]);
-        BackdoorRun("krum-1", "krum", [0.1, 0.70, 0.72], null); // no attack_success_rate column
+        BackdoorRun("mean", "mean", [0.80, 0.82], [0.95, 0.97]);
+        BackdoorRun("cc", "centered-clipping", [0.78, 0.80], [0.10, 0.20]);
         var result = EvaluateBackdoor();
-
-        // The same run gives its accuracy to one cell and its success rate to another.
-        Assert.Equal(82.0, result.Cell("mean-acc").Mean, 6);
-        Assert.Equal(93.0, result.Cell("mean-asr").Mean, 6);
-        Assert.Equal(3.0, result.Cell("flame-asr").Mean, 6);
+        Assert.Equal(81.0, result.Cell("mean-acc").Mean, 6);
+        Assert.Equal(96.0, result.Cell("mean-asr").Mean, 6);
+        Assert.Equal(15.0, result.Cell("cc-asr").Mean, 6);
         var outcomes = result.Claims.ToDictionary(c => c.Claim, c => c.Outcome);
-        Assert.Equal(ClaimOutcome.Holds, outcomes["flame removes the backdoor"]);  // 3 <= 5
-        Assert.Equal(ClaimOutcome.Fails, outcomes["mean removes the backdoor"]);   // 93 > 5
-        Assert.Equal(ClaimOutcome.Holds, outcomes["flame far below mean"]);        // 90 points below
-        Assert.Equal(ClaimOutcome.NotRun, outcomes["krum removes the backdoor"]);  // the run never measured it
-        Assert.Contains("ok: flame-asr 3.0 (at most 5.0)", result.Claims[0].Details);
-
-        string markdown = ValidationReport.ToMarkdown([result], "validation", "byzsim validation");
-        Assert.Contains("| flame [attack_success_rate] | 3.0 |", markdown, StringComparison.Ordinal);
-        Assert.Contains("| mean | 82.0 |", markdown, StringComparison.Ordinal);
+        Assert.Equal(ClaimOutcome.Holds, outcomes["mean backdoored"]);   // 96 >= 90
+        Assert.Equal(ClaimOutcome.Fails, outcomes["cc backdoored"]);     // 15 < 90
+        Assert.Equal(ClaimOutcome.Holds, outcomes["cc lowers ASR"]);     // 81 points below
+        Assert.Equal(ClaimOutcome.Holds, outcomes["cc removes the backdoor"]);   // 15 <= 20
+        Assert.Equal(ClaimOutcome.Fails, outcomes["mean removes the backdoor"]); // 96 > 20
+        Assert.Equal("ok: cc-asr 15.0 (at most 20.0)", result.Claims[3].Details.Single());
+        Assert.Equal("ok: mean-asr 96.0 (at least 90.0)", result.Claims[0].Details.Single());
+        Assert.Equal([95.0, 97.0], ValidationFigures.MeanCurve(result.Cell("mean-asr")).Select(p => Math.Round(p.Accuracy, 6)));
     }
 
     [Fact]
-    public void Load_UnknownMetricAndSuccessRateInFigure_AreProblems()
+    public void Evaluate_SuccessRateCellOnARunWithoutIt_ThrowsNamingTheRun()
+    {
+        BackdoorRun("mean", "mean", [0.80, 0.82], [0.95, 0.97]);
+        BackdoorRun("cc", "centered-clipping", [0.78, 0.80], null);
+        var error = Assert.Throws<InvalidDataException>(() => EvaluateBackdoor());
+        Assert.Contains("bd.cc-asr: reads attack_success_rate, which run cc did not record", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_UnknownMetric_IsAProblem()
     {
         string path = Path.Combine(_folder, "bad-metric.json");
-        File.WriteAllText(path, Backdoor
-            .Replace("\"flame\" }, \"metric\": \"attack_success_rate\"", "\"flame\" }, \"metric\": \"asr\"", StringComparison.Ordinal)
-            .Replace("\"figures\": []", "\"figures\": [{ \"file\": \"f.png\", \"title\": \"t\", \"cells\": [\"mean-asr\"], \"dashed\": [], \"dashed_label\": \"\" }]", StringComparison.Ordinal));
+        File.WriteAllText(path, Backdoor.Replace("\"metric\": \"attack_success_rate\" }", "\"metric\": \"asr\" }", StringComparison.Ordinal));
         var error = Assert.Throws<InvalidDataException>(() => PublishedStudies.Load(path));
-        Assert.Contains("bd.flame-asr: unknown metric 'asr'; known: test_accuracy, attack_success_rate", error.Message, StringComparison.Ordinal);
-        Assert.Contains("bd.figures[f.png]: cell 'mean-asr' measures attack_success_rate; figures draw test accuracy only", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bd.mean-asr: unknown metric 'asr'; known: test_accuracy, attack_success_rate", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -275,6 +277,19 @@ public sealed class ValidationReportTests : IDisposable
     [InlineData(-0.06, "-0.1")]
     [InlineData(12.345, "12.3")]
     public void Number_OneDecimal_NoNegativeZero(double value, string expected) => Assert.Equal(expected, ClaimCheck.Number(value));
+
+    [Fact]
+    public void Matches_Tilde_SelectsRunsWhereTheSettingIsAbsent()
+    {
+        var full = RunRecord.Flatten("attack:\n  name: fang-trim\n");
+        var partial = RunRecord.Flatten("attack:\n  name: fang-trim\n  knowledge: partial\n");
+        var absent = new Dictionary<string, string> { ["attack.name"] = "fang-trim", ["attack.knowledge"] = RunRecord.Absent };
+        var named = new Dictionary<string, string> { ["attack.name"] = "fang-trim", ["attack.knowledge"] = "partial" };
+        Assert.True(RunRecord.Matches(full, absent));
+        Assert.False(RunRecord.Matches(partial, absent));
+        Assert.False(RunRecord.Matches(full, named));
+        Assert.True(RunRecord.Matches(partial, named));
+    }
 
     [Fact]
     public void Flatten_NestedMappingsSequencesAndEmptyLists()
