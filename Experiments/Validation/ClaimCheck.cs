@@ -14,13 +14,14 @@ namespace ByzantineSim.Experiments.Validation;
 ///   <see cref="Factor"/> times the gap of "without" to its reference (or "with" is within <see cref="Points"/> of its reference).</item>
 /// <item><c>near_best</c>: each cell of <see cref="Cells"/> is within <see cref="Points"/> of the best cell of <see cref="Others"/>.</item>
 /// <item><c>at_least</c>: every cell is at least <see cref="Points"/> (an absolute level in percent, e.g. an attack success rate of 90).</item>
+/// <item><c>at_most</c>: every cell is at most <see cref="Points"/> (an absolute bound in percent, e.g. an attack success rate of 5).</item>
 /// </list>
 /// </summary>
 /// <param name="Kind">One of the kinds above.</param>
 /// <param name="Claim">The claim in words, as the report prints it.</param>
 /// <param name="Cells">Cells the claim is about.</param>
 /// <param name="Reference">Reference cell (within, below).</param>
-/// <param name="Points">Tolerance or margin in accuracy points (at_least: the level itself).</param>
+/// <param name="Points">Tolerance or margin in accuracy points (at_least, at_most: the level itself).</param>
 /// <param name="Order">Order expression (order).</param>
 /// <param name="Pairs">Cell pairs (raises, gap_shrinks).</param>
 /// <param name="Factor">Gap ratio (gap_shrinks).</param>
@@ -37,7 +38,7 @@ public sealed record ClaimCheck(
     ImmutableArray<string> Others = default)
 {
     /// <summary>The kinds this type knows.</summary>
-    public static readonly ImmutableArray<string> Kinds = ["within", "below", "order", "raises", "gap_shrinks", "near_best", "at_least"];
+    public static readonly ImmutableArray<string> Kinds = ["within", "below", "order", "raises", "gap_shrinks", "near_best", "at_least", "at_most"];
 
     private ImmutableArray<string> CellList => Cells.IsDefault ? [] : Cells;
 
@@ -152,6 +153,13 @@ public sealed record ClaimCheck(
                 foreach (var cell in CellList)
                 {
                     parts.Add((mean(cell) >= Points, $"{cell} {Number(mean(cell))} (at least {Number(Points)})"));
+                }
+
+                break;
+            case "at_most":
+                foreach (var cell in CellList)
+                {
+                    parts.Add((mean(cell) <= Points, $"{cell} {Number(mean(cell))} (at most {Number(Points)})"));
                 }
 
                 break;

@@ -139,7 +139,28 @@ public static class ValidationReport
             AppendStudy(text, result, figuresFolder);
         }
 
+        AppendClosingNote(text, studies);
         return text.ToString().TrimEnd() + "\n";
+    }
+
+    private static readonly ImmutableArray<(ClaimOutcome Outcome, string Word)> Outcomes =
+        [(ClaimOutcome.Holds, "holds"), (ClaimOutcome.Fails, "does not hold"), (ClaimOutcome.NotRun, "not run")];
+
+    /// <summary>The closing note: per study, which of its claims hold, which do not and which were not run.</summary>
+    private static void AppendClosingNote(StringBuilder text, ImmutableArray<StudyResult> studies)
+    {
+        text.AppendLine("## Closing note: which claims hold");
+        text.AppendLine();
+        foreach (var result in studies.Where(r => !r.Claims.IsEmpty))
+        {
+            var parts = Outcomes
+                .Select(o => (o.Word, Claims: result.Claims.Where(c => c.Outcome == o.Outcome).Select(c => c.Claim).ToList()))
+                .Where(o => o.Claims.Count > 0)
+                .Select(o => $"{o.Word}: {string.Join("; ", o.Claims)}");
+            text.AppendLine($"- **{result.Study.Title}**. {string.Join(". ", parts)}.");
+        }
+
+        text.AppendLine();
     }
 
     private static void AppendStudy(StringBuilder text, StudyResult result, string figuresFolder)

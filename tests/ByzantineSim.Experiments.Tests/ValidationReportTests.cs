@@ -134,6 +134,15 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     }
 
     [Fact]
+    public void Markdown_ClosingNote_ListsClaimsByOutcome()
+    {
+        FabricateResults();
+        string markdown = ValidationReport.ToMarkdown([Evaluate()], "validation", "byzsim validation");
+        Assert.EndsWith("## Closing note: which claims hold\n\n- **Toy study**. holds: mean > median > krum; krum far below; gap halves. "
+            + "does not hold: median near mean; bucketing raises krum; gm near best. not run: cge near mean.\n", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Figures_WritesOnePngPerFigure()
     {
         FabricateResults();
@@ -190,7 +199,9 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
             "checks": [
               { "kind": "at_least", "claim": "mean backdoored", "cells": ["mean-asr"], "points": 90 },
               { "kind": "at_least", "claim": "cc backdoored", "cells": ["cc-asr"], "points": 90 },
-              { "kind": "below", "claim": "cc lowers ASR", "cells": ["cc-asr"], "reference": "mean-asr", "points": 20 }
+              { "kind": "below", "claim": "cc lowers ASR", "cells": ["cc-asr"], "reference": "mean-asr", "points": 20 },
+              { "kind": "at_most", "claim": "cc removes the backdoor", "cells": ["cc-asr"], "points": 20 },
+              { "kind": "at_most", "claim": "mean removes the backdoor", "cells": ["mean-asr"], "points": 20 }
             ],
             "figures": [{ "file": "bd.png", "title": "Backdoor", "cells": ["mean-acc", "mean-asr"], "dashed": [], "dashed_label": "" }]
           }]
@@ -231,6 +242,9 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
         Assert.Equal(ClaimOutcome.Holds, outcomes["mean backdoored"]);   // 96 >= 90
         Assert.Equal(ClaimOutcome.Fails, outcomes["cc backdoored"]);     // 15 < 90
         Assert.Equal(ClaimOutcome.Holds, outcomes["cc lowers ASR"]);     // 81 points below
+        Assert.Equal(ClaimOutcome.Holds, outcomes["cc removes the backdoor"]);   // 15 <= 20
+        Assert.Equal(ClaimOutcome.Fails, outcomes["mean removes the backdoor"]); // 96 > 20
+        Assert.Equal("ok: cc-asr 15.0 (at most 20.0)", result.Claims[3].Details.Single());
         Assert.Equal("ok: mean-asr 96.0 (at least 90.0)", result.Claims[0].Details.Single());
         Assert.Equal([95.0, 97.0], ValidationFigures.MeanCurve(result.Cell("mean-asr")).Select(p => Math.Round(p.Accuracy, 6)));
     }
