@@ -108,7 +108,7 @@ public sealed class PublishedDataSpecTests : IDisposable
     [Fact]
     public void Augmentation_IsWrittenToSpecYamlOnlyWhenOn_AndReadsBack()
     {
-        TestKit.PublishedFormats.WriteCifar10(_folder, 2, 2);
+        Clients.Data.GeneratedCifar.WriteCifar10(_folder, 2, 2);
         string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-10, folder: '{_folder}' }}\n  model: cnn_cifar\n  training:\n    augmentation: {{ crop_padding: 4, horizontal_flip: true }}\n";
         var run = Assert.Single(SweepLoader.Parse(yaml, "spec.yaml").Runs);
         string canonical = run.Spec.ToCanonicalYaml();

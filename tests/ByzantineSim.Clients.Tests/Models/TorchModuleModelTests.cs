@@ -175,7 +175,7 @@ public sealed class TorchModuleModelTests : IDisposable
     private Dataset CifarTrain()
     {
         string folder = Path.Combine(_folder, "cifar");
-        PublishedFormats.WriteCifar10(folder, perBatch: 20, test: 20);
+        GeneratedCifar.WriteCifar10(folder, perBatch: 20, test: 20);
         return CifarBinaryDataset.Load(folder, CifarVariant.Cifar10, "cifar-10").Train;
     }
 
