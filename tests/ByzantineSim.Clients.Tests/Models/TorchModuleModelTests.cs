@@ -28,7 +28,7 @@ public sealed class TorchModuleModelTests : IDisposable
     [InlineData(ResidualNetworks.ResNet18Name, 11_173_962)]
     public void ParameterCount_MatchesThePublishedCountAndTheModule(string name, int expected)
     {
-        var model = ModelCatalog.Registry.All.Single(d => d.Name == name).Create(null!);
+        var model = ModelCatalog.Registry.All.Single(d => d.Name == name).Create(Core.Plugins.OptionsBinder.Defaults(name));
         Assert.Equal(expected, model.ParameterCount([3, 32, 32], 10));
         using var runner = new ModelRunner(model, [3, 32, 32], 10);
         Assert.Equal(expected, runner.ParameterCount);
