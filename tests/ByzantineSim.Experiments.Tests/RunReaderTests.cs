@@ -121,6 +121,23 @@ public sealed class PublishedDataSpecTests : IDisposable
     }
 
     [Fact]
+    public void BatchNorm_IsWrittenToSpecYamlOnlyWhenGiven_AndReadsBack()
+    {
+        Clients.Data.GeneratedCifar.WriteCifar10(_folder, 2, 2);
+        string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-10, folder: '{_folder}' }}\ngrid:\n  model: [resnet20, {{ name: resnet20, batch_norm: aggregated }}]\n";
+        var runs = SweepLoader.Parse(yaml, "spec.yaml").Runs;
+        Assert.Equal(2, runs.Length);
+        Assert.Contains("model:\n  name: resnet20\n", runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        Assert.DoesNotContain("batch_norm", runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        Assert.Equal(Clients.Models.BatchNormMode.Batch, runs[0].Setup.Model.BatchNorm);
+
+        string canonical = runs[1].Spec.ToCanonicalYaml();
+        Assert.Contains("  batch_norm: aggregated\n", canonical, StringComparison.Ordinal);
+        Assert.Equal(Clients.Models.BatchNormMode.Aggregated, runs[1].Setup.Model.BatchNorm);
+        Assert.Equal(runs[1].Spec.Hash(), SweepLoader.ParseRun(runs[1].Id, canonical, runs[1].Labels).Spec.Hash());
+    }
+
+    [Fact]
     public void CifarFolderWithoutFiles_ErrorNamesTheFilesAndTheirSource()
     {
         string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-100, folder: '{_folder}', labels: coarse }}\n";
