@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
 using ByzantineSim.Clients.Data;
@@ -132,9 +133,11 @@ public sealed class SimulatorSystem : IAsyncDisposable
         var partition = setup.Partitioner.Split(data.Train, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
         var model = ModelKey.For(setup.Model, setup.Model.Description, data.Train.SampleShape, data.Train.Classes).On(setup.Device);
         float[] initial;
+        ImmutableArray<float> statistics;
         using (var runner = new ModelRunner(setup.Model, data.Train.SampleShape, data.Train.Classes))
         {
             initial = runner.InitialParameters(Seed.Derive(setup.Seed, "model-init"));
+            statistics = runner.InitialStatistics();
             model = model with { ClientsPerPass = setup.Device == ComputeDevice.Cpu ? runner.ClientsPerPass : 1 };
         }
 
@@ -142,6 +145,7 @@ public sealed class SimulatorSystem : IAsyncDisposable
         {
             ServerData = serverData,
             AttackSuccessData = setup.Attack.Goal is { } goal ? PoisonedTestSet.Build(data.Test, goal, data.Train.FeatureRange) : null,
+            InitialStatistics = statistics,
         };
     }
 

@@ -33,6 +33,9 @@ public interface IModelDefinition
     /// built); by default PyTorch's rule for linear and convolution layers (<see cref="ModelParameters.Initialise(nn.Module, ulong)"/>).
     /// </summary>
     float[] InitialParameters(nn.Module module, ulong seed) => ModelParameters.Initialise(module, seed);
+
+    /// <summary>Where the model's batch-normalisation statistics come from, or null when it has no batch normalisation.</summary>
+    BatchNormMode? BatchNorm => null;
 }
 
 /// <summary>Registry entry of a model.</summary>
@@ -49,6 +52,13 @@ public sealed record ModelDescriptor(
 /// <summary>The built-in models.</summary>
 public static class ModelCatalog
 {
+    /// <summary>The <c>batch_norm</c> option of the models with batch normalisation.</summary>
+    private static readonly Parameter<string> BatchNormParameter = new(
+        BatchNormModes.OptionName,
+        BatchNormModes.Word(BatchNormMode.Batch),
+        "batch-norm statistics: batch (of the batch at hand, no running statistics), local (FedBN: each client keeps its running statistics), aggregated (the server averages the clients' running statistics and evaluates with them)",
+        Choices: BatchNormModes.Words);
+
     private static readonly Parameter<ImmutableArray<int>> HiddenParameter = new(
         "hidden",
         [128],
@@ -76,14 +86,14 @@ public static class ModelCatalog
             _ => ConvolutionalNetworks.Cifar),
         new ModelDescriptor(
             ResidualNetworks.ResNet20Name,
-            "ResNet-20 for CIFAR (He et al. 2016): 3 stages of 3 basic blocks, 16/32/64 filters, identity shortcuts; batch norm on batch statistics",
-            [],
-            _ => ResidualNetworks.ResNet20),
+            "ResNet-20 for CIFAR (He et al. 2016): 3 stages of 3 basic blocks, 16/32/64 filters, identity shortcuts; batch norm (batch_norm)",
+            [BatchNormParameter],
+            binder => ResidualNetworks.ResNet20.WithBatchNorm(BatchNormModes.Parse(binder.Get(BatchNormParameter)))),
         new ModelDescriptor(
             ResidualNetworks.ResNet18Name,
-            "ResNet-18, CIFAR variant (3x3 stem, no max-pool; 4 stages of 2 basic blocks, 64..512 filters); batch norm on batch statistics",
-            [],
-            _ => ResidualNetworks.ResNet18),
+            "ResNet-18, CIFAR variant (3x3 stem, no max-pool; 4 stages of 2 basic blocks, 64..512 filters); batch norm (batch_norm)",
+            [BatchNormParameter],
+            binder => ResidualNetworks.ResNet18.WithBatchNorm(BatchNormModes.Parse(binder.Get(BatchNormParameter)))),
         new ModelDescriptor(
             CharacterLstm.RegistryName,
             "LEAF's Shakespeare model: embedding 8, two LSTM layers of 256, a linear layer on the last step's output",
@@ -91,10 +101,25 @@ public static class ModelCatalog
             _ => CharacterLstm.Leaf),
     ]);
 
-    /// <summary>Binds a model's raw options.</summary>
+    /// <summary>
+    /// Binds a model's raw options; <c>batch_norm</c> on a model without batch normalisation is
+    /// an error that says which models have it (rather than a bare unknown option).
+    /// </summary>
     public static (IModelDefinition Model, ImmutableArray<PluginError> Errors) Bind(
         ModelDescriptor descriptor, IReadOnlyDictionary<string, string> raw)
-        => OptionsBinder.Bind(descriptor.Name, raw, descriptor.Create);
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(raw);
+        if (raw.ContainsKey(BatchNormModes.OptionName) && !descriptor.Parameters.Any(p => p.Name == BatchNormModes.OptionName))
+        {
+            var rest = raw.Where(pair => pair.Key != BatchNormModes.OptionName).ToDictionary(StringComparer.Ordinal);
+            var (model, errors) = OptionsBinder.Bind(descriptor.Name, rest, descriptor.Create);
+            string withNorm = string.Join(", ", Registry.All.Where(d => d.Parameters.Any(p => p.Name == BatchNormModes.OptionName)).Select(d => d.Name));
+            return (model, errors.Add(new PluginError(BatchNormModes.OptionName, $"{descriptor.Name} has no batch normalisation; {BatchNormModes.OptionName} applies to {withNorm}")));
+        }
+
+        return OptionsBinder.Bind(descriptor.Name, raw, descriptor.Create);
+    }
 }
 
 /// <summary>Multinomial logistic regression: flatten, then one linear layer.</summary>

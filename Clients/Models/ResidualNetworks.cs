@@ -16,7 +16,7 @@ namespace ByzantineSim.Clients.Models;
 /// paper as github.com/kuangliu/pytorch-cifar defines it (a 3x3 stem of 64 filters and no
 /// max-pooling, stages of 2 basic blocks with 64, 128, 256, 512 filters, 1x1 convolution and
 /// batch-norm shortcuts where the shape changes). Batch normalisation follows every convolution;
-/// see <see cref="BatchNorm"/> for where its statistics come from.
+/// <see cref="BatchNorm"/> says where its statistics come from.
 /// </summary>
 public sealed class ResidualNetworks : IModelDefinition
 {
@@ -30,12 +30,13 @@ public sealed class ResidualNetworks : IModelDefinition
     private readonly int _blocks;
     private readonly bool _projectionShortcuts;
 
-    private ResidualNetworks(string name, ImmutableArray<int> widths, int blocks, bool projectionShortcuts)
+    private ResidualNetworks(string name, ImmutableArray<int> widths, int blocks, bool projectionShortcuts, BatchNormMode batchNorm = BatchNormMode.Batch)
     {
         Name = name;
         _widths = widths;
         _blocks = blocks;
         _projectionShortcuts = projectionShortcuts;
+        BatchNorm = batchNorm;
     }
 
     /// <summary>ResNet-20 for CIFAR (He et al. 2016, section 4.2), 0.27M parameters on 10 classes.</summary>
@@ -45,18 +46,21 @@ public sealed class ResidualNetworks : IModelDefinition
     public static ResidualNetworks ResNet18 { get; } = new(ResNet18Name, [64, 128, 256, 512], 2, projectionShortcuts: true);
 
     /// <summary>
-    /// Batch normalisation uses the statistics of the batch it normalises, in training and in
-    /// evaluation (PyTorch's <c>track_running_stats=False</c>): no running statistics exist, so
-    /// nothing outside the parameter vector the server aggregates shapes the model, and a
-    /// client's gradient depends only on its own batch.
+    /// Where batch normalisation's statistics come from. <see cref="BatchNormMode.Batch"/> (the
+    /// default): the statistics of the batch it normalises, in training and in evaluation (PyTorch's
+    /// <c>track_running_stats=False</c>), so nothing outside the parameter vector the server
+    /// aggregates shapes the model; the other modes keep running statistics (see <see cref="BatchNormMode"/>).
     /// </summary>
-    public const string BatchNorm = "batch statistics (track_running_stats=False)";
+    public BatchNormMode? BatchNorm { get; }
+
+    /// <summary>The same network with its batch normalisation in <paramref name="mode"/>.</summary>
+    public ResidualNetworks WithBatchNorm(BatchNormMode mode) => new(Name, _widths, _blocks, _projectionShortcuts, mode);
 
     /// <inheritdoc />
     public string Name { get; }
 
     /// <inheritdoc />
-    public string Description => Name;
+    public string Description => BatchNorm == BatchNormMode.Batch ? Name : $"{Name}({BatchNormModes.OptionName}={BatchNormModes.Word(BatchNorm!.Value)})";
 
     /// <inheritdoc />
     public double ParameterCount(ImmutableArray<int> inputShape, int classes)
@@ -95,13 +99,14 @@ public sealed class ResidualNetworks : IModelDefinition
             throw new ArgumentException($"{Name} needs image samples [channels, height, width] of at least 8x8, got [{string.Join(", ", inputShape)}]");
         }
 
-        return new Network(Name, inputShape[0], classes, _widths, _blocks, _projectionShortcuts);
+        return new Network(Name, inputShape[0], classes, _widths, _blocks, _projectionShortcuts, BatchNorm != BatchNormMode.Batch);
     }
 
     /// <inheritdoc />
     public float[] InitialParameters(nn.Module module, ulong seed) => ModelParameters.InitialiseWithBatchNorm(module, seed);
 
-    private static nn.Module<Tensor, Tensor> Norm(long channels) => nn.BatchNorm2d(channels, track_running_stats: false);
+    /// <summary>Batch normalisation over <paramref name="channels"/>, with running statistics (momentum 0.1, PyTorch's default) only when <paramref name="running"/>.</summary>
+    private static nn.Module<Tensor, Tensor> Norm(long channels, bool running) => nn.BatchNorm2d(channels, track_running_stats: running);
 
     private static nn.Module<Tensor, Tensor> Conv(long inputs, long outputs, long kernel, long stride) =>
         nn.Conv2d(inputs, outputs, kernel, stride: stride, padding: kernel / 2, bias: false);
@@ -114,11 +119,11 @@ public sealed class ResidualNetworks : IModelDefinition
         private readonly ImmutableArray<nn.Module<Tensor, Tensor>> _blocks;
         private readonly nn.Module<Tensor, Tensor> _classifier;
 
-        public Network(string name, int channels, int classes, ImmutableArray<int> widths, int blocksPerStage, bool projection)
+        public Network(string name, int channels, int classes, ImmutableArray<int> widths, int blocksPerStage, bool projection, bool running)
             : base(name)
         {
             _stem = Conv(channels, widths[0], 3, 1);
-            _stemNorm = Norm(widths[0]);
+            _stemNorm = Norm(widths[0], running);
             register_module("conv1", _stem);
             register_module("bn1", _stemNorm);
             var blocks = ImmutableArray.CreateBuilder<nn.Module<Tensor, Tensor>>();
@@ -128,7 +133,7 @@ public sealed class ResidualNetworks : IModelDefinition
                 for (int b = 0; b < blocksPerStage; b++)
                 {
                     int stride = stage > 0 && b == 0 ? 2 : 1;
-                    var block = new BasicBlock($"layer{stage + 1}.{b}", previous, widths[stage], stride, projection);
+                    var block = new BasicBlock($"layer{stage + 1}.{b}", previous, widths[stage], stride, projection, running);
                     register_module($"layer{stage + 1}_{b}", block);
                     blocks.Add(block);
                     previous = widths[stage];
@@ -166,13 +171,13 @@ public sealed class ResidualNetworks : IModelDefinition
         private readonly long _padChannels;
         private readonly long _stride;
 
-        public BasicBlock(string name, int inputs, int outputs, int stride, bool projection)
+        public BasicBlock(string name, int inputs, int outputs, int stride, bool projection, bool running)
             : base(name)
         {
             _conv1 = Conv(inputs, outputs, 3, stride);
-            _norm1 = Norm(outputs);
+            _norm1 = Norm(outputs, running);
             _conv2 = Conv(outputs, outputs, 3, 1);
-            _norm2 = Norm(outputs);
+            _norm2 = Norm(outputs, running);
             register_module("conv1", _conv1);
             register_module("bn1", _norm1);
             register_module("conv2", _conv2);
@@ -183,7 +188,7 @@ public sealed class ResidualNetworks : IModelDefinition
                 if (projection)
                 {
                     _projection = Conv(inputs, outputs, 1, stride);
-                    _projectionNorm = Norm(outputs);
+                    _projectionNorm = Norm(outputs, running);
                     register_module("shortcut_conv", _projection);
                     register_module("shortcut_bn", _projectionNorm);
                 }

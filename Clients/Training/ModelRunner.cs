@@ -62,6 +62,8 @@ public sealed partial class ModelRunner : IDisposable
         }
 
         _parameters = [.. _module.parameters()];
+        _statistics = RunningStatistics(_module);
+        StatisticsCount = checked((int)_statistics.Sum(b => b.Buffer.numel()));
         _inputShape = [.. inputShape.Select(x => (long)x)];
         _featureCount = ModelParameters.FeatureCount(inputShape);
         ParameterCount = ModelParameters.Count(_module);
@@ -209,6 +211,7 @@ public sealed partial class ModelRunner : IDisposable
     public double Run(ReadOnlySpan<float> parameters, Dataset data, LocalWork work, Span<float> update, object? parametersIdentity = null)
     {
         CheckLength(update, nameof(update));
+
         if (work.Mode == LocalMode.Gradient)
         {
             double loss = ComputeGradient(parameters, data, work.BatchAt(0), update, parametersIdentity);
@@ -236,16 +239,28 @@ public sealed partial class ModelRunner : IDisposable
     /// <summary>Evaluation batch of a model the stacked form does not handle: inside the range that evaluated cnn_mnist fastest through the module (docs/PERFORMANCE.md).</summary>
     private const int ModuleEvaluationBatch = 100;
 
-    /// <summary>Accuracy and mean loss of <paramref name="parameters"/> on all of <paramref name="data"/>.</summary>
-    public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data, int batchSize = DefaultEvaluationBatch) =>
-        EvaluateRange(parameters, data, 0, data.Count, batchSize).ToEvaluation(data.IsRegression);
+    /// <summary>
+    /// Accuracy and mean loss of <paramref name="parameters"/> on all of <paramref name="data"/>;
+    /// <paramref name="statistics"/> as for <see cref="EvaluateRange"/>.
+    /// </summary>
+    public Evaluation Evaluate(ReadOnlySpan<float> parameters, Dataset data, int batchSize = DefaultEvaluationBatch, ReadOnlySpan<float> statistics = default) =>
+        EvaluateRange(parameters, data, 0, data.Count, batchSize, statistics).ToEvaluation(data.IsRegression);
 
     /// <summary>
     /// Summed loss and correct count of <paramref name="parameters"/> on samples
     /// [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of
     /// <paramref name="data"/>: a part of an evaluation that several trainers share.
     /// </summary>
-    public EvaluationSums EvaluateRange(ReadOnlySpan<float> parameters, Dataset data, int start, int count, int batchSize = DefaultEvaluationBatch)
+    /// <param name="parameters">The parameters.</param>
+    /// <param name="data">The evaluation set.</param>
+    /// <param name="start">First sample.</param>
+    /// <param name="count">Samples.</param>
+    /// <param name="batchSize">Samples per forward pass (<see cref="DefaultEvaluationBatch"/>: the model's own).</param>
+    /// <param name="statistics">
+    /// The global model's batch-norm running statistics, for a model whose statistics are
+    /// <see cref="BatchNormMode.Aggregated"/> (<see cref="StatisticsCount"/> values); empty otherwise.
+    /// </param>
+    public EvaluationSums EvaluateRange(ReadOnlySpan<float> parameters, Dataset data, int start, int count, int batchSize = DefaultEvaluationBatch, ReadOnlySpan<float> statistics = default)
     {
         CheckLength(parameters, nameof(parameters));
         ArgumentOutOfRangeException.ThrowIfNegative(start);
@@ -265,7 +280,7 @@ public sealed partial class ModelRunner : IDisposable
         }
 
         LoadParameters(parameters);
-        _module.eval();
+        PrepareEvaluation(statistics);
         double lossSum = 0;
         long correct = 0;
         var indices = new int[Math.Min(batchSize, count)];

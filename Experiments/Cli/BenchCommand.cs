@@ -18,7 +18,7 @@ public static class BenchCommand
     {
         var workloads = new Option<int[]>("--workload", "-w")
         {
-            Description = "workloads to run (1, 2, 3); default all: " + string.Join("; ", BenchWorkloads.All.Select(w => $"{w.Id}: {w.Title}")),
+            Description = "workloads to run (1, 2, 3, 4); default all: " + string.Join("; ", BenchWorkloads.All.Select(w => $"{w.Id}: {w.Title}")),
             AllowMultipleArgumentsPerToken = true,
         };
         var rounds = new Option<int?>("--rounds") { Description = "rounds per workload, at least 2: the first is not measured, and a two-round warm-up run comes before (default: the workload's own)" };
@@ -35,12 +35,23 @@ public static class BenchCommand
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "also write the table as markdown to this file" };
+        var writeCifar = new Option<DirectoryInfo?>("--write-cifar10")
+        {
+            Description = $"write workload 4's generated CIFAR-10 binary files ({5 * BenchWorkloads.Cifar10PerBatch} train, {BenchWorkloads.Cifar10Test} test) into this folder and exit, e.g. to feed them to another simulator",
+        };
         var command = new Command("bench", "Measure the end-to-end workloads: rounds per second, time split, peak memory")
         {
-            workloads, rounds, trainers, markdown,
+            workloads, rounds, trainers, markdown, writeCifar,
         };
         command.SetAction(async (parse, cancellation) =>
         {
+            if (parse.GetValue(writeCifar) is { } target)
+            {
+                BenchWorkloads.WriteCifar10(target.FullName);
+                Console.WriteLine($"wrote data_batch_1..5.bin and test_batch.bin to {target.FullName}");
+                return Program.Ok;
+            }
+
             var chosen = parse.GetValue(workloads) is { Length: > 0 } ids
                 ? BenchWorkloads.All.Where(w => ids.Contains(w.Id)).ToList()
                 : [.. BenchWorkloads.All];

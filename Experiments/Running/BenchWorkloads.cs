@@ -11,7 +11,14 @@ namespace ByzantineSim.Experiments.Running;
 /// <param name="Title">What it is.</param>
 /// <param name="Yaml">The run, as a one-run sweep spec; <c>{rounds}</c> is substituted.</param>
 /// <param name="DefaultRounds">Rounds measured by default.</param>
-public sealed record BenchWorkload(int Id, string Title, string Yaml, int DefaultRounds);
+public sealed record BenchWorkload(int Id, string Title, string Yaml, int DefaultRounds)
+{
+    /// <summary>
+    /// True when the run reads CIFAR-10 binary files generated for it (<see cref="BenchWorkloads.WriteCifar10"/>)
+    /// into a temporary folder, substituted for <c>{folder}</c>. <value>false</value>
+    /// </summary>
+    public bool GeneratedCifar10 { get; init; }
+}
 
 /// <summary>What one workload measured.</summary>
 /// <param name="Workload">The workload.</param>
@@ -70,7 +77,8 @@ public sealed record BenchResult(
 /// The end-to-end workloads of the performance issue: (1) ByzFL's reference configuration,
 /// cnn_mnist on Fashion-MNIST with 10 honest and 2 sign-flipping clients and trimmed mean,
 /// batch 25; (2) an MLP on Fashion-MNIST with n = 100, f = 20, krum against ALIE; (3) logistic
-/// regression on synthetic data with 10,000 clients and 1% participation.
+/// regression on synthetic data with 10,000 clients and 1% participation; (4) ResNet-20 on
+/// generated CIFAR-10-format files, with W1's population, rule and attack.
 /// </summary>
 public static class BenchWorkloads
 {
@@ -107,7 +115,30 @@ public static class BenchWorkloads
               attack: sign-flip
               training: { rounds: {rounds}, batch_size: 10, learning_rate: 0.1, participation: 0.01, eval_every: {rounds} }
             """, 100),
+        new(4, "ResNet-20, generated CIFAR-10-format files (5,000 train, 1,000 test), 10 honest + 2 sign-flip, trimmed mean, batch 32", """
+            sweep: bench-4
+            base:
+              data: { name: cifar-10, folder: {folder} }
+              model: resnet20
+              clients: { n: 12, f: 2 }
+              aggregator: trimmed-mean
+              attack: sign-flip
+              training: { rounds: {rounds}, batch_size: 32, learning_rate: 0.1, eval_every: {rounds} }
+            """, 10) { GeneratedCifar10 = true },
     ];
+
+    /// <summary>Training records per CIFAR-10 batch file of workload 4 (five files).</summary>
+    public const int Cifar10PerBatch = 1000;
+
+    /// <summary>Test records of workload 4.</summary>
+    public const int Cifar10Test = 1000;
+
+    /// <summary>
+    /// Writes the CIFAR-10 binary files workload 4 reads into <paramref name="folder"/>
+    /// (<c>data_batch_1..5.bin</c>, <c>test_batch.bin</c>; see <see cref="Clients.Data.GeneratedCifar"/>):
+    /// the same bytes every time, so a peer simulator can be fed the very files.
+    /// </summary>
+    public static void WriteCifar10(string folder) => Clients.Data.GeneratedCifar.WriteCifar10(folder, Cifar10PerBatch, Cifar10Test);
 
     /// <summary>
     /// Measures <paramref name="workload"/>: a two-round warm-up run, then the measured run. The
@@ -123,9 +154,27 @@ public static class BenchWorkloads
             throw new ArgumentOutOfRangeException(nameof(rounds), rounds, "the bench measures the rounds after the first: give at least 2");
         }
 
-        await MeasureAsync(workload, 2, trainers, cancellationToken).ConfigureAwait(false);
-        GC.Collect();
-        return await MeasureAsync(workload, rounds, trainers, cancellationToken).ConfigureAwait(false);
+        string? folder = null;
+        if (workload.GeneratedCifar10)
+        {
+            folder = Directory.CreateTempSubdirectory("byzsim-bench-cifar10-").FullName;
+            WriteCifar10(folder);
+            workload = workload with { Yaml = workload.Yaml.Replace("{folder}", folder, StringComparison.Ordinal) };
+        }
+
+        try
+        {
+            await MeasureAsync(workload, 2, trainers, cancellationToken).ConfigureAwait(false);
+            GC.Collect();
+            return await MeasureAsync(workload, rounds, trainers, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (folder is not null)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     /// <summary>Runs <paramref name="workload"/> once and measures it.</summary>

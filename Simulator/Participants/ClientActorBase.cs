@@ -18,6 +18,7 @@ public abstract class ClientActorBase : ReceiveActor
     private int _pendingRound = -1;
     private VectorPayload _pendingParameters = VectorPayload.Empty;
     private IPayloadSource? _pendingBuffers;
+    private System.Collections.Immutable.ImmutableArray<float> _pendingStatistics;
 
     /// <summary>Creates the client.</summary>
     protected ClientActorBase(ClientContext context, ClientState state)
@@ -34,6 +35,12 @@ public abstract class ClientActorBase : ReceiveActor
 
             int round = _pendingRound;
             _pendingRound = -1;
+            if (_context.BatchNorm == Clients.Models.BatchNormMode.Local && !reply.Statistics.IsDefault)
+            {
+                _state = _state with { Statistics = reply.Statistics }; // kept for the next round, not sent
+            }
+
+            _pendingStatistics = _context.BatchNorm == Clients.Models.BatchNormMode.Aggregated ? reply.Statistics : default;
             _momentum.LendTo(_pendingBuffers);
             (_state, var update, long bits) = _state.Prepare(
                 round, reply.Gradient, _pendingParameters, _context.Training, _context.Compressor, _context.Privacy, _momentum);
@@ -57,6 +64,20 @@ public abstract class ClientActorBase : ReceiveActor
     /// <summary>This client's id.</summary>
     protected int ClientId => _state.ClientId;
 
+    /// <summary>
+    /// The running statistics of the update <see cref="OnUpdateReady"/> is handing on (aggregated
+    /// batch norm: the client's, after its work, for the server to average), or default.
+    /// </summary>
+    protected System.Collections.Immutable.ImmutableArray<float> UpdateStatistics => _pendingStatistics;
+
+    /// <summary>The running statistics a round's work starts from: the client's own (local), the server's (aggregated), or none.</summary>
+    private System.Collections.Immutable.ImmutableArray<float> StatisticsFor(System.Collections.Immutable.ImmutableArray<float> server) => _context.BatchNorm switch
+    {
+        Clients.Models.BatchNormMode.Local => _state.Statistics,
+        Clients.Models.BatchNormMode.Aggregated => server,
+        _ => default,
+    };
+
     /// <summary>The run's wiring.</summary>
     protected ClientContext Wiring => _context;
 
@@ -64,13 +85,24 @@ public abstract class ClientActorBase : ReceiveActor
     /// Asks a trainer for the local work of round <paramref name="round"/> at <paramref name="parameters"/>,
     /// its result rented from <paramref name="buffers"/> (the round's lease).
     /// </summary>
-    protected void ComputeUpdate(int round, VectorPayload parameters, Attacks.Poisoning.DataPoisoning? poisoning, IPayloadSource? buffers)
+    /// <param name="round">The round.</param>
+    /// <param name="parameters">theta_t.</param>
+    /// <param name="poisoning">What a data-poisoning attack does to the batches, or null.</param>
+    /// <param name="buffers">The round's lease, or null.</param>
+    /// <param name="serverStatistics">The server's running statistics (aggregated batch norm), or default.</param>
+    protected void ComputeUpdate(
+        int round, VectorPayload parameters, Attacks.Poisoning.DataPoisoning? poisoning, IPayloadSource? buffers,
+        System.Collections.Immutable.ImmutableArray<float> serverStatistics = default)
     {
         _pendingRound = round;
         _pendingParameters = parameters;
         _pendingBuffers = buffers;
         _context.Trainers.Tell(
-            new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, poisoning, _epochs), round) { Buffers = buffers },
+            new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, poisoning, _epochs), round)
+            {
+                Buffers = buffers,
+                Statistics = StatisticsFor(serverStatistics),
+            },
             Self);
     }
 
@@ -80,7 +112,14 @@ public abstract class ClientActorBase : ReceiveActor
     /// <paramref name="destination"/> (the client's row of the server's round matrix) when given.
     /// The client's state does not change.
     /// </summary>
-    protected void ComputeAndSubmit(int round, VectorPayload parameters, Memory<float> destination, IPayloadSource? buffers)
+    /// <param name="round">The round.</param>
+    /// <param name="parameters">theta_t.</param>
+    /// <param name="destination">The client's row of the round matrix, or empty.</param>
+    /// <param name="buffers">The round's lease, or null.</param>
+    /// <param name="serverStatistics">The server's running statistics (aggregated batch norm: the trainer submits the client's with the update), or default.</param>
+    protected void ComputeAndSubmit(
+        int round, VectorPayload parameters, Memory<float> destination, IPayloadSource? buffers,
+        System.Collections.Immutable.ImmutableArray<float> serverStatistics = default)
     {
         _context.Trainers.Tell(
             new ComputeGradient(_context.Model, parameters, _context.TrainingData, _state.Work(round, _context.Training, null, _epochs), round)
@@ -88,6 +127,7 @@ public abstract class ClientActorBase : ReceiveActor
                 Destination = destination,
                 Buffers = buffers,
                 SubmitFor = ClientId,
+                Statistics = StatisticsFor(serverStatistics),
             },
             _context.Server);
     }
@@ -124,8 +164,15 @@ public sealed record ClientContext(
     Clients.Compression.ICompressor Compressor,
     Clients.Training.ClientPrivacy? Privacy)
 {
-    /// <summary>See <see cref="ClientState.SendsComputedGradient"/>.</summary>
-    public bool SendsComputedGradient { get; } = ClientState.SendsComputedGradient(Training, Compressor, Privacy);
+    /// <summary>Where the model's batch-norm statistics come from, or null without batch norm.</summary>
+    public Clients.Models.BatchNormMode? BatchNorm => Model.Definition.BatchNorm;
+
+    /// <summary>
+    /// See <see cref="ClientState.SendsComputedGradient"/>; never with local batch norm, whose
+    /// client keeps the statistics its trainer gives back.
+    /// </summary>
+    public bool SendsComputedGradient { get; } =
+        ClientState.SendsComputedGradient(Training, Compressor, Privacy) && Model.Definition.BatchNorm != Clients.Models.BatchNormMode.Local;
 }
 
 /// <summary>An honest client: computes its minibatch gradient at theta_t, applies momentum, replies.</summary>
@@ -139,18 +186,18 @@ public sealed class HonestClientActor : ClientActorBase
         {
             if (context.SendsComputedGradient)
             {
-                ComputeAndSubmit(started.Round, started.Parameters, started.Rows?.For(ClientId) ?? default, started.Buffers);
+                ComputeAndSubmit(started.Round, started.Parameters, started.Rows?.For(ClientId) ?? default, started.Buffers, started.Statistics);
             }
             else
             {
-                ComputeUpdate(started.Round, started.Parameters, null, started.Buffers);
+                ComputeUpdate(started.Round, started.Parameters, null, started.Buffers, started.Statistics);
             }
         });
     }
 
     /// <inheritdoc />
     protected override void OnUpdateReady(int round, VectorPayload update, double loss, long bits, double computeSeconds) =>
-        Wiring.Server.Tell(new UpdateSubmitted(round, ClientId, update, loss, bits, computeSeconds));
+        Wiring.Server.Tell(new UpdateSubmitted(round, ClientId, update, loss, bits, computeSeconds) { Statistics = UpdateStatistics });
 
     /// <inheritdoc />
     protected override void OnComputationFailed(int round, string reason) =>

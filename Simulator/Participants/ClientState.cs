@@ -27,6 +27,12 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     public VectorPayload? Residual { get; init; }
 
     /// <summary>
+    /// The client's own batch-norm running statistics (local batch norm, FedBN): carried from
+    /// round to round and never sent; default for other models and modes.
+    /// </summary>
+    public ImmutableArray<float> Statistics { get; init; }
+
+    /// <summary>
     /// The minibatch of local step <paramref name="step"/>, as a data loader with shuffling and
     /// drop_last would give it: each epoch is a fresh permutation of the client's samples, cut
     /// into consecutive batches. A pure function of (seed, step); <paramref name="epochs"/>, when

@@ -17,6 +17,9 @@ public sealed record RoundStarted(int Round, VectorPayload Parameters, Immutable
     /// reaches the server. Null: fresh arrays.
     /// </summary>
     public IPayloadSource? Buffers { get; init; }
+
+    /// <summary>The server's batch-norm running statistics (aggregated batch norm), which each honest client starts from; default otherwise.</summary>
+    public ImmutableArray<float> Statistics { get; init; }
 }
 
 /// <summary>
@@ -50,7 +53,11 @@ public sealed record RoundRows
 /// <param name="Loss">Training loss of the minibatch behind it (NaN when not applicable).</param>
 /// <param name="Bits">Size of the message on the wire (32 per coordinate without compression).</param>
 /// <param name="ComputeSeconds">Trainer time spent on this update (for the run's time split; not part of any result).</param>
-public sealed record UpdateSubmitted(int Round, int ClientId, VectorPayload Update, double Loss, long Bits = 0, double ComputeSeconds = 0);
+public sealed record UpdateSubmitted(int Round, int ClientId, VectorPayload Update, double Loss, long Bits = 0, double ComputeSeconds = 0)
+{
+    /// <summary>The client's batch-norm running statistics after its work (aggregated batch norm), or default.</summary>
+    public ImmutableArray<float> Statistics { get; init; }
+}
 
 /// <summary>A client could not compute its update (e.g. its trainer failed).</summary>
 /// <param name="Round">The round.</param>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Training;
 using ByzantineSim.Core.Numerics;
@@ -31,9 +32,16 @@ public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, D
     /// </summary>
     public int? SubmitFor { get; init; }
 
-    /// <summary>True when <paramref name="other"/> can be computed in the same stacked pass: both D-SGD, same model, parameters, data and batch size.</summary>
+    /// <summary>
+    /// The batch-norm running statistics the work starts from (the client's own, or the server's),
+    /// or default when the model keeps none or the client does not need them back; the reply
+    /// carries what the work's batches made of them.
+    /// </summary>
+    public ImmutableArray<float> Statistics { get; init; }
+
+    /// <summary>True when <paramref name="other"/> can be computed in the same stacked pass: both D-SGD, same model, parameters, data and batch size, neither with running statistics.</summary>
     public bool CanShareWith(ComputeGradient other) =>
-        Model.Equals(other.Model) && ReferenceEquals(Parameters, other.Parameters) && ReferenceEquals(Data, other.Data)
+        Statistics.IsDefault && other.Statistics.IsDefault && Model.Equals(other.Model) && ReferenceEquals(Parameters, other.Parameters) && ReferenceEquals(Data, other.Data)
         && Work.Mode == LocalMode.Gradient && other.Work.Mode == LocalMode.Gradient && Work.Batches[0].Length == other.Work.Batches[0].Length;
 }
 
@@ -42,7 +50,11 @@ public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, D
 /// <param name="Gradient">The gradient.</param>
 /// <param name="Loss">The minibatch loss.</param>
 /// <param name="Seconds">Compute time.</param>
-public sealed record GradientComputed(long Tag, VectorPayload Gradient, double Loss, double Seconds);
+public sealed record GradientComputed(long Tag, VectorPayload Gradient, double Loss, double Seconds)
+{
+    /// <summary>The request's running statistics after the work (see <see cref="ComputeGradient.Statistics"/>), or default.</summary>
+    public ImmutableArray<float> Statistics { get; init; }
+}
 
 /// <summary>To a trainer: evaluate parameters on a contiguous part of a data set.</summary>
 /// <param name="Model">Which model to run.</param>
@@ -51,7 +63,11 @@ public sealed record GradientComputed(long Tag, VectorPayload Gradient, double L
 /// <param name="Start">First sample of the part.</param>
 /// <param name="Count">Samples in the part.</param>
 /// <param name="Tag">Correlation tag echoed in the reply.</param>
-public sealed record EvaluateModel(ModelKey Model, VectorPayload Parameters, Dataset Data, int Start, int Count, long Tag);
+public sealed record EvaluateModel(ModelKey Model, VectorPayload Parameters, Dataset Data, int Start, int Count, long Tag)
+{
+    /// <summary>The global model's batch-norm running statistics (aggregated batch norm only), or default.</summary>
+    public ImmutableArray<float> Statistics { get; init; }
+}
 
 /// <summary>Reply to <see cref="EvaluateModel"/>.</summary>
 /// <param name="Tag">The request's tag.</param>

@@ -31,6 +31,7 @@ public sealed class RoundCollector
     private readonly bool _honestFirst;
     private readonly Dictionary<int, ReplyOutcome> _outcomes = [];
     private readonly SortedDictionary<int, double> _honestLosses = [];
+    private readonly SortedDictionary<int, ImmutableArray<float>> _honestStatistics = [];
     private bool _rowsHandedOut;
     private int _honestAnswered;
     private ImmutableHashSet<int>? _silent;
@@ -171,6 +172,31 @@ public sealed class RoundCollector
     /// <summary>Every accepted update (the server releases them when nothing reads them any more).</summary>
     public IEnumerable<VectorPayload> AcceptedPayloads => _accepted.Values;
 
+    /// <summary>
+    /// The mean of the batch-norm running statistics the honest clients whose updates were
+    /// accepted sent with them (aggregated batch norm), summed in client id order; those of another
+    /// length than <paramref name="length"/> or with NaN/Inf are left out; null when none is left.
+    /// </summary>
+    public float[]? MeanStatistics(int length)
+    {
+        var usable = _honestStatistics.Values.Where(s => s.Length == length && s.All(float.IsFinite)).ToList();
+        if (usable.Count == 0)
+        {
+            return null;
+        }
+
+        var sum = new double[length];
+        foreach (var statistics in usable)
+        {
+            for (int k = 0; k < length; k++)
+            {
+                sum[k] += statistics[k];
+            }
+        }
+
+        return [.. sum.Select(total => (float)(total / usable.Count))];
+    }
+
     /// <summary>Mean minibatch loss of the honest replies (NaN when there are none), summed in client-id order so arrival order cannot change it.</summary>
     public double HonestLoss => _honestLosses.Count == 0 ? double.NaN : _honestLosses.Values.Average();
 
@@ -246,6 +272,11 @@ public sealed class RoundCollector
         {
             _honestBits += reply.Bits;
             _computeSeconds += reply.ComputeSeconds;
+            if (!reply.Statistics.IsDefault && outcome is ReplyOutcome.Accepted or ReplyOutcome.AcceptedNonFinite)
+            {
+                _honestStatistics[reply.ClientId] = reply.Statistics;
+            }
+
             if (double.IsFinite(reply.Loss))
             {
                 _honestLosses[reply.ClientId] = reply.Loss;

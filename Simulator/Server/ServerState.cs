@@ -34,6 +34,7 @@ public sealed class ServerState
     private readonly List<ServerCommand> _commands = [];
     private long _nextEvaluationTag;
     private ServerOptimizer _optimizer;
+    private ImmutableArray<float> _statistics;
     private AggregatorState? _aggregatorState;
     private readonly RowVerdicts _verdicts = new();
     private readonly float[] _serverUpdate;
@@ -53,6 +54,7 @@ public sealed class ServerState
         _clock = clock;
         _pipeline = run.Setup.CreatePipeline();
         _optimizer = new ServerOptimizer(run.InitialParameters, null);
+        _statistics = run.Model.Definition.BatchNorm == Clients.Models.BatchNormMode.Aggregated ? run.InitialStatistics : default;
         _aggregate = new float[run.Dimension];
         _stepScratch = new float[run.Dimension];
         _serverUpdate = run.ServerData is null ? [] : new float[run.Dimension];
@@ -161,7 +163,7 @@ public sealed class ServerState
             round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline, matrix);
         _revealed = false;
         _roundStartedAt = _lastReplyAt = Now;
-        var started = new RoundStarted(round, _optimizer.Parameters, participants, _round.HandOutHonestRows()) { Buffers = lease };
+        var started = new RoundStarted(round, _optimizer.Parameters, participants, _round.HandOutHonestRows()) { Buffers = lease, Statistics = _statistics };
         foreach (int id in honest)
         {
             // A crashed client is down: it is not asked, and the collector already counts it.
@@ -257,6 +259,12 @@ public sealed class ServerState
             _optimizer = _run.Setup.Training.SendModel
                 ? new ServerOptimizer(VectorPayload.TakeOwnership(aggregate), null) // clients sent models: the aggregate is the model
                 : _optimizer.Step(aggregate, round.Round, _run.Setup.Training, _stepScratch, next);
+
+            // Aggregated batch norm: the next model's running statistics are the honest clients' mean (kept when none came).
+            if (!_statistics.IsDefault && round.MeanStatistics(_statistics.Length) is { } mean)
+            {
+                _statistics = ImmutableArray.Create(mean);
+            }
         }
         catch (AggregationException)
         {
@@ -357,7 +365,7 @@ public sealed class ServerState
             long tag = _nextEvaluationTag++;
             _evaluationParts.Add(tag, (evaluation, part, round));
             _arena.FindParameters(round)?.Hold(Holder.Evaluation(tag));
-            _commands.Add(new StartEvaluationPart(new EvaluateModel(_run.Model, _optimizer.Parameters, data, start, count, tag)));
+            _commands.Add(new StartEvaluationPart(new EvaluateModel(_run.Model, _optimizer.Parameters, data, start, count, tag) { Statistics = _statistics }));
         }
     }
 

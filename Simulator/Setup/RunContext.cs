@@ -35,6 +35,13 @@ public sealed record RunContext(
     /// </summary>
     public Dataset? AttackSuccessData { get; init; }
 
+    /// <summary>
+    /// The batch-norm running statistics a fresh model starts with (mean 0, variance 1; see
+    /// <c>ModelRunner.InitialStatistics</c>): the server's under aggregated batch norm, every
+    /// client's under local; empty for models without running statistics. <value>empty</value>
+    /// </summary>
+    public ImmutableArray<float> InitialStatistics { get; init; } = [];
+
     /// <summary>The model dimension d.</summary>
     public int Dimension => InitialParameters.Length;
 
@@ -56,6 +63,7 @@ public sealed record RunContext(
         new(id, Partition.Clients[id], Seed.Derive(Setup.Seed, "client", id), null)
         {
             Relabel = Partition.NoisyLabelsOf(id) is { IsEmpty: false } noisy ? noisy : null,
+            Statistics = Model.Definition.BatchNorm == Clients.Models.BatchNormMode.Local ? InitialStatistics : default,
         };
 
     /// <summary>The clients sampled in round <paramref name="round"/>, in id order (all of them at full participation).</summary>

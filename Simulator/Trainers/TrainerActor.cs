@@ -31,12 +31,13 @@ public sealed class TrainerActor : ReceiveActor
             // Job after job on this thread, without going back through the pool between them.
             for (var job = _work.TryTake(); job is not null; job = _work.TryTake(finishedOne: true))
             {
-                if (job.Requests[0].Request is ComputeGradient { Work.Mode: LocalMode.Gradient })
+                if (job.Requests[0].Request is ComputeGradient { Work.Mode: LocalMode.Gradient, Statistics.IsDefault: true })
                 {
                     ComputeTogether(job.Requests);
                 }
                 else
                 {
+                    // A request with running statistics is never grouped (CanShareWith), so a job holds one.
                     job.Requests[0].ReplyTo.Tell(Compute(job.Requests[0].Request));
                 }
             }
@@ -94,17 +95,17 @@ public sealed class TrainerActor : ReceiveActor
     /// the trainer submits for the client, the client's <see cref="UpdateSubmitted"/>, checked
     /// for NaN/Inf here, while this core still holds the values, and counted in its compute time.
     /// </summary>
-    private static object Reply(ComputeGradient request, VectorPayload update, double loss, double seconds)
+    private static object Reply(ComputeGradient request, VectorPayload update, double loss, double seconds, ImmutableArray<float> statistics = default)
     {
         if (request.SubmitFor is not { } client)
         {
-            return new GradientComputed(request.Tag, update, loss, seconds);
+            return new GradientComputed(request.Tag, update, loss, seconds) { Statistics = statistics };
         }
 
         long checking = Stopwatch.GetTimestamp();
         _ = update.IsFinite();
         seconds += Stopwatch.GetElapsedTime(checking).TotalSeconds;
-        return new UpdateSubmitted((int)request.Tag, client, update, loss, 32L * update.Length, seconds);
+        return new UpdateSubmitted((int)request.Tag, client, update, loss, 32L * update.Length, seconds) { Statistics = statistics };
     }
 
     /// <summary>One request other than a D-SGD gradient (<see cref="ComputeTogether"/>): local steps, or an evaluation.</summary>
@@ -115,13 +116,21 @@ public sealed class TrainerActor : ReceiveActor
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(gradient.Model);
             var (output, update) = Output(gradient, runner.ParameterCount);
+            if (!gradient.Statistics.IsDefault)
+            {
+                var statistics = gradient.Statistics.ToArray();
+                double withStatistics = runner.RunWithStatistics(gradient.Parameters.Span, gradient.Data, gradient.Work, output.Span, statistics);
+                return Reply(gradient, update, withStatistics, watch.Elapsed.TotalSeconds, ImmutableArray.Create(statistics));
+            }
+
             double loss = runner.Run(gradient.Parameters.Span, gradient.Data, gradient.Work, output.Span, gradient.Parameters);
             return Reply(gradient, update, loss, watch.Elapsed.TotalSeconds);
         }),
         EvaluateModel evaluation => Guarded(evaluation, () =>
         {
             var watch = Stopwatch.StartNew();
-            var sums = RunnerFor(evaluation.Model).EvaluateRange(evaluation.Parameters.Span, evaluation.Data, evaluation.Start, evaluation.Count);
+            var sums = RunnerFor(evaluation.Model).EvaluateRange(
+                evaluation.Parameters.Span, evaluation.Data, evaluation.Start, evaluation.Count, statistics: evaluation.Statistics.IsDefault ? default : evaluation.Statistics.AsSpan());
             return new ModelEvaluated(evaluation.Tag, sums, watch.Elapsed.TotalSeconds);
         }),
         _ => throw new ArgumentException($"unknown request {request.GetType().Name}", nameof(request)),

@@ -28,6 +28,22 @@ public sealed class BenchCommandTests() : TempFolderTest("byzsim-bench-")
     }
 
     [Fact]
+    public async Task WriteCifar10_WritesWorkload4sFiles_WhichTheLoaderAndWorkload4sSpecRead()
+    {
+        var outcome = await CliProcess.RunAsync(_folder, "bench", "--write-cifar10", "cifar");
+        Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
+        string folder = Path.Combine(_folder, "cifar");
+        var data = Clients.Data.CifarBinaryDataset.Load(folder, Clients.Data.CifarVariant.Cifar10, "cifar-10");
+        Assert.Equal((5000, 1000), (data.Train.Count, data.Test.Count));
+        Assert.Equal(Enumerable.Range(0, 5000).Select(i => Clients.Data.GeneratedCifar.Label(i, 10)), data.Train.Labels.ToArray());
+
+        var workload = Experiments.Running.BenchWorkloads.All.Single(w => w.Id == 4);
+        Assert.True(workload.GeneratedCifar10);
+        var run = Assert.Single(Experiments.Specs.SweepLoader.Parse(workload.Yaml.Replace("{rounds}", "2", StringComparison.Ordinal).Replace("{folder}", folder, StringComparison.Ordinal), "bench-4").Runs);
+        Assert.Equal("resnet20", run.Setup.Model.Name);
+    }
+
+    [Fact]
     public async Task OneRound_IsRefusedWithTheReason()
     {
         var outcome = await CliProcess.RunAsync(Folder, "bench", "--workload", "3", "--rounds", "1");

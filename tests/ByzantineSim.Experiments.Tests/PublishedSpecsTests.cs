@@ -21,7 +21,7 @@ public sealed class PublishedSpecsTests : IDisposable
     /// <summary>Writes small files where the specs expect the real ones (relative to <paramref name="root"/>).</summary>
     private static void WriteData(string root)
     {
-        PublishedFormats.WriteCifar10(Path.Combine(root, "data", "cifar-10-batches-bin"), perBatch: 20, test: 20);
+        GeneratedCifar.WriteCifar10(Path.Combine(root, "data", "cifar-10-batches-bin"), perBatch: 20, test: 20);
         PublishedFormats.WriteLeaf(Path.Combine(root, "data", "femnist"), PublishedFormats.FemnistUsers(60), perFile: 25);
         PublishedFormats.WriteLeaf(Path.Combine(root, "data", "shakespeare"), PublishedFormats.ShakespeareUsers(60, LeafDataset.Alphabet), perFile: 25);
     }

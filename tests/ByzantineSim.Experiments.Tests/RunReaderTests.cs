@@ -102,7 +102,7 @@ public sealed class PublishedDataSpecTests() : TempFolderTest("published-spec-")
     [Fact]
     public void Augmentation_IsWrittenToSpecYamlOnlyWhenOn_AndReadsBack()
     {
-        TestKit.PublishedFormats.WriteCifar10(Folder, 2, 2);
+        Clients.Data.GeneratedCifar.WriteCifar10(Folder, 2, 2);
         string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-10, folder: '{Folder}' }}\n  model: cnn_cifar\n  training:\n    augmentation: {{ crop_padding: 4, horizontal_flip: true }}\n";
         var run = Assert.Single(SweepLoader.Parse(yaml, "spec.yaml").Runs);
         string canonical = run.Spec.ToCanonicalYaml();
@@ -112,6 +112,23 @@ public sealed class PublishedDataSpecTests() : TempFolderTest("published-spec-")
 
         var plain = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  seed: 1\n", "spec.yaml").Runs);
         Assert.DoesNotContain("augmentation", plain.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BatchNorm_IsWrittenToSpecYamlOnlyWhenGiven_AndReadsBack()
+    {
+        Clients.Data.GeneratedCifar.WriteCifar10(Folder, 2, 2);
+        string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-10, folder: '{Folder}' }}\ngrid:\n  model: [resnet20, {{ name: resnet20, batch_norm: aggregated }}]\n";
+        var runs = SweepLoader.Parse(yaml, "spec.yaml").Runs;
+        Assert.Equal(2, runs.Length);
+        Assert.Contains("model:\n  name: resnet20\n", runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        Assert.DoesNotContain("batch_norm", runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        Assert.Equal(Clients.Models.BatchNormMode.Batch, runs[0].Setup.Model.BatchNorm);
+
+        string canonical = runs[1].Spec.ToCanonicalYaml();
+        Assert.Contains("  batch_norm: aggregated\n", canonical, StringComparison.Ordinal);
+        Assert.Equal(Clients.Models.BatchNormMode.Aggregated, runs[1].Setup.Model.BatchNorm);
+        Assert.Equal(runs[1].Spec.Hash(), SweepLoader.ParseRun(runs[1].Id, canonical, runs[1].Labels).Spec.Hash());
     }
 
     [Fact]

@@ -167,6 +167,16 @@ public class SpecErrorTests
                 "spec.yaml:3:57: base.training.send: must be delta or model (got diff)",
             ]
         },
+        {
+            // 28. batch-norm statistics on a model without batch normalisation
+            "sweep: s\nbase:\n  model: { name: mlp, batch_norm: local }\n",
+            ["spec.yaml:3:35: base.model.batch_norm: mlp has no batch normalisation; batch_norm applies to resnet18, resnet20"]
+        },
+        {
+            // 29. an unknown batch-norm mode
+            "sweep: s\nbase:\n  model: { name: resnet20, batch_norm: running }\n",
+            ["spec.yaml:3:40: base.model.batch_norm: must be one of batch, local, aggregated, got 'running'"]
+        },
     };
 
     [Theory]

@@ -211,7 +211,7 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     /// <summary>Writes a backdoor run whose last two evaluations have these accuracies and attack success rates (null: no ASR column).</summary>
     private void BackdoorRun(string id, string aggregator, double[] accuracy, double[]? success)
     {
-        string folder = Path.Combine(_folder, "results", "bd", id);
+        string folder = Path.Combine(Folder, "results", "bd", id);
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "spec.yaml"), $"seed: 1\naggregator:\n  name: {aggregator}\n");
         string header = "round,train_loss,test_accuracy,test_loss,aggregated" + (success is null ? "" : ",attack_success_rate");
@@ -223,10 +223,10 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
 
     private StudyResult EvaluateBackdoor(string published = Backdoor)
     {
-        string path = Path.Combine(_folder, "bd.json");
+        string path = Path.Combine(Folder, "bd.json");
         File.WriteAllText(path, published);
         var study = PublishedStudies.Load(path).Studies.Single();
-        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(_folder, "results", "bd")));
+        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", "bd")));
     }
 
     [Fact]
@@ -261,7 +261,7 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     [Fact]
     public void Load_UnknownMetric_IsAProblem()
     {
-        string path = Path.Combine(_folder, "bad-metric.json");
+        string path = Path.Combine(Folder, "bad-metric.json");
         File.WriteAllText(path, Backdoor.Replace("\"metric\": \"attack_success_rate\" }", "\"metric\": \"asr\" }", StringComparison.Ordinal));
         var error = Assert.Throws<InvalidDataException>(() => PublishedStudies.Load(path));
         Assert.Contains("bd.mean-asr: unknown metric 'asr'; known: test_accuracy, attack_success_rate", error.Message, StringComparison.Ordinal);

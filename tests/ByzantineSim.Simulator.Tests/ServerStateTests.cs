@@ -12,18 +12,21 @@ public class ServerStateTests
 {
     private const int D = 4;
 
-    private static RunContext Context(RunSetup setup)
+    private static RunContext Context(RunSetup setup, float[]? statistics = null)
     {
         var data = DatasetCatalog.Load(setup.Data);
         var partition = setup.Partitioner.Split(data.Train.Labels, data.Train.Classes, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
         var model = ModelKey.For(setup.Model, setup.Model.Description, data.Train.SampleShape, data.Train.Classes);
-        return new RunContext(setup, data, partition, model, VectorPayload.CopyOf([1f, 2f, 3f, 4f]), ActorRefs.Nobody, null);
+        return new RunContext(setup, data, partition, model, VectorPayload.CopyOf([1f, 2f, 3f, 4f]), ActorRefs.Nobody, null)
+        {
+            InitialStatistics = statistics is null ? [] : [.. statistics],
+        };
     }
 
     /// <summary>Applies events as the actor does: a <see cref="RecordClosedRound"/> is applied where it stands; returns every command in execution order.</summary>
-    private sealed class Driver(RunSetup setup)
+    private sealed class Driver(RunSetup setup, float[]? statistics = null)
     {
-        private readonly ServerState _state = new(Context(setup), () => TimeSpan.FromSeconds(1));
+        private readonly ServerState _state = new(Context(setup, statistics), () => TimeSpan.FromSeconds(1));
 
         public ServerState State => _state;
 
@@ -293,5 +296,37 @@ public class ServerStateTests
         var driver = new Driver(TinyRun.Setup("mean", byzantine: 0));
         var fail = Assert.IsType<Fail>(Assert.Single(driver.Apply("not an event")));
         Assert.IsType<ArgumentException>(fail.Reason);
+    }
+
+    [Fact]
+    public void AggregatedBatchNorm_TheNextRoundAndItsEvaluationGetTheMeanOfTheHonestClientsStatistics()
+    {
+        var aggregated = Clients.Models.ResidualNetworks.ResNet20.WithBatchNorm(Clients.Models.BatchNormMode.Aggregated);
+        var driver = new Driver(TinyRun.Setup("mean", byzantine: 0, honest: 3, rounds: 2) with { Model = aggregated }, statistics: [0f, 0f, 1f, 1f]);
+        var begin = driver.Apply(new BeginRun());
+        Assert.All(begin.OfType<TellClient>(), t => Assert.Equal([0f, 0f, 1f, 1f], ((RoundStarted)t.Message).Statistics.ToArray()));
+        Assert.All(Evaluations(begin), e => Assert.Equal([0f, 0f, 1f, 1f], e.Statistics.ToArray()));
+
+        // Clients 0 and 1 send usable statistics; client 2's hold a NaN, so they are left out of the mean.
+        float[][] sent = [[0f, 0f, 1f, 1f], [1f, 2f, 2f, 1f], [5f, float.NaN, 1f, 1f]];
+        var commands = Enumerable.Range(0, 3).SelectMany(id => driver.Apply(Reply(0, id) with { Statistics = [.. sent[id]] })).ToList();
+        var next = commands.OfType<TellClient>().Select(t => (RoundStarted)t.Message).ToList();
+        Assert.Equal(3, next.Count);
+        Assert.All(next, started => Assert.Equal(1, started.Round));
+        Assert.All(next, started => Assert.Equal([0.5f, 1f, 1.5f, 1f], started.Statistics.ToArray()));
+
+        // Round 1's replies carry none: the server keeps its statistics, and the final evaluation uses them.
+        var evaluation = Evaluations(driver.HonestReplies(1));
+        Assert.NotEmpty(evaluation);
+        Assert.All(evaluation, e => Assert.Equal([0.5f, 1f, 1.5f, 1f], e.Statistics.ToArray()));
+    }
+
+    [Fact]
+    public void ModelWithoutRunningStatistics_RoundsAndEvaluationsCarryNone()
+    {
+        var driver = new Driver(TinyRun.Setup("mean", byzantine: 0, honest: 2, rounds: 1));
+        var begin = driver.Apply(new BeginRun());
+        Assert.All(begin.OfType<TellClient>(), t => Assert.True(((RoundStarted)t.Message).Statistics.IsDefault));
+        Assert.All(Evaluations(begin), e => Assert.True(e.Statistics.IsDefault));
     }
 }

@@ -1,85 +1,17 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.TestKit;
 
 /// <summary>
-/// Writes small files in the formats the publishers of CIFAR, EMNIST and LEAF ship, so the
-/// loaders are tested on the bytes a user's files hold. Contents are pure functions of the
-/// sample index (<see cref="CifarLabel"/>, <see cref="CifarPixel"/>, ...), so a test can say
-/// which value belongs where; the images carry their label as a bright band, so small models
-/// can learn them.
+/// Writes small files in the formats the publishers of EMNIST and LEAF ship, so the loaders are
+/// tested on the bytes a user's files hold (CIFAR's are written by <c>GeneratedCifar</c> in
+/// Clients, which <c>byzsim bench</c> uses too). Contents are pure functions of the sample index
+/// (<see cref="EmnistStoredPixel"/>, ...), so a test can say which value belongs where.
 /// </summary>
 public static class PublishedFormats
 {
-    /// <summary>The label of CIFAR sample <paramref name="sample"/> (numbered over the training files, then the test file from 0).</summary>
-    public static int CifarLabel(int sample, int classes) => (int)(Seed.Mix((ulong)sample) % (ulong)classes);
-
-    /// <summary>The byte at <paramref name="position"/> (row * 32 + column) of channel <paramref name="channel"/> of sample <paramref name="sample"/>.</summary>
-    public static byte CifarPixel(int sample, int label, int channel, int position)
-    {
-        int row = position / 32;
-        bool band = row / 3 == label % 10;
-        int noise = (int)(Seed.Mix(((ulong)sample << 20) ^ ((ulong)channel << 12) ^ (ulong)position) % 64);
-        return (byte)((band ? 160 : 20) + noise + (channel * 8));
-    }
-
-    /// <summary>
-    /// Writes CIFAR-10's binary files into <paramref name="folder"/>: five training batches of
-    /// <paramref name="perBatch"/> records and a test batch of <paramref name="test"/>.
-    /// </summary>
-    public static void WriteCifar10(string folder, int perBatch, int test)
-    {
-        Directory.CreateDirectory(folder);
-        for (int batch = 0; batch < 5; batch++)
-        {
-            File.WriteAllBytes(Path.Combine(folder, $"data_batch_{batch + 1}.bin"), CifarRecords(batch * perBatch, perBatch, 10, coarse: null, testOffset: 0));
-        }
-
-        File.WriteAllBytes(Path.Combine(folder, "test_batch.bin"), CifarRecords(0, test, 10, coarse: null, testOffset: 1 << 24));
-    }
-
-    /// <summary>Writes CIFAR-100's <c>train.bin</c> and <c>test.bin</c>; a sample's coarse label is its fine label / 5.</summary>
-    public static void WriteCifar100(string folder, int train, int test)
-    {
-        Directory.CreateDirectory(folder);
-        File.WriteAllBytes(Path.Combine(folder, "train.bin"), CifarRecords(0, train, 100, coarse: fine => fine / 5, testOffset: 0));
-        File.WriteAllBytes(Path.Combine(folder, "test.bin"), CifarRecords(0, test, 100, coarse: fine => fine / 5, testOffset: 1 << 24));
-    }
-
-    private static byte[] CifarRecords(int first, int count, int classes, Func<int, int>? coarse, int testOffset)
-    {
-        int labelBytes = coarse is null ? 1 : 2;
-        var bytes = new byte[count * (labelBytes + 3072)];
-        for (int k = 0; k < count; k++)
-        {
-            int sample = first + k + testOffset;
-            int label = CifarLabel(sample, classes);
-            int at = k * (labelBytes + 3072);
-            if (coarse is null)
-            {
-                bytes[at] = (byte)label;
-            }
-            else
-            {
-                bytes[at] = (byte)coarse(label);
-                bytes[at + 1] = (byte)label;
-            }
-
-            for (int channel = 0; channel < 3; channel++)
-            {
-                for (int position = 0; position < 1024; position++)
-                {
-                    bytes[at + labelBytes + (channel * 1024) + position] = CifarPixel(sample, label, channel, position);
-                }
-            }
-        }
-
-        return bytes;
-    }
-
     /// <summary>The stored byte at (<paramref name="row"/>, <paramref name="column"/>) of EMNIST image <paramref name="sample"/>, as written to the file.</summary>
     public static byte EmnistStoredPixel(int sample, int row, int column) => (byte)((sample * 31) + (row * 28) + (column * 3));
 

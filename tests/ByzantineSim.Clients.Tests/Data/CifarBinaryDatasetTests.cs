@@ -5,15 +5,15 @@ public sealed class CifarBinaryDatasetTests() : TempFolderTest("cifar-tests-")
     [Fact]
     public void Load_Cifar10Batches_ReadsEveryRecordInFileOrderWithLabelsAndChannelPlanes()
     {
-        PublishedFormats.WriteCifar10(Folder, perBatch: 40, test: 60);
+        GeneratedCifar.WriteCifar10(Folder, perBatch: 40, test: 60);
         var data = CifarBinaryDataset.Load(Folder, CifarVariant.Cifar10, "cifar-10");
 
         Assert.Equal(200, data.Train.Count);
         Assert.Equal(60, data.Test.Count);
         Assert.Equal([3, 32, 32], data.Train.SampleShape.ToArray());
         Assert.Equal(10, data.Train.Classes);
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => PublishedFormats.CifarLabel(i, 10)), data.Train.Labels.ToArray());
-        Assert.Equal(Enumerable.Range(0, 60).Select(i => PublishedFormats.CifarLabel(i + (1 << 24), 10)), data.Test.Labels.ToArray());
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => GeneratedCifar.Label(i, 10)), data.Train.Labels.ToArray());
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => GeneratedCifar.Label(i + (1 << 24), 10)), data.Test.Labels.ToArray());
 
         // Per-channel statistics of the training pixels, computed here in double from the generator.
         var (means, deviations) = ChannelStatistics(200);
@@ -25,7 +25,7 @@ public sealed class CifarBinaryDatasetTests() : TempFolderTest("cifar-tests-")
             {
                 foreach (int position in new[] { 0, 33, 1023 })
                 {
-                    double expected = ((PublishedFormats.CifarPixel(sample, label, channel, position) / 255.0) - means[channel]) / deviations[channel];
+                    double expected = ((GeneratedCifar.Pixel(sample, label, channel, position) / 255.0) - means[channel]) / deviations[channel];
                     Assert.Equal(expected, features[(channel * 1024) + position], 4);
                 }
             }
@@ -66,19 +66,19 @@ public sealed class CifarBinaryDatasetTests() : TempFolderTest("cifar-tests-")
     [InlineData(CifarVariant.Cifar100Coarse, 20)]
     public void Load_Cifar100_ChoosesFineOrCoarseLabels(CifarVariant variant, int classes)
     {
-        PublishedFormats.WriteCifar100(Folder, train: 250, test: 50);
+        GeneratedCifar.WriteCifar100(Folder, train: 250, test: 50);
         var data = CifarBinaryDataset.Load(Folder, variant, "cifar-100");
 
         Assert.Equal(250, data.Train.Count);
         Assert.Equal(classes, data.Train.Classes);
-        var fine = Enumerable.Range(0, 250).Select(i => PublishedFormats.CifarLabel(i, 100));
+        var fine = Enumerable.Range(0, 250).Select(i => GeneratedCifar.Label(i, 100));
         Assert.Equal(classes == 100 ? fine : fine.Select(l => l / 5), data.Train.Labels.ToArray());
     }
 
     [Fact]
     public void Load_Cifar100FileReadAsCifar10_SaysTheRecordsDoNotFit()
     {
-        PublishedFormats.WriteCifar10(Folder, perBatch: 3, test: 3);
+        GeneratedCifar.WriteCifar10(Folder, perBatch: 3, test: 3);
         File.WriteAllBytes(Path.Combine(Folder, "data_batch_2.bin"), new byte[3074]);
         var error = Assert.Throws<InvalidDataException>(() => CifarBinaryDataset.Load(Folder, CifarVariant.Cifar10, "cifar-10"));
         Assert.Equal(
@@ -93,7 +93,7 @@ public sealed class CifarBinaryDatasetTests() : TempFolderTest("cifar-tests-")
         for (int channel = 0; channel < 3; channel++)
         {
             var values = Enumerable.Range(0, count)
-                .SelectMany(i => Enumerable.Range(0, 1024).Select(p => PublishedFormats.CifarPixel(i, PublishedFormats.CifarLabel(i, 10), channel, p) / 255.0))
+                .SelectMany(i => Enumerable.Range(0, 1024).Select(p => GeneratedCifar.Pixel(i, GeneratedCifar.Label(i, 10), channel, p) / 255.0))
                 .ToList();
             means[channel] = values.Average();
             deviations[channel] = Math.Sqrt(values.Average(v => (v - means[channel]) * (v - means[channel])));

@@ -20,7 +20,7 @@ public sealed class TorchModuleModelTests() : TempFolderTest("torch-models-")
     [InlineData(ResidualNetworks.ResNet18Name, 11_173_962)]
     public void ParameterCount_MatchesThePublishedCountAndTheModule(string name, int expected)
     {
-        var model = ModelCatalog.Registry.All.Single(d => d.Name == name).Create(null!);
+        var model = ModelCatalog.Registry.All.Single(d => d.Name == name).Create(Core.Plugins.OptionsBinder.Defaults(name));
         Assert.Equal(expected, model.ParameterCount([3, 32, 32], 10));
         using var runner = new ModelRunner(model, [3, 32, 32], 10);
         Assert.Equal(expected, runner.ParameterCount);
@@ -167,7 +167,7 @@ public sealed class TorchModuleModelTests() : TempFolderTest("torch-models-")
     private Dataset CifarTrain()
     {
         string folder = Path.Combine(Folder, "cifar");
-        PublishedFormats.WriteCifar10(folder, perBatch: 20, test: 20);
+        GeneratedCifar.WriteCifar10(folder, perBatch: 20, test: 20);
         return CifarBinaryDataset.Load(folder, CifarVariant.Cifar10, "cifar-10").Train;
     }
 
