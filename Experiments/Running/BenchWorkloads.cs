@@ -18,6 +18,12 @@ public sealed record BenchWorkload(int Id, string Title, string Yaml, int Defaul
     /// into a temporary folder, substituted for <c>{folder}</c>. <value>false</value>
     /// </summary>
     public bool GeneratedCifar10 { get; init; }
+
+    /// <summary>
+    /// True when <c>byzsim bench</c> without <c>--workload</c> runs it; a workload that takes
+    /// minutes on a CPU (ResNet-20) runs only when named.
+    /// </summary>
+    public bool ByDefault { get; init; } = true;
 }
 
 /// <summary>What one workload measured.</summary>
@@ -124,7 +130,7 @@ public static class BenchWorkloads
               aggregator: trimmed-mean
               attack: sign-flip
               training: { rounds: {rounds}, batch_size: 32, learning_rate: 0.1, eval_every: {rounds} }
-            """, 10) { GeneratedCifar10 = true },
+            """, 10) { GeneratedCifar10 = true, ByDefault = false },
     ];
 
     /// <summary>Training records per CIFAR-10 batch file of workload 4 (five files).</summary>
