@@ -26,6 +26,9 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// <summary>Error-feedback residual of the compressor, or null.</summary>
     public VectorPayload? Residual { get; init; }
 
+    /// <summary>How an unreliable client's samples are degraded, or null (its random labels, if any, are in <see cref="Relabel"/>).</summary>
+    public Clients.Data.Degradation? Degradation { get; init; }
+
     /// <summary>
     /// The minibatch of local step <paramref name="step"/>, as a data loader with shuffling and
     /// drop_last would give it: each epoch is a fresh permutation of the client's samples, cut
@@ -53,6 +56,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
         {
             Augmentation = training.Augmentation,
             AugmentationSeed = Core.Numerics.Seed.Derive(Seed, "augmentation", round),
+            Degradation = Degradation,
         };
     }
 

@@ -17,6 +17,12 @@ public sealed record RoundStarted(int Round, VectorPayload Parameters, Immutable
     /// reaches the server. Null: fresh arrays.
     /// </summary>
     public IPayloadSource? Buffers { get; init; }
+
+    /// <summary>
+    /// The round's Byzantine clients, in id order, when identities change from round to round;
+    /// default: the coalition's fixed identities.
+    /// </summary>
+    public ImmutableArray<int> Byzantine { get; init; }
 }
 
 /// <summary>

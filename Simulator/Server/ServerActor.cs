@@ -52,7 +52,8 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
     {
         var setup = _run.Setup;
         var clientContext = new ClientContext(Self, _run.Trainers, _run.Model, _run.Data.Train, setup.Training, setup.Compressor, setup.Privacy);
-        for (int id = 0; id < setup.HonestClients; id++)
+        // When identities change, every client has an honest actor: it trains in the rounds it is honest.
+        for (int id = 0; id < _run.ClientsWithHonestState; id++)
         {
             // Props.Create(Type, args) avoids compiling an expression tree per actor, which
             // dominates start-up with thousands of clients.
@@ -69,7 +70,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
                 "server-data");
         }
 
-        if (setup.ByzantineClients > 0)
+        if (setup.ByzantineClients > 0 || setup.Identities.Changes)
         {
             var settings = new CoalitionSettings(
                 setup.Attack, setup.Threat, [.. _run.ByzantineIds], setup.TotalClients, _run.Dimension, setup.Seed,
