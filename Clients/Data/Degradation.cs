@@ -129,6 +129,11 @@ public sealed record Degradation(DegradationKind Kind, double Level, ulong Seed)
     private static void Convolve(Span<float> plane, int start, int stride, int count, double[] weights, double total, float[] line)
     {
         int radius = weights.Length / 2;
+        if (count == 1)
+        {
+            return; // one value between replicated edges stays itself (skipping it avoids a rounding of v * sum(w) / sum(w))
+        }
+
         for (int i = 0; i < count; i++)
         {
             line[i] = plane[start + (i * stride)];

@@ -23,7 +23,7 @@ internal static class UnreliableReader
         bool hasCount = view.Node["count"] is not null, hasFraction = view.Node["fraction"] is not null;
         if (hasCount == hasFraction)
         {
-            reader.Error(hasCount ? view.Node["fraction"]! : view.Node, hasCount ? view.PathOf("fraction") : "unreliable",
+            reader.Error(hasCount ? view.Node["fraction"]! : view.Node, hasCount ? view.PathOf("fraction") : view.Path,
                 hasCount ? "give either count or fraction, not both" : "needs count (how many honest clients are unreliable) or fraction (their share)");
         }
 
