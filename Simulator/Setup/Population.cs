@@ -10,7 +10,11 @@ public enum IdentityMode
     /// <summary>The same f clients (the last ids) in every round. The default.</summary>
     Fixed,
 
-    /// <summary>A fresh set of f clients, drawn at random, every <see cref="IdentitySettings.Period"/> rounds.</summary>
+    /// <summary>
+    /// Every <see cref="IdentitySettings.Period"/> rounds the adversary moves on to the next f
+    /// clients of a seeded random order of all clients (wrapping around): the set changes at
+    /// every period boundary, and every client is Byzantine for its share of the run.
+    /// </summary>
     Rotating,
 
     /// <summary>A fresh set every round: <see cref="IdentitySettings.Count"/> clients, or each client with probability <see cref="IdentitySettings.Fraction"/>.</summary>
@@ -53,7 +57,12 @@ public sealed record IdentitySettings(IdentityMode Mode, int Period, int Count, 
             case IdentityMode.Fixed:
                 return [.. Enumerable.Range(totalClients - byzantine, byzantine)];
             case IdentityMode.Rotating:
-                return Draw(Seed.Derive(seed, "byzantine-identities", round / Period), totalClients, Count);
+                // A window of f ids sliding by f along one seeded permutation of the clients:
+                // consecutive periods never share a client (2f < n), and every client takes its turn.
+                var order = Enumerable.Range(0, totalClients).ToArray();
+                new DeterministicRandom(Seed.Derive(seed, "byzantine-identities")).FisherYates(order.AsSpan());
+                long first = (long)(round / Period) * Count;
+                return [.. Enumerable.Range(0, Count).Select(k => order[(int)((first + k) % totalClients)]).Order()];
             default:
                 var stream = Seed.Derive(seed, "byzantine-identities", round);
                 if (Fraction <= 0)
