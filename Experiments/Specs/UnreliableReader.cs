@@ -29,7 +29,9 @@ internal static class UnreliableReader
 
         var kind = view.Word("degradation", RunReader.Defaults.Degradation, SpecWords.Degradation);
         double level = view.Scalar("level", DefaultLevel(kind), LevelRule(kind));
-        if (!sampleShape.IsDefault && Degradation.Problem(kind, sampleShape) is { } problem)
+        // A misspelt degradation was reported already; do not judge the default in its place.
+        bool known = view.Node["degradation"] is not Yaml.YScalar given || SpecWords.Degradation.Parse(given.Value) is not null;
+        if (known && !sampleShape.IsDefault && Degradation.Problem(kind, sampleShape) is { } problem)
         {
             reader.Error(view.Node["degradation"] ?? view.Node, view.PathOf("degradation"), problem);
         }

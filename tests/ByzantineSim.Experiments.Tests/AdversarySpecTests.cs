@@ -25,7 +25,7 @@ public class AdversarySpecTests
     {
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary: { identities: rotatng }\n",
-            ["spec.yaml:4:29: base.adversary.identities: must be fixed or rotating or random (got rotatng)"]
+            ["spec.yaml:4:28: base.adversary.identities: must be fixed or rotating or random (got rotatng)"]
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary: { identities: rotating }\n",
@@ -33,7 +33,7 @@ public class AdversarySpecTests
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary: { identities: rotating, period: 0 }\n",
-            ["spec.yaml:4:51: base.adversary.period: must be >= 1 (got 0)"]
+            ["spec.yaml:4:46: base.adversary.period: must be >= 1 (got 0)"]
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary: { period: 5 }\n",
@@ -41,11 +41,11 @@ public class AdversarySpecTests
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary: { identities: random, count: 3, fraction: 0.2 }\n",
-            ["spec.yaml:4:45: base.adversary.count: give either count or fraction, not both"]
+            ["spec.yaml:4:43: base.adversary.count: give either count or fraction, not both"]
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary: { identities: random, fraction: 1.5 }\n",
-            ["spec.yaml:4:48: base.adversary.fraction: must be in (0, 1) (got 1.5)"]
+            ["spec.yaml:4:46: base.adversary.fraction: must be in (0, 1) (got 1.5)"]
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary:\n    identities: random\n    count: 10\n",
@@ -56,8 +56,8 @@ public class AdversarySpecTests
             ["spec.yaml:4:33: base.threat.server_knows_count: applies only when a round's number of Byzantine clients can differ from clients.f (adversary.identities: random with a fraction, or a count other than f)"]
         },
         {
-            "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary: { identities: rotating, period: 3 }\n  partition: { name: iid, byzantine_data: false }\n",
-            ["spec.yaml:5:14: base.partition: adversary.identities: rotating needs every client to hold data (each is honest in some rounds); partition.byzantine_data: false withholds it"]
+            "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  attack: sign-flip\n  adversary: { identities: rotating, period: 3 }\n  partition: { name: iid, byzantine_data: false }\n",
+            ["spec.yaml:6:14: base.partition: adversary.identities: rotating needs every client to hold data (each is honest in some rounds); partition.byzantine_data: false withholds it"]
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary:\n    groups:\n      - { count: 1, attack: sign-flip }\n      - { count: 2, attack: gaussian }\n",
@@ -70,13 +70,13 @@ public class AdversarySpecTests
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary:\n    groups:\n      - { count: 1, attack: silent }\n      - { count: 1 }\n",
             [
-                "spec.yaml:6:30: base.adversary.groups[0].attack: silent does not send vectors as crafted, so it cannot share a round with other groups",
+                "spec.yaml:6:29: base.adversary.groups[0].attack: silent does not send vectors as crafted, so it cannot share a round with other groups",
                 "spec.yaml:7:9: base.adversary.groups[1]: an attacker group needs attack: a name, or a mapping with name and options",
             ]
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  adversary:\n    groups:\n      - { count: 1, attack: sign-flip }\n      - { count: 1, attack: sign-flip }\n",
-            ["spec.yaml:7:9: base.adversary.groups[1].name: two groups are named 'sign-flip'; give each group its own name"]
+            ["spec.yaml:7:9: base.adversary.groups[1]: two groups are named 'sign-flip'; give each group its own name"]
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  unreliable: { count: 2, degradation: blurr }\n",
@@ -90,12 +90,15 @@ public class AdversarySpecTests
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  unreliable: { count: 9, degradation: labels, level: 2 }\n",
             [
                 "spec.yaml:4:24: base.unreliable.count: must be in [1, 8], the number of honest clients (got 9)",
-                "spec.yaml:4:58: base.unreliable.level: must be the share of random labels, in (0, 1] (got 2)",
+                "spec.yaml:4:55: base.unreliable.level: must be the share of random labels, in (0, 1] (got 2)",
             ]
         },
         {
             "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  unreliable: { count: 1, degradation: downsample, level: 2.5 }\n",
-            ["spec.yaml:4:62: base.unreliable.level: must be a whole downsampling factor in [2, 64] (got 2.5)"]
+            [
+                "spec.yaml:4:40: base.unreliable.degradation: downsample needs image samples [channels, height, width]; the data's samples have shape [32]",
+                "spec.yaml:4:59: base.unreliable.level: must be a whole downsampling factor in [2, 64] (got 2.5)",
+            ]
         },
     };
 
