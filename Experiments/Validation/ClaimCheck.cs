@@ -13,6 +13,7 @@ namespace ByzantineSim.Experiments.Validation;
 /// <item><c>gap_shrinks</c>: in every pair [without, with], the gap of "with" to its reference cell is at most
 ///   <see cref="Factor"/> times the gap of "without" to its reference (or "with" is within <see cref="Points"/> of its reference).</item>
 /// <item><c>near_best</c>: each cell of <see cref="Cells"/> is within <see cref="Points"/> of the best cell of <see cref="Others"/>.</item>
+/// <item><c>at_least</c>: every cell is at least <see cref="Points"/> (e.g. a detection recall in percent).</item>
 /// </list>
 /// </summary>
 /// <param name="Kind">One of the kinds above.</param>
@@ -36,7 +37,7 @@ public sealed record ClaimCheck(
     ImmutableArray<string> Others = default)
 {
     /// <summary>The kinds this type knows.</summary>
-    public static readonly ImmutableArray<string> Kinds = ["within", "below", "order", "raises", "gap_shrinks", "near_best"];
+    public static readonly ImmutableArray<string> Kinds = ["within", "below", "order", "raises", "gap_shrinks", "near_best", "at_least"];
 
     private ImmutableArray<string> CellList => Cells.IsDefault ? [] : Cells;
 
@@ -135,6 +136,13 @@ public sealed record ClaimCheck(
                     double without = gap(pair[0]), with = gap(pair[1]);
                     bool ok = with <= Factor * without || with <= Points;
                     parts.Add((ok, $"gap {pair[0]} {Number(without)} -> {pair[1]} {Number(with)}"));
+                }
+
+                break;
+            case "at_least":
+                foreach (var cell in CellList)
+                {
+                    parts.Add((mean(cell) >= Points, $"{cell} {Number(mean(cell))} >= {Number(Points)}"));
                 }
 
                 break;

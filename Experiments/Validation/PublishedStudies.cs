@@ -74,6 +74,11 @@ public sealed record PublishedStudies(ImmutableArray<Study> Studies)
                 }
             }
 
+            foreach (var cell in study.Cells.Where(c => c.Measure is not null && !RunRecord.DetectionMeasures.Contains(c.Measure)))
+            {
+                yield return $"{study.Id}.{cell.Id}: unknown measure '{cell.Measure}'; known: {string.Join(", ", RunRecord.DetectionMeasures)}";
+            }
+
             foreach (var cell in study.Cells.Where(c => c.Reference is not null && !ids.Contains(c.Reference)))
             {
                 yield return $"{study.Id}.{cell.Id}: unknown reference cell '{cell.Reference}'";
@@ -154,6 +159,11 @@ public sealed record Study(
 /// <param name="Reference">A cell to report the gap to (e.g. the attack-free mean).</param>
 /// <param name="PublishedGap">The paper's gap to the reference in points, when it gives one.</param>
 /// <param name="Note">The likely reason this cell differs, when it is more specific than the study's.</param>
+/// <param name="Measure">
+/// What the cell's value is, in percent: the test accuracy (null, the default) or a detecting
+/// rule's quality over its runs' rounds (see <see cref="RunRecord.DetectionPercent"/>):
+/// <c>malicious_precision</c>, <c>malicious_recall</c>, <c>unreliable_precision</c>, <c>unreliable_recall</c>.
+/// </param>
 public sealed record CellSpec(
     string Id,
     string Group,
@@ -162,7 +172,8 @@ public sealed record CellSpec(
     double? Published = null,
     string? Reference = null,
     double? PublishedGap = null,
-    string? Note = null);
+    string? Note = null,
+    string? Measure = null);
 
 /// <summary>One accuracy-vs-rounds figure.</summary>
 /// <param name="File">PNG file name under the figures folder.</param>
