@@ -74,9 +74,9 @@ public sealed record PublishedStudies(ImmutableArray<Study> Studies)
                 }
             }
 
-            foreach (var cell in study.Cells.Where(c => c.Measure is not null && !RunRecord.DetectionMeasures.Contains(c.Measure)))
+            foreach (var cell in study.Cells.Where(c => c.Metric is not null && !RunRecord.DetectionMeasures.Contains(c.Metric)))
             {
-                yield return $"{study.Id}.{cell.Id}: unknown measure '{cell.Measure}'; known: {string.Join(", ", RunRecord.DetectionMeasures)}";
+                yield return $"{study.Id}.{cell.Id}: unknown metric '{cell.Metric}'; known: {string.Join(", ", RunRecord.DetectionMeasures)}";
             }
 
             foreach (var cell in study.Cells.Where(c => c.Reference is not null && !ids.Contains(c.Reference)))
@@ -159,7 +159,7 @@ public sealed record Study(
 /// <param name="Reference">A cell to report the gap to (e.g. the attack-free mean).</param>
 /// <param name="PublishedGap">The paper's gap to the reference in points, when it gives one.</param>
 /// <param name="Note">The likely reason this cell differs, when it is more specific than the study's.</param>
-/// <param name="Measure">
+/// <param name="Metric">
 /// What the cell's value is, in percent: the test accuracy (null, the default) or a detecting
 /// rule's quality over its runs' rounds (see <see cref="RunRecord.DetectionPercent"/>):
 /// <c>malicious_precision</c>, <c>malicious_recall</c>, <c>unreliable_precision</c>, <c>unreliable_recall</c>.
@@ -173,7 +173,7 @@ public sealed record CellSpec(
     string? Reference = null,
     double? PublishedGap = null,
     string? Note = null,
-    string? Measure = null);
+    string? Metric = null);
 
 /// <summary>One accuracy-vs-rounds figure.</summary>
 /// <param name="File">PNG file name under the figures folder.</param>

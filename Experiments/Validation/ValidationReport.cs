@@ -84,7 +84,7 @@ public sealed record StudyResult(
                     $"{study.Id}.{spec.Id}: 'where' selects {twice.Count()} runs with seed {twice.Key} ({string.Join(", ", twice.Select(r => r.Id))}); add the setting that tells them apart");
             }
 
-            cells.Add(new CellResult(spec, matched, [.. matched.Select(r => spec.Measure is { } measure ? r.DetectionPercent(measure) : r.LastAccuracy(study.LastEvaluations))]));
+            cells.Add(new CellResult(spec, matched, [.. matched.Select(r => spec.Metric is { } metric ? r.DetectionPercent(metric) : r.LastAccuracy(study.LastEvaluations))]));
         }
 
         var partial = new StudyResult(study, cells.ToImmutable(), [], runs.Length, runs.Sum(r => double.IsFinite(r.Seconds) ? r.Seconds : 0));
