@@ -36,11 +36,15 @@ public sealed record LocalWork(
     /// <summary>Root of this work's augmentation draws (the client's stream for the round).</summary>
     public ulong AugmentationSeed { get; init; }
 
-    /// <summary>Batch <paramref name="step"/> with its labels and augmentation.</summary>
+    /// <summary>How an unreliable client's samples are degraded, or null. <value>null</value></summary>
+    public Degradation? Degradation { get; init; }
+
+    /// <summary>Batch <paramref name="step"/> with its labels, degradation and augmentation.</summary>
     public ClientBatch BatchAt(int step) => new(Batches[step], Poisoning, Relabel)
     {
         Augmentation = Augmentation,
         AugmentationSeed = Seed.Derive(AugmentationSeed, "step", step),
+        Degradation = Degradation is { ChangesPixels: true } ? Degradation : null,
     };
 }
 
@@ -74,6 +78,9 @@ public sealed record ClientBatch(ImmutableArray<int> Samples, DataPoisoning? Poi
 
     /// <summary>Seed of the augmentation's draws: one stream, samples in batch order.</summary>
     public ulong AugmentationSeed { get; init; }
+
+    /// <summary>Pixel degradation of an unreliable client, applied before augmentation, or null. <value>null</value></summary>
+    public Degradation? Degradation { get; init; }
 
     /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels and augmentation.</summary>
     public static ClientBatch Of(LocalWork work) => work.BatchAt(0);

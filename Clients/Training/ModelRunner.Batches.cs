@@ -30,7 +30,19 @@ public sealed partial class ModelRunner
             for (int k = 0; k < client.Samples.Length; k++)
             {
                 var destination = features.Slice(row++ * _featureCount, _featureCount);
-                if (random is null)
+                if (client.Degradation is { } degradation)
+                {
+                    // An unreliable client's low-quality copy of the sample, which augmentation then sees as its data.
+                    var (low, high) = data.FeatureRange;
+                    data.FeaturesOf(client.Samples[k]).CopyTo(destination);
+                    degradation.Apply(destination, client.Samples[k], data.SampleShape, low, high);
+                    if (random is not null)
+                    {
+                        var degraded = destination.ToArray();
+                        client.Augmentation.Apply(degraded, destination, data.SampleShape, data.Background, random);
+                    }
+                }
+                else if (random is null)
                 {
                     data.FeaturesOf(client.Samples[k]).CopyTo(destination);
                 }

@@ -99,7 +99,8 @@ public static class ValidationCommand
         {
             string to = Path.Combine(target, run.Id);
             Directory.CreateDirectory(to);
-            foreach (string file in RunRecord.Files)
+            // rounds.csv and clients.csv only serve detection measures: older run folders may lack them.
+            foreach (string file in RunRecord.Files.Where(f => File.Exists(Path.Combine(sweepFolder, run.Id, f))))
             {
                 File.Copy(Path.Combine(sweepFolder, run.Id, file), Path.Combine(to, file), overwrite: true);
             }

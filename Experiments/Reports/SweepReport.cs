@@ -426,7 +426,7 @@ public static class SweepReport
             .SelectMany(r => r.ClientRows.Where(row => row.Text("byzantine") == byzantine))
             .Sum(row => double.IsFinite(row.Number(column)) ? row.Number(column) : 0);
         var outcomeColumns = runs.SelectMany(r => r.ClientRows.Take(1)).FirstOrDefault()?.Header
-            .Where(c => c is not ("client" or "byzantine" or "samples" or "class_histogram"))
+            .Where(c => c is not ("client" or "byzantine" or "role" or "byzantine_rounds" or "samples" or "class_histogram"))
             .Where(c => Total(c, "0") + Total(c, "1") > 0)
             .ToList() ?? [];
         if (outcomeColumns.Count > 0)

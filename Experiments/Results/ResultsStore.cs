@@ -157,11 +157,13 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
                 .. Detection(r.Detection),
             ])));
         var outcomes = Enum.GetValues<ReplyOutcome>();
+        // role: honest, unreliable or byzantine:<group>; byzantine_rounds: rounds the adversary
+        // controlled the client (all of them for a fixed Byzantine id; fewer when identities change).
         Add("clients.csv", Csv(
-            ["client", "byzantine", "samples", "class_histogram", .. outcomes.Select(o => Snake(o.ToString()))],
+            ["client", "byzantine", "role", "byzantine_rounds", "samples", "class_histogram", .. outcomes.Select(o => Snake(o.ToString()))],
             result.Clients.Select(c => new object[]
                 {
-                    c.ClientId, c.Byzantine ? 1 : 0, c.ClassHistogram.Sum(), string.Join(' ', c.ClassHistogram),
+                    c.ClientId, c.Byzantine ? 1 : 0, c.Role, c.ByzantineRounds, c.ClassHistogram.Sum(), string.Join(' ', c.ClassHistogram),
                 }
                 .Concat(outcomes.Select(o => (object)c.Count(o))).ToArray())));
         // Wall-clock figures: useful, but never byte-identical between runs, so kept out of metrics.csv.

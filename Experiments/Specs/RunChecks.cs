@@ -57,6 +57,38 @@ internal static class RunChecks
         }
     }
 
+    /// <summary>
+    /// Changing identities against what needs fixed ones (faults of honest ids, Byzantine
+    /// clients without data), and <c>threat.server_knows_count</c> where the count never differs from f.
+    /// </summary>
+    public static void Identities(
+        NodeReader reader, MappingView root, IdentitySettings identities, int f, YNode? knowsCountNode, Simulator.Faults.FaultSettings faults, IPartitioner? partitioner)
+    {
+        if (knowsCountNode is not null && !identities.ServerKnowsCount && !RunReader.CountVaries(identities, f))
+        {
+            reader.Error(knowsCountNode, "threat.server_knows_count",
+                "applies only when a round's number of Byzantine clients can differ from clients.f (adversary.identities: random with a fraction, or a count other than f)");
+        }
+
+        if (!identities.Changes)
+        {
+            return;
+        }
+
+        string mode = SpecWords.Identities.Word(identities.Mode);
+        if (faults != Simulator.Faults.FaultSettings.None)
+        {
+            reader.Error(root.Get("faults") ?? root.Node, "faults",
+                $"simulated faults apply to the honest ids of fixed identities; they cannot be combined with adversary.identities: {mode}");
+        }
+
+        if (partitioner is HonestDataOnly)
+        {
+            reader.Error(root.Get("partition") ?? root.Node, "partition",
+                $"adversary.identities: {mode} needs every client to hold data (each is honest in some rounds); partition.byzantine_data: false withholds it");
+        }
+    }
+
     /// <summary>Whether the data set is available with its options.</summary>
     public static void Data(NodeReader reader, MappingView root, IDatasetSource dataSource)
     {

@@ -55,6 +55,13 @@ public static partial class RunReader
         public const ComputeDevice Device = ComputeDevice.Cpu;
         public const int ServerDataSize = 100;
         public const ServerDataSource ServerDataSource = ByzantineSim.Simulator.Setup.ServerDataSource.Train;
+        public const IdentityMode Identities = IdentityMode.Fixed;
+        public const bool ServerKnowsCount = true;
+        public const ByzantineSim.Clients.Data.DegradationKind Degradation = ByzantineSim.Clients.Data.DegradationKind.Blur;
+        public const double BlurSigma = 1.0;
+        public const int DownsampleFactor = 2;
+        public const double PixelNoise = 0.1;
+        public const double RandomLabels = 0.5;
 
         /// <summary>The Defaults table of docs/experiments.md, generated from the constants above.</summary>
         public static string MarkdownTable()
@@ -73,7 +80,10 @@ public static partial class RunReader
                     $"server_momentum {N(ServerMomentum)}, eval_every {N(EvalEvery)}"),
                 ("aggregator", Aggregator),
                 ("attack", Attack),
-                ("threat", $"omniscient {B(Omniscient)}, knows_aggregator {B(KnowsAggregator)}"),
+                ("threat", $"omniscient {B(Omniscient)}, knows_aggregator {B(KnowsAggregator)}, server_knows_count {B(ServerKnowsCount)}"),
+                ("adversary", $"identities {SpecWords.Identities.Word(Identities)} (the last f ids; rotating needs period; random takes count, default f, or fraction), one attack (no groups)"),
+                ("unreliable", $"none (when given: degradation {SpecWords.Degradation.Word(Degradation)}; level: blur sigma {N(BlurSigma)}, downsample factor {N(DownsampleFactor)}, " +
+                    $"noise {N(PixelNoise)} of the feature range, labels share {N(RandomLabels)})"),
                 ("server", $"non_finite {SpecWords.NonFinite.Word(NonFinite)} (NaN/Inf updates go to the rule; exclude drops them), " +
                     $"round_timeout {N(RoundTimeoutSeconds)} s, {(double.IsFinite(DeadlineSeconds) ? $"deadline {N(DeadlineSeconds)} s" : "no deadline")}"),
                 ("faults", $"none (when given: crash.from_round {N(CrashFromRound)}; stragglers.delay {SpecWords.Delay.Word(Delay)}, mean {N(DelayMean)}, low {N(DelayLow)}, high {N(DelayHigh)}; " +

@@ -16,7 +16,7 @@ public static partial class RunReader
 {
     /// <summary>Keys a run (and so <c>base</c>, grid axes and cases) may set.</summary>
     public static readonly ImmutableArray<string> Keys =
-        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data", "topology"];
+        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data", "adversary", "unreliable", "topology"];
 
     /// <summary>
     /// Reads a run, binding plug-ins through <paramref name="catalog"/> (default: the built-in
@@ -45,24 +45,56 @@ public static partial class RunReader
         var topology = TopologyReader.Read(reader, root, seed);
         int ruleF = topology is null ? f : TopologyReader.LocalByzantine(topology, n, f, training.Rounds) ?? f;
 
+        // Each plug-in of the pipeline also keeps how to bind it again for another f: a server
+        // told a Byzantine count that changes from round to round builds a pipeline per count.
+        var preRebinds = new List<Func<int, (IPreAggregator, ImmutableArray<Core.Plugins.PluginError>)>>();
         var (preSpecs, preSteps) = PluginReader.ReadList(reader, root, "pre_aggregators", "pre-aggregators", plugins.PreAggregators,
-            (d, raw) => BuiltInAggregators.Bind(d, raw, ruleF));
+            (d, raw) =>
+            {
+                preRebinds.Add(g => BuiltInAggregators.Bind(d, raw, g));
+                return BuiltInAggregators.Bind(d, raw, ruleF);
+            });
 
         // gossip and clipped-gossip (peer-to-peer mixing rules) stand in the aggregator's place; the pipeline then goes unused.
         var mixing = TopologyReader.ReadMixing(reader, root, topology);
+        Func<int, (IAggregator, ImmutableArray<Core.Plugins.PluginError>)>? rebindAggregator = null;
         var (aggregatorSpec, aggregator) = mixing is { } peerRule
             ? (peerRule.Spec, BuiltInAggregators.Create(Defaults.Aggregator, ruleF))
-            : PluginReader.Read(reader, root, "aggregator", Defaults.Aggregator, plugins.Aggregators, (d, raw) => BuiltInAggregators.Bind(d, raw, ruleF));
+            : PluginReader.Read(reader, root, "aggregator", Defaults.Aggregator, plugins.Aggregators,
+                (d, raw) =>
+                {
+                    rebindAggregator = g => BuiltInAggregators.Bind(d, raw, g);
+                    return BuiltInAggregators.Bind(d, raw, ruleF);
+                });
         if (mixing is { } chosen && topology is not null)
         {
             topology = topology with { Mixing = chosen.Mixing, ClipRadius = chosen.Radius };
         }
-        var (attackSpec, attack) = PluginReader.Read(reader, root, "attack", Defaults.Attack, plugins.Attacks,
-            (d, raw) => BuiltInAttacks.Bind(d, raw, new AttackPopulation(n, f, dataSource?.Classes ?? 0, dataSource?.Shape?.SampleShape ?? [])));
 
-        var threatModel = ThreatReader.Read(reader, root);
+        var population = new AttackPopulation(n, f, dataSource?.Classes ?? 0, dataSource?.Shape?.SampleShape ?? []);
+        var adversary = AdversaryReader.Read(reader, root, n, f, (node, path, count) =>
+            PluginReader.ReadAt(reader, node, path, plugins.Attacks, (d, raw) => BuiltInAttacks.Bind(d, raw, population with { ByzantineCount = count })));
+        PluginSpec? attackSpec;
+        IAttack? attack;
+        if (adversary.Attack is { } mixture)
+        {
+            (attackSpec, attack) = (PluginSpec.Named(mixture.Name), mixture);
+            if (root.Get("attack") is { } attackNode)
+            {
+                reader.Error(attackNode, "attack", "give either attack or adversary.groups (a mixed population), not both");
+            }
+        }
+        else
+        {
+            (attackSpec, attack) = PluginReader.Read(reader, root, "attack", Defaults.Attack, plugins.Attacks, (d, raw) => BuiltInAttacks.Bind(d, raw, population));
+        }
+
+        var (threatModel, serverKnowsCount, knowsCountNode) = ThreatReader.Read(reader, root);
+        var identities = adversary.Identities with { ServerKnowsCount = serverKnowsCount };
         var server = ServerReader.Read(reader, root);
         var faults = FaultsReader.Read(reader, root, n - f, server.DeadlineSeconds, server.DeadlineGiven);
+        var unreliable = UnreliableReader.Read(reader, root, identities.Changes ? n : n - f, dataSource?.Shape?.SampleShape ?? default);
+        RunChecks.Identities(reader, root, identities, f, knowsCountNode, faults, partitioner);
 
         var (compressionSpec, compressor) = PluginReader.Read(reader, root, "compression", Defaults.Compression, plugins.Compressors, CompressorCatalog.Bind);
         var (privacyClip, privacyNoise) = PrivacyReader.Read(reader, root);
@@ -123,6 +155,9 @@ public static partial class RunReader
         {
             ServerData = serverData,
             Topology = topology,
+            Identities = identities,
+            AttackGroups = adversary.Groups,
+            Unreliable = unreliable,
         };
         var steps = preSteps;
         var setup = new RunSetup(
@@ -145,7 +180,36 @@ public static partial class RunReader
             ServerData = serverData?.ToSettings(),
             Device = device,
             Topology = topology,
+            Identities = identities,
+            Unreliable = unreliable,
+            CreatePipelineFor = identities.ServerKnowsCount && CountVaries(identities, f) && rebindAggregator is { } rebind && preRebinds.Count == steps.Length
+                ? count => PipelineFor(count, rebind, preRebinds)
+                : null,
         };
         return (spec, setup);
+    }
+
+    /// <summary>True when a round's number of Byzantine clients can differ from the spec's f.</summary>
+    internal static bool CountVaries(Simulator.Setup.IdentitySettings identities, int f) =>
+        identities.Mode == Simulator.Setup.IdentityMode.Random && (identities.Fraction > 0 || identities.Count != f);
+
+    /// <summary>
+    /// The pipeline bound for <paramref name="count"/> Byzantine clients; a rule that cannot be
+    /// bound for that count fails the round's aggregation, as too few inputs do.
+    /// </summary>
+    private static AggregationPipeline PipelineFor(
+        int count,
+        Func<int, (IAggregator, ImmutableArray<Core.Plugins.PluginError>)> aggregator,
+        List<Func<int, (IPreAggregator, ImmutableArray<Core.Plugins.PluginError>)>> steps)
+    {
+        var (rule, errors) = aggregator(count);
+        var bound = steps.Select(step => step(count)).ToList();
+        var problems = errors.Concat(bound.SelectMany(b => b.Item2)).ToList();
+        if (problems.Count > 0 || rule is null || bound.Any(b => b.Item1 is null))
+        {
+            throw new AggregationException($"the rule cannot be set up for {count} Byzantine clients: {string.Join("; ", problems.Select(p => p.Message))}");
+        }
+
+        return new AggregationPipeline(rule, [.. bound.Select(b => b.Item1)]);
     }
 }

@@ -134,6 +134,15 @@ public sealed record RunSpec(
     /// <summary>The peer-to-peer graph and mixing rule, or null for the star (one server). <value>null</value></summary>
     public Simulator.Peers.TopologySettings? Topology { get; init; }
 
+    /// <summary>Which clients are Byzantine in each round, and whether the server is told their number. <value>fixed</value></summary>
+    public IdentitySettings Identities { get; init; } = IdentitySettings.Fixed;
+
+    /// <summary>Attacker groups of a mixed population (then <see cref="Attack"/> is <c>mixed</c>), or empty. <value>empty</value></summary>
+    public ImmutableArray<AttackGroupSpec> AttackGroups { get; init; } = [];
+
+    /// <summary>Honest clients with degraded data, or null. <value>null</value></summary>
+    public UnreliableSettings? Unreliable { get; init; }
+
     /// <summary>The canonical YAML text of the run: what <c>spec.yaml</c> holds and what the id hashes.</summary>
     public string ToCanonicalYaml() => Canonical.Run(this);
 
@@ -174,12 +183,27 @@ internal static class Canonical
         }
 
         Plugin(text, "aggregator", spec.Aggregator);
-        Plugin(text, "attack", spec.Attack);
+
+        // A mixed population writes its groups under adversary instead of one attack.
+        if (spec.AttackGroups.IsEmpty)
+        {
+            Plugin(text, "attack", spec.Attack);
+        }
+
         Plugin(text, "compression", spec.Compression);
         text.Append("privacy:\n  clip: ").Append(Number(spec.PrivacyClip))
             .Append("\n  noise_multiplier: ").Append(Number(spec.PrivacyNoise)).Append('\n');
         text.Append("threat:\n  omniscient: ").Append(Bool(spec.Omniscient))
             .Append("\n  knows_aggregator: ").Append(Bool(spec.KnowsAggregator)).Append('\n');
+
+        // Written only when not the default, so that runs of fixed identities keep the ids they had before.
+        if (!spec.Identities.ServerKnowsCount)
+        {
+            text.Append("  server_knows_count: false\n");
+        }
+
+        Adversary(text, spec);
+        Unreliable(text, spec.Unreliable);
         text.Append("server:\n  non_finite: ").Append(SpecWords.NonFinite.Word(spec.NonFinite))
             .Append("\n  round_timeout: ").Append(Number(spec.RoundTimeoutSeconds)).Append('\n');
 
@@ -231,6 +255,47 @@ internal static class Canonical
         }
 
         text.Append("  seed: ").Append(Number(unchecked((long)topology.Seed))).Append('\n'); // the mixing rule is the aggregator's entry
+    }
+
+    // Written only when identities change or groups are given, so that existing runs keep their ids.
+    private static void Adversary(StringBuilder text, RunSpec spec)
+    {
+        var identities = spec.Identities;
+        if (!identities.Changes && spec.AttackGroups.IsEmpty)
+        {
+            return;
+        }
+
+        text.Append("adversary:\n  identities: ").Append(SpecWords.Identities.Word(identities.Mode)).Append('\n');
+        text.Append(identities.Mode switch
+        {
+            IdentityMode.Rotating => $"  period: {identities.Period}\n",
+            IdentityMode.Random when identities.Fraction > 0 => $"  fraction: {Number(identities.Fraction)}\n",
+            IdentityMode.Random => $"  count: {identities.Count}\n",
+            _ => "",
+        });
+        if (!spec.AttackGroups.IsEmpty)
+        {
+            text.Append("  groups:\n");
+            foreach (var group in spec.AttackGroups)
+            {
+                text.Append("    - {name: ").Append(Value(group.Name)).Append(", count: ").Append(group.Count)
+                    .Append(", attack: ").Append(Inline(group.Attack)).Append("}\n");
+            }
+        }
+    }
+
+    // Written only when given, so that runs without unreliable clients keep their ids.
+    private static void Unreliable(StringBuilder text, UnreliableSettings? unreliable)
+    {
+        if (unreliable is null)
+        {
+            return;
+        }
+
+        text.Append("unreliable:\n").Append(unreliable.Fraction > 0 ? $"  fraction: {Number(unreliable.Fraction)}\n" : $"  count: {unreliable.Count}\n")
+            .Append("  degradation: ").Append(SpecWords.Degradation.Word(unreliable.Kind)).Append('\n')
+            .Append("  level: ").Append(Number(unreliable.Level)).Append('\n');
     }
 
     private static void Faults(StringBuilder text, Simulator.Faults.FaultSettings faults)

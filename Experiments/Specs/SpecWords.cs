@@ -69,6 +69,15 @@ public static class SpecWords
     /// <summary><c>server.non_finite</c>.</summary>
     public static SpecWords<NonFinitePolicy> NonFinite { get; } = new(("pass", NonFinitePolicy.Pass), ("exclude", NonFinitePolicy.Exclude));
 
+    /// <summary><c>adversary.identities</c>.</summary>
+    public static SpecWords<IdentityMode> Identities { get; } =
+        new(("fixed", IdentityMode.Fixed), ("rotating", IdentityMode.Rotating), ("random", IdentityMode.Random));
+
+    /// <summary><c>unreliable.degradation</c>.</summary>
+    public static SpecWords<Clients.Data.DegradationKind> Degradation { get; } =
+        new(("blur", Clients.Data.DegradationKind.Blur), ("downsample", Clients.Data.DegradationKind.Downsample),
+            ("noise", Clients.Data.DegradationKind.Noise), ("labels", Clients.Data.DegradationKind.Labels));
+
     /// <summary>Where <c>server_data</c> is drawn from.</summary>
     public static SpecWords<ServerDataSource> ServerDataSource { get; } =
         new(("train", Simulator.Setup.ServerDataSource.Train), ("test-holdout", Simulator.Setup.ServerDataSource.TestHoldout));

@@ -161,8 +161,10 @@ public sealed record Study(
 /// <param name="PublishedGap">The paper's gap to the reference in points, when it gives one.</param>
 /// <param name="Note">The likely reason this cell differs, when it is more specific than the study's.</param>
 /// <param name="Metric">
-/// What the cell's value is: <c>test_accuracy</c> (the default) or <c>attack_success_rate</c>
-/// (runs under a targeted or backdoor attack), each the mean of the study's last evaluations.
+/// What the cell's value is, in percent, each the mean of the study's last evaluations or over
+/// the runs' rounds: <c>test_accuracy</c> (the default), <c>attack_success_rate</c> (runs under a
+/// targeted or backdoor attack), or a detecting rule's quality (see <see cref="RunRecord.DetectionPercent"/>):
+/// <c>malicious_precision</c>, <c>malicious_recall</c>, <c>unreliable_precision</c>, <c>unreliable_recall</c>.
 /// </param>
 public sealed record CellSpec(
     string Id,

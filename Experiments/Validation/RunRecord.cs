@@ -28,11 +28,49 @@ public sealed record RunRecord(
     /// <summary>The metric of a cell by default: test accuracy.</summary>
     public const string Accuracy = "test_accuracy";
 
-    /// <summary>The metrics a cell can read: test accuracy, and the attack success rate of targeted and backdoor runs.</summary>
-    public static readonly ImmutableArray<string> Metrics = [Accuracy, ResultsStore.AttackSuccessColumn];
+    /// <summary>The detection measures a cell can take instead of accuracy.</summary>
+    public static readonly ImmutableArray<string> DetectionMeasures = ["malicious_precision", "malicious_recall", "unreliable_precision", "unreliable_recall"];
 
-    /// <summary>The files of a run folder the report reads.</summary>
-    public static readonly ImmutableArray<string> Files = [ResultsStore.SummaryFile, ResultsStore.SpecFile, ResultsStore.MetricsFile];
+    /// <summary>
+    /// The metrics a cell can read: test accuracy, the attack success rate of targeted and backdoor
+    /// runs, and the detection measures.
+    /// </summary>
+    public static readonly ImmutableArray<string> Metrics = [Accuracy, ResultsStore.AttackSuccessColumn, .. DetectionMeasures];
+
+    /// <summary>The files of a run folder the report reads (rounds.csv and clients.csv for detection measures, when present).</summary>
+    public static readonly ImmutableArray<string> Files = [ResultsStore.SummaryFile, ResultsStore.SpecFile, ResultsStore.MetricsFile, RoundsFile, ClientsFile];
+
+
+    private const string RoundsFile = "rounds.csv";
+
+    private const string ClientsFile = "clients.csv";
+
+    /// <summary>
+    /// Counts of a detecting rule's verdicts summed over the run's rounds: malicious flags against
+    /// the round's Byzantine clients (rounds.csv's true/false positives and false negatives), and
+    /// unreliable flags against the clients whose role is <c>unreliable</c> (clients.csv), each
+    /// unreliable client counting once per round it was not flagged. Null without those files.
+    /// </summary>
+    public DetectionCounts? Detection { get; init; }
+
+    /// <summary>A detection measure in percent (NaN when the run has no detection, or the measure's denominator is 0).</summary>
+    public double DetectionPercent(string measure)
+    {
+        if (Detection is not { } d)
+        {
+            return double.NaN;
+        }
+
+        static double Share(long part, long whole) => whole == 0 ? double.NaN : 100.0 * part / whole;
+        return measure switch
+        {
+            "malicious_precision" => Share(d.TruePositives, d.TruePositives + d.FalsePositives),
+            "malicious_recall" => Share(d.TruePositives, d.TruePositives + d.FalseNegatives),
+            "unreliable_precision" => Share(d.UnreliableHits, d.UnreliableFlags),
+            "unreliable_recall" => Share(d.UnreliableHits, d.UnreliableRounds),
+            _ => throw new ArgumentException($"unknown measure '{measure}'", nameof(measure)),
+        };
+    }
 
     /// <summary>The run's root seed.</summary>
     public string Seed => Settings.GetValueOrDefault("seed", "?");
@@ -96,7 +134,10 @@ public sealed record RunRecord(
             var summary = JsonNode.Parse(File.ReadAllText(summaryPath));
             double seconds = summary?["seconds"]?.GetValue<double>() ?? double.NaN;
             var (accuracy, success) = ReadCurves(metricsPath);
-            runs.Add(new RunRecord(Path.GetFileName(directory), Flatten(File.ReadAllText(specPath)), accuracy, seconds, success));
+            runs.Add(new RunRecord(Path.GetFileName(directory), Flatten(File.ReadAllText(specPath)), accuracy, seconds, success)
+            {
+                Detection = DetectionCounts.Read(Path.Combine(directory, RoundsFile), Path.Combine(directory, ClientsFile)),
+            });
         }
 
         return runs.ToImmutable();

@@ -84,13 +84,14 @@ public sealed record StudyResult(
                     $"{study.Id}.{spec.Id}: 'where' selects {twice.Count()} runs with seed {twice.Key} ({string.Join(", ", twice.Select(r => r.Id))}); add the setting that tells them apart");
             }
 
-            if (matched.FirstOrDefault(r => r.CurveOf(spec.Metric).IsEmpty && !r.Curve.IsEmpty) is { } without)
+            bool detection = RunRecord.DetectionMeasures.Contains(spec.Metric);
+            if (!detection && matched.FirstOrDefault(r => r.CurveOf(spec.Metric).IsEmpty && !r.Curve.IsEmpty) is { } without)
             {
                 throw new InvalidDataException(
                     $"{study.Id}.{spec.Id}: reads {spec.Metric}, which run {without.Id} did not record (only runs under a targeted or backdoor attack have it)");
             }
 
-            cells.Add(new CellResult(spec, matched, [.. matched.Select(r => r.Last(spec.Metric, study.LastEvaluations))]));
+            cells.Add(new CellResult(spec, matched, [.. matched.Select(r => detection ? r.DetectionPercent(spec.Metric) : r.Last(spec.Metric, study.LastEvaluations))]));
         }
 
         var partial = new StudyResult(study, cells.ToImmutable(), [], runs.Length, runs.Sum(r => double.IsFinite(r.Seconds) ? r.Seconds : 0));

@@ -26,6 +26,9 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// <summary>Error-feedback residual of the compressor, or null.</summary>
     public VectorPayload? Residual { get; init; }
 
+    /// <summary>How an unreliable client's samples are degraded, or null (its random labels, if any, are in <see cref="Relabel"/>).</summary>
+    public Clients.Data.Degradation? Degradation { get; init; }
+
     /// <summary>
     /// The client's own batch-norm running statistics (local batch norm, FedBN): carried from
     /// round to round and never sent; default for other models and modes.
@@ -59,6 +62,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
         {
             Augmentation = training.Augmentation,
             AugmentationSeed = Core.Numerics.Seed.Derive(Seed, "augmentation", round),
+            Degradation = Degradation,
         };
     }
 

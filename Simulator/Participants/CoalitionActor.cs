@@ -25,6 +25,7 @@ public sealed class CoalitionActor : ReceiveActor
 {
     private readonly CoalitionSettings _settings;
     private readonly IActorRef _server;
+    private readonly Func<int, IActorRef, Props> _identityProps;
     private readonly SortedDictionary<int, IActorRef> _identities = [];
     private readonly CraftingBuffers _buffers = new();
     private readonly Dictionary<int, CoalitionRound> _abandoned = [];
@@ -36,17 +37,20 @@ public sealed class CoalitionActor : ReceiveActor
     {
         _settings = settings;
         _server = server;
+        _identityProps = identityProps;
         foreach (int id in settings.ByzantineIds)
         {
-            _identities[id] = Context.ActorOf(identityProps(id, Self), $"byzantine-{id}");
+            Identity(id);
         }
 
         Receive<RoundStarted>(started =>
         {
-            // Under partial participation only the sampled identities act this round.
+            // The round's Byzantine clients (the fixed ones unless identities change); under
+            // partial participation only the sampled ones act this round.
+            var roster = started.Byzantine.IsDefault ? _settings.ByzantineIds : started.Byzantine;
             var active = started.Participants.IsDefault
-                ? _settings.ByzantineIds
-                : [.. _settings.ByzantineIds.Where(id => started.Participants.Contains(id))];
+                ? roster
+                : [.. roster.Where(id => started.Participants.Contains(id))];
             if (_round is { Delivered: false } unfinished)
             {
                 // The server closed that round without us: leave it once no identity's trainer writes into its memory.
@@ -62,9 +66,9 @@ public sealed class CoalitionActor : ReceiveActor
             {
                 foreach (int id in active)
                 {
-                    // Identities may poison differently (DBA's local triggers): by rank among all of them.
-                    var poisoning = _settings.Attack.PoisoningOf(_settings.ByzantineIds.IndexOf(id));
-                    _identities[id].Tell(new ComputeOwnUpdate(started.Round, started.Parameters, poisoning, started.Buffers));
+                    // Identities may poison differently (DBA's local triggers, a mixture's groups): by rank among the round's.
+                    var poisoning = _settings.Attack.PoisoningOf(roster.IndexOf(id));
+                    Identity(id).Tell(new ComputeOwnUpdate(started.Round, started.Parameters, poisoning, started.Buffers));
                 }
             }
 
@@ -93,6 +97,21 @@ public sealed class CoalitionActor : ReceiveActor
                 TryLeave(abandoned);
             }
         });
+    }
+
+    /// <summary>
+    /// The identity actor of client <paramref name="id"/>, created the first time the adversary
+    /// speaks for it. When identities change it keeps its own state (momentum) apart from the
+    /// client's honest actor, whose state waits for the rounds the client is honest again.
+    /// </summary>
+    private IActorRef Identity(int id)
+    {
+        if (!_identities.TryGetValue(id, out var identity))
+        {
+            _identities[id] = identity = Context.ActorOf(_identityProps(id, Self), $"byzantine-{id}");
+        }
+
+        return identity;
     }
 
     /// <summary>Tells the server that an abandoned round's memory is no longer used once every identity asked for that round has answered.</summary>

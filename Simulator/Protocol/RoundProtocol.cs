@@ -20,6 +20,12 @@ public sealed record RoundStarted(int Round, VectorPayload Parameters, Immutable
 
     /// <summary>The server's batch-norm running statistics (aggregated batch norm), which each honest client starts from; default otherwise.</summary>
     public ImmutableArray<float> Statistics { get; init; }
+
+    /// <summary>
+    /// The round's Byzantine clients, in id order, when identities change from round to round;
+    /// default: the coalition's fixed identities.
+    /// </summary>
+    public ImmutableArray<int> Byzantine { get; init; }
 }
 
 /// <summary>

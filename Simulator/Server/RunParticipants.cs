@@ -5,7 +5,7 @@ using ByzantineSim.Simulator.Participants;
 namespace ByzantineSim.Simulator.Server;
 
 /// <summary>
-/// The children a run's server starts: one actor per honest client, the server-data client when
+/// The children a run's server starts: one actor per honest client (per client when Byzantine identities change), the server-data client when
 /// the run has <c>server_data</c> (FLTrust's root set), and the coalition that owns the Byzantine
 /// clients when there are any.
 /// </summary>
@@ -17,7 +17,8 @@ internal static class RunParticipants
         var setup = run.Setup;
         var clientContext = new ClientContext(context.Self, run.Trainers, run.Model, run.Data.Train, setup.Training, setup.Compressor, setup.Privacy);
         var honest = new Dictionary<int, IActorRef>();
-        for (int id = 0; id < setup.HonestClients; id++)
+        // When identities change, every client has an honest actor: it trains in the rounds it is honest.
+        for (int id = 0; id < run.ClientsWithHonestState; id++)
         {
             // Props.Create(Type, args) avoids compiling an expression tree per actor, which
             // dominates start-up with thousands of clients.
@@ -36,7 +37,7 @@ internal static class RunParticipants
         }
 
         IActorRef? coalition = null;
-        if (setup.ByzantineClients > 0)
+        if (setup.ByzantineClients > 0 || setup.Identities.Changes)
         {
             var settings = new CoalitionSettings(
                 setup.Attack, setup.Threat, [.. run.ByzantineIds], setup.TotalClients, run.Dimension, setup.Seed,

@@ -112,12 +112,20 @@ public sealed record RoundDetection(ImmutableArray<int> Flagged, ImmutableArray<
     /// The detection of one aggregation: <paramref name="verdicts"/> name rows of
     /// <paramref name="clients"/>; ids at or above <paramref name="honestClients"/> are Byzantine.
     /// </summary>
-    public static RoundDetection Of(IReadOnlyList<(int Row, Aggregators.Verdict Verdict)> verdicts, IReadOnlyList<int> clients, int honestClients)
+    public static RoundDetection Of(IReadOnlyList<(int Row, Aggregators.Verdict Verdict)> verdicts, IReadOnlyList<int> clients, int honestClients) =>
+        Of(verdicts, clients, id => id >= honestClients);
+
+    /// <summary>
+    /// The detection of one aggregation: <paramref name="verdicts"/> name rows of
+    /// <paramref name="clients"/>; <paramref name="isByzantine"/> is the round's ground truth
+    /// (which clients the adversary controlled in it).
+    /// </summary>
+    public static RoundDetection Of(IReadOnlyList<(int Row, Aggregators.Verdict Verdict)> verdicts, IReadOnlyList<int> clients, Func<int, bool> isByzantine)
     {
         var malicious = verdicts.Where(v => v.Verdict == Aggregators.Verdict.Malicious).Select(v => clients[v.Row]).ToImmutableSortedSet();
         var unreliable = verdicts.Where(v => v.Verdict == Aggregators.Verdict.Unreliable).Select(v => clients[v.Row]).ToImmutableSortedSet();
-        int truePositives = malicious.Count(id => id >= honestClients);
-        int byzantineSeen = clients.Count(id => id >= honestClients);
+        int truePositives = malicious.Count(isByzantine);
+        int byzantineSeen = clients.Count(isByzantine);
         return new RoundDetection([.. malicious], [.. unreliable], truePositives, malicious.Count - truePositives, byzantineSeen - truePositives);
     }
 }
@@ -171,6 +179,15 @@ public sealed record ClientRecord(
     ImmutableArray<int> ClassHistogram,
     ImmutableSortedDictionary<ReplyOutcome, int> Outcomes)
 {
+    /// <summary>
+    /// Its role: <c>honest</c>, <c>unreliable</c> (degraded data or noisy labels) or
+    /// <c>byzantine:group</c>; when identities change, what it is when honest. <value>empty</value>
+    /// </summary>
+    public string Role { get; init; } = "";
+
+    /// <summary>Rounds in which the adversary controlled it (every round for a fixed Byzantine identity). <value>0</value></summary>
+    public int ByzantineRounds { get; init; }
+
     /// <summary>Count of one outcome.</summary>
     public int Count(ReplyOutcome outcome) => Outcomes.GetValueOrDefault(outcome);
 }

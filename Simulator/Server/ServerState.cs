@@ -40,6 +40,9 @@ public sealed class ServerState
     private readonly float[] _serverUpdate;
     private int _serverUpdateRound = -1;
     private RoundCollector? _round;
+    private ImmutableHashSet<int> _roundByzantine = [];
+    private readonly Dictionary<int, int> _byzantineRounds = [];
+    private readonly Dictionary<int, AggregationPipeline> _pipelinesByCount = [];
     private bool _revealed;
     private bool _roundsDone;
     private double _roundStartedAt;
@@ -66,7 +69,7 @@ public sealed class ServerState
     /// <summary>The run's memory: which rounds' leases are still held, and by whom.</summary>
     public RoundArena Arena => _arena;
 
-    private bool HasCoalition => _run.Setup.ByzantineClients > 0;
+    private bool HasCoalition => _run.Setup.ByzantineClients > 0 || _run.Setup.Identities.Changes;
 
     private double Now => _clock().TotalSeconds;
 
@@ -152,8 +155,15 @@ public sealed class ServerState
     private void StartRound(int round)
     {
         var participants = _run.Participants(round);
-        var honest = participants.Where(id => id < _run.Setup.HonestClients).ToList();
-        var byzantine = participants.Where(id => id >= _run.Setup.HonestClients).ToList();
+        var roster = _run.ByzantineAt(round);
+        _roundByzantine = [.. roster];
+        foreach (int id in roster)
+        {
+            _byzantineRounds[id] = _byzantineRounds.GetValueOrDefault(id) + 1;
+        }
+
+        var honest = participants.Where(id => !_roundByzantine.Contains(id)).ToList();
+        var byzantine = participants.Where(_roundByzantine.Contains).ToList();
         // theta_t's lease was opened when the previous round closed (round 0's at the start).
         var lease = _arena.Open(round, Holder.Server);
         var parameters = _arena.FindParameters(round) ?? throw new InvalidOperationException($"theta_{round} has no lease");
@@ -163,7 +173,12 @@ public sealed class ServerState
             round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline, matrix);
         _revealed = false;
         _roundStartedAt = _lastReplyAt = Now;
-        var started = new RoundStarted(round, _optimizer.Parameters, participants, _round.HandOutHonestRows()) { Buffers = lease, Statistics = _statistics };
+        var started = new RoundStarted(round, _optimizer.Parameters, participants, _round.HandOutHonestRows())
+        {
+            Buffers = lease,
+            Statistics = _statistics,
+            Byzantine = _run.Setup.Identities.Changes ? roster : default,
+        };
         foreach (int id in honest)
         {
             // A crashed client is down: it is not asked, and the collector already counts it.
@@ -254,8 +269,9 @@ public sealed class ServerState
                 Verdicts = _verdicts,
                 ServerUpdate = _serverUpdateRound == round.Round ? _serverUpdate : ReadOnlyMemory<float>.Empty,
             };
-            _aggregatorState = _pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
-            detection = _pipeline.Detects ? RoundDetection.Of(_verdicts.Flags, clients, _run.Setup.HonestClients) : null;
+            var pipeline = PipelineOfRound();
+            _aggregatorState = pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
+            detection = pipeline.Detects ? RoundDetection.Of(_verdicts.Flags, clients, _roundByzantine.Contains) : null;
             _optimizer = _run.Setup.Training.SendModel
                 ? new ServerOptimizer(VectorPayload.TakeOwnership(aggregate), null) // clients sent models: the aggregate is the model
                 : _optimizer.Step(aggregate, round.Round, _run.Setup.Training, _stepScratch, next);
@@ -294,6 +310,26 @@ public sealed class ServerState
         }
 
         _commands.Add(new RecordClosedRound());
+    }
+
+    /// <summary>
+    /// The pipeline of the round being closed: the run's, or, when the server is told a
+    /// Byzantine count that changes from round to round, one built for this round's count.
+    /// </summary>
+    private AggregationPipeline PipelineOfRound()
+    {
+        if (_run.Setup.CreatePipelineFor is not { } create)
+        {
+            return _pipeline;
+        }
+
+        int count = _roundByzantine.Count;
+        if (!_pipelinesByCount.TryGetValue(count, out var pipeline))
+        {
+            _pipelinesByCount[count] = pipeline = create(count);
+        }
+
+        return pipeline;
     }
 
     private void Record(ClosedRound closed)
@@ -404,8 +440,13 @@ public sealed class ServerState
         }
 
         var clients = Enumerable.Range(0, _run.Setup.TotalClients)
-            .Select(id => (id, id >= _run.Setup.HonestClients, _run.ClassHistograms[id]));
-        _commands.Add(new Complete(_recorder.Build(_run.Setup.RunId, _run.Dimension, clients, _clock())));
+            .Select(id => (id, _byzantineRounds.ContainsKey(id), _run.ClassHistograms[id]));
+        var result = _recorder.Build(_run.Setup.RunId, _run.Dimension, clients, _clock());
+        result = result with
+        {
+            Clients = [.. result.Clients.Select(c => c with { Role = _run.RoleOf(c.ClientId), ByzantineRounds = _byzantineRounds.GetValueOrDefault(c.ClientId) })],
+        };
+        _commands.Add(new Complete(result));
     }
 
     /// <summary>A closed round waiting to be recorded, with what its closing measured.</summary>

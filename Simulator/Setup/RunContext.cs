@@ -48,8 +48,36 @@ public sealed record RunContext(
     /// <summary>Ids of the honest clients.</summary>
     public IEnumerable<int> HonestIds => Enumerable.Range(0, Setup.HonestClients);
 
-    /// <summary>Ids of the Byzantine identities.</summary>
-    public IEnumerable<int> ByzantineIds => Enumerable.Range(Setup.HonestClients, Setup.ByzantineClients);
+    /// <summary>Ids of the Byzantine identities of the fixed mode (none when identities change: see <see cref="ByzantineAt"/>).</summary>
+    public IEnumerable<int> ByzantineIds => Setup.Identities.Changes ? [] : Enumerable.Range(Setup.HonestClients, Setup.ByzantineClients);
+
+    /// <summary>The clients that have an honest actor: the honest ones, or every client when identities change.</summary>
+    public int ClientsWithHonestState => Setup.Identities.Changes ? Setup.TotalClients : Setup.HonestClients;
+
+    /// <summary>The Byzantine clients of round <paramref name="round"/>, in id order.</summary>
+    public ImmutableArray<int> ByzantineAt(int round) =>
+        Setup.Identities.At(round, Setup.TotalClients, Setup.ByzantineClients, Setup.Seed);
+
+    /// <summary>The honest clients with degraded data (see <see cref="RunSetup.Unreliable"/>), in id order.</summary>
+    public ImmutableArray<int> UnreliableIds { get; } =
+        Setup.Unreliable?.Clients(Setup.Identities.Changes ? Setup.TotalClients : Setup.HonestClients, Setup.Seed) ?? [];
+
+    /// <summary>
+    /// Each client's role in the records: <c>byzantine:group</c> for a Byzantine client of the
+    /// fixed mode (the group is the attack's name, or its group's in a mixed population);
+    /// otherwise <c>unreliable</c> (degraded data, or noisy labels from the partitioner) or
+    /// <c>honest</c>. When identities change, a client's role is what it is when honest.
+    /// </summary>
+    public string RoleOf(int id)
+    {
+        if (!Setup.Identities.Changes && id >= Setup.HonestClients)
+        {
+            int rank = id - Setup.HonestClients;
+            return ClientRoles.Byzantine(Setup.Attack is Attacks.Groups.AttackGroups groups ? groups.GroupOf(rank) : Setup.Attack.Name);
+        }
+
+        return UnreliableIds.Contains(id) || !Partition.NoisyLabelsOf(id).IsEmpty ? ClientRoles.Unreliable : ClientRoles.Honest;
+    }
 
     /// <summary>Per-client class histograms of the partition.</summary>
     public ImmutableArray<ImmutableArray<int>> ClassHistograms { get; } =
@@ -58,13 +86,26 @@ public sealed record RunContext(
     /// <summary>The run's faults, resolved for its honest clients.</summary>
     public Faults.FaultPlan Faults { get; } = new(Setup.Faults, Setup.Seed, Setup.HonestClients);
 
-    /// <summary>The state client <paramref name="id"/> starts with: its samples and its own seed.</summary>
-    public ClientState InitialClientState(int id) =>
-        new(id, Partition.Clients[id], Seed.Derive(Setup.Seed, "client", id), null)
+    /// <summary>
+    /// The state client <paramref name="id"/> starts with: its samples and its own seed, and
+    /// for an unreliable client its degradation (random labels join any noisy ones, and win).
+    /// </summary>
+    public ClientState InitialClientState(int id)
+    {
+        var degradation = Setup.Unreliable is { } unreliable && UnreliableIds.Contains(id) ? unreliable.For(id, Setup.Seed) : null;
+        var relabel = Partition.NoisyLabelsOf(id);
+        if (degradation is { ChangesPixels: false })
         {
-            Relabel = Partition.NoisyLabelsOf(id) is { IsEmpty: false } noisy ? noisy : null,
+            relabel = relabel.SetItems(degradation.RandomLabels(Partition.Clients[id], Data.Train.Classes));
+        }
+
+        return new(id, Partition.Clients[id], Seed.Derive(Setup.Seed, "client", id), null)
+        {
+            Relabel = relabel.IsEmpty ? null : relabel,
+            Degradation = degradation is { ChangesPixels: true } ? degradation : null,
             Statistics = Model.Definition.BatchNorm == Clients.Models.BatchNormMode.Local ? InitialStatistics : default,
         };
+    }
 
     /// <summary>The clients sampled in round <paramref name="round"/>, in id order (all of them at full participation).</summary>
     public ImmutableArray<int> Participants(int round) => ParticipantsOf(Setup, round);

@@ -65,6 +65,19 @@ public sealed record RunSetup(
 
     /// <summary>Where the trainers compute (the spec's <c>device</c>). <value>Cpu</value></summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
+
+    /// <summary>Which clients are Byzantine in each round. <value>fixed: the last f ids</value></summary>
+    public IdentitySettings Identities { get; init; } = IdentitySettings.Fixed;
+
+    /// <summary>
+    /// Builds the pipeline for a given number of Byzantine clients, when the server is told a
+    /// count that changes from round to round (<see cref="IdentitySettings.ServerKnowsCount"/>
+    /// with a random fraction), or null. <value>null</value>
+    /// </summary>
+    public Func<int, AggregationPipeline>? CreatePipelineFor { get; init; }
+
+    /// <summary>Honest clients with degraded data, or null. <value>null</value></summary>
+    public UnreliableSettings? Unreliable { get; init; }
 }
 
 /// <summary>Optimisation settings: D-SGD by default, local SGD / FedAvg through the init-only properties.</summary>

@@ -30,9 +30,9 @@ public sealed class BenchCommandTests() : TempFolderTest("byzsim-bench-")
     [Fact]
     public async Task WriteCifar10_WritesWorkload4sFiles_WhichTheLoaderAndWorkload4sSpecRead()
     {
-        var outcome = await CliProcess.RunAsync(_folder, "bench", "--write-cifar10", "cifar");
+        var outcome = await CliProcess.RunAsync(Folder, "bench", "--write-cifar10", "cifar");
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
-        string folder = Path.Combine(_folder, "cifar");
+        string folder = Path.Combine(Folder, "cifar");
         var data = Clients.Data.CifarBinaryDataset.Load(folder, Clients.Data.CifarVariant.Cifar10, "cifar-10");
         Assert.Equal((5000, 1000), (data.Train.Count, data.Test.Count));
         Assert.Equal(Enumerable.Range(0, 5000).Select(i => Clients.Data.GeneratedCifar.Label(i, 10)), data.Train.Labels.ToArray());
