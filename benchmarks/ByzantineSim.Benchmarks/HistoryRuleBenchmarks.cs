@@ -1,0 +1,81 @@
+using BenchmarkDotNet.Attributes;
+using ByzantineSim.Aggregators;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Benchmarks;
+
+/// <summary>
+/// The rules of issue 18 that need more than the matrix, measured like
+/// <see cref="FilterBenchmarks"/> (n x d standard normal float32, f = n / 5, flags into a verdict
+/// sink, in process): FLTrust with a server update (another standard normal vector) in the
+/// context; FoolsGold and MUD-HoG with client ids 0 .. n - 1 and the state a run would have
+/// after earlier rounds, built in the setup from other standard normal matrices (one round for
+/// FoolsGold's summed histories; MUD-HoG's three warm-up rounds, so that the measured call is a
+/// detecting round). Every measured call starts from that same state, so each does one round's work,
+/// the histories' extension included.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(InProcessShortRunConfig))]
+public class HistoryRuleBenchmarks
+{
+    private float[] _inputs = [];
+    private float[] _output = [];
+    private float[] _serverUpdate = [];
+    private int[] _clients = [];
+    private AggregatorState? _state;
+    private IAggregator? _aggregator;
+    private readonly RowVerdicts _verdicts = new();
+
+    /// <summary>The rule's registry name.</summary>
+    [Params("fltrust", "foolsgold", "mud-hog")]
+    public string Rule { get; set; } = "fltrust";
+
+    /// <summary>Number of inputs (f = n / 5).</summary>
+    [Params(25, 100)]
+    public int N { get; set; }
+
+    /// <summary>Dimension d: the length of every input vector.</summary>
+    [Params(100_000, 1_000_000)]
+    public int D { get; set; }
+
+    /// <summary>Builds the inputs, the server update, the client ids and the earlier rounds' state.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        _inputs = Data.StandardNormal(N, D, 1);
+        _serverUpdate = Data.StandardNormal(1, D, 2);
+        _clients = [.. Enumerable.Range(0, N)];
+        _output = new float[D];
+        _aggregator = BuiltInAggregators.Create(Rule, N / 5);
+        int earlierRounds = Rule switch { "foolsgold" => 1, "mud-hog" => 3, _ => 0 };
+        _state = null;
+        for (int round = 0; round < earlierRounds; round++)
+        {
+            var earlier = Data.StandardNormal(N, D, (ulong)(10 + round));
+            _state = _aggregator.Aggregate(new RowMatrix(earlier, N, D), _output, Context(round, _state));
+        }
+    }
+
+    /// <summary>Frees the inputs and the state before the next case.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _inputs = [];
+        _output = [];
+        _serverUpdate = [];
+        _state = null;
+        GC.Collect();
+    }
+
+    /// <summary>One aggregation from the prepared state.</summary>
+    [Benchmark]
+    public int Aggregate()
+    {
+        _verdicts.Clear();
+        _aggregator!.Aggregate(new RowMatrix(_inputs, N, D), _output, Context(Rule == "mud-hog" ? 3 : 1, _state));
+        return _verdicts.Flags.Count;
+    }
+
+    private AggregationContext Context(int round, AggregatorState? state) =>
+        new(round, 1, state) { Clients = _clients, ServerUpdate = _serverUpdate, Verdicts = _verdicts };
+}

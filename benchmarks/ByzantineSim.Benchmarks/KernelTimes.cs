@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using ByzantineSim.Aggregators;
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Benchmarks;
+
+/// <summary>
+/// <c>kernel-times --n N --d D --rules a,b,...</c>: times each rule on one n x d standard normal
+/// float32 matrix (f = n / 5) with the method of the ByzFL side of <c>benchmarks/peers/</c>, so
+/// that both sides are measured alike: one warm-up call, then calls until 3 s have passed or 5
+/// were made (one only when the warm-up took over 2 s), and the median. Prints one line per rule,
+/// <c>kernel-time RULE N D SECONDS CALLS</c>, or <c>kernel-refused RULE N D REASON</c> when the
+/// rule refuses the size. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>: it is the
+/// quick side-by-side, not the reference figure.
+/// </summary>
+public static class KernelTimes
+{
+    /// <summary>Parses the options, times every rule and prints the lines.</summary>
+    public static int Run(string[] args)
+    {
+        int n = CommandLine.IntOption(args, "--n") ?? throw new ArgumentException("kernel-times needs --n");
+        int d = CommandLine.IntOption(args, "--d") ?? throw new ArgumentException("kernel-times needs --d");
+        int at = Array.IndexOf(args, "--rules");
+        if (at < 0 || at + 1 >= args.Length)
+        {
+            throw new ArgumentException("kernel-times needs --rules a,b,...");
+        }
+
+        var inputs = Data.StandardNormal(n, d, 1);
+        foreach (string rule in args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            Console.WriteLine(Time(rule, inputs, n, d));
+        }
+
+        return 0;
+    }
+
+    /// <summary>The result line for <paramref name="rule"/> on the n x d matrix <paramref name="values"/>.</summary>
+    private static string Time(string rule, float[] values, int n, int d)
+    {
+        int f = n / 5;
+        Action call;
+        if (BuiltInAggregators.PreAggregators.TryGet(rule, out _))
+        {
+            var pre = BuiltInAggregators.CreatePreAggregator(rule, f);
+            var output = new float[(long)pre.OutputRows(n) * d];
+            call = () => pre.Apply(new RowMatrix(values, n, d), output, new AggregationContext(0, 1, null));
+        }
+        else
+        {
+            var aggregator = BuiltInAggregators.Create(rule, f);
+            if (!aggregator.Accepts(n))
+            {
+                return Invariant($"kernel-refused {rule} {n} {d} requires {aggregator.Requirement}");
+            }
+
+            var output = new float[d];
+            call = () => aggregator.Aggregate(new RowMatrix(values, n, d), output, new AggregationContext(0, 1, null));
+        }
+
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            call();
+            double warmUp = watch.Elapsed.TotalSeconds;
+            var times = new List<double>();
+            var budget = Stopwatch.StartNew();
+            do
+            {
+                watch.Restart();
+                call();
+                times.Add(watch.Elapsed.TotalSeconds);
+            }
+            while (warmUp <= 2 && times.Count < 5 && budget.Elapsed.TotalSeconds < 3);
+
+            times.Sort();
+            double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
+            return Invariant($"kernel-time {rule} {n} {d} {median:R} {times.Count}");
+        }
+        catch (AggregationException refused)
+        {
+            // The reason goes on one line: the harness reads it back as the table's cell.
+            return Invariant($"kernel-refused {rule} {n} {d} {refused.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
