@@ -37,6 +37,7 @@ public sealed class ServerState
     private AggregatorState? _aggregatorState;
     private readonly RowVerdicts _verdicts = new();
     private readonly float[] _serverUpdate;
+    private readonly double[]? _clientWeights;
     private int _serverUpdateRound = -1;
     private RoundCollector? _round;
     private bool _revealed;
@@ -56,6 +57,7 @@ public sealed class ServerState
         _aggregate = new float[run.Dimension];
         _stepScratch = new float[run.Dimension];
         _serverUpdate = run.ServerData is null ? [] : new float[run.Dimension];
+        _clientWeights = run.Setup.Training.Weighting == UpdateWeighting.Samples ? run.SampleWeights() : null;
     }
 
     /// <summary>The round being collected, or -1 between rounds and after the last.</summary>
@@ -251,6 +253,7 @@ public sealed class ServerState
                 Clients = clients.AsMemory(),
                 Verdicts = _verdicts,
                 ServerUpdate = _serverUpdateRound == round.Round ? _serverUpdate : ReadOnlyMemory<float>.Empty,
+                Weights = _clientWeights is null ? ReadOnlyMemory<double>.Empty : clients.Select(id => _clientWeights[id]).ToArray(),
             };
             _aggregatorState = _pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
             detection = _pipeline.Detects ? RoundDetection.Of(_verdicts.Flags, clients, _run.Setup.HonestClients) : null;
