@@ -43,12 +43,16 @@ fi
 # still runs on .NET 10.
 interactive_version=1.0.712001
 tools="$HOME/.dotnet/tools"
-if ! dotnet tool list --global | grep -qi "^microsoft\.dotnet-interactive  *$interactive_version "; then
+# (Listings are read whole before grep: grep -q would end the pipe early and, under pipefail,
+# fail the listing command.)
+installed="$(dotnet tool list --global)"
+if ! grep -qi "^microsoft\.dotnet-interactive  *$interactive_version " <<<"$installed"; then
   echo "setup: installing the .NET tool Microsoft.dotnet-interactive $interactive_version" >&2
   dotnet tool uninstall --global Microsoft.dotnet-interactive >/dev/null 2>&1 || true
   dotnet tool install --global Microsoft.dotnet-interactive --version "$interactive_version" >/dev/null
 fi
-if ! jupyter kernelspec list 2>/dev/null | grep -q '^ *\.net-csharp '; then
+kernels="$(jupyter kernelspec list 2>/dev/null || true)"
+if ! grep -q '^ *\.net-csharp ' <<<"$kernels"; then
   echo "setup: registering the .NET Interactive kernels with Jupyter" >&2
   # Without the folder, the kernel install fails.
   mkdir -p "${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels"
