@@ -31,6 +31,16 @@ public sealed class AggregationPipeline
     /// </summary>
     public bool Detects => Aggregator.Detects && PreAggregators.All(step => step.KeepsPositions);
 
+    /// <summary>
+    /// Why the pipeline cannot weight its inputs by their clients' sample counts, or null when it
+    /// can: the aggregator has no weighted form, or a step before it merges rows, which then
+    /// belong to no client and have no sample count.
+    /// </summary>
+    public string? WeightsProblem =>
+        !Aggregator.SupportsWeights ? $"{Aggregator.Name} has no sample-weighted form"
+        : PreAggregators.FirstOrDefault(step => !step.KeepsPositions) is { } mixer ? $"{mixer.Name} merges the inputs into anonymous rows, which have no sample counts to weight"
+        : null;
+
     /// <summary>A readable form such as <c>nnm > krum</c>.</summary>
     public string Description => string.Join(" > ", PreAggregators.Select(p => p.Name).Append(Aggregator.Name));
 
@@ -83,9 +93,10 @@ public sealed class AggregationPipeline
     }
 
     /// <summary>
-    /// Runs every step; returns the aggregator's next state. The context's client ids and verdict
-    /// sink pass through steps that keep positions; after a step that merges rows the rows are
-    /// anonymous (no ids) and their verdicts would name no client, so both are dropped.
+    /// Runs every step; returns the aggregator's next state. The context's client ids, weights and
+    /// verdict sink pass through steps that keep positions; after a step that merges rows the rows
+    /// are anonymous (no ids, no sample counts) and their verdicts would name no client, so all
+    /// three are dropped.
     /// </summary>
     /// <exception cref="AggregationException">The inputs violate the aggregator's requirement.</exception>
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
@@ -114,7 +125,7 @@ public sealed class AggregationPipeline
             useFront = !useFront;
             if (!step.KeepsPositions)
             {
-                stepContext = stepContext with { Clients = ReadOnlyMemory<int>.Empty, Verdicts = null };
+                stepContext = stepContext with { Clients = ReadOnlyMemory<int>.Empty, Verdicts = null, Weights = ReadOnlyMemory<double>.Empty };
             }
         }
 

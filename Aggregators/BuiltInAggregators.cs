@@ -43,6 +43,13 @@ public static class BuiltInAggregators
         value => value is null or >= 0 ? null : "must be >= 0",
         DefaultDescription: "clients.f");
 
+    /// <summary>
+    /// The built-in rules with a sample-weighted form (<see cref="IAggregator.SupportsWeights"/>),
+    /// which errors name. Only the mean: the robust rules' guarantees count clients (n > 2f), and
+    /// weighting them by claimed sample counts would change what they guarantee.
+    /// </summary>
+    public static readonly ImmutableArray<string> Weighted = [MeanAggregator.RegistryName];
+
     /// <summary>Every built-in aggregation rule.</summary>
     public static PluginRegistry<AggregatorDescriptor> Aggregators { get; } = new("aggregator",
     [

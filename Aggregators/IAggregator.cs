@@ -45,6 +45,13 @@ public interface IAggregator
     bool NeedsServerUpdate => false;
 
     /// <summary>
+    /// True when the rule has a weighted form and uses <see cref="AggregationContext.Weights"/>
+    /// when they are given (sample-size-weighted FedAvg: the mean weights each row by its
+    /// client's sample count). A rule without one must not be run with weights.
+    /// </summary>
+    bool SupportsWeights => false;
+
+    /// <summary>
     /// Writes the aggregate of the rows of <paramref name="inputs"/> into <paramref name="destination"/>
     /// and returns the rule's state for the next round (null for stateless rules).
     /// </summary>
@@ -75,6 +82,13 @@ public readonly record struct AggregationContext(int Round, ulong Seed, Aggregat
     /// data set (FLTrust's root data), or empty when the run has none.
     /// </summary>
     public ReadOnlyMemory<float> ServerUpdate { get; init; }
+
+    /// <summary>
+    /// A non-negative weight per input row (the number of training samples of the client behind
+    /// it, for sample-size-weighted FedAvg), or empty for the unweighted rule. Only rules with
+    /// <see cref="IAggregator.SupportsWeights"/> are given weights.
+    /// </summary>
+    public ReadOnlyMemory<double> Weights { get; init; }
 
     /// <summary>
     /// The client behind each of <paramref name="rows"/> rows: <see cref="Clients"/>, or the row

@@ -3,7 +3,7 @@ using Microsoft.Data.Analysis;
 
 namespace ByzantineSim;
 
-/// <summary>Plain-text rendering of a data frame for consoles and logs.</summary>
+/// <summary>Plain-text rendering of a data frame for consoles and logs, and an HTML table for notebooks.</summary>
 public static class DataFrameText
 {
     /// <summary>
@@ -30,6 +30,36 @@ public static class DataFrameText
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The frame as an HTML <c>table</c> (header, then up to <paramref name="maxRows"/> rows, cells
+    /// as <see cref="ToText"/> writes them, HTML-encoded), for a notebook to display whatever
+    /// formatters its kernel has loaded.
+    /// </summary>
+    public static string ToHtml(this DataFrame frame, int maxRows = 100)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        static string Encode(string text) => System.Net.WebUtility.HtmlEncode(text);
+        var columns = frame.Columns.ToList();
+        long rows = Math.Min(frame.Rows.Count, maxRows);
+        var html = new System.Text.StringBuilder("<table class=\"byzsim-frame\"><thead><tr>");
+        columns.ForEach(c => html.Append("<th>").Append(Encode(c.Name)).Append("</th>"));
+        html.Append("</tr></thead><tbody>");
+        for (long r = 0; r < rows; r++)
+        {
+            html.Append("<tr>");
+            columns.ForEach(c => html.Append("<td>").Append(Encode(Cell(c[r]))).Append("</td>"));
+            html.Append("</tr>");
+        }
+
+        html.Append("</tbody></table>");
+        if (frame.Rows.Count > rows)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>... {frame.Rows.Count - rows} more rows</p>");
+        }
+
+        return html.ToString();
     }
 
     private static string Cell(object? value) => value switch

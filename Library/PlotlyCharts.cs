@@ -47,6 +47,29 @@ public static class PlotlyCharts
             """;
     }
 
+    /// <summary>
+    /// An HTML fragment drawing the plotly.js figure <paramref name="figureJson"/> (<c>{data, layout}</c>)
+    /// in a notebook's output cell: a <c>div</c> named after <paramref name="id"/> (unique per call)
+    /// and plotly.js inlined (offline, like <see cref="ToStandaloneHtml"/>). Jupyter pages load
+    /// require.js, whose <c>define</c> would make plotly.js register as a module instead of setting
+    /// <c>window.Plotly</c>; the inlined copy runs with <c>define</c>, <c>module</c> and
+    /// <c>exports</c> shadowed, so it always sets the global.
+    /// </summary>
+    public static string ToNotebookHtml(string figureJson, string id)
+    {
+        ArgumentNullException.ThrowIfNull(figureJson);
+        ArgumentNullException.ThrowIfNull(id);
+        // "</" inside a script element would end it early; JSON allows "<\/" for "</".
+        string json = figureJson.Replace("</", "<\\/", StringComparison.Ordinal);
+        string element = $"byzsim-{id}-{Guid.NewGuid():N}";
+        return $$"""
+            <div id="{{element}}"></div>
+            <script>if (typeof window.Plotly === "undefined") { (function (define, module, exports) { {{Experiments.Reports.PlotlyRenderer.Script()}}
+            }).call(window); }</script>
+            <script>(function () { const figure = {{json}}; Plotly.newPlot("{{element}}", figure.data, figure.layout, { responsive: true }); })();</script>
+            """;
+    }
+
     private static Trace ToTrace(JsonObject json)
     {
         var trace = new Trace(json["type"]?.GetValue<string>() ?? "scatter");

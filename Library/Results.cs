@@ -10,7 +10,21 @@ namespace ByzantineSim;
 /// <param name="Id">The figure's id, also the stem of its PNG/SVG files (e.g. <c>accuracy</c>, <c>worst-heterogeneity</c>).</param>
 /// <param name="Title">Its title.</param>
 /// <param name="Chart">The chart: the very plotly.js figure <c>report.html</c> draws.</param>
-public sealed record ReportChart(string Id, string Title, GenericChart Chart);
+public sealed record ReportChart(string Id, string Title, GenericChart Chart)
+{
+    /// <summary>The plotly.js figure object (<c>{data, layout}</c>) the chart was made from, or null.</summary>
+    public System.Text.Json.Nodes.JsonObject? Figure { get; init; }
+
+    /// <summary>
+    /// The chart under its title, as HTML for a notebook's output cell (<see cref="PlotlyCharts.ToNotebookHtml"/>),
+    /// drawn from <see cref="Figure"/> when there is one: that needs no Plotly.NET serializer, which
+    /// fails inside .NET Interactive (its own Giraffe.ViewEngine and FSharp.Core are older than
+    /// the ones Plotly.NET 6 was built against).
+    /// </summary>
+    public string ToNotebookHtml() =>
+        $"<h4>{System.Net.WebUtility.HtmlEncode(Title)}</h4>" +
+        PlotlyCharts.ToNotebookHtml(Figure?.ToJsonString() ?? GenericChart.toFigureJson(Chart), Id);
+}
 
 /// <summary>
 /// The results of a sweep, read from its results folder as <c>byzsim report</c> reads it (so a
@@ -74,7 +88,11 @@ public sealed class Results
     /// the report's order, built by the report's own builders and turned into Plotly.NET charts.
     /// </summary>
     public IReadOnlyList<ReportChart> Charts() =>
-        [.. _page.Value.Figures.Select(f => new ReportChart(f.Id, f.Title, PlotlyCharts.ToChart(PlotlyRenderer.Render(f))))];
+        [.. _page.Value.Figures.Select(f =>
+        {
+            var figure = PlotlyRenderer.Render(f);
+            return new ReportChart(f.Id, f.Title, PlotlyCharts.ToChart(figure)) { Figure = figure };
+        })];
 
     /// <summary>The figure with id <paramref name="id"/>; throws <see cref="KeyNotFoundException"/> listing the ids when there is none.</summary>
     public GenericChart Chart(string id)

@@ -19,6 +19,8 @@ mkdir -p "$feed"
 # packaging/packages.slnf lists every packed project: one MSBuild run builds and packs them all.
 # The tool is published per platform (with the TorchSharp loader fix where this machine needs it,
 # build/torchsharp/README.md).
+# The platform list is quoted for MSBuild: a bare ';' in -p separates properties, so
+# -p:X=linux-x64;win-x64 would fail with "MSB1006: Property is not valid. Switch: win-x64".
 dotnet pack "$root/packaging/packages.slnf" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$feed" \
-  "-p:ToolPackageRuntimeIdentifiers=$rids" "${extra[@]}" >&2
+  "-p:ToolPackageRuntimeIdentifiers=\"$rids\"" "${extra[@]}" >&2
 echo "$feed"

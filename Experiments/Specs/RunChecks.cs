@@ -30,6 +30,19 @@ internal static class RunChecks
         }
     }
 
+    /// <summary>Sample-size weighting needs a pipeline that can weight: a rule with a weighted form, no step that merges rows.</summary>
+    public static void Weighting(NodeReader reader, MappingView root, IAggregator aggregator, ImmutableArray<IPreAggregator> preSteps, UpdateWeighting weighting)
+    {
+        if (weighting == UpdateWeighting.None || new AggregationPipeline(aggregator, preSteps).WeightsProblem is not { } problem)
+        {
+            return;
+        }
+
+        var trainingNode = root.Get("training") as YMapping;
+        reader.Error(trainingNode?["weighting"] ?? root.Get("aggregator") ?? root.Node, "training.weighting",
+            $"samples needs a rule with a sample-weighted form (built in: {string.Join(", ", BuiltInAggregators.Weighted)}), but {problem}");
+    }
+
     /// <summary>A rule that compares the updates with the server's own needs the server's data set.</summary>
     public static void ServerData(NodeReader reader, MappingView root, IAggregator aggregator, ServerDataSpec? serverData)
     {

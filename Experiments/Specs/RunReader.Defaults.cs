@@ -34,6 +34,7 @@ public static partial class RunReader
         public const double ClipNorm = 0;
         public const double Participation = TrainingSettings.DefaultParticipation;
         public const ClientSends Send = ClientSends.Delta;
+        public const UpdateWeighting Weighting = UpdateWeighting.None;
         public const int CropPadding = 0;
         public const bool HorizontalFlip = false;
         public const string Compression = "none";
@@ -90,7 +91,7 @@ public static partial class RunReader
                     $"message_loss {N(MessageLoss)})"),
                 ("device", SpecWords.Device.Word(Device)),
                 ("training (fedavg)", $"algorithm {SpecWords.Algorithm.Word(Algorithm)}, local_steps {N(LocalSteps)}, local_learning_rate {N(LocalLearningRate)}, " +
-                    $"send {SpecWords.Send.Word(Send)}, participation {N(Participation)}, clip_norm {N(ClipNorm)}"),
+                    $"send {SpecWords.Send.Word(Send)}, weighting {SpecWords.Weighting.Word(Weighting)}, participation {N(Participation)}, clip_norm {N(ClipNorm)}"),
                 ("training (augmentation)", $"none (when given: crop_padding {N(CropPadding)}, horizontal_flip {B(HorizontalFlip)})"),
                 ("compression", Compression),
                 ("server_data", $"none (when given: size {N(ServerDataSize)}, source {SpecWords.ServerDataSource.Word(ServerDataSource)}, seed: the run's seed)"),

@@ -122,6 +122,7 @@ public static partial class RunReader
         if (aggregator is not null)
         {
             RunChecks.ServerData(reader, root, aggregator, serverData);
+            RunChecks.Weighting(reader, root, aggregator, preSteps, training.Weighting);
         }
 
         if (attack is not null)

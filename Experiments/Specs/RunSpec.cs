@@ -64,6 +64,9 @@ public sealed record TrainingSpec(
     /// <summary>Crop and flip of the clients' training samples. <value>none</value></summary>
     public Clients.Data.Augmentation Augmentation { get; init; } = Clients.Data.Augmentation.None;
 
+    /// <summary>Equal weights, or each update weighted by its client's sample count (fedavg). <value>None</value></summary>
+    public UpdateWeighting Weighting { get; init; } = UpdateWeighting.None;
+
     /// <summary>The simulator's settings of this spec.</summary>
     public TrainingSettings ToSettings() =>
         new(Rounds, BatchSize, new LearningRateSchedule(LearningRate, Milestones, Gamma), WeightDecay, WorkerMomentum, MomentumForm, ServerMomentum, EvalEvery)
@@ -75,6 +78,7 @@ public sealed record TrainingSpec(
             Participation = Participation,
             SendModel = Send == ClientSends.Model,
             Augmentation = Augmentation,
+            Weighting = Weighting,
         };
 
     /// <inheritdoc />
@@ -334,7 +338,11 @@ internal static class Canonical
         $"  momentum_form: {SpecWords.MomentumForm.Word(t.MomentumForm)}\n  server_momentum: {Number(t.ServerMomentum)}\n  eval_every: {t.EvalEvery}\n" +
         $"  algorithm: {SpecWords.Algorithm.Word(t.Algorithm)}\n  local_steps: {t.LocalSteps}\n  local_learning_rate: {Number(t.LocalLearningRate)}\n" +
         $"  clip_norm: {Number(t.ClipNorm)}\n  participation: {Number(t.Participation)}\n  send: {SpecWords.Send.Word(t.Send)}\n" +
-        Augmentation(t.Augmentation);
+        Augmentation(t.Augmentation) + Weighting(t.Weighting);
+
+    // Written only when on, so that unweighted runs keep the ids they had before it existed.
+    private static string Weighting(UpdateWeighting weighting) =>
+        weighting == UpdateWeighting.None ? "" : $"  weighting: {SpecWords.Weighting.Word(weighting)}\n";
 
     // Written only when on, so that runs without augmentation keep the ids they had before it existed.
     private static string Augmentation(Clients.Data.Augmentation augmentation) =>

@@ -60,6 +60,9 @@ public static class SpecWords
     /// <summary><c>training.send</c>.</summary>
     public static SpecWords<ClientSends> Send { get; } = new(("delta", ClientSends.Delta), ("model", ClientSends.Model));
 
+    /// <summary><c>training.weighting</c>: equal weights, or each client's sample count.</summary>
+    public static SpecWords<UpdateWeighting> Weighting { get; } = new(("none", UpdateWeighting.None), ("samples", UpdateWeighting.Samples));
+
     /// <summary><c>device</c>.</summary>
     public static SpecWords<ComputeDevice> Device { get; } = new(("cpu", ComputeDevice.Cpu), ("cuda", ComputeDevice.Cuda));
 

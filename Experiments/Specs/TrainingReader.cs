@@ -39,10 +39,14 @@ internal static class TrainingReader
             view.Scalar("clip_norm", Defaults.ClipNorm, v => v >= 0 ? null : "must be >= 0 (0 disables clipping)"),
             view.Scalar("participation", Defaults.Participation, v => v is > 0 and <= 1 ? null : "must be in (0, 1]"),
             view.Word("send", Defaults.Send, SpecWords.Send));
-        spec = spec with { Augmentation = ReadAugmentation(reader, view) };
+        spec = spec with
+        {
+            Augmentation = ReadAugmentation(reader, view),
+            Weighting = view.Word("weighting", Defaults.Weighting, SpecWords.Weighting),
+        };
         if (spec.Algorithm == LocalMode.Gradient)
         {
-            foreach (var (key, wrong) in new[] { ("local_steps", spec.LocalSteps != Defaults.LocalSteps), ("send", spec.Send != Defaults.Send) })
+            foreach (var (key, wrong) in new[] { ("local_steps", spec.LocalSteps != Defaults.LocalSteps), ("send", spec.Send != Defaults.Send), ("weighting", spec.Weighting != Defaults.Weighting) })
             {
                 if (wrong)
                 {

@@ -38,6 +38,7 @@ public sealed class ServerState
     private AggregatorState? _aggregatorState;
     private readonly RowVerdicts _verdicts = new();
     private readonly float[] _serverUpdate;
+    private readonly double[]? _clientWeights;
     private int _serverUpdateRound = -1;
     private RoundCollector? _round;
     private ImmutableHashSet<int> _roundByzantine = [];
@@ -61,6 +62,7 @@ public sealed class ServerState
         _aggregate = new float[run.Dimension];
         _stepScratch = new float[run.Dimension];
         _serverUpdate = run.ServerData is null ? [] : new float[run.Dimension];
+        _clientWeights = run.Setup.Training.Weighting == UpdateWeighting.Samples ? run.SampleWeights() : null;
     }
 
     /// <summary>The round being collected, or -1 between rounds and after the last.</summary>
@@ -268,6 +270,7 @@ public sealed class ServerState
                 Clients = clients.AsMemory(),
                 Verdicts = _verdicts,
                 ServerUpdate = _serverUpdateRound == round.Round ? _serverUpdate : ReadOnlyMemory<float>.Empty,
+                Weights = _clientWeights is null ? ReadOnlyMemory<double>.Empty : clients.Select(id => _clientWeights[id]).ToArray(),
             };
             var pipeline = PipelineOfRound();
             _aggregatorState = pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);

@@ -107,6 +107,26 @@ public sealed record RunContext(
         };
     }
 
+    /// <summary>
+    /// The weight of each client's update, by id, under <see cref="UpdateWeighting.Samples"/>: its
+    /// number of training samples. A Byzantine identity without a share of the data (byzantine_data:
+    /// false) claims the honest clients' mean, so that the weighting alone does not silence the attack.
+    /// </summary>
+    public double[] SampleWeights()
+    {
+        var weights = Partition.Clients.Select(samples => (double)samples.Length).ToArray();
+        double honestMean = weights.AsSpan(0, Setup.HonestClients).ToArray().Average();
+        foreach (int id in ByzantineIds)
+        {
+            if (weights[id] == 0)
+            {
+                weights[id] = honestMean;
+            }
+        }
+
+        return weights;
+    }
+
     /// <summary>The clients sampled in round <paramref name="round"/>, in id order (all of them at full participation).</summary>
     public ImmutableArray<int> Participants(int round) => ParticipantsOf(Setup, round);
 

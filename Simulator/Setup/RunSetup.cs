@@ -129,6 +129,13 @@ public sealed record TrainingSettings(
     /// </summary>
     public bool SendModel { get; init; }
 
+    /// <summary>
+    /// How the server weights the updates it aggregates: equally, or each by its client's number
+    /// of training samples (sample-size-weighted FedAvg; only rules with a weighted form).
+    /// <value>None</value>
+    /// </summary>
+    public UpdateWeighting Weighting { get; init; } = UpdateWeighting.None;
+
     /// <summary>Crop and flip of honest clients' training samples (never of evaluation). <value>none</value></summary>
     public Augmentation Augmentation { get; init; } = Augmentation.None;
 
@@ -138,6 +145,20 @@ public sealed record TrainingSettings(
     /// <summary>How many of <paramref name="clients"/> take part in a round at <paramref name="participation"/>.</summary>
     public static int ParticipantsPerRound(double participation, int clients) =>
         Math.Clamp((int)Math.Round(participation * clients), 1, clients);
+}
+
+/// <summary>How the server weights the updates of a round in the aggregation.</summary>
+public enum UpdateWeighting
+{
+    /// <summary>Every update counts the same (the rule as defined). The default.</summary>
+    None,
+
+    /// <summary>
+    /// Each update counts in proportion to its client's number of training samples (FedAvg's
+    /// n_k / n, McMahan et al. 2017). A Byzantine identity claims the size of its own share of
+    /// the data, or, when it has none (partition.byzantine_data: false), the honest clients' mean.
+    /// </summary>
+    Samples,
 }
 
 /// <summary>Step schedule: lr(t) = initial * gamma^(number of milestones &lt;= t).</summary>

@@ -177,6 +177,26 @@ public class SpecErrorTests
             "sweep: s\nbase:\n  model: { name: resnet20, batch_norm: running }\n",
             ["spec.yaml:3:40: base.model.batch_norm: must be one of batch, local, aggregated, got 'running'"]
         },
+        {
+            // 30. sample-size weighting is FedAvg's
+            "sweep: s\nbase:\n  training: { weighting: samples }\n",
+            ["spec.yaml:3:26: base.training.weighting: applies to algorithm fedavg only (training.algorithm is dsgd)"]
+        },
+        {
+            // 31. a rule of the grid without a weighted form
+            "sweep: s\nbase:\n  clients: { n: 10, f: 1 }\n  training: { algorithm: fedavg, weighting: samples }\ngrid:\n  aggregator: [mean, krum]\n",
+            ["spec.yaml:4:45: base.training.weighting: samples needs a rule with a sample-weighted form (built in: mean), but krum has no sample-weighted form"]
+        },
+        {
+            // 32. a step that merges rows leaves no sample counts to weight
+            "sweep: s\nbase:\n  clients: { n: 10, f: 1 }\n  training: { algorithm: fedavg, weighting: samples }\n  pre_aggregators: [bucketing]\n",
+            ["spec.yaml:4:45: base.training.weighting: samples needs a rule with a sample-weighted form (built in: mean), but bucketing merges the inputs into anonymous rows, which have no sample counts to weight"]
+        },
+        {
+            // 33. the weighting's words
+            "sweep: s\nbase:\n  training: { algorithm: fedavg, weighting: size }\n",
+            ["spec.yaml:3:45: base.training.weighting: must be none or samples (got size)"]
+        },
     };
 
     [Theory]
@@ -211,6 +231,15 @@ public class SpecErrorTests
         var plan = SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  partition: { name: iid, byzantine_data: false }\n  attack: mimic\n", File);
         Assert.Single(plan.Runs);
         Assert.Contains("byzantine_data: false", plan.Runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Weighting_AtItsDefault_IsLeftOutOfTheCanonicalYaml_AndWrittenWhenOn()
+    {
+        var plan = SweepLoader.Parse("sweep: s\nbase:\n  training: { algorithm: fedavg }\ngrid:\n  training.weighting: [none, samples]\n", File);
+        Assert.DoesNotContain("weighting", plan.Runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        Assert.Contains("  weighting: samples\n", plan.Runs[1].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        Assert.NotEqual(plan.Runs[0].Spec.Hash(), plan.Runs[1].Spec.Hash());
     }
 
     [Fact]
