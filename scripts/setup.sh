@@ -11,33 +11,10 @@
 # when everything is present.
 set -euo pipefail
 
-packages=(g++ patchelf dataset-fashion-mnist chromium chromium-driver
-  jupyter-notebook jupyter-nbconvert jupyter-client python3-ipykernel)
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-
-if ((${#missing[@]} > 0)); then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "setup: missing ${missing[*]}, and apt-get is not available; install them by other means" >&2
-    exit 1
-  fi
-
-  sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    sudo=(sudo)
-  fi
-
-  echo "setup: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  # A fresh machine may have no package lists yet; refresh them once, quietly. Another apt-get
-  # (a parallel setup) holds the lock for a while: wait for it rather than fail.
-  "${sudo[@]}" apt-get update -qq -o DPkg::Lock::Timeout=600 >/dev/null
-  "${sudo[@]}" apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=scripts/debian-packages.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh"
+install_debian_packages setup g++ patchelf dataset-fashion-mnist chromium chromium-driver \
+  jupyter-notebook jupyter-nbconvert jupyter-client python3-ipykernel
 
 # The notebooks' kernel. Microsoft stopped developing .NET Interactive in 2026; this last version
 # still runs on .NET 10.

@@ -10,10 +10,8 @@ namespace ByzantineSim.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(ShortRunConfig))]
-public class AggregatorBenchmarks
+public class AggregatorBenchmarks : RuleBenchmarkBase
 {
-    private float[] _inputs = [];
-    private float[] _output = [];
     private IAggregator? _aggregator;
     private IPreAggregator? _preAggregator;
 
@@ -31,56 +29,38 @@ public class AggregatorBenchmarks
             : ["mean", "median", "trimmed-mean", "geometric-median", "krum", "multi-krum", "cge", "centered-clipping",
                 "meamed", "mda", "bulyan", "monna", "smea", "caf", "nnm", "bucketing", "clipping", "arc"];
 
-    /// <summary>Number of inputs (f = n / 5).</summary>
-    [Params(25, 100)]
-    public int N { get; set; }
-
-    /// <summary>Dimension d: the length of every input vector.</summary>
-    [Params(100_000, 1_000_000)]
-    public int D { get; set; }
-
     /// <summary>Builds the inputs and the rule.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _inputs = Data.StandardNormal(N, D, 1);
+        CreateInputs();
         int f = N / 5;
         if (BuiltInAggregators.PreAggregators.TryGet(Rule, out _))
         {
             _preAggregator = BuiltInAggregators.CreatePreAggregator(Rule, f);
-            _output = new float[_preAggregator.OutputRows(N) * D];
+            Output = new float[_preAggregator.OutputRows(N) * D];
         }
         else
         {
             // Bulyan needs n >= 4f + 3: at n = 25 it tolerates f = 5, at n = 100 f = 20 (both fine).
             _aggregator = BuiltInAggregators.Create(Rule, f);
-            _output = new float[D];
         }
-    }
-
-    /// <summary>Frees the (up to 400 MB) inputs before the next case.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _inputs = [];
-        _output = [];
-        GC.Collect();
     }
 
     /// <summary>One aggregation (or pre-aggregation).</summary>
     [Benchmark]
     public int Aggregate()
     {
-        var inputs = new RowMatrix(_inputs, N, D);
+        var inputs = Matrix;
         if (_preAggregator is not null)
         {
-            _preAggregator.Apply(inputs, _output, new AggregationContext(0, 1, null));
+            _preAggregator.Apply(inputs, Output, new AggregationContext(0, 1, null));
         }
         else if (_aggregator!.Accepts(N))
         {
-            _aggregator.Aggregate(inputs, _output, AggregationContext.Stateless);
+            _aggregator.Aggregate(inputs, Output, AggregationContext.Stateless);
         }
 
-        return _output.Length;
+        return Output.Length;
     }
 }

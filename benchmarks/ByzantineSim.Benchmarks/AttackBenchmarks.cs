@@ -12,9 +12,8 @@ namespace ByzantineSim.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
-public class AttackBenchmarks
+public class AttackBenchmarks : AttackBenchmarkBase
 {
-    private float[] _honest = [];
     private float[] _output = [];
     private IAttack _alie = null!;
     private IAttack _ipm = null!;
@@ -23,24 +22,11 @@ public class AttackBenchmarks
     private AggregationPipeline _mean = null!;
     private AggregationPipeline _clippedMean = null!;
 
-    /// <summary>Number of honest vectors.</summary>
-    [Params(25, 100)]
-    public int N { get; set; }
-
-    /// <summary>Dimension d: the length of every input vector.</summary>
-    [Params(1_000_000)]
-    public int D { get; set; }
-
     /// <summary>Builds the inputs.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        var random = new DeterministicRandom(1);
-        _honest = new float[N * D];
-        for (int i = 0; i < _honest.Length; i++)
-        {
-            _honest[i] = (float)random.NextGaussian();
-        }
+        CreateHonest();
 
         _output = new float[D];
         var population = new AttackPopulation(N + (N / 5), N / 5);
@@ -55,18 +41,7 @@ public class AttackBenchmarks
     private float[] Craft(IAttack attack, AggregationPipeline? pipeline = null, int byzantine = 1)
     {
         var output = byzantine == 1 ? _output : new float[byzantine * D];
-        attack.Craft(
-            new AttackContext
-            {
-                Round = 0,
-                Seed = 1,
-                TotalClients = N + byzantine,
-                ByzantineCount = byzantine,
-                Dimension = D,
-                HonestUpdates = new RowMatrix(_honest, N, D),
-                Aggregator = pipeline,
-            },
-            output);
+        attack.Craft(Context(byzantine, pipeline), output);
         return output;
     }
 
@@ -89,6 +64,6 @@ public class AttackBenchmarks
     /// <summary>Optimal ALIE against clipping (c = 2) then mean: 20 pipeline runs on n + n/5 rows.</summary>
     [Benchmark]
     public (double, double) OptimalAlieClippedMean() =>
-        OptimalAttack.Search(_clippedMean, new RowMatrix(_honest, N, D), N / 5, OptimalFamily.Alie, LineSearchOptions.Default,
+        OptimalAttack.Search(_clippedMean, new RowMatrix(Honest, N, D), N / 5, OptimalFamily.Alie, LineSearchOptions.Default,
             AggregationContext.Stateless, _output);
 }

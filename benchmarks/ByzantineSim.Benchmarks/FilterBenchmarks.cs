@@ -14,10 +14,8 @@ namespace ByzantineSim.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(InProcessShortRunConfig))]
-public class FilterBenchmarks
+public class FilterBenchmarks : RuleBenchmarkBase
 {
-    private float[] _inputs = [];
-    private float[] _output = [];
     private IAggregator? _aggregator;
     private readonly RowVerdicts _verdicts = new();
 
@@ -25,30 +23,12 @@ public class FilterBenchmarks
     [Params("clipped-clustering", "dnc", "flag", "flame", "signguard")]
     public string Rule { get; set; } = "dnc";
 
-    /// <summary>Number of inputs (f = n / 5).</summary>
-    [Params(25, 100)]
-    public int N { get; set; }
-
-    /// <summary>Dimension d: the length of every input vector.</summary>
-    [Params(100_000, 1_000_000)]
-    public int D { get; set; }
-
     /// <summary>Builds the inputs and the rule.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _inputs = Data.StandardNormal(N, D, 1);
+        CreateInputs();
         _aggregator = BuiltInAggregators.Create(Rule, N / 5);
-        _output = new float[D];
-    }
-
-    /// <summary>Frees the inputs before the next case.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _inputs = [];
-        _output = [];
-        GC.Collect();
     }
 
     /// <summary>One aggregation, with the round's seed fixed.</summary>
@@ -56,7 +36,7 @@ public class FilterBenchmarks
     public int Aggregate()
     {
         _verdicts.Clear();
-        _aggregator!.Aggregate(new RowMatrix(_inputs, N, D), _output, new AggregationContext(0, 1, null) { Verdicts = _verdicts });
+        _aggregator!.Aggregate(Matrix, Output, new AggregationContext(0, 1, null) { Verdicts = _verdicts });
         return _verdicts.Flags.Count;
     }
 }

@@ -16,10 +16,8 @@ namespace ByzantineSim.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(InProcessShortRunConfig))]
-public class HistoryRuleBenchmarks
+public class HistoryRuleBenchmarks : RuleBenchmarkBase
 {
-    private float[] _inputs = [];
-    private float[] _output = [];
     private float[] _serverUpdate = [];
     private int[] _clients = [];
     private AggregatorState? _state;
@@ -30,41 +28,29 @@ public class HistoryRuleBenchmarks
     [Params("fltrust", "foolsgold", "mud-hog")]
     public string Rule { get; set; } = "fltrust";
 
-    /// <summary>Number of inputs (f = n / 5).</summary>
-    [Params(25, 100)]
-    public int N { get; set; }
-
-    /// <summary>Dimension d: the length of every input vector.</summary>
-    [Params(100_000, 1_000_000)]
-    public int D { get; set; }
-
     /// <summary>Builds the inputs, the server update, the client ids and the earlier rounds' state.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        _inputs = Data.StandardNormal(N, D, 1);
+        CreateInputs();
         _serverUpdate = Data.StandardNormal(1, D, 2);
         _clients = [.. Enumerable.Range(0, N)];
-        _output = new float[D];
         _aggregator = BuiltInAggregators.Create(Rule, N / 5);
         int earlierRounds = Rule switch { "foolsgold" => 1, "mud-hog" => 3, _ => 0 };
         _state = null;
         for (int round = 0; round < earlierRounds; round++)
         {
             var earlier = Data.StandardNormal(N, D, (ulong)(10 + round));
-            _state = _aggregator.Aggregate(new RowMatrix(earlier, N, D), _output, Context(round, _state));
+            _state = _aggregator.Aggregate(new RowMatrix(earlier, N, D), Output, Context(round, _state));
         }
     }
 
     /// <summary>Frees the inputs and the state before the next case.</summary>
-    [GlobalCleanup]
-    public void Cleanup()
+    public override void Cleanup()
     {
-        _inputs = [];
-        _output = [];
         _serverUpdate = [];
         _state = null;
-        GC.Collect();
+        base.Cleanup();
     }
 
     /// <summary>One aggregation from the prepared state.</summary>
@@ -72,7 +58,7 @@ public class HistoryRuleBenchmarks
     public int Aggregate()
     {
         _verdicts.Clear();
-        _aggregator!.Aggregate(new RowMatrix(_inputs, N, D), _output, Context(Rule == "mud-hog" ? 3 : 1, _state));
+        _aggregator!.Aggregate(Matrix, Output, Context(Rule == "mud-hog" ? 3 : 1, _state));
         return _verdicts.Flags.Count;
     }
 

@@ -16,7 +16,7 @@ namespace ByzantineSim.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(InProcessShortConfig))]
-public class TargetedAttackBenchmarks
+public class TargetedAttackBenchmarks : AttackBenchmarkBase
 {
     /// <summary>
     /// One in-process job (2 warm-up, 6 measured iterations): no generated project to build,
@@ -28,7 +28,6 @@ public class TargetedAttackBenchmarks
             AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(6));
     }
 
-    private float[] _honest = [];
     private float[] _output = [];
     private float[] _previous = [];
     private float[] _zero = [];
@@ -49,26 +48,13 @@ public class TargetedAttackBenchmarks
     private AttackState? _neurotoxinState;
     private AggregationPipeline _mean = null!;
 
-    /// <summary>Number of honest vectors.</summary>
-    [Params(25, 100)]
-    public int N { get; set; }
-
-    /// <summary>Dimension d: the length of every input vector.</summary>
-    [Params(1_000_000)]
-    public int D { get; set; }
-
     private int F => N / 5;
 
     /// <summary>Builds the inputs.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        var random = new DeterministicRandom(1);
-        _honest = new float[N * D];
-        for (int i = 0; i < _honest.Length; i++)
-        {
-            _honest[i] = (float)random.NextGaussian();
-        }
+        var random = CreateHonest();
 
         _previous = [.. Enumerable.Range(0, D).Select(_ => (float)random.NextGaussian())];
         _output = new float[F * D];
@@ -94,17 +80,10 @@ public class TargetedAttackBenchmarks
 
     private AttackState? Craft(IAttack attack, AggregationPipeline? pipeline = null, AttackState? state = null, float[]? parameters = null) =>
         attack.Craft(
-            new AttackContext
+            Context(F, pipeline) with
             {
-                Round = 0,
-                Seed = 1,
-                TotalClients = N + F,
-                ByzantineCount = F,
-                Dimension = D,
                 Parameters = parameters ?? _zero,
-                HonestUpdates = new RowMatrix(_honest, N, D),
-                OwnGradients = new RowMatrix(_honest.AsSpan(0, F * D), F, D),
-                Aggregator = pipeline,
+                OwnGradients = new RowMatrix(Honest.AsSpan(0, F * D), F, D),
                 State = state,
             },
             attack.SendsOneVector ? _output.AsSpan(0, D) : _output);

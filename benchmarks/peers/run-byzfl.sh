@@ -19,27 +19,9 @@ byzfl=$(cd "$1" && pwd)
 shift
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 
-packages=(python3-torch python3-torchvision python3-numpy python3-scipy python3-matplotlib python3-seaborn dataset-fashion-mnist)
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-if ((${#missing[@]} > 0)); then
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "run-byzfl: missing ${missing[*]}, and apt-get is not available; install them by other means" >&2
-    exit 1
-  fi
-  sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    sudo=(sudo)
-  fi
-  echo "run-byzfl: installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq >/dev/null
-  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# shellcheck source=scripts/debian-packages.sh
+source "$repo/scripts/debian-packages.sh"
+install_debian_packages run-byzfl python3-torch python3-torchvision python3-numpy python3-scipy python3-matplotlib python3-seaborn dataset-fashion-mnist
 
 "$repo/scripts/setup.sh"
 for project in Cli benchmarks/ByzantineSim.Benchmarks; do
