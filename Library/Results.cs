@@ -102,6 +102,24 @@ public sealed class Results
         return PlotlyCharts.ToChart(PlotlyRenderer.Render(figure));
     }
 
+    /// <summary>
+    /// Saves each figure whose id starts with one of <paramref name="idPrefixes"/> (every figure
+    /// when none is given) as a self-contained HTML page <c>&lt;id&gt;.html</c> in the results folder,
+    /// for a script with no notebook to show them inline; returns the files' paths, in the report's order.
+    /// </summary>
+    public IReadOnlyList<string> SaveCharts(params string[] idPrefixes)
+    {
+        var files = new List<string>();
+        foreach (var chart in Charts().Where(c => idPrefixes.Length == 0 || idPrefixes.Any(p => c.Id.StartsWith(p, StringComparison.Ordinal))))
+        {
+            string file = Path.Combine(Folder, $"{chart.Id}.html");
+            File.WriteAllText(file, PlotlyCharts.ToStandaloneHtml(chart.Chart, chart.Title));
+            files.Add(file);
+        }
+
+        return files;
+    }
+
     /// <summary>Writes <c>report.html</c> and <c>figures/</c> into the results folder, as <c>byzsim report</c>; returns the HTML file's path.</summary>
     public string Report() => SweepReport.Write(Folder, FigureSize.Default).Html;
 

@@ -44,11 +44,9 @@ var results = await sweep.RunAsync(new SweepRunOptions(root));
 Console.WriteLine(results);
 Console.WriteLine("accuracy table:");
 Console.Write(results.AccuracyTable().ToText());
-foreach (var chart in results.Charts().Where(c => c.Id.StartsWith("accuracy", StringComparison.Ordinal) || c.Id.StartsWith("worst", StringComparison.Ordinal)))
+foreach (string file in results.SaveCharts("accuracy", "worst"))
 {
-    string file = Path.Combine(results.Folder, $"{chart.Id}.html");
-    File.WriteAllText(file, PlotlyCharts.ToStandaloneHtml(chart.Chart, chart.Title));
-    Console.WriteLine($"figure {chart.Id}: {file}");
+    Console.WriteLine($"figure {Path.GetFileNameWithoutExtension(file)}: {file}");
 }
 
 Console.WriteLine($"report: {results.Report()}");

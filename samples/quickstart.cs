@@ -34,11 +34,9 @@ Console.WriteLine("accuracy table:");
 Console.Write(results.AccuracyTable().ToText());
 
 // The report's figures as Plotly.NET charts (what a notebook shows inline); here saved as HTML.
-foreach (var chart in results.Charts().Where(c => c.Id.StartsWith("accuracy", StringComparison.Ordinal) || c.Id.StartsWith("worst", StringComparison.Ordinal)))
+foreach (string file in results.SaveCharts("accuracy", "worst"))
 {
-    string file = Path.Combine(results.Folder, $"{chart.Id}.html");
-    File.WriteAllText(file, PlotlyCharts.ToStandaloneHtml(chart.Chart, chart.Title));
-    Console.WriteLine($"figure {chart.Id}: {file}");
+    Console.WriteLine($"figure {Path.GetFileNameWithoutExtension(file)}: {file}");
 }
 
 Console.WriteLine($"report: {results.Report()}");

@@ -89,31 +89,10 @@ public sealed class NotebookTests(NotebookTests.ExecutedNotebooks notebooks) : I
             start.ArgumentList.Add("--execute");
             start.ArgumentList.Add(Path.Combine(_folder, "executed"));
             start.Environment["BYZSIM_NOTEBOOK_RESULTS"] = Path.Combine(_folder, "results");
-            start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-            start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-            // The test host's MSBuild variables would point the publish at this process's SDK state.
-            foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || k == "MSBUILD_EXE_PATH").ToList())
+            var outcome = await ChildProcess.RunAsync(start, Timeout, "scripts/notebooks.sh --execute");
+            if (outcome.ExitCode != 0)
             {
-                start.Environment.Remove(name);
-            }
-
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(Timeout);
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"scripts/notebooks.sh --execute: no exit after {Timeout}");
-            }
-
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"scripts/notebooks.sh --execute exited with {process.ExitCode}:\n{await output}\n{await error}");
+                throw new InvalidOperationException($"scripts/notebooks.sh --execute exited with {outcome.ExitCode}:\n{outcome.Output}\n{outcome.Error}");
             }
         }
 

@@ -98,28 +98,7 @@ public sealed class PackedFeed : IAsyncLifetime
 
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        // No build servers left running after the test; no MSBuild settings of the test host.
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        foreach (string variable in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly" })
-        {
-            start.Environment.Remove(variable);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)}: no exit after {Timeout}");
-        }
-
-        return new Outcome(process.ExitCode, await output, await error);
+        var outcome = await ChildProcess.RunAsync(start, Timeout, $"{file} {string.Join(' ', args)}");
+        return new Outcome(outcome.ExitCode, outcome.Output, outcome.Error);
     }
 }
