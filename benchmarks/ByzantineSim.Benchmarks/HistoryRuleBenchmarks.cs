@@ -25,8 +25,14 @@ public class HistoryRuleBenchmarks : RuleBenchmarkBase
     private readonly RowVerdicts _verdicts = new();
 
     /// <summary>The rule's registry name.</summary>
-    [Params("fltrust", "foolsgold", "mud-hog")]
+    [ParamsSource(nameof(Rules))]
     public string Rule { get; set; } = "fltrust";
+
+    /// <summary>The three rules, or only those named (comma-separated) in <c>BYZSIM_BENCH_RULES</c>, as in <see cref="AggregatorBenchmarks"/>.</summary>
+    public static IEnumerable<string> Rules =>
+        Environment.GetEnvironmentVariable("BYZSIM_BENCH_RULES") is { Length: > 0 } selected
+            ? selected.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : ["fltrust", "foolsgold", "mud-hog"];
 
     /// <summary>Builds the inputs, the server update, the client ids and the earlier rounds' state.</summary>
     [GlobalSetup]
