@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace ByzantineSim.Benchmarks;
 
@@ -39,17 +36,4 @@ public class FilterBenchmarks : RuleBenchmarkBase
         _aggregator!.Aggregate(Matrix, Output, new AggregationContext(0, 1, null) { Verdicts = _verdicts });
         return _verdicts.Flags.Count;
     }
-}
-
-/// <summary><see cref="ShortRunConfig"/>'s job, run in the benchmark's own process.</summary>
-public sealed class InProcessShortRunConfig : ManualConfig
-{
-    /// <summary>Creates the config.</summary>
-    public InProcessShortRunConfig() =>
-        AddJob(Job.Default
-            .WithLaunchCount(1)
-            .WithWarmupCount(2)
-            .WithIterationCount(5)
-            .WithMinIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(200))
-            .WithToolchain(InProcessEmitToolchain.Instance));
 }

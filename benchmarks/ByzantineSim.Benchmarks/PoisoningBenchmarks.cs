@@ -1,8 +1,5 @@
 using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Poisoning;
 using ByzantineSim.Core.Numerics;
@@ -21,13 +18,6 @@ namespace ByzantineSim.Benchmarks;
 [Config(typeof(InProcessShortConfig))]
 public class PoisoningBenchmarks
 {
-    /// <summary>One in-process job (2 warm-up, 6 measured iterations), as <see cref="TargetedAttackBenchmarks"/>.</summary>
-    private sealed class InProcessShortConfig : ManualConfig
-    {
-        public InProcessShortConfig() =>
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(6));
-    }
-
     private static readonly ImmutableArray<int> Shape = [1, 28, 28];
     private const int Features = 28 * 28;
     private float[] _source = [];

@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace ByzantineSim.Benchmarks;
 
@@ -18,16 +15,6 @@ namespace ByzantineSim.Benchmarks;
 [Config(typeof(InProcessShortConfig))]
 public class TargetedAttackBenchmarks : AttackBenchmarkBase
 {
-    /// <summary>
-    /// One in-process job (2 warm-up, 6 measured iterations): no generated project to build,
-    /// which on the shared VM timed out after BenchmarkDotNet's two minutes.
-    /// </summary>
-    private sealed class InProcessShortConfig : ManualConfig
-    {
-        public InProcessShortConfig() =>
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(6));
-    }
-
     private float[] _output = [];
     private float[] _previous = [];
     private float[] _zero = [];
