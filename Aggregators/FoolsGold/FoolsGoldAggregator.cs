@@ -15,41 +15,18 @@ namespace ByzantineSim.Aggregators.FoolsGold;
 /// weight 0 is reported as malicious. No condition on n and f: it makes no honest-majority
 /// assumption, only that honest clients differ from each other more than sybils do.
 /// </summary>
-public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : IAggregator
+public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : ClientHistoryAggregator<FoolsGoldOptions>(f, options)
 {
     /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "foolsgold";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
+    public override string Name => RegistryName;
 
     /// <inheritdoc />
-    public int F { get; } = f;
-
-    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
-    public FoolsGoldOptions Options { get; } = options;
-
-    /// <inheritdoc />
-    public string Requirement => "n >= 1";
-
-    /// <inheritdoc />
-    public bool Accepts(int n) => n >= 1;
-
-    /// <inheritdoc />
-    public bool NeedsIdentities => true;
-
-    /// <inheritdoc />
-    public bool Detects => true;
-
-    /// <inheritdoc />
-    public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
+    protected override AggregatorState AggregateRound(RowMatrix inputs, Span<float> destination, int[] clients, in AggregationContext context)
     {
-        AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
-
-        VectorMath.CheckDestination(inputs, destination);
         int n = inputs.Rows;
-        int d = inputs.Columns;
-        int[] clients = context.ClientsOf(n);
         var previous = context.State is FoolsGoldState state ? state.Histories : ImmutableDictionary<int, VectorPayload>.Empty;
         var histories = new float[]?[n];
         var next = previous.ToBuilder();
@@ -66,27 +43,15 @@ public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : IAggr
         }
 
         var weights = FoolsGold.Weights(histories, Options.Kappa);
-        var sum = new double[d];
         for (int i = 0; i < n; i++)
         {
             if (weights[i] == 0)
             {
                 context.Verdicts?.Flag(i, Verdict.Malicious);
-                continue;
-            }
-
-            var row = inputs[i];
-            for (int k = 0; k < d; k++)
-            {
-                sum[k] += weights[i] * row[k];
             }
         }
 
-        for (int k = 0; k < d; k++)
-        {
-            destination[k] = (float)(sum[k] / n);
-        }
-
+        WeightedMean(inputs, weights, n, destination);
         return new FoolsGoldState(next.ToImmutable());
     }
 }

@@ -20,41 +20,19 @@ namespace ByzantineSim.Aggregators.MudHog;
 /// (the reference assumes every client takes part); with no client left to average, the
 /// aggregate is zero.
 /// </summary>
-public sealed class MudHogAggregator(int f, MudHogOptions options) : IAggregator
+public sealed class MudHogAggregator(int f, MudHogOptions options) : ClientHistoryAggregator<MudHogOptions>(f, options)
 {
     /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "mud-hog";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
+    public override string Name => RegistryName;
 
     /// <inheritdoc />
-    public int F { get; } = f;
-
-    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
-    public MudHogOptions Options { get; } = options;
-
-    /// <inheritdoc />
-    public string Requirement => "n >= 1";
-
-    /// <inheritdoc />
-    public bool Accepts(int n) => n >= 1;
-
-    /// <inheritdoc />
-    public bool NeedsIdentities => true;
-
-    /// <inheritdoc />
-    public bool Detects => true;
-
-    /// <inheritdoc />
-    public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
+    protected override AggregatorState AggregateRound(RowMatrix inputs, Span<float> destination, int[] clients, in AggregationContext context)
     {
-        AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
-
-        VectorMath.CheckDestination(inputs, destination);
         int n = inputs.Rows;
         int d = inputs.Columns;
-        int[] clients = context.ClientsOf(n);
         var state = context.State as MudHogState ?? MudHogState.Initial;
         var histories = state.Clients.ToBuilder();
         var finite = new List<int>(n); // rows
@@ -91,7 +69,7 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : IAggregator
             averaged = [.. finite.Select(i => clients[i])];
         }
 
-        var sumOfRows = new double[d];
+        var weights = new double[n];
         int count = 0;
         for (int i = 0; i < n; i++)
         {
@@ -106,20 +84,11 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : IAggregator
                 context.Verdicts?.Flag(i, Verdict.Unreliable);
             }
 
-            var row = inputs[i];
-            for (int k = 0; k < d; k++)
-            {
-                sumOfRows[k] += row[k];
-            }
-
+            weights[i] = 1;
             count++;
         }
 
-        for (int k = 0; k < d; k++)
-        {
-            destination[k] = count == 0 ? 0f : (float)(sumOfRows[k] / count);
-        }
-
+        WeightedMean(inputs, weights, count, destination);
         return state with { Rounds = state.Rounds + 1 };
     }
 }

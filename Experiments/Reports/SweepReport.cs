@@ -190,26 +190,37 @@ public static class SweepReport
         page.Paragraph(
             (analysis.VariesAttack ? "One panel per attack, one curve per aggregation rule" : "One curve per aggregation rule") +
             ": the line is the mean over seeds, the shaded band ±1 standard deviation over seeds (no band with a single seed). Click a legend entry to hide a rule, double-click to isolate it; drag to zoom.");
+        RoundCurve[] curves = PeerToPeer(analysis) ? [.. RoundCurves, .. PeerCurves] : RoundCurves;
         SettingSections.ForEach(page, analysis, (setting, slug, suffix) =>
         {
-            page.Figure(
-                CurveFigure(analysis, setting, "test_accuracy", $"accuracy{slug}", $"Test accuracy{suffix}", "test accuracy (%)", LineScale.Percent),
-                $"Test accuracy against rounds{suffix}.");
-            page.Figure(
-                CurveFigure(analysis, setting, "train_loss", $"loss{slug}", $"Training loss{suffix}", "training loss (cross-entropy, log scale)", LineScale.Log),
-                $"Training loss (mean over clients' minibatches) against rounds{suffix}, on a log scale so that a diverging rule does not flatten the others; the initial model has none.");
-            if (PeerToPeer(analysis))
+            foreach (var curve in curves)
             {
-                // Peer-to-peer runs: test_accuracy above is the mean over honest peers; the worst peer and the disagreement show what the mean hides.
                 page.Figure(
-                    CurveFigure(analysis, setting, "peer_accuracy_min", $"worst-peer{slug}", $"Worst honest peer's test accuracy{suffix}", "test accuracy (%)", LineScale.Percent),
-                    $"The lowest test accuracy among the honest peers' models against rounds{suffix} (the curves above are their mean).");
-                page.Figure(
-                    CurveFigure(analysis, setting, "consensus_distance", $"consensus{slug}", $"Consensus distance{suffix}", "mean squared distance to the honest mean (log scale)", LineScale.Log),
-                    $"Consensus distance (1/|H|) sum_i |x_i - mean x|^2 over the honest peers against rounds{suffix}: 0 when they agree; the dissensus attack drives it up.");
+                    CurveFigure(analysis, setting, curve.Column, curve.Slug + slug, curve.Title + suffix, curve.Axis, curve.Scale),
+                    string.Format(CultureInfo.InvariantCulture, curve.Caption, suffix));
             }
         });
     }
+
+    // One curve against rounds per setting: the column, the figure's id slug, title, y axis, scale
+    // and caption ({0}: the setting's suffix).
+    private sealed record RoundCurve(string Column, string Slug, string Title, string Axis, LineScale Scale, string Caption);
+
+    private static readonly RoundCurve[] RoundCurves =
+    [
+        new("test_accuracy", "accuracy", "Test accuracy", "test accuracy (%)", LineScale.Percent, "Test accuracy against rounds{0}."),
+        new("train_loss", "loss", "Training loss", "training loss (cross-entropy, log scale)", LineScale.Log,
+            "Training loss (mean over clients' minibatches) against rounds{0}, on a log scale so that a diverging rule does not flatten the others; the initial model has none."),
+    ];
+
+    // Peer-to-peer runs: test_accuracy above is the mean over honest peers; the worst peer and the disagreement show what the mean hides.
+    private static readonly RoundCurve[] PeerCurves =
+    [
+        new("peer_accuracy_min", "worst-peer", "Worst honest peer's test accuracy", "test accuracy (%)", LineScale.Percent,
+            "The lowest test accuracy among the honest peers' models against rounds{0} (the curves above are their mean)."),
+        new("consensus_distance", "consensus", "Consensus distance", "mean squared distance to the honest mean (log scale)", LineScale.Log,
+            "Consensus distance (1/|H|) sum_i |x_i - mean x|^2 over the honest peers against rounds{0}: 0 when they agree; the dissensus attack drives it up."),
+    ];
 
     private static bool PeerToPeer(SweepAnalysis analysis) =>
         analysis.Results.Runs.Any(r => r.Metrics.Any(m => double.IsFinite(m.Number("consensus_distance"))));

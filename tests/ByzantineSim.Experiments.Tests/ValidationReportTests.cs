@@ -64,12 +64,15 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
         File.WriteAllText(Path.Combine(Folder, "results", "toy", "cge-1", "spec.yaml"), "seed: 1\naggregator:\n  name: cge\n");
     }
 
-    private StudyResult Evaluate()
+    private StudyResult Evaluate() => EvaluateStudy("published.json", Published, "toy");
+
+    // Writes the published claims to the file, loads its single study and evaluates it on the sweep's fabricated runs.
+    private StudyResult EvaluateStudy(string file, string published, string sweep)
     {
-        string path = Path.Combine(Folder, "published.json");
-        File.WriteAllText(path, Published);
+        string path = Path.Combine(Folder, file);
+        File.WriteAllText(path, published);
         var study = PublishedStudies.Load(path).Studies.Single();
-        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", "toy")));
+        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", sweep)));
     }
 
     [Fact]
@@ -221,13 +224,7 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
         File.WriteAllText(Path.Combine(folder, "summary.json"), """{ "status": "complete", "seconds": 30.0 }""");
     }
 
-    private StudyResult EvaluateBackdoor(string published = Backdoor)
-    {
-        string path = Path.Combine(Folder, "bd.json");
-        File.WriteAllText(path, published);
-        var study = PublishedStudies.Load(path).Studies.Single();
-        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", "bd")));
-    }
+    private StudyResult EvaluateBackdoor(string published = Backdoor) => EvaluateStudy("bd.json", published, "bd");
 
     [Fact]
     public void Evaluate_SuccessRateCells_ReadTheAsrColumnAndAtLeastChecksTheLevel()

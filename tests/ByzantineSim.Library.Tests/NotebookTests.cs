@@ -13,27 +13,20 @@ public sealed class NotebookTests(NotebookTests.ExecutedNotebooks notebooks) : I
     [Fact]
     public void Quickstart_ShowsTheFrameTheAccuracyTableTheLearningCurvesAndTheHeatmap()
     {
-        var outputs = notebooks.Outputs("quickstart");
-        Assert.Empty(notebooks.Errors("quickstart"));
-        Assert.Contains(outputs, o => o.Contains("results of 'default': 84 of 84 runs complete", StringComparison.Ordinal));
+        var outputs = ExecutedWithoutError("quickstart", "results of 'default': 84 of 84 runs complete");
         // The tidy frame: 84 runs evaluated at rounds 0, 2 and 4.
         Assert.Contains(outputs, o => o.StartsWith("<p>252 rows</p><table class=\"byzsim-frame\"><thead><tr><th>run_id</th>", StringComparison.Ordinal));
         AssertAccuracyTable(outputs, ["mean", "median", "trimmed-mean", "geometric-median", "krum", "cge", "centered-clipping(tau=0.1)"], "min-max");
-        AssertFigure(outputs, "accuracy-partition-iid", "scatter");
-        AssertFigure(outputs, "accuracy-partition-dirichlet-alpha-0.3", "scatter");
-        AssertFigure(outputs, "worst-heterogeneity", "heatmap");
+        AssertFigures(outputs, ("accuracy-partition-iid", "scatter"), ("accuracy-partition-dirichlet-alpha-0.3", "scatter"), ("worst-heterogeneity", "heatmap"));
     }
 
     [Fact]
     public void CustomAggregator_PassesTheLawsAndIsComparedWithKrumAndMedianUnderAlie()
     {
-        var outputs = notebooks.Outputs("custom-aggregator");
-        Assert.Empty(notebooks.Errors("custom-aggregator"));
+        var outputs = ExecutedWithoutError("custom-aggregator", "results of 'custom-aggregator': 12 of 12 runs complete");
         Assert.Contains(outputs, o => o.StartsWith("middle-mean: every law holds on ", StringComparison.Ordinal));
-        Assert.Contains(outputs, o => o.Contains("results of 'custom-aggregator': 12 of 12 runs complete", StringComparison.Ordinal));
         AssertAccuracyTable(outputs, ["middle-mean", "krum", "median"], "alie");
-        AssertFigure(outputs, "accuracy-partition-iid", "scatter");
-        AssertFigure(outputs, "worst-heterogeneity", "heatmap");
+        AssertFigures(outputs, ("accuracy-partition-iid", "scatter"), ("worst-heterogeneity", "heatmap"));
     }
 
     // The accuracy table: a header with the attack and the worst case, two rows per rule (one per
@@ -52,12 +45,24 @@ public sealed class NotebookTests(NotebookTests.ExecutedNotebooks notebooks) : I
         }
     }
 
-    // A figure: its div, drawn by Plotly from the report's figure object with traces of the type.
-    private static void AssertFigure(IReadOnlyList<string> outputs, string id, string traceType)
+    // The notebook's outputs, after checking it raised no error and reported its runs complete.
+    private IReadOnlyList<string> ExecutedWithoutError(string name, string runsComplete)
     {
-        string figure = Assert.Single(outputs, o => o.Contains($"<div id=\"byzsim-{id}-", StringComparison.Ordinal));
-        Assert.Contains("Plotly.newPlot(\"byzsim-" + id + "-", figure, StringComparison.Ordinal);
-        Assert.Contains($"\"type\":\"{traceType}\"", figure, StringComparison.Ordinal);
+        var outputs = notebooks.Outputs(name);
+        Assert.Empty(notebooks.Errors(name));
+        Assert.Contains(outputs, o => o.Contains(runsComplete, StringComparison.Ordinal));
+        return outputs;
+    }
+
+    // Each figure: its div, drawn by Plotly from the report's figure object with traces of the type.
+    private static void AssertFigures(IReadOnlyList<string> outputs, params (string Id, string TraceType)[] figures)
+    {
+        foreach (var (id, traceType) in figures)
+        {
+            string figure = Assert.Single(outputs, o => o.Contains($"<div id=\"byzsim-{id}-", StringComparison.Ordinal));
+            Assert.Contains("Plotly.newPlot(\"byzsim-" + id + "-", figure, StringComparison.Ordinal);
+            Assert.Contains($"\"type\":\"{traceType}\"", figure, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>Both notebooks executed once by <c>scripts/notebooks.sh --execute</c> into a temporary folder.</summary>

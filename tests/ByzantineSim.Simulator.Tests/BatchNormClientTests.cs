@@ -88,10 +88,8 @@ public sealed class BatchNormClientTests : IAsyncLifetime
     [Fact]
     public void Aggregated_EveryRoundStartsFromTheServers_AndTheClientsGoBackWithTheUpdate()
     {
-        var wiring = Start(BatchNormMode.Aggregated, workerMomentum: 0.5);
-        ImmutableArray<float> server = [2f, 2f, 3f, 3f];
-        wiring.Client.Tell(Round(0, server));
-        Assert.Equal(server, wiring.Next<ComputeGradient>(wiring.Trainer).Statistics);
+        var (wiring, request) = AggregatedRoundZero(workerMomentum: 0.5);
+        Assert.Equal(ServerStatistics, request.Statistics);
 
         wiring.Client.Tell(Computed(0, AfterWork));
         Assert.Equal(AfterWork, wiring.Next<UpdateSubmitted>(wiring.Server).Statistics);
@@ -104,11 +102,19 @@ public sealed class BatchNormClientTests : IAsyncLifetime
     [Fact]
     public void Aggregated_GradientAsComputed_TheTrainerSubmitsItWithTheServersStatisticsToStartFrom()
     {
-        var wiring = Start(BatchNormMode.Aggregated, workerMomentum: 0);
-        ImmutableArray<float> server = [2f, 2f, 3f, 3f];
-        wiring.Client.Tell(Round(0, server));
-        var request = wiring.Next<ComputeGradient>(wiring.Trainer);
+        var (_, request) = AggregatedRoundZero(workerMomentum: 0);
         Assert.Equal(0, request.SubmitFor);
-        Assert.Equal(server, request.Statistics);
+        Assert.Equal(ServerStatistics, request.Statistics);
+    }
+
+    // The server's batch-normalisation statistics of round 0 in the aggregated-mode tests.
+    private static readonly ImmutableArray<float> ServerStatistics = [2f, 2f, 3f, 3f];
+
+    // A client in aggregated mode sent round 0 with the server's statistics, and what it asked its trainer.
+    private (Wiring Wiring, ComputeGradient Request) AggregatedRoundZero(double workerMomentum)
+    {
+        var wiring = Start(BatchNormMode.Aggregated, workerMomentum);
+        wiring.Client.Tell(Round(0, ServerStatistics));
+        return (wiring, wiring.Next<ComputeGradient>(wiring.Trainer));
     }
 }

@@ -5,6 +5,10 @@ namespace ByzantineSim.Simulator.Tests;
 /// <summary>FedAvg, partial participation, compression and privacy through the real actors.</summary>
 public sealed class TrainingAlgorithmTests() : SimulatorFixture("training-tests")
 {
+    // FedAvg's local phase of these tests: three steps at 0.2, no worker momentum.
+    private static TrainingSettings ThreeLocalSteps(TrainingSettings t) =>
+        t with { Algorithm = LocalMode.LocalSteps, LocalSteps = 3, LocalLearningRate = 0.2, WorkerMomentum = 0 };
+
     private static void AssertLearned(RunResult result) =>
         Assert.True(result.Final.TestAccuracy > result.Evaluations[0].TestAccuracy + 0.2,
             $"accuracy went from {result.Evaluations[0].TestAccuracy} to {result.Final.TestAccuracy}");
@@ -12,14 +16,10 @@ public sealed class TrainingAlgorithmTests() : SimulatorFixture("training-tests"
     [Fact]
     public async Task FedAvg_PartialParticipation_SamplesTheFractionAndLearns()
     {
-        var setup = TinyRun.Setup("mean", honest: 20, byzantine: 0, rounds: 15, training: t => t with
+        var setup = TinyRun.Setup("mean", honest: 20, byzantine: 0, rounds: 15, training: t => ThreeLocalSteps(t) with
         {
-            Algorithm = LocalMode.LocalSteps,
-            LocalSteps = 3,
-            LocalLearningRate = 0.2,
             Participation = 0.25,
             LearningRate = LearningRateSchedule.Constant(1.0),
-            WorkerMomentum = 0,
         });
         var result = await Simulator.RunAsync(setup);
         Assert.All(result.Rounds, r => Assert.Equal((5, 5), (r.Sampled, r.Aggregated)));
@@ -30,14 +30,7 @@ public sealed class TrainingAlgorithmTests() : SimulatorFixture("training-tests"
     [Fact]
     public async Task FedAvg_SendModel_AveragesModelsAndLearns()
     {
-        var setup = TinyRun.Setup("mean", honest: 8, byzantine: 0, rounds: 15, training: t => t with
-        {
-            Algorithm = LocalMode.LocalSteps,
-            LocalSteps = 3,
-            LocalLearningRate = 0.2,
-            SendModel = true,
-            WorkerMomentum = 0,
-        });
+        var setup = TinyRun.Setup("mean", honest: 8, byzantine: 0, rounds: 15, training: t => ThreeLocalSteps(t) with { SendModel = true });
         AssertLearned(await Simulator.RunAsync(setup));
     }
 
