@@ -97,3 +97,17 @@ public sealed record BarSeries(string Name, ImmutableArray<double> Values);
 /// <param name="Stacked">Stack the series (else group them).</param>
 public sealed record BarFigure(string Id, string Title, string YLabel, ImmutableArray<string> Categories, ImmutableArray<BarSeries> Series, bool Stacked)
     : Figure(Id, Title);
+
+/// <summary>A peer of a graph figure: where it is drawn and what it is.</summary>
+/// <param name="X">Horizontal position in [-1, 1].</param>
+/// <param name="Y">Vertical position in [-1, 1].</param>
+/// <param name="Label">Hover text.</param>
+/// <param name="Byzantine">True for a Byzantine peer (drawn in the attack colour).</param>
+public sealed record GraphNode(double X, double Y, string Label, bool Byzantine);
+
+/// <summary>A communication graph: peers as points, edges as segments.</summary>
+/// <param name="Id">Identifier.</param>
+/// <param name="Title">Title.</param>
+/// <param name="Nodes">The peers, by id.</param>
+/// <param name="Edges">Undirected edges (a &lt; b), by peer id.</param>
+public sealed record GraphFigure(string Id, string Title, ImmutableArray<GraphNode> Nodes, ImmutableArray<(int A, int B)> Edges) : Figure(Id, Title);

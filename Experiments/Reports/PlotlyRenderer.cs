@@ -31,6 +31,7 @@ public static class PlotlyRenderer
         LineFigure line => Line(line),
         HeatmapFigure heatmap => Heatmap(heatmap),
         BarFigure bar => Bar(bar),
+        GraphFigure graph => Graph(graph),
         _ => throw new ArgumentException($"no plotly rendering for {figure.GetType().Name}", nameof(figure)),
     };
 
@@ -39,6 +40,7 @@ public static class PlotlyRenderer
     {
         LineFigure line => 160 + (310 * Rows(line.Panels.Length)),
         HeatmapFigure heatmap => 160 + (34 * heatmap.Rows.Length),
+        GraphFigure => 520,
         _ => 440,
     };
 
@@ -199,6 +201,48 @@ public static class PlotlyRenderer
         layout["yaxis"] = Axis(figure.YLabel);
         // Stacked bars list their legend bottom-up by default; keep the series order of the table.
         layout["legend"] = new JsonObject { ["orientation"] = "h", ["y"] = 1.02, ["yanchor"] = "bottom", ["x"] = 0, ["traceorder"] = "normal" };
+        return new JsonObject { ["data"] = data, ["layout"] = layout };
+    }
+
+    // Edges as one line trace (segments separated by nulls), then honest and Byzantine peers as markers.
+    private static JsonObject Graph(GraphFigure figure)
+    {
+        JsonArray Segments(Func<GraphNode, double> coordinate) =>
+            new([.. figure.Edges.SelectMany(e => new JsonNode?[] { Math.Round(coordinate(figure.Nodes[e.A]), 4), Math.Round(coordinate(figure.Nodes[e.B]), 4), null })]);
+        JsonObject Peers(bool byzantine, string name, string colour)
+        {
+            var nodes = figure.Nodes.Where(n => n.Byzantine == byzantine).ToList();
+            return new JsonObject
+            {
+                ["type"] = "scatter",
+                ["mode"] = "markers",
+                ["name"] = name,
+                ["x"] = new JsonArray([.. nodes.Select(n => (JsonNode?)Math.Round(n.X, 4))]),
+                ["y"] = new JsonArray([.. nodes.Select(n => (JsonNode?)Math.Round(n.Y, 4))]),
+                ["text"] = new JsonArray([.. nodes.Select(n => (JsonNode?)Escape(n.Label))]),
+                ["hovertemplate"] = "%{text}<extra></extra>",
+                ["marker"] = new JsonObject { ["size"] = 11, ["color"] = colour, ["line"] = new JsonObject { ["width"] = 1, ["color"] = "#ffffff" } },
+            };
+        }
+
+        var data = new JsonArray(
+            new JsonObject
+            {
+                ["type"] = "scatter",
+                ["mode"] = "lines",
+                ["name"] = "edges",
+                ["x"] = Segments(n => n.X),
+                ["y"] = Segments(n => n.Y),
+                ["line"] = new JsonObject { ["width"] = 1, ["color"] = "#9aa5b1" },
+                ["hoverinfo"] = "skip",
+            },
+            Peers(false, "honest peer", Palette.Colour(0)),
+            Peers(true, "Byzantine peer", Palette.Colour(1)));
+        var layout = BaseLayout(figure.Title);
+        var hidden = new JsonObject { ["visible"] = false, ["range"] = new JsonArray(-1.15, 1.15) };
+        layout["xaxis"] = hidden;
+        layout["yaxis"] = hidden.DeepClone();
+        layout["yaxis"]!["scaleanchor"] = "x";
         return new JsonObject { ["data"] = data, ["layout"] = layout };
     }
 

@@ -79,6 +79,7 @@ public static class StaticFigures
         LineFigure line => line.Panels.Select(panel => (StemOf(line, panel), LinePlot(line, panel))),
         HeatmapFigure heatmap => [(heatmap.Id, HeatmapPlot(heatmap))],
         BarFigure bar => [(bar.Id, BarPlot(bar))],
+        GraphFigure graph => [(graph.Id, GraphPlot(graph))],
         _ => throw new ArgumentException($"no static rendering for {figure.GetType().Name}", nameof(figure)),
     };
 
@@ -175,6 +176,41 @@ public static class StaticFigures
         }
 
         return ticks.Count >= 2 ? ticks : [low, high];
+    }
+
+    private static Plot GraphPlot(GraphFigure figure)
+    {
+        var plot = NewPlot(figure.Title);
+        foreach (var (a, b) in figure.Edges)
+        {
+            var edge = plot.Add.Line(figure.Nodes[a].X, figure.Nodes[a].Y, figure.Nodes[b].X, figure.Nodes[b].Y);
+            edge.LineColor = Color.FromHex("#9aa5b1");
+            edge.LineWidth = 1;
+        }
+
+        foreach (var (byzantine, name, colour) in new[] { (false, "honest peer", 0), (true, "Byzantine peer", 1) })
+        {
+            var nodes = figure.Nodes.Where(n => n.Byzantine == byzantine).ToList();
+            if (nodes.Count == 0)
+            {
+                continue;
+            }
+
+            double[] xs = [.. nodes.Select(n => n.X)], ys = [.. nodes.Select(n => n.Y)];
+            var markers = plot.Add.Markers(xs, ys, MarkerShape.FilledCircle, 9, Palette.ScottColour(colour));
+            markers.LegendText = name;
+        }
+
+        plot.Axes.SetLimits(-1.15, 1.15, -1.15, 1.15);
+        plot.Axes.SquareUnits();
+        plot.HideGrid();
+        foreach (var axis in new IAxis[] { plot.Axes.Left, plot.Axes.Right, plot.Axes.Bottom, plot.Axes.Top })
+        {
+            axis.IsVisible = false;
+        }
+
+        plot.ShowLegend(Edge.Right);
+        return plot;
     }
 
     private static Plot HeatmapPlot(HeatmapFigure figure)

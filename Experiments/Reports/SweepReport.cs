@@ -72,6 +72,7 @@ public static class SweepReport
             Cost(page, analysis);
             Participation(page, analysis);
             DetectionReport.Section(page, analysis);
+            TopologyReport.Section(page, analysis);
         }
 
         RunHealth.Section(page, results);

@@ -162,8 +162,14 @@ public sealed record SweepResults(
             state);
     }
 
-    // spec.yaml is canonical (written by RunSpec.ToCanonicalYaml): "section:\n  key: value" lines.
-    private static int SpecInteger(string spec, string section, string key)
+    private static int SpecInteger(string spec, string section, string key) =>
+        int.Parse(SpecValue(spec, section, key) ?? throw new InvalidDataException($"spec.yaml has no {section}.{key}"), CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The value of <paramref name="section"/>.<paramref name="key"/> in a run's canonical
+    /// <c>spec.yaml</c> (written by RunSpec.ToCanonicalYaml: "section:\n  key: value" lines), or null.
+    /// </summary>
+    internal static string? SpecValue(string spec, string section, string key)
     {
         bool inside = false;
         foreach (string line in spec.Split('\n'))
@@ -174,11 +180,11 @@ public sealed record SweepResults(
             }
             else if (inside && line.TrimStart().StartsWith(key + ": ", StringComparison.Ordinal))
             {
-                return int.Parse(line.TrimStart()[(key.Length + 2)..], CultureInfo.InvariantCulture);
+                return line.TrimStart()[(key.Length + 2)..];
             }
         }
 
-        throw new InvalidDataException($"spec.yaml has no {section}.{key}");
+        return null;
     }
 
     private static ImmutableArray<CsvRow> ReadCsvIfPresent(string path) => File.Exists(path) ? ReadCsv(path) : [];

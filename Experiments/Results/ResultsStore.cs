@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ByzantineSim.Experiments.Specs;
+using ByzantineSim.Simulator.Peers;
 using ByzantineSim.Simulator.Server;
+using ByzantineSim.Simulator.Setup;
 using CsvHelper;
 
 namespace ByzantineSim.Experiments.Results;
@@ -112,6 +114,26 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
     }
 
     /// <summary>
+    /// <c>topology.csv</c> of a peer-to-peer run: every graph it used (one for a static topology, one
+    /// per draw of a time-varying one) from the round it was first used in, one row per peer with its
+    /// role, drawing coordinates and neighbours (space-separated ids).
+    /// </summary>
+    public const string TopologyFile = "topology.csv";
+
+    private static string TopologyCsv(TopologySettings topology, RunSetup setup) => Csv(
+        ["first_round", "peer", "role", "x", "y", "neighbours"],
+        topology.Graphs(setup.Training.Rounds, setup.TotalClients, setup.ByzantineClients).SelectMany(g =>
+        {
+            var coordinates = g.Graph.Coordinates();
+            return Enumerable.Range(0, g.Graph.Peers).Select(peer => new object[]
+            {
+                g.FirstRound, peer, g.Graph.IsByzantine(peer) ? "byzantine" : "honest",
+                Math.Round(coordinates[peer].X, 6) + 0.0, Math.Round(coordinates[peer].Y, 6) + 0.0, // + 0.0: no "-0"
+                string.Join(' ', g.Graph.Neighbours[peer]),
+            });
+        }));
+
+    /// <summary>
     /// The text of every file of a finished run, <c>summary.json</c> last. Pure: the same run and
     /// result give the same deterministic files wherever they are rendered.
     /// </summary>
@@ -143,6 +165,11 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             Add(MessagesFile, Csv(
                 ["round", "from", "to", "norm", "distance_to_receiver", "fingerprint"],
                 result.Messages.Select(m => new object[] { m.Round, m.From, m.To, m.Norm, m.Distance, m.Fingerprint.ToString("x16", CultureInfo.InvariantCulture) })));
+        }
+
+        if (result.PeerToPeer && run.Setup.Topology is { } topology)
+        {
+            Add(TopologyFile, TopologyCsv(topology, run.Setup));
         }
 
         // The detection columns come last: flagged ids (space-separated) and their counts against

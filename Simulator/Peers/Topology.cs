@@ -99,11 +99,19 @@ public sealed record TopologySettings(TopologyKind Kind, ulong Seed)
 /// </summary>
 public sealed class PeerGraph
 {
-    private PeerGraph(ImmutableArray<ImmutableArray<int>> neighbours, int byzantine)
+    // Rows of the torus's grid (0 for the graphs drawn on a circle).
+    private readonly int _gridRows;
+
+    private PeerGraph(ImmutableArray<ImmutableArray<int>> neighbours, int byzantine, ImmutableArray<int> positions, int gridRows)
     {
         Neighbours = neighbours;
         Honest = neighbours.Length - byzantine;
+        Positions = positions;
+        _gridRows = gridRows;
     }
+
+    /// <summary>Each peer's position in the graph's construction (ring order, grid cell in row-major order, ...), by peer id.</summary>
+    public ImmutableArray<int> Positions { get; }
 
     /// <summary>Each peer's neighbours, ascending.</summary>
     public ImmutableArray<ImmutableArray<int>> Neighbours { get; }
@@ -119,6 +127,24 @@ public sealed class PeerGraph
 
     /// <summary>The Byzantine neighbours of <paramref name="peer"/>.</summary>
     public int ByzantineNeighbours(int peer) => Neighbours[peer].Count(IsByzantine);
+
+    /// <summary>
+    /// Where to draw each peer, by id, in [-1, 1]^2: the torus's cells on its grid, every other
+    /// graph's positions evenly around a circle (position 0 at the top, clockwise), so a ring
+    /// draws as a ring and an exponential graph's chords as chords.
+    /// </summary>
+    public ImmutableArray<(double X, double Y)> Coordinates()
+    {
+        int n = Peers;
+        if (_gridRows > 0)
+        {
+            int columns = n / _gridRows;
+            double Scale(int index, int count) => count == 1 ? 0 : (2.0 * index / (count - 1)) - 1;
+            return [.. Positions.Select(p => (Scale(p % columns, columns), -Scale(p / columns, _gridRows)))];
+        }
+
+        return [.. Positions.Select(p => (Math.Sin(2 * Math.PI * p / n), Math.Cos(2 * Math.PI * p / n)))];
+    }
 
     /// <summary>The Metropolis-Hastings weight W_ij = 1 / (1 + max(deg i, deg j)) of an edge.</summary>
     public double Weight(int i, int j) => 1.0 / (1 + Math.Max(Neighbours[i].Length, Neighbours[j].Length));
@@ -165,7 +191,13 @@ public sealed class PeerGraph
             lists[idAt[b]].Add(idAt[a]);
         }
 
-        return new PeerGraph([.. lists.Select(l => l.ToImmutableArray())], byzantine);
+        var positions = new int[peers];
+        for (int position = 0; position < peers; position++)
+        {
+            positions[idAt[position]] = position;
+        }
+
+        return new PeerGraph([.. lists.Select(l => l.ToImmutableArray())], byzantine, [.. positions], settings.Kind == TopologyKind.Torus ? TorusRows(peers) : 0);
     }
 
     private int Reachable(int start, Func<int, bool> allowed)
@@ -195,7 +227,7 @@ public sealed class PeerGraph
     // Rows x columns with rows the largest divisor <= sqrt(n); each row and each column is a ring.
     private static IEnumerable<(int, int)> Torus(int n)
     {
-        int rows = Enumerable.Range(1, (int)Math.Sqrt(n)).Last(r => n % r == 0), columns = n / rows;
+        int rows = TorusRows(n), columns = n / rows;
         for (int r = 0; r < rows; r++)
         {
             for (int c = 0; c < columns; c++)
@@ -206,6 +238,8 @@ public sealed class PeerGraph
             }
         }
     }
+
+    private static int TorusRows(int n) => Enumerable.Range(1, (int)Math.Sqrt(n)).Last(r => n % r == 0);
 
     private static IEnumerable<(int, int)> Exponential(int n)
     {

@@ -43,12 +43,23 @@ public sealed class PeerSweepTests
                 Assert.Equal("round,from,to,norm,distance_to_receiver,fingerprint", messages[0]);
                 Assert.Equal(["0,7,0", "0,7,6"], messages.Skip(1).Take(2).Select(m => string.Join(',', m.Split(',')[..3])));
                 Assert.Equal(1 + (4 * 2), messages.Length);
+
+                // The ring it ran on: the Byzantine peer at position 0 (the top), between honest peers 0 and 6.
+                var topology = File.ReadAllLines(Path.Combine(runFolder, "topology.csv"));
+                Assert.Equal("first_round,peer,role,x,y,neighbours", topology[0]);
+                Assert.Equal(1 + 8, topology.Length);
+                Assert.Equal("0,7,byzantine,0,1,0 6", topology[8]);
+                Assert.Equal("0,0,honest,0.707107,0.707107,1 7", topology[1]);
             }
 
             string report = await File.ReadAllTextAsync(Path.Combine(results, "report.html"));
             Assert.Contains("Consensus distance", report, StringComparison.Ordinal);
             Assert.Contains("Worst honest peer", report, StringComparison.Ordinal);
             Assert.NotEmpty(Directory.GetFiles(Path.Combine(results, "figures"), "consensus*.png"));
+            // One graph for both runs (same ring): its figure, with seven honest peers and one Byzantine.
+            Assert.Contains("ring: 8 peers, 1 Byzantine", report, StringComparison.Ordinal);
+            Assert.Contains("Degree 2-2; 2 of 7 honest peers have a Byzantine neighbour (at most 1).", report, StringComparison.Ordinal);
+            Assert.Single(Directory.GetFiles(Path.Combine(results, "figures"), "topology-*.png"));
         }
         finally
         {

@@ -20,6 +20,27 @@ public class TopologyTests
     }
 
     [Fact]
+    public void Coordinates_DrawARingInRingOrder_WithTheByzantinePeerAtTheTop()
+    {
+        var coordinates = Build(TopologyKind.Ring, 4, f: 1).Coordinates();
+        // Positions: 0 -> Byzantine id 3, 1..3 -> honest 0..2; position p at angle 2 pi p / 4 clockwise from the top.
+        (double X, double Y)[] expected = [(1, 0), (0, -1), (-1, 0), (0, 1)];
+        Assert.All(expected.Zip(coordinates), pair =>
+        {
+            Assert.Equal(pair.First.X, pair.Second.X, 12);
+            Assert.Equal(pair.First.Y, pair.Second.Y, 12);
+        });
+    }
+
+    [Fact]
+    public void Coordinates_DrawATorusOnItsGrid()
+    {
+        // 6 peers: 2 rows x 3 columns; position p at column p % 3, row p / 3 (row 0 at the top).
+        var graph = Build(TopologyKind.Torus, 6);
+        Assert.Equal([(-1.0, 1.0), (0.0, 1.0), (1.0, 1.0), (-1.0, -1.0), (0.0, -1.0), (1.0, -1.0)], graph.Coordinates().ToArray());
+    }
+
+    [Fact]
     public void Ring_WithTwoByzantinePeers_CutsTheHonestPeersApart()
     {
         var graph = Build(TopologyKind.Ring, 8, f: 2);
