@@ -93,6 +93,29 @@ public class SkewedPartitionerTests
     }
 
     [Fact]
+    public void ClassGroups_TwoGroups_EachHalfOfTheClientsHoldsExactlyItsHalfOfTheClasses()
+    {
+        var labels = Labels(1000, 10);
+        var partition = new ClassGroupsPartitioner(2).Split(labels, 10, 10, 3);
+        AssertEverySampleOnce(partition, 1000);
+        var histograms = partition.ClassHistograms(labels, 10);
+        // Clients 0-4 hold classes 0-4 only, clients 5-9 classes 5-9 only, 100 samples each (500 / 5).
+        for (int client = 0; client < 10; client++)
+        {
+            int[] own = client < 5 ? [0, 1, 2, 3, 4] : [5, 6, 7, 8, 9];
+            Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(own.Contains(c), histograms[client][c] > 0));
+            Assert.Equal(100, histograms[client].Sum());
+        }
+    }
+
+    [Fact]
+    public void ClassGroups_MoreGroupsThanClasses_ExplainsWhy()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new ClassGroupsPartitioner(3).Split(Labels(100, 2), 2, 6, 1));
+        Assert.Equal("class-groups: 3 groups need at least 3 clients and 3 classes; got 6 clients, 2 classes", error.Message);
+    }
+
+    [Fact]
     public void QuantitySkew_SizesVary_RespectMinimum_EverySampleOnce()
     {
         var partition = new QuantitySkewPartitioner(0.5, 20).Split(Labels(5000, 10), 10, 25, 8);

@@ -41,6 +41,19 @@ public class TopologyTests
     }
 
     [Fact]
+    public void Dumbbell_IsTwoCliquesJoinedByOneEdge()
+    {
+        var graph = Build(TopologyKind.Dumbbell, 10);
+        // Peers 0-4 and 5-9 are cliques (4 neighbours each); the bridge joins 4 and 5.
+        Assert.Equal([0, 1, 2, 3, 5], graph.Neighbours[4].ToArray());
+        Assert.Equal([4, 6, 7, 8, 9], graph.Neighbours[5].ToArray());
+        Assert.All(new[] { 0, 1, 2, 3, 6, 7, 8, 9 }, p => Assert.Equal(4, graph.Neighbours[p].Length));
+        Assert.Equal(2 * 10 + 1, graph.Neighbours.Sum(l => l.Length) / 2);
+        Assert.True(graph.IsConnected);
+        Assert.Contains("even number of peers", Assert.Throws<ArgumentException>(() => Build(TopologyKind.Dumbbell, 9)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ring_WithTwoByzantinePeers_CutsTheHonestPeersApart()
     {
         var graph = Build(TopologyKind.Ring, 8, f: 2);
