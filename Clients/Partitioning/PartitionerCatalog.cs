@@ -35,6 +35,9 @@ public static class PartitionerCatalog
     private static readonly Parameter<int> ShardsParameter = new(
         "shards_per_client", 2, "label-sorted shards per client", v => v >= 1 ? null : "must be >= 1");
 
+    private static readonly Parameter<int> GroupsParameter = new(
+        "groups", 2, "client groups, each holding its own block of classes", v => v >= 1 ? null : "must be >= 1");
+
     private static readonly Parameter<double> GammaParameter = new(
         "gamma", 0.5, "share of IID data: 1 = IID, 0 = extreme label split", v => v is >= 0 and <= 1 ? null : "must be in [0, 1]");
 
@@ -66,6 +69,11 @@ public static class PartitionerCatalog
             "a share gamma split IID, the rest label-sorted (ByzFL)",
             [GammaParameter],
             binder => new GammaSimilarityPartitioner(binder.Get(GammaParameter))),
+        new PartitionerDescriptor(
+            ClassGroupsPartitioner.RegistryName,
+            "clients in contiguous groups, each group IID over its own block of classes (the dumbbell experiment's split)",
+            [GroupsParameter],
+            binder => new ClassGroupsPartitioner(binder.Get(GroupsParameter))),
         new PartitionerDescriptor(
             QuantitySkewPartitioner.RegistryName,
             "IID labels, client sizes ~ Dir(beta)",

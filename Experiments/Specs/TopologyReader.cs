@@ -16,7 +16,8 @@ internal static class TopologyReader
     /// <summary>The words of <c>topology.name</c>.</summary>
     public static SpecWords<TopologyKind> Names { get; } = new(
         ("ring", TopologyKind.Ring), ("torus", TopologyKind.Torus), ("complete", TopologyKind.Complete), ("erdos-renyi", TopologyKind.ErdosRenyi),
-        ("random-regular", TopologyKind.RandomRegular), ("exponential", TopologyKind.Exponential), ("time-varying", TopologyKind.TimeVarying));
+        ("random-regular", TopologyKind.RandomRegular), ("exponential", TopologyKind.Exponential), ("time-varying", TopologyKind.TimeVarying),
+        ("dumbbell", TopologyKind.Dumbbell));
 
     /// <summary>The mixing rules named in the <c>aggregator</c>'s place (peer-to-peer only; <c>aggregator</c> stands for any registered rule).</summary>
     public static SpecWords<PeerMixing> Mixings { get; } = new(("aggregator", PeerMixing.Aggregator), ("gossip", PeerMixing.Gossip), ("clipped-gossip", PeerMixing.ClippedGossip));

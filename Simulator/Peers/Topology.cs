@@ -26,6 +26,12 @@ public enum TopologyKind
 
     /// <summary>G(n, p) drawn afresh every <see cref="TopologySettings.Every"/> rounds.</summary>
     TimeVarying,
+
+    /// <summary>
+    /// Two cliques of n/2 peers joined by one edge (positions n/2 - 1 and n/2): the bottleneck of
+    /// He, Karimireddy, Jaggi's dumbbell experiment (ClippedGossip, ICLR 2023). n must be even.
+    /// </summary>
+    Dumbbell,
 }
 
 /// <summary>How an honest peer mixes its model with the models its neighbours sent (chosen by the spec's <c>aggregator</c>: gossip, clipped-gossip, or any registered rule).</summary>
@@ -170,6 +176,7 @@ public sealed class PeerGraph
             TopologyKind.Torus => Torus(peers),
             TopologyKind.Complete => Complete(peers),
             TopologyKind.Exponential => Exponential(peers),
+            TopologyKind.Dumbbell => Dumbbell(peers),
             TopologyKind.ErdosRenyi or TopologyKind.TimeVarying => Drawn(settings, peers, draw, r => ErdosRenyi(peers, settings.Probability, r)),
             TopologyKind.RandomRegular => Drawn(settings, peers, draw, r => RandomRegular(peers, settings.Degree, r)),
             _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "unknown topology"),
@@ -237,6 +244,18 @@ public sealed class PeerGraph
                 yield return (here, (((r + 1) % rows) * columns) + c);
             }
         }
+    }
+
+    private static IEnumerable<(int, int)> Dumbbell(int n)
+    {
+        if (n % 2 != 0 || n < 4)
+        {
+            throw new ArgumentException($"a dumbbell needs an even number of peers, at least 4 (two cliques of n/2); got {n}", nameof(n));
+        }
+
+        int half = n / 2;
+        var clique = Complete(half).ToList();
+        return [.. clique, .. clique.Select(e => (e.Item1 + half, e.Item2 + half)), (half - 1, half)];
     }
 
     private static int TorusRows(int n) => Enumerable.Range(1, (int)Math.Sqrt(n)).Last(r => n % r == 0);
