@@ -15,6 +15,14 @@ public static class RobustnessReport
         double v => v.ToString(v < 10 ? "0.000" : "0.0", CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Empirical kappa over the proven bound: "-" without either, "&gt; 1" when the search hit its cap.</summary>
+    public static string OfProven(RobustnessResult result) => result switch
+    {
+        { EmpiricalKappa: null } or { ProvenBound: null } => "-",
+        { EmpiricalKappa: >= RobustnessSearchOptions.Unbounded } => "> 1",
+        _ => (result.EmpiricalKappa!.Value / result.ProvenBound!.Value).ToString("0.000", CultureInfo.InvariantCulture),
+    };
+
     /// <summary>The results as a markdown table preceded by the search's budget and seed.</summary>
     public static string ToMarkdown(IEnumerable<RobustnessResult> results, RobustnessSearchOptions options)
     {
@@ -25,23 +33,31 @@ public static class RobustnessReport
         text.AppendLine();
         text.AppendLine("A rule F is (f, kappa)-robust (Allouah et al., AISTATS 2023, arXiv 2302.01772) when for every input and every set S of n - f inputs");
         text.AppendLine("||F(x) - mean_S||^2 <= kappa * (1/|S|) sum_{i in S} ||x_i - mean_S||^2. The *empirical kappa* is the largest ratio of the two sides an");
-        text.AppendLine("adversarial search found with S = the honest inputs: Gaussian honest sets in dimension 5 (every third restart with a quarter of them in a far");
-        text.AppendLine("cluster), Byzantine inputs started from a classic attack (shifted mean, copies of the farthest honest input, a little is enough, noise)");
-        text.AppendLine("and improved by random moves of all of them together or of one, with a step that grows on success and shrinks on failure.");
-        text.AppendLine("It is a lower estimate of the true coefficient: a search can miss the worst case, and the honest sets are random rather than chosen, which is");
-        text.AppendLine("why some values fall below the universal lower bound f/(n - 2f) (that bound is attained by a worst-case honest set).");
+        text.AppendLine("adversarial search found with S = the first n - f inputs. The search moves all n inputs, the honest ones and the Byzantine ones. A quarter of its");
+        text.AppendLine("restarts start from the construction behind the universal lower bound f/(n - 2f) (Allouah et al., proof of the lower bound; see");
+        text.AppendLine("docs/ALGORITHMS.md): n - f copies of one point c and f copies of another, S = the f far copies and n - 2f of the copies of c, the Byzantine");
+        text.AppendLine("inputs the other f copies of c. The n - f copies of c are also a candidate S with variance 0, so a robust rule must return c, and then the");
+        text.AppendLine("ratio for S is exactly f/(n - 2f). The other restarts start from Gaussian honest sets in dimension 5 (every third with a quarter of them in a");
+        text.AppendLine("far cluster) and a classic attack (shifted mean, copies of the farthest honest input, a little is enough, noise). Every restart climbs by");
+        text.AppendLine("random moves (all Byzantine inputs together, one Byzantine input, one honest input, a group of nearby inputs together, one input copied");
+        text.AppendLine("onto another) with a step that grows on success and shrinks on failure. After a move of honest inputs everything is rescaled about");
+        text.AppendLine("mean_S so the honest variance stays at its start (about 1 a coordinate): rules with absolute constants (nu, tau, a zero start) are not");
+        text.AppendLine("scale-invariant and are measured at that scale. The empirical kappa is a lower estimate of the true coefficient (a search can miss the");
+        text.AppendLine("worst case); a value equal to the lower bound means the search found nothing worse than the construction.");
         text.AppendLine("*Proven bound*: the coefficient the paper proves (Krum for its n - f - 1-neighbour variant; ours defaults to n - f - 2), '-' where none is proven there.");
+        text.AppendLine("*Of proven*: empirical kappa / proven bound, how much of its proven bound the search pushed the rule to (above 1 contradicts the proof");
+        text.AppendLine("for the rule as the paper defines it).");
         text.AppendLine("Rules run with their default options (geometric median: nu = 0.1, T = 3; centered clipping: tau = 100, L = 1 from a zero start, which is why it");
         text.AppendLine("looks poor in a single round).");
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Search budget: {options.Restarts} restarts x {options.Steps} local-search steps per (rule, n, f), dimension {options.Dimension}, seed {options.Seed}.");
         text.AppendLine();
-        text.AppendLine("| rule | n | f | empirical kappa | proven bound | lower bound f/(n-2f) |");
-        text.AppendLine("|---|---|---|---|---|---|");
+        text.AppendLine("| rule | n | f | empirical kappa | proven bound | of proven | lower bound f/(n-2f) |");
+        text.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             string empirical = r.EmpiricalKappa is null ? "refused (condition)" : Format(r.EmpiricalKappa);
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Rule} | {r.N} | {r.F} | {empirical} | {Format(r.ProvenBound)} | {Format(r.LowerBound)} |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Rule} | {r.N} | {r.F} | {empirical} | {Format(r.ProvenBound)} | {OfProven(r)} | {Format(r.LowerBound)} |");
         }
 
         return text.ToString();

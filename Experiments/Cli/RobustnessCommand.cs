@@ -68,7 +68,7 @@ public static class RobustnessCommand
 
             var options = new RobustnessSearchOptions(Restarts: parse.GetValue(restarts), Steps: parse.GetValue(steps), Seed: parse.GetValue(seed));
             var results = RobustnessSearch.Run(chosen, populations, options);
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("rule", "n", "f", "empirical kappa", "proven bound", "lower bound f/(n-2f)");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("rule", "n", "f", "empirical kappa", "proven bound", "of proven", "lower bound f/(n-2f)");
             foreach (var r in results)
             {
                 table.AddRow(
@@ -77,6 +77,7 @@ public static class RobustnessCommand
                     r.F.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(r.EmpiricalKappa is null ? "refused (condition)" : RobustnessReport.Format(r.EmpiricalKappa)),
                     Markup.Escape(RobustnessReport.Format(r.ProvenBound)),
+                    Markup.Escape(RobustnessReport.OfProven(r)),
                     Markup.Escape(RobustnessReport.Format(r.LowerBound)));
             }
 
