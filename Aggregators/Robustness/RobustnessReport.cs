@@ -42,7 +42,8 @@ public static class RobustnessReport
         text.AppendLine("random moves (all Byzantine inputs together, one Byzantine input, one honest input, a group of nearby inputs together, one input copied");
         text.AppendLine("onto another) with a step that grows on success and shrinks on failure. After a move of honest inputs everything is rescaled about");
         text.AppendLine("mean_S so the honest variance stays at its start (about 1 a coordinate): rules with absolute constants (nu, tau, a zero start) are not");
-        text.AppendLine("scale-invariant and are measured at that scale. The empirical kappa is a lower estimate of the true coefficient (a search can miss the");
+        text.AppendLine("scale-invariant and are measured at that scale. A move to an input the rule refuses (it throws, e.g. a filter that kept no input) is");
+        text.AppendLine("rejected. The empirical kappa is a lower estimate of the true coefficient (a search can miss the");
         text.AppendLine("worst case); a value equal to the lower bound means the search found nothing worse than the construction.");
         text.AppendLine("*Proven bound*: the coefficient the paper proves (Krum for its n - f - 1-neighbour variant; ours defaults to n - f - 2), '-' where none is proven there.");
         text.AppendLine("*Of proven*: empirical kappa / proven bound, how much of its proven bound the search pushed the rule to (above 1 contradicts the proof");

@@ -87,7 +87,8 @@ public static class RobustnessSearch
                 Array.Copy(data, saved, data.Length);
                 var move = Propose(random, data, n, f, d, step);
                 double proposal = move.HonestMoved && !Rescale(data, n, honest, d, target, mean) ? double.NaN : Evaluate();
-                if (proposal > current)
+                // A refused input (NaN) is never kept; a refused start gives way to any answer.
+                if (proposal > current || (double.IsNaN(current) && !double.IsNaN(proposal)))
                 {
                     current = proposal;
                     step = move.UsesStep ? step * 1.5 : step;
@@ -99,7 +100,7 @@ public static class RobustnessSearch
                 }
             }
 
-            best = Math.Max(best, current);
+            best = double.IsNaN(current) ? best : Math.Max(best, current);
         }
 
         return new RobustnessResult(rule, n, f, Math.Min(best, RobustnessSearchOptions.Unbounded), proven, lower, evaluations);
@@ -108,7 +109,8 @@ public static class RobustnessSearch
     /// <summary>
     /// The robustness ratio of one input: ||F(x) - mean_S||^2 over the honest variance, with S the
     /// first <paramref name="honest"/> rows; +Infinity for a non-finite output or for a wrong output
-    /// on a zero-variance honest set, 0 for the exact mean of one.
+    /// on a zero-variance honest set, 0 for the exact mean of one, NaN when the rule refuses the
+    /// input (throws <see cref="AggregationException"/>).
     /// </summary>
     public static double Ratio(AggregationPipeline pipeline, RowMatrix inputs, int honest, in AggregationContext context)
     {
@@ -116,7 +118,16 @@ public static class RobustnessSearch
         var output = new float[d];
         var mean = new double[d];
         double variance = HonestMoments(inputs.Data, honest, d, mean);
-        pipeline.Aggregate(inputs, output, context);
+        try
+        {
+            pipeline.Aggregate(inputs, output, context);
+        }
+        catch (AggregationException)
+        {
+            // The rule refuses this input (e.g. a filter that kept no input): no answer to rate.
+            return double.NaN;
+        }
+
         double error = 0;
         for (int k = 0; k < d; k++)
         {

@@ -44,6 +44,16 @@ public class RobustnessSearchTests
     }
 
     [Fact]
+    public void Ratio_RuleRefusesTheInput_IsNaN()
+    {
+        // Bulyan needs n >= 4f + 3: at n = 10, f = 2 it throws AggregationException, which the search counts as no answer.
+        var data = new float[10 * Offset.Length];
+        ExtremalInputs.LowerBound(data, 10, 2, new double[Offset.Length], Offset);
+
+        Assert.True(double.IsNaN(RobustnessSearch.Ratio(BuiltInAggregators.CreatePipeline("bulyan", 2), new RowMatrix(data, 10, Offset.Length), 8, default)));
+    }
+
+    [Fact]
     public void LowerBoundOffsetLength_GivesTheHonestSetTheRequestedVariance()
     {
         // n = 10, f = 2: variance f (n - 2f) / (n - f)^2 L^2 = 12/64 L^2 = 5 when L^2 = 80/3.
