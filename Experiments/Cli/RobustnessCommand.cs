@@ -84,12 +84,52 @@ public static class RobustnessCommand
             AnsiConsole.Write(table);
             if (parse.GetValue(markdown) is { } file)
             {
-                Results.AtomicFile.Default.Write(file.FullName, RobustnessReport.ToMarkdown(results, options));
+                string command = CommandLine(parse.GetValue(rules), parse.GetValue(ns), parse.GetValue(fs), options, file);
+                Results.AtomicFile.Default.Write(file.FullName, RobustnessReport.ToMarkdown(results, options, command));
                 Console.WriteLine($"wrote {file}");
             }
 
             return Program.Ok;
         });
         return command;
+    }
+
+    /// <summary>The command line that reproduces a table: the options given, the budget where it is not the default, the markdown path as typed.</summary>
+    public static string CommandLine(string[]? rules, int[]? ns, int[]? fs, RobustnessSearchOptions options, FileInfo markdown)
+    {
+        var defaults = new RobustnessSearchOptions();
+        var parts = new List<string> { "./byzsim robustness" };
+        if (rules is { Length: > 0 })
+        {
+            parts.Add("--rules " + string.Join(' ', rules.Select(r => r.Contains('>', StringComparison.Ordinal) ? $"'{r}'" : r)));
+        }
+
+        if (ns is { Length: > 0 })
+        {
+            parts.Add("--n " + string.Join(' ', ns.Select(n => n.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        if (fs is { Length: > 0 })
+        {
+            parts.Add("--f " + string.Join(' ', fs.Select(f => f.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        if (options.Restarts != defaults.Restarts)
+        {
+            parts.Add(FormattableString.Invariant($"--restarts {options.Restarts}"));
+        }
+
+        if (options.Steps != defaults.Steps)
+        {
+            parts.Add(FormattableString.Invariant($"--steps {options.Steps}"));
+        }
+
+        if (options.Seed != defaults.Seed)
+        {
+            parts.Add(FormattableString.Invariant($"--seed {options.Seed}"));
+        }
+
+        parts.Add($"--markdown {markdown}");
+        return string.Join(' ', parts);
     }
 }
