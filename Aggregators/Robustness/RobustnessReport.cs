@@ -29,6 +29,7 @@ public static class RobustnessReport
     /// <summary>The results as a markdown table preceded by the command that made it and the search's budget and seed.</summary>
     public static string ToMarkdown(IEnumerable<RobustnessResult> results, RobustnessSearchOptions options, string command = DefaultCommand)
     {
+        var rows = results.ToList();
         var text = new StringBuilder();
         text.AppendLine("# Empirical robustness of the aggregation rules");
         text.AppendLine();
@@ -51,14 +52,21 @@ public static class RobustnessReport
         text.AppendLine("*Proven bound*: the coefficient the paper proves (Krum for its n - f - 1-neighbour variant; ours defaults to n - f - 2), '-' where none is proven there.");
         text.AppendLine("*Of proven*: empirical kappa / proven bound, how much of its proven bound the search pushed the rule to (above 1 contradicts the proof");
         text.AppendLine("for the rule as the paper defines it).");
-        text.AppendLine("Rules run with their default options (geometric median: nu = 0.1, T = 3; centered clipping: tau = 100, L = 1 from a zero start, which is why it");
-        text.AppendLine("looks poor in a single round).");
+        text.AppendLine("Rules run with their default options (geometric median: nu = 0.1, T = 3 from a zero start; centered clipping: tau = 100, L = 1 from a zero");
+        text.AppendLine("start, which is why a single round of it is unbounded once the honest inputs sit far from the origin; rules that normalise or rank inputs");
+        text.AppendLine("by their norm, such as flag, signguard and cge, depend on the origin too).");
+        if (!rows.Any(r => r.Rule == "smea"))
+        {
+            text.AppendLine("smea is not in this table (it solves an eigenproblem for every (n - f)-subset: about a CPU-second an evaluation at n = 25, f = 5");
+            text.AppendLine("on the shared, loaded VM, hours at the default budget).");
+        }
+
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Search budget: {options.Restarts} restarts x {options.Steps} local-search steps per (rule, n, f), dimension {options.Dimension}, seed {options.Seed}.");
         text.AppendLine();
         text.AppendLine("| rule | n | f | empirical kappa | proven bound | of proven | lower bound f/(n-2f) |");
         text.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var r in results)
+        foreach (var r in rows)
         {
             string empirical = r.EmpiricalKappa is null ? "refused (condition)" : Format(r.EmpiricalKappa);
             text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Rule} | {r.N} | {r.F} | {empirical} | {Format(r.ProvenBound)} | {OfProven(r)} | {Format(r.LowerBound)} |");
