@@ -25,13 +25,17 @@ public sealed record RobustnessSearchOptions(int Dimension = 5, int Restarts = 3
 public sealed record RobustnessResult(string Rule, int N, int F, double? EmpiricalKappa, double? ProvenBound, double LowerBound, int Evaluations);
 
 /// <summary>
-/// Adversarial search for the empirical robustness coefficient of a rule: for random honest sets
-/// S (Gaussian, some with a far cluster to mimic heterogeneity) it places f Byzantine inputs to
-/// maximise ||F(x) - mean_S||^2 / ((1/|S|) sum_{i in S} ||x_i - mean_S||^2). Each restart starts
-/// from a classic attack (shifted mean, copies of the farthest honest input, a little is enough,
-/// noise) and climbs by random moves of all Byzantine inputs together or of one of them, with a
-/// step that grows on success and shrinks on failure. Seeded and sequential within a restart, so
-/// the result is a pure function of the options.
+/// Adversarial search for the empirical robustness coefficient of a rule: it moves all n inputs,
+/// the n - f honest ones (the set S) and the f Byzantine ones, to maximise
+/// ||F(x) - mean_S||^2 / ((1/|S|) sum_{i in S} ||x_i - mean_S||^2). A quarter of the restarts start
+/// from the lower-bound construction (<see cref="ExtremalInputs.LowerBound"/>), the others from a
+/// Gaussian honest set with a classic attack. Each restart climbs by random moves (all Byzantine
+/// inputs together, one Byzantine input, one honest input, a group of nearby inputs, or one input
+/// copied onto another) with a step that grows on success and shrinks on failure. After a move of
+/// honest inputs the whole configuration is rescaled about mean_S so the honest variance stays at
+/// its start: rules with absolute constants (a smoothing nu, a clipping radius, a zero start) are
+/// not scale-invariant, and the ratio measures them at that scale. Seeded and sequential within
+/// a restart, so the result is a pure function of the options.
 /// </summary>
 public static class RobustnessSearch
 {
@@ -58,90 +62,98 @@ public static class RobustnessSearch
         int d = options.Dimension;
         int honest = n - f;
         var data = new float[n * d];
-        var output = new float[d];
+        var saved = new float[n * d];
         var mean = new double[d];
-        var candidate = new float[f * d];
         double best = 0;
         int evaluations = 0;
         for (int restart = 0; restart < options.Restarts && best < RobustnessSearchOptions.Unbounded; restart++)
         {
             var random = new DeterministicRandom(Seed.Derive(options.Seed, rule, n, f, restart));
-            double variance = DrawHonest(random, data, honest, d, restart % 3 == 2, mean);
-            double scale = Math.Sqrt(variance);
-            StartAttack(random, data, honest, n, d, mean, scale, restart % 4);
+            Start(random, data, n, f, d, restart, mean);
+            double target = HonestMoments(data, honest, d, mean);
+            double scale = Math.Sqrt(target);
             var context = new AggregationContext(0, Seed.Derive(options.Seed, "bucketing", restart), null);
 
             double Evaluate()
             {
                 evaluations++;
-                pipeline.Aggregate(new RowMatrix(data, n, d), output, context);
-                double error = 0;
-                for (int k = 0; k < d; k++)
-                {
-                    error += (output[k] - mean[k]) * (output[k] - mean[k]);
-                }
-
-                return double.IsFinite(error) ? error / variance : double.PositiveInfinity;
+                return Ratio(pipeline, new RowMatrix(data, n, d), honest, context);
             }
 
             double current = Evaluate();
             double step = scale;
             for (int s = 0; s < options.Steps && f > 0 && current < RobustnessSearchOptions.Unbounded; s++)
             {
-                Array.Copy(data, honest * d, candidate, 0, f * d);
-                bool together = random.Next(2) == 0;
-                int single = random.Next(f);
-                var shift = new double[d];
-                for (int k = 0; k < d; k++)
-                {
-                    shift[k] = step * random.NextGaussian() / Math.Sqrt(d);
-                }
-
-                for (int b = 0; b < f; b++)
-                {
-                    if (together || b == single)
-                    {
-                        for (int k = 0; k < d; k++)
-                        {
-                            data[((honest + b) * d) + k] += (float)(together ? shift[k] : step * random.NextGaussian() / Math.Sqrt(d));
-                        }
-                    }
-                }
-
-                double proposal = Evaluate();
-                if (proposal > current)
+                Array.Copy(data, saved, data.Length);
+                var move = Propose(random, data, n, f, d, step);
+                double proposal = move.HonestMoved && !Rescale(data, n, honest, d, target, mean) ? double.NaN : Evaluate();
+                // A refused input (NaN) is never kept; a refused start gives way to any answer.
+                if (proposal > current || (double.IsNaN(current) && !double.IsNaN(proposal)))
                 {
                     current = proposal;
-                    step *= 1.5;
+                    step = move.UsesStep ? step * 1.5 : step;
                 }
                 else
                 {
-                    Array.Copy(candidate, 0, data, honest * d, f * d);
-                    step = Math.Max(step * 0.7, 1e-3 * scale);
+                    Array.Copy(saved, data, data.Length);
+                    step = move.UsesStep ? Math.Max(step * 0.7, 1e-3 * scale) : step;
                 }
             }
 
-            best = Math.Max(best, current);
+            best = double.IsNaN(current) ? best : Math.Max(best, current);
         }
 
         return new RobustnessResult(rule, n, f, Math.Min(best, RobustnessSearchOptions.Unbounded), proven, lower, evaluations);
     }
 
-    /// <summary>Fills the honest rows; returns their variance (1/|S|) sum ||x_i - mean||^2 and writes their mean.</summary>
-    private static double DrawHonest(DeterministicRandom random, float[] data, int honest, int d, bool clustered, double[] mean)
+    /// <summary>
+    /// The robustness ratio of one input: ||F(x) - mean_S||^2 over the honest variance, with S the
+    /// first <paramref name="honest"/> rows; +Infinity for a non-finite output or for a wrong output
+    /// on a zero-variance honest set, 0 for the exact mean of one, NaN when the rule refuses the
+    /// input (throws <see cref="AggregationException"/>).
+    /// </summary>
+    public static double Ratio(AggregationPipeline pipeline, RowMatrix inputs, int honest, in AggregationContext context)
     {
-        // A random centre, and for heterogeneity a quarter of the honest inputs in a far cluster.
-        var centre = Enumerable.Range(0, d).Select(_ => 3 * random.NextGaussian()).ToArray();
+        int d = inputs.Columns;
+        var output = new float[d];
+        var mean = new double[d];
+        double variance = HonestMoments(inputs.Data, honest, d, mean);
+        try
+        {
+            pipeline.Aggregate(inputs, output, context);
+        }
+        catch (AggregationException)
+        {
+            // The rule refuses this input (e.g. a filter that kept no input): no answer to rate.
+            return double.NaN;
+        }
+
+        double error = 0;
+        for (int k = 0; k < d; k++)
+        {
+            error += (output[k] - mean[k]) * (output[k] - mean[k]);
+        }
+
+        return !double.IsFinite(error) ? double.PositiveInfinity
+            : variance > 0 ? error / variance
+            : error > 0 ? double.PositiveInfinity : 0;
+    }
+
+    /// <summary>Writes the mean of the first <paramref name="honest"/> rows and returns their variance (1/|S|) sum ||x_i - mean||^2.</summary>
+    public static double HonestMoments(ReadOnlySpan<float> data, int honest, int d, double[] mean)
+    {
         Array.Clear(mean);
         for (int i = 0; i < honest; i++)
         {
-            double offset = clustered && i < Math.Max(1, honest / 4) ? 5 : 0;
             for (int k = 0; k < d; k++)
             {
-                float value = (float)(centre[k] + offset + random.NextGaussian());
-                data[(i * d) + k] = value;
-                mean[k] += value / (double)honest;
+                mean[k] += data[(i * d) + k];
             }
+        }
+
+        for (int k = 0; k < d; k++)
+        {
+            mean[k] /= honest;
         }
 
         double variance = 0;
@@ -149,51 +161,129 @@ public static class RobustnessSearch
         {
             for (int k = 0; k < d; k++)
             {
-                variance += (data[(i * d) + k] - mean[k]) * (data[(i * d) + k] - mean[k]) / honest;
+                double diff = data[(i * d) + k] - mean[k];
+                variance += diff * diff;
             }
         }
 
-        return variance;
+        return variance / honest;
     }
 
-    /// <summary>Places the Byzantine rows by one of four classic attacks.</summary>
-    private static void StartAttack(DeterministicRandom random, float[] data, int honest, int n, int d, double[] mean, double scale, int kind)
+    /// <summary>Writes a restart's start: every fourth restart the lower-bound construction (the first at the origin), the others a Gaussian honest set and a classic attack.</summary>
+    private static void Start(DeterministicRandom random, float[] data, int n, int f, int d, int restart, double[] mean)
     {
-        int farthest = 0;
-        double farthestDistance = -1;
-        var std = new double[d];
-        for (int i = 0; i < honest; i++)
+        if (restart % 4 == 0)
         {
-            double distance = 0;
+            var centre = new double[d];
+            var offset = new double[d];
             for (int k = 0; k < d; k++)
             {
-                double diff = data[(i * d) + k] - mean[k];
-                distance += diff * diff;
-                std[k] += diff * diff / Math.Max(1, honest - 1);
+                centre[k] = restart == 0 ? 0 : 3 * random.NextGaussian();
+                offset[k] = random.NextGaussian();
             }
 
-            if (distance > farthestDistance)
+            // Honest variance 1 a coordinate, as the Gaussian sets have.
+            double length = Math.Sqrt(offset.Sum(v => v * v));
+            double wanted = ExtremalInputs.LowerBoundOffsetLength(n, f, d);
+            ExtremalInputs.LowerBound(data, n, f, centre, offset.Select(v => v * wanted / length).ToArray());
+            return;
+        }
+
+        int classic = restart - (restart / 4) - 1;
+        double variance = ExtremalInputs.GaussianHonest(random, data, n - f, d, classic % 3 == 2, mean);
+        ExtremalInputs.ClassicAttack(random, data, n - f, n, d, mean, Math.Sqrt(variance), classic % 4);
+    }
+
+    /// <summary>Applies one random move to <paramref name="data"/>; says whether it moved an honest row and whether its size is the step.</summary>
+    private static (bool HonestMoved, bool UsesStep) Propose(DeterministicRandom random, float[] data, int n, int f, int d, double step)
+    {
+        int honest = n - f;
+        var shift = new double[d];
+        for (int k = 0; k < d; k++)
+        {
+            shift[k] = step * random.NextGaussian() / Math.Sqrt(d);
+        }
+
+        void Move(int row, bool own)
+        {
+            for (int k = 0; k < d; k++)
             {
-                farthestDistance = distance;
-                farthest = i;
+                data[(row * d) + k] += (float)(own ? step * random.NextGaussian() / Math.Sqrt(d) : shift[k]);
             }
         }
 
-        var direction = Enumerable.Range(0, d).Select(_ => random.NextGaussian()).ToArray();
-        double length = Math.Sqrt(direction.Sum(v => v * v));
-        double multiple = 0.5 + (2 * random.NextDouble());
-        for (int b = honest; b < n; b++)
+        switch (random.Next(6))
         {
-            for (int k = 0; k < d; k++)
-            {
-                data[(b * d) + k] = kind switch
+            case 0 or 1:
+                // Every Byzantine input by the same shift.
+                for (int b = honest; b < n; b++)
                 {
-                    0 => (float)(mean[k] + (multiple * scale * direction[k] / length)),
-                    1 => data[(farthest * d) + k],
-                    2 => (float)(mean[k] - (1.5 * Math.Sqrt(std[k]))),
-                    _ => (float)(mean[k] + (scale * random.NextGaussian() / Math.Sqrt(d))),
-                };
+                    Move(b, false);
+                }
+
+                return (false, true);
+            case 2:
+                Move(honest + random.Next(f), true);
+                return (false, true);
+            case 3:
+                Move(random.Next(honest), true);
+                return (true, true);
+            case 4:
+            {
+                // A group: every input within half a step of a random one moves with it, so copies stay copies.
+                int pivot = random.Next(n);
+                bool honestMoved = false;
+                var group = Enumerable.Range(0, n).Where(i => Distance(data, i, pivot, d) <= 0.5 * step).ToArray();
+                foreach (int i in group)
+                {
+                    Move(i, false);
+                    honestMoved |= i < honest;
+                }
+
+                return (honestMoved, true);
+            }
+
+            default:
+            {
+                // One input becomes a copy of another (the lower-bound construction is made of copies).
+                int target = random.Next(n);
+                int source = (target + 1 + random.Next(n - 1)) % n;
+                Array.Copy(data, source * d, data, target * d, d);
+                return (target < honest, false);
             }
         }
+    }
+
+    /// <summary>Rescales every row about the honest mean so the honest variance is <paramref name="target"/>; false when the honest rows collapsed.</summary>
+    private static bool Rescale(float[] data, int n, int honest, int d, double target, double[] mean)
+    {
+        double variance = HonestMoments(data, honest, d, mean);
+        if (!(variance > 1e-12 * target) || !double.IsFinite(variance))
+        {
+            return false;
+        }
+
+        double factor = Math.Sqrt(target / variance);
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < d; k++)
+            {
+                data[(i * d) + k] = (float)(mean[k] + (factor * (data[(i * d) + k] - mean[k])));
+            }
+        }
+
+        return true;
+    }
+
+    private static double Distance(float[] data, int a, int b, int d)
+    {
+        double sum = 0;
+        for (int k = 0; k < d; k++)
+        {
+            double diff = data[(a * d) + k] - data[(b * d) + k];
+            sum += diff * diff;
+        }
+
+        return Math.Sqrt(sum);
     }
 }

@@ -68,7 +68,7 @@ public static class RobustnessCommand
 
             var options = new RobustnessSearchOptions(Restarts: parse.GetValue(restarts), Steps: parse.GetValue(steps), Seed: parse.GetValue(seed));
             var results = RobustnessSearch.Run(chosen, populations, options);
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("rule", "n", "f", "empirical kappa", "proven bound", "lower bound f/(n-2f)");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("rule", "n", "f", "empirical kappa", "proven bound", "of proven", "lower bound f/(n-2f)");
             foreach (var r in results)
             {
                 table.AddRow(
@@ -77,18 +77,59 @@ public static class RobustnessCommand
                     r.F.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(r.EmpiricalKappa is null ? "refused (condition)" : RobustnessReport.Format(r.EmpiricalKappa)),
                     Markup.Escape(RobustnessReport.Format(r.ProvenBound)),
+                    Markup.Escape(RobustnessReport.OfProven(r)),
                     Markup.Escape(RobustnessReport.Format(r.LowerBound)));
             }
 
             AnsiConsole.Write(table);
             if (parse.GetValue(markdown) is { } file)
             {
-                Results.AtomicFile.Default.Write(file.FullName, RobustnessReport.ToMarkdown(results, options));
+                string command = CommandLine(parse.GetValue(rules), parse.GetValue(ns), parse.GetValue(fs), options, file);
+                Results.AtomicFile.Default.Write(file.FullName, RobustnessReport.ToMarkdown(results, options, command));
                 Console.WriteLine($"wrote {file}");
             }
 
             return Program.Ok;
         });
         return command;
+    }
+
+    /// <summary>The command line that reproduces a table: the options given, the budget where it is not the default, the markdown path as typed.</summary>
+    public static string CommandLine(string[]? rules, int[]? ns, int[]? fs, RobustnessSearchOptions options, FileInfo markdown)
+    {
+        var defaults = new RobustnessSearchOptions();
+        var parts = new List<string> { "./byzsim robustness" };
+        if (rules is { Length: > 0 })
+        {
+            parts.Add("--rules " + string.Join(' ', rules.Select(r => r.Contains('>', StringComparison.Ordinal) ? $"'{r}'" : r)));
+        }
+
+        if (ns is { Length: > 0 })
+        {
+            parts.Add("--n " + string.Join(' ', ns.Select(n => n.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        if (fs is { Length: > 0 })
+        {
+            parts.Add("--f " + string.Join(' ', fs.Select(f => f.ToString(CultureInfo.InvariantCulture))));
+        }
+
+        if (options.Restarts != defaults.Restarts)
+        {
+            parts.Add(FormattableString.Invariant($"--restarts {options.Restarts}"));
+        }
+
+        if (options.Steps != defaults.Steps)
+        {
+            parts.Add(FormattableString.Invariant($"--steps {options.Steps}"));
+        }
+
+        if (options.Seed != defaults.Seed)
+        {
+            parts.Add(FormattableString.Invariant($"--seed {options.Seed}"));
+        }
+
+        parts.Add($"--markdown {markdown}");
+        return string.Join(' ', parts);
     }
 }
