@@ -1,3 +1,4 @@
+using System.Globalization;
 using ByzantineSim.Clients.Partitioning;
 using ByzantineSim.Experiments.Yaml;
 
@@ -32,9 +33,13 @@ internal static class LabelDilutionReader
         }
 
         int? count = null;
-        if (view.Get("clients") is { } clientsNode && !(clientsNode is YScalar { IsText: true, Value: "all" } || clientsNode is YScalar { Value: "all" }))
+        string clientsRule = $"must be 'all' or a number of clients in [1, {clients}]";
+        if (view.Get("clients") is { } clientsNode && clientsNode is not YScalar { IsNull: false, Value: "all" })
         {
-            count = reader.Scalar(clientsNode, view.PathOf("clients"), 1, v => v >= 1 && v <= clients ? null : $"must be 'all' or a number of clients in [1, {clients}]");
+            // A word other than 'all' gets the rule itself, not "expected int".
+            count = clientsNode is YScalar { IsNull: false } word && !double.TryParse(word.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                ? Reject(reader, word, view.PathOf("clients"), $"{clientsRule} (got {word.Value})")
+                : reader.Scalar(clientsNode, view.PathOf("clients"), 1, v => v >= 1 && v <= clients ? null : clientsRule);
         }
 
         if (classes == 1 && view.Node["alpha"] is { } alphaNode)
@@ -44,5 +49,11 @@ internal static class LabelDilutionReader
 
         view.Finish();
         return alpha == 0 ? null : new LabelDilution(alpha, count);
+    }
+
+    private static int? Reject(NodeReader reader, YNode node, string path, string message)
+    {
+        reader.Error(node, path, message);
+        return null;
     }
 }

@@ -28,7 +28,7 @@ public class LabelDilutionSpecTests
         },
         {
             Head + "  label_dilution: { alpha: 2.5 }\n",
-            ["spec.yaml:4:28: base.label_dilution.alpha: expected an integer, got '2.5'"]
+            ["spec.yaml:4:28: base.label_dilution.alpha: expected int, got '2.5'"]
         },
         {
             Head + "  label_dilution: { clients: 3 }\n",
@@ -40,11 +40,11 @@ public class LabelDilutionSpecTests
         },
         {
             Head + "  label_dilution: { alpha: 10, clients: some }\n",
-            ["spec.yaml:4:41: base.label_dilution.clients: expected an integer, got 'some'"]
+            ["spec.yaml:4:41: base.label_dilution.clients: must be 'all' or a number of clients in [1, 10] (got some)"]
         },
         {
             Head + "  label_dilution: { alpha: 10, clinets: 2 }\n",
-            ["spec.yaml:4:33: base.label_dilution.clinets: unknown key 'clinets' (did you mean 'clients'?); known: alpha, clients"]
+            ["spec.yaml:4:32: base.label_dilution.clinets: unknown key 'clinets' (did you mean 'clients'?); known: alpha, clients"]
         },
         {
             Head + "  data: synthetic-linear\n  label_dilution: { alpha: 10 }\n",
