@@ -131,6 +131,12 @@ public sealed class SimulatorSystem : IAsyncDisposable
         }
 
         var partition = setup.Partitioner.Split(data.Train, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
+        if (setup.LabelDilution is { } dilution)
+        {
+            // Only the clients' training data is diluted; the test set stays as loaded.
+            partition = dilution.Apply(partition, data.Train.Count, data.Train.Classes, Seed.Derive(setup.Seed, "label-dilution"));
+        }
+
         var model = ModelKey.For(setup.Model, setup.Model.Description, data.Train.SampleShape, data.Train.Classes).On(setup.Device);
         float[] initial;
         ImmutableArray<float> statistics;

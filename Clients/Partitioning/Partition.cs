@@ -5,7 +5,8 @@ namespace ByzantineSim.Clients.Partitioning;
 /// <summary>
 /// The assignment of training samples to clients: client k owns the sample indices
 /// <c>Clients[k]</c>. Every sample is owned by at most one client. <see cref="NoisyLabels"/>
-/// optionally replaces some labels of some clients (honest-but-unreliable clients).
+/// optionally replaces some labels of some clients (honest-but-unreliable clients);
+/// <see cref="Dilution"/>, when set, says how to read the indices of noisy copies added to them.
 /// </summary>
 /// <param name="Clients">Sample indices per client, in increasing order.</param>
 public sealed record Partition(ImmutableArray<ImmutableArray<int>> Clients)
@@ -13,11 +14,21 @@ public sealed record Partition(ImmutableArray<ImmutableArray<int>> Clients)
     /// <summary>Per client, replacement labels by sample index (empty for clean clients).</summary>
     public ImmutableArray<ImmutableDictionary<int, int>> NoisyLabels { get; init; } = [];
 
+    /// <summary>
+    /// How indices at or beyond the training set's size read (noisy copies of
+    /// <see cref="LabelDilution"/>), or null when every index is a stored sample. <value>null</value>
+    /// </summary>
+    public DilutedSamples? Dilution { get; init; }
+
+    /// <summary>True when client <paramref name="client"/> holds noisy copies.</summary>
+    public bool IsDiluted(int client) =>
+        Dilution is { } dilution && client < Clients.Length && !Clients[client].IsEmpty && dilution.IsNoisy(Clients[client][^1]);
+
     /// <summary>The replacement labels of client <paramref name="client"/> (empty when it is clean).</summary>
     public ImmutableDictionary<int, int> NoisyLabelsOf(int client) =>
         client < NoisyLabels.Length ? NoisyLabels[client] : ImmutableDictionary<int, int>.Empty;
 
-    /// <summary>Per-client class histograms (client x class counts), after label noise.</summary>
+    /// <summary>Per-client class histograms (client x class counts), after label noise and dilution.</summary>
     public ImmutableArray<ImmutableArray<int>> ClassHistograms(ReadOnlySpan<int> labels, int classes)
     {
         var result = ImmutableArray.CreateBuilder<ImmutableArray<int>>(Clients.Length);
@@ -27,7 +38,7 @@ public sealed record Partition(ImmutableArray<ImmutableArray<int>> Clients)
             var counts = new int[classes];
             foreach (int index in Clients[client])
             {
-                counts[noisy.TryGetValue(index, out int label) ? label : labels[index]]++;
+                counts[noisy.TryGetValue(index, out int label) ? label : Dilution is { } dilution ? dilution.LabelOf(index, labels) : labels[index]]++;
             }
 
             result.Add([.. counts]);

@@ -39,12 +39,16 @@ public sealed record LocalWork(
     /// <summary>How an unreliable client's samples are degraded, or null. <value>null</value></summary>
     public Degradation? Degradation { get; init; }
 
+    /// <summary>How the indices of noisy copies read when the client's data is diluted, or null. <value>null</value></summary>
+    public Partitioning.DilutedSamples? Dilution { get; init; }
+
     /// <summary>Batch <paramref name="step"/> with its labels, degradation and augmentation.</summary>
     public ClientBatch BatchAt(int step) => new(Batches[step], Poisoning, Relabel)
     {
         Augmentation = Augmentation,
         AugmentationSeed = Seed.Derive(AugmentationSeed, "step", step),
         Degradation = Degradation is { ChangesPixels: true } ? Degradation : null,
+        Dilution = Dilution,
     };
 }
 
@@ -81,6 +85,12 @@ public sealed record ClientBatch(ImmutableArray<int> Samples, DataPoisoning? Poi
 
     /// <summary>Pixel degradation of an unreliable client, applied before augmentation, or null. <value>null</value></summary>
     public Degradation? Degradation { get; init; }
+
+    /// <summary>
+    /// How indices of noisy copies read (diluted data: their image and random label), or null
+    /// when every index is a stored sample. <value>null</value>
+    /// </summary>
+    public Partitioning.DilutedSamples? Dilution { get; init; }
 
     /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels and augmentation.</summary>
     public static ClientBatch Of(LocalWork work) => work.BatchAt(0);

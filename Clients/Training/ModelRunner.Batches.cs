@@ -30,12 +30,15 @@ public sealed partial class ModelRunner
             for (int k = 0; k < client.Samples.Length; k++)
             {
                 var destination = features.Slice(row++ * _featureCount, _featureCount);
+
+                // A noisy copy of diluted data shows its clean sample's image.
+                int image = client.Dilution is { } dilution ? dilution.ImageOf(client.Samples[k]) : client.Samples[k];
                 if (client.Degradation is { } degradation)
                 {
                     // An unreliable client's low-quality copy of the sample, which augmentation then sees as its data.
                     var (low, high) = data.FeatureRange;
-                    data.FeaturesOf(client.Samples[k]).CopyTo(destination);
-                    degradation.Apply(destination, client.Samples[k], data.SampleShape, low, high);
+                    data.FeaturesOf(image).CopyTo(destination);
+                    degradation.Apply(destination, image, data.SampleShape, low, high);
                     if (random is not null)
                     {
                         var degraded = destination.ToArray();
@@ -44,11 +47,11 @@ public sealed partial class ModelRunner
                 }
                 else if (random is null)
                 {
-                    data.FeaturesOf(client.Samples[k]).CopyTo(destination);
+                    data.FeaturesOf(image).CopyTo(destination);
                 }
                 else
                 {
-                    client.Augmentation.Apply(data.FeaturesOf(client.Samples[k]), destination, data.SampleShape, data.Background, random);
+                    client.Augmentation.Apply(data.FeaturesOf(image), destination, data.SampleShape, data.Background, random);
                 }
 
                 if (k < poisoned)
@@ -81,9 +84,12 @@ public sealed partial class ModelRunner
         {
             for (int k = 0; k < client.Samples.Length; k++)
             {
-                // Label noise replaces the stored label first; poisoning then maps whatever the client holds.
+                // Label noise replaces the stored label (or a diluted copy's random one) first;
+                // poisoning then maps whatever the client holds.
                 int sample = client.Samples[k];
-                int label = client.Relabel is not null && client.Relabel.TryGetValue(sample, out int noisy) ? noisy : data.Labels[sample];
+                int label = client.Relabel is not null && client.Relabel.TryGetValue(sample, out int noisy) ? noisy
+                    : client.Dilution is { } dilution ? dilution.LabelOf(sample, data.Labels)
+                    : data.Labels[sample];
                 targets[row++] = client.Poisoning is null ? label : client.Poisoning.LabelAt(label, k, client.Samples.Length);
             }
         }

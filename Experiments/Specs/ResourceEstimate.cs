@@ -61,8 +61,26 @@ public sealed record ResourceEstimate(double Parameters, ImmutableArray<Resource
         // momentum and accumulation whatever the worker momentum.
         int clientVectors = setup.Compressor is Clients.Compression.DgcCompressor ? 2
             : (setup.Training.WorkerMomentum > 0 ? 2 : 0) + (setup.Compressor.ErrorFeedback ? 1 : 0);
-        return Compute(d, data, setup.HonestClients, n, rows, clientVectors, trainers);
+        var estimate = Compute(d, data, setup.HonestClients, n, rows, clientVectors, trainers);
+        return setup.LabelDilution is { } dilution ? estimate.With(Dilution(data, dilution, n)) : estimate;
     }
+
+    /// <summary>
+    /// The sample indices of diluted clients (<see cref="RunSetup.LabelDilution"/>): alpha more per
+    /// clean sample they hold (the k diluted clients' share of the training set, all of it for
+    /// <c>all</c>), kept twice: the client's list and its epoch's shuffled copy.
+    /// </summary>
+    public static ResourceTerm Dilution(DataShape data, Clients.Partitioning.LabelDilution dilution, int clients)
+    {
+        ArgumentNullException.ThrowIfNull(dilution);
+        double share = dilution.Clients is { } k ? Math.Min(1.0, (double)k / Math.Max(1, clients)) : 1.0;
+        double copies = share * data.TrainSize * dilution.Alpha;
+        return new("diluted sample indices", "label_dilution.alpha", 2 * copies * 4,
+            $"2 arrays x {N(share * data.TrainSize)} clean samples x alpha {dilution.Alpha} x 4 B");
+    }
+
+    /// <summary>This estimate with <paramref name="term"/> added, the parts kept largest first.</summary>
+    public ResourceEstimate With(ResourceTerm term) => this with { Terms = [.. Terms.Append(term).OrderByDescending(t => t.Bytes)] };
 
     /// <summary>The estimate from its inputs (<see cref="Of"/> reads them from a run).</summary>
     /// <param name="d">Model parameters.</param>

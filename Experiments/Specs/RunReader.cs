@@ -16,7 +16,7 @@ public static partial class RunReader
 {
     /// <summary>Keys a run (and so <c>base</c>, grid axes and cases) may set.</summary>
     public static readonly ImmutableArray<string> Keys =
-        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data", "adversary", "unreliable", "topology"];
+        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data", "adversary", "unreliable", "label_dilution", "topology"];
 
     /// <summary>
     /// Reads a run, binding plug-ins through <paramref name="catalog"/> (default: the built-in
@@ -94,6 +94,7 @@ public static partial class RunReader
         var server = ServerReader.Read(reader, root);
         var faults = FaultsReader.Read(reader, root, n - f, server.DeadlineSeconds, server.DeadlineGiven);
         var unreliable = UnreliableReader.Read(reader, root, identities.Changes ? n : n - f, dataSource?.Shape?.SampleShape ?? default);
+        var labelDilution = LabelDilutionReader.Read(reader, root, n, dataSource?.Shape?.Outputs ?? dataSource?.Classes ?? 0);
         RunChecks.Identities(reader, root, identities, f, knowsCountNode, faults, partitioner);
 
         var (compressionSpec, compressor) = PluginReader.Read(reader, root, "compression", Defaults.Compression, plugins.Compressors, CompressorCatalog.Bind);
@@ -159,6 +160,7 @@ public static partial class RunReader
             Identities = identities,
             AttackGroups = adversary.Groups,
             Unreliable = unreliable,
+            LabelDilution = labelDilution,
         };
         var steps = preSteps;
         var setup = new RunSetup(
@@ -183,6 +185,7 @@ public static partial class RunReader
             Topology = topology,
             Identities = identities,
             Unreliable = unreliable,
+            LabelDilution = labelDilution,
             CreatePipelineFor = identities.ServerKnowsCount && CountVaries(identities, f) && rebindAggregator is { } rebind && preRebinds.Count == steps.Length
                 ? count => PipelineFor(count, rebind, preRebinds)
                 : null,

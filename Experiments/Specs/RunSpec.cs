@@ -147,6 +147,9 @@ public sealed record RunSpec(
     /// <summary>Honest clients with degraded data, or null. <value>null</value></summary>
     public UnreliableSettings? Unreliable { get; init; }
 
+    /// <summary>Uniform label noise added to the clients' data (alpha noisy examples per clean one), or null. <value>null</value></summary>
+    public Clients.Partitioning.LabelDilution? LabelDilution { get; init; }
+
     /// <summary>The canonical YAML text of the run: what <c>spec.yaml</c> holds and what the id hashes.</summary>
     public string ToCanonicalYaml() => Canonical.Run(this);
 
@@ -208,6 +211,7 @@ internal static class Canonical
 
         Adversary(text, spec);
         Unreliable(text, spec.Unreliable);
+        LabelDilution(text, spec.LabelDilution);
         text.Append("server:\n  non_finite: ").Append(SpecWords.NonFinite.Word(spec.NonFinite))
             .Append("\n  round_timeout: ").Append(Number(spec.RoundTimeoutSeconds)).Append('\n');
 
@@ -300,6 +304,18 @@ internal static class Canonical
         text.Append("unreliable:\n").Append(unreliable.Fraction > 0 ? $"  fraction: {Number(unreliable.Fraction)}\n" : $"  count: {unreliable.Count}\n")
             .Append("  degradation: ").Append(SpecWords.Degradation.Word(unreliable.Kind)).Append('\n')
             .Append("  level: ").Append(Number(unreliable.Level)).Append('\n');
+    }
+
+    // Written only when alpha > 0, so that runs without it (or with alpha 0) keep their ids.
+    private static void LabelDilution(StringBuilder text, Clients.Partitioning.LabelDilution? dilution)
+    {
+        if (dilution is null)
+        {
+            return;
+        }
+
+        text.Append("label_dilution:\n  alpha: ").Append(dilution.Alpha)
+            .Append("\n  clients: ").Append(dilution.Clients is { } k ? Number(k) : "all").Append('\n');
     }
 
     private static void Faults(StringBuilder text, Simulator.Faults.FaultSettings faults)

@@ -23,6 +23,9 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// <summary>Replacement labels of a noisy client, by sample index (null when clean).</summary>
     public ImmutableDictionary<int, int>? Relabel { get; init; }
 
+    /// <summary>How the indices of its noisy copies read when its data is diluted (<see cref="Clients.Partitioning.LabelDilution"/>), or null.</summary>
+    public Clients.Partitioning.DilutedSamples? Dilution { get; init; }
+
     /// <summary>Error-feedback residual of the compressor, or null.</summary>
     public VectorPayload? Residual { get; init; }
 
@@ -63,6 +66,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             Augmentation = training.Augmentation,
             AugmentationSeed = Core.Numerics.Seed.Derive(Seed, "augmentation", round),
             Degradation = Degradation,
+            Dilution = Dilution,
         };
     }
 

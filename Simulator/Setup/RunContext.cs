@@ -65,7 +65,7 @@ public sealed record RunContext(
     /// <summary>
     /// Each client's role in the records: <c>byzantine:group</c> for a Byzantine client of the
     /// fixed mode (the group is the attack's name, or its group's in a mixed population);
-    /// otherwise <c>unreliable</c> (degraded data, or noisy labels from the partitioner) or
+    /// otherwise <c>unreliable</c> (degraded data, noisy labels from the partitioner, or diluted labels) or
     /// <c>honest</c>. When identities change, a client's role is what it is when honest.
     /// </summary>
     public string RoleOf(int id)
@@ -76,7 +76,7 @@ public sealed record RunContext(
             return ClientRoles.Byzantine(Setup.Attack is Attacks.Groups.AttackGroups groups ? groups.GroupOf(rank) : Setup.Attack.Name);
         }
 
-        return UnreliableIds.Contains(id) || !Partition.NoisyLabelsOf(id).IsEmpty ? ClientRoles.Unreliable : ClientRoles.Honest;
+        return UnreliableIds.Contains(id) || !Partition.NoisyLabelsOf(id).IsEmpty || Partition.IsDiluted(id) ? ClientRoles.Unreliable : ClientRoles.Honest;
     }
 
     /// <summary>Per-client class histograms of the partition.</summary>
@@ -103,6 +103,7 @@ public sealed record RunContext(
         {
             Relabel = relabel.IsEmpty ? null : relabel,
             Degradation = degradation is { ChangesPixels: true } ? degradation : null,
+            Dilution = Partition.IsDiluted(id) ? Partition.Dilution : null,
             Statistics = Model.Definition.BatchNorm == Clients.Models.BatchNormMode.Local ? InitialStatistics : default,
         };
     }

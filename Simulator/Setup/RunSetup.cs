@@ -78,6 +78,12 @@ public sealed record RunSetup(
 
     /// <summary>Honest clients with degraded data, or null. <value>null</value></summary>
     public UnreliableSettings? Unreliable { get; init; }
+
+    /// <summary>
+    /// Uniform label noise added to the clients' training data (alpha randomly labelled copies per
+    /// clean example; Rolnick et al. 2017), or null. <value>null</value>
+    /// </summary>
+    public LabelDilution? LabelDilution { get; init; }
 }
 
 /// <summary>Optimisation settings: D-SGD by default, local SGD / FedAvg through the init-only properties.</summary>

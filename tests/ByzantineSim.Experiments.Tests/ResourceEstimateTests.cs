@@ -62,5 +62,23 @@ public sealed class ResourceEstimateTests
     public void Impossible_DefaultSizes_None() =>
         Assert.Empty(ResourceEstimate.Impossible(1_863_690, Mid, rows: 50));
 
+    [Fact]
+    public void Dilution_CountsAlphaIndicesPerCleanSampleOfTheDilutedClients_Twice()
+    {
+        // 3 of 20 clients with alpha 50 on 20,000 samples: 3,000 clean samples, 150,000 copies,
+        // each index held by the client's list and its epoch's shuffled copy.
+        var term = ResourceEstimate.Dilution(Mid, new Clients.Partitioning.LabelDilution(50, 3), clients: 20);
+        Assert.Equal(2 * 150_000 * 4.0, term.Bytes);
+        Assert.Equal("label_dilution.alpha", term.Path);
+        Assert.Equal(2 * 20_000 * 1000 * 4.0, ResourceEstimate.Dilution(Mid, new Clients.Partitioning.LabelDilution(1000, null), clients: 20).Bytes);
+
+        var plain = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n", "spec.yaml").Runs);
+        var diluted = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  label_dilution: { alpha: 1000 }\n", "spec.yaml").Runs);
+        var clean = ResourceEstimate.Of(plain.Setup, 2)!;
+        var dilutedEstimate = ResourceEstimate.Of(diluted.Setup, 2)!;
+        Assert.DoesNotContain(clean.Terms, t => t.Name == "diluted sample indices");
+        Assert.Equal(clean.TotalBytes + Term(dilutedEstimate, "diluted sample indices"), dilutedEstimate.TotalBytes, 6);
+    }
+
     private static double Term(ResourceEstimate estimate, string name) => estimate.Terms.Single(t => t.Name == name).Bytes;
 }
