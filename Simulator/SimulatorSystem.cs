@@ -130,6 +130,13 @@ public sealed class SimulatorSystem : IAsyncDisposable
             (data, serverData) = serverSettings.Split(data);
         }
 
+        // Transfer learning's public split is drawn next, for the same reason (Peers/Transfer.cs).
+        Dataset? publicData = null;
+        if (setup.Topology?.Transfer is { } transfer)
+        {
+            (data, publicData) = transfer.Split(data);
+        }
+
         var partition = setup.Partitioner.Split(data.Train, setup.TotalClients, Seed.Derive(setup.Seed, "partition"));
         if (setup.LabelDilution is { } dilution)
         {
@@ -140,11 +147,17 @@ public sealed class SimulatorSystem : IAsyncDisposable
         var model = ModelKey.For(setup.Model, setup.Model.Description, data.Train.SampleShape, data.Train.Classes).On(setup.Device);
         float[] initial;
         ImmutableArray<float> statistics;
+        Peers.TransferredModel? transferred = null;
         using (var runner = new ModelRunner(setup.Model, data.Train.SampleShape, data.Train.Classes))
         {
             initial = runner.InitialParameters(Seed.Derive(setup.Seed, "model-init"));
             statistics = runner.InitialStatistics();
             model = model with { ClientsPerPass = setup.Device == ComputeDevice.Cpu ? runner.ClientsPerPass : 1 };
+            if (setup.Topology?.Transfer is { } settings)
+            {
+                transferred = Peers.TransferredModel.Build(
+                    settings, runner, publicData!, initial, data.Train, partition, setup.HonestClients, setup.Topology.Bristle?.Samples ?? 0, Seed.Derive(setup.Seed, "bristle"));
+            }
         }
 
         return new RunContext(setup, data, partition, model, VectorPayload.TakeOwnership(initial), Trainers, progress)
@@ -152,6 +165,7 @@ public sealed class SimulatorSystem : IAsyncDisposable
             ServerData = serverData,
             AttackSuccessData = setup.Attack.Goal is { } goal ? PoisonedTestSet.Build(data.Test, goal, data.Train.FeatureRange) : null,
             InitialStatistics = statistics,
+            Transfer = transferred,
         };
     }
 

@@ -68,7 +68,7 @@ public static partial class RunReader
                 });
         if (mixing is { } chosen && topology is not null)
         {
-            topology = topology with { Mixing = chosen.Mixing, ClipRadius = chosen.Radius };
+            topology = topology with { Mixing = chosen.Mixing, ClipRadius = chosen.Radius, Bristle = chosen.Bristle };
         }
 
         var population = new AttackPopulation(n, f, dataSource?.Classes ?? 0, dataSource?.Shape?.SampleShape ?? []);
@@ -113,6 +113,7 @@ public static partial class RunReader
         if (topology is not null)
         {
             TopologyReader.Check(reader, root, topology, n, f, training.Rounds, aggregator is null ? null : new AggregationPipeline(aggregator, preSteps), aggregator);
+            TopologyReader.CheckTransfer(reader, root, topology, model);
             TopologyReader.CheckRun(reader, root, topology, training, attack, f, compressionSpec, privacyClip, serverData is not null, faults != Simulator.Faults.FaultSettings.None, !preSpecs.IsDefaultOrEmpty);
         }
         else if (aggregator is not null && 2 * f < n)

@@ -263,6 +263,14 @@ internal static class Canonical
         }
 
         text.Append("  seed: ").Append(Number(unchecked((long)topology.Seed))).Append('\n'); // the mixing rule is the aggregator's entry
+        if (topology.Transfer is { } transfer)
+        {
+            text.Append("  transfer:\n    samples: ").Append(transfer.Samples)
+                .Append("\n    epochs: ").Append(transfer.Epochs)
+                .Append("\n    learning_rate: ").Append(Number(transfer.LearningRate))
+                .Append("\n    batch_size: ").Append(transfer.BatchSize)
+                .Append("\n    seed: ").Append(Number(unchecked((long)transfer.Seed))).Append('\n');
+        }
     }
 
     // Written only when identities change or groups are given, so that existing runs keep their ids.

@@ -1,4 +1,5 @@
 using ByzantineSim.Aggregators;
+using ByzantineSim.Aggregators.Gossip;
 using ByzantineSim.Attacks;
 using ByzantineSim.Experiments.Yaml;
 using ByzantineSim.Simulator.Peers;
@@ -20,7 +21,14 @@ internal static class TopologyReader
         ("dumbbell", TopologyKind.Dumbbell));
 
     /// <summary>The mixing rules named in the <c>aggregator</c>'s place (peer-to-peer only; <c>aggregator</c> stands for any registered rule).</summary>
-    public static SpecWords<PeerMixing> Mixings { get; } = new(("aggregator", PeerMixing.Aggregator), ("gossip", PeerMixing.Gossip), ("clipped-gossip", PeerMixing.ClippedGossip));
+    public static SpecWords<PeerMixing> Mixings { get; } = new(
+        ("aggregator", PeerMixing.Aggregator), ("gossip", PeerMixing.Gossip), ("clipped-gossip", PeerMixing.ClippedGossip), ("bristle", PeerMixing.Bristle));
+
+    /// <summary>Defaults of <c>topology.transfer</c>: public samples, epochs, learning rate, batch size.</summary>
+    public static TransferSettings DefaultTransfer { get; } = new(3000, 2, 0.1, 32, 0);
+
+    // Bristle's options and what they stand for.
+    private const string AlphaOption = "alpha", CandidatesOption = "candidates", SamplesOption = "samples";
 
     /// <summary>The option of <c>aggregator: {name: clipped-gossip}</c>: a fixed clipping radius instead of the adaptive one.</summary>
     public const string ClipRadiusOption = "clip_radius";
@@ -31,7 +39,7 @@ internal static class TopologyReader
     /// its canonical plug-in text, the rule and its fixed radius. Null when it names anything else
     /// (the registry reads it). Outside a topology it is an error.
     /// </summary>
-    public static (PluginSpec Spec, PeerMixing Mixing, double? Radius)? ReadMixing(NodeReader reader, MappingView root, TopologySettings? topology)
+    public static (PluginSpec Spec, PeerMixing Mixing, double? Radius, BristleSettings? Bristle)? ReadMixing(NodeReader reader, MappingView root, TopologySettings? topology)
     {
         var node = root.Node["aggregator"];
         var nameNode = node as YScalar ?? (node as YMapping)?["name"] as YScalar;
@@ -44,30 +52,56 @@ internal static class TopologyReader
         if (topology is null)
         {
             reader.Error(nameNode, "aggregator", $"{nameNode.Value} is a peer-to-peer mixing rule: it needs a topology (e.g. topology: {{name: ring}})");
-            return (PluginSpec.Named(nameNode.Value), mixing, null); // read, not bound: the run has its error
+            return (PluginSpec.Named(nameNode.Value), mixing, null, null); // read, not bound: the run has its error
         }
 
         double? radius = null;
+        var bristle = mixing == PeerMixing.Bristle ? new BristleSettings(BristlePrioritizer.DefaultAlpha, BristlePrioritizer.DefaultCandidates, BristleSettings.DefaultSamples) : null;
+        var options = System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
         if (node is YMapping mapping)
         {
             foreach (var (key, value) in mapping.Entries.Where(e => e.Key.Value != "name"))
             {
+                string path = $"aggregator.{key.Value}";
                 if (mixing == PeerMixing.ClippedGossip && key.Value == ClipRadiusOption)
                 {
-                    radius = reader.Scalar(value, $"aggregator.{ClipRadiusOption}", 1.0, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0 (omit it for the adaptive radius)");
+                    radius = reader.Scalar(value, path, 1.0, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0 (omit it for the adaptive radius)");
+                    options = options.Add(ClipRadiusOption, Canonical.Number(radius.Value));
+                }
+                else if (bristle is not null && key.Value == AlphaOption)
+                {
+                    bristle = bristle with { Alpha = reader.Scalar(value, path, bristle.Alpha, v => v is >= 0 and <= 1 ? null : "must be in [0, 1]") };
+                    options = options.Add(AlphaOption, Canonical.Number(bristle.Alpha));
+                }
+                else if (bristle is not null && key.Value == CandidatesOption)
+                {
+                    bristle = bristle with { Candidates = reader.Scalar(value, path, bristle.Candidates, v => v >= 1 ? null : "must be >= 1") };
+                    options = options.Add(CandidatesOption, bristle.Candidates.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                else if (bristle is not null && key.Value == SamplesOption)
+                {
+                    bristle = bristle with { Samples = reader.Scalar(value, path, bristle.Samples, v => v >= 1 ? null : "must be >= 1 own samples") };
+                    options = options.Add(SamplesOption, bristle.Samples.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
                 else
                 {
-                    string known = mixing == PeerMixing.ClippedGossip ? ClipRadiusOption : "none";
-                    reader.Error(key, $"aggregator.{key.Value}", $"unknown option '{key.Value}' for {nameNode.Value}; known: {known}");
+                    string known = mixing switch
+                    {
+                        PeerMixing.ClippedGossip => ClipRadiusOption,
+                        PeerMixing.Bristle => $"{AlphaOption}, {CandidatesOption}, {SamplesOption}",
+                        _ => "none",
+                    };
+                    reader.Error(key, path, $"unknown option '{key.Value}' for {nameNode.Value}; known: {known}");
                 }
             }
         }
 
-        var spec = radius is { } r
-            ? new PluginSpec(nameNode.Value, System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal).Add(ClipRadiusOption, Canonical.Number(r)))
-            : PluginSpec.Named(nameNode.Value);
-        return (spec, mixing, radius);
+        if (bristle is not null && topology.Transfer is null)
+        {
+            reader.Error(nameNode, "aggregator", "bristle integrates output layers over frozen pretrained layers: it needs topology.transfer (e.g. topology: {name: complete, transfer: {samples: 3000}})");
+        }
+
+        return (options.IsEmpty ? PluginSpec.Named(nameNode.Value) : new PluginSpec(nameNode.Value, options), mixing, radius, bristle);
     }
 
     /// <summary>Reads <c>topology</c>: null when absent (a star run) or unreadable (the reader has the errors).</summary>
@@ -98,6 +132,21 @@ internal static class TopologyReader
         if (kind == TopologyKind.TimeVarying)
         {
             settings = settings with { Every = view.Scalar("every", TopologySettings.DefaultEvery, v => v >= 1 ? null : "must be >= 1 round") };
+        }
+
+        if (view.Get("transfer") is { } transferNode && reader.Mapping(transferNode, "topology.transfer") is { } transfer)
+        {
+            var defaults = DefaultTransfer;
+            settings = settings with
+            {
+                Transfer = new TransferSettings(
+                    transfer.Scalar("samples", defaults.Samples, v => v >= 1 ? null : "must be >= 1 public samples"),
+                    transfer.Scalar("epochs", defaults.Epochs, v => v >= 0 ? null : "must be >= 0"),
+                    transfer.Scalar("learning_rate", defaults.LearningRate, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0"),
+                    transfer.Scalar("batch_size", defaults.BatchSize, v => v >= 1 ? null : "must be >= 1"),
+                    unchecked((ulong)transfer.Scalar("seed", runSeed))),
+            };
+            transfer.Finish();
         }
 
         view.Finish();
@@ -174,6 +223,16 @@ internal static class TopologyReader
                     return;
                 }
             }
+        }
+    }
+
+    /// <summary>Transfer learning freezes every layer before a linear output: the model must have such layers.</summary>
+    public static void CheckTransfer(NodeReader reader, MappingView root, TopologySettings topology, Clients.Models.IModelDefinition? model)
+    {
+        if (topology.Transfer is not null && model is not null && model is not Clients.Models.MultiLayerPerceptron { Hidden.Length: > 0 })
+        {
+            reader.Error(root.Get("model") ?? root.Get("topology") ?? root.Node, "topology.transfer",
+                $"topology.transfer freezes the layers before a linear output layer, which {model.Description} does not have; use model: {{name: mlp, hidden: [64]}}");
         }
     }
 

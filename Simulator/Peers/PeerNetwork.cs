@@ -32,9 +32,14 @@ public sealed class PeerNetwork
     private readonly AttackState?[] _attackStates;
     private readonly List<PeerMessageRecord> _messages = [];
     private readonly Dictionary<(int From, int To), float[]> _lastReceived = [];
+    private readonly TransferredModel? _transfer;
+    private readonly int _offset;
 
-    /// <summary>Starts every honest peer at <paramref name="initial"/> (theta_0, the same for all, as in the reference).</summary>
-    public PeerNetwork(RunSetup setup, ReadOnlySpan<float> initial, Func<int, ClientState> initialState)
+    /// <summary>
+    /// Starts every honest peer at <paramref name="initial"/> (theta_0, the same for all, as in the
+    /// reference). With <paramref name="transfer"/>, only its output layer is trained and exchanged.
+    /// </summary>
+    public PeerNetwork(RunSetup setup, ReadOnlySpan<float> initial, Func<int, ClientState> initialState, TransferredModel? transfer = null)
     {
         ArgumentNullException.ThrowIfNull(setup);
         ArgumentNullException.ThrowIfNull(initialState);
@@ -50,6 +55,12 @@ public sealed class PeerNetwork
         _ruleStates = new AggregatorState?[honest];
         _attackStates = new AttackState?[honest];
         Graph = _topology.GraphAt(0, setup.TotalClients, setup.ByzantineClients);
+        _transfer = transfer;
+        _offset = transfer?.Offset ?? 0;
+        if (_topology.Mixing == PeerMixing.Bristle && (transfer is null || transfer.Evaluation.Length != honest))
+        {
+            throw new ArgumentException("bristle needs the transferred model and every honest peer's evaluation samples", nameof(transfer));
+        }
     }
 
     /// <summary>The graph of the current round.</summary>
@@ -57,6 +68,9 @@ public sealed class PeerNetwork
 
     /// <summary>Model dimension d.</summary>
     public int Dimension => _models.Length == 0 ? 0 : _models[0].Length;
+
+    /// <summary>Length of the vectors peers exchange: d, or the output layer's with transfer learning.</summary>
+    public int Exchanged => _transfer?.Length ?? Dimension;
 
     /// <summary>Honest peer <paramref name="peer"/>'s model.</summary>
     public ReadOnlySpan<float> Model(int peer) => _models[peer];
@@ -81,7 +95,7 @@ public sealed class PeerNetwork
         float lr = (float)training.LearningRate.At(round), decay = (float)training.WeightDecay;
         var model = _models[peer];
         var step = update.Span;
-        for (int k = 0; k < model.Length; k++)
+        for (int k = _offset; k < model.Length; k++) // the frozen layers before the output layer never move
         {
             model[k] -= lr * (step[k] + (decay * model[k]));
         }
@@ -99,7 +113,7 @@ public sealed class PeerNetwork
         }
 
         _lastReceived.Clear();
-        int d = Dimension, honest = _models.Length;
+        int d = Exchanged, honest = _models.Length;
         var mixed = new float[honest][];
         int aggregated = 0, rejected = 0, missing = 0, failed = 0;
         for (int peer = 0; peer < honest; peer++)
@@ -107,35 +121,39 @@ public sealed class PeerNetwork
             var neighbours = Graph.Neighbours[peer];
             var byzantine = neighbours.Where(Graph.IsByzantine).ToArray();
             var crafted = byzantine.Length == 0 ? [] : Craft(round, peer, byzantine);
-            var rows = new List<float[]>();
+            var rows = new List<ReadOnlyMemory<float>>();
             var senders = new List<int>();
             foreach (int neighbour in neighbours)
             {
-                float[]? message = Graph.IsByzantine(neighbour) ? crafted[Array.IndexOf(byzantine, neighbour)] : _models[neighbour];
-                if (Graph.IsByzantine(neighbour))
+                if (!Graph.IsByzantine(neighbour))
                 {
-                    if (message is null)
-                    {
-                        missing++;
-                        continue;
-                    }
-
-                    _lastReceived[(neighbour, peer)] = message;
-                    _messages.Add(PeerMessageRecord.Of(round, neighbour, peer, message, _models[peer]));
-                    if (message.Length != d || (_setup.Server.NonFinite == NonFinitePolicy.Exclude && !IsFinite(message)))
-                    {
-                        rejected++;
-                        continue;
-                    }
+                    rows.Add(Sent(neighbour));
+                    senders.Add(neighbour);
+                    continue;
                 }
 
-                rows.Add(message!);
+                var message = crafted[Array.IndexOf(byzantine, neighbour)];
+                if (message is null)
+                {
+                    missing++;
+                    continue;
+                }
+
+                _lastReceived[(neighbour, peer)] = message;
+                _messages.Add(PeerMessageRecord.Of(round, neighbour, peer, message, Sent(peer).Span));
+                if (message.Length != d || (_setup.Server.NonFinite == NonFinitePolicy.Exclude && !IsFinite(message)))
+                {
+                    rejected++;
+                    continue;
+                }
+
+                rows.Add(message);
                 senders.Add(neighbour);
             }
 
             aggregated += rows.Count;
-            mixed[peer] = new float[d];
-            if (!Mix(round, peer, rows, senders, mixed[peer]))
+            mixed[peer] = (float[])_models[peer].Clone();
+            if (!Mix(round, peer, rows, senders, mixed[peer].AsSpan(_offset, d)))
             {
                 failed++;
                 _models[peer].CopyTo(mixed[peer], 0);
@@ -200,10 +218,10 @@ public sealed class PeerNetwork
             return new float[]?[byzantine.Length];
         }
 
-        int d = Dimension;
-        var own = _models[target];
+        int d = Exchanged;
+        var own = Sent(target).ToArray();
         var honestNeighbours = Graph.Neighbours[target].Where(j => !Graph.IsByzantine(j)).ToArray();
-        bool metropolis = _topology.Mixing != PeerMixing.Aggregator;
+        bool metropolis = _topology.Mixing is PeerMixing.Gossip or PeerMixing.ClippedGossip;
         var view = new float[(honestNeighbours.Length + 1) * d];
         var weights = new float[honestNeighbours.Length + 1];
         weights[0] = metropolis ? (float)Graph.SelfWeight(target) : 1f;
@@ -211,7 +229,7 @@ public sealed class PeerNetwork
         {
             int j = honestNeighbours[r];
             var row = view.AsSpan((r + 1) * d, d);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(_models[j], own, row);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(Sent(j).Span, own, row);
             weights[r + 1] = metropolis ? (float)Graph.Weight(target, j) : 1f;
         }
 
@@ -244,16 +262,34 @@ public sealed class PeerNetwork
         })];
     }
 
-    private bool Mix(int round, int peer, List<float[]> rows, List<int> senders, float[] destination)
+    // What an honest peer sends: its model, or its output layer with transfer learning.
+    private ReadOnlyMemory<float> Sent(int peer) => _models[peer].AsMemory(_offset, Exchanged);
+
+    private bool Mix(int round, int peer, List<ReadOnlyMemory<float>> rows, List<int> senders, Span<float> destination)
     {
-        var own = _models[peer];
-        int d = Dimension;
+        var own = Sent(peer).Span;
+        int d = Exchanged;
         if (_topology.Mixing != PeerMixing.Aggregator)
         {
             var matrix = new float[rows.Count * d];
             for (int r = 0; r < rows.Count; r++)
             {
-                rows[r].CopyTo(matrix, r * d);
+                rows[r].Span.CopyTo(matrix.AsSpan(r * d, d));
+            }
+
+            if (_topology.Mixing == PeerMixing.Bristle)
+            {
+                var options = _topology.Bristle!;
+                var all = new RowMatrix(matrix, rows.Count, d);
+                var chosen = BristlePrioritizer.Select(own, all, options.Alpha, options.Candidates, Seed.Derive(_setup.Seed, "bristle", round, peer));
+                var selected = new float[chosen.Length * d];
+                for (int r = 0; r < chosen.Length; r++)
+                {
+                    all[chosen[r]].CopyTo(selected.AsSpan(r * d, d));
+                }
+
+                BristleIntegrator.Integrate(own, new RowMatrix(selected, chosen.Length, d), _transfer!.Evaluation[peer], destination);
+                return true;
             }
 
             var weights = senders.Select(j => Graph.Weight(peer, j)).ToArray();
@@ -264,10 +300,10 @@ public sealed class PeerNetwork
 
         // Row 0 is the peer's own model, then its neighbours' in id order (a rule that trusts input 0 trusts itself).
         var inputs = new float[(rows.Count + 1) * d];
-        own.CopyTo(inputs, 0);
+        own.CopyTo(inputs);
         for (int r = 0; r < rows.Count; r++)
         {
-            rows[r].CopyTo(inputs, (r + 1) * d);
+            rows[r].Span.CopyTo(inputs.AsSpan((r + 1) * d, d));
         }
 
         if (!_pipeline.Accepts(rows.Count + 1))

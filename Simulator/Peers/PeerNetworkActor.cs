@@ -37,7 +37,7 @@ public sealed class PeerNetworkActor : ReceiveActor
     {
         ArgumentNullException.ThrowIfNull(run);
         _run = run;
-        _network = new PeerNetwork(run.Setup, run.InitialParameters.Span, run.InitialClientState);
+        _network = new PeerNetwork(run.Setup, run.InitialParameters.Span, run.InitialClientState, run.Transfer);
         Receive<BeginRun>(_ =>
         {
             _requester = Sender;

@@ -45,6 +45,19 @@ public enum PeerMixing
 
     /// <summary>ClippedGossip (self-centred clipping, He, Karimireddy, Jaggi 2022) with Metropolis-Hastings weights.</summary>
     ClippedGossip,
+
+    /// <summary>Bristle (Verbraeken, de Vos, Pouwelse 2021): distance-based prioritizer, per-class performance-based integrator of output layers.</summary>
+    Bristle,
+}
+
+/// <summary>Bristle's options (the spec's <c>aggregator: {name: bristle, ...}</c>).</summary>
+/// <param name="Alpha">The prioritizer's exploration share alpha.</param>
+/// <param name="Candidates">The prioritizer's N.</param>
+/// <param name="Samples">Own training samples each peer scores the output layers on.</param>
+public sealed record BristleSettings(double Alpha, int Candidates, int Samples)
+{
+    /// <summary>Own samples scored by default (the reference's test iterator: at most 10 samples per class, 10 classes).</summary>
+    public const int DefaultSamples = 100;
 }
 
 /// <summary>A run's topology as the spec gives it.</summary>
@@ -78,6 +91,12 @@ public sealed record TopologySettings(TopologyKind Kind, ulong Seed)
 
     /// <summary>ClippedGossip's fixed clipping radius; null for the adaptive radius. <value>null</value></summary>
     public double? ClipRadius { get; init; }
+
+    /// <summary>Bristle's options when <see cref="Mixing"/> is Bristle. <value>null</value></summary>
+    public BristleSettings? Bristle { get; init; }
+
+    /// <summary>Pretrained, frozen non-output layers (only the output layer is trained and exchanged); null trains the whole model. <value>null</value></summary>
+    public TransferSettings? Transfer { get; init; }
 
     /// <summary>Pairings a random regular graph may take to be simple before the run is refused.</summary>
     public const int MaxDraws = 1000;

@@ -42,6 +42,9 @@ public sealed record RunContext(
     /// </summary>
     public ImmutableArray<float> InitialStatistics { get; init; } = [];
 
+    /// <summary>A peer-to-peer run's pretrained, frozen model (see <see cref="Peers.TransferSettings"/>), or null. <value>null</value></summary>
+    public Peers.TransferredModel? Transfer { get; init; }
+
     /// <summary>The model dimension d.</summary>
     public int Dimension => InitialParameters.Length;
 

@@ -1,0 +1,239 @@
+using ByzantineSim.Core.Numerics;
+
+namespace ByzantineSim.Aggregators.Gossip;
+
+/// <summary>
+/// A peer's own evaluation samples for Bristle's integrator, seen through the frozen layers: the
+/// inputs h of the output layer (s x w, row-major), their labels, and the number of classes C.
+/// The familiar classes are those among the labels; the others are foreign.
+/// </summary>
+public sealed class BristleEvaluationSet
+{
+    private readonly float[] _features;
+    private readonly int[] _labels;
+
+    /// <summary>Copies the samples; every label must lie in [0, <paramref name="classes"/>).</summary>
+    public BristleEvaluationSet(ReadOnlySpan<float> features, ReadOnlySpan<int> labels, int width, int classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
+        if (features.Length != (long)labels.Length * width)
+        {
+            throw new ArgumentException($"{labels.Length} samples of width {width} need {(long)labels.Length * width} features, got {features.Length}", nameof(features));
+        }
+
+        foreach (int label in labels)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(label);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(label, classes);
+        }
+
+        _features = features.ToArray();
+        _labels = labels.ToArray();
+        Width = width;
+        Classes = classes;
+        Familiar = [.. labels.ToArray().Distinct().Order()];
+    }
+
+    /// <summary>w, the width of the output layer's input.</summary>
+    public int Width { get; }
+
+    /// <summary>C, the output layer's classes.</summary>
+    public int Classes { get; }
+
+    /// <summary>Samples s.</summary>
+    public int Count => _labels.Length;
+
+    /// <summary>The familiar classes (present among the labels), increasing.</summary>
+    public IReadOnlyList<int> Familiar { get; }
+
+    /// <summary>Length of an output layer: C w weights (class c's row at c w) then C biases.</summary>
+    public int LayerLength => Classes * (Width + 1);
+
+    /// <summary>Sample <paramref name="index"/>'s features.</summary>
+    public ReadOnlySpan<float> Features(int index) => _features.AsSpan(index * Width, Width);
+
+    /// <summary>Sample <paramref name="index"/>'s label.</summary>
+    public int Label(int index) => _labels[index];
+}
+
+/// <summary>
+/// Bristle's performance-based integrator (arXiv 2110.11006; the reference's final form,
+/// jverbraeken/trustchain-superapp fedml/.../ai/gar/Bristle.kt at commit a505112b): each selected
+/// output layer is scored per familiar class c by the F1 score it reaches on the peer's own
+/// samples against the peer's own model, F1_p(c) and F1_me(c): with D = 10 |F1_me - F1_p|, the
+/// score is D^(3 + F1_me) when the peer is better and -D^(4 + F1_me) otherwise; the certainty of
+/// a peer is max(0, mean - std) of its F1 over the familiar classes; s(x) = max(0, 10 sigmoid(x /
+/// 100) - 4). Class c's row and bias become (own + sum_p w_pc peer_p) / (1 + sum_p w_pc) with
+/// w_pc = s(max(-100, score_pc)) certainty_p; a foreign class's with the peer weight
+/// W_p = s(sum_c score_pc) certainty_p. A layer with a non-finite value gets weight 0 (logits of
+/// finite floats are finite in double), so the result is a convex combination of finite layers.
+/// </summary>
+public static class BristleIntegrator
+{
+    /// <summary>The per-class F1 of <paramref name="layer"/> on <paramref name="set"/> for its familiar classes (0 when no true positive).</summary>
+    public static double[] F1PerClass(ReadOnlySpan<float> layer, BristleEvaluationSet set)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        int classes = set.Classes, width = set.Width;
+        var truePositives = new int[classes];
+        var predicted = new int[classes];
+        var actual = new int[classes];
+        var logits = new double[classes];
+        for (int i = 0; i < set.Count; i++)
+        {
+            var h = set.Features(i);
+            int best = 0;
+            for (int c = 0; c < classes; c++)
+            {
+                double sum = layer[(classes * width) + c];
+                var row = layer.Slice(c * width, width);
+                for (int k = 0; k < width; k++)
+                {
+                    sum += (double)row[k] * h[k];
+                }
+
+                logits[c] = sum;
+                if (sum > logits[best])
+                {
+                    best = c; // the first of equal maxima, as argmax
+                }
+            }
+
+            int label = set.Label(i);
+            predicted[best]++;
+            actual[label]++;
+            if (best == label)
+            {
+                truePositives[label]++;
+            }
+        }
+
+        return [.. set.Familiar.Select(c => truePositives[c] == 0 ? 0.0 : 2.0 * truePositives[c] / (predicted[c] + actual[c]))];
+    }
+
+    /// <summary>The score of a class on which the peer reaches <paramref name="peer"/> and the own model <paramref name="mine"/>.</summary>
+    public static double Score(double mine, double peer)
+    {
+        double difference = 10 * Math.Abs(mine - peer);
+        return peer > mine ? Math.Pow(difference, 3 + mine) : -Math.Pow(difference, 4 + mine);
+    }
+
+    /// <summary>s(x) = max(0, 10 / (1 + e^(-x / 100)) - 4): 1 at x = 0, 6 at most, 0 below x = -40.5.</summary>
+    public static double Weight(double score) => Math.Max(0.0, (10.0 / (1.0 + Math.Exp(-score / 100))) - 4);
+
+    /// <summary>max(0, mean - std) of <paramref name="f1"/> (population standard deviation); 0 when empty.</summary>
+    public static double Certainty(ReadOnlySpan<double> f1)
+    {
+        if (f1.IsEmpty)
+        {
+            return 0;
+        }
+
+        double mean = 0;
+        foreach (double v in f1)
+        {
+            mean += v;
+        }
+
+        mean /= f1.Length;
+        double variance = 0;
+        foreach (double v in f1)
+        {
+            variance += (v - mean) * (v - mean);
+        }
+
+        return Math.Max(0.0, mean - Math.Sqrt(variance / f1.Length));
+    }
+
+    /// <summary>
+    /// Integrates the <paramref name="selected"/> output layers into the peer's own
+    /// <paramref name="own"/>, writing the result into <paramref name="destination"/>.
+    /// </summary>
+    public static void Integrate(ReadOnlySpan<float> own, RowMatrix selected, BristleEvaluationSet set, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        int length = set.LayerLength, classes = set.Classes, width = set.Width;
+        if (own.Length != length || selected.Columns != length || destination.Length != length)
+        {
+            throw new AggregationException($"bristle's integrator needs output layers of {length} values (C = {classes}, w = {width})");
+        }
+
+        var mine = F1PerClass(own, set);
+        var sums = new double[length];
+        var classWeights = new double[classes];
+        Array.Fill(classWeights, 1.0);
+        for (int k = 0; k < length; k++)
+        {
+            sums[k] = own[k];
+        }
+
+        var familiar = set.Familiar;
+        var isFamiliar = new bool[classes];
+        foreach (int c in familiar)
+        {
+            isFamiliar[c] = true;
+        }
+
+        for (int p = 0; p < selected.Rows; p++)
+        {
+            var layer = selected[p];
+            if (!IsFinite(layer))
+            {
+                continue;
+            }
+
+            var theirs = F1PerClass(layer, set);
+            double certainty = Certainty(theirs);
+            double total = 0;
+            var weights = new double[classes];
+            for (int i = 0; i < familiar.Count; i++)
+            {
+                double score = Score(mine[i], theirs[i]);
+                total += score;
+                weights[familiar[i]] = Weight(Math.Max(-100, score)) * certainty;
+            }
+
+            double foreign = Weight(total) * certainty;
+            for (int c = 0; c < classes; c++)
+            {
+                double w = isFamiliar[c] ? weights[c] : foreign;
+                if (w == 0)
+                {
+                    continue;
+                }
+
+                classWeights[c] += w;
+                for (int k = 0; k < width; k++)
+                {
+                    sums[(c * width) + k] += w * layer[(c * width) + k];
+                }
+
+                sums[(classes * width) + c] += w * layer[(classes * width) + c];
+            }
+        }
+
+        for (int c = 0; c < classes; c++)
+        {
+            for (int k = 0; k < width; k++)
+            {
+                destination[(c * width) + k] = (float)(sums[(c * width) + k] / classWeights[c]);
+            }
+
+            destination[(classes * width) + c] = (float)(sums[(classes * width) + c] / classWeights[c]);
+        }
+    }
+
+    private static bool IsFinite(ReadOnlySpan<float> layer)
+    {
+        foreach (float v in layer)
+        {
+            if (!float.IsFinite(v))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

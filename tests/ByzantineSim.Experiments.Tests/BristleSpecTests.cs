@@ -1,0 +1,49 @@
+using ByzantineSim.Experiments.Specs;
+using ByzantineSim.Simulator.Peers;
+
+namespace ByzantineSim.Experiments.Tests;
+
+/// <summary><c>aggregator: bristle</c> and <c>topology.transfer</c>: how they read, render and fail.</summary>
+public class BristleSpecTests
+{
+    private const string File = "spec.yaml";
+
+    private static string[] Errors(string yaml)
+    {
+        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
+        return [.. error.Errors.Select(e => e.ToString())];
+    }
+
+    [Fact]
+    public void Bristle_WithoutTransfer_SaysWhatItNeeds() =>
+        Assert.Equal(
+            ["spec.yaml:5:15: base.aggregator: bristle integrates output layers over frozen pretrained layers: it needs topology.transfer (e.g. topology: {name: complete, transfer: {samples: 3000}})"],
+            Errors("sweep: s\nbase:\n  clients: { n: 8, f: 1 }\n  topology: { name: complete }\n  aggregator: bristle\n  attack: sign-flip\n"));
+
+    [Fact]
+    public void Transfer_OnAModelWithoutHiddenLayers_IsAnError_AndBristleOptionsAreChecked()
+    {
+        Assert.Equal(
+            [
+                "spec.yaml:3:10: base.model: topology.transfer freezes the layers before a linear output layer, which logistic does not have; use model: {name: mlp, hidden: [64]}",
+                "spec.yaml:6:39: base.aggregator.alpha: must be in [0, 1] (got 1.5)",
+            ],
+            Errors("sweep: s\nbase:\n  model: logistic\n  clients: { n: 8, f: 1 }\n  topology: { name: complete, transfer: { samples: 100 } }\n  aggregator: { name: bristle, alpha: 1.5 }\n  attack: sign-flip\n"));
+    }
+
+    [Fact]
+    public void BristleSpec_ReadsItsOptionsAndTransfer_AndRendersThemBackToTheSameText()
+    {
+        var plan = SweepLoader.Parse(
+            "sweep: s\nbase:\n  seed: 3\n  model: { name: mlp, hidden: [16] }\n  clients: { n: 8, f: 1 }\n  attack: sign-flip\n" +
+            "  aggregator: { name: bristle, alpha: 0.5, candidates: 4 }\n  topology: { name: complete, transfer: { samples: 500, epochs: 1 } }\n", File);
+        var run = Assert.Single(plan.Runs);
+        string canonical = run.Spec.ToCanonicalYaml();
+        Assert.Contains("aggregator:\n  name: bristle\n  alpha: 0.5\n  candidates: 4\n", canonical, StringComparison.Ordinal);
+        Assert.Contains("topology:\n  name: complete\n  seed: 3\n  transfer:\n    samples: 500\n    epochs: 1\n    learning_rate: 0.1\n    batch_size: 32\n    seed: 3\ndevice: cpu\n", canonical, StringComparison.Ordinal);
+        Assert.Equal(
+            new TopologySettings(TopologyKind.Complete, 3) { Mixing = PeerMixing.Bristle, Bristle = new BristleSettings(0.5, 4, 100), Transfer = new TransferSettings(500, 1, 0.1, 32, 3) },
+            run.Setup.Topology);
+        Assert.Equal(canonical, SweepLoader.ParseRun(run.Id, canonical, []).Spec.ToCanonicalYaml());
+    }
+}
