@@ -4,7 +4,8 @@ namespace ByzantineSim.Clients.Partitioning;
 
 /// <summary>
 /// The assignment of training samples to clients: client k owns the sample indices
-/// <c>Clients[k]</c>. Every sample is owned by at most one client. <see cref="NoisyLabels"/>
+/// <c>Clients[k]</c>. Every sample is owned by at most one client, except the copies that
+/// <see cref="ByzantineClassCopies"/> gives the Byzantine clients. <see cref="NoisyLabels"/>
 /// optionally replaces some labels of some clients (honest-but-unreliable clients).
 /// </summary>
 /// <param name="Clients">Sample indices per client, in increasing order.</param>
