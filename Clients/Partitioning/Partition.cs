@@ -4,7 +4,8 @@ namespace ByzantineSim.Clients.Partitioning;
 
 /// <summary>
 /// The assignment of training samples to clients: client k owns the sample indices
-/// <c>Clients[k]</c>. Every sample is owned by at most one client. <see cref="NoisyLabels"/>
+/// <c>Clients[k]</c>. Every sample is owned by at most one client, except the copies that
+/// <see cref="ByzantineClassCopies"/> gives the Byzantine clients. <see cref="NoisyLabels"/>
 /// optionally replaces some labels of some clients (honest-but-unreliable clients);
 /// <see cref="Dilution"/>, when set, says how to read the indices of noisy copies added to them.
 /// </summary>

@@ -32,6 +32,17 @@ public static class PartitionerCatalog
     public static readonly Parameter<bool> ByzantineDataParameter = new(
         "byzantine_data", true, "Byzantine clients hold data too; false splits it among the honest clients only");
 
+    /// <summary>
+    /// Common option: classes whose training samples every Byzantine client holds a copy of, while
+    /// the honest clients split the training set among themselves (FoolsGold's sybil layout; empty,
+    /// the default, leaves the partition as it is).
+    /// </summary>
+    public static readonly Parameter<ImmutableArray<int>> ByzantineClassesParameter = new(
+        "byzantine_classes",
+        [],
+        "every Byzantine client holds a copy of all samples of these classes; the honest clients split the data among themselves",
+        classes => !classes.IsDefault && classes.Any(c => c < 0) ? "must list class labels >= 0" : null);
+
     private static readonly Parameter<int> ShardsParameter = new(
         "shards_per_client", 2, "label-sorted shards per client", v => v >= 1 ? null : "must be >= 1");
 
@@ -87,8 +98,8 @@ public static class PartitionerCatalog
     ]);
 
     /// <summary>
-    /// Binds a partitioner's raw options, including the common label-noise and
-    /// <c>byzantine_data</c> options; <paramref name="byzantine"/> is the run's Byzantine count.
+    /// Binds a partitioner's raw options, including the common label-noise, <c>byzantine_data</c>
+    /// and <c>byzantine_classes</c> options; <paramref name="byzantine"/> is the run's Byzantine count.
     /// </summary>
     public static (IPartitioner Partitioner, ImmutableArray<PluginError> Errors) Bind(
         PartitionerDescriptor descriptor, IReadOnlyDictionary<string, string> raw, int byzantine = 0)
@@ -97,8 +108,19 @@ public static class PartitionerCatalog
             int noisy = binder.Get(NoisyClientsParameter);
             double fraction = binder.Get(NoiseFractionParameter);
             bool byzantineData = binder.Get(ByzantineDataParameter);
+            var byzantineClasses = binder.Get(ByzantineClassesParameter);
             var partitioner = descriptor.Create(binder);
             partitioner = noisy > 0 && fraction > 0 ? new LabelNoise(partitioner, noisy, fraction) : partitioner;
+            if (!byzantineClasses.IsDefaultOrEmpty)
+            {
+                if (!byzantineData)
+                {
+                    binder.Error(ByzantineClassesParameter.Name, "gives the Byzantine clients data, which byzantine_data: false withholds; give one of the two");
+                }
+
+                return byzantine == 0 ? partitioner : new ByzantineClassCopies(partitioner, byzantine, byzantineClasses);
+            }
+
             return byzantineData || byzantine == 0 ? partitioner : new HonestDataOnly(partitioner, byzantine);
         });
 }

@@ -29,7 +29,7 @@ public static class PluginListing
         "datasets" => catalog.Datasets.All.Select(d => new PluginListingRow(d.Name, d.Summary, [.. d.Parameters, DatasetCatalog.ValidationParameter])),
         "models" => catalog.Models.All.Select(d => new PluginListingRow(d.Name, d.Summary, d.Parameters)),
         "partitioners" => catalog.Partitioners.All.Select(d => new PluginListingRow(
-            d.Name, d.Summary, [PartitionerCatalog.NoisyClientsParameter, PartitionerCatalog.NoiseFractionParameter, PartitionerCatalog.ByzantineDataParameter, .. d.Parameters])),
+            d.Name, d.Summary, [PartitionerCatalog.NoisyClientsParameter, PartitionerCatalog.NoiseFractionParameter, PartitionerCatalog.ByzantineDataParameter, PartitionerCatalog.ByzantineClassesParameter, .. d.Parameters])),
         "compressors" => catalog.Compressors.All.Select(d => new PluginListingRow(d.Name, d.Summary, d.Parameters)),
         _ => throw new ArgumentException($"unknown kind '{kind}'{NameSuggestion.DidYouMean(kind, Kinds)}; known: {string.Join(", ", Kinds)}", nameof(kind)),
     };

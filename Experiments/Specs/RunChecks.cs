@@ -100,6 +100,12 @@ internal static class RunChecks
             reader.Error(root.Get("partition") ?? root.Node, "partition",
                 $"adversary.identities: {mode} needs every client to hold data (each is honest in some rounds); partition.byzantine_data: false withholds it");
         }
+
+        if (partitioner is ByzantineClassCopies)
+        {
+            reader.Error(root.Get("partition") ?? root.Node, "partition",
+                $"partition.byzantine_classes gives the last f ids their data; adversary.identities: {mode} changes which ids are Byzantine");
+        }
     }
 
     /// <summary>Whether the data set is available with its options.</summary>
@@ -113,10 +119,27 @@ internal static class RunChecks
         }
     }
 
-    /// <summary>The natural partition needs a data set whose samples belong to users.</summary>
+    /// <summary>
+    /// The natural partition needs a data set whose samples belong to users, and
+    /// <c>byzantine_classes</c> must name classes the data set has.
+    /// </summary>
     public static void Partition(NodeReader reader, MappingView root, IPartitioner partitioner, IDatasetSource dataSource)
     {
-        var inner = partitioner is HonestDataOnly honest ? honest.Inner : partitioner;
+        var inner = partitioner switch
+        {
+            HonestDataOnly honest => honest.Inner,
+            ByzantineClassCopies copies => copies.Inner,
+            _ => partitioner,
+        };
+        int known = dataSource.Classes;
+        if (partitioner is ByzantineClassCopies copied && known > 0 && copied.Classes.Any(c => c >= known))
+        {
+            var partitionNode = root.Get("partition");
+            var optionNode = partitionNode is YMapping map ? map["byzantine_classes"] : null;
+            reader.Error(optionNode ?? partitionNode ?? root.Node, "partition.byzantine_classes",
+                $"class {copied.Classes.First(c => c >= known)} does not exist: the data set has classes 0..{known - 1}");
+        }
+
         if (inner is LabelNoise noisy)
         {
             inner = noisy.Inner;

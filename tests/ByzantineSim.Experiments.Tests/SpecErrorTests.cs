@@ -234,6 +234,26 @@ public class SpecErrorTests
     }
 
     [Fact]
+    public void ByzantineClasses_UnknownClass_IsAnErrorAtTheOption() =>
+        Assert.Equal(
+            ["spec.yaml:4:46: base.partition.byzantine_classes: class 12 does not exist: the data set has classes 0..9"],
+            Errors("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  partition: { name: iid, byzantine_classes: [1, 12] }\n  attack: targeted-label-flip\n"));
+
+    [Fact]
+    public void ByzantineClasses_WithChangingIdentities_IsAnError() =>
+        Assert.Equal(
+            ["spec.yaml:6:14: base.partition: partition.byzantine_classes gives the last f ids their data; adversary.identities: rotating changes which ids are Byzantine"],
+            Errors("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  attack: sign-flip\n  adversary: { identities: rotating, period: 3 }\n  partition: { name: iid, byzantine_classes: [1] }\n"));
+
+    [Fact]
+    public void ByzantineClasses_AtItsDefault_IsLeftOutOfTheCanonicalYaml_AndWrittenWhenGiven()
+    {
+        var plan = SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  attack: targeted-label-flip\ngrid:\n  partition:\n    - iid\n    - { name: iid, byzantine_classes: [1] }\n", File);
+        Assert.DoesNotContain("byzantine_classes", plan.Runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        Assert.Contains("byzantine_classes: [1]", plan.Runs[1].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Weighting_AtItsDefault_IsLeftOutOfTheCanonicalYaml_AndWrittenWhenOn()
     {
         var plan = SweepLoader.Parse("sweep: s\nbase:\n  training: { algorithm: fedavg }\ngrid:\n  training.weighting: [none, samples]\n", File);
