@@ -60,7 +60,7 @@ public sealed class ArrivalSchedule
         ArgumentOutOfRangeException.ThrowIfLessThan(honest + byzantine, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
         int n = honest + byzantine;
-        int buffer = settings.Mode == AsyncMode.FedAsync ? 1 : settings.Buffer;
+        int buffer = settings.Mode switch { AsyncMode.FedAsync => 1, AsyncMode.Sync => n, _ => settings.Buffer };
         ArgumentOutOfRangeException.ThrowIfGreaterThan(buffer, n);
         ArgumentOutOfRangeException.ThrowIfLessThan(buffer, 1);
 
@@ -79,6 +79,11 @@ public sealed class ArrivalSchedule
 
         double Duration(int client) =>
             (computeFactor[client] * settings.Compute.Sample(compute[client])) + (latencyFactor[client] * settings.Latency.Sample(latency[client]));
+
+        if (settings.Mode == AsyncMode.Sync)
+        {
+            return Synchronous(n, honest, steps, Duration);
+        }
 
         var queue = new PriorityQueue<int, (double Time, int Client)>();
         var start = new double[n];
@@ -132,5 +137,29 @@ public sealed class ArrivalSchedule
         }
 
         return new ArrivalSchedule(arrivals.ToImmutable(), [.. lastUse], stepTimes.MoveToImmutable());
+    }
+
+    // Every step: all n clients start together on the newest version; the step closes at the slowest arrival.
+    private static ArrivalSchedule Synchronous(int n, int honest, int steps, Func<int, double> duration)
+    {
+        var arrivals = ImmutableArray.CreateBuilder<Arrival>(n * steps);
+        var stepTimes = ImmutableArray.CreateBuilder<double>(steps);
+        var lastUse = Enumerable.Repeat(-1, steps + 1).ToArray();
+        double now = 0;
+        for (int step = 0; step < steps; step++)
+        {
+            double started = now;
+            var times = Enumerable.Range(0, n).Select(client => (Time: started + duration(client), Client: client)).Order().ToList();
+            foreach (var (time, client) in times)
+            {
+                arrivals.Add(new Arrival(arrivals.Count, client, client >= honest, step, started, time, step, step));
+            }
+
+            lastUse[step] = arrivals.Count - 1;
+            now = times[^1].Time;
+            stepTimes.Add(now);
+        }
+
+        return new ArrivalSchedule(arrivals.MoveToImmutable(), [.. lastUse], stepTimes.MoveToImmutable());
     }
 }

@@ -75,6 +75,8 @@ public sealed class AsyncServer
 
     private int Dimension => _scratch.Length;
 
+    private int Buffer => _settings.Mode == AsyncMode.Sync ? _setup.TotalClients : _settings.Buffer;
+
     /// <summary>The honest jobs computed from version <paramref name="version"/>: what to ask the trainers once it exists.</summary>
     public IEnumerable<(Arrival Arrival, VectorPayload Parameters, Clients.Training.LocalWork Work)> JobsOf(int version) =>
         _jobsByVersion[version].Select(a => (a, _versions[version], _clients[a.Client].Work(a.Job, _setup.Training, null, _epochs[a.Client])));
@@ -96,7 +98,7 @@ public sealed class AsyncServer
 
             var entry = Receive(arrival);
             _buffer.Add(entry);
-            if (_settings.Mode == AsyncMode.FedAsync || _buffer.Count == _settings.Buffer)
+            if (_settings.Mode == AsyncMode.FedAsync || _buffer.Count == Buffer)
             {
                 var (record, outcomes) = _settings.Mode == AsyncMode.FedAsync ? Mix(entry) : Aggregate();
                 completed.Add(new CompletedStep(record, outcomes, Optimizer.Parameters));

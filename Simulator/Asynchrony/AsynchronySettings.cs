@@ -17,6 +17,13 @@ public enum AsyncMode
     /// Aggregation", AISTATS 2022, arXiv 2106.06639, Alg. 1). Any registered rule aggregates the buffer.
     /// </summary>
     FedBuff,
+
+    /// <summary>
+    /// Synchronous rounds timed in simulated seconds: every client starts each step on the newest
+    /// model and the step waits for the slowest (K = n, no staleness). The aggregation is the
+    /// synchronous round's, so this is the baseline the asynchronous modes are timed against.
+    /// </summary>
+    Sync,
 }
 
 /// <summary>The staleness functions s of FedAsync (Xie et al. 2019, Sec. 5.2).</summary>
@@ -79,7 +86,7 @@ public enum ByzantineTiming
 /// into the run's arrival order before any training, so results never depend on wall-clock time.
 /// </summary>
 /// <param name="Mode">FedAsync or FedBuff.</param>
-/// <param name="Buffer">FedBuff's K (updates per server step); 1 for FedAsync.</param>
+/// <param name="Buffer">FedBuff's K (updates per server step); 1 for FedAsync; n for Sync.</param>
 /// <param name="Mixing">FedAsync's alpha in (0, 1]; 1 for FedBuff.</param>
 /// <param name="Staleness">FedAsync: a_t = alpha s(u); FedBuff: each buffered update is scaled by s(u).</param>
 /// <param name="Compute">Distribution of one job's compute time.</param>

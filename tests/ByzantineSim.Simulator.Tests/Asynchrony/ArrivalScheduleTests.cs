@@ -75,4 +75,15 @@ public class ArrivalScheduleTests
         // The timing changes what the Byzantine clients claim, never when anyone arrives.
         Assert.Equal(fresh.Arrivals.Select(a => (a.Client, a.Time)), stale.Arrivals.Select(a => (a.Client, a.Time)));
     }
+
+    [Fact]
+    public void Sync_EveryClientEveryStep_NoStaleness_StepEndsAtTheSlowest()
+    {
+        var exponential = new DelayDistribution(DelayKind.Exponential, 1, 0, 0);
+        var schedule = ArrivalSchedule.Build(Settings(AsyncMode.Sync, compute: exponential) with { ComputeSpread = 3 }, 4, 1, 5);
+        Assert.Equal(25, schedule.Arrivals.Length);
+        Assert.All(schedule.Arrivals, a => Assert.Equal((a.Step, 0), (a.Job, a.Staleness)));
+        Assert.All(schedule.Arrivals.GroupBy(a => a.Step), g => Assert.Equal([0, 1, 2, 3, 4], g.Select(a => a.Client).Order()));
+        Assert.Equal(schedule.Arrivals.GroupBy(a => a.Step).Select(g => g.Max(a => a.Time)), schedule.StepTimes);
+    }
 }

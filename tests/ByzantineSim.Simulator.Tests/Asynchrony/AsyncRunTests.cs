@@ -41,6 +41,21 @@ public class AsyncRunTests
     }
 
     [Fact]
+    public async Task SyncModeWithHeterogeneousSpeeds_EqualsTheSynchronousRun_StepsLastAsLongAsTheSlowest()
+    {
+        var sync = Setup();
+        var timed = sync with { Asynchrony = new AsynchronySettings(AsyncMode.Sync, 9, 1, StalenessFunction.Constant, Exponential, Exponential, 4) { ComputeSpread = 5 } };
+        var expected = await Run(2, sync);
+        var actual = await Run(2, timed);
+        Assert.Equal(Evaluations(expected), Evaluations(actual));
+
+        // Each step closes at its slowest client's arrival, which the next step's jobs start from.
+        var byStep = actual.Arrivals.GroupBy(a => a.Step).ToList();
+        Assert.All(byStep, g => Assert.Equal(actual.Rounds[g.Key].SimulatedSeconds, g.Max(a => a.Time)));
+        Assert.All(byStep.Skip(1), g => Assert.All(g, a => Assert.Equal(actual.Rounds[g.Key - 1].SimulatedSeconds, a.Start)));
+    }
+
+    [Fact]
     public async Task FedBuffWithLatencySpread_DiffersFromTheSynchronousRun()
     {
         // The differential test above could pass with the asynchrony ignored: here it must matter.
