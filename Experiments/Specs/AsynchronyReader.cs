@@ -112,7 +112,7 @@ internal static class AsynchronyReader
                     $"must satisfy {aggregator.Requirement} for {aggregator.Name} (the buffer plays the round's role: n=K={settings.Buffer}, f={aggregator.F})");
             }
         }
-        else
+        else if (settings.Mode == AsyncMode.FedAsync)
         {
             if (run.Aggregator is { } aggregator && (aggregator.Name != RunReader.Defaults.Aggregator || run.PreAggregators))
             {
