@@ -34,7 +34,7 @@ internal static class AsynchronyReader
 
         if (view.Get("mode") is null)
         {
-            reader.Error(node, "asynchrony.mode", $"is required: {Modes.Rule}");
+            reader.Error(node, "asynchrony", $"mode is required: it {Modes.Rule}");
         }
 
         var mode = view.Word("mode", AsyncMode.FedBuff, Modes);
@@ -44,7 +44,7 @@ internal static class AsynchronyReader
         {
             if (view.Get("buffer") is null)
             {
-                reader.Error(node, "asynchrony.buffer", "is required for fedbuff: the number of updates K the server aggregates per step");
+                reader.Error(node, "asynchrony", "buffer is required for fedbuff: the number of updates K the server aggregates per step");
             }
 
             buffer = view.Scalar("buffer", 1, v => v >= 1 ? null : "must be >= 1");
@@ -73,7 +73,7 @@ internal static class AsynchronyReader
         {
             if (view.Get("byzantine_lag") is null)
             {
-                reader.Error(node, "asynchrony.byzantine_lag", "is required for byzantine_timing: stale (how many versions behind the newest the Byzantine clients craft from)");
+                reader.Error(node, "asynchrony", "byzantine_lag is required for byzantine_timing: stale (how many versions behind the newest the Byzantine clients craft from)");
             }
 
             lag = view.Scalar("byzantine_lag", 1, v => v >= 1 ? null : "must be >= 1");
@@ -208,7 +208,7 @@ internal static class AsynchronyReader
 
         if (mapping.Get("name") is null)
         {
-            reader.Error(node, NodeReader.Join(path, "name"), $"is required: {Staleness.Rule}");
+            reader.Error(node, path, $"name is required: it {Staleness.Rule}");
         }
 
         var name = mapping.Word("name", StalenessKind.Constant, Staleness);
@@ -217,7 +217,7 @@ internal static class AsynchronyReader
         {
             if (mapping.Get("a") is null)
             {
-                reader.Error(node, NodeReader.Join(path, "a"), "is required (the exponent of polynomial, the slope of hinge)");
+                reader.Error(node, path, "a is required (the exponent of polynomial, the slope of hinge)");
             }
 
             a = mapping.Scalar("a", 1.0, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0");
@@ -227,7 +227,7 @@ internal static class AsynchronyReader
         {
             if (mapping.Get("b") is null)
             {
-                reader.Error(node, NodeReader.Join(path, "b"), "is required (the staleness up to which hinge keeps weight 1)");
+                reader.Error(node, path, "b is required (the staleness up to which hinge keeps weight 1)");
             }
 
             b = mapping.Scalar("b", 0.0, v => v >= 0 && double.IsFinite(v) ? null : "must be a finite number >= 0");

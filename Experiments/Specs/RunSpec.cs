@@ -281,24 +281,21 @@ internal static class Canonical
             Simulator.Asynchrony.AsyncMode.FedAsync => $"  mixing: {Number(settings.Mixing)}\n",
             _ => "",
         });
+        bool sync = settings.Mode == Simulator.Asynchrony.AsyncMode.Sync; // sync reads neither staleness nor Byzantine timing
         var staleness = settings.Staleness;
-        text.Append("  staleness:\n    name: ").Append(AsynchronyReader.Staleness.Word(staleness.Kind)).Append('\n');
-        if (staleness.Kind != Simulator.Asynchrony.StalenessKind.Constant)
+        if (!sync)
         {
-            text.Append("    a: ").Append(Number(staleness.A)).Append('\n');
-        }
-
-        if (staleness.Kind == Simulator.Asynchrony.StalenessKind.Hinge)
-        {
-            text.Append("    b: ").Append(Number(staleness.B)).Append('\n');
+            text.Append("  staleness:\n    name: ").Append(AsynchronyReader.Staleness.Word(staleness.Kind)).Append('\n');
+            text.Append(staleness.Kind == Simulator.Asynchrony.StalenessKind.Constant ? "" : $"    a: {Number(staleness.A)}\n");
+            text.Append(staleness.Kind == Simulator.Asynchrony.StalenessKind.Hinge ? $"    b: {Number(staleness.B)}\n" : "");
         }
 
         Delay(text, "compute", settings.Compute, settings.ComputeSpread);
         Delay(text, "latency", settings.Latency, settings.LatencySpread);
-        text.Append("  byzantine_timing: ").Append(AsynchronyReader.Timings.Word(settings.ByzantineTiming)).Append('\n');
-        if (settings.ByzantineTiming == Simulator.Asynchrony.ByzantineTiming.Stale)
+        if (!sync)
         {
-            text.Append("  byzantine_lag: ").Append(settings.ByzantineLag).Append('\n');
+            text.Append("  byzantine_timing: ").Append(AsynchronyReader.Timings.Word(settings.ByzantineTiming)).Append('\n');
+            text.Append(settings.ByzantineTiming == Simulator.Asynchrony.ByzantineTiming.Stale ? $"  byzantine_lag: {settings.ByzantineLag}\n" : "");
         }
 
         text.Append("  seed: ").Append(Number(unchecked((long)settings.Seed))).Append('\n');

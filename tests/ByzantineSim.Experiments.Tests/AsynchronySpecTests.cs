@@ -18,13 +18,13 @@ public class AsynchronySpecTests
     [Fact]
     public void BufferLargerThanTheClients_IsAnErrorAtTheBuffer() =>
         Assert.Equal(
-            ["spec.yaml:4:39: base.asynchrony.buffer: must be at most clients.n (a buffer holds updates of different clients' jobs; n=6, got 8)"],
+            ["spec.yaml:4:40: base.asynchrony.buffer: must be at most clients.n (a buffer holds updates of different clients' jobs; n=6, got 8)"],
             Errors("sweep: s\nbase:\n  clients: { n: 6, f: 0 }\n  asynchrony: { mode: fedbuff, buffer: 8 }\n"));
 
     [Fact]
     public void BufferTooSmallForTheRule_NamesTheRuleAndK() =>
         Assert.Equal(
-            ["spec.yaml:5:39: base.asynchrony.buffer: must satisfy n > 2f + 2 for krum (the buffer plays the round's role: n=K=4, f=1)"],
+            ["spec.yaml:5:40: base.asynchrony.buffer: must satisfy n > 2f + 2 for krum (the buffer plays the round's role: n=K=4, f=1)"],
             Errors("sweep: s\nbase:\n  clients: { n: 10, f: 1 }\n  aggregator: krum\n  asynchrony: { mode: fedbuff, buffer: 4 }\n  attack: sign-flip\n"));
 
     [Fact]
@@ -37,10 +37,10 @@ public class AsynchronySpecTests
     public void MissingAndMisplacedParameters_AreErrorsAtTheirPaths() =>
         Assert.Equal(
             [
-                "spec.yaml:4:3: base.asynchrony.buffer: is required for fedbuff: the number of updates K the server aggregates per step",
+                "spec.yaml:5:5: base.asynchrony: buffer is required for fedbuff: the number of updates K the server aggregates per step",
+                "spec.yaml:5:5: base.asynchrony: byzantine_lag is required for byzantine_timing: stale (how many versions behind the newest the Byzantine clients craft from)",
                 "spec.yaml:5:13: base.asynchrony.mixing: applies to fedasync only (fedbuff steps with training.learning_rate)",
-                "spec.yaml:6:16: base.asynchrony.staleness.b: is required (the staleness up to which hinge keeps weight 1)",
-                "spec.yaml:4:3: base.asynchrony.byzantine_lag: is required for byzantine_timing: stale (how many versions behind the newest the Byzantine clients craft from)",
+                "spec.yaml:6:16: base.asynchrony.staleness: b is required (the staleness up to which hinge keeps weight 1)",
             ],
             Errors("sweep: s\nbase:\n  clients: { n: 6, f: 0 }\n  asynchrony:\n    mixing: 0.5\n    staleness: { name: hinge, a: 10 }\n    byzantine_timing: stale\n    mode: fedbuff\n"));
 
