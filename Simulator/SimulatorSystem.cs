@@ -84,8 +84,11 @@ public sealed class SimulatorSystem : IAsyncDisposable
     {
         await _startup.Started.WaitAsync(cancellationToken).ConfigureAwait(false);
         var context = Prepare(setup, progress);
-        // A run with a topology has no server: one actor drives its peers (see Peers/PeerNetworkActor).
-        var props = setup.Topology is null ? Props.Create(() => new ServerActor(context)) : Props.Create(() => new Peers.PeerNetworkActor(context));
+        // A run with a topology has no server: one actor drives its peers (see Peers/PeerNetworkActor);
+        // an asynchronous run's server applies arrivals in simulated time (see Asynchrony/AsyncServerActor).
+        var props = setup.Topology is not null ? Props.Create(() => new Peers.PeerNetworkActor(context))
+            : setup.Asynchrony is not null ? Props.Create(() => new Asynchrony.AsyncServerActor(context))
+            : Props.Create(() => new ServerActor(context));
         var server = System.ActorOf(props, $"run-{Sanitize(setup.RunId)}-{Guid.NewGuid():N}");
         try
         {

@@ -37,6 +37,12 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
     /// <summary>The columns metrics.csv adds for a peer-to-peer run.</summary>
     public static readonly string[] PeerColumns = ["peer_accuracy_min", "peer_accuracy_max", "consensus_distance"];
 
+    /// <summary>File of an asynchronous run listing every applied arrival (client, times, staleness, weight).</summary>
+    public const string ArrivalsFile = "arrivals.csv";
+
+    /// <summary>The column of <c>metrics.csv</c> an asynchronous run adds: the simulated second its step completed.</summary>
+    public const string SimulatedTimeColumn = "simulated_seconds";
+
     /// <summary>The metrics.csv column of the attack success rate (runs with a targeted or backdoor attack only).</summary>
     public const string AttackSuccessColumn = "attack_success_rate";
 
@@ -150,15 +156,29 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
         string[] columns = result.HasValidation ? [.. metricColumns, "validation_accuracy", "validation_loss"] : metricColumns;
         columns = result.HasAttackSuccess ? [.. columns, AttackSuccessColumn] : columns;
         // Peer-to-peer runs only (test_accuracy is then the mean over honest peers): the spread over peers and the consensus distance.
+        // Asynchronous runs only (rounds are server steps): the simulated second each evaluated step completed, 0 for the initial model.
+        var simulated = result.Rounds.ToDictionary(r => r.Round + 1, r => r.SimulatedSeconds);
+        columns = result.PeerToPeer ? [.. columns, .. PeerColumns] : columns;
         Add(MetricsFile, Csv(
-            result.PeerToPeer ? [.. columns, .. PeerColumns] : columns,
+            result.Asynchronous ? [.. columns, SimulatedTimeColumn] : columns,
             result.Evaluations.Select(e =>
             {
                 object[] row = [e.Round, e.TrainLoss, e.TestAccuracy, e.TestLoss, aggregated.GetValueOrDefault(e.Round)];
                 row = result.HasValidation ? [.. row, e.ValidationAccuracy, e.ValidationLoss] : row;
                 row = result.HasAttackSuccess ? [.. row, e.AttackSuccessRate] : row;
-                return result.PeerToPeer ? [.. row, e.PeerAccuracyMin, e.PeerAccuracyMax, e.ConsensusDistance] : row;
+                row = result.PeerToPeer ? [.. row, e.PeerAccuracyMin, e.PeerAccuracyMax, e.ConsensusDistance] : row;
+                return result.Asynchronous ? [.. row, simulated.GetValueOrDefault(e.Round)] : row;
             })));
+        if (result.Asynchronous)
+        {
+            // step: the server step that applied it; staleness = step - base_version; weight: FedAsync's a_t or FedBuff's s(staleness).
+            Add(ArrivalsFile, Csv(
+                ["step", "client", "byzantine", "start", "arrival", "base_version", "staleness", "weight", "outcome", "versions_held"],
+                result.Arrivals.Select(a => new object[]
+                {
+                    a.Step, a.Client, a.Byzantine ? 1 : 0, a.Start, a.Time, a.BaseVersion, a.Staleness, a.Weight, Snake(a.Outcome.ToString()), a.VersionsHeld,
+                })));
+        }
         if (result.PeerToPeer)
         {
             // Every vector a Byzantine peer sent an honest neighbour: equivocation shows as one sender, one round, several fingerprints.
@@ -233,6 +253,12 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             },
             ["seconds_per_round"] = Math.Round(result.Elapsed.TotalSeconds / Math.Max(1, run.Spec.Training.Rounds), 5),
         };
+        if (result.Asynchronous)
+        {
+            summary["simulated_seconds"] = result.Rounds.Length == 0 ? 0 : result.Rounds[^1].SimulatedSeconds; // asynchronous runs only
+            summary["most_versions_held"] = result.MostVersionsHeld;
+        }
+
         if (result.HasAttackSuccess)
         {
             summary["final_attack_success_rate"] = Finite(final.AttackSuccessRate); // targeted runs only: other summaries keep their keys

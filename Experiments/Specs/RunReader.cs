@@ -16,7 +16,7 @@ public static partial class RunReader
 {
     /// <summary>Keys a run (and so <c>base</c>, grid axes and cases) may set.</summary>
     public static readonly ImmutableArray<string> Keys =
-        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data", "adversary", "unreliable", "label_dilution", "topology"];
+        ["seed", "data", "partition", "model", "clients", "training", "pre_aggregators", "aggregator", "attack", "threat", "server", "faults", "device", "compression", "privacy", "server_data", "adversary", "unreliable", "label_dilution", "topology", "asynchrony"];
 
     /// <summary>
     /// Reads a run, binding plug-ins through <paramref name="catalog"/> (default: the built-in
@@ -43,6 +43,7 @@ public static partial class RunReader
 
         // Peer-to-peer runs: the local rule's f defaults to the most Byzantine neighbours an honest peer has.
         var topology = TopologyReader.Read(reader, root, seed);
+        var asynchrony = AsynchronyReader.Read(reader, root, seed);
         int ruleF = topology is null ? f : TopologyReader.LocalByzantine(topology, n, f, training.Rounds) ?? f;
 
         // Each plug-in of the pipeline also keeps how to bind it again for another f: a server
@@ -121,6 +122,24 @@ public static partial class RunReader
             RunChecks.Pipeline(reader, root, aggregator, preSteps, preSpecs, training.Participation, n);
         }
 
+        if (asynchrony is not null)
+        {
+            AsynchronyReader.Check(reader, root, asynchrony, new RunSettingsView(n, f, aggregator is null ? null : new AggregationPipeline(aggregator, preSteps), aggregator, attack)
+            {
+                PreAggregators = !preSpecs.IsDefaultOrEmpty,
+                ServerMomentum = training.ServerMomentum,
+                Participation = training.Participation,
+                SendsModel = training.Send == ClientSends.Model,
+                Weighted = training.Weighting != UpdateWeighting.None,
+                Faults = faults != Simulator.Faults.FaultSettings.None,
+                Deadline = double.IsFinite(server.DeadlineSeconds),
+                ServerData = serverData is not null,
+                IdentitiesChange = identities.Changes,
+                BatchNorm = model?.BatchNorm is { } norm && norm != Clients.Models.BatchNormMode.Batch,
+                Topology = topology is not null,
+            });
+        }
+
         if (aggregator is not null)
         {
             RunChecks.ServerData(reader, root, aggregator, serverData);
@@ -158,6 +177,7 @@ public static partial class RunReader
         {
             ServerData = serverData,
             Topology = topology,
+            Asynchrony = asynchrony,
             Identities = identities,
             AttackGroups = adversary.Groups,
             Unreliable = unreliable,
@@ -184,6 +204,7 @@ public static partial class RunReader
             ServerData = serverData?.ToSettings(),
             Device = device,
             Topology = topology,
+            Asynchrony = asynchrony,
             Identities = identities,
             Unreliable = unreliable,
             LabelDilution = labelDilution,

@@ -138,6 +138,9 @@ public sealed record RunSpec(
     /// <summary>The peer-to-peer graph and mixing rule, or null for the star (one server). <value>null</value></summary>
     public Simulator.Peers.TopologySettings? Topology { get; init; }
 
+    /// <summary>Asynchronous training in simulated time (FedAsync, FedBuff), or null for synchronous rounds. <value>null</value></summary>
+    public Simulator.Asynchrony.AsynchronySettings? Asynchrony { get; init; }
+
     /// <summary>Which clients are Byzantine in each round, and whether the server is told their number. <value>fixed</value></summary>
     public IdentitySettings Identities { get; init; } = IdentitySettings.Fixed;
 
@@ -232,6 +235,7 @@ internal static class Canonical
         }
 
         Topology(text, spec.Topology);
+        Asynchrony(text, spec.Asynchrony);
         text.Append("device: ").Append(SpecWords.Device.Word(spec.Device)).Append('\n');
         return text.ToString();
     }
@@ -271,6 +275,51 @@ internal static class Canonical
                 .Append("\n    batch_size: ").Append(transfer.BatchSize)
                 .Append("\n    seed: ").Append(Number(unchecked((long)transfer.Seed))).Append('\n');
         }
+    }
+
+    // Written only when set, so that synchronous runs keep the ids they had before asynchrony existed;
+    // only the options the mode and the functions read are written.
+    private static void Asynchrony(StringBuilder text, Simulator.Asynchrony.AsynchronySettings? settings)
+    {
+        if (settings is null)
+        {
+            return;
+        }
+
+        text.Append("asynchrony:\n  mode: ").Append(AsynchronyReader.Modes.Word(settings.Mode)).Append('\n');
+        text.Append(settings.Mode switch
+        {
+            Simulator.Asynchrony.AsyncMode.FedBuff => $"  buffer: {settings.Buffer}\n",
+            Simulator.Asynchrony.AsyncMode.FedAsync => $"  mixing: {Number(settings.Mixing)}\n",
+            _ => "",
+        });
+        bool sync = settings.Mode == Simulator.Asynchrony.AsyncMode.Sync; // sync reads neither staleness nor Byzantine timing
+        var staleness = settings.Staleness;
+        if (!sync)
+        {
+            text.Append("  staleness:\n    name: ").Append(AsynchronyReader.Staleness.Word(staleness.Kind)).Append('\n');
+            text.Append(staleness.Kind == Simulator.Asynchrony.StalenessKind.Constant ? "" : $"    a: {Number(staleness.A)}\n");
+            text.Append(staleness.Kind == Simulator.Asynchrony.StalenessKind.Hinge ? $"    b: {Number(staleness.B)}\n" : "");
+        }
+
+        Delay(text, "compute", settings.Compute, settings.ComputeSpread);
+        Delay(text, "latency", settings.Latency, settings.LatencySpread);
+        if (!sync)
+        {
+            text.Append("  byzantine_timing: ").Append(AsynchronyReader.Timings.Word(settings.ByzantineTiming)).Append('\n');
+            text.Append(settings.ByzantineTiming == Simulator.Asynchrony.ByzantineTiming.Stale ? $"  byzantine_lag: {settings.ByzantineLag}\n" : "");
+        }
+
+        text.Append("  seed: ").Append(Number(unchecked((long)settings.Seed))).Append('\n');
+    }
+
+    private static void Delay(StringBuilder text, string key, Simulator.Faults.DelayDistribution delay, double spread)
+    {
+        text.Append("  ").Append(key).Append(":\n    delay: ").Append(SpecWords.Delay.Word(delay.Kind)).Append('\n');
+        text.Append(delay.Kind == Simulator.Faults.DelayKind.Uniform
+            ? $"    low: {Number(delay.Low)}\n    high: {Number(delay.High)}\n"
+            : $"    mean: {Number(delay.Mean)}\n");
+        text.Append("    spread: ").Append(Number(spread)).Append('\n');
     }
 
     // Written only when identities change or groups are given, so that existing runs keep their ids.

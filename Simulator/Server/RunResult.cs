@@ -33,6 +33,15 @@ public sealed record RunResult(
     /// <summary>True for a peer-to-peer run: evaluations carry the spread over honest peers and the consensus distance.</summary>
     public bool PeerToPeer { get; init; }
 
+    /// <summary>True for an asynchronous run: rounds are server steps, and evaluations carry the simulated time of their step.</summary>
+    public bool Asynchronous { get; init; }
+
+    /// <summary>Asynchronous runs: every applied arrival, in order (empty otherwise).</summary>
+    public ImmutableArray<Asynchrony.ArrivalRecord> Arrivals { get; init; } = [];
+
+    /// <summary>Asynchronous runs: the most model versions the server held at once (the newest and the stale ones still trained on).</summary>
+    public int MostVersionsHeld { get; init; }
+
     /// <summary>Peer-to-peer runs: every message a Byzantine peer sent an honest neighbour (empty otherwise).</summary>
     public ImmutableArray<Peers.PeerMessageRecord> Messages { get; init; } = [];
 }

@@ -63,6 +63,12 @@ public sealed record RunSetup(
     /// </summary>
     public Peers.TopologySettings? Topology { get; init; }
 
+    /// <summary>
+    /// Asynchronous training in simulated time (FedAsync or FedBuff), or null for synchronous
+    /// rounds. With it, one <see cref="Asynchrony.AsyncServerActor"/> runs the run. <value>null</value>
+    /// </summary>
+    public Asynchrony.AsynchronySettings? Asynchrony { get; init; }
+
     /// <summary>Where the trainers compute (the spec's <c>device</c>). <value>Cpu</value></summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 

@@ -120,7 +120,7 @@ public sealed class RunCommandTests() : TempFolderTest("byzsim-run-")
             """
             bad.yaml: 3 problems:
               - bad.yaml:3:24: base.clients.f: must be less than n/2 (n=10, got f=5)
-              - bad.yaml:4:3: base.colour: unknown key 'colour'; known: adversary, aggregator, attack, clients, compression, data, device, faults, label_dilution, model, partition, pre_aggregators, privacy, seed, server, server_data, threat, topology, training, unreliable
+              - bad.yaml:4:3: base.colour: unknown key 'colour'; known: adversary, aggregator, asynchrony, attack, clients, compression, data, device, faults, label_dilution, model, partition, pre_aggregators, privacy, seed, server, server_data, threat, topology, training, unreliable
               - bad.yaml:6:22: grid.aggregator[1]: unknown aggregator 'krun' (did you mean 'krum'?); known: bulyan, caf, centered-clipping, cge, clipped-clustering, dnc, flag, flame, fltrust, foolsgold, geometric-median, krum, mda, meamed, mean, median, monna, mud-hog, multi-krum, signguard, smea, trimmed-mean
 
             """.ReplaceLineEndings("\n"),

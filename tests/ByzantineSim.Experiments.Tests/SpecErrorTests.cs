@@ -18,7 +18,7 @@ public class SpecErrorTests
         {
             // 1. unknown key in base, with a suggestion
             "sweep: s\nbase:\n  modle: mlp\n",
-            ["spec.yaml:3:3: base.modle: unknown key 'modle' (did you mean 'model'?); known: adversary, aggregator, attack, clients, compression, data, device, faults, label_dilution, model, partition, pre_aggregators, privacy, seed, server, server_data, threat, topology, training, unreliable"]
+            ["spec.yaml:3:3: base.modle: unknown key 'modle' (did you mean 'model'?); known: adversary, aggregator, asynchrony, attack, clients, compression, data, device, faults, label_dilution, model, partition, pre_aggregators, privacy, seed, server, server_data, threat, topology, training, unreliable"]
         },
         {
             // 2. unknown aggregator name in a grid axis
@@ -48,7 +48,7 @@ public class SpecErrorTests
         {
             // 7. an axis over an unknown setting
             "sweep: s\ngrid:\n  agregator: [mean]\n",
-            ["spec.yaml:3:3: grid.agregator: unknown setting 'agregator' (did you mean 'aggregator'?); known: seed, data, partition, model, clients, training, pre_aggregators, aggregator, attack, threat, server, faults, device, compression, privacy, server_data, adversary, unreliable, label_dilution, topology"]
+            ["spec.yaml:3:3: grid.agregator: unknown setting 'agregator' (did you mean 'aggregator'?); known: seed, data, partition, model, clients, training, pre_aggregators, aggregator, attack, threat, server, faults, device, compression, privacy, server_data, adversary, unreliable, label_dilution, topology, asynchrony"]
         },
         {
             // 8. wrong type
