@@ -147,7 +147,7 @@ public sealed record PeerCrossCheck(string Peer, ImmutableArray<PeerRun> Runs, s
         text.AppendLine();
         int within = cells.Count(c => c.Verdict == "within"), notRun = cells.Count(c => c.Verdict == "not run");
         text.AppendLine($"{within} of {cells.Length} cells within {Peer}'s spread"
-            + (notRun > 0 ? $", {notRun} not run on both sides" : "") + ".");
+            + (notRun > 0 ? $"; {notRun} lacking runs on one side" : "") + ".");
         text.AppendLine();
         return text.ToString();
     }

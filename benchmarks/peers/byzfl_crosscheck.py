@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """System-level cross-check against ByzFL (issue 26, item 3): the 48 cells of
-experiments/peers/byzfl-crosscheck.yaml (4 rules x 4 attacks x 3 seeds) run through ByzFL's
+experiments/byzfl-crosscheck.yaml (4 rules x 4 attacks x 3 seeds) run through ByzFL's
 benchmark framework, one process per run (byzfl_crosscheck_run.py), seed 1 of every cell
 before seed 2; and the table of both sides' final test accuracies.
 
@@ -29,7 +29,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from byzfl_side_by_side import commit, run  # noqa: E402  (same folder)
 
-SPEC = os.path.join("experiments", "peers", "byzfl-crosscheck.yaml")
+SPEC = os.path.join("experiments", "byzfl-crosscheck.yaml")
 RAW = os.path.join("docs", "validation", "byzfl-crosscheck")
 OURS = os.path.join("docs", "validation", "runs", "byzfl-crosscheck")
 SEEDS = [1, 2, 3]
