@@ -12,6 +12,9 @@ namespace ByzantineSim.Experiments.Cli;
 /// </summary>
 public static class ValidationCommand
 {
+    /// <summary>Where the committed results of the ByzFL cross-check live (benchmarks/peers/byzfl_crosscheck.py writes them).</summary>
+    public const string DefaultCrossCheck = "docs/validation/byzfl-crosscheck/results.csv";
+
     /// <summary>Creates the <c>byzsim validation</c> command, which writes the validation report, with its options and handler.</summary>
     public static Command Create()
     {
@@ -39,9 +42,14 @@ public static class ValidationCommand
             Description = "also copy what the report reads (spec.yaml, metrics.csv, summary.json of every run) into this folder, "
                 + "so the report can be regenerated from it with --results",
         };
+        var crossCheck = new Option<FileInfo?>("--byzfl-results")
+        {
+            Description = "results of the cross-check against ByzFL (side,rule,attack,seed,steps,test_accuracy; notes.md beside it) "
+                + $"[default: {DefaultCrossCheck} when it exists]",
+        };
         var command = new Command("validation", "Write the validation report: published results beside ours, verdicts, figures")
         {
-            results, published, output, figures, snapshot,
+            results, published, output, figures, snapshot, crossCheck,
         };
         command.SetAction(parse =>
         {
@@ -83,10 +91,27 @@ public static class ValidationCommand
                 return Program.InvalidInput;
             }
 
+            var sections = ImmutableArray<string>.Empty;
+            string? crossCheckFile = parse.GetValue(crossCheck)?.ToString() ?? (File.Exists(DefaultCrossCheck) ? DefaultCrossCheck : null);
+            if (crossCheckFile is not null)
+            {
+                try
+                {
+                    var check = PeerCrossCheck.Load(crossCheckFile, "byzfl");
+                    sections = [check.ToMarkdown("System-level cross-check against ByzFL", crossCheckFile.Replace('\\', '/'))];
+                    Console.WriteLine($"cross-check: {check.Runs.Length} runs, {check.Cells.Count(c => c.Verdict == "within")} of {check.Cells.Length} cells within ByzFL's spread");
+                }
+                catch (Exception ex) when (ex is InvalidDataException or IOException)
+                {
+                    Console.Error.WriteLine(ex.Message);
+                    return Program.InvalidInput;
+                }
+            }
+
             string relativeFigures = Path.GetRelativePath(reportFolder, figureFolder).Replace('\\', '/');
             string commandLine = "byzsim validation" + string.Concat(parse.Tokens.Skip(1).Select(t => " " + t.Value));
             Directory.CreateDirectory(reportFolder);
-            AtomicFile.Default.Write(report.FullName, ValidationReport.ToMarkdown(evaluated.ToImmutable(), relativeFigures, commandLine));
+            AtomicFile.Default.Write(report.FullName, ValidationReport.ToMarkdown(evaluated.ToImmutable(), relativeFigures, commandLine, sections));
             Console.WriteLine($"wrote {report} and figures in {figureFolder}");
             return Program.Ok;
         });

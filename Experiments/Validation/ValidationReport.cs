@@ -106,8 +106,11 @@ public sealed record StudyResult(
 /// </summary>
 public static class ValidationReport
 {
-    /// <summary>The report as markdown; <paramref name="figuresFolder"/> is the figures' path relative to the report.</summary>
-    public static string ToMarkdown(ImmutableArray<StudyResult> studies, string figuresFolder, string command)
+    /// <summary>
+    /// The report as markdown; <paramref name="figuresFolder"/> is the figures' path relative to the report.
+    /// <paramref name="sections"/> (e.g. a cross-check against a peer framework) go after the studies, before the closing note.
+    /// </summary>
+    public static string ToMarkdown(ImmutableArray<StudyResult> studies, string figuresFolder, string command, ImmutableArray<string> sections = default)
     {
         var text = new StringBuilder();
         text.AppendLine("# Validation: published results beside ours");
@@ -138,6 +141,11 @@ public static class ValidationReport
         foreach (var result in studies)
         {
             AppendStudy(text, result, figuresFolder);
+        }
+
+        foreach (string section in sections.IsDefault ? [] : sections)
+        {
+            text.Append(section);
         }
 
         AppendClosingNote(text, studies);

@@ -11,19 +11,10 @@
 # and the benchmarks project in Release.
 set -euo pipefail
 
-if (($# < 1)) || [[ ! -f "$1/byzfl/aggregators/aggregators.py" ]]; then
-  echo "usage: $0 BYZFL_CHECKOUT [options]: BYZFL_CHECKOUT must hold ByzFL's sources (byzfl/aggregators/aggregators.py); see benchmarks/peers/README.md" >&2
-  exit 2
-fi
-byzfl=$(cd "$1" && pwd)
+# shellcheck source=benchmarks/peers/byzfl-common.sh
+source "$(dirname "$0")/byzfl-common.sh"
+byzfl_prepare "$0" "${1:-}" "[--pairs N] [--rounds N] [--skip-training] [--no-write]"
 shift
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-
-# shellcheck source=scripts/debian-packages.sh
-source "$repo/scripts/debian-packages.sh"
-install_debian_packages run-byzfl python3-torch python3-torchvision python3-numpy python3-scipy python3-matplotlib python3-seaborn dataset-fashion-mnist
-
-"$repo/scripts/setup.sh"
 for project in Cli benchmarks/ByzantineSim.Benchmarks; do
   dotnet build "$repo/$project" -c Release -v q -nologo
 done

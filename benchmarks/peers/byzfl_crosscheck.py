@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""System-level cross-check against ByzFL (issue 26, item 3): the 48 cells of
+experiments/byzfl-crosscheck.yaml (4 rules x 4 attacks x 3 seeds) run through ByzFL's
+benchmark framework, one process per run (byzfl_crosscheck_run.py), seed 1 of every cell
+before seed 2; and the table of both sides' final test accuracies.
+
+  byzfl_crosscheck.py byzfl --repo ROOT --byzfl CHECKOUT [--byzfl-commit ID] [--data FOLDER]
+      runs every ByzFL cell whose raw result is not committed yet (resumable), writing
+      docs/validation/byzfl-crosscheck/byzfl/SEED-RULE-ATTACK.json; several such processes
+      share the cells (each claims the next free one)
+  byzfl_crosscheck.py collect --repo ROOT
+      reads those files and our run folders (docs/validation/runs/byzfl-crosscheck/) and writes
+      docs/validation/byzfl-crosscheck/results.csv, the file `byzsim validation` renders.
+
+ByzFL's settings come from our spec file (clients, rounds, batch, learning rate, momentum,
+weight decay), so the two sides cannot drift apart; the rule and attack options are the
+ByzFL counterparts of the spec's grid entries, in CELLS below.
+"""
+import argparse
+import csv
+import datetime
+import glob
+import json
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from byzfl_side_by_side import commit, run  # noqa: E402  (same folder)
+
+SPEC = os.path.join("experiments", "byzfl-crosscheck.yaml")
+RAW = os.path.join("docs", "validation", "byzfl-crosscheck")
+OURS = os.path.join("docs", "validation", "runs", "byzfl-crosscheck")
+SEEDS = [1, 2, 3]
+# Our rule name (the label before any options) -> ByzFL's aggregator entry.
+RULES = {
+    "trimmed-mean": {"name": "TrMean", "parameters": {}},
+    "median": {"name": "Median", "parameters": {}},
+    "krum": {"name": "Krum", "parameters": {}},
+    "geometric-median": {"name": "GeometricMedian", "parameters": {"nu": 0.1, "T": 3}},
+}
+# Our attack name -> ByzFL's attack entry (ByzFL checks that tau is a float).
+ATTACKS = {
+    "sign-flip": {"name": "SignFlipping", "parameters": {}},
+    "ipm": {"name": "InnerProductManipulation", "parameters": {"tau": 2.0}},
+    "alie": {"name": "ALittleIsEnough", "parameters": {"tau": 1.5}},
+    "mimic": {"name": "Mimic", "parameters": {"epsilon": 0}},
+}
+
+
+def spec_settings(repo):
+    """The few scalar settings ByzFL needs, read from our spec (flat `key: value` lines)."""
+    with open(os.path.join(repo, SPEC)) as source:
+        text = source.read()
+
+    def number(key):
+        found = re.findall(rf"^\s*{key}: ([0-9.e-]+)\s*$", text, re.MULTILINE)
+        if len(found) != 1:
+            sys.exit(f"{SPEC}: expected one '{key}:' line, found {len(found)}")
+        return float(found[0])
+    clients = re.search(r"clients: \{ n: (\d+), f: (\d+) \}", text)
+    if clients is None:
+        sys.exit(f"{SPEC}: expected 'clients: {{ n: N, f: F }}'")
+    n, f = int(clients.group(1)), int(clients.group(2))
+    return {"honest": n - f, "f": f, "steps": int(number("rounds")), "batch": int(number("batch_size")),
+            "lr": number("learning_rate"), "momentum": number("worker_momentum"), "weight_decay": number("weight_decay")}
+
+
+def byzfl_config(settings, rule, attack, seed):
+    """ByzFL's config.json for one run (the keys of its benchmark README)."""
+    return {
+        "benchmark_config": {
+            "training_algorithm": {"name": "DSGD", "parameters": {}},
+            "device": "cpu", "nb_steps": settings["steps"],
+            "training_seed": seed, "nb_training_seeds": 1,
+            "nb_honest_clients": settings["honest"], "f": settings["f"],
+            "size_train_set": 0.8,
+            "data_distribution_seed": 0, "nb_data_distribution_seeds": 1,
+            "data_distribution": [{"name": "iid", "distribution_parameter": 1.0}],
+        },
+        "model": {"name": "cnn_mnist", "dataset_name": "fashionmnist", "nb_labels": 10, "loss": "NLLLoss",
+                  "learning_rate": settings["lr"], "learning_rate_decay": 1.0, "milestones": []},
+        "aggregator": RULES[rule], "pre_aggregators": [],
+        "honest_clients": {"momentum": settings["momentum"], "weight_decay": settings["weight_decay"],
+                           "batch_size": settings["batch"]},
+        "attack": ATTACKS[attack],
+        "evaluation_and_results": {"evaluation_delta": settings["steps"], "evaluate_on_test": True,
+                                   "store_per_client_metrics": False, "store_models": False},
+    }
+
+
+def run_byzfl(args):
+    settings = spec_settings(args.repo)
+    data = args.data or os.path.join(args.repo, "artifacts", "peers", "data")
+    folder = os.path.join(args.repo, RAW, "byzfl")
+    os.makedirs(folder, exist_ok=True)
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "byzfl_crosscheck_run.py")
+    for seed in SEEDS:
+        for rule in RULES:
+            for attack in ATTACKS:
+                target = os.path.join(folder, f"{seed}-{rule}-{attack}.json")
+                if os.path.exists(target) or not claim(target):
+                    continue
+                load = os.getloadavg()[0]
+                print(f"{datetime.datetime.now():%H:%M:%S} byzfl seed {seed} {rule} {attack} (load {load:.1f})", file=sys.stderr, flush=True)
+                with tempfile.TemporaryDirectory(prefix="byzfl-crosscheck-") as work:
+                    config = os.path.join(work, "config.json")
+                    with open(config, "w") as out:
+                        json.dump(byzfl_config(settings, rule, attack, seed), out)
+                    line = next(l for l in run(["/usr/bin/python3", script, args.byzfl, data, os.path.join(work, "results"), config]).splitlines()
+                                if l.startswith("{"))
+                result = json.loads(line)
+                result.update({"side": "byzfl", "seed": seed, "rule": rule, "attack": attack, "load": load,
+                               "byzfl_commit": args.byzfl_commit or commit(args.byzfl), **settings})
+                with open(target + ".part", "w") as out:
+                    json.dump(result, out, indent=1)
+                os.replace(target + ".part", target)
+                os.remove(target + ".claim")
+
+
+def claim(target):
+    """Takes a cell for this process (a TARGET.claim file created exclusively), so that several
+    drivers can share the cells on a machine with cores to spare; False when another holds it.
+    A driver that is killed leaves its claim behind: delete *.claim before resuming."""
+    try:
+        os.close(os.open(target + ".claim", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        return True
+    except FileExistsError:
+        return False
+
+
+def collect(args):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(args.repo, RAW, "byzfl", "*.json"))):
+        with open(path) as source:
+            raw = json.load(source)
+        rows.append(("byzfl", raw["rule"], raw["attack"], raw["seed"], raw["steps"], raw["test_accuracy"]))
+    steps = spec_settings(args.repo)["steps"]
+    for path in sorted(glob.glob(os.path.join(args.repo, OURS, "*", "summary.json"))):
+        with open(path) as source:
+            summary = json.load(source)
+        if summary["status"] != "complete" or summary["rounds"] != steps:
+            sys.exit(f"{path}: status {summary['status']}, {summary['rounds']} rounds; expected a complete run of {steps}")
+        labels = summary["labels"]
+        rule, attack = labels["aggregator"].split("(")[0], labels["attack"].split("(")[0]
+        rows.append(("ours", rule, attack, int(labels["seed"]), summary["rounds"], summary["final_test_accuracy"]))
+    with open(os.path.join(args.repo, RAW, "results.csv"), "w", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["side", "rule", "attack", "seed", "steps", "test_accuracy"])
+        writer.writerows(sorted(rows))
+    print(f"{len(rows)} runs in {os.path.join(RAW, 'results.csv')}", file=sys.stderr)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("command", choices=["byzfl", "collect"])
+    parser.add_argument("--repo", required=True)
+    parser.add_argument("--byzfl", default=None)
+    parser.add_argument("--byzfl-commit", default=None)
+    parser.add_argument("--data", default=None)
+    args = parser.parse_args()
+    if args.command == "byzfl":
+        if args.byzfl is None:
+            sys.exit("byzfl: --byzfl CHECKOUT is required")
+        run_byzfl(args)
+    else:
+        collect(args)
+
+
+if __name__ == "__main__":
+    main()

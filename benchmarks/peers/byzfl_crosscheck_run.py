@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""One cross-check run through ByzFL's own benchmark framework (issue 26, item 3).
+
+Builds the config ByzFL's `config.json` would hold for one cell (one aggregator, one attack,
+one training seed), expands it with ByzFL's own helpers from `byzfl/benchmark/benchmark.py`
+(the steps of its `run_benchmark`: f copied into the rule's parameters, nb_workers, seeds),
+and calls its `start_training` (`byzfl/benchmark/train.py`): its Fashion-MNIST pipeline
+(80% of the training set, random horizontal flips on training and test images, no
+normalisation), its IID DataDistributor, its Client / ByzantineClient / Server D-SGD loop.
+`run_benchmark` itself is not called: it adds a process pool and a hyperparameter selection
+over the validation curves that one run does not need. Prints one JSON line: the final test
+accuracy (ByzFL's evaluation after the last step), the test curve, the seconds.
+
+Usage: byzfl_crosscheck_run.py BYZFL_CHECKOUT DATA_FOLDER WORK_FOLDER CONFIG_JSON
+CONFIG_JSON is the cell's settings as written by crosscheck.py (the byzfl_config function).
+"""
+import glob
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from byzfl_training import unpack_fashion_mnist  # noqa: E402  (same folder)
+
+
+def main():
+    checkout, data_folder, work, config_path = sys.argv[1:5]
+    sys.path.insert(0, checkout)
+    unpack_fashion_mnist(data_folder)
+    import torch
+    from byzfl.benchmark import benchmark
+    from byzfl.benchmark.train import start_training
+
+    torch.set_num_threads(int(os.environ.get("CROSSCHECK_THREADS", os.cpu_count())))
+    with open(config_path) as source:
+        config = json.load(source)
+    config["evaluation_and_results"]["data_folder"] = data_folder
+    config["evaluation_and_results"]["results_directory"] = work
+    # run_benchmark's expansion, in its order, without the pool and the hyperparameter search.
+    config = benchmark.ensure_optional_config_parameters(config)
+    settings = benchmark.generate_all_combinations(config, ["pre_aggregators", "milestones"])
+    settings = benchmark.ensure_key_parameters(settings)
+    settings = benchmark.set_tolerated_f_equal_to_real_f(settings)
+    settings = benchmark.set_declared_as_aggregation_parameter(settings)
+    settings = benchmark.compute_number_of_workers(settings)
+    settings = benchmark.delegate_training_seeds(settings)
+    settings = benchmark.delegate_data_distribution_seeds(settings)
+    if len(settings) != 1:
+        sys.exit(f"{config_path}: expected one experiment, ByzFL's expansion gave {len(settings)}")
+    start = time.perf_counter()
+    start_training(settings[0])
+    seconds = time.perf_counter() - start
+    seed = settings[0]["benchmark_config"]["training_seed"]
+    found = glob.glob(os.path.join(work, "**", f"test_accuracy_tr_seed_{seed}_dd_seed_*.txt"), recursive=True)
+    if len(found) != 1:
+        sys.exit(f"{work}: expected one test accuracy file for seed {seed}, found {len(found)}")
+    with open(found[0]) as source:
+        curve = [float(value) for value in source.read().replace(",", " ").split()]
+    print(json.dumps({"test_accuracy": curve[-1], "curve": curve, "seconds": seconds,
+                      "threads": torch.get_num_threads()}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
