@@ -54,7 +54,7 @@ public class TopologySpecTests
     [Fact]
     public void UnknownTopologyName_ListsTheNames() =>
         Assert.Equal(
-            ["spec.yaml:3:21: base.topology.name: must be ring or torus or complete or erdos-renyi or random-regular or exponential or time-varying (got star)"],
+            ["spec.yaml:3:21: base.topology.name: must be ring or torus or complete or erdos-renyi or random-regular or exponential or time-varying or dumbbell (got star)"],
             Errors("sweep: s\nbase:\n  topology: { name: star }\n"));
 
     [Fact]
