@@ -98,7 +98,7 @@ internal static class AsynchronyReader
     public static void Check(NodeReader reader, MappingView root, AsynchronySettings settings, RunSettingsView run)
     {
         var node = root.Get("asynchrony") ?? root.Node;
-        void Refuse(string path, string why) => reader.Error(Find(root.Node, path) ?? node, path, why + " with asynchrony");
+        void Refuse(string path, string why) => reader.Error(root.Node.Deepest(path) ?? node, path, why + " with asynchrony");
         if (settings.Mode == AsyncMode.FedBuff)
         {
             var bufferNode = (node as YMapping)?["buffer"] ?? node;
@@ -173,7 +173,7 @@ internal static class AsynchronyReader
 
         if (run.Attack is { } attack && run.Byzantine > 0 && (attack.Requires.HasFlag(AttackKnowledge.OwnGradients) || attack.Poisoning is not null || attack.Goal is not null))
         {
-            reader.Error(Find(root.Node, "attack") ?? node, "attack",
+            reader.Error(root.Node.Deepest("attack") ?? node, "attack",
                 $"{attack.Name} is not supported with asynchrony: it needs the Byzantine clients' own training, which asynchronous runs do not model; use an attack on the honest updates (sign-flip, alie, ipm, gaussian, ...)");
         }
     }
@@ -279,25 +279,6 @@ internal static class AsynchronyReader
         {
             reader.Error(node, view.PathOf(key), why);
         }
-    }
-
-    // The node at a dotted path, or its deepest ancestor present.
-    private static YNode? Find(YMapping root, string path)
-    {
-        YNode? found = null;
-        YNode? current = root;
-        foreach (string key in path.Split('.'))
-        {
-            current = (current as YMapping)?[key];
-            if (current is null)
-            {
-                break;
-            }
-
-            found = current;
-        }
-
-        return found;
     }
 }
 

@@ -240,7 +240,7 @@ internal static class TopologyReader
     public static void CheckRun(
         NodeReader reader, MappingView root, TopologySettings topology, TrainingSpec training, IAttack? attack, int f, PluginSpec? compression, double privacyClip, bool serverData, bool faults, bool preAggregators)
     {
-        void Refuse(string path, string why) => reader.Error(Find(root.Node, path) ?? root.Get("topology") ?? root.Node, path, why + " with a topology (peer-to-peer runs)");
+        void Refuse(string path, string why) => reader.Error(root.Node.Deepest(path) ?? root.Get("topology") ?? root.Node, path, why + " with a topology (peer-to-peer runs)");
         if (topology.Mixing != PeerMixing.Aggregator && preAggregators)
         {
             Refuse("pre_aggregators", $"must be empty for {Mixings.Word(topology.Mixing)}");
@@ -283,27 +283,8 @@ internal static class TopologyReader
 
         if (attack is not null && f > 0 && (attack.Requires.HasFlag(AttackKnowledge.OwnGradients) || attack.Requires.HasFlag(AttackKnowledge.Aggregator) || attack.Poisoning is not null))
         {
-            reader.Error(Find(root.Node, "attack") ?? root.Node, "attack",
+            reader.Error(root.Node.Deepest("attack") ?? root.Node, "attack",
                 $"{attack.Name} is not supported with a topology (peer-to-peer runs): it needs the Byzantine peers' own training or the rule it attacks, which peers do not model; use an attack on the honest models (sign-flip, alie, ipm, gaussian, dissensus, ...)");
         }
-    }
-
-    // The node at a dotted path, or its deepest ancestor present (a default has no node of its own).
-    private static YNode? Find(YMapping root, string path)
-    {
-        YNode? found = null;
-        YNode? current = root;
-        foreach (string key in path.Split('.'))
-        {
-            current = (current as YMapping)?[key];
-            if (current is null)
-            {
-                break;
-            }
-
-            found = current;
-        }
-
-        return found;
     }
 }

@@ -56,6 +56,30 @@ public sealed record YMapping(ImmutableArray<KeyValuePair<YScalar, YNode>> Entri
     /// <summary>The value of <paramref name="key"/>, or null.</summary>
     public YNode? this[string key] => Entries.FirstOrDefault(e => e.Key.Value == key).Value;
 
+    /// <summary>
+    /// The node at the dotted <paramref name="path"/> (e.g. <c>attack.name</c>), or its deepest
+    /// ancestor present, so that an error about a default still points at the nearest line; null
+    /// when not even the first key is present.
+    /// </summary>
+    public YNode? Deepest(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        YNode? found = null;
+        YNode? current = this;
+        foreach (string key in path.Split('.'))
+        {
+            current = (current as YMapping)?[key];
+            if (current is null)
+            {
+                break;
+            }
+
+            found = current;
+        }
+
+        return found;
+    }
+
     /// <summary>A copy with <paramref name="key"/> set to <paramref name="value"/> (added at the end if absent).</summary>
     public YMapping With(string key, YNode value, SourceLocation keyLocation)
     {

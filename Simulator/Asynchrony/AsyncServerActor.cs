@@ -15,17 +15,15 @@ namespace ByzantineSim.Simulator.Asynchrony;
 /// order). Replies <see cref="RunFinished"/> to whoever sent <see cref="BeginRun"/>. Simulated
 /// time, not the trainers' speed, orders everything, so results do not depend on parallelism.
 /// </summary>
-public sealed class AsyncServerActor : ReceiveActor
+public sealed class AsyncServerActor : RunDriverActor
 {
     private readonly RunContext _run;
     private readonly AsyncServer _server;
     private readonly RunRecorder _recorder = new();
     private readonly Stopwatch _clock = new();
     private readonly Dictionary<long, (PendingEvaluation Evaluation, int Part)> _evaluationParts = [];
-    private IActorRef _requester = ActorRefs.Nobody;
     private long _nextEvaluationTag;
     private int _stepsDone;
-    private bool _stopped;
 
     /// <summary>Creates the actor of <paramref name="run"/> (a run with <c>asynchrony</c>).</summary>
     public AsyncServerActor(RunContext run)
@@ -37,7 +35,7 @@ public sealed class AsyncServerActor : ReceiveActor
         _server = new AsyncServer(run.Setup, schedule, run.InitialParameters.Span, run.InitialClientState);
         Receive<BeginRun>(_ =>
         {
-            _requester = Sender;
+            Begin(Sender);
             _clock.Start();
             Guard(() =>
             {
@@ -131,36 +129,5 @@ public sealed class AsyncServerActor : ReceiveActor
             Arrivals = [.. _server.Records],
             MostVersionsHeld = _server.MostVersionsHeld,
         }));
-    }
-
-    private void Guard(Action action)
-    {
-        if (_stopped)
-        {
-            return;
-        }
-
-        try
-        {
-            action();
-        }
-#pragma warning disable CA1031 // Reported to the requester as the run's failure.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Stop(new Status.Failure(ex));
-        }
-    }
-
-    private void Stop(object reply)
-    {
-        if (_stopped)
-        {
-            return;
-        }
-
-        _stopped = true;
-        _requester.Tell(reply);
-        Context.Stop(Self);
     }
 }

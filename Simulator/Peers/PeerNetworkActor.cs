@@ -16,21 +16,19 @@ namespace ByzantineSim.Simulator.Peers;
 /// order). Replies <see cref="RunFinished"/> to whoever sent <see cref="BeginRun"/>. Nothing here
 /// depends on arrival order, so results are the same whatever the number of trainers.
 /// </summary>
-public sealed class PeerNetworkActor : ReceiveActor
+public sealed class PeerNetworkActor : RunDriverActor
 {
     private readonly RunContext _run;
     private readonly PeerNetwork _network;
     private readonly Stopwatch _clock = new();
     private readonly List<RoundRecord> _rounds = [];
     private readonly List<EvaluationRecord> _evaluations = [];
-    private IActorRef _requester = ActorRefs.Nobody;
     private int _round;
     private int _pending;
     private double _computeSeconds;
     private double _roundStarted;
     private PendingEvaluation[] _evaluating = [];
     private Clients.Training.Evaluation[] _results = [];
-    private bool _stopped;
 
     /// <summary>Creates the actor of <paramref name="run"/> (a run with a topology).</summary>
     public PeerNetworkActor(RunContext run)
@@ -40,7 +38,7 @@ public sealed class PeerNetworkActor : ReceiveActor
         _network = new PeerNetwork(run.Setup, run.InitialParameters.Span, run.InitialClientState, run.Transfer);
         Receive<BeginRun>(_ =>
         {
-            _requester = Sender;
+            Begin(Sender);
             _clock.Start();
             Guard(() => Evaluate(0));
         });
@@ -164,35 +162,4 @@ public sealed class PeerNetworkActor : ReceiveActor
         results.Any(r => !double.IsFinite(r.Accuracy))
             ? results.Average(r => r.Accuracy)
             : results.Sum(r => Math.Round(r.Accuracy * samples)) / ((double)results.Length * samples);
-
-    private void Guard(Action action)
-    {
-        if (_stopped)
-        {
-            return;
-        }
-
-        try
-        {
-            action();
-        }
-#pragma warning disable CA1031 // Reported to the requester as the run's failure.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            Stop(new Status.Failure(ex));
-        }
-    }
-
-    private void Stop(object reply)
-    {
-        if (_stopped)
-        {
-            return;
-        }
-
-        _stopped = true;
-        _requester.Tell(reply);
-        Context.Stop(Self);
-    }
 }
