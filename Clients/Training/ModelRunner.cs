@@ -152,13 +152,51 @@ public sealed partial class ModelRunner : IDisposable
         return losses;
     }
 
+    /// <summary>
+    /// <see cref="RunTogether"/> with client k at its own <paramref name="parameters"/>[k] (peers
+    /// in a peer-to-peer round, each at its own model): in one pass where the model stacks clients,
+    /// each client's products reading its own parameters, so every update has the bits
+    /// <see cref="Run"/> gives it alone. Entries over the same memory are loaded once.
+    /// </summary>
+    public float[] RunEach(IReadOnlyList<ReadOnlyMemory<float>> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<Memory<float>> updates)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (works.Any(w => w.Mode != LocalMode.Gradient))
+        {
+            throw new ArgumentException("only D-SGD gradients are computed together", nameof(works));
+        }
+
+        if (parameters.Count != works.Count || parameters.Any(p => p.Length != ParameterCount))
+        {
+            throw new ArgumentException($"expected {works.Count} parameter sets of {ParameterCount} values", nameof(parameters));
+        }
+
+        if (works.Count == 0)
+        {
+            return [];
+        }
+
+        var clients = works.Select(ClientBatch.Of).ToList();
+        var losses = new float[works.Count];
+        CheckTogether(parameters[0].Span, clients, updates.Count == clients.Count && updates.All(g => g.Length == ParameterCount), losses);
+        Gradients(default, data, clients, new GradientRows(updates, ParameterCount), losses, each: parameters);
+        for (int c = 0; c < works.Count; c++)
+        {
+            UpdateClipping.ClipToNorm(updates[c].Span, works[c].ClipNorm);
+        }
+
+        return losses;
+    }
+
     /// <summary>True when several clients' gradients are computed in one pass (otherwise one after the other).</summary>
     public bool Stacks => _stacked is not null;
 
     /// <summary>Most clients whose gradients share a pass (1 when they are computed one after the other).</summary>
     public int ClientsPerPass => _stacked?.ClientsPerPass ?? 1;
 
-    private void Gradients(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, GradientRows gradients, Span<float> losses, object? parametersIdentity = null)
+    // Client c's gradient at parameters, or at each[c] when each is given.
+    private void Gradients(
+        ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, GradientRows gradients, Span<float> losses, object? parametersIdentity = null, IReadOnlyList<ReadOnlyMemory<float>>? each = null)
     {
         TorchRuntime.EnsureInitialised();
         using var scope = NewDisposeScope();
@@ -170,18 +208,28 @@ public sealed partial class ModelRunner : IDisposable
                 using var passScope = NewDisposeScope();
                 int count = Math.Min(_stacked.ClientsPerPass, clients.Count - first);
                 var (inputs, targets) = MakeBatch(data, clients.Skip(first).Take(count).ToList());
-                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count), parametersIdentity);
+                var passEach = each is null ? null : (first == 0 ? each : each.Skip(first).ToList());
+                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count), parametersIdentity, passEach);
             }
 
             return;
         }
 
         // Modules the stacked form does not know: one client at a time through the module.
-        LoadParameters(parameters);
+        if (each is null)
+        {
+            LoadParameters(parameters);
+        }
+
         _module.train();
         for (int c = 0; c < clients.Count; c++)
         {
             using var clientScope = NewDisposeScope();
+            if (each is not null && (c == 0 || !each[c].Equals(each[c - 1])))
+            {
+                LoadParameters(each[c].Span);
+            }
+
             _module.zero_grad();
             var (inputs, targets) = MakeBatch(data, [clients[c]]);
             var loss = Loss(_module.forward(inputs), targets, data.IsRegression, nn.Reduction.Mean);

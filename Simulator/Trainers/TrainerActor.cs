@@ -137,7 +137,7 @@ public sealed class TrainerActor : ReceiveActor
     };
 
     /// <summary>
-    /// D-SGD gradients of one or more clients at the same parameters, in one pass, written into
+    /// D-SGD gradients of one or more clients, in one pass (each at its own parameters when they differ), written into
     /// each request's output's array directly; on failure every requester is told.
     /// </summary>
     private void ComputeTogether(ImmutableArray<PendingRequest> requests)
@@ -150,7 +150,11 @@ public sealed class TrainerActor : ReceiveActor
             var watch = Stopwatch.StartNew();
             var runner = RunnerFor(first.Model);
             var outputs = gradients.Select(g => Output(g, runner.ParameterCount)).ToList();
-            var losses = runner.RunTogether(first.Parameters.Span, first.Data, [.. gradients.Select(g => g.Work)], [.. outputs.Select(o => o.Memory)], first.Parameters);
+            var works = gradients.Select(g => g.Work).ToList();
+            var memories = outputs.Select(o => o.Memory).ToList();
+            var losses = gradients.All(first.SharesParametersWith)
+                ? runner.RunTogether(first.Parameters.Span, first.Data, works, memories, first.Parameters)
+                : runner.RunEach([.. gradients.Select(g => g.Parameters.Memory)], first.Data, works, memories);
             double seconds = watch.Elapsed.TotalSeconds / gradients.Count; // the pass's time, shared equally
             replies = [.. gradients.Select((g, k) => Reply(g, outputs[k].Update, losses[k], seconds))];
         }

@@ -16,9 +16,9 @@ namespace ByzantineSim.Simulator.Trainers;
 /// </summary>
 /// <remarks>
 /// A free trainer takes the oldest request and, with a D-SGD gradient, its share of the queued
-/// gradients at the same parameters, which it computes in one stacked pass
-/// (<c>ModelRunner.ComputeGradients</c>; cheaper per gradient than one pass each, figures in
-/// docs/PERFORMANCE.md). A client's bits do not depend on who shares its pass
+/// gradients of the same model, data and batch size, which it computes in one stacked pass
+/// (<c>ModelRunner.RunTogether</c> at shared parameters, <c>RunEach</c> when each client has its
+/// own, as peers do; cheaper per gradient than one pass each, figures in docs/PERFORMANCE.md). A client's bits do not depend on who shares its pass
 /// (tested), so grouping, which follows timing, changes no result.
 /// </remarks>
 public sealed class TrainerPool : ReceiveActor
@@ -179,7 +179,7 @@ public sealed class WorkQueue(int trainers, TimeProvider? time = null)
 
     /// <summary>
     /// The oldest request, and with a D-SGD gradient its share of the queued gradients that can
-    /// share its pass (same model, parameters, data and batch size): an even share per trainer,
+    /// share its pass (same model, data and batch size): an even share per trainer,
     /// so that all of them finish together, and no more than the model computes in one pass
     /// (one for a convolutional network: taken one at a time, the gradients of a round balance
     /// over the trainers within a fraction of one). Null when nothing is queued.
@@ -258,7 +258,7 @@ public sealed class WorkQueue(int trainers, TimeProvider? time = null)
 /// <param name="ReplyTo">The requester.</param>
 public sealed record PendingRequest(object Request, IActorRef ReplyTo);
 
-/// <summary>What a trainer takes from the <see cref="WorkQueue"/>: one request, or D-SGD gradients at the same parameters to compute in one pass.</summary>
+/// <summary>What a trainer takes from the <see cref="WorkQueue"/>: one request, or D-SGD gradients of one model, data set and batch size to compute in one pass.</summary>
 /// <param name="Requests">The requests.</param>
 public sealed record TrainerJob(ImmutableArray<PendingRequest> Requests);
 

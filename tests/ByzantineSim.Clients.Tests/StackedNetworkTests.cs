@@ -90,6 +90,36 @@ public class StackedNetworkTests
         Assert.Equal(0f, matrix[0]);
     }
 
+    [Theory]
+    [MemberData(nameof(Models))]
+    [InlineData("padded")]
+    public void RunEach_GivesEveryClientTheBitsOfItsOwnParametersAlone(string name)
+    {
+        // Peers: each client at its own model, two of them over one array (loaded once), one
+        // with a clipping bound; every update must be what Run gives that client alone.
+        var (model, data) = Setup(name);
+        using var runner = new ModelRunner(model, data.SampleShape, data.Classes);
+        int d = runner.ParameterCount;
+        var sets = Enumerable.Range(0, 4).Select(k => runner.InitialParameters((ulong)(20 + k))).ToArray();
+        int[] setOf = [0, 1, 2, 0, 3];
+        var works = Batches(data, clients: setOf.Length, samples: 6, seed: 13)
+            .Select((b, c) => new LocalWork(LocalMode.Gradient, [b.Samples], 0, c == 4 ? 0.01 : 0, null, null)).ToList();
+        var updates = new float[setOf.Length * d];
+        var losses = runner.RunEach(
+            [.. setOf.Select(k => (ReadOnlyMemory<float>)sets[k])], data, works, [.. Enumerable.Range(0, setOf.Length).Select(c => updates.AsMemory(c * d, d))]);
+        for (int c = 0; c < setOf.Length; c++)
+        {
+            var alone = new float[d];
+            double loss = runner.Run(sets[setOf[c]], data, works[c], alone);
+            Assert.True(alone.AsSpan().SequenceEqual(updates.AsSpan(c * d, d)), $"{name}: client {c} differs from its gradient alone");
+            Assert.Equal((float)loss, losses[c]);
+        }
+
+        // Not all the same gradient: the parameters really differ per client.
+        Assert.False(updates.AsSpan(0, d).SequenceEqual(updates.AsSpan(d, d)));
+        Assert.InRange(MathF.Sqrt(updates.AsSpan(4 * d, d).ToArray().Sum(v => v * v)), 0f, 0.0101f);
+    }
+
     [Fact]
     public void Regression_MatchesAutograd()
     {
@@ -203,6 +233,7 @@ public class StackedNetworkTests
         "mlp" => (new MultiLayerPerceptron([16, 8]), Images(1, 12, 60)),
         "cnn_mnist" => (ConvolutionalNetworks.Mnist, Images(1, 28, 44)),
         "cnn_cifar" => (ConvolutionalNetworks.Cifar, Images(3, 32, 60)),
+        "padded" => (new PaddedConvolution(), Images(1, 28, 44)),
         _ => throw new ArgumentException(name),
     };
 

@@ -69,6 +69,31 @@ public class TrainerPoolTests
     }
 
     [Fact]
+    public async Task GradientsAtDifferentParameters_ShareAPass_EachAtItsOwnParameters()
+    {
+        // Peers: twelve requests at four different models (as in a peer-to-peer round) still go
+        // out in stacked passes, and each has the bits of its own model's gradient alone.
+        await using var pool = new MlpPool(1, "trainer-pool-peers", features: 300, hidden: 64, classes: 4, trainSize: 400, seed: 5);
+        var models = Enumerable.Range(0, 4).Select(k => VectorPayload.TakeOwnership(pool.Runner.InitialParameters((ulong)(30 + k)))).ToArray();
+        var works = Enumerable.Range(0, 12)
+            .Select(k => new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(k * 20, 16)]], 0, 0, null, null))
+            .ToList();
+        for (int tag = 0; tag < works.Count; tag++)
+        {
+            pool.Send(pool.Gradient(works[tag], tag) with { Parameters = models[tag % 4] });
+        }
+
+        var replies = (await pool.ReceiveAsync(works.Count)).Select(Assert.IsType<GradientComputed>).ToList();
+        Assert.True(replies.GroupBy(r => r.Seconds).Any(g => g.Select(r => r.Tag % 4).Distinct().Count() > 1), "no two models shared a pass");
+        foreach (var reply in replies)
+        {
+            var (alone, loss) = pool.Alone(works[(int)reply.Tag], models[reply.Tag % 4]);
+            Assert.True(alone.AsSpan().SequenceEqual(reply.Gradient.Span), $"request {reply.Tag}");
+            Assert.Equal(loss, reply.Loss);
+        }
+    }
+
+    [Fact]
     public async Task GradientWithADestination_IsWrittenThere_AloneOrInAStackedPass()
     {
         await using var pool = new MlpPool(1, "trainer-pool-destinations", features: 50, hidden: 16, classes: 4, trainSize: 200, seed: 4);
@@ -154,10 +179,13 @@ public class TrainerPoolTests
         }
 
         /// <summary><paramref name="work"/>'s gradient and loss at <see cref="Parameters"/>, computed here on its own.</summary>
-        public (float[] Gradient, double Loss) Alone(LocalWork work)
+        public (float[] Gradient, double Loss) Alone(LocalWork work) => Alone(work, Parameters);
+
+        /// <summary><paramref name="work"/>'s gradient and loss at <paramref name="parameters"/>, computed here on its own.</summary>
+        public (float[] Gradient, double Loss) Alone(LocalWork work, VectorPayload parameters)
         {
             var gradient = new float[Runner.ParameterCount];
-            double loss = Runner.Run(Parameters.Span, Data, work, gradient);
+            double loss = Runner.Run(parameters.Span, Data, work, gradient);
             return (gradient, loss);
         }
 

@@ -17,20 +17,24 @@ internal sealed class LinearLayer(int offset, int inputs, int outputs, bool relu
     /// <summary>The layer's weights [outputs, inputs], then its biases, from its offset in theta.</summary>
     public int ParameterCount => (outputs * inputs) + outputs;
 
-    /// <summary>x W^T + b for every client's samples, then ReLU if it follows: [clients, samples, outputs], a view of a reused buffer.</summary>
-    public Tensor Forward(Tensor theta, Tensor x, Shape shape, Buffers buffers)
+    /// <summary>x W^T + b for every client's samples (each at its own parameters), then ReLU if it follows: [clients, samples, outputs], a view of a reused buffer.</summary>
+    public Tensor Forward(Thetas thetas, Tensor x, Shape shape, Buffers buffers)
     {
         var flat = x.view(shape.Clients, shape.Samples, inputs);
-        var y = Product(buffers.Get("outputs", offset, [shape.Clients, shape.Samples, outputs]), c => flat[c], _ => Weight(theta).t());
+        var y = Product(buffers.Get("outputs", offset, [shape.Clients, shape.Samples, outputs]), c => flat[c], c => Weight(thetas.Of(c)).t());
         var values = TensorMemory.Floats(y);
-        var bias = TensorMemory.Floats(theta).Slice(offset + (outputs * inputs), outputs);
-        for (int row = 0; row < values.Length; row += outputs)
+        int rows = shape.Samples * outputs;
+        for (int c = 0; c < shape.Clients; c++)
         {
-            var slice = values.Slice(row, outputs);
-            System.Numerics.Tensors.TensorPrimitives.Add(slice, bias, slice);
-            if (relu)
+            var bias = TensorMemory.Floats(thetas.Of(c)).Slice(offset + (outputs * inputs), outputs);
+            for (int row = c * rows; row < (c + 1) * rows; row += outputs)
             {
-                System.Numerics.Tensors.TensorPrimitives.Max(slice, 0f, slice);
+                var slice = values.Slice(row, outputs);
+                System.Numerics.Tensors.TensorPrimitives.Add(slice, bias, slice);
+                if (relu)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Max(slice, 0f, slice);
+                }
             }
         }
 
@@ -38,7 +42,7 @@ internal sealed class LinearLayer(int offset, int inputs, int outputs, bool relu
     }
 
     /// <summary>Back through the layer: writes the parameter gradients and returns the input's gradient (null unless <paramref name="needInput"/>).</summary>
-    public Tensor? Backward(Tensor theta, Tensor input, Tensor delta, Shape shape, GradientRows gradients, bool needInput, Buffers buffers)
+    public Tensor? Backward(Thetas thetas, Tensor input, Tensor delta, Shape shape, GradientRows gradients, bool needInput, Buffers buffers)
     {
         int clients = shape.Clients, samples = shape.Samples;
         var x = input.view(clients, samples, inputs);
@@ -73,7 +77,7 @@ internal sealed class LinearLayer(int offset, int inputs, int outputs, bool relu
             return null;
         }
 
-        var inputGradient = Product(buffers.Get("input-gradient", offset, [clients, samples, inputs]), c => delta[c], _ => Weight(theta));
+        var inputGradient = Product(buffers.Get("input-gradient", offset, [clients, samples, inputs]), c => delta[c], c => Weight(thetas.Of(c)));
 
         // The layer before is a ReLU (a hidden linear layer's, or the last pooling's): no gradient where its output was 0.
         MaskByActivation(TensorMemory.Floats(inputGradient), TensorMemory.Floats(x));

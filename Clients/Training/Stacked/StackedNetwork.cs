@@ -93,22 +93,46 @@ internal sealed partial class StackedNetwork
     /// <paramref name="parameters"/> (the payload they come from), or null. When it is the one of
     /// the previous pass, the parameters are already loaded and are not copied again: a trainer
     /// computes a round's gradients one after another at the same parameters (1.7 MB each for cnn_mnist).
+    /// <para>
+    /// With <paramref name="each"/> (one entry per client), client c is at <paramref name="each"/>[c]
+    /// instead (peers, each at its own model): every distinct set is loaded as a row of its own
+    /// and each client's products read their row, so a client's bits are still those it gets
+    /// alone. Convolution blocks take one set per pass (<see cref="ClientsPerPass"/> is one there).
+    /// </para>
     /// </summary>
     public void Gradients(
-        ReadOnlySpan<float> parameters, int clients, int samples, Tensor inputs, Tensor targets, bool regression, GradientRows gradients, Span<float> losses, object? parametersIdentity = null)
+        ReadOnlySpan<float> parameters,
+        int clients,
+        int samples,
+        Tensor inputs,
+        Tensor targets,
+        bool regression,
+        GradientRows gradients,
+        Span<float> losses,
+        object? parametersIdentity = null,
+        IReadOnlyList<ReadOnlyMemory<float>>? each = null)
     {
         using var scope = NewDisposeScope();
-        if (parametersIdentity is null || !ReferenceEquals(parametersIdentity, _loadedIdentity))
+        Thetas thetas;
+        if (each is not null)
         {
-            Load(parameters);
-            _loadedIdentity = parametersIdentity;
+            thetas = LoadEach(each, clients);
+        }
+        else
+        {
+            if (parametersIdentity is null || !ReferenceEquals(parametersIdentity, _loadedIdentity))
+            {
+                Load(parameters);
+                _loadedIdentity = parametersIdentity;
+            }
+
+            thetas = Thetas.Shared(Theta);
         }
 
-        var theta = Theta;
         var shape = new Shape(clients, samples);
         var convolutionState = new ConvolutionBlock.Saved[_convolutions.Length];
         var linearInputs = new Tensor[_linears.Length];
-        var x = Forward(theta, inputs, shape, convolutionState, linearInputs);
+        var x = Forward(thetas, inputs, shape, convolutionState, linearInputs);
 
         // Loss and its gradient with respect to the outputs.
         var delta = _buffers.Get("loss", 0, x.shape);
@@ -118,13 +142,46 @@ internal sealed partial class StackedNetwork
         for (int i = _linears.Length - 1; i >= 0; i--)
         {
             bool needInput = i > 0 || _convolutions.Length > 0;
-            delta = _linears[i].Backward(theta, linearInputs[i], delta, shape, gradients, needInput, _buffers)!;
+            delta = _linears[i].Backward(thetas, linearInputs[i], delta, shape, gradients, needInput, _buffers)!;
         }
 
         for (int i = _convolutions.Length - 1; i >= 0; i--)
         {
-            delta = _convolutions[i].Backward(theta, convolutionState[i], delta, OutputLayout(i), shape, gradients, i > 0, _buffers)!;
+            delta = _convolutions[i].Backward(thetas.Single, convolutionState[i], delta, OutputLayout(i), shape, gradients, i > 0, _buffers)!;
         }
+    }
+
+    /// <summary>
+    /// Loads the distinct sets among <paramref name="each"/>'s first <paramref name="clients"/>
+    /// entries (the same memory is one set) as rows of the theta buffer; the first row is then
+    /// what <see cref="Theta"/> sees, so the shared-parameter cache is invalidated.
+    /// </summary>
+    private Thetas LoadEach(IReadOnlyList<ReadOnlyMemory<float>> each, int clients)
+    {
+        var sets = new List<ReadOnlyMemory<float>>();
+        var slotOf = new int[clients];
+        for (int c = 0; c < clients; c++)
+        {
+            int slot = sets.FindIndex(m => m.Equals(each[c]));
+            if (slot < 0)
+            {
+                slot = sets.Count;
+                sets.Add(each[c]);
+            }
+
+            slotOf[c] = slot;
+        }
+
+        var rows = _buffers.Get("theta", 0, [sets.Count, ParameterCount]);
+        var values = TensorMemory.Floats(rows);
+        for (int slot = 0; slot < sets.Count; slot++)
+        {
+            sets[slot].Span.CopyTo(values.Slice(slot * ParameterCount, ParameterCount));
+        }
+
+        _preparedForEvaluation = false;
+        _loadedIdentity = null;
+        return Thetas.PerClient(rows, slotOf);
     }
 
     /// <summary>Copies <paramref name="parameters"/> in for the forward passes of <see cref="Outputs"/>.</summary>
@@ -151,7 +208,7 @@ internal sealed partial class StackedNetwork
             _preparedForEvaluation = true;
         }
 
-        return Forward(Theta, inputs, new Shape(1, samples), null, null).view(samples, -1);
+        return Forward(Thetas.Shared(Theta), inputs, new Shape(1, samples), null, null).view(samples, -1);
     }
 
     /// <summary>The loaded parameters.</summary>
@@ -162,7 +219,7 @@ internal sealed partial class StackedNetwork
     /// that receive what the backward pass needs (each convolution block's state, each linear
     /// layer's input); for evaluation, null (pooling then skips its winners).
     /// </summary>
-    private Tensor Forward(Tensor theta, Tensor inputs, Shape shape, ConvolutionBlock.Saved[]? convolutionState, Tensor[]? linearInputs)
+    private Tensor Forward(Thetas thetas, Tensor inputs, Shape shape, ConvolutionBlock.Saved[]? convolutionState, Tensor[]? linearInputs)
     {
         var x = inputs.view(shape.Clients, shape.Samples, -1);
         var layout = Layout.SampleMajor(_inputShape.Length == 3 ? (int)_inputShape[0] : 1);
@@ -174,7 +231,7 @@ internal sealed partial class StackedNetwork
         {
             for (int i = 0; i < _convolutions.Length; i++)
             {
-                var saved = _convolutions[i].Forward(theta, x, layout, OutputLayout(i), shape, _buffers, training: convolutionState is not null);
+                var saved = _convolutions[i].Forward(thetas.Single, x, layout, OutputLayout(i), shape, _buffers, training: convolutionState is not null);
                 if (convolutionState is not null)
                 {
                     convolutionState[i] = saved;
@@ -192,7 +249,7 @@ internal sealed partial class StackedNetwork
                 linearInputs[i] = x;
             }
 
-            x = _linears[i].Forward(theta, x, shape, _buffers);
+            x = _linears[i].Forward(thetas, x, shape, _buffers);
         }
 
         return x;
