@@ -32,7 +32,7 @@ public enum LineScale
     Log,
 }
 
-/// <summary>Curves against rounds, one panel per attack (or setting).</summary>
+/// <summary>Curves against rounds (or simulated time), one panel per attack (or setting).</summary>
 /// <param name="Id">Identifier.</param>
 /// <param name="Title">Title.</param>
 /// <param name="YLabel">Y axis label with unit.</param>
@@ -40,6 +40,9 @@ public enum LineScale
 /// <param name="Panels">Panels, in reading order.</param>
 public sealed record LineFigure(string Id, string Title, string YLabel, LineScale Scale, ImmutableArray<LinePanel> Panels) : Figure(Id, Title)
 {
+    /// <summary>The x axis: rounds, or an asynchronous sweep's simulated seconds. <value>round</value></summary>
+    public string XLabel { get; init; } = "round";
+
     /// <summary>
     /// The band of a value: mean ± std, in display units. On a log axis the lower edge stays
     /// above a tenth of the mean, since a band through zero has no logarithm.

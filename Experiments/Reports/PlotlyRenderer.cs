@@ -90,11 +90,11 @@ public static class PlotlyRenderer
                 mean["name"] = series.Name;
                 mean["showlegend"] = shown.Add(series.Name);
                 mean.Remove("hoverinfo");
-                mean["hovertemplate"] = $"{Escape(series.Name)}<br>round %{{x}}: %{{y:{(figure.Scale == LineScale.Percent ? ".1f" : ".4g")}}}<extra></extra>";
+                mean["hovertemplate"] = $"{Escape(series.Name)}<br>{Escape(figure.XLabel)} %{{x}}: %{{y:{(figure.Scale == LineScale.Percent ? ".1f" : ".4g")}}}<extra></extra>";
                 data.Add(mean);
             }
 
-            layout["xaxis" + suffix] = Axis("round");
+            layout["xaxis" + suffix] = Axis(figure.XLabel);
             var yAxis = Axis(p % columns == 0 ? figure.YLabel : "");
             if (figure.Scale == LineScale.Log)
             {

@@ -137,7 +137,7 @@ public static class StaticFigures
             line.LegendText = series.Name;
         }
 
-        plot.XLabel("round");
+        plot.XLabel(figure.XLabel);
         plot.YLabel(figure.YLabel);
         if (figure.Scale == LineScale.Percent)
         {

@@ -30,9 +30,9 @@ public sealed record Stat(double Mean, double Std, int Count)
         : string.Create(CultureInfo.InvariantCulture, $"{100 * Mean:F1} ± {100 * Std:F1}");
 }
 
-/// <summary>A curve over rounds: per evaluation round, the mean and std over seeds.</summary>
-/// <param name="Rounds">Evaluation rounds.</param>
-/// <param name="Values">Statistics at each round.</param>
+/// <summary>A curve over rounds (or simulated seconds): per point, the mean and std over seeds.</summary>
+/// <param name="Rounds">Evaluation rounds, or simulated seconds for a time curve.</param>
+/// <param name="Values">Statistics at each point.</param>
 public sealed record Curve(ImmutableArray<double> Rounds, ImmutableArray<Stat> Values);
 
 /// <summary>
@@ -142,6 +142,40 @@ public sealed class SweepAnalysis
             .ToImmutableArray();
         return new Curve(rounds, values);
     }
+
+    /// <summary>True when some run of the sweep records simulated time (an asynchronous or timed sweep).</summary>
+    public bool HasSimulatedTime => Results.Runs.Any(r => r.Metrics.Any(m => m.Number(SimulatedSeconds) > 0));
+
+    /// <summary>
+    /// A metrics.csv column against simulated seconds, mean and std over the seeds of a cell.
+    /// Seeds evaluate at different simulated times, so each seed's curve is read as a step
+    /// function (the value of its latest evaluation at or before t, which is the model the
+    /// server held then) at every time any seed evaluated, up to the earliest seed's last one.
+    /// </summary>
+    public Curve TimeCurve(string setting, string attack, string rule, string column)
+    {
+        var seeds = Cell(setting, attack, rule)
+            .Select(r => r.Metrics
+                .Select(m => (Time: m.Number(SimulatedSeconds), Value: m.Number(column)))
+                .Where(m => double.IsFinite(m.Time))
+                .OrderBy(m => m.Time)
+                .ToList())
+            .Where(points => points.Count > 0)
+            .ToList();
+        if (seeds.Count == 0)
+        {
+            return new Curve([], []);
+        }
+
+        double end = seeds.Min(points => points[^1].Time);
+        var times = seeds.SelectMany(points => points.Select(p => p.Time)).Where(t => t <= end).Distinct().Order().ToImmutableArray();
+        var values = times
+            .Select(t => Stat.Of(seeds.Select(points => points.LastOrDefault(p => p.Time <= t, (Time: t, Value: double.NaN)).Value)))
+            .ToImmutableArray();
+        return new Curve(times, values);
+    }
+
+    private const string SimulatedSeconds = ByzantineSim.Experiments.Results.ResultsStore.SimulatedTimeColumn;
 
     /// <summary>Distinct values of an axis among the runs, in sweep order.</summary>
     public ImmutableArray<string> Values(string axis) =>

@@ -192,6 +192,7 @@ public static class SweepReport
             (analysis.VariesAttack ? "One panel per attack, one curve per aggregation rule" : "One curve per aggregation rule") +
             ": the line is the mean over seeds, the shaded band ±1 standard deviation over seeds (no band with a single seed). Click a legend entry to hide a rule, double-click to isolate it; drag to zoom.");
         RoundCurve[] curves = PeerToPeer(analysis) ? [.. RoundCurves, .. PeerCurves] : RoundCurves;
+        bool timed = analysis.HasSimulatedTime;
         SettingSections.ForEach(page, analysis, (setting, slug, suffix) =>
         {
             foreach (var curve in curves)
@@ -199,6 +200,15 @@ public static class SweepReport
                 page.Figure(
                     CurveFigure(analysis, setting, curve.Column, curve.Slug + slug, curve.Title + suffix, curve.Axis, curve.Scale),
                     string.Format(CultureInfo.InvariantCulture, curve.Caption, suffix));
+                if (timed)
+                {
+                    // Asynchronous runs: a server step is not a unit of time (FedBuff's steps wait for K
+                    // arrivals, FedAsync's for one), so the same curve against simulated seconds.
+                    page.Figure(
+                        CurveFigure(analysis, setting, curve.Column, curve.Slug + "-time" + slug, curve.Title + " against simulated time" + suffix, curve.Axis, curve.Scale, againstTime: true),
+                        string.Format(CultureInfo.InvariantCulture, curve.Caption, suffix).Replace("against rounds", "against simulated seconds", StringComparison.Ordinal) +
+                        " Each seed's curve holds its last evaluation until the next, up to the time its earliest-ending seed stops.");
+                }
             }
         });
     }
@@ -226,17 +236,17 @@ public static class SweepReport
     private static bool PeerToPeer(SweepAnalysis analysis) =>
         analysis.Results.Runs.Any(r => r.Metrics.Any(m => double.IsFinite(m.Number("consensus_distance"))));
 
-    private static LineFigure CurveFigure(SweepAnalysis analysis, string setting, string column, string id, string title, string yLabel, LineScale scale)
+    private static LineFigure CurveFigure(SweepAnalysis analysis, string setting, string column, string id, string title, string yLabel, LineScale scale, bool againstTime = false)
     {
         var panels = analysis.Attacks
             .Select(attack => new LinePanel(
                 analysis.VariesAttack ? attack : "all runs",
                 [.. analysis.Rules
-                    .Select((rule, index) => new LineSeries(rule, index, analysis.MetricCurve(setting, attack, rule, column)))
+                    .Select((rule, index) => new LineSeries(rule, index, againstTime ? analysis.TimeCurve(setting, attack, rule, column) : analysis.MetricCurve(setting, attack, rule, column)))
                     .Where(s => !s.Curve.Rounds.IsEmpty)]))
             .Where(p => !p.Series.IsEmpty)
             .ToImmutableArray();
-        return new LineFigure(id, title, yLabel, scale, panels);
+        return new LineFigure(id, title, yLabel, scale, panels) { XLabel = againstTime ? "simulated seconds" : "round" };
     }
 
     private static void WorstCase(HtmlPage page, SweepAnalysis analysis)

@@ -29,6 +29,9 @@ public sealed class AsyncSweepTests
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
         string results = Path.Combine(folder, "results", "async");
         Assert.True(File.Exists(Path.Combine(results, "report.html")));
+        // The learning curves also against simulated seconds, interactive and as files.
+        Assert.Contains("simulated seconds", await File.ReadAllTextAsync(Path.Combine(results, "report.html")), StringComparison.Ordinal);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(results, "figures"), "accuracy-time*.png"));
         return Directory.GetDirectories(results)
             .Where(d => File.Exists(Path.Combine(d, "metrics.csv")))
             .SelectMany(d => new[] { "metrics.csv", "rounds.csv", "arrivals.csv" }.Select(f => Path.Combine(d, f)))
