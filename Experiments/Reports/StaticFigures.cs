@@ -134,7 +134,9 @@ public static class StaticFigures
                 "dashdot" => LinePattern.DenselyDashed,
                 _ => LinePattern.Solid,
             };
-            line.LegendText = series.Name;
+            // A case that leaves the rule (or attack) axis unset runs the base spec's: an empty label.
+            // ScottPlot draws nothing at all when the only legend entry is empty, so name it.
+            line.LegendText = series.Name.Length > 0 ? series.Name : "(base)";
         }
 
         plot.XLabel(figure.XLabel);
