@@ -12,18 +12,42 @@ namespace ByzantineSim.Aggregators.CenteredClipping;
 /// </summary>
 public static class CenteredClipping
 {
-    /// <summary>Runs <paramref name="iterations"/> clipping steps from <paramref name="center"/> into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="iterations"/> clipping steps from <paramref name="center"/> (empty: from
+    /// zero, the first round's centre) into <paramref name="destination"/>. The iteration's copy of
+    /// v is rented, so a call allocates nothing model-sized.
+    /// </summary>
     public static void Aggregate(RowMatrix inputs, ReadOnlySpan<float> center, double tau, int iterations, Span<float> destination)
     {
         VectorMath.CheckDestination(inputs, destination);
-        if (center.Length != inputs.Columns)
+        if (!center.IsEmpty && center.Length != inputs.Columns)
         {
             throw new ArgumentException($"centre has {center.Length} values, inputs have {inputs.Columns}", nameof(center));
         }
 
+        if (center.IsEmpty)
+        {
+            destination.Clear();
+        }
+        else
+        {
+            center.CopyTo(destination);
+        }
+
+        var rented = System.Buffers.ArrayPool<float>.Shared.Rent(inputs.Columns);
+        try
+        {
+            Iterate(inputs, tau, iterations, destination, rented.AsSpan(0, inputs.Columns));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
+    }
+
+    private static void Iterate(RowMatrix inputs, double tau, int iterations, Span<float> destination, Span<float> previous)
+    {
         int n = inputs.Rows;
-        center.CopyTo(destination);
-        var previous = new float[inputs.Columns];
         var distances = new double[n];
         var rows = new List<int>(n);
         var weights = new List<float>(n);
@@ -60,14 +84,15 @@ public static class CenteredClipping
     }
 
     /// <summary>Squared distance of every row to <paramref name="point"/>, +Infinity when non-finite (parallel over rows).</summary>
-    private static unsafe void DistancesTo(RowMatrix inputs, float[] point, double[] distances)
+    private static unsafe void DistancesTo(RowMatrix inputs, ReadOnlySpan<float> point, double[] distances)
     {
         int d = inputs.Columns;
         fixed (float* data = inputs.Data)
+        fixed (float* center = point)
         {
-            nint address = (nint)data;
+            nint address = (nint)data, centerAddress = (nint)center;
             Rows.ForEachRow(inputs, i =>
-                distances[i] = VectorMath.SquaredDistance(new ReadOnlySpan<float>((float*)address + ((long)i * d), d), point));
+                distances[i] = VectorMath.SquaredDistance(new ReadOnlySpan<float>((float*)address + ((long)i * d), d), new ReadOnlySpan<float>((float*)centerAddress, d)));
         }
     }
 }

@@ -32,7 +32,7 @@ public sealed class CenteredClippingAggregator(int f, CenteredClippingOptions op
     {
         var center = context.State is CenteredClippingState { Center.Length: var length } state && length == inputs.Columns
             ? state.Center.Span
-            : new float[inputs.Columns];
+            : [];
         CenteredClipping.Aggregate(inputs, center, Options.Tau, Options.Iterations, destination);
         return new CenteredClippingState(VectorPayload.CopyOf(destination));
     }

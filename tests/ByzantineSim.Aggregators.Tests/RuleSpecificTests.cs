@@ -97,6 +97,21 @@ public class RuleSpecificTests
         return moved <= (tau * iterations * (1 + 1e-5)) + 1e-6;
     }
 
+    [Fact]
+    public void CenteredClipping_EmptyCentre_IsTheZeroCentre_AndAWrongLengthIsRefused()
+    {
+        // The first round starts from zero without allocating a zero vector: the same bits.
+        var data = Matrices.Gaussian(7, 33, 5, scale: 3);
+        var inputs = new RowMatrix(data, 7, 33);
+        var fromZero = new float[33];
+        var fromEmpty = new float[33];
+        CenteredClipping.CenteredClipping.Aggregate(inputs, new float[33], 0.5, 4, fromZero);
+        CenteredClipping.CenteredClipping.Aggregate(inputs, [], 0.5, 4, fromEmpty);
+        Assert.Equal(fromZero, fromEmpty);
+        Assert.Contains(fromZero, v => v != 0);
+        Assert.Throws<ArgumentException>(() => CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, 7, 33), new float[32], 0.5, 4, fromZero));
+    }
+
     [Theory]
     [InlineData(3e38f, 1e-3)]
     [InlineData(-3e38f, 1e-3)]
