@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ByzantineSim.Attacks.Alie;
 using ByzantineSim.Attacks.Backdoors;
 using ByzantineSim.Attacks.Fang;
@@ -12,7 +11,6 @@ using ByzantineSim.Attacks.Mimic;
 using ByzantineSim.Attacks.MinMax;
 using ByzantineSim.Attacks.Optimal;
 using ByzantineSim.Attacks.SignFlip;
-using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Attacks;
 

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Backdoors;
 

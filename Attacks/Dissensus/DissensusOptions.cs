@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Dissensus;
 
 /// <summary>Options of <see cref="DissensusAttack"/>.</summary>

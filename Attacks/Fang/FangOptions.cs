@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Fang;
 
 /// <summary>
@@ -13,6 +11,9 @@ namespace ByzantineSim.Attacks.Fang;
 /// <param name="Stretch">Trimmed-mean attack, full knowledge: the factor b of the sampling intervals. <value>2</value></param>
 public sealed record FangOptions(bool Partial, double Threshold, double Stretch)
 {
+    /// <summary>What the attacks read as the benign updates: the Byzantine clients' own gradients with partial knowledge, else the honest updates.</summary>
+    public AttackKnowledge BenignKnowledge => Partial ? AttackKnowledge.OwnGradients : AttackKnowledge.HonestUpdates;
+
     /// <summary>The <c>knowledge</c> option.</summary>
     public static readonly Parameter<string> KnowledgeParameter = new(
         "knowledge", "full", "full: every honest update; partial: only the Byzantine clients' own benign updates", Choices: ["full", "partial"]);

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Ipm;
 
 /// <summary>Options of <see cref="IpmAttack"/>.</summary>

@@ -1,5 +1,4 @@
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Attacks.LabelFlip;
 

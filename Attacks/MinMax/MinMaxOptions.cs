@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.MinMax;
 
 /// <summary>Options of <see cref="MinMaxAttack"/> (both <c>min-max</c> and <c>min-sum</c>).</summary>

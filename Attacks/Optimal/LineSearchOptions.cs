@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Optimal;
 
 /// <summary>Options of the optimal attacks' line search (ByzFL's LineMaximize).</summary>
