@@ -10,7 +10,7 @@ namespace ByzantineSim.Attacks;
 /// <param name="name">The registry name, <see cref="Name"/>.</param>
 /// <param name="requires">What the attack reads from the context, <see cref="Requires"/>.</param>
 /// <param name="sendsOneVector">Whether every Byzantine client sends the same vector, <see cref="SendsOneVector"/>.</param>
-public abstract class Attack(string name, AttackKnowledge requires, bool sendsOneVector) : IAttack
+public abstract class Attack(string name, AttackKnowledge requires, bool sendsOneVector = false) : IAttack
 {
     /// <inheritdoc />
     public string Name { get; } = name;
@@ -48,7 +48,7 @@ public abstract class Attack(string name, AttackKnowledge requires, bool sendsOn
 /// <param name="options">The validated options, <see cref="Options"/>.</param>
 /// <param name="requires">What the attack reads from the context.</param>
 /// <param name="sendsOneVector">Whether every Byzantine client sends the same vector.</param>
-public abstract class Attack<TOptions>(string name, TOptions options, AttackKnowledge requires, bool sendsOneVector)
+public abstract class Attack<TOptions>(string name, TOptions options, AttackKnowledge requires, bool sendsOneVector = false)
     : Attack(name, requires, sendsOneVector)
 {
     /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>

@@ -7,7 +7,7 @@ namespace ByzantineSim.Attacks.BitFlip;
 /// each Byzantine client computes its own honest update and sends its negation, -g_k. Needs no
 /// honest update of anyone else, and each identity sends a different vector.
 /// </summary>
-public sealed class BitFlipAttack() : Attack(RegistryName, AttackKnowledge.OwnGradients, sendsOneVector: false)
+public sealed class BitFlipAttack() : Attack(RegistryName, AttackKnowledge.OwnGradients)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "bit-flip";

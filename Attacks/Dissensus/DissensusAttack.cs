@@ -10,8 +10,7 @@ namespace ByzantineSim.Attacks.Dissensus;
 /// the vector is -eps * sum_j w_j row_j / W_B; with equal weights (a peer applying an
 /// aggregator, or a server whose centre is 0 in update space) it is -eps * sum(rows) / f.
 /// </summary>
-public sealed class DissensusAttack(DissensusOptions options)
-    : Attack<DissensusOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
+public sealed class DissensusAttack(DissensusOptions options) : Attack<DissensusOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "dissensus";

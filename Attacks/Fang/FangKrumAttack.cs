@@ -17,8 +17,7 @@ namespace ByzantineSim.Attacks.Fang;
 /// (||h + lambda s||^2 = ||h||^2 + 2 lambda h.s + lambda^2 ||s||^2), so each step of the search
 /// costs O(n^2), not O(n^2 d).
 /// </summary>
-public sealed class FangKrumAttack(FangOptions options)
-    : Attack<FangOptions>(RegistryName, options, options.BenignKnowledge, sendsOneVector: true)
+public sealed class FangKrumAttack(FangOptions options) : Attack<FangOptions>(RegistryName, options, options.BenignKnowledge, sendsOneVector: true)
 {
     /// <summary>Registry name.</summary>
     public const string RegistryName = "fang-krum";

@@ -20,7 +20,7 @@ public sealed record FangOptions(bool Partial, double Threshold, double Stretch)
 
     /// <summary>The <c>threshold</c> option of <c>fang-krum</c>.</summary>
     public static readonly Parameter<double> ThresholdParameter = new(
-        "threshold", 1e-5, "lambda below which the halving stops (the paper's 1e-5)", v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0");
+        "threshold", 1e-5, "lambda below which the halving stops (the paper's 1e-5)", Checks.PositiveFinite);
 
     /// <summary>The <c>b</c> option of <c>fang-trim</c>.</summary>
     public static readonly Parameter<double> StretchParameter = new(

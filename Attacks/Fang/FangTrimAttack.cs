@@ -12,8 +12,7 @@ namespace ByzantineSim.Attacks.Fang;
 /// [mu + 3 sigma, mu + 4 sigma]. (The paper states it on models, whose change has the opposite
 /// sign of the update.) Draws are uniform, from the round's attack seed, client by client.
 /// </summary>
-public sealed class FangTrimAttack(FangOptions options)
-    : Attack<FangOptions>(RegistryName, options, options.BenignKnowledge, sendsOneVector: false)
+public sealed class FangTrimAttack(FangOptions options) : Attack<FangOptions>(RegistryName, options, options.BenignKnowledge)
 {
     /// <summary>Registry name.</summary>
     public const string RegistryName = "fang-trim";

@@ -4,8 +4,7 @@ namespace ByzantineSim.Attacks.Gaussian;
 /// Gaussian noise: each Byzantine client sends a vector of i.i.d. N(mean, sigma^2) coordinates,
 /// drawn from its own stream of the attack seed. Needs no knowledge of the honest updates.
 /// </summary>
-public sealed class GaussianAttack(GaussianOptions options)
-    : Attack<GaussianOptions>(RegistryName, options, AttackKnowledge.None, sendsOneVector: false)
+public sealed class GaussianAttack(GaussianOptions options) : Attack<GaussianOptions>(RegistryName, options, AttackKnowledge.None)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "gaussian";

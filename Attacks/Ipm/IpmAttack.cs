@@ -8,8 +8,7 @@ namespace ByzantineSim.Attacks.Ipm;
 /// is the same vector with eps = tau (its unit test: tau = 2 gives [-8, -10, -12] on the rows
 /// [1,2,3], [4,5,6], [7,8,9]); EPFL-ML uses eps = 0.1, our default.
 /// </summary>
-public sealed class IpmAttack(IpmOptions options)
-    : Attack<IpmOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
+public sealed class IpmAttack(IpmOptions options) : Attack<IpmOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "ipm";

@@ -18,8 +18,7 @@ namespace ByzantineSim.Attacks.Mimic;
 /// EPFL-ML's signed argmax picks either end of the spread depending on z0. Stateful: the
 /// estimate lives in <see cref="MimicState"/>, which the coalition keeps between rounds.
 /// </summary>
-public sealed class MimicAttack(MimicOptions options)
-    : Attack<MimicOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
+public sealed class MimicAttack(MimicOptions options) : Attack<MimicOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "mimic";

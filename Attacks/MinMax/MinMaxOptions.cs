@@ -19,7 +19,7 @@ public sealed record MinMaxOptions(string Direction, double Start, double Tolera
 
     /// <summary>The <c>start</c> option.</summary>
     public static readonly Parameter<double> StartParameter = new(
-        "start", 10.0, "first lambda of the bisection", value => value > 0 && double.IsFinite(value) ? null : "must be a finite number > 0");
+        "start", 10.0, "first lambda of the bisection", Checks.PositiveFinite);
 
     /// <summary>The <c>tolerance</c> option.</summary>
     public static readonly Parameter<double> ToleranceParameter = new(
