@@ -5,7 +5,8 @@ namespace ByzantineSim.Attacks;
 /// Byzantine clients send one vector are fixed when it is made; <see cref="Craft"/> checks that
 /// the context carries that knowledge (a clear error instead of reading an empty matrix), lets
 /// <see cref="CraftRows"/> write the rows, and for a one-vector attack copies row 0 into the others.
-/// User attacks may implement <see cref="IAttack"/> directly.
+/// Its members are those of <see cref="IAttack"/>, the defaults virtual, so a derived attack
+/// overrides what it changes. User attacks may implement <see cref="IAttack"/> directly.
 /// </summary>
 /// <param name="name">The registry name, <see cref="Name"/>.</param>
 /// <param name="requires">What the attack reads from the context, <see cref="Requires"/>.</param>
@@ -20,6 +21,18 @@ public abstract class Attack(string name, AttackKnowledge requires, bool sendsOn
 
     /// <inheritdoc />
     public bool SendsOneVector { get; } = sendsOneVector;
+
+    /// <inheritdoc />
+    public virtual AttackDelivery Delivery => AttackDelivery.Normal;
+
+    /// <inheritdoc />
+    public virtual Poisoning.DataPoisoning? Poisoning => null;
+
+    /// <inheritdoc />
+    public virtual Poisoning.DataPoisoning? Goal => null;
+
+    /// <inheritdoc />
+    public virtual Poisoning.DataPoisoning? PoisoningOf(int index) => Poisoning;
 
     /// <inheritdoc />
     public AttackState? Craft(in AttackContext context, Span<float> output)

@@ -6,8 +6,7 @@ public sealed record DissensusOptions(double Epsilon)
 {
     /// <summary>The <c>eps</c> option.</summary>
     public static readonly Parameter<double> EpsilonParameter = new(
-        "eps", 1.5, "the Byzantine neighbours cancel eps times the honest pull on their target (eps > 1 drives peers apart)",
-        Checks.PositiveFinite);
+        "eps", 1.5, "the Byzantine neighbours cancel eps times the honest pull on their target (eps > 1 drives peers apart)", Checks.PositiveFinite);
 
     /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default.</summary>
     public static DissensusOptions Bind(OptionsBinder binder) => new(binder.Get(EpsilonParameter));
