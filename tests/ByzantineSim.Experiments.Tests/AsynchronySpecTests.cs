@@ -1,20 +1,13 @@
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Asynchrony;
 using ByzantineSim.Simulator.Faults;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>The <c>asynchrony</c> key: how it reads and renders, and its one-line errors.</summary>
 public class AsynchronySpecTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
     [Fact]
     public void BufferLargerThanTheClients_IsAnErrorAtTheBuffer() =>
         Assert.Equal(

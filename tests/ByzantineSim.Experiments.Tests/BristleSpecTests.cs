@@ -1,19 +1,12 @@
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Peers;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary><c>aggregator: bristle</c> and <c>topology.transfer</c>: how they read, render and fail.</summary>
 public class BristleSpecTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
     [Fact]
     public void Bristle_WithoutTransfer_SaysWhatItNeeds() =>
         Assert.Equal(

@@ -1,4 +1,5 @@
 using ByzantineSim.Experiments.Specs;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
@@ -9,16 +10,7 @@ namespace ByzantineSim.Experiments.Tests;
 /// </summary>
 public class LabelDilutionSpecTests
 {
-    private const string File = "spec.yaml";
     private const string Head = "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
-    private static RunPlan Single(string yaml) => Assert.Single(SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File).Runs);
 
     public static TheoryData<string, string[]> Corpus => new()
     {

@@ -1,3 +1,5 @@
+using static ByzantineSim.Experiments.Tests.SpecText;
+
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>
@@ -5,14 +7,6 @@ namespace ByzantineSim.Experiments.Tests;
 /// </summary>
 public class SpecErrorTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
     public static TheoryData<string, string[]> Corpus => new()
     {
         {

@@ -1,19 +1,12 @@
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Peers;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>The <c>topology</c> key: how it reads, renders, and the one-line errors of a graph peers cannot train on.</summary>
 public class TopologySpecTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
     [Fact]
     public void DisconnectedGraph_IsAnError_AtTheTopology()
     {
