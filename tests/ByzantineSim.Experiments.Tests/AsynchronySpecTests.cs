@@ -52,7 +52,7 @@ public class AsynchronySpecTests
         var plan = SweepLoader.Parse(
             "sweep: s\nbase:\n  seed: 7\n  clients: { n: 8, f: 1 }\n  attack: sign-flip\n" +
             "  asynchrony: { mode: fedasync, staleness: { name: hinge, a: 10, b: 4 }, compute: { delay: uniform, low: 1, high: 3, spread: 2 }, byzantine_timing: stale, byzantine_lag: 3 }\n",
-            File);
+            SpecFile);
         var run = Assert.Single(plan.Runs);
         string canonical = run.Spec.ToCanonicalYaml();
         Assert.Contains(
@@ -75,7 +75,7 @@ public class AsynchronySpecTests
     [Fact]
     public void SynchronousSpec_HasNoAsynchronyInItsCanonicalYaml()
     {
-        var run = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 8, f: 1 }\n", File).Runs);
+        var run = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 8, f: 1 }\n", SpecFile).Runs);
         Assert.DoesNotContain("asynchrony", run.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
         Assert.Null(run.Setup.Asynchrony);
     }

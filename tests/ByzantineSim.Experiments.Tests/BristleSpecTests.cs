@@ -29,7 +29,7 @@ public class BristleSpecTests
     {
         var plan = SweepLoader.Parse(
             "sweep: s\nbase:\n  seed: 3\n  model: { name: mlp, hidden: [16] }\n  clients: { n: 8, f: 1 }\n  attack: sign-flip\n" +
-            "  aggregator: { name: bristle, alpha: 0.5, candidates: 4 }\n  topology: { name: complete, transfer: { samples: 500, epochs: 1 } }\n", File);
+            "  aggregator: { name: bristle, alpha: 0.5, candidates: 4 }\n  topology: { name: complete, transfer: { samples: 500, epochs: 1 } }\n", SpecFile);
         var run = Assert.Single(plan.Runs);
         string canonical = run.Spec.ToCanonicalYaml();
         Assert.Contains("aggregator:\n  name: bristle\n  alpha: 0.5\n  candidates: 4\n", canonical, StringComparison.Ordinal);

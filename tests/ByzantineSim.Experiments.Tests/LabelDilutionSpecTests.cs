@@ -84,7 +84,7 @@ public class LabelDilutionSpecTests
     [Fact]
     public void GridAxis_OnAlpha_GivesOneRunPerValue()
     {
-        var runs = SweepLoader.Parse((Head + "grid:\n  label_dilution.alpha: [0, 10]\n").ReplaceLineEndings("\n"), File).Runs;
+        var runs = SweepLoader.Parse((Head + "grid:\n  label_dilution.alpha: [0, 10]\n").ReplaceLineEndings("\n"), SpecFile).Runs;
         Assert.Equal([null, 10], runs.Select(r => r.Setup.LabelDilution?.Alpha));
     }
 }
