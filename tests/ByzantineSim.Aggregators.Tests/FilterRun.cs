@@ -38,6 +38,9 @@ internal static class FilterRun
     /// <summary>The Euclidean norm of each row, in double.</summary>
     public static double[] Norms(float[][] rows) => [.. rows.Select(r => Math.Sqrt(r.Sum(v => (double)v * v)))];
 
+    /// <summary>The median of the rows' norms (an odd number of rows): the radius the clipping rules clip to.</summary>
+    public static double MedianNorm(float[][] rows) => Norms(rows).Order().ElementAt(rows.Length / 2);
+
     /// <summary>
     /// The mean of the rows <paramref name="kept"/> of <paramref name="rows"/>, each scaled by
     /// min(1, <paramref name="radius"/> / its norm): the hand-computed output of a rule that clips
