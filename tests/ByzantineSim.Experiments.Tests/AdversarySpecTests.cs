@@ -12,6 +12,7 @@ namespace ByzantineSim.Experiments.Tests;
 /// </summary>
 public class AdversarySpecTests
 {
+    /// <summary>Malformed specs and their exact errors, checked by <see cref="SpecErrorTests.MalformedSpec_ReportsExactly"/>.</summary>
     public static TheoryData<string, string[]> Corpus => new()
     {
         {
@@ -92,11 +93,6 @@ public class AdversarySpecTests
             ]
         },
     };
-
-    [Theory]
-    [MemberData(nameof(Corpus))]
-    public void MalformedAdversary_ReportsExactly(string yaml, string[] expected) =>
-        Assert.Equal(expected, Errors(yaml));
 
     [Fact]
     public void FixedIdentitiesWritten_SameCanonicalYamlAndIdAsWithout()

@@ -12,6 +12,7 @@ public class LabelDilutionSpecTests
 {
     private const string Head = "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n";
 
+    /// <summary>Malformed specs and their exact errors, checked by <see cref="SpecErrorTests.MalformedSpec_ReportsExactly"/>.</summary>
     public static TheoryData<string, string[]> Corpus => new()
     {
         {
@@ -47,11 +48,6 @@ public class LabelDilutionSpecTests
             ["spec.yaml:4:19: base.label_dilution: expected a mapping, got '10'"]
         },
     };
-
-    [Theory]
-    [MemberData(nameof(Corpus))]
-    public void MalformedLabelDilution_ReportsExactly(string yaml, string[] expected) =>
-        Assert.Equal(expected, Errors(yaml));
 
     [Fact]
     public void AbsentOrAlphaZero_SameCanonicalYamlAndIdAsWithout()

@@ -193,8 +193,11 @@ public class SpecErrorTests
         },
     };
 
+    /// <summary>Every corpus of malformed specs (this class's and those of the sections with their own test class) gives exactly its errors.</summary>
     [Theory]
     [MemberData(nameof(Corpus))]
+    [MemberData(nameof(AdversarySpecTests.Corpus), MemberType = typeof(AdversarySpecTests))]
+    [MemberData(nameof(LabelDilutionSpecTests.Corpus), MemberType = typeof(LabelDilutionSpecTests))]
     public void MalformedSpec_ReportsExactly(string yaml, string[] expected) =>
         Assert.Equal(expected, Errors(yaml));
 
