@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ByzantineSim.Aggregators.Arc;
 using ByzantineSim.Aggregators.Bucketing;
 using ByzantineSim.Aggregators.Bulyan;
@@ -25,7 +24,6 @@ using ByzantineSim.Aggregators.Nnm;
 using ByzantineSim.Aggregators.Smea;
 using ByzantineSim.Aggregators.SignGuard;
 using ByzantineSim.Aggregators.TrimmedMean;
-using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Aggregators;
 

@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks;
 

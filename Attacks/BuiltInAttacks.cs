@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ByzantineSim.Attacks.Alie;
 using ByzantineSim.Attacks.Backdoors;
 using ByzantineSim.Attacks.Fang;
@@ -12,7 +11,6 @@ using ByzantineSim.Attacks.Mimic;
 using ByzantineSim.Attacks.MinMax;
 using ByzantineSim.Attacks.Optimal;
 using ByzantineSim.Attacks.SignFlip;
-using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Attacks;
 
@@ -94,18 +92,10 @@ public static class BuiltInAttacks
             "MUD-HoG, Gupta, Luo, Doan, Kasneci, Bai, arXiv 2208.10273 (2022)",
             [TargetedFlipOptions.SourcesParameter, TargetedFlipOptions.TargetParameter],
             LabelFlipAttack.BindMulti),
-        Backdoor(BackdoorAttack.BadNetsName, BackdoorVariant.BadNets,
-            "each trains with a square trigger (or blended pattern) and the target label on a share of its batches, and sends that update",
-            "Gu, Dolan-Gavitt, Garg 2017, arXiv 1708.06733 (BadNets); blend: Chen et al. 2017, arXiv 1712.05526"),
-        Backdoor(BackdoorAttack.DbaName, BackdoorVariant.Distributed,
-            "BadNets with the trigger split into local triggers, one per Byzantine client; success measured with the whole trigger",
-            "Xie, Huang, Chen, Li, ICLR 2020 (DBA)"),
-        Backdoor(BackdoorAttack.ReplacementName, BackdoorVariant.ModelReplacement,
-            "BadNets with each update scaled by n / f, so that the mean steps along the backdoor gradient",
-            "Bagdasaryan, Veit, Hua, Estrin, Shmatikov, AISTATS 2020, arXiv 1807.00459"),
-        Backdoor(BackdoorAttack.NeurotoxinName, BackdoorVariant.Neurotoxin,
-            "BadNets with the update zeroed on the top share of coordinates the last global step moved most",
-            "Zhang, Panda, Song, Yang, Mahoney, Mittal, Ramchandran, Gonzalez, ICML 2022, arXiv 2206.10341"),
+        Backdoor(BackdoorAttack.BadNetsName, BackdoorVariant.BadNets, "each trains with a square trigger (or blended pattern) and the target label on a share of its batches, and sends that update", "Gu, Dolan-Gavitt, Garg 2017, arXiv 1708.06733 (BadNets); blend: Chen et al. 2017, arXiv 1712.05526"),
+        Backdoor(BackdoorAttack.DbaName, BackdoorVariant.Distributed, "BadNets with the trigger split into local triggers, one per Byzantine client; success measured with the whole trigger", "Xie, Huang, Chen, Li, ICLR 2020 (DBA)"),
+        Backdoor(BackdoorAttack.ReplacementName, BackdoorVariant.ModelReplacement, "BadNets with each update scaled by n / f, so that the mean steps along the backdoor gradient", "Bagdasaryan, Veit, Hua, Estrin, Shmatikov, AISTATS 2020, arXiv 1807.00459"),
+        Backdoor(BackdoorAttack.NeurotoxinName, BackdoorVariant.Neurotoxin, "BadNets with the update zeroed on the top share of coordinates the last global step moved most", "Zhang, Panda, Song, Yang, Mahoney, Mittal, Ramchandran, Gonzalez, ICML 2022, arXiv 2206.10341"),
         new AttackDescriptor(
             IpmAttack.RegistryName,
             "all send -eps * mean(honest updates)",

@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks;
 

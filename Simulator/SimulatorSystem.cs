@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Server;
 using ByzantineSim.Simulator.Setup;
 using ByzantineSim.Simulator.Trainers;

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Bucketing;
 
 /// <summary>Options of <see cref="BucketingPreAggregator"/>.</summary>

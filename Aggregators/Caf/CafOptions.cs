@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Caf;
 
 /// <summary>Options of <see cref="CafAggregator"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.CenteredClipping;
 

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.CenteredClipping;
 
 /// <summary>Options of <see cref="CenteredClippingAggregator"/>.</summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Cge;
 
 /// <summary>Options of <see cref="CgeAggregator"/>.</summary>

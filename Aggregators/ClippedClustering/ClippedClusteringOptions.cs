@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.ClippedClustering;
 
 /// <summary>Options of <see cref="ClippedClusteringAggregator"/>.</summary>

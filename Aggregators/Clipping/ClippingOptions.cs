@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Clipping;
 
 /// <summary>Options of <see cref="ClippingPreAggregator"/>.</summary>

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using ByzantineSim.Aggregators.Numerics;
-using ByzantineSim.Core.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace ByzantineSim.Aggregators.Dnc;

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Aggregators.Dnc;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Dnc;
 
 /// <summary>Options of <see cref="DncAggregator"/>.</summary>

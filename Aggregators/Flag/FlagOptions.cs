@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Flag;
 
 /// <summary>Options of <see cref="FlagAggregator"/>.</summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Flame;
 
 /// <summary>Options of <see cref="FlameAggregator"/>.</summary>

@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using ByzantineSim.Aggregators.Numerics;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.FoolsGold;
 

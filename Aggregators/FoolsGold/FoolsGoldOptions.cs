@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.FoolsGold;
 
 /// <summary>Options of <see cref="FoolsGoldAggregator"/>.</summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.GeometricMedian;
 
 /// <summary>Options of <see cref="GeometricMedianAggregator"/>.</summary>

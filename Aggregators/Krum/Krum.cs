@@ -1,5 +1,4 @@
 using ByzantineSim.Aggregators.Numerics;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Krum;
 

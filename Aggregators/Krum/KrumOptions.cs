@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Krum;
 
 /// <summary>Options of <see cref="KrumAggregator"/>.</summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Mda;
 
 /// <summary>Options of <see cref="MdaAggregator"/>.</summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Monna;
 
 /// <summary>Options of <see cref="MonnaAggregator"/>.</summary>

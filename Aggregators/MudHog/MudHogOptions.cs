@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.MudHog;
 
 /// <summary>Options of <see cref="MudHogAggregator"/>; defaults are those of the reference code (server.py, clients.py).</summary>

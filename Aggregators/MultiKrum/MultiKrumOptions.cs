@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.MultiKrum;
 
 /// <summary>Options of <see cref="MultiKrumAggregator"/>.</summary>

@@ -1,6 +1,5 @@
 using System.Runtime.Intrinsics;
 using ByzantineSim.Aggregators.Numerics;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Nnm;
 

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using ByzantineSim.Core.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace ByzantineSim.Aggregators.Numerics;

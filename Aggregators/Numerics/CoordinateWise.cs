@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Numerics;
 

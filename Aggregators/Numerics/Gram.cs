@@ -1,5 +1,4 @@
 using System.Runtime.Intrinsics;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Numerics;
 

@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Aggregators.Robustness;
 
 /// <summary>Budget and seed of an empirical robustness search.</summary>

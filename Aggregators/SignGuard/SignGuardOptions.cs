@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.SignGuard;
 
 /// <summary>Options of <see cref="SignGuardAggregator"/>.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Smea;
 

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Aggregators.Smea;
 
 /// <summary>Options of <see cref="SmeaAggregator"/>.</summary>

@@ -7,32 +7,19 @@ namespace ByzantineSim.Attacks.Alie;
 /// single it out. z comes from the paper's formula, EPFL-ML's variant, a fixed value, or ByzFL's
 /// form mean + tau * std (see <see cref="AlieOptions"/>). One read of the honest matrix.
 /// </summary>
-public sealed class AlieAttack(AlieOptions options, AttackPopulation population) : IAttack
+public sealed class AlieAttack(AlieOptions options, AttackPopulation population)
+    : Attack<AlieOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "alie";
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
-    public AlieOptions Options { get; } = options;
 
     /// <summary>The factor c of mean + c * std for the configured population.</summary>
     public double Factor { get; } = options.Factor(population.TotalClients, population.ByzantineCount);
 
     /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
-
-    /// <inheritdoc />
-    public bool SendsOneVector => true;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         AttackKernels.MeanPlusScaledStd(context.HonestUpdates, (float)Factor, output[..context.Dimension]);
-        AttackKernels.BroadcastFirstRow(output, context.Dimension);
         return null;
     }
 }

@@ -1,4 +1,3 @@
-using ByzantineSim.Core.Plugins;
 using MathNet.Numerics.Distributions;
 
 namespace ByzantineSim.Attacks.Alie;

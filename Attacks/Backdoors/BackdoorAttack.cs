@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Backdoors;
 
@@ -27,7 +26,8 @@ namespace ByzantineSim.Attacks.Backdoors;
 /// every coordinate to mean +- z * std of the honest updates (Baruch, Baruch, Goldberg, NeurIPS
 /// 2019, section on backdooring), which needs the omniscient threat model.
 /// </summary>
-public sealed class BackdoorAttack(string name, BackdoorVariant variant, BackdoorOptions options) : IAttack
+public sealed class BackdoorAttack(string name, BackdoorVariant variant, BackdoorOptions options)
+    : Attack<BackdoorOptions>(name, options, AttackKnowledge.OwnGradients | (options.AlieZ is null ? AttackKnowledge.None : AttackKnowledge.HonestUpdates))
 {
     /// <summary>Registry name of BadNets.</summary>
     public const string BadNetsName = "badnets";
@@ -41,32 +41,21 @@ public sealed class BackdoorAttack(string name, BackdoorVariant variant, Backdoo
     /// <summary>Registry name of Neurotoxin.</summary>
     public const string NeurotoxinName = "neurotoxin";
 
-    /// <inheritdoc />
-    public string Name { get; } = name;
-
     /// <summary>The variant.</summary>
     public BackdoorVariant Variant { get; } = variant;
 
-    /// <summary>The validated options.</summary>
-    public BackdoorOptions Options { get; } = options;
+    /// <inheritdoc />
+    public override DataPoisoning Poisoning => Options.Poisoning[0];
 
     /// <inheritdoc />
-    public AttackKnowledge Requires =>
-        AttackKnowledge.OwnGradients | (Options.AlieZ is null ? AttackKnowledge.None : AttackKnowledge.HonestUpdates);
+    public override DataPoisoning? Goal => Options.Goal;
 
     /// <inheritdoc />
-    public DataPoisoning Poisoning => Options.Poisoning[0];
+    public override DataPoisoning? PoisoningOf(int index) => Options.Poisoning[index % Options.Poisoning.Length];
 
     /// <inheritdoc />
-    public DataPoisoning? Goal => Options.Goal;
-
-    /// <inheritdoc />
-    public DataPoisoning? PoisoningOf(int index) => Options.Poisoning[index % Options.Poisoning.Length];
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         int d = context.Dimension;
         context.OwnGradients.Data.CopyTo(output);
         AttackState? next = null;

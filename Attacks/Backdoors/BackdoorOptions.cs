@@ -1,7 +1,5 @@
-using System.Collections.Immutable;
 using ByzantineSim.Attacks.Alie;
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Attacks.Backdoors;
 

@@ -7,21 +7,14 @@ namespace ByzantineSim.Attacks.BitFlip;
 /// each Byzantine client computes its own honest update and sends its negation, -g_k. Needs no
 /// honest update of anyone else, and each identity sends a different vector.
 /// </summary>
-public sealed class BitFlipAttack : IAttack
+public sealed class BitFlipAttack() : Attack(RegistryName, AttackKnowledge.OwnGradients)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "bit-flip";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.OwnGradients;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         TensorPrimitives.Negate(context.OwnGradients.Data, output);
         return null;
     }

@@ -10,27 +10,14 @@ namespace ByzantineSim.Attacks.Dissensus;
 /// the vector is -eps * sum_j w_j row_j / W_B; with equal weights (a peer applying an
 /// aggregator, or a server whose centre is 0 in update space) it is -eps * sum(rows) / f.
 /// </summary>
-public sealed class DissensusAttack(DissensusOptions options) : IAttack
+public sealed class DissensusAttack(DissensusOptions options) : Attack<DissensusOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "dissensus";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <summary>The validated options.</summary>
-    public DissensusOptions Options { get; } = options;
-
-    /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
-
-    /// <inheritdoc />
-    public bool SendsOneVector => true;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         var honest = context.HonestUpdates;
         int d = context.Dimension;
         bool weighted = !context.HonestWeights.IsEmpty && context.ByzantineWeight > 0;
@@ -52,7 +39,6 @@ public sealed class DissensusAttack(DissensusOptions options) : IAttack
             output[k] = (float)(scale * sum[k]);
         }
 
-        AttackKernels.BroadcastFirstRow(output, d);
         return null;
     }
 }

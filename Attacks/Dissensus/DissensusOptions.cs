@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Dissensus;
 
 /// <summary>Options of <see cref="DissensusAttack"/>.</summary>
@@ -8,8 +6,7 @@ public sealed record DissensusOptions(double Epsilon)
 {
     /// <summary>The <c>eps</c> option.</summary>
     public static readonly Parameter<double> EpsilonParameter = new(
-        "eps", 1.5, "the Byzantine neighbours cancel eps times the honest pull on their target (eps > 1 drives peers apart)",
-        value => value > 0 && double.IsFinite(value) ? null : "must be a finite number > 0");
+        "eps", 1.5, "the Byzantine neighbours cancel eps times the honest pull on their target (eps > 1 drives peers apart)", Checks.PositiveFinite);
 
     /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default.</summary>
     public static DissensusOptions Bind(OptionsBinder binder) => new(binder.Get(EpsilonParameter));

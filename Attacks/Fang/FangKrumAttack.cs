@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using ByzantineSim.Aggregators.Krum;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Fang;
 
@@ -18,27 +17,14 @@ namespace ByzantineSim.Attacks.Fang;
 /// (||h + lambda s||^2 = ||h||^2 + 2 lambda h.s + lambda^2 ||s||^2), so each step of the search
 /// costs O(n^2), not O(n^2 d).
 /// </summary>
-public sealed class FangKrumAttack(FangOptions options) : IAttack
+public sealed class FangKrumAttack(FangOptions options) : Attack<FangOptions>(RegistryName, options, options.BenignKnowledge, sendsOneVector: true)
 {
     /// <summary>Registry name.</summary>
     public const string RegistryName = "fang-krum";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <summary>The validated options.</summary>
-    public FangOptions Options { get; } = options;
-
-    /// <inheritdoc />
-    public AttackKnowledge Requires => Options.Partial ? AttackKnowledge.OwnGradients : AttackKnowledge.HonestUpdates;
-
-    /// <inheritdoc />
-    public bool SendsOneVector => true;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         var benign = Options.Partial ? context.OwnGradients : context.HonestUpdates;
         int d = context.Dimension;
         var direction = new float[d];
@@ -50,7 +36,6 @@ public sealed class FangKrumAttack(FangOptions options) : IAttack
 
         double lambda = Search(benign, context.ByzantineCount, direction, Options.Threshold);
         TensorPrimitives.Multiply(direction, (float)-lambda, output[..d]);
-        AttackKernels.BroadcastFirstRow(output, d);
         return null;
     }
 

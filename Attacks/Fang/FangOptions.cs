@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Fang;
 
 /// <summary>
@@ -13,13 +11,16 @@ namespace ByzantineSim.Attacks.Fang;
 /// <param name="Stretch">Trimmed-mean attack, full knowledge: the factor b of the sampling intervals. <value>2</value></param>
 public sealed record FangOptions(bool Partial, double Threshold, double Stretch)
 {
+    /// <summary>What the attacks read as the benign updates: the Byzantine clients' own gradients with partial knowledge, else the honest updates.</summary>
+    public AttackKnowledge BenignKnowledge => Partial ? AttackKnowledge.OwnGradients : AttackKnowledge.HonestUpdates;
+
     /// <summary>The <c>knowledge</c> option.</summary>
     public static readonly Parameter<string> KnowledgeParameter = new(
         "knowledge", "full", "full: every honest update; partial: only the Byzantine clients' own benign updates", Choices: ["full", "partial"]);
 
     /// <summary>The <c>threshold</c> option of <c>fang-krum</c>.</summary>
     public static readonly Parameter<double> ThresholdParameter = new(
-        "threshold", 1e-5, "lambda below which the halving stops (the paper's 1e-5)", v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0");
+        "threshold", 1e-5, "lambda below which the halving stops (the paper's 1e-5)", Checks.PositiveFinite);
 
     /// <summary>The <c>b</c> option of <c>fang-trim</c>.</summary>
     public static readonly Parameter<double> StretchParameter = new(

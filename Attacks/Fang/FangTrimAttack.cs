@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Attacks.Fang;
 
 /// <summary>
@@ -14,24 +12,14 @@ namespace ByzantineSim.Attacks.Fang;
 /// [mu + 3 sigma, mu + 4 sigma]. (The paper states it on models, whose change has the opposite
 /// sign of the update.) Draws are uniform, from the round's attack seed, client by client.
 /// </summary>
-public sealed class FangTrimAttack(FangOptions options) : IAttack
+public sealed class FangTrimAttack(FangOptions options) : Attack<FangOptions>(RegistryName, options, options.BenignKnowledge)
 {
     /// <summary>Registry name.</summary>
     public const string RegistryName = "fang-trim";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <summary>The validated options.</summary>
-    public FangOptions Options { get; } = options;
-
-    /// <inheritdoc />
-    public AttackKnowledge Requires => Options.Partial ? AttackKnowledge.OwnGradients : AttackKnowledge.HonestUpdates;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         int d = context.Dimension, f = context.ByzantineCount;
         int rows = output.Length / d;
         var low = new float[d];

@@ -1,27 +1,16 @@
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Attacks.Gaussian;
 
 /// <summary>
 /// Gaussian noise: each Byzantine client sends a vector of i.i.d. N(mean, sigma^2) coordinates,
 /// drawn from its own stream of the attack seed. Needs no knowledge of the honest updates.
 /// </summary>
-public sealed class GaussianAttack(GaussianOptions options) : IAttack
+public sealed class GaussianAttack(GaussianOptions options) : Attack<GaussianOptions>(RegistryName, options, AttackKnowledge.None)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "gaussian";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
-    public GaussianOptions Options { get; } = options;
-
-    /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.None;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
         int d = context.Dimension;
         for (int k = 0; k < context.ByzantineCount; k++)

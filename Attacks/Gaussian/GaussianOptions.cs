@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Gaussian;
 
 /// <summary>Options of <see cref="GaussianAttack"/>.</summary>

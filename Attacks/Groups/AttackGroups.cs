@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Groups;
 

@@ -8,29 +8,15 @@ namespace ByzantineSim.Attacks.Ipm;
 /// is the same vector with eps = tau (its unit test: tau = 2 gives [-8, -10, -12] on the rows
 /// [1,2,3], [4,5,6], [7,8,9]); EPFL-ML uses eps = 0.1, our default.
 /// </summary>
-public sealed class IpmAttack(IpmOptions options) : IAttack
+public sealed class IpmAttack(IpmOptions options) : Attack<IpmOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "ipm";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
-    public IpmOptions Options { get; } = options;
-
-    /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
-
-    /// <inheritdoc />
-    public bool SendsOneVector => true;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         AttackKernels.ScaledMean(context.HonestUpdates, (float)-Options.Epsilon, output[..context.Dimension]);
-        AttackKernels.BroadcastFirstRow(output, context.Dimension);
         return null;
     }
 }

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Ipm;
 
 /// <summary>Options of <see cref="IpmAttack"/>.</summary>
@@ -10,8 +8,7 @@ public sealed record IpmOptions(double Epsilon)
 {
     /// <summary>The <c>eps</c> option.</summary>
     public static readonly Parameter<double> EpsilonParameter = new(
-        "eps", 0.1, "Byzantine clients send -eps * mean(honest); ByzFL's tau is the same factor",
-        value => value > 0 && double.IsFinite(value) ? null : "must be a finite number > 0");
+        "eps", 0.1, "Byzantine clients send -eps * mean(honest); ByzFL's tau is the same factor", Checks.PositiveFinite);
 
     /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static IpmOptions Bind(OptionsBinder binder) => new(binder.Get(EpsilonParameter));

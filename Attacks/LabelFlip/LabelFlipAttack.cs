@@ -1,5 +1,4 @@
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Attacks.LabelFlip;
 
@@ -15,7 +14,7 @@ namespace ByzantineSim.Attacks.LabelFlip;
 /// classes' test samples. Each identity sends its own vector; the attack needs no knowledge of
 /// honest updates.
 /// </summary>
-public sealed class LabelFlipAttack : IAttack
+public sealed class LabelFlipAttack : Attack
 {
     /// <summary>Registry name of y -> classes - 1 - y.</summary>
     public const string FlipName = "label-flip";
@@ -31,28 +30,21 @@ public sealed class LabelFlipAttack : IAttack
 
     /// <summary>Creates the attack with its registry name and label map; a targeted attack's success is measured.</summary>
     public LabelFlipAttack(string name, LabelMap map, bool targeted = false)
+        : base(name, AttackKnowledge.OwnGradients)
     {
-        Name = name;
         Poisoning = DataPoisoning.Relabel(map);
         Goal = targeted ? Poisoning : null;
     }
 
     /// <inheritdoc />
-    public string Name { get; }
+    public override DataPoisoning Poisoning { get; }
 
     /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.OwnGradients;
+    public override DataPoisoning? Goal { get; }
 
     /// <inheritdoc />
-    public DataPoisoning Poisoning { get; }
-
-    /// <inheritdoc />
-    public DataPoisoning? Goal { get; }
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         context.OwnGradients.Data.CopyTo(output);
         return null;
     }

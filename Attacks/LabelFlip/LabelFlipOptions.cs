@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.LabelFlip;
 
 /// <summary>Options of the <c>label-permutation</c> attack (<c>label-flip</c> takes none).</summary>

@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using System.Globalization;
-using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Attacks.LabelFlip;
 

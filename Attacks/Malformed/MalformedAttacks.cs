@@ -4,7 +4,7 @@ namespace ByzantineSim.Attacks.Malformed;
 /// Attacks that test the server rather than the rule: every coordinate NaN or +Infinity, vectors
 /// of the wrong length, or no reply at all. A correct server survives all of them.
 /// </summary>
-public sealed class MalformedAttack : IAttack
+public sealed class MalformedAttack : Attack
 {
     /// <summary>Registry name of the all-NaN attack.</summary>
     public const string NanName = "nan";
@@ -21,8 +21,8 @@ public sealed class MalformedAttack : IAttack
     private readonly float _value;
 
     private MalformedAttack(string name, float value, AttackDelivery delivery)
+        : base(name, AttackKnowledge.None)
     {
-        Name = name;
         _value = value;
         Delivery = delivery;
     }
@@ -40,16 +40,10 @@ public sealed class MalformedAttack : IAttack
     public static MalformedAttack Silent { get; } = new(SilentName, 0f, AttackDelivery.Silent);
 
     /// <inheritdoc />
-    public string Name { get; }
+    public override AttackDelivery Delivery { get; }
 
     /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.None;
-
-    /// <inheritdoc />
-    public AttackDelivery Delivery { get; }
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
         output.Fill(_value);
         return null;

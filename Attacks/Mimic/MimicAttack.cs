@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Mimic;
 
@@ -19,27 +18,14 @@ namespace ByzantineSim.Attacks.Mimic;
 /// EPFL-ML's signed argmax picks either end of the spread depending on z0. Stateful: the
 /// estimate lives in <see cref="MimicState"/>, which the coalition keeps between rounds.
 /// </summary>
-public sealed class MimicAttack(MimicOptions options) : IAttack
+public sealed class MimicAttack(MimicOptions options) : Attack<MimicOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
 {
     /// <summary>The name a spec's YAML uses to select this attack; its key in the attack registry.</summary>
     public const string RegistryName = "mimic";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <summary>The validated options this instance runs with, as bound from the spec's parameters.</summary>
-    public MimicOptions Options { get; } = options;
-
-    /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.HonestUpdates;
-
-    /// <inheritdoc />
-    public bool SendsOneVector => true;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         var honest = context.HonestUpdates;
         var state = context.State as MimicState;
         MimicState next;
@@ -59,7 +45,6 @@ public sealed class MimicAttack(MimicOptions options) : IAttack
         }
 
         honest[row].CopyTo(output[..context.Dimension]);
-        AttackKernels.BroadcastFirstRow(output, context.Dimension);
         return next;
     }
 

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Mimic;
 
 /// <summary>Options of <see cref="MimicAttack"/>.</summary>

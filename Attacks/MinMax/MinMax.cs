@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Numerics.Tensors;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.MinMax;
 

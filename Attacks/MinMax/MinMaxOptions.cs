@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.MinMax;
 
 /// <summary>Options of <see cref="MinMaxAttack"/> (both <c>min-max</c> and <c>min-sum</c>).</summary>
@@ -21,7 +19,7 @@ public sealed record MinMaxOptions(string Direction, double Start, double Tolera
 
     /// <summary>The <c>start</c> option.</summary>
     public static readonly Parameter<double> StartParameter = new(
-        "start", 10.0, "first lambda of the bisection", value => value > 0 && double.IsFinite(value) ? null : "must be a finite number > 0");
+        "start", 10.0, "first lambda of the bisection", Checks.PositiveFinite);
 
     /// <summary>The <c>tolerance</c> option.</summary>
     public static readonly Parameter<double> ToleranceParameter = new(

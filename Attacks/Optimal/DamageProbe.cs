@@ -1,7 +1,6 @@
 using System.Numerics.Tensors;
 using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.Mean;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Optimal;
 

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Attacks.Optimal;
 
 /// <summary>Options of the optimal attacks' line search (ByzFL's LineMaximize).</summary>
@@ -15,11 +13,11 @@ public sealed record LineSearchOptions(int Evaluations, double Start, double Ste
 
     /// <summary>The <c>start</c> option.</summary>
     public static readonly Parameter<double> StartParameter = new(
-        "start", 0.0, "first factor tried", value => value >= 0 && double.IsFinite(value) ? null : "must be a finite number >= 0");
+        "start", 0.0, "first factor tried", Checks.NonNegativeFinite);
 
     /// <summary>The <c>step</c> option.</summary>
     public static readonly Parameter<double> StepParameter = new(
-        "step", 10.0, "first step; doubled after each improvement while expanding", value => value > 0 && double.IsFinite(value) ? null : "must be a finite number > 0");
+        "step", 10.0, "first step; doubled after each improvement while expanding", Checks.PositiveFinite);
 
     /// <summary>The <c>ratio</c> option.</summary>
     public static readonly Parameter<double> RatioParameter = new(

@@ -1,6 +1,5 @@
 using System.Buffers;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Optimal;
 
@@ -26,7 +25,8 @@ public enum OptimalFamily
 /// model and knowledge of the aggregator. Rule state (centered clipping's centre) is not visible
 /// to the coalition: the search evaluates the pipeline from a fresh state.
 /// </summary>
-public sealed class OptimalAttack(string name, OptimalFamily family, LineSearchOptions options) : IAttack
+public sealed class OptimalAttack(string name, OptimalFamily family, LineSearchOptions options)
+    : Attack<LineSearchOptions>(name, options, AttackKnowledge.HonestUpdates | AttackKnowledge.Aggregator, sendsOneVector: true)
 {
     /// <summary>Registry name of the optimal IPM.</summary>
     public const string IpmName = "opt-ipm";
@@ -37,29 +37,15 @@ public sealed class OptimalAttack(string name, OptimalFamily family, LineSearchO
     /// <summary>Registry name of Fang's directed deviation, line-searched against the actual pipeline.</summary>
     public const string FangName = "opt-fang";
 
-    /// <inheritdoc />
-    public string Name { get; } = name;
-
     /// <summary>The candidate family.</summary>
     public OptimalFamily Family { get; } = family;
 
-    /// <summary>The line search's options.</summary>
-    public LineSearchOptions Options { get; } = options;
-
     /// <inheritdoc />
-    public AttackKnowledge Requires => AttackKnowledge.HonestUpdates | AttackKnowledge.Aggregator;
-
-    /// <inheritdoc />
-    public bool SendsOneVector => true;
-
-    /// <inheritdoc />
-    public AttackState? Craft(in AttackContext context, Span<float> output)
+    protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
-        context.Require(Requires, Name);
         int d = context.Dimension;
         Search(context.Aggregator!, context.HonestUpdates, context.ByzantineCount, Family, Options,
             new AggregationContext(context.Round, Seed.Derive(context.Seed, "optimal-search"), null), output[..d]);
-        AttackKernels.BroadcastFirstRow(output, d);
         return null;
     }
 

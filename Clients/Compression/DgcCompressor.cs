@@ -1,5 +1,4 @@
 using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Clients.Compression;
 
@@ -16,16 +15,15 @@ namespace ByzantineSim.Clients.Compression;
 /// <param name="warmupEpochs">Warm-up epochs; 0 turns the warm-up off.</param>
 /// <param name="momentumMasking">Zero the momentum where the accumulation was sent.</param>
 /// <param name="clipNorm">The client's gradient clipping bound (the paper's global bound times N^-1/2); 0 turns clipping off.</param>
-public sealed class DgcCompressor(double fraction, int warmupEpochs, bool momentumMasking, double clipNorm) : ICompressor
+public sealed class DgcCompressor(double fraction, int warmupEpochs, bool momentumMasking, double clipNorm)
+    // Error feedback always: DGC keeps what it did not send (the accumulation v) for the next round.
+    : Compressor(RegistryName, errorFeedback: true)
 {
     /// <summary>The name a spec's YAML uses to select this compressor; its key in the compressor registry.</summary>
     public const string RegistryName = "dgc";
 
     /// <summary>The kept share's factor per warm-up epoch: 75%, 93.75%, 98.4375%, 99.6% sparsity (the paper's warm-up training).</summary>
     public const double WarmupFactor = 0.25;
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
 
     /// <summary>Share of the coordinates kept after the warm-up.</summary>
     public double Fraction { get; } = fraction;
@@ -38,9 +36,6 @@ public sealed class DgcCompressor(double fraction, int warmupEpochs, bool moment
 
     /// <summary>The client's gradient clipping bound; 0 disables it.</summary>
     public double ClipNorm { get; } = clipNorm;
-
-    /// <summary>DGC keeps what it did not send (the accumulation v) for the next round.</summary>
-    public bool ErrorFeedback => true;
 
     /// <summary>
     /// The share of coordinates kept in the client's epoch <paramref name="epoch"/> (0-based):
@@ -57,7 +52,7 @@ public sealed class DgcCompressor(double fraction, int warmupEpochs, bool moment
     /// <paramref name="input"/>. Clients call <see cref="Step"/>, which keeps the momentum and
     /// the accumulation between rounds.
     /// </summary>
-    public long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random)
+    public override long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random)
     {
         decoded.Clear();
         if (input.Length == 0)

@@ -1,7 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-using ByzantineSim.Core.Plugins;
-
 namespace ByzantineSim.Clients.Compression;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Compression;
 
 /// <summary>
@@ -10,22 +8,16 @@ namespace ByzantineSim.Clients.Compression;
 /// </summary>
 /// <param name="levels">s.</param>
 /// <param name="errorFeedback">Keep the compression error for the next update.</param>
-public sealed class QsgdCompressor(int levels, bool errorFeedback) : ICompressor
+public sealed class QsgdCompressor(int levels, bool errorFeedback) : Compressor(RegistryName, errorFeedback)
 {
     /// <summary>The name a spec's YAML uses to select this compressor; its key in the compressor registry.</summary>
     public const string RegistryName = "qsgd";
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
 
     /// <summary>Quantisation levels s.</summary>
     public int Levels { get; } = levels;
 
     /// <inheritdoc />
-    public bool ErrorFeedback { get; } = errorFeedback;
-
-    /// <inheritdoc />
-    public long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random)
+    public override long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random)
     {
         double norm = VectorMath.Norm(input);
         long bits = 32 + (input.Length * (1L + (long)Math.Ceiling(Math.Log2(Levels + 1))));

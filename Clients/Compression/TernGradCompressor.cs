@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Clients.Compression;
 
@@ -9,19 +8,13 @@ namespace ByzantineSim.Clients.Compression;
 /// s plus 2 per coordinate.
 /// </summary>
 /// <param name="errorFeedback">Keep the compression error for the next update.</param>
-public sealed class TernGradCompressor(bool errorFeedback) : ICompressor
+public sealed class TernGradCompressor(bool errorFeedback) : Compressor(RegistryName, errorFeedback)
 {
     /// <summary>The name a spec's YAML uses to select this compressor; its key in the compressor registry.</summary>
     public const string RegistryName = "terngrad";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <inheritdoc />
-    public bool ErrorFeedback { get; } = errorFeedback;
-
-    /// <inheritdoc />
-    public long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random)
+    public override long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random)
     {
         long bits = 32 + (2L * input.Length);
         float scale = input.Length == 0 ? 0 : TensorPrimitives.MaxMagnitude(input);

@@ -1,5 +1,3 @@
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Compression;
 
 /// <summary>
@@ -10,22 +8,16 @@ namespace ByzantineSim.Clients.Compression;
 /// </summary>
 /// <param name="fraction">Share of the coordinates kept, k / d, in (0, 1].</param>
 /// <param name="errorFeedback">Keep the compression error for the next update.</param>
-public sealed class TopKCompressor(double fraction, bool errorFeedback) : ICompressor
+public sealed class TopKCompressor(double fraction, bool errorFeedback) : Compressor(RegistryName, errorFeedback)
 {
     /// <summary>The name a spec's YAML uses to select this compressor; its key in the compressor registry.</summary>
     public const string RegistryName = "topk";
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
 
     /// <summary>Share of the coordinates kept, k / d: each update keeps its ceil(fraction * d) largest in magnitude.</summary>
     public double Fraction { get; } = fraction;
 
     /// <inheritdoc />
-    public bool ErrorFeedback { get; } = errorFeedback;
-
-    /// <inheritdoc />
-    public long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random)
+    public override long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random)
     {
         int d = input.Length;
         int k = Math.Clamp((int)Math.Ceiling(Fraction * d), 1, Math.Max(1, d));

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace ByzantineSim.Clients.Data;
 
 /// <summary>Which CIFAR release a folder holds, and for CIFAR-100 which labels to learn.</summary>

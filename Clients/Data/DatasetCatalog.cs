@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Immutable;
-using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Clients.Data;
 

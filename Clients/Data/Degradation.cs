@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Data;
 
 /// <summary>How an unreliable (benign, low-quality) client's data is degraded.</summary>

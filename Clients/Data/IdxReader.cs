@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Collections.Immutable;
 using System.IO.Compression;
 
 namespace ByzantineSim.Clients.Data;

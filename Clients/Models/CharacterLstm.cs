@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Models;

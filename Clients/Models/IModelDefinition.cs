@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Plugins;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Models;

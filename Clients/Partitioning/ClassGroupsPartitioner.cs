@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Partitioning;
 
 /// <summary>
@@ -11,19 +8,16 @@ namespace ByzantineSim.Clients.Partitioning;
 /// (ClippedGossip, ICLR 2023; its DumbbellSampler with noniid = 1): each clique sees half the classes.
 /// </summary>
 /// <param name="groups">Number of groups, at least 1, at most the number of clients and of classes.</param>
-public sealed class ClassGroupsPartitioner(int groups) : IPartitioner
+public sealed class ClassGroupsPartitioner(int groups) : Partitioner(RegistryName)
 {
     /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "class-groups";
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
 
     /// <summary>Number of client groups and class blocks.</summary>
     public int Groups { get; } = groups;
 
     /// <inheritdoc />
-    public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
+    public override Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
     {
         if (Groups > clients || Groups > classes)
         {

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
 using MathNet.Numerics.Distributions;
 
 namespace ByzantineSim.Clients.Partitioning;
@@ -12,15 +10,12 @@ namespace ByzantineSim.Clients.Partitioning;
 /// </summary>
 /// <param name="alpha">Concentration; > 0.</param>
 /// <param name="minSamples">Smallest acceptable client data set.</param>
-public sealed class DirichletPartitioner(double alpha, int minSamples) : IPartitioner
+public sealed class DirichletPartitioner(double alpha, int minSamples) : Partitioner(RegistryName)
 {
     /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "dirichlet";
 
     private const int MaxAttempts = 1000;
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
 
     /// <summary>Concentration parameter.</summary>
     public double Alpha { get; } = alpha;
@@ -29,13 +24,9 @@ public sealed class DirichletPartitioner(double alpha, int minSamples) : IPartit
     public int MinSamples { get; } = minSamples;
 
     /// <inheritdoc />
-    public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
+    public override Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
     {
-        if ((long)clients * MinSamples > labels.Length)
-        {
-            throw new ArgumentException(
-                $"{clients} clients with at least {MinSamples} samples each need {(long)clients * MinSamples} samples; the data set has {labels.Length}");
-        }
+        RequireMinSamples(labels.Length, clients, MinSamples);
 
         var byClass = new List<int>[classes];
         for (int c = 0; c < classes; c++)

@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Partitioning;
 
 /// <summary>
@@ -9,24 +6,18 @@ namespace ByzantineSim.Clients.Partitioning;
 /// per client. gamma = 1 is IID, gamma = 0 the extreme label split.
 /// </summary>
 /// <param name="gamma">Share of IID data in [0, 1].</param>
-public sealed class GammaSimilarityPartitioner(double gamma) : IPartitioner
+public sealed class GammaSimilarityPartitioner(double gamma) : Partitioner(RegistryName)
 {
     /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "gamma-similarity";
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
 
     /// <summary>Share of IID data.</summary>
     public double Gamma { get; } = gamma;
 
     /// <inheritdoc />
-    public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
+    public override Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
     {
-        if (labels.Length < clients)
-        {
-            throw new ArgumentException($"cannot give {clients} clients at least one of {labels.Length} samples");
-        }
+        RequireOnePerClient(labels.Length, clients);
 
         var random = new DeterministicRandom(seed);
         var order = Enumerable.Range(0, labels.Length).ToArray();

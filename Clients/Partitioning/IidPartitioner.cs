@@ -1,24 +1,15 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Partitioning;
 
 /// <summary>IID: a uniform random permutation cut into near-equal parts (sizes differ by at most one).</summary>
-public sealed class IidPartitioner : IPartitioner
+public sealed class IidPartitioner() : Partitioner(RegistryName)
 {
     /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "iid";
 
     /// <inheritdoc />
-    public string Name => RegistryName;
-
-    /// <inheritdoc />
-    public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
+    public override Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
     {
-        if (labels.Length < clients)
-        {
-            throw new ArgumentException($"cannot give {clients} clients at least one of {labels.Length} samples");
-        }
+        RequireOnePerClient(labels.Length, clients);
 
         var order = Enumerable.Range(0, labels.Length).ToArray();
         new DeterministicRandom(seed).FisherYates(order.AsSpan());

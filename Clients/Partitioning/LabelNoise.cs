@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Partitioning;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
 using MathNet.Numerics.Distributions;
 
 namespace ByzantineSim.Clients.Partitioning;
@@ -11,13 +9,10 @@ namespace ByzantineSim.Clients.Partitioning;
 /// </summary>
 /// <param name="beta">Concentration of the size proportions.</param>
 /// <param name="minSamples">Smallest client.</param>
-public sealed class QuantitySkewPartitioner(double beta, int minSamples) : IPartitioner
+public sealed class QuantitySkewPartitioner(double beta, int minSamples) : Partitioner(RegistryName)
 {
     /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "quantity-skew";
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
 
     /// <summary>Concentration of the size proportions.</summary>
     public double Beta { get; } = beta;
@@ -26,13 +21,10 @@ public sealed class QuantitySkewPartitioner(double beta, int minSamples) : IPart
     public int MinSamples { get; } = minSamples;
 
     /// <inheritdoc />
-    public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
+    public override Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
     {
+        RequireMinSamples(labels.Length, clients, MinSamples);
         long reserved = (long)clients * MinSamples;
-        if (reserved > labels.Length)
-        {
-            throw new ArgumentException($"{clients} clients with at least {MinSamples} samples each need {reserved} samples; the data set has {labels.Length}");
-        }
 
         var random = new DeterministicRandom(seed);
         var proportions = new double[clients];

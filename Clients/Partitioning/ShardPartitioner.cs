@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Clients.Partitioning;
 
 /// <summary>
@@ -9,19 +6,16 @@ namespace ByzantineSim.Clients.Partitioning;
 /// that many shards at random. With 2 shards per client most clients see two classes.
 /// </summary>
 /// <param name="shardsPerClient">Shards (about classes) per client.</param>
-public sealed class ShardPartitioner(int shardsPerClient) : IPartitioner
+public sealed class ShardPartitioner(int shardsPerClient) : Partitioner(RegistryName)
 {
     /// <summary>The name a spec's YAML uses to select this partitioner; its key in the partitioner registry.</summary>
     public const string RegistryName = "shards";
-
-    /// <inheritdoc />
-    public string Name => RegistryName;
 
     /// <summary>Shards per client.</summary>
     public int ShardsPerClient { get; } = shardsPerClient;
 
     /// <inheritdoc />
-    public Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
+    public override Partition Split(ReadOnlySpan<int> labels, int classes, int clients, ulong seed)
     {
         int shards = clients * ShardsPerClient;
         if (labels.Length < shards)

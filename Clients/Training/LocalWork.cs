@@ -1,7 +1,5 @@
-using System.Collections.Immutable;
 using ByzantineSim.Attacks.Poisoning;
 using ByzantineSim.Clients.Data;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Clients.Training;
 

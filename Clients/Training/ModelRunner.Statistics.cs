@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ByzantineSim.Attacks.Poisoning;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;

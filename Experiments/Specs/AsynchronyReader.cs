@@ -1,5 +1,6 @@
 using ByzantineSim.Aggregators;
 using ByzantineSim.Attacks;
+using ByzantineSim.Core.Plugins;
 using ByzantineSim.Experiments.Yaml;
 using ByzantineSim.Simulator.Asynchrony;
 using ByzantineSim.Simulator.Faults;
@@ -32,20 +33,14 @@ internal static class AsynchronyReader
             return null;
         }
 
-        if (view.Get("mode") is null)
-        {
-            reader.Error(node, "asynchrony", $"mode is required: it {Modes.Rule}");
-        }
+        view.Require("mode", "asynchrony", $"mode is required: it {Modes.Rule}");
 
         var mode = view.Word("mode", AsyncMode.FedBuff, Modes);
         int buffer = 1;
         double mixing = 1;
         if (mode == AsyncMode.FedBuff)
         {
-            if (view.Get("buffer") is null)
-            {
-                reader.Error(node, "asynchrony", "buffer is required for fedbuff: the number of updates K the server aggregates per step");
-            }
+            view.Require("buffer", "asynchrony", "buffer is required for fedbuff: the number of updates K the server aggregates per step");
 
             buffer = view.Scalar("buffer", 1, v => v >= 1 ? null : "must be >= 1");
             Misplaced(reader, view, "mixing", "applies to fedasync only (fedbuff steps with training.learning_rate)");
@@ -71,10 +66,7 @@ internal static class AsynchronyReader
         int lag = 0;
         if (timing == ByzantineTiming.Stale)
         {
-            if (view.Get("byzantine_lag") is null)
-            {
-                reader.Error(node, "asynchrony", "byzantine_lag is required for byzantine_timing: stale (how many versions behind the newest the Byzantine clients craft from)");
-            }
+            view.Require("byzantine_lag", "asynchrony", "byzantine_lag is required for byzantine_timing: stale (how many versions behind the newest the Byzantine clients craft from)");
 
             lag = view.Scalar("byzantine_lag", 1, v => v >= 1 ? null : "must be >= 1");
         }
@@ -131,44 +123,24 @@ internal static class AsynchronyReader
             reader.Error(node, "asynchrony", "is not possible with a topology: peers have no server to apply updates as they arrive");
         }
 
-        if (run.Participation != 1)
+        // The run settings an asynchronous run cannot have, each refused at its own YAML path.
+        (bool Set, string Path, string Why)[] unsupported =
+        [
+            (run.Participation != 1, "training.participation", "must be 1 (every client trains all the time; the buffer decides who counts in a step)"),
+            (run.SendsModel, "training.send", "must be delta"),
+            (run.Weighted, "training.weighting", "must be none"),
+            (run.Faults, "faults", "are not supported (slow clients are the compute and latency distributions)"),
+            (run.Deadline, "server.deadline", "is not supported (a step waits for its K arrivals)"),
+            (run.ServerData, "server_data", "is not supported"),
+            (run.IdentitiesChange, "adversary.identities", "must be fixed"),
+            (run.BatchNorm, "model.batch_norm", "must be batch (running statistics, local or aggregated, are not carried between asynchronous jobs)"),
+        ];
+        foreach (var (set, path, why) in unsupported)
         {
-            Refuse("training.participation", "must be 1 (every client trains all the time; the buffer decides who counts in a step)");
-        }
-
-        if (run.SendsModel)
-        {
-            Refuse("training.send", "must be delta");
-        }
-
-        if (run.Weighted)
-        {
-            Refuse("training.weighting", "must be none");
-        }
-
-        if (run.Faults)
-        {
-            Refuse("faults", "are not supported (slow clients are the compute and latency distributions)");
-        }
-
-        if (run.Deadline)
-        {
-            Refuse("server.deadline", "is not supported (a step waits for its K arrivals)");
-        }
-
-        if (run.ServerData)
-        {
-            Refuse("server_data", "is not supported");
-        }
-
-        if (run.IdentitiesChange)
-        {
-            Refuse("adversary.identities", "must be fixed");
-        }
-
-        if (run.BatchNorm)
-        {
-            Refuse("model.batch_norm", "must be batch (running statistics, local or aggregated, are not carried between asynchronous jobs)");
+            if (set)
+            {
+                Refuse(path, why);
+            }
         }
 
         if (run.Attack is { } attack && run.Byzantine > 0 && (attack.Requires.HasFlag(AttackKnowledge.OwnGradients) || attack.Poisoning is not null || attack.Goal is not null))
@@ -206,31 +178,22 @@ internal static class AsynchronyReader
             return StalenessFunction.Constant;
         }
 
-        if (mapping.Get("name") is null)
-        {
-            reader.Error(node, path, $"name is required: it {Staleness.Rule}");
-        }
+        mapping.Require("name", path, $"name is required: it {Staleness.Rule}");
 
         var name = mapping.Word("name", StalenessKind.Constant, Staleness);
         double a = 0, b = 0;
         if (name != StalenessKind.Constant)
         {
-            if (mapping.Get("a") is null)
-            {
-                reader.Error(node, path, "a is required (the exponent of polynomial, the slope of hinge)");
-            }
+            mapping.Require("a", path, "a is required (the exponent of polynomial, the slope of hinge)");
 
-            a = mapping.Scalar("a", 1.0, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0");
+            a = mapping.Scalar("a", 1.0, Checks.PositiveFinite);
         }
 
         if (name == StalenessKind.Hinge)
         {
-            if (mapping.Get("b") is null)
-            {
-                reader.Error(node, path, "b is required (the staleness up to which hinge keeps weight 1)");
-            }
+            mapping.Require("b", path, "b is required (the staleness up to which hinge keeps weight 1)");
 
-            b = mapping.Scalar("b", 0.0, v => v >= 0 && double.IsFinite(v) ? null : "must be a finite number >= 0");
+            b = mapping.Scalar("b", 0.0, Checks.NonNegativeFinite);
         }
 
         mapping.Finish();
@@ -248,7 +211,7 @@ internal static class AsynchronyReader
         double mean = 0, low = 0, high = 0;
         if (kind == DelayKind.Uniform)
         {
-            low = mapping.Scalar("low", 0.0, v => v >= 0 && double.IsFinite(v) ? null : "must be a finite number >= 0");
+            low = mapping.Scalar("low", 0.0, Checks.NonNegativeFinite);
             high = mapping.Scalar("high", 1.0, v => double.IsFinite(v) ? null : "must be finite");
             if (!(high > low))
             {
@@ -282,28 +245,25 @@ internal static class AsynchronyReader
     }
 }
 
-/// <summary>What <see cref="AsynchronyReader.Check"/> needs to know of the rest of the run.</summary>
-internal sealed record RunSettingsView(int Clients, int Byzantine, AggregationPipeline? Pipeline, IAggregator? Aggregator, IAttack? Attack)
-{
-    public bool PreAggregators { get; init; }
-
-    public double ServerMomentum { get; init; }
-
-    public double Participation { get; init; } = 1;
-
-    public bool SendsModel { get; init; }
-
-    public bool Weighted { get; init; }
-
-    public bool Faults { get; init; }
-
-    public bool Deadline { get; init; }
-
-    public bool ServerData { get; init; }
-
-    public bool IdentitiesChange { get; init; }
-
-    public bool BatchNorm { get; init; }
-
-    public bool Topology { get; init; }
-}
+/// <summary>
+/// What <see cref="AsynchronyReader.Check"/> needs to know of the rest of the run: the population,
+/// the rule and the attack, and whether each setting an asynchronous run refuses is set. Positional,
+/// so that the one place that builds it cannot leave a setting out.
+/// </summary>
+internal sealed record RunSettingsView(
+    int Clients,
+    int Byzantine,
+    AggregationPipeline? Pipeline,
+    IAggregator? Aggregator,
+    IAttack? Attack,
+    bool PreAggregators,
+    double ServerMomentum,
+    double Participation,
+    bool SendsModel,
+    bool Weighted,
+    bool Faults,
+    bool Deadline,
+    bool ServerData,
+    bool IdentitiesChange,
+    bool BatchNorm,
+    bool Topology);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ByzantineSim.Core.Plugins;
 using ByzantineSim.Experiments.Yaml;
 using ByzantineSim.Simulator.Faults;
 
@@ -60,8 +61,8 @@ internal static class FaultsReader
         double fraction = view.Scalar("fraction", 0.0, v => v is > 0 and <= 1 ? null : "must be in (0, 1]");
         OneOf(reader, view, "clients", "fraction");
         var kind = view.Word("delay", RunReader.Defaults.Delay, SpecWords.Delay);
-        double mean = view.Scalar("mean", RunReader.Defaults.DelayMean, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0");
-        double low = view.Scalar("low", RunReader.Defaults.DelayLow, v => v >= 0 && double.IsFinite(v) ? null : "must be a finite number >= 0");
+        double mean = view.Scalar("mean", RunReader.Defaults.DelayMean, Checks.PositiveFinite);
+        double low = view.Scalar("low", RunReader.Defaults.DelayLow, Checks.NonNegativeFinite);
         double high = view.Scalar("high", RunReader.Defaults.DelayHigh, v => double.IsFinite(v) ? null : "must be finite");
         foreach (string key in kind == DelayKind.Uniform ? new[] { "mean" } : ["low", "high"])
         {

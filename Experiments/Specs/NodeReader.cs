@@ -121,6 +121,15 @@ public sealed class MappingView(NodeReader reader, YMapping mapping, string path
         return Node[key];
     }
 
+    /// <summary>Reports <paramref name="message"/> at <paramref name="path"/>, on this mapping, when <paramref name="key"/> is absent (the key becomes known either way).</summary>
+    public void Require(string key, string path, string message)
+    {
+        if (Get(key) is null)
+        {
+            reader.Error(Node, path, message);
+        }
+    }
+
     /// <summary>A scalar value, or <paramref name="fallback"/> when absent or invalid.</summary>
     public T Scalar<T>(string key, T fallback, Func<T, string?>? check = null) =>
         Get(key) is { } node ? reader.Scalar(node, PathOf(key), fallback, check) : fallback;

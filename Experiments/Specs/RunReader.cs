@@ -124,20 +124,23 @@ public static partial class RunReader
 
         if (asynchrony is not null)
         {
-            AsynchronyReader.Check(reader, root, asynchrony, new RunSettingsView(n, f, aggregator is null ? null : new AggregationPipeline(aggregator, preSteps), aggregator, attack)
-            {
-                PreAggregators = !preSpecs.IsDefaultOrEmpty,
-                ServerMomentum = training.ServerMomentum,
-                Participation = training.Participation,
-                SendsModel = training.Send == ClientSends.Model,
-                Weighted = training.Weighting != UpdateWeighting.None,
-                Faults = faults != Simulator.Faults.FaultSettings.None,
-                Deadline = double.IsFinite(server.DeadlineSeconds),
-                ServerData = serverData is not null,
-                IdentitiesChange = identities.Changes,
-                BatchNorm = model?.BatchNorm is { } norm && norm != Clients.Models.BatchNormMode.Batch,
-                Topology = topology is not null,
-            });
+            AsynchronyReader.Check(reader, root, asynchrony, new RunSettingsView(
+                n,
+                f,
+                aggregator is null ? null : new AggregationPipeline(aggregator, preSteps),
+                aggregator,
+                attack,
+                PreAggregators: !preSpecs.IsDefaultOrEmpty,
+                ServerMomentum: training.ServerMomentum,
+                Participation: training.Participation,
+                SendsModel: training.Send == ClientSends.Model,
+                Weighted: training.Weighting != UpdateWeighting.None,
+                Faults: faults != Simulator.Faults.FaultSettings.None,
+                Deadline: double.IsFinite(server.DeadlineSeconds),
+                ServerData: serverData is not null,
+                IdentitiesChange: identities.Changes,
+                BatchNorm: model?.BatchNorm is { } norm && norm != Clients.Models.BatchNormMode.Batch,
+                Topology: topology is not null));
         }
 
         if (aggregator is not null)

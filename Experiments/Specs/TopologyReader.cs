@@ -1,6 +1,7 @@
 using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.Gossip;
 using ByzantineSim.Attacks;
+using ByzantineSim.Core.Plugins;
 using ByzantineSim.Experiments.Yaml;
 using ByzantineSim.Simulator.Peers;
 using ByzantineSim.Simulator.Setup;
@@ -112,10 +113,7 @@ internal static class TopologyReader
             return null;
         }
 
-        if (view.Get("name") is null)
-        {
-            reader.Error(node, "topology.name", $"is required: {Names.Rule}");
-        }
+        view.Require("name", "topology.name", $"is required: {Names.Rule}");
 
         var kind = view.Word("name", TopologyKind.Ring, Names);
         var settings = new TopologySettings(kind, unchecked((ulong)view.Scalar("seed", runSeed)));
@@ -142,7 +140,7 @@ internal static class TopologyReader
                 Transfer = new TransferSettings(
                     transfer.Scalar("samples", defaults.Samples, v => v >= 1 ? null : "must be >= 1 public samples"),
                     transfer.Scalar("epochs", defaults.Epochs, v => v >= 0 ? null : "must be >= 0"),
-                    transfer.Scalar("learning_rate", defaults.LearningRate, v => v > 0 && double.IsFinite(v) ? null : "must be a finite number > 0"),
+                    transfer.Scalar("learning_rate", defaults.LearningRate, Checks.PositiveFinite),
                     transfer.Scalar("batch_size", defaults.BatchSize, v => v >= 1 ? null : "must be >= 1"),
                     unchecked((ulong)transfer.Scalar("seed", runSeed))),
             };

@@ -15,8 +15,10 @@ namespace ByzantineSim.Experiments.Yaml;
 internal sealed class YamlBuilder
 {
     private const string CoreTags = "tag:yaml.org,2002:";
-    private const string KnownTags = "!!str, !!int, !!float, !!bool, !!null, !!seq, !!map";
     private static readonly string[] ScalarTags = ["str", "int", "float", "bool", "null"];
+
+    // The tags an error lists as known: the scalar ones, then the two collection tags, written from the one list above.
+    private static readonly string KnownTags = string.Join(", ", ScalarTags.Append("seq").Append("map").Select(tag => "!!" + tag));
     private static readonly string[] NullWords = ["", "~", "null", "Null", "NULL"];
 
     private readonly string _file;

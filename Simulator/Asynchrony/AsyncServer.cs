@@ -1,7 +1,5 @@
-using System.Collections.Immutable;
 using ByzantineSim.Aggregators;
 using ByzantineSim.Attacks;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Server;
 using ByzantineSim.Simulator.Setup;

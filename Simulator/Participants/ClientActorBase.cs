@@ -1,6 +1,5 @@
 using Akka.Actor;
 using ByzantineSim.Attacks;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 
 namespace ByzantineSim.Simulator.Participants;

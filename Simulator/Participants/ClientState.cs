@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using System.Numerics.Tensors;
 using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Compression;
 using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Participants;

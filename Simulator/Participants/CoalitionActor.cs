@@ -1,10 +1,8 @@
-using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
 using ByzantineSim.Aggregators;
 using ByzantineSim.Attacks;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;
 

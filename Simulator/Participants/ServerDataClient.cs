@@ -1,5 +1,4 @@
 using Akka.Actor;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 
 namespace ByzantineSim.Simulator.Participants;

@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.Gossip;
 using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Server;
 using ByzantineSim.Simulator.Setup;

@@ -1,7 +1,5 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Server;
 using ByzantineSim.Simulator.Setup;

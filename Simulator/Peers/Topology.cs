@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Simulator.Peers;
 
 /// <summary>The communication graphs a peer-to-peer run can use (the spec's <c>topology.name</c>).</summary>

@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using ByzantineSim.Aggregators.Gossip;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Partitioning;
 using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Simulator.Peers;
 

@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Simulator.Protocol;
 
 /// <summary>Server to sampled clients and to the coalition: round t starts at theta_t.</summary>

@@ -1,7 +1,5 @@
-using System.Collections.Immutable;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Trainers;
 
 namespace ByzantineSim.Simulator.Protocol;

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;

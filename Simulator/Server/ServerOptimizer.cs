@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Server;

@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;

@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
 using ByzantineSim.Clients.Data;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Simulator.Setup;
 

@@ -1,8 +1,6 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Server;
 using ByzantineSim.Simulator.Trainers;

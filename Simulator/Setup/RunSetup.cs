@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ByzantineSim.Aggregators;
 using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Compression;

@@ -1,5 +1,4 @@
 using ByzantineSim.Clients.Data;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Simulator.Setup;
 

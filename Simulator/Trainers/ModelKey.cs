@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ByzantineSim.Clients.Models;
 
 namespace ByzantineSim.Simulator.Trainers;

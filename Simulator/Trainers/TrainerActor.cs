@@ -1,8 +1,6 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using Akka.Actor;
 using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Protocol;
 
 namespace ByzantineSim.Simulator.Trainers;

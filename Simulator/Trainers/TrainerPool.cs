@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using ByzantineSim.Clients.Training;
 using ByzantineSim.Simulator.Protocol;

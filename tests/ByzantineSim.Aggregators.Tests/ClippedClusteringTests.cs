@@ -47,9 +47,7 @@ public class ClippedClusteringTests
         var (output, flagged) = Run("clipped-clustering", rows, f: 2);
         Assert.Equal([5, 6], flagged);
 
-        var norms = rows.Select(r => Math.Sqrt(r.Sum(v => (double)v * v))).ToArray();
-        double tau = norms.Order().ElementAt(3);
-        Close(MeanOf(honest.Select((r, i) => r.Select(v => (float)(v * Math.Min(1, tau / norms[i]))).ToArray())), output);
+        Close(ClippedMeanOf(rows, Enumerable.Range(0, honest.Length), MedianNorm(rows)), output);
     }
 
     [Fact]

@@ -35,6 +35,23 @@ internal static class FilterRun
         return [.. Enumerable.Range(0, list[0].Length).Select(k => list.Average(r => (double)r[k]))];
     }
 
+    /// <summary>The Euclidean norm of each row, in double.</summary>
+    public static double[] Norms(float[][] rows) => [.. rows.Select(r => Math.Sqrt(r.Sum(v => (double)v * v)))];
+
+    /// <summary>The median of the rows' norms (an odd number of rows): the radius the clipping rules clip to.</summary>
+    public static double MedianNorm(float[][] rows) => Norms(rows).Order().ElementAt(rows.Length / 2);
+
+    /// <summary>
+    /// The mean of the rows <paramref name="kept"/> of <paramref name="rows"/>, each scaled by
+    /// min(1, <paramref name="radius"/> / its norm): the hand-computed output of a rule that clips
+    /// the rows it keeps to a radius and averages them.
+    /// </summary>
+    public static double[] ClippedMeanOf(float[][] rows, IEnumerable<int> kept, double radius)
+    {
+        var norms = Norms(rows);
+        return MeanOf(kept.Select(i => rows[i].Select(v => (float)(v * Math.Min(1, radius / norms[i]))).ToArray()));
+    }
+
     public static void Close(IReadOnlyList<double> expected, float[] actual, double tolerance = 1e-5)
     {
         Assert.Equal(expected.Count, actual.Length);

@@ -63,9 +63,7 @@ public class FlameTests
         var kept = Enumerable.Range(0, 7).Except(flagged).ToArray();
         Assert.Equal(4, kept.Length);
 
-        var norms = rows.Select(r => Math.Sqrt(r.Sum(v => (double)v * v))).ToArray();
-        double median = norms.Order().ElementAt(3);
-        Close(MeanOf(kept.Select(i => rows[i].Select(v => (float)(v * Math.Min(1, median / norms[i]))).ToArray())), output);
+        Close(ClippedMeanOf(rows, kept, MedianNorm(rows)), output);
     }
 
     [Fact]

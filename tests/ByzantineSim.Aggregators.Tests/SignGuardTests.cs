@@ -46,9 +46,7 @@ public class SignGuardTests
         var (output, flagged) = Run("signguard", rows, f: 2, new() { ["sign_fraction"] = "1" });
         Assert.Equal([5, 6], flagged);
 
-        var norms = rows.Select(r => Math.Sqrt(r.Sum(v => (double)v * v))).ToArray();
-        double median = norms.Order().ElementAt(3);
-        Close(MeanOf(honest.Select((r, i) => r.Select(v => (float)(v * Math.Min(1, median / norms[i]))).ToArray())), output);
+        Close(ClippedMeanOf(rows, Enumerable.Range(0, honest.Length), MedianNorm(rows)), output);
     }
 
     [Fact]

@@ -3,6 +3,13 @@ namespace ByzantineSim.Attacks.Tests;
 /// <summary>Runs an attack kernel on plain matrices, as the coalition would.</summary>
 internal static class AttackTestKit
 {
+    /// <summary>
+    /// The message of the <see cref="ArgumentException"/> that creating the built-in attack
+    /// <paramref name="name"/> for <paramref name="population"/> with <paramref name="options"/> throws.
+    /// </summary>
+    public static string CreateError(string name, AttackPopulation population, IReadOnlyDictionary<string, string>? options = null) =>
+        Assert.Throws<ArgumentException>(() => BuiltInAttacks.Create(name, population, options)).Message;
+
     public static float[] Craft(IAttack attack, float[][] honestRows, int f, int n, ulong seed = 0) =>
         Craft(attack, honestRows, f, n, out _, seed: seed);
 

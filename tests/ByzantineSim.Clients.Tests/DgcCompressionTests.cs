@@ -9,6 +9,8 @@ public class DgcCompressionTests
 {
     private static readonly float[] First = [0.5f, -1.25f, 2f, 0f, -0.1f, 3.5f, -2.2f, 0.05f];
 
+    private static readonly float[] Ones = [.. Enumerable.Repeat(1f, 8)];
+
     [Fact]
     public void Warmup_IsThePapersExponentialRamp_ThenTheFinalShare()
     {
@@ -26,37 +28,30 @@ public class DgcCompressionTests
     public void TwoSteps_MomentumCorrectionAndMasking_MatchTheHandDerivedValues()
     {
         // k = 2 of 8, m = 0.9, u = m u + g, v = v + u; sent coordinates leave v, and u with masking.
-        var dgc = new DgcCompressor(0.25, 0, momentumMasking: true, 0);
-        var u = new float[8];
-        var v = new float[8];
-        var sent = new float[8];
-        long bits = dgc.Step(First.ToArray(), u, v, sent, 0.9, MomentumForm.Sum, epoch: 0);
-        Assert.Equal(2 * (32 + 3), bits);
-        Assert.Equal([0f, 0f, 0f, 0f, 0f, 3.5f, -2.2f, 0f], sent);
-        Assert.Equal([0.5f, -1.25f, 2f, 0f, -0.1f, 0f, 0f, 0.05f], v);
-        Assert.Equal([0.5f, -1.25f, 2f, 0f, -0.1f, 0f, 0f, 0.05f], u);
+        var client = new Client(momentumMasking: true);
+        Assert.Equal(2 * (32 + 3), client.Step(First));
+        Assert.Equal([0f, 0f, 0f, 0f, 0f, 3.5f, -2.2f, 0f], client.Sent);
+        Assert.Equal([0.5f, -1.25f, 2f, 0f, -0.1f, 0f, 0f, 0.05f], client.V);
+        Assert.Equal([0.5f, -1.25f, 2f, 0f, -0.1f, 0f, 0f, 0.05f], client.U);
 
         // g = 1: u = [1.45, -0.125, 2.8, 1, 0.91, 1, 1, 1.045], v = [1.95, -1.375, 4.8, 1, 0.81, 1, 1, 1.095].
-        dgc.Step(Enumerable.Repeat(1f, 8).ToArray(), u, v, sent, 0.9, MomentumForm.Sum, epoch: 0);
-        AssertClose([1.95f, 0f, 4.8f, 0f, 0f, 0f, 0f, 0f], sent);
-        AssertClose([0f, -1.375f, 0f, 1f, 0.81f, 1f, 1f, 1.095f], v);
-        AssertClose([0f, -0.125f, 0f, 1f, 0.91f, 1f, 1f, 1.045f], u);
+        client.Step(Ones);
+        AssertClose([1.95f, 0f, 4.8f, 0f, 0f, 0f, 0f, 0f], client.Sent);
+        AssertClose([0f, -1.375f, 0f, 1f, 0.81f, 1f, 1f, 1.095f], client.V);
+        AssertClose([0f, -0.125f, 0f, 1f, 0.91f, 1f, 1f, 1.045f], client.U);
     }
 
     [Fact]
     public void WithoutMasking_TheMomentumKeepsTheSentCoordinates()
     {
-        var dgc = new DgcCompressor(0.25, 0, momentumMasking: false, 0);
-        var u = new float[8];
-        var v = new float[8];
-        var sent = new float[8];
-        dgc.Step(First.ToArray(), u, v, sent, 0.9, MomentumForm.Sum, epoch: 0);
-        Assert.Equal(First, u);
-        dgc.Step(Enumerable.Repeat(1f, 8).ToArray(), u, v, sent, 0.9, MomentumForm.Sum, epoch: 0);
+        var client = new Client(momentumMasking: false);
+        client.Step(First);
+        Assert.Equal(First, client.U);
+        client.Step(Ones);
 
         // u = 0.9 g1 + 1; v = [1.95, -1.375, 4.8, 1, 0.81, 4.15, -0.98, 1.095]: 4.8 and 4.15 are sent.
-        AssertClose([1.45f, -0.125f, 2.8f, 1f, 0.91f, 4.15f, -0.98f, 1.045f], u);
-        AssertClose([0f, 0f, 4.8f, 0f, 0f, 4.15f, 0f, 0f], sent);
+        AssertClose([1.45f, -0.125f, 2.8f, 1f, 0.91f, 4.15f, -0.98f, 1.045f], client.U);
+        AssertClose([0f, 0f, 4.8f, 0f, 0f, 4.15f, 0f, 0f], client.Sent);
     }
 
     [Fact]
@@ -118,5 +113,23 @@ public class DgcCompressionTests
         {
             Assert.True(Math.Abs(expected[i] - actual[i]) < 1e-5, $"coordinate {i}: expected {expected[i]}, got {actual[i]}");
         }
+    }
+
+    /// <summary>
+    /// One client's DGC state over the 8 coordinates of <see cref="First"/>: momentum u,
+    /// accumulation v and the last vector sent, stepped at k = 2 (fraction 0.25), no warm-up or
+    /// clipping, m = 0.9 in the sum form. <see cref="Step"/> passes a copy of the gradient.
+    /// </summary>
+    private sealed class Client(bool momentumMasking)
+    {
+        private readonly DgcCompressor _dgc = new(0.25, 0, momentumMasking, 0);
+
+        public float[] U { get; } = new float[8];
+
+        public float[] V { get; } = new float[8];
+
+        public float[] Sent { get; } = new float[8];
+
+        public long Step(float[] gradient) => _dgc.Step(gradient.ToArray(), U, V, Sent, 0.9, MomentumForm.Sum, epoch: 0);
     }
 }

@@ -1,10 +1,9 @@
+using static ByzantineSim.Clients.Tests.Partitions;
+
 namespace ByzantineSim.Clients.Tests;
 
 public class HonestDataOnlyTests
 {
-    private static int[] SortedLabels(int perClass, int classes) =>
-        [.. Enumerable.Range(0, classes).SelectMany(c => Enumerable.Repeat(c, perClass))];
-
     [Fact]
     public void Split_LabelSorted_HonestClientsShareEveryClassAndByzantineGetNothing()
     {

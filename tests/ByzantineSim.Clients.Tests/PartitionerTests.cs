@@ -1,16 +1,9 @@
+using static ByzantineSim.Clients.Tests.Partitions;
+
 namespace ByzantineSim.Clients.Tests;
 
 public class PartitionerTests
 {
-    private static int[] Labels(int count, int classes) => [.. Enumerable.Range(0, count).Select(i => i % classes)];
-
-    private static void AssertEverySampleOnce(Partition partition, int count)
-    {
-        var all = partition.Clients.SelectMany(c => c).ToList();
-        Assert.Equal(count, all.Count);
-        Assert.Equal(Enumerable.Range(0, count), all.Order());
-    }
-
     [Fact]
     public void Iid_EverySampleOnce_SizesDifferByAtMostOne()
     {
@@ -63,18 +56,10 @@ public class PartitionerTests
 
 public class SkewedPartitionerTests
 {
-    private static int[] Labels(int count, int classes) => [.. Enumerable.Range(0, count).Select(i => i % classes)];
-
-    private static void AssertEverySampleOnce(Partition partition, int count) =>
-        Assert.Equal(Enumerable.Range(0, count), partition.Clients.SelectMany(c => c).Order());
-
     [Fact]
     public void Shards_TwoPerClient_EachClientSeesAtMostTwoOrThreeClasses()
     {
-        var labels = Labels(6000, 10);
-        var partition = new ShardPartitioner(2).Split(labels, 10, 20, 4);
-        AssertEverySampleOnce(partition, 6000);
-        var histograms = partition.ClassHistograms(labels, 10);
+        var histograms = HistogramsOfSplit(new ShardPartitioner(2), count: 6000, classes: 10, clients: 20, seed: 4);
 
         // 40 shards of 150 over 10 classes of 600: a shard lies in one class, so a client has <= 2 classes.
         Assert.All(histograms, h => Assert.InRange(h.Count(c => c > 0), 1, 2));
@@ -95,10 +80,7 @@ public class SkewedPartitionerTests
     [Fact]
     public void ClassGroups_TwoGroups_EachHalfOfTheClientsHoldsExactlyItsHalfOfTheClasses()
     {
-        var labels = Labels(1000, 10);
-        var partition = new ClassGroupsPartitioner(2).Split(labels, 10, 10, 3);
-        AssertEverySampleOnce(partition, 1000);
-        var histograms = partition.ClassHistograms(labels, 10);
+        var histograms = HistogramsOfSplit(new ClassGroupsPartitioner(2), count: 1000, classes: 10, clients: 10, seed: 3);
         // Clients 0-4 hold classes 0-4 only, clients 5-9 classes 5-9 only, 100 samples each (500 / 5).
         for (int client = 0; client < 10; client++)
         {

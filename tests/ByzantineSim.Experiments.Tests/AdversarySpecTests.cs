@@ -1,5 +1,6 @@
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Setup;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
@@ -11,16 +12,7 @@ namespace ByzantineSim.Experiments.Tests;
 /// </summary>
 public class AdversarySpecTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
-    private static RunPlan Single(string yaml) => Assert.Single(SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File).Runs);
-
+    /// <summary>Malformed specs and their exact errors, checked by <see cref="SpecErrorTests.MalformedSpec_ReportsExactly"/>.</summary>
     public static TheoryData<string, string[]> Corpus => new()
     {
         {
@@ -101,11 +93,6 @@ public class AdversarySpecTests
             ]
         },
     };
-
-    [Theory]
-    [MemberData(nameof(Corpus))]
-    public void MalformedAdversary_ReportsExactly(string yaml, string[] expected) =>
-        Assert.Equal(expected, Errors(yaml));
 
     [Fact]
     public void FixedIdentitiesWritten_SameCanonicalYamlAndIdAsWithout()

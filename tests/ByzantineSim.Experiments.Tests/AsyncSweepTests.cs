@@ -7,15 +7,9 @@ namespace ByzantineSim.Experiments.Tests;
 /// </summary>
 public sealed class AsyncSweepTests
 {
-    private const string Spec = """
-        sweep: async
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 8, f: 1 }
+    private static readonly string Spec = TinySpec.Head("async", train: 1000, test: 200, n: 8, f: 1, rounds: 6, evalEvery: 3) + """
           attack: sign-flip
           aggregator: median
-          training: { rounds: 6, batch_size: 16, learning_rate: 0.2, eval_every: 3 }
           asynchrony: { mode: fedbuff, buffer: 4, staleness: { name: polynomial, a: 0.5 }, compute: { delay: exponential, mean: 1, spread: 4 } }
         cases:
           - { asynchrony: { mode: fedasync, compute: { delay: exponential, mean: 1, spread: 4 } }, aggregator: mean }

@@ -1,20 +1,13 @@
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Asynchrony;
 using ByzantineSim.Simulator.Faults;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>The <c>asynchrony</c> key: how it reads and renders, and its one-line errors.</summary>
 public class AsynchronySpecTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
     [Fact]
     public void BufferLargerThanTheClients_IsAnErrorAtTheBuffer() =>
         Assert.Equal(
@@ -59,7 +52,7 @@ public class AsynchronySpecTests
         var plan = SweepLoader.Parse(
             "sweep: s\nbase:\n  seed: 7\n  clients: { n: 8, f: 1 }\n  attack: sign-flip\n" +
             "  asynchrony: { mode: fedasync, staleness: { name: hinge, a: 10, b: 4 }, compute: { delay: uniform, low: 1, high: 3, spread: 2 }, byzantine_timing: stale, byzantine_lag: 3 }\n",
-            File);
+            SpecFile);
         var run = Assert.Single(plan.Runs);
         string canonical = run.Spec.ToCanonicalYaml();
         Assert.Contains(
@@ -82,7 +75,7 @@ public class AsynchronySpecTests
     [Fact]
     public void SynchronousSpec_HasNoAsynchronyInItsCanonicalYaml()
     {
-        var run = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 8, f: 1 }\n", File).Runs);
+        var run = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 8, f: 1 }\n", SpecFile).Runs);
         Assert.DoesNotContain("asynchrony", run.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
         Assert.Null(run.Setup.Asynchrony);
     }

@@ -1,19 +1,12 @@
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Peers;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary><c>aggregator: bristle</c> and <c>topology.transfer</c>: how they read, render and fail.</summary>
 public class BristleSpecTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
     [Fact]
     public void Bristle_WithoutTransfer_SaysWhatItNeeds() =>
         Assert.Equal(
@@ -36,7 +29,7 @@ public class BristleSpecTests
     {
         var plan = SweepLoader.Parse(
             "sweep: s\nbase:\n  seed: 3\n  model: { name: mlp, hidden: [16] }\n  clients: { n: 8, f: 1 }\n  attack: sign-flip\n" +
-            "  aggregator: { name: bristle, alpha: 0.5, candidates: 4 }\n  topology: { name: complete, transfer: { samples: 500, epochs: 1 } }\n", File);
+            "  aggregator: { name: bristle, alpha: 0.5, candidates: 4 }\n  topology: { name: complete, transfer: { samples: 500, epochs: 1 } }\n", SpecFile);
         var run = Assert.Single(plan.Runs);
         string canonical = run.Spec.ToCanonicalYaml();
         Assert.Contains("aggregator:\n  name: bristle\n  alpha: 0.5\n  candidates: 4\n", canonical, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using ByzantineSim.Experiments.Specs;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
@@ -9,17 +10,9 @@ namespace ByzantineSim.Experiments.Tests;
 /// </summary>
 public class LabelDilutionSpecTests
 {
-    private const string File = "spec.yaml";
     private const string Head = "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n";
 
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
-    private static RunPlan Single(string yaml) => Assert.Single(SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File).Runs);
-
+    /// <summary>Malformed specs and their exact errors, checked by <see cref="SpecErrorTests.MalformedSpec_ReportsExactly"/>.</summary>
     public static TheoryData<string, string[]> Corpus => new()
     {
         {
@@ -56,11 +49,6 @@ public class LabelDilutionSpecTests
         },
     };
 
-    [Theory]
-    [MemberData(nameof(Corpus))]
-    public void MalformedLabelDilution_ReportsExactly(string yaml, string[] expected) =>
-        Assert.Equal(expected, Errors(yaml));
-
     [Fact]
     public void AbsentOrAlphaZero_SameCanonicalYamlAndIdAsWithout()
     {
@@ -92,7 +80,7 @@ public class LabelDilutionSpecTests
     [Fact]
     public void GridAxis_OnAlpha_GivesOneRunPerValue()
     {
-        var runs = SweepLoader.Parse((Head + "grid:\n  label_dilution.alpha: [0, 10]\n").ReplaceLineEndings("\n"), File).Runs;
+        var runs = SweepLoader.Parse((Head + "grid:\n  label_dilution.alpha: [0, 10]\n").ReplaceLineEndings("\n"), SpecFile).Runs;
         Assert.Equal([null, 10], runs.Select(r => r.Setup.LabelDilution?.Alpha));
     }
 }

@@ -6,15 +6,9 @@ namespace ByzantineSim.Experiments.Tests;
 /// </summary>
 public sealed class PeerSweepTests
 {
-    private const string Spec = """
-        sweep: peers
-        base:
-          data: { name: synthetic, classes: 4, features: 8, train_size: 1000, test_size: 200 }
-          model: { name: mlp, hidden: [8] }
-          clients: { n: 8, f: 1 }
+    private static readonly string Spec = TinySpec.Head("peers", train: 1000, test: 200, n: 8, f: 1, rounds: 4, evalEvery: 2) + """
           topology: { name: ring }
           attack: dissensus
-          training: { rounds: 4, batch_size: 16, learning_rate: 0.2, eval_every: 2 }
         grid:
           aggregator: [mean, clipped-gossip]
         """;

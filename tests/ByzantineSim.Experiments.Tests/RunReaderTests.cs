@@ -1,50 +1,36 @@
+using static ByzantineSim.Experiments.Tests.SpecText;
+
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>Cross-field checks of <see cref="RunReader"/> that need the bound plug-ins.</summary>
 public class RunReaderTests
 {
     [Fact]
-    public void BucketingBeforeMonna_IsRejectedAtThePreAggregators()
-    {
-        const string yaml = "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  pre_aggregators: [bucketing]\n  aggregator: monna\n";
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
+    public void BucketingBeforeMonna_IsRejectedAtThePreAggregators() =>
         Assert.Equal(
             ["spec.yaml:4:20: base.pre_aggregators: monna trusts input 0 by its position, but bucketing reorders and merges the inputs before it"],
-            error.Errors.Select(e => e.ToString()));
-    }
+            Errors("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  pre_aggregators: [bucketing]\n  aggregator: monna\n"));
 
     [Fact]
-    public void NnmBeforeMonna_KeepsPositions_IsAccepted()
-    {
-        const string yaml = "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  pre_aggregators: [nnm]\n  aggregator: monna\n";
-        Assert.Single(SweepLoader.Parse(yaml, "spec.yaml").Runs);
-    }
+    public void NnmBeforeMonna_KeepsPositions_IsAccepted() =>
+        Single("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  pre_aggregators: [nnm]\n  aggregator: monna\n");
 
     [Fact]
-    public void BucketingBeforeFoolsGold_IsRejectedAtThePreAggregators()
-    {
-        const string yaml = "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  pre_aggregators: [bucketing]\n  aggregator: foolsgold\n";
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
+    public void BucketingBeforeFoolsGold_IsRejectedAtThePreAggregators() =>
         Assert.Equal(
             ["spec.yaml:4:20: base.pre_aggregators: foolsgold needs to know which client sent each input, but bucketing merges the inputs before it into anonymous rows"],
-            error.Errors.Select(e => e.ToString()));
-    }
+            Errors("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  pre_aggregators: [bucketing]\n  aggregator: foolsgold\n"));
 
     [Fact]
-    public void FlTrustWithoutServerData_IsRejectedAtTheAggregator()
-    {
-        const string yaml = "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  aggregator: fltrust\n";
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
+    public void FlTrustWithoutServerData_IsRejectedAtTheAggregator() =>
         Assert.Equal(
             ["spec.yaml:4:15: base.aggregator: fltrust compares the updates with the server's own, which needs server_data (e.g. server_data: {size: 100, source: train})"],
-            error.Errors.Select(e => e.ToString()));
-    }
+            Errors("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  aggregator: fltrust\n"));
 
     [Fact]
     public void ServerData_Given_ReadIntoSpecAndSetupAndWrittenToSpecYaml()
     {
-        const string yaml = "sweep: s\nbase:\n  seed: 4\n  aggregator: fltrust\n  server_data: { size: 50, source: test-holdout }\n";
-        var run = Assert.Single(SweepLoader.Parse(yaml, "spec.yaml").Runs);
+        var run = Single("sweep: s\nbase:\n  seed: 4\n  aggregator: fltrust\n  server_data: { size: 50, source: test-holdout }\n");
         Assert.Equal(new ServerDataSpec(50, Simulator.Setup.ServerDataSource.TestHoldout, 4), run.Spec.ServerData);
         Assert.Equal(new Simulator.Setup.ServerDataSettings(50, Simulator.Setup.ServerDataSource.TestHoldout, 4), run.Setup.ServerData);
         Assert.Contains("server_data:\n  size: 50\n  source: test-holdout\n  seed: 4\n", run.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
@@ -57,7 +43,7 @@ public class RunReaderTests
     [Fact]
     public void ServerData_Absent_NotInSpecYaml()
     {
-        var run = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  aggregator: median\n", "spec.yaml").Runs);
+        var run = Single("sweep: s\nbase:\n  aggregator: median\n");
         Assert.Null(run.Spec.ServerData);
         Assert.Null(run.Setup.ServerData);
         Assert.DoesNotContain("server_data", run.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
@@ -67,8 +53,7 @@ public class RunReaderTests
     public void ServerData_BadValues_OneErrorEachWithPath()
     {
         const string yaml = "sweep: s\nbase:\n  server_data: { size: 0, source: validation, colour: red }\n";
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
-        var errors = error.Errors.Select(e => e.ToString()).ToList();
+        var errors = Errors(yaml);
         Assert.Contains(errors, e => e.StartsWith("spec.yaml:3:24: base.server_data.size: must be >= 1", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("spec.yaml:3:35: base.server_data.source:", StringComparison.Ordinal) && e.Contains("test-holdout", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("spec.yaml:3:47: base.server_data.colour: unknown key 'colour'", StringComparison.Ordinal));
@@ -79,24 +64,19 @@ public class RunReaderTests
 public sealed class PublishedDataSpecTests() : TempFolderTest("published-spec-")
 {
     [Fact]
-    public void NaturalPartition_DataWithoutUsers_IsRejectedAtThePartition()
-    {
-        const string yaml = "sweep: s\nbase:\n  partition: natural\n";
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
+    public void NaturalPartition_DataWithoutUsers_IsRejectedAtThePartition() =>
         Assert.Equal(
             ["spec.yaml:3:14: base.partition: natural needs a data set whose samples belong to users (femnist, shakespeare); this data set has none"],
-            error.Errors.Select(e => e.ToString()));
-    }
+            Errors("sweep: s\nbase:\n  partition: natural\n"));
 
     [Fact]
     public void Augmentation_OnShakespeareLines_IsRejected()
     {
         TestKit.PublishedFormats.WriteLeaf(Folder, TestKit.PublishedFormats.ShakespeareUsers(3, Clients.Data.LeafDataset.Alphabet), 3);
         string yaml = $"sweep: s\nbase:\n  data: {{ name: shakespeare, folder: '{Folder}' }}\n  partition: natural\n  clients: {{ n: 3 }}\n  training:\n    augmentation: {{ crop_padding: 4 }}\n";
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
         Assert.Equal(
             ["spec.yaml:7:19: base.training.augmentation: crop and flip need image samples [channels, height, width], the data's samples are [80]"],
-            error.Errors.Select(e => e.ToString()));
+            Errors(yaml));
     }
 
     [Fact]
@@ -104,13 +84,13 @@ public sealed class PublishedDataSpecTests() : TempFolderTest("published-spec-")
     {
         Clients.Data.GeneratedCifar.WriteCifar10(Folder, 2, 2);
         string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-10, folder: '{Folder}' }}\n  model: cnn_cifar\n  training:\n    augmentation: {{ crop_padding: 4, horizontal_flip: true }}\n";
-        var run = Assert.Single(SweepLoader.Parse(yaml, "spec.yaml").Runs);
+        var run = Single(yaml);
         string canonical = run.Spec.ToCanonicalYaml();
         Assert.Contains("  augmentation:\n    crop_padding: 4\n    horizontal_flip: true\n", canonical, StringComparison.Ordinal);
         Assert.Equal(new Clients.Data.Augmentation(4, true), run.Setup.Training.Augmentation);
         Assert.Equal(run.Spec.Hash(), SweepLoader.ParseRun(run.Id, canonical, run.Labels).Spec.Hash());
 
-        var plain = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  seed: 1\n", "spec.yaml").Runs);
+        var plain = Single("sweep: s\nbase:\n  seed: 1\n");
         Assert.DoesNotContain("augmentation", plain.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
     }
 
@@ -135,9 +115,8 @@ public sealed class PublishedDataSpecTests() : TempFolderTest("published-spec-")
     public void CifarFolderWithoutFiles_ErrorNamesTheFilesAndTheirSource()
     {
         string yaml = $"sweep: s\nbase:\n  data: {{ name: cifar-100, folder: '{Folder}', labels: coarse }}\n";
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml, "spec.yaml"));
         Assert.Equal(
             [$"spec.yaml:3:36: base.data.folder: cifar-100 data not found in '{Folder}': missing train.bin, test.bin; download cifar-100-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html and extract it"],
-            error.Errors.Select(e => e.ToString()));
+            Errors(yaml));
     }
 }

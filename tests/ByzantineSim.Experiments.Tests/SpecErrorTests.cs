@@ -1,3 +1,5 @@
+using static ByzantineSim.Experiments.Tests.SpecText;
+
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>
@@ -5,14 +7,6 @@ namespace ByzantineSim.Experiments.Tests;
 /// </summary>
 public class SpecErrorTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
     public static TheoryData<string, string[]> Corpus => new()
     {
         {
@@ -199,8 +193,11 @@ public class SpecErrorTests
         },
     };
 
+    /// <summary>Every corpus of malformed specs (this class's and those of the sections with their own test class) gives exactly its errors.</summary>
     [Theory]
     [MemberData(nameof(Corpus))]
+    [MemberData(nameof(AdversarySpecTests.Corpus), MemberType = typeof(AdversarySpecTests))]
+    [MemberData(nameof(LabelDilutionSpecTests.Corpus), MemberType = typeof(LabelDilutionSpecTests))]
     public void MalformedSpec_ReportsExactly(string yaml, string[] expected) =>
         Assert.Equal(expected, Errors(yaml));
 
@@ -228,7 +225,7 @@ public class SpecErrorTests
     [Fact]
     public void ByzantineDataFalse_WithAttackOnHonestUpdates_IsValid()
     {
-        var plan = SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  partition: { name: iid, byzantine_data: false }\n  attack: mimic\n", File);
+        var plan = SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  partition: { name: iid, byzantine_data: false }\n  attack: mimic\n", SpecFile);
         Assert.Single(plan.Runs);
         Assert.Contains("byzantine_data: false", plan.Runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
     }
@@ -248,7 +245,7 @@ public class SpecErrorTests
     [Fact]
     public void ByzantineClasses_AtItsDefault_IsLeftOutOfTheCanonicalYaml_AndWrittenWhenGiven()
     {
-        var plan = SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  attack: targeted-label-flip\ngrid:\n  partition:\n    - iid\n    - { name: iid, byzantine_classes: [1] }\n", File);
+        var plan = SweepLoader.Parse("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  attack: targeted-label-flip\ngrid:\n  partition:\n    - iid\n    - { name: iid, byzantine_classes: [1] }\n", SpecFile);
         Assert.DoesNotContain("byzantine_classes", plan.Runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
         Assert.Contains("byzantine_classes: [1]", plan.Runs[1].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
     }
@@ -256,7 +253,7 @@ public class SpecErrorTests
     [Fact]
     public void Weighting_AtItsDefault_IsLeftOutOfTheCanonicalYaml_AndWrittenWhenOn()
     {
-        var plan = SweepLoader.Parse("sweep: s\nbase:\n  training: { algorithm: fedavg }\ngrid:\n  training.weighting: [none, samples]\n", File);
+        var plan = SweepLoader.Parse("sweep: s\nbase:\n  training: { algorithm: fedavg }\ngrid:\n  training.weighting: [none, samples]\n", SpecFile);
         Assert.DoesNotContain("weighting", plan.Runs[0].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
         Assert.Contains("  weighting: samples\n", plan.Runs[1].Spec.ToCanonicalYaml(), StringComparison.Ordinal);
         Assert.NotEqual(plan.Runs[0].Spec.Hash(), plan.Runs[1].Spec.Hash());
@@ -266,7 +263,7 @@ public class SpecErrorTests
     public void SetOverride_AppliesAfterGridAndCollapsesAxis()
     {
         var plan = SweepLoader.Parse(
-            "sweep: s\nbase:\n  training: { rounds: 600 }\ngrid:\n  seed: [1, 2, 3]\n  aggregator: [mean, median]\n", File,
+            "sweep: s\nbase:\n  training: { rounds: 600 }\ngrid:\n  seed: [1, 2, 3]\n  aggregator: [mean, median]\n", SpecFile,
             ["training.rounds=2", "seed=1"]);
         Assert.Equal(2, plan.Runs.Length);
         Assert.All(plan.Runs, run => Assert.Equal(2, run.Spec.Training.Rounds));
@@ -278,7 +275,7 @@ public class SpecErrorTests
     [Fact]
     public void SetOverride_UnknownOrMalformed_ReportsBoth()
     {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse("sweep: s\n", File, ["colour=blue", "training.rounds"]));
+        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse("sweep: s\n", SpecFile, ["colour=blue", "training.rounds"]));
         Assert.Equal(2, error.Errors.Length);
         Assert.Contains(error.Errors, e => e.Message.StartsWith("unknown setting 'colour'", StringComparison.Ordinal));
         Assert.Contains(error.Errors, e => e.Message == "must be path=value, got 'training.rounds'");
@@ -287,7 +284,7 @@ public class SpecErrorTests
     [Fact]
     public void Exception_Message_HasHeadlineAndBullets()
     {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse("sweep: s\nbase:\n  seed: x\n  device: gpu\n", File));
+        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse("sweep: s\nbase:\n  seed: x\n  device: gpu\n", SpecFile));
         Assert.Equal(
             "spec.yaml: 2 problems:\n  - spec.yaml:3:9: base.seed: expected int, got 'x'\n  - spec.yaml:4:11: base.device: must be cpu or cuda (got gpu)",
             error.Message.ReplaceLineEndings("\n"));

@@ -1,19 +1,12 @@
 using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Peers;
+using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>The <c>topology</c> key: how it reads, renders, and the one-line errors of a graph peers cannot train on.</summary>
 public class TopologySpecTests
 {
-    private const string File = "spec.yaml";
-
-    private static string[] Errors(string yaml)
-    {
-        var error = Assert.Throws<SpecException>(() => SweepLoader.Parse(yaml.ReplaceLineEndings("\n"), File));
-        return [.. error.Errors.Select(e => e.ToString())];
-    }
-
     [Fact]
     public void DisconnectedGraph_IsAnError_AtTheTopology()
     {
@@ -61,7 +54,7 @@ public class TopologySpecTests
     public void TopologySpec_RendersOnlyTheKeysItsGraphReads_AndReadsBackToTheSameText()
     {
         var plan = SweepLoader.Parse(
-            "sweep: s\nbase:\n  seed: 7\n  clients: { n: 16, f: 1 }\n  attack: dissensus\n  aggregator: { name: clipped-gossip, clip_radius: 0.5 }\n  topology: { name: erdos-renyi, p: 0.5 }\n", File);
+            "sweep: s\nbase:\n  seed: 7\n  clients: { n: 16, f: 1 }\n  attack: dissensus\n  aggregator: { name: clipped-gossip, clip_radius: 0.5 }\n  topology: { name: erdos-renyi, p: 0.5 }\n", SpecFile);
         var run = Assert.Single(plan.Runs);
         string canonical = run.Spec.ToCanonicalYaml();
         Assert.Contains("aggregator:\n  name: clipped-gossip\n  clip_radius: 0.5\n", canonical, StringComparison.Ordinal);
@@ -79,7 +72,7 @@ public class TopologySpecTests
     [Fact]
     public void StarSpec_HasNoTopologyInItsCanonicalYaml()
     {
-        var run = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  seed: 7\n", File).Runs);
+        var run = Assert.Single(SweepLoader.Parse("sweep: s\nbase:\n  seed: 7\n", SpecFile).Runs);
         Assert.DoesNotContain("topology", run.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
         Assert.Null(run.Setup.Topology);
     }

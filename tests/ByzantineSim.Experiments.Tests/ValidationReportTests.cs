@@ -7,12 +7,7 @@ namespace ByzantineSim.Experiments.Tests;
 /// <summary>The validation report generator on a fabricated results folder with known numbers.</summary>
 public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-")
 {
-    private const string Published = """
-        {
-          "studies": [{
-            "id": "toy", "title": "Toy study", "paper": "Nobody, 2099", "spec": "experiments/toy.yaml", "sweep": "toy",
-            "protocol": "Toy protocol.", "published_source": "made up", "published_seeds": 3,
-            "last_evaluations": 2, "match_points": 3, "likely_reason": "toy reason",
+    private static readonly string Published = StudyHead("toy", "Toy study", "Toy protocol.", publishedSeeds: 3, likelyReason: "toy reason") + """
             "cells": [
               { "id": "mean", "group": "G", "label": "mean", "where": { "aggregator.name": "mean", "pre_aggregators": "[]" }, "published": 90, "reference": "mean" },
               { "id": "gm", "group": "G", "label": "gm", "where": { "aggregator.name": "geometric-median", "pre_aggregators": "[]" }, "published": 80, "reference": "mean" },
@@ -35,6 +30,19 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
             "figures": [{ "file": "toy.png", "title": "Toy", "cells": ["mean", "krum", "y"], "dashed": ["y"], "dashed_label": " + bucketing" }]
           }]
         }
+        """;
+
+    /// <summary>
+    /// The opening of a fabricated published.json with one study <paramref name="id"/> (its spec
+    /// experiments/id.yaml, sweep id, a made-up paper and source), up to its "cells" list.
+    /// </summary>
+    private static string StudyHead(string id, string title, string protocol, int publishedSeeds, string likelyReason) => $$"""
+        {
+          "studies": [{
+            "id": "{{id}}", "title": "{{title}}", "paper": "Nobody, 2099", "spec": "experiments/{{id}}.yaml", "sweep": "{{id}}",
+            "protocol": "{{protocol}}", "published_source": "made up", "published_seeds": {{publishedSeeds}},
+            "last_evaluations": 2, "match_points": 3, "likely_reason": "{{likelyReason}}",
+
         """;
 
     /// <summary>Writes a completed run whose last two evaluations are <paramref name="last"/> (fractions).</summary>
@@ -188,12 +196,7 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
         Assert.Contains("toy.checks[2]: unknown kind 'beneath'", error.Message, StringComparison.Ordinal);
     }
 
-    private const string Backdoor = """
-        {
-          "studies": [{
-            "id": "bd", "title": "Backdoor toy", "paper": "Nobody, 2099", "spec": "experiments/bd.yaml", "sweep": "bd",
-            "protocol": "Toy.", "published_source": "made up", "published_seeds": 0,
-            "last_evaluations": 2, "match_points": 3, "likely_reason": "toy",
+    private static readonly string Backdoor = StudyHead("bd", "Backdoor toy", "Toy.", publishedSeeds: 0, likelyReason: "toy") + """
             "cells": [
               { "id": "mean-acc", "group": "G", "label": "mean, accuracy", "where": { "aggregator.name": "mean" } },
               { "id": "mean-asr", "group": "G", "label": "mean, ASR", "where": { "aggregator.name": "mean" }, "metric": "attack_success_rate" },
@@ -224,7 +227,7 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
         File.WriteAllText(Path.Combine(folder, "summary.json"), """{ "status": "complete", "seconds": 30.0 }""");
     }
 
-    private StudyResult EvaluateBackdoor(string published = Backdoor) => EvaluateStudy("bd.json", published, "bd");
+    private StudyResult EvaluateBackdoor(string? published = null) => EvaluateStudy("bd.json", published ?? Backdoor, "bd");
 
     [Fact]
     public void Evaluate_SuccessRateCells_ReadTheAsrColumnAndAtLeastChecksTheLevel()

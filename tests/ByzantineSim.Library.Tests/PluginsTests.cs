@@ -43,28 +43,15 @@ public class PluginsTests
     [Fact]
     public void Spec_UserAttackWithBadOption_RejectedByTheBuiltInBinderWithPathAndLine()
     {
-        var error = Assert.Throws<SpecException>(() => Sweep.Parse(
-            """
-            sweep: bad
-            base:
-              clients: { n: 7, f: 1 }
-              attack: { name: user-reverse, scale: -1, scael: 2 }
-            """, "bad.yaml"));
-        Assert.Contains("  - bad.yaml:4:40: base.attack.scale: must be > 0 (got -1)", error.Message, StringComparison.Ordinal);
-        Assert.Contains("  - bad.yaml:4:51: base.attack.scael: unknown option 'scael' for user-reverse (did you mean 'scale'?); known: scale", error.Message, StringComparison.Ordinal);
+        string message = BadSpecMessage("attack: { name: user-reverse, scale: -1, scael: 2 }");
+        Assert.Contains("  - bad.yaml:4:40: base.attack.scale: must be > 0 (got -1)", message, StringComparison.Ordinal);
+        Assert.Contains("  - bad.yaml:4:51: base.attack.scael: unknown option 'scael' for user-reverse (did you mean 'scale'?); known: scale", message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Spec_UserAggregatorWithNegativeF_RejectedByTheCommonOptionOfEveryAggregator()
     {
-        var error = Assert.Throws<SpecException>(() => Sweep.Parse(
-            """
-            sweep: bad
-            base:
-              clients: { n: 7, f: 1 }
-              aggregator: { name: user-median, f: -1 }
-            """, "bad.yaml"));
-        Assert.Contains("  - bad.yaml:4:39: base.aggregator.f: must be >= 0 (got -1)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("  - bad.yaml:4:39: base.aggregator.f: must be >= 0 (got -1)", BadSpecMessage("aggregator: { name: user-median, f: -1 }"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -106,4 +93,11 @@ public class PluginsTests
             Assert.Equal(AggregatorLaws.Run(new RuleUnderTest("median", new Dictionary<string, string>(), true, 1e-5), data, 7, 2), AggregatorLaws.Run(user, data, 7, 2));
         }
     }
+
+    /// <summary>
+    /// The error message of the spec bad.yaml: sweep <c>bad</c>, 7 clients of which 1 Byzantine,
+    /// and <paramref name="line"/> as the fourth line, in <c>base</c>.
+    /// </summary>
+    private static string BadSpecMessage(string line) =>
+        Assert.Throws<SpecException>(() => Sweep.Parse($"sweep: bad\nbase:\n  clients: {{ n: 7, f: 1 }}\n  {line}\n", "bad.yaml")).Message;
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
