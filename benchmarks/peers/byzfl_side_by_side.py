@@ -12,13 +12,13 @@ machine (1-minute, read as each step starts) go beside them. Called by run-byzfl
 installs what is missing and builds our side first.
 
 `--workload 4` instead measures ResNet-20 only (no kernels): PAIRS times in turn, `byzsim bench
---workload 4 --rounds R+1` (R measured rounds after round 0) then `byzfl_resnet20.py` (2 warm-up
-rounds, R measured) on the CIFAR-10 files `byzsim bench --write-cifar10` writes, and its table
+--workload 4 --rounds N` (the rounds closing after the initial evaluation are measured) then
+`byzfl_resnet20.py` (2 warm-up rounds, R measured) on the CIFAR-10 files `byzsim bench --write-cifar10` writes, and its table
 goes between the byzfl-resnet20 markers at the end of docs/PERFORMANCE.md's workload 4 section.
 
 Usage: byzfl_side_by_side.py --repo ROOT --byzfl CHECKOUT [--byzfl-commit ID] [--pairs 2]
        [--rounds 50] [--data FOLDER] [--skip-training] [--no-write] [--sizes NxD,...] [--rules a,b]
-       [--kernels-from RAW.json] [--workload 1|4] [--trainers N] [--threads N]
+       [--kernels-from RAW.json] [--workload 1|4] [--trainers N] [--threads N] [--our-rounds N]
 """
 import argparse
 import datetime
@@ -56,6 +56,8 @@ def main():
                         help="4: ResNet-20 on workload 4's generated CIFAR-10 files, end to end only")
     parser.add_argument("--trainers", type=int, default=None, help="workload 4: our trainer threads (default: bench's, every core)")
     parser.add_argument("--threads", type=int, default=None, help="workload 4: ByzFL's torch threads (default: every core)")
+    parser.add_argument("--our-rounds", type=int, default=None,
+                        help="workload 4: our bench's --rounds (default 14; it measures the rounds after the initial evaluation)")
     args = parser.parse_args()
     if args.workload == 4:
         resnet20.run(args, HERE, step, run, commit)
