@@ -86,7 +86,7 @@ public static class BenchCommand
             foreach (var r in results)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"bench-result {r.Workload.Id} {r.Rounds} {r.Trainers} {r.WallSeconds:R} {r.RoundSeconds:R} {r.ComputeSeconds:R} {r.AttackSeconds:R} {r.CraftingSeconds:R} {r.AggregationSeconds:R} {r.EvaluationSeconds:R} {r.PeakMemoryBytes} {r.ImbalanceSeconds:R}"));
+                    $"bench-result {r.Workload.Id} {r.Rounds} {r.Trainers} {r.WallSeconds:R} {r.RoundSeconds:R} {r.ComputeSeconds:R} {r.AttackSeconds:R} {r.CraftingSeconds:R} {r.AggregationSeconds:R} {r.EvaluationSeconds:R} {r.PeakMemoryBytes} {r.ImbalanceSeconds:R} {r.MeasuredRounds}"));
             }
 
             return Program.Ok;
@@ -122,7 +122,10 @@ public static class BenchCommand
         double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
         return new BenchResult(
             BenchWorkloads.All.Single(w => w.Id == id), int.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture),
-            D(4), D(5), D(6), D(7), D(8), D(9), D(10), long.Parse(f[11], CultureInfo.InvariantCulture), D(12));
+            D(4), D(5), D(6), D(7), D(8), D(9), D(10), long.Parse(f[11], CultureInfo.InvariantCulture), D(12))
+        {
+            MeasuredRounds = int.Parse(f[13], CultureInfo.InvariantCulture),
+        };
     }
 
     private static void Print(List<BenchResult> results)
@@ -137,7 +140,8 @@ public static class BenchCommand
         AnsiConsole.Write(table);
         foreach (var r in results)
         {
-            Console.WriteLine($"workload {r.Workload.Id}: {r.Workload.Title}");
+            Console.WriteLine($"workload {r.Workload.Id}: {r.Workload.Title}; {r.MeasuredRounds} of {r.Rounds} rounds measured" +
+                (r.Workload.MeasureAfterInitialEvaluation ? " (those closing after the initial model's evaluation ended)" : " (all after round 0)"));
         }
 
         Console.WriteLine("compute and attack: time per round, trainer time summed over trainers; imbalance: trainers waiting for the slowest at the end of a round's training, per trainer;");

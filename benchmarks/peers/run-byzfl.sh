@@ -5,6 +5,10 @@
 # depend on the machine. See benchmarks/peers/README.md.
 #
 #   benchmarks/peers/run-byzfl.sh BYZFL_CHECKOUT [--pairs N] [--rounds N] [--skip-training] [--no-write]
+#   benchmarks/peers/run-byzfl.sh BYZFL_CHECKOUT --workload 4 [--pairs N] [--rounds N] [--trainers N] [--threads N] [--no-write]
+#
+# The second form measures workload 4 (ResNet-20 on generated CIFAR-10 files) against ByzFL's
+# framework on the same files, without the kernels.
 #
 # Installs what is missing from Debian packages (ByzFL's imports: torch, torchvision, numpy,
 # scipy, matplotlib and seaborn; Fashion-MNIST), as scripts/setup.sh does, and builds the CLI
@@ -13,9 +17,12 @@ set -euo pipefail
 
 # shellcheck source=benchmarks/peers/byzfl-common.sh
 source "$(dirname "$0")/byzfl-common.sh"
-byzfl_prepare "$0" "${1:-}" "[--pairs N] [--rounds N] [--skip-training] [--no-write]"
+byzfl_prepare "$0" "${1:-}" "[--workload 4] [--pairs N] [--rounds N] [--skip-training] [--no-write]"
 shift
-for project in Cli benchmarks/ByzantineSim.Benchmarks; do
+projects=(Cli benchmarks/ByzantineSim.Benchmarks)
+# Workload 4 runs no kernels: the CLI is all it needs.
+[[ " $* " == *" --workload 4 "* ]] && projects=(Cli)
+for project in "${projects[@]}"; do
   dotnet build "$repo/$project" -c Release -v q -nologo
 done
 

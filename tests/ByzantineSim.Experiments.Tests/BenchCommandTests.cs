@@ -11,7 +11,7 @@ public sealed class BenchCommandTests() : TempFolderTest("byzsim-bench-")
         var outcome = await CliProcess.RunAsync(Folder, "bench", "--workload", "3", "--rounds", "3", "--trainers", "1", "--markdown", "bench.md");
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
 
-        // bench-result id rounds trainers wall round compute attack crafting aggregation evaluation peak imbalance
+        // bench-result id rounds trainers wall round compute attack crafting aggregation evaluation peak imbalance measured-rounds
         var fields = outcome.Output.Split('\n').Single(l => l.StartsWith("bench-result ", StringComparison.Ordinal)).Trim().Split(' ');
         Assert.Equal(["3", "3", "1"], fields[1..4]);
         var seconds = fields[4..11].Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToList();
@@ -21,6 +21,7 @@ public sealed class BenchCommandTests() : TempFolderTest("byzsim-bench-")
         Assert.True(long.Parse(fields[11], CultureInfo.InvariantCulture) > 10_000_000, "peak memory in bytes");
         double imbalance = double.Parse(fields[12], CultureInfo.InvariantCulture);
         Assert.True(imbalance >= 0 && imbalance <= seconds[1], $"trainers wait for the slowest only within a round: {string.Join(' ', fields)}");
+        Assert.Equal("2", fields[13]);
 
         var markdown = File.ReadAllLines(Path.Combine(Folder, "bench.md"));
         Assert.StartsWith("| workload | rounds/s | ms/round |", markdown[0], StringComparison.Ordinal);
@@ -41,6 +42,21 @@ public sealed class BenchCommandTests() : TempFolderTest("byzsim-bench-")
         Assert.True(workload.GeneratedCifar10);
         var run = Assert.Single(Experiments.Specs.SweepLoader.Parse(workload.Yaml.Replace("{rounds}", "2", StringComparison.Ordinal).Replace("{folder}", folder, StringComparison.Ordinal), "bench-4").Runs);
         Assert.Equal("resnet20", run.Setup.Model.Name);
+    }
+
+    [Fact]
+    public void MeasuredWindow_StartsAtRound0_OrAtTheFirstRoundClosingAfterTheInitialEvaluation()
+    {
+        double[] closed = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        Assert.Equal(0, Experiments.Running.BenchWorkloads.MeasuredWindow(closed, null));
+        Assert.Equal(0, Experiments.Running.BenchWorkloads.MeasuredWindow(closed, 0.5));
+        Assert.Equal(3, Experiments.Running.BenchWorkloads.MeasuredWindow(closed, 3.5));
+        Assert.Equal(2, Experiments.Running.BenchWorkloads.MeasuredWindow(closed, 3.0));
+        Assert.Equal(4, Experiments.Running.BenchWorkloads.MeasuredWindow(closed, 5.0));
+        var error = Assert.Throws<InvalidOperationException>(() => Experiments.Running.BenchWorkloads.MeasuredWindow(closed, 5.5));
+        Assert.Contains("give more --rounds", error.Message, StringComparison.Ordinal);
+        Assert.True(Experiments.Running.BenchWorkloads.All.Single(w => w.Id == 4).MeasureAfterInitialEvaluation);
+        Assert.DoesNotContain(Experiments.Running.BenchWorkloads.All, w => w.Id != 4 && w.MeasureAfterInitialEvaluation);
     }
 
     [Fact]
