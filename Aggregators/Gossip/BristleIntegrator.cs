@@ -148,13 +148,29 @@ public static class BristleIntegrator
     /// Integrates the <paramref name="selected"/> output layers into the peer's own
     /// <paramref name="own"/>, writing the result into <paramref name="destination"/>.
     /// </summary>
-    public static void Integrate(ReadOnlySpan<float> own, RowMatrix selected, BristleEvaluationSet set, Span<float> destination)
+    public static void Integrate(ReadOnlySpan<float> own, RowMatrix selected, BristleEvaluationSet set, Span<float> destination) =>
+        Integrate(own, selected, set, destination, default);
+
+    /// <summary>
+    /// Integrates as above, scoring each selected layer p only on the <paramref name="shared"/>[p]
+    /// familiar classes on which it reaches the highest F1 (the reference's countPerPeer: the number
+    /// of classes the peer shares with the sender, from a private set intersection): the scores,
+    /// the certainty and the foreign weight use those classes only, and the other familiar classes
+    /// get no weight from p; 0 shared classes give p no weight at all. An empty
+    /// <paramref name="shared"/>, or a count of at least the familiar classes, scores every familiar class.
+    /// </summary>
+    public static void Integrate(ReadOnlySpan<float> own, RowMatrix selected, BristleEvaluationSet set, Span<float> destination, ReadOnlySpan<int> shared)
     {
         ArgumentNullException.ThrowIfNull(set);
         int length = set.LayerLength, classes = set.Classes, width = set.Width;
         if (own.Length != length || selected.Columns != length || destination.Length != length)
         {
             throw new AggregationException($"bristle's integrator needs output layers of {length} values (C = {classes}, w = {width})");
+        }
+
+        if (!shared.IsEmpty && shared.Length != selected.Rows)
+        {
+            throw new AggregationException($"bristle's integrator needs one shared-class count per selected layer: {selected.Rows} layers, {shared.Length} counts");
         }
 
         var mine = F1PerClass(own, set);
@@ -182,10 +198,16 @@ public static class BristleIntegrator
             }
 
             var theirs = F1PerClass(layer, set);
-            double certainty = Certainty(theirs);
+            var scored = ScoredClasses(theirs, shared.IsEmpty ? familiar.Count : shared[p]);
+            if (scored.Length == 0)
+            {
+                continue; // shares no class with this peer: the reference exchanges nothing with it
+            }
+
+            double certainty = Certainty([.. scored.Select(i => theirs[i])]);
             double total = 0;
             var weights = new double[classes];
-            for (int i = 0; i < familiar.Count; i++)
+            foreach (int i in scored)
             {
                 double score = Score(mine[i], theirs[i]);
                 total += score;
@@ -220,6 +242,19 @@ public static class BristleIntegrator
 
             destination[(classes * width) + c] = (float)(sums[(classes * width) + c] / classWeights[c]);
         }
+    }
+
+    /// <summary>
+    /// Indices (into the familiar classes) of the <paramref name="count"/> classes with the highest
+    /// F1 in <paramref name="f1"/>, ties to the lower index, in index order; all of them when
+    /// <paramref name="count"/> is at least their number.
+    /// </summary>
+    public static int[] ScoredClasses(IReadOnlyList<double> f1, int count)
+    {
+        ArgumentNullException.ThrowIfNull(f1);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var all = Enumerable.Range(0, f1.Count);
+        return count >= f1.Count ? [.. all] : [.. all.OrderByDescending(i => f1[i]).ThenBy(i => i).Take(count).Order()];
     }
 
     private static bool IsFinite(ReadOnlySpan<float> layer)

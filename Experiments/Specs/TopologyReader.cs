@@ -29,7 +29,7 @@ internal static class TopologyReader
     public static TransferSettings DefaultTransfer { get; } = new(3000, 2, 0.1, 32, 0);
 
     // Bristle's options and what they stand for.
-    private const string AlphaOption = "alpha", CandidatesOption = "candidates", SamplesOption = "samples";
+    private const string AlphaOption = "alpha", CandidatesOption = "candidates", SamplesOption = "samples", SharedClassesOption = "shared_classes";
 
     /// <summary>The option of <c>aggregator: {name: clipped-gossip}</c>: a fixed clipping radius instead of the adaptive one.</summary>
     public const string ClipRadiusOption = "clip_radius";
@@ -84,12 +84,20 @@ internal static class TopologyReader
                     bristle = bristle with { Samples = reader.Scalar(value, path, bristle.Samples, v => v >= 1 ? null : "must be >= 1 own samples") };
                     options = options.Add(SamplesOption, bristle.Samples.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
+                else if (bristle is not null && key.Value == SharedClassesOption)
+                {
+                    bristle = bristle with { SharedClasses = reader.Scalar(value, path, false) };
+                    if (bristle.SharedClasses)
+                    {
+                        options = options.Add(SharedClassesOption, "true"); // omitted at its default: run ids unchanged
+                    }
+                }
                 else
                 {
                     string known = mixing switch
                     {
                         PeerMixing.ClippedGossip => ClipRadiusOption,
-                        PeerMixing.Bristle => $"{AlphaOption}, {CandidatesOption}, {SamplesOption}",
+                        PeerMixing.Bristle => $"{AlphaOption}, {CandidatesOption}, {SamplesOption}, {SharedClassesOption}",
                         _ => "none",
                     };
                     reader.Error(key, path, $"unknown option '{key.Value}' for {nameNode.Value}; known: {known}");

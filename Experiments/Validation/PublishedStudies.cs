@@ -73,6 +73,11 @@ public sealed record PublishedStudies(ImmutableArray<Study> Studies)
                     yield return $"{study.Id}.{cell.Id}: 'where' must select runs by at least one setting";
                 }
 
+                if (cell.AtSeconds is { } budget && !(budget > 0 && double.IsFinite(budget)))
+                {
+                    yield return $"{study.Id}.{cell.Id}: at_seconds must be a finite number > 0, got {budget}";
+                }
+
                 if (!RunRecord.Metrics.Contains(cell.Metric))
                 {
                     yield return $"{study.Id}.{cell.Id}: unknown metric '{cell.Metric}'; known: {string.Join(", ", RunRecord.Metrics)}";
@@ -166,6 +171,12 @@ public sealed record Study(
 /// targeted or backdoor attack), or a detecting rule's quality (see <see cref="RunRecord.DetectionPercent"/>):
 /// <c>malicious_precision</c>, <c>malicious_recall</c>, <c>unreliable_precision</c>, <c>unreliable_recall</c>.
 /// </param>
+/// <param name="AtSeconds">
+/// A time budget for asynchronous runs: the cell reads only the evaluations made at or before this
+/// many simulated seconds (metrics.csv's <c>simulated_seconds</c>), so runs of different speeds are
+/// compared at the same simulated time (a run that ended before it counts as not run); null (the
+/// default) reads the whole run.
+/// </param>
 public sealed record CellSpec(
     string Id,
     string Group,
@@ -175,7 +186,8 @@ public sealed record CellSpec(
     string? Reference = null,
     double? PublishedGap = null,
     string? Note = null,
-    string Metric = RunRecord.Accuracy);
+    string Metric = RunRecord.Accuracy,
+    double? AtSeconds = null);
 
 /// <summary>One accuracy-vs-rounds figure.</summary>
 /// <param name="File">PNG file name under the figures folder.</param>

@@ -72,6 +72,12 @@ public sealed record RunRecord(
         };
     }
 
+    /// <summary>
+    /// Simulated seconds of each evaluation of <see cref="Curve"/>, in the same order (metrics.csv's
+    /// <c>simulated_seconds</c>); empty for a run without asynchrony, whose metrics.csv has no such column.
+    /// </summary>
+    public ImmutableArray<double> Times { get; init; } = [];
+
     /// <summary>The run's root seed.</summary>
     public string Seed => Settings.GetValueOrDefault("seed", "?");
 
@@ -86,9 +92,34 @@ public sealed record RunRecord(
     /// Mean of <paramref name="metric"/> over the last <paramref name="count"/> evaluations, in
     /// percent; NaN when the run did not record the metric.
     /// </summary>
-    public double Last(string metric, int count)
+    public double Last(string metric, int count) => Last(metric, count, null);
+
+    /// <summary>
+    /// Mean of <paramref name="metric"/> over the last <paramref name="count"/> evaluations made at
+    /// or before <paramref name="atSeconds"/> simulated seconds (every evaluation when null), in
+    /// percent; NaN when the run did not record the metric, or when its last evaluation comes before
+    /// <paramref name="atSeconds"/> (it ended before the time budget, e.g. a smoke run of one round:
+    /// the cell then counts as not run, never as an earlier accuracy).
+    /// </summary>
+    /// <exception cref="InvalidDataException"><paramref name="atSeconds"/> is set but the run has no simulated time.</exception>
+    public double Last(string metric, int count, double? atSeconds)
     {
         var curve = CurveOf(metric);
+        if (atSeconds is { } budget)
+        {
+            if (Times.Length != curve.Length || Times.IsEmpty)
+            {
+                throw new InvalidDataException($"run {Id}: a cell at {budget} simulated seconds needs an asynchronous run (metrics.csv with {ResultsStore.SimulatedTimeColumn})");
+            }
+
+            if (Times[^1] < budget)
+            {
+                return double.NaN;
+            }
+
+            curve = [.. curve.Where((_, i) => Times[i] <= budget)];
+        }
+
         var last = curve.Skip(Math.Max(0, curve.Length - count)).Select(p => p.Accuracy).ToList();
         // A model whose outputs became non-finite may evaluate to NaN: count it as a failed run (0%).
         return last.Count == 0 ? double.NaN : 100 * last.Select(a => double.IsFinite(a) ? a : 0).Average();
@@ -133,9 +164,10 @@ public sealed record RunRecord(
 
             var summary = JsonNode.Parse(File.ReadAllText(summaryPath));
             double seconds = summary?["seconds"]?.GetValue<double>() ?? double.NaN;
-            var (accuracy, success) = ReadCurves(metricsPath);
+            var (accuracy, success, times) = ReadCurves(metricsPath);
             runs.Add(new RunRecord(Path.GetFileName(directory), Flatten(File.ReadAllText(specPath)), accuracy, seconds, success)
             {
+                Times = times,
                 Detection = DetectionCounts.Read(Path.Combine(directory, RoundsFile), Path.Combine(directory, ClientsFile)),
             });
         }
@@ -188,18 +220,22 @@ public sealed record RunRecord(
         }
     }
 
-    /// <summary>The test-accuracy curve and, when the file has its column, the attack-success curve.</summary>
-    private static (ImmutableArray<(int Round, double Value)> Accuracy, ImmutableArray<(int Round, double Value)> Success) ReadCurves(string metricsPath)
+    /// <summary>
+    /// The test-accuracy curve and, when the file has their columns, the attack-success curve and
+    /// the simulated seconds of each evaluation.
+    /// </summary>
+    private static (ImmutableArray<(int Round, double Value)> Accuracy, ImmutableArray<(int Round, double Value)> Success, ImmutableArray<double> Times) ReadCurves(string metricsPath)
     {
         var lines = File.ReadAllLines(metricsPath);
         if (lines.Length == 0)
         {
-            return ([], []);
+            return ([], [], []);
         }
 
         var header = lines[0].Split(',');
         int round = Array.IndexOf(header, "round"), accuracy = Array.IndexOf(header, Accuracy);
         int success = Array.IndexOf(header, ResultsStore.AttackSuccessColumn);
+        int time = Array.IndexOf(header, ResultsStore.SimulatedTimeColumn);
         if (round < 0 || accuracy < 0)
         {
             throw new InvalidDataException($"{metricsPath}: needs the columns round and test_accuracy");
@@ -208,6 +244,7 @@ public sealed record RunRecord(
         var rows = lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')).ToList();
         ImmutableArray<(int, double)> Column(int column) =>
             [.. rows.Select(f => (int.Parse(f[round], CultureInfo.InvariantCulture), double.Parse(f[column], CultureInfo.InvariantCulture)))];
-        return (Column(accuracy), success < 0 ? [] : Column(success));
+        ImmutableArray<double> times = time < 0 ? [] : [.. rows.Select(f => double.Parse(f[time], CultureInfo.InvariantCulture))];
+        return (Column(accuracy), success < 0 ? [] : Column(success), times);
     }
 }

@@ -91,7 +91,7 @@ public sealed record StudyResult(
                     $"{study.Id}.{spec.Id}: reads {spec.Metric}, which run {without.Id} did not record (only runs under a targeted or backdoor attack have it)");
             }
 
-            cells.Add(new CellResult(spec, matched, [.. matched.Select(r => detection ? r.DetectionPercent(spec.Metric) : r.Last(spec.Metric, study.LastEvaluations))]));
+            cells.Add(new CellResult(spec, matched, [.. matched.Select(r => detection ? r.DetectionPercent(spec.Metric) : r.Last(spec.Metric, study.LastEvaluations, spec.AtSeconds))]));
         }
 
         var partial = new StudyResult(study, cells.ToImmutable(), [], runs.Length, runs.Sum(r => double.IsFinite(r.Seconds) ? r.Seconds : 0));

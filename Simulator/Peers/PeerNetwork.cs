@@ -260,6 +260,15 @@ public sealed class PeerNetwork
         })];
     }
 
+    // Bristle's countPerPeer: the classes of its own samples that honest peer `peer` shares with
+    // `sender`; a Byzantine sender claims all of them (the reference's assumption, the strongest attack).
+    private int SharedClasses(int peer, int sender)
+    {
+        var evaluation = _transfer!.Evaluation;
+        var mine = evaluation[peer].Familiar;
+        return sender >= evaluation.Length ? mine.Count : mine.Intersect(evaluation[sender].Familiar).Count();
+    }
+
     // What an honest peer sends: its model, or its output layer with transfer learning.
     private ReadOnlyMemory<float> Sent(int peer) => _models[peer].AsMemory(_offset, Exchanged);
 
@@ -286,7 +295,9 @@ public sealed class PeerNetwork
                     all[chosen[r]].CopyTo(selected.AsSpan(r * d, d));
                 }
 
-                BristleIntegrator.Integrate(own, new RowMatrix(selected, chosen.Length, d), _transfer!.Evaluation[peer], destination);
+                var evaluation = _transfer!.Evaluation;
+                int[] shared = options.SharedClasses ? [.. chosen.Select(r => SharedClasses(peer, senders[r]))] : [];
+                BristleIntegrator.Integrate(own, new RowMatrix(selected, chosen.Length, d), evaluation[peer], destination, shared);
                 return true;
             }
 

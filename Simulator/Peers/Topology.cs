@@ -51,7 +51,12 @@ public enum PeerMixing
 /// <param name="Alpha">The prioritizer's exploration share alpha.</param>
 /// <param name="Candidates">The prioritizer's N.</param>
 /// <param name="Samples">Own training samples each peer scores the output layers on.</param>
-public sealed record BristleSettings(double Alpha, int Candidates, int Samples)
+/// <param name="SharedClasses">
+/// When true, a peer scores a sender's layer only on as many of its classes as they share (the
+/// reference's countPerPeer; a Byzantine sender is assumed to share all of them); false (the
+/// default) scores every class of the peer's own samples.
+/// </param>
+public sealed record BristleSettings(double Alpha, int Candidates, int Samples, bool SharedClasses = false)
 {
     /// <summary>Own samples scored by default (the reference's test iterator: at most 10 samples per class, 10 classes).</summary>
     public const int DefaultSamples = 100;

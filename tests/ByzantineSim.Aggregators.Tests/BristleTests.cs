@@ -108,4 +108,47 @@ public class BristleTests
         Assert.All(result, v => Assert.True(float.IsFinite(v)));
         Assert.InRange(result[0], 0f, big);
     }
+
+    // Right on class 0 (h > 0), and predicts the foreign class 2 for the class-1 samples: F1 (1, 0).
+    private static readonly float[] Half = [1, 0, -1, 0, -5, 0];
+
+    [Fact]
+    public void ScoredClasses_TakesTheBestF1s_TiesToTheLowerClass()
+    {
+        Assert.Equal([1, 2], BristleIntegrator.ScoredClasses([0.2, 0.9, 0.9, 0.1], 2));
+        Assert.Equal([1], BristleIntegrator.ScoredClasses([0.2, 0.9, 0.9, 0.1], 1));
+        Assert.Equal([0, 1, 2, 3], BristleIntegrator.ScoredClasses([0.2, 0.9, 0.9, 0.1], 5));
+        Assert.Empty(BristleIntegrator.ScoredClasses([0.2, 0.9], 0));
+    }
+
+    [Fact]
+    public void Integrate_SharedClassCount_ScoresOnlyTheSendersBestClasses()
+    {
+        // Scored on both familiar classes, Half's F1 (1, 0) has certainty 0.5 - 0.5 = 0: the own layer stays.
+        Assert.Equal([1.0, 0.0], BristleIntegrator.F1PerClass(Half, Set()));
+        var all = new float[6];
+        BristleIntegrator.Integrate(Own, new RowMatrix(Half, 1, 6), Set(), all);
+        Assert.Equal(Own, all);
+        var two = new float[6];
+        BristleIntegrator.Integrate(Own, new RowMatrix(Half, 1, 6), Set(), two, [2]);
+        Assert.Equal(Own, two);
+        var none = new float[6];
+        BristleIntegrator.Integrate(Own, new RowMatrix(Half, 1, 6), Set(), none, [0]);
+        Assert.Equal(Own, none);
+
+        // Sharing one class: scored on class 0 only, certainty 1; class 0 and the foreign class 2 get
+        // s(82.646) = 2.95606 (rows (own + w half) / (1 + w)), class 1 keeps the own row.
+        var one = new float[6];
+        BristleIntegrator.Integrate(Own, new RowMatrix(Half, 1, 6), Set(), one, [1]);
+        double w = BristleIntegrator.Weight(BristleIntegrator.Score(2.0 / 3, 1));
+        Assert.Equal(2.9560598708331307, w, 12);
+        double[] expected = [w / (1 + w), 0, -w / (1 + w), 1 / (1 + w), 0, 0];
+        for (int k = 0; k < 6; k++)
+        {
+            Assert.Equal(expected[k], one[k], 5);
+        }
+
+        Assert.Equal(0.7472232391191279, one[0], 5);
+        Assert.Throws<AggregationException>(() => BristleIntegrator.Integrate(Own, new RowMatrix(Half, 1, 6), Set(), one, [1, 1]));
+    }
 }

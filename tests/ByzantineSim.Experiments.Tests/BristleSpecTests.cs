@@ -39,4 +39,37 @@ public class BristleSpecTests
             run.Setup.Topology);
         Assert.Equal(canonical, SweepLoader.ParseRun(run.Id, canonical, []).Spec.ToCanonicalYaml());
     }
+
+    [Fact]
+    public void SharedClasses_RendersOnlyWhenTrue_SoRunIdsWithoutItAreUnchanged()
+    {
+        static (string Canonical, string Id, BristleSettings Settings) Read(string option)
+        {
+            var run = Assert.Single(SweepLoader.Parse(
+                "sweep: s\nbase:\n  model: { name: mlp, hidden: [16] }\n  clients: { n: 8, f: 1 }\n  attack: sign-flip\n" +
+                $"  aggregator: {{ name: bristle{option} }}\n  topology: {{ name: complete, transfer: {{ samples: 500 }} }}\n", File).Runs);
+            return (run.Spec.ToCanonicalYaml(), run.Id, run.Setup.Topology!.Bristle!);
+        }
+
+        var plain = Read("");
+        var off = Read(", shared_classes: false");
+        var on = Read(", shared_classes: true");
+        Assert.False(plain.Settings.SharedClasses);
+        Assert.False(off.Settings.SharedClasses);
+        Assert.True(on.Settings.SharedClasses);
+        Assert.Equal(plain.Canonical, off.Canonical);
+        Assert.Equal(plain.Id, off.Id);
+        Assert.DoesNotContain("shared_classes", plain.Canonical, StringComparison.Ordinal);
+        Assert.Contains("aggregator:\n  name: bristle\n  shared_classes: true\n", on.Canonical, StringComparison.Ordinal);
+        Assert.NotEqual(plain.Id, on.Id);
+        Assert.Equal(on.Canonical, SweepLoader.ParseRun(on.Id, on.Canonical, []).Spec.ToCanonicalYaml());
+    }
+
+    [Fact]
+    public void SharedClasses_NotABoolean_IsAnErrorAtItsPath() =>
+        Assert.Contains(
+            "base.aggregator.shared_classes: expected",
+            Assert.Single(Errors("sweep: s\nbase:\n  model: { name: mlp, hidden: [16] }\n  clients: { n: 8, f: 1 }\n  topology: { name: complete, transfer: { samples: 100 } }\n  aggregator: { name: bristle, shared_classes: 3 }\n  attack: sign-flip\n")),
+            StringComparison.Ordinal);
 }
+

@@ -25,13 +25,21 @@ public class BristleNetworkTests
         return new BristleEvaluationSet(features, [.. Enumerable.Range(0, 16).Select(i => i % 4)], 8, 4);
     }
 
-    private static PeerNetwork Network(Attacks.IAttack attack)
+    // The same samples with peer p's labels all p % 4: peers share their one class only with peers p +- 4.
+    private static BristleEvaluationSet OneClass(int peer)
+    {
+        var random = new DeterministicRandom((ulong)peer + 1);
+        var features = Enumerable.Range(0, 16 * 8).Select(_ => random.NextSingle()).ToArray();
+        return new BristleEvaluationSet(features, [.. Enumerable.Repeat(peer % 4, 16)], 8, 4);
+    }
+
+    private static PeerNetwork Network(Attacks.IAttack attack, bool sharedClasses = false, Func<int, BristleEvaluationSet>? samples = null)
     {
         var setup = TinyRun.Setup("mean", attack, honest: 7, byzantine: 1, workerMomentum: 0, learningRate: 0.1) with
         {
-            Topology = new TopologySettings(TopologyKind.Complete, 1) { Mixing = PeerMixing.Bristle, Bristle = new BristleSettings(0.4, 10, 16) },
+            Topology = new TopologySettings(TopologyKind.Complete, 1) { Mixing = PeerMixing.Bristle, Bristle = new BristleSettings(0.4, 10, 16, sharedClasses) },
         };
-        var transfer = new TransferredModel(Frozen, 8, 4, [.. Enumerable.Range(0, 7).Select(OwnSamples)]);
+        var transfer = new TransferredModel(Frozen, 8, 4, [.. Enumerable.Range(0, 7).Select(samples ?? OwnSamples)]);
         var initial = Enumerable.Range(0, D).Select(k => (float)Math.Sin(k)).ToArray();
         return new PeerNetwork(setup, initial, id => new ClientState(id, [.. Enumerable.Range(0, 32)], (ulong)id, null), transfer);
     }
@@ -60,6 +68,39 @@ public class BristleNetworkTests
             Assert.NotEqual(initial[Frozen..], network.Model(p)[Frozen..].ToArray());
             Assert.All(network.Model(p).ToArray(), v => Assert.True(float.IsFinite(v)));
         }
+    }
+
+    // Two rounds of the same local steps and exchanges; every honest peer's model after them.
+    private static float[][] TwoRounds(PeerNetwork network)
+    {
+        for (int round = 0; round < 2; round++)
+        {
+            for (int p = 0; p < 7; p++)
+            {
+                var gradient = Enumerable.Range(0, D).Select(k => (float)(((k * 7) + p + round) % 5) - 2f).ToArray();
+                network.LocalStep(p, round, VectorPayload.TakeOwnership(gradient), loss: 1);
+            }
+
+            network.Exchange(round);
+        }
+
+        return [.. Enumerable.Range(0, 7).Select(p => network.Model(p).ToArray())];
+    }
+
+    [Fact]
+    public void SharedClasses_EveryClassShared_IsTheDefaultIntegration_ButDisjointClassesChangeIt()
+    {
+        // Every peer's samples hold all 4 classes, and a Byzantine sender counts as sharing all:
+        // every sender is scored on every class, exactly as without the option.
+        var attack = new GaussianAttack(new GaussianOptions(0, 1, false));
+        Assert.Equal(TwoRounds(Network(attack)), TwoRounds(Network(attack, sharedClasses: true)));
+
+        // One class per peer: senders of another class are now scored on no class (weight 0)
+        // instead of on the peer's one class, so the mixed models differ.
+        var plain = TwoRounds(Network(attack, samples: OneClass));
+        var shared = TwoRounds(Network(attack, sharedClasses: true, samples: OneClass));
+        Assert.NotEqual(plain, shared);
+        Assert.All(shared, m => Assert.All(m, v => Assert.True(float.IsFinite(v))));
     }
 
     [Fact]
