@@ -47,7 +47,7 @@ public class BristleSpecTests
         {
             var run = Assert.Single(SweepLoader.Parse(
                 "sweep: s\nbase:\n  model: { name: mlp, hidden: [16] }\n  clients: { n: 8, f: 1 }\n  attack: sign-flip\n" +
-                $"  aggregator: {{ name: bristle{option} }}\n  topology: {{ name: complete, transfer: {{ samples: 500 }} }}\n", File).Runs);
+                $"  aggregator: {{ name: bristle{option} }}\n  topology: {{ name: complete, transfer: {{ samples: 500 }} }}\n", SpecText.SpecFile).Runs);
             return (run.Spec.ToCanonicalYaml(), run.Id, run.Setup.Topology!.Bristle!);
         }
 
