@@ -14,7 +14,9 @@ before seed 2; and the table of both sides' final test accuracies.
       docs/validation/byzfl-crosscheck/byzfl-VARIANT/; not part of results.csv
   byzfl_crosscheck.py collect --repo ROOT
       reads those files and our run folders (docs/validation/runs/byzfl-crosscheck/) and writes
-      docs/validation/byzfl-crosscheck/results.csv, the file `byzsim validation` renders.
+      docs/validation/byzfl-crosscheck/results.csv, the file `byzsim validation` renders, and
+      factors.csv beside it: the runs with one factor changed (ByzFL's variants, our
+      experiments/byzfl-crosscheck-pixels.yaml) next to the unchanged runs of the same cells
 
 ByzFL's settings come from our spec file (clients, rounds, batch, learning rate, momentum,
 weight decay), so the two sides cannot drift apart; the rule and attack options are the
@@ -36,6 +38,8 @@ from byzfl_side_by_side import commit, run  # noqa: E402  (same folder)
 SPEC = os.path.join("experiments", "byzfl-crosscheck.yaml")
 RAW = os.path.join("docs", "validation", "byzfl-crosscheck")
 OURS = os.path.join("docs", "validation", "runs", "byzfl-crosscheck")
+# Our runs with one factor changed: folder -> the factor's name in factors.csv.
+OURS_FACTORS = {os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels"): "unit-pixels"}
 SEEDS = [1, 2, 3]
 # Our rule name (the label before any options) -> ByzFL's aggregator entry.
 RULES = {
@@ -154,13 +158,31 @@ def claim(target):
 
 
 def collect(args):
+    steps = spec_settings(args.repo)["steps"]
+    rows = byzfl_rows(os.path.join(args.repo, RAW, "byzfl")) + our_rows(os.path.join(args.repo, OURS), steps)
+    write_csv(os.path.join(args.repo, RAW, "results.csv"), ["side", "rule", "attack", "seed", "steps", "test_accuracy"], rows)
+    # factors.csv: every cell that ran with a factor changed, with the unchanged runs of that cell.
+    changed = [("byzfl", variant) + row[1:] for variant in VARIANTS
+               for row in byzfl_rows(os.path.join(args.repo, RAW, f"byzfl-{variant}"))]
+    changed += [("ours", factor) + row[1:] for folder, factor in OURS_FACTORS.items()
+                for row in our_rows(os.path.join(args.repo, folder), steps)]
+    cells = {(row[2], row[3]) for row in changed}
+    unchanged = [(row[0], "none") + row[1:] for row in rows if (row[1], row[2]) in cells]
+    write_csv(os.path.join(args.repo, RAW, "factors.csv"), ["side", "factor", "rule", "attack", "seed", "steps", "test_accuracy"], changed + unchanged)
+
+
+def byzfl_rows(folder):
     rows = []
-    for path in sorted(glob.glob(os.path.join(args.repo, RAW, "byzfl", "*.json"))):
+    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
         with open(path) as source:
             raw = json.load(source)
         rows.append(("byzfl", raw["rule"], raw["attack"], raw["seed"], raw["steps"], raw["test_accuracy"]))
-    steps = spec_settings(args.repo)["steps"]
-    for path in sorted(glob.glob(os.path.join(args.repo, OURS, "*", "summary.json"))):
+    return rows
+
+
+def our_rows(folder, steps):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(folder, "*", "summary.json"))):
         with open(path) as source:
             summary = json.load(source)
         if summary["status"] != "complete" or summary["rounds"] != steps:
@@ -168,11 +190,15 @@ def collect(args):
         labels = summary["labels"]
         rule, attack = labels["aggregator"].split("(")[0], labels["attack"].split("(")[0]
         rows.append(("ours", rule, attack, int(labels["seed"]), summary["rounds"], summary["final_test_accuracy"]))
-    with open(os.path.join(args.repo, RAW, "results.csv"), "w", newline="") as out:
+    return rows
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["side", "rule", "attack", "seed", "steps", "test_accuracy"])
+        writer.writerow(header)
         writer.writerows(sorted(rows))
-    print(f"{len(rows)} runs in {os.path.join(RAW, 'results.csv')}", file=sys.stderr)
+    print(f"{len(rows)} runs in {os.path.relpath(path)}", file=sys.stderr)
 
 
 def main():
