@@ -69,6 +69,9 @@ public static partial class DatasetCatalog
     private static readonly Parameter<string> PrefixParameter = new(
         "prefix", "", "prefix of every file name, e.g. emnist-balanced-");
 
+    private static readonly Parameter<bool> StandardizeParameter = new(
+        "standardize", true, "standardise pixels with the training set's mean and deviation; false: pixels / 255 in [0, 1] (torchvision's ToTensor, as ByzFL feeds them)");
+
     private static readonly Parameter<int> ClassesParameter = new("classes", 10, "number of classes", v => v >= 2 ? null : "must be >= 2");
     private static readonly Parameter<int> FeaturesParameter = new("features", 32, "dimension of a sample", v => v >= 1 ? null : "must be >= 1");
     private static readonly Parameter<int> ClustersParameter = new("clusters_per_class", 2, "mixture components per class", v => v >= 1 ? null : "must be >= 1");
@@ -123,18 +126,18 @@ public static partial class DatasetCatalog
         new DatasetDescriptor(
             "fashion-mnist",
             "Fashion-MNIST, 28x28 grey images, 10 classes (Debian package dataset-fashion-mnist)",
-            [FolderParameter],
-            binder => Idx("fashion-mnist", binder.Get(FolderParameter), "", 10)),
+            [FolderParameter, StandardizeParameter],
+            binder => Idx("fashion-mnist", binder.Get(FolderParameter), "", 10, binder.Get(StandardizeParameter))),
         new DatasetDescriptor(
             "mnist",
             "MNIST digits from IDX files in a folder you provide",
-            [RequiredFolderParameter],
-            binder => Idx("mnist", binder.Get(RequiredFolderParameter), "", 10)),
+            [RequiredFolderParameter, StandardizeParameter],
+            binder => Idx("mnist", binder.Get(RequiredFolderParameter), "", 10, binder.Get(StandardizeParameter))),
         new DatasetDescriptor(
             "idx",
             "any MNIST-style IDX image set (EMNIST: prefix emnist-balanced- and so on; EMNIST images are stored transposed)",
-            [RequiredFolderParameter, PrefixParameter],
-            binder => Idx("idx", binder.Get(RequiredFolderParameter), binder.Get(PrefixParameter), 0)),
+            [RequiredFolderParameter, PrefixParameter, StandardizeParameter],
+            binder => Idx("idx", binder.Get(RequiredFolderParameter), binder.Get(PrefixParameter), 0, binder.Get(StandardizeParameter))),
         new DatasetDescriptor(
             "csv",
             "tabular data from a CSV file with a header, loaded and normalised through ML.NET",
@@ -174,8 +177,11 @@ public static partial class DatasetCatalog
         };
     }
 
-    /// <summary>An IDX data set; <paramref name="classes"/> is 10 for MNIST and Fashion-MNIST (the simulator checks the loaded labels agree), 0 when unknown.</summary>
-    private static IDatasetSource Idx(string name, string folder, string prefix, int classes)
+    /// <summary>
+    /// An IDX data set; <paramref name="classes"/> is 10 for MNIST and Fashion-MNIST (the simulator
+    /// checks the loaded labels agree), 0 when unknown; <paramref name="standardize"/> false keeps pixels in [0, 1].
+    /// </summary>
+    private static IDatasetSource Idx(string name, string folder, string prefix, int classes, bool standardize)
     {
         // An empty folder was already reported as a missing required option.
         var missing = folder.Length == 0 ? [] : IdxImageDataset.MissingFiles(folder, prefix);
@@ -185,7 +191,8 @@ public static partial class DatasetCatalog
         ImmutableArray<PluginError> problems = missing.IsEmpty
             ? []
             : [new PluginError("folder", $"{name} data not found in '{folder}': missing {string.Join(", ", missing.Select(Path.GetFileName))}{hint}")];
-        return new Source($"idx:{name}:{prefix}:{(folder.Length == 0 ? "" : Path.GetFullPath(folder))}", classes, problems, () => IdxImageDataset.Load(folder, name, prefix))
+        string key = $"idx:{name}:{prefix}:{(folder.Length == 0 ? "" : Path.GetFullPath(folder))}{(standardize ? "" : ":unstandardised")}";
+        return new Source(key, classes, problems, () => IdxImageDataset.Load(folder, name, prefix, classes: 0, standardize: standardize))
         {
             // MNIST and Fashion-MNIST: 60,000 + 10,000 grey 28x28 images; other IDX sets are known only once read.
             Shape = classes == 10 ? new([1, 28, 28], 10, 60_000, 10_000) : null,

@@ -4,7 +4,7 @@ namespace ByzantineSim.Clients.Data;
 /// An MNIST-style image data set stored as four IDX files in one folder
 /// (<c>train-images-idx3-ubyte</c>, <c>train-labels-idx1-ubyte</c>, <c>t10k-images-idx3-ubyte</c>,
 /// <c>t10k-labels-idx1-ubyte</c>, each optionally with <c>.gz</c>). Pixels are scaled to [0, 1]
-/// and standardised with the training set's mean and standard deviation.
+/// and, by default, standardised with the training set's mean and standard deviation.
 /// </summary>
 public static class IdxImageDataset
 {
@@ -34,8 +34,10 @@ public static class IdxImageDataset
     /// MNIST); <paramref name="labelOffset"/> is subtracted from every label (EMNIST letters
     /// number its classes from 1). <paramref name="classes"/> is the class count when the data
     /// set defines it (a label at or above it is an error), or 0 to take the largest label + 1.
+    /// <paramref name="standardize"/> false keeps the pixels in [0, 1] (p / 255, as torchvision's
+    /// <c>ToTensor</c> gives them to ByzFL and most PyTorch code) instead of standardising them.
     /// </summary>
-    public static DataSplit Load(string folder, string name, string prefix = "", bool transpose = false, int labelOffset = 0, int classes = 0)
+    public static DataSplit Load(string folder, string name, string prefix = "", bool transpose = false, int labelOffset = 0, int classes = 0, bool standardize = true)
     {
         var missing = MissingFiles(folder, prefix);
         if (!missing.IsEmpty)
@@ -57,6 +59,13 @@ public static class IdxImageDataset
         }
 
         classes = classes > 0 ? classes : largest + 1;
+
+        if (!standardize)
+        {
+            return new DataSplit(
+                new Dataset($"{name}/train", shape, classes, Scaled(trainPixels), trainLabels),
+                new Dataset($"{name}/test", shape, classes, Scaled(testPixels), testLabels));
+        }
 
         // Standardise with the training set's statistics, so train and test see the same transform.
         int plane = shape[1] * shape[2];
@@ -99,6 +108,9 @@ public static class IdxImageDataset
     }
 
     /// <summary>Each image's transpose: pixel (r, c) of the result is pixel (c, r) of the stored image.</summary>
+    // Pixels in [0, 1]: p / 255, torchvision's ToTensor.
+    private static float[] Scaled(byte[] pixels) => [.. pixels.Select(p => p / 255f)];
+
     private static byte[] Transpose(byte[] pixels, int rows, int columns)
     {
         int plane = rows * columns;

@@ -8,9 +8,15 @@ before seed 2; and the table of both sides' final test accuracies.
       runs every ByzFL cell whose raw result is not committed yet (resumable), writing
       docs/validation/byzfl-crosscheck/byzfl/SEED-RULE-ATTACK.json; several such processes
       share the cells (each claims the next free one)
+  byzfl_crosscheck.py byzfl ... --variant VARIANT --cells SEED:RULE:ATTACK,...
+      the same for a few cells with one factor of ByzFL's pipeline changed at run time
+      (VARIANTS below; byzfl_crosscheck_run.py's options), into
+      docs/validation/byzfl-crosscheck/byzfl-VARIANT/; not part of results.csv
   byzfl_crosscheck.py collect --repo ROOT
       reads those files and our run folders (docs/validation/runs/byzfl-crosscheck/) and writes
-      docs/validation/byzfl-crosscheck/results.csv, the file `byzsim validation` renders.
+      docs/validation/byzfl-crosscheck/results.csv, the file `byzsim validation` renders, and
+      factors.csv beside it: the runs with one factor changed (ByzFL's variants, our
+      experiments/byzfl-crosscheck-pixels.yaml) next to the unchanged runs of the same cells
 
 ByzFL's settings come from our spec file (clients, rounds, batch, learning rate, momentum,
 weight decay), so the two sides cannot drift apart; the rule and attack options are the
@@ -32,6 +38,8 @@ from byzfl_side_by_side import commit, run  # noqa: E402  (same folder)
 SPEC = os.path.join("experiments", "byzfl-crosscheck.yaml")
 RAW = os.path.join("docs", "validation", "byzfl-crosscheck")
 OURS = os.path.join("docs", "validation", "runs", "byzfl-crosscheck")
+# Our runs with one factor changed: folder -> the factor's name in factors.csv.
+OURS_FACTORS = {os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels"): "unit-pixels"}
 SEEDS = [1, 2, 3]
 # Our rule name (the label before any options) -> ByzFL's aggregator entry.
 RULES = {
@@ -46,6 +54,14 @@ ATTACKS = {
     "ipm": {"name": "InnerProductManipulation", "parameters": {"tau": 2.0}},
     "alie": {"name": "ALittleIsEnough", "parameters": {"tau": 1.5}},
     "mimic": {"name": "Mimic", "parameters": {"epsilon": 0}},
+}
+
+# Runs that change one factor of ByzFL's pipeline, to find the cause of a gap between the sides:
+# the variant's name -> byzfl_crosscheck_run.py's options.
+VARIANTS = {
+    "normalize": ["--normalize"],
+    "plain-test": ["--plain-test"],
+    "normalize-plain-test": ["--normalize", "--plain-test"],
 }
 
 
@@ -93,30 +109,41 @@ def byzfl_config(settings, rule, attack, seed):
 def run_byzfl(args):
     settings = spec_settings(args.repo)
     data = args.data or os.path.join(args.repo, "artifacts", "peers", "data")
-    folder = os.path.join(args.repo, RAW, "byzfl")
+    folder = os.path.join(args.repo, RAW, "byzfl" + (f"-{args.variant}" if args.variant else ""))
+    options = VARIANTS[args.variant] if args.variant else []
     os.makedirs(folder, exist_ok=True)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "byzfl_crosscheck_run.py")
-    for seed in SEEDS:
-        for rule in RULES:
-            for attack in ATTACKS:
-                target = os.path.join(folder, f"{seed}-{rule}-{attack}.json")
-                if os.path.exists(target) or not claim(target):
-                    continue
-                load = os.getloadavg()[0]
-                print(f"{datetime.datetime.now():%H:%M:%S} byzfl seed {seed} {rule} {attack} (load {load:.1f})", file=sys.stderr, flush=True)
-                with tempfile.TemporaryDirectory(prefix="byzfl-crosscheck-") as work:
-                    config = os.path.join(work, "config.json")
-                    with open(config, "w") as out:
-                        json.dump(byzfl_config(settings, rule, attack, seed), out)
-                    line = next(l for l in run(["/usr/bin/python3", script, args.byzfl, data, os.path.join(work, "results"), config]).splitlines()
-                                if l.startswith("{"))
-                result = json.loads(line)
-                result.update({"side": "byzfl", "seed": seed, "rule": rule, "attack": attack, "load": load,
-                               "byzfl_commit": args.byzfl_commit or commit(args.byzfl), **settings})
-                with open(target + ".part", "w") as out:
-                    json.dump(result, out, indent=1)
-                os.replace(target + ".part", target)
-                os.remove(target + ".claim")
+    cells = parse_cells(args.cells) if args.cells else [(seed, rule, attack) for seed in SEEDS for rule in RULES for attack in ATTACKS]
+    for seed, rule, attack in cells:
+        target = os.path.join(folder, f"{seed}-{rule}-{attack}.json")
+        if os.path.exists(target) or not claim(target):
+            continue
+        load = os.getloadavg()[0]
+        print(f"{datetime.datetime.now():%H:%M:%S} byzfl{' ' + args.variant if args.variant else ''} seed {seed} {rule} {attack} (load {load:.1f})", file=sys.stderr, flush=True)
+        with tempfile.TemporaryDirectory(prefix="byzfl-crosscheck-") as work:
+            config = os.path.join(work, "config.json")
+            with open(config, "w") as out:
+                json.dump(byzfl_config(settings, rule, attack, seed), out)
+            line = next(l for l in run(["/usr/bin/python3", script, args.byzfl, data, os.path.join(work, "results"), config, *options]).splitlines()
+                        if l.startswith("{"))
+        result = json.loads(line)
+        result.update({"side": "byzfl", "variant": args.variant or "", "seed": seed, "rule": rule, "attack": attack, "load": load,
+                       "byzfl_commit": args.byzfl_commit or commit(args.byzfl), **settings})
+        with open(target + ".part", "w") as out:
+            json.dump(result, out, indent=1)
+        os.replace(target + ".part", target)
+        os.remove(target + ".claim")
+
+
+def parse_cells(text):
+    """SEED:RULE:ATTACK,... -> [(seed, rule, attack)], each name checked against RULES and ATTACKS."""
+    cells = []
+    for item in text.split(","):
+        parts = item.split(":")
+        if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in RULES or parts[2] not in ATTACKS:
+            sys.exit(f"--cells: '{item}' is not SEED:RULE:ATTACK (rules: {', '.join(RULES)}; attacks: {', '.join(ATTACKS)})")
+        cells.append((int(parts[0]), parts[1], parts[2]))
+    return cells
 
 
 def claim(target):
@@ -131,13 +158,31 @@ def claim(target):
 
 
 def collect(args):
+    steps = spec_settings(args.repo)["steps"]
+    rows = byzfl_rows(os.path.join(args.repo, RAW, "byzfl")) + our_rows(os.path.join(args.repo, OURS), steps)
+    write_csv(os.path.join(args.repo, RAW, "results.csv"), ["side", "rule", "attack", "seed", "steps", "test_accuracy"], rows)
+    # factors.csv: every cell that ran with a factor changed, with the unchanged runs of that cell.
+    changed = [("byzfl", variant) + row[1:] for variant in VARIANTS
+               for row in byzfl_rows(os.path.join(args.repo, RAW, f"byzfl-{variant}"))]
+    changed += [("ours", factor) + row[1:] for folder, factor in OURS_FACTORS.items()
+                for row in our_rows(os.path.join(args.repo, folder), steps)]
+    cells = {(row[2], row[3]) for row in changed}
+    unchanged = [(row[0], "none") + row[1:] for row in rows if (row[1], row[2]) in cells]
+    write_csv(os.path.join(args.repo, RAW, "factors.csv"), ["side", "factor", "rule", "attack", "seed", "steps", "test_accuracy"], changed + unchanged)
+
+
+def byzfl_rows(folder):
     rows = []
-    for path in sorted(glob.glob(os.path.join(args.repo, RAW, "byzfl", "*.json"))):
+    for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
         with open(path) as source:
             raw = json.load(source)
         rows.append(("byzfl", raw["rule"], raw["attack"], raw["seed"], raw["steps"], raw["test_accuracy"]))
-    steps = spec_settings(args.repo)["steps"]
-    for path in sorted(glob.glob(os.path.join(args.repo, OURS, "*", "summary.json"))):
+    return rows
+
+
+def our_rows(folder, steps):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(folder, "*", "summary.json"))):
         with open(path) as source:
             summary = json.load(source)
         if summary["status"] != "complete" or summary["rounds"] != steps:
@@ -145,11 +190,15 @@ def collect(args):
         labels = summary["labels"]
         rule, attack = labels["aggregator"].split("(")[0], labels["attack"].split("(")[0]
         rows.append(("ours", rule, attack, int(labels["seed"]), summary["rounds"], summary["final_test_accuracy"]))
-    with open(os.path.join(args.repo, RAW, "results.csv"), "w", newline="") as out:
+    return rows
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["side", "rule", "attack", "seed", "steps", "test_accuracy"])
+        writer.writerow(header)
         writer.writerows(sorted(rows))
-    print(f"{len(rows)} runs in {os.path.join(RAW, 'results.csv')}", file=sys.stderr)
+    print(f"{len(rows)} runs in {os.path.relpath(path)}", file=sys.stderr)
 
 
 def main():
@@ -159,6 +208,8 @@ def main():
     parser.add_argument("--byzfl", default=None)
     parser.add_argument("--byzfl-commit", default=None)
     parser.add_argument("--data", default=None)
+    parser.add_argument("--variant", choices=sorted(VARIANTS), default=None)
+    parser.add_argument("--cells", default=None, help="SEED:RULE:ATTACK,... (default: the whole grid)")
     args = parser.parse_args()
     if args.command == "byzfl":
         if args.byzfl is None:

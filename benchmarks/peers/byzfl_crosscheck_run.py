@@ -11,8 +11,13 @@ normalisation), its IID DataDistributor, its Client / ByzantineClient / Server D
 over the validation curves that one run does not need. Prints one JSON line: the final test
 accuracy (ByzFL's evaluation after the last step), the test curve, the seconds.
 
-Usage: byzfl_crosscheck_run.py BYZFL_CHECKOUT DATA_FOLDER WORK_FOLDER CONFIG_JSON
+Usage: byzfl_crosscheck_run.py BYZFL_CHECKOUT DATA_FOLDER WORK_FOLDER CONFIG_JSON [OPTION...]
 CONFIG_JSON is the cell's settings as written by crosscheck.py (the byzfl_config function).
+The options change one factor of ByzFL's pipeline at run time (ByzFL's files stay as they are),
+to find what separates its results from ours:
+  --normalize   standardise pixels as our IDX loader does (x - mean) / std, with the mean and
+                the population deviation of all 60,000 training images' [0, 1] pixels
+  --plain-test  evaluate on the test images as they are (ByzFL flips them at random)
 """
 import glob
 import json
@@ -24,13 +29,61 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from byzfl_training import unpack_fashion_mnist  # noqa: E402  (same folder)
 
 
+OPTIONS = ("--normalize", "--plain-test")
+
+
+def training_statistics(data_folder):
+    """Mean and population deviation of the training images' [0, 1] pixels (PixelStandardiser.Fit)."""
+    import numpy
+    with open(os.path.join(data_folder, "FashionMNIST", "raw", "train-images-idx3-ubyte"), "rb") as source:
+        pixels = numpy.frombuffer(source.read(), dtype=numpy.uint8, offset=16).astype(numpy.float64) / 255.0
+    mean = pixels.mean()
+    return mean, float(numpy.sqrt(max((pixels * pixels).mean() - mean * mean, 1e-12)))
+
+
+def patch_pipeline(train_module, data_folder, options):
+    """Changes ByzFL's Fashion-MNIST transforms in the loaded module (not in its files).
+    train.py gives the training/validation split the test transform too (both set the transform
+    of the one underlying dataset, the test one last), so the test images are changed through
+    the test set's constructor, not through that transform."""
+    if not options:
+        return
+    from torchvision import transforms
+    steps = [transforms.ToTensor()]
+    if "--normalize" in options:
+        mean, std = training_statistics(data_folder)
+        steps.append(transforms.Normalize((mean,), (std,)))
+    flipped = transforms.Compose([transforms.RandomHorizontalFlip()] + steps)
+    plain = transforms.Compose(steps)
+    name = "fashionmnist"
+    train_module.dict_datasets[name] = (train_module.dict_datasets[name][0], flipped, flipped)
+    if "--plain-test" in options:
+        real = train_module.datasets
+
+        class Datasets:
+            """torchvision.datasets as train.py sees it, with unflipped test images."""
+            def __getattr__(self, attribute):
+                return getattr(real, attribute)
+
+            @staticmethod
+            def FashionMNIST(root, train, download, transform):  # noqa: N802 (torchvision's name)
+                return real.FashionMNIST(root=root, train=train, download=download, transform=transform if train else plain)
+        train_module.datasets = Datasets()
+
+
 def main():
     checkout, data_folder, work, config_path = sys.argv[1:5]
+    options = sys.argv[5:]
+    unknown = [option for option in options if option not in OPTIONS]
+    if unknown:
+        sys.exit(f"byzfl_crosscheck_run.py: unknown option {unknown[0]} (known: {', '.join(OPTIONS)})")
     sys.path.insert(0, checkout)
     unpack_fashion_mnist(data_folder)
     import torch
     from byzfl.benchmark import benchmark
+    from byzfl.benchmark import train as train_module
     from byzfl.benchmark.train import start_training
+    patch_pipeline(train_module, data_folder, options)
 
     torch.set_num_threads(int(os.environ.get("CROSSCHECK_THREADS", os.cpu_count())))
     with open(config_path) as source:
@@ -58,7 +111,7 @@ def main():
     with open(found[0]) as source:
         curve = [float(value) for value in source.read().replace(",", " ").split()]
     print(json.dumps({"test_accuracy": curve[-1], "curve": curve, "seconds": seconds,
-                      "threads": torch.get_num_threads()}), flush=True)
+                      "threads": torch.get_num_threads(), "options": options}), flush=True)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,44 @@ public sealed class IdxReaderTests() : TempFolderTest("idx-tests-")
         Assert.Contains(missing, m => m.EndsWith("t10k-labels-idx1-ubyte[.gz]", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("true")]
+    [InlineData("false")]
+    public void Bind_Standardize_StandardisesOrKeepsPixelsInUnitRange(string? standardize)
+    {
+        // Three 2x2 training images and one test image; labels 0..2.
+        byte[] train = [0, 51, 102, 255, 10, 20, 30, 40, 200, 0, 0, 100];
+        byte[] test = [255, 0, 51, 0];
+        WriteFile("train-images-idx3-ubyte", Idx([3, 2, 2], train), gzip: false);
+        WriteFile("train-labels-idx1-ubyte", Idx([3], [0, 1, 2]), gzip: false);
+        WriteFile("t10k-images-idx3-ubyte", Idx([1, 2, 2], test), gzip: true);
+        WriteFile("t10k-labels-idx1-ubyte", Idx([1], [1]), gzip: false);
+        var options = new Dictionary<string, string> { ["folder"] = Folder };
+        if (standardize is not null)
+        {
+            options["standardize"] = standardize;
+        }
+
+        var (source, errors) = DatasetCatalog.Bind(DatasetCatalog.Registry.All.Single(d => d.Name == "idx"), options);
+        Assert.Empty(errors);
+        var data = DatasetCatalog.Load(source);
+
+        // Expected: p / 255, then (x - mean) / population deviation of the training pixels unless standardize is false.
+        var scaled = train.Select(p => p / 255.0).ToArray();
+        double mean = scaled.Average(), deviation = Math.Sqrt(scaled.Average(x => (x - mean) * (x - mean)));
+        Func<byte, double> expected = standardize == "false" ? p => p / 255.0 : p => ((p / 255.0) - mean) / deviation;
+        Assert.Equal(train.Select(expected), data.Train.Features.ToArray().Select(v => (double)v), new Tolerance(1e-5));
+        Assert.Equal(test.Select(expected), data.Test.Features.ToArray().Select(v => (double)v), new Tolerance(1e-5));
+    }
+
+    private sealed class Tolerance(double epsilon) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= epsilon;
+
+        public int GetHashCode(double obj) => 0;
+    }
+
     [Fact]
     public void FashionMnist_RealFiles_LoadWithExpectedShapes()
     {
