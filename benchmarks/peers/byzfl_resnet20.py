@@ -37,11 +37,11 @@ Usage: byzfl_resnet20.py BYZFL_CHECKOUT CIFAR10_FOLDER [ROUNDS] [THREADS]
 """
 import json
 import os
-import resource
 import sys
-import time
 
 import numpy as np
+
+from byzfl_training import timed_run
 
 HONEST, BYZANTINE, BATCH, LEARNING_RATE, EVALUATION_BATCH = 10, 2, 32, 0.1, 100
 RECORD = 1 + 3 * 32 * 32
@@ -174,44 +174,10 @@ def main():
     print(f"resnet20: {parameters:,} parameters in {len(shapes)} tensors: "
           + ", ".join(f"{name} {'x'.join(map(str, shape))}" for name, shape in shapes), file=sys.stderr)
 
-    totals = {"compute": 0.0, "attack": 0.0, "aggregation": 0.0, "round": 0.0}
     losses = []
-
-    def one_round(measure):
-        start = time.perf_counter()
-        losses.append(float(np.mean([client.compute_gradients() for client in clients])))
-        gradients = [client.get_flat_gradients_with_momentum() for client in clients]
-        computed = time.perf_counter()
-        forged = attack.apply_attack(gradients)
-        attacked = time.perf_counter()
-        server.update_model_with_gradients(gradients + forged)
-        aggregated = time.perf_counter()
-        model = server.get_dict_parameters()
-        for client in clients:
-            client.set_model_state(model)
-        if measure:
-            totals["compute"] += computed - start
-            totals["attack"] += attacked - computed
-            totals["aggregation"] += aggregated - attacked
-            totals["round"] += time.perf_counter() - start
-
-    model = server.get_dict_parameters()
-    for client in clients:
-        client.set_model_state(model)
-    for _ in range(2):
-        one_round(False)
-    for _ in range(rounds):
-        one_round(True)
-    start = time.perf_counter()
-    accuracy = server.compute_test_accuracy()
-    evaluation = time.perf_counter() - start
-    result = {name: value / rounds for name, value in totals.items()}
+    result = timed_run(clients, attack, server, rounds, losses)
     result.update({
-        "rounds": rounds,
-        "evaluation": evaluation,
-        "test_accuracy": accuracy,
         "losses": losses,
-        "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "threads": torch.get_num_threads(),
         "parameters": parameters,
         "train_images": len(train),

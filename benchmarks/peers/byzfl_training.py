@@ -96,12 +96,23 @@ def main():
     })
     attack = ByzantineClient({"name": "SignFlipping", "f": byzantine, "parameters": {}})
 
+    result = timed_run(clients, attack, server, rounds)
+    result["threads"] = torch.get_num_threads()
+    print(json.dumps(result), flush=True)
+
+
+def timed_run(clients, attack, server, rounds, losses=None):
+    """ByzFL's D-SGD round (honest gradients, the attack, the server's step, the new model sent
+    back), two warm-up rounds and then `rounds` measured ones, and the final test accuracy: seconds
+    per measured round by stage, the evaluation's seconds and the peak resident memory. Each
+    round's mean honest loss is appended to `losses` when given."""
     totals = {"compute": 0.0, "attack": 0.0, "aggregation": 0.0, "round": 0.0}
 
     def one_round(measure):
         start = time.perf_counter()
-        for client in clients:
-            client.compute_gradients()
+        round_losses = [client.compute_gradients() for client in clients]
+        if losses is not None:
+            losses.append(float(sum(float(loss) for loss in round_losses) / len(round_losses)))
         gradients = [client.get_flat_gradients_with_momentum() for client in clients]
         computed = time.perf_counter()
         forged = attack.apply_attack(gradients)
@@ -133,9 +144,8 @@ def main():
         "evaluation": evaluation,
         "test_accuracy": accuracy,
         "peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "threads": torch.get_num_threads(),
     })
-    print(json.dumps(result), flush=True)
+    return result
 
 
 if __name__ == "__main__":
