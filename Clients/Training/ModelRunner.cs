@@ -134,22 +134,8 @@ public sealed partial class ModelRunner : IDisposable
     /// bitwise what <see cref="Run"/> gives it alone. Every work must be
     /// <see cref="LocalMode.Gradient"/> with batches of one size. Returns one loss per client.
     /// </summary>
-    public float[] RunTogether(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<Memory<float>> updates, object? parametersIdentity = null)
-    {
-        if (works.Any(w => w.Mode != LocalMode.Gradient))
-        {
-            throw new ArgumentException("only D-SGD gradients are computed together", nameof(works));
-        }
-
-        var losses = new float[works.Count];
-        ComputeGradients(parameters, data, [.. works.Select(ClientBatch.Of)], updates, losses, parametersIdentity);
-        for (int c = 0; c < works.Count; c++)
-        {
-            UpdateClipping.ClipToNorm(updates[c].Span, works[c].ClipNorm);
-        }
-
-        return losses;
-    }
+    public float[] RunTogether(ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<Memory<float>> updates, object? parametersIdentity = null) =>
+        ClippedGradients(parameters, null, data, works, updates, parametersIdentity);
 
     /// <summary>
     /// <see cref="RunTogether"/> with client k at its own <paramref name="parameters"/>[k] (peers
@@ -160,25 +146,27 @@ public sealed partial class ModelRunner : IDisposable
     public float[] RunEach(IReadOnlyList<ReadOnlyMemory<float>> parameters, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<Memory<float>> updates)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        if (works.Any(w => w.Mode != LocalMode.Gradient))
-        {
-            throw new ArgumentException("only D-SGD gradients are computed together", nameof(works));
-        }
-
         if (parameters.Count != works.Count || parameters.Any(p => p.Length != ParameterCount))
         {
             throw new ArgumentException($"expected {works.Count} parameter sets of {ParameterCount} values", nameof(parameters));
         }
 
-        if (works.Count == 0)
+        return works.Count == 0 ? [] : ClippedGradients(parameters[0].Span, parameters, data, works, updates);
+    }
+
+    // RunTogether and RunEach: the D-SGD works' gradients (at parameters, or at each[k]), clipped per work.
+    private float[] ClippedGradients(
+        ReadOnlySpan<float> parameters, IReadOnlyList<ReadOnlyMemory<float>>? each, Dataset data, IReadOnlyList<LocalWork> works, IReadOnlyList<Memory<float>> updates, object? parametersIdentity = null)
+    {
+        if (works.Any(w => w.Mode != LocalMode.Gradient))
         {
-            return [];
+            throw new ArgumentException("only D-SGD gradients are computed together", nameof(works));
         }
 
         var clients = works.Select(ClientBatch.Of).ToList();
         var losses = new float[works.Count];
-        CheckTogether(parameters[0].Span, clients, updates.Count == clients.Count && updates.All(g => g.Length == ParameterCount), losses);
-        Gradients(default, data, clients, new GradientRows(updates, ParameterCount), losses, each: parameters);
+        CheckTogether(parameters, clients, updates.Count == clients.Count && updates.All(g => g.Length == ParameterCount), losses);
+        Gradients(parameters, data, clients, new GradientRows(updates, ParameterCount), losses, parametersIdentity, each);
         for (int c = 0; c < works.Count; c++)
         {
             UpdateClipping.ClipToNorm(updates[c].Span, works[c].ClipNorm);
