@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """System-level cross-check against ByzFL (issue 26, item 3): the 48 cells of
-experiments/byzfl-crosscheck.yaml (4 rules x 4 attacks x 3 seeds) run through ByzFL's
+experiments/byzfl-crosscheck-pixels.yaml (4 rules x 4 attacks x 3 seeds) run through ByzFL's
 benchmark framework, one process per run (byzfl_crosscheck_run.py), seed 1 of every cell
 before seed 2; and the table of both sides' final test accuracies.
 
@@ -13,10 +13,12 @@ before seed 2; and the table of both sides' final test accuracies.
       (VARIANTS below; byzfl_crosscheck_run.py's options), into
       docs/validation/byzfl-crosscheck/byzfl-VARIANT/; not part of results.csv
   byzfl_crosscheck.py collect --repo ROOT
-      reads those files and our run folders (docs/validation/runs/byzfl-crosscheck/) and writes
-      docs/validation/byzfl-crosscheck/results.csv, the file `byzsim validation` renders, and
-      factors.csv beside it: the runs with one factor changed (ByzFL's variants, our
-      experiments/byzfl-crosscheck-pixels.yaml) next to the unchanged runs of the same cells
+      reads those files and our run folders and writes docs/validation/byzfl-crosscheck/results.csv,
+      the file `byzsim validation` renders: ByzFL as shipped against our runs at ByzFL's pixel
+      scaling (experiments/byzfl-crosscheck-pixels.yaml, docs/validation/runs/byzfl-crosscheck-pixels/),
+      the settings matched; and factors.csv beside it: the runs with one factor changed (ByzFL's
+      variants, our standardised grid experiments/byzfl-crosscheck.yaml) next to the unchanged
+      runs of the same cells
 
 ByzFL's settings come from our spec file (clients, rounds, batch, learning rate, momentum,
 weight decay), so the two sides cannot drift apart; the rule and attack options are the
@@ -35,11 +37,12 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from byzfl_side_by_side import commit, run  # noqa: E402  (same folder)
 
-SPEC = os.path.join("experiments", "byzfl-crosscheck.yaml")
+SPEC = os.path.join("experiments", "byzfl-crosscheck-pixels.yaml")
 RAW = os.path.join("docs", "validation", "byzfl-crosscheck")
-OURS = os.path.join("docs", "validation", "runs", "byzfl-crosscheck")
+# Our side of results.csv: ByzFL's settings including its [0, 1] pixels (standardize: false).
+OURS = os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels")
 # Our runs with one factor changed: folder -> the factor's name in factors.csv.
-OURS_FACTORS = {os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels"): "unit-pixels"}
+OURS_FACTORS = {os.path.join("docs", "validation", "runs", "byzfl-crosscheck"): "standardized"}
 SEEDS = [1, 2, 3]
 # Our rule name (the label before any options) -> ByzFL's aggregator entry.
 RULES = {
