@@ -60,12 +60,17 @@ ATTACKS = {
 }
 
 # Runs that change one factor of ByzFL's pipeline, to find the cause of a gap between the sides:
-# the variant's name -> byzfl_crosscheck_run.py's options.
+# the variant's name -> byzfl_crosscheck_run.py's options. `data-seed` changes the config instead:
+# ByzFL's data-distribution seed, under which it draws the initial weights, the 80/20 split and
+# the clients' shares, becomes the training seed instead of 0 (DATA_SEED_VARIANTS), so that those
+# draws differ between seeds as ours do.
 VARIANTS = {
     "normalize": ["--normalize"],
     "plain-test": ["--plain-test"],
     "normalize-plain-test": ["--normalize", "--plain-test"],
+    "data-seed": [],
 }
+DATA_SEED_VARIANTS = {"data-seed"}
 
 
 def spec_settings(repo):
@@ -86,7 +91,7 @@ def spec_settings(repo):
             "lr": number("learning_rate"), "momentum": number("worker_momentum"), "weight_decay": number("weight_decay")}
 
 
-def byzfl_config(settings, rule, attack, seed):
+def byzfl_config(settings, rule, attack, seed, data_seed=0):
     """ByzFL's config.json for one run (the keys of its benchmark README)."""
     return {
         "benchmark_config": {
@@ -95,7 +100,7 @@ def byzfl_config(settings, rule, attack, seed):
             "training_seed": seed, "nb_training_seeds": 1,
             "nb_honest_clients": settings["honest"], "f": settings["f"],
             "size_train_set": 0.8,
-            "data_distribution_seed": 0, "nb_data_distribution_seeds": 1,
+            "data_distribution_seed": data_seed, "nb_data_distribution_seeds": 1,
             "data_distribution": [{"name": "iid", "distribution_parameter": 1.0}],
         },
         "model": {"name": "cnn_mnist", "dataset_name": "fashionmnist", "nb_labels": 10, "loss": "NLLLoss",
@@ -126,7 +131,7 @@ def run_byzfl(args):
         with tempfile.TemporaryDirectory(prefix="byzfl-crosscheck-") as work:
             config = os.path.join(work, "config.json")
             with open(config, "w") as out:
-                json.dump(byzfl_config(settings, rule, attack, seed), out)
+                json.dump(byzfl_config(settings, rule, attack, seed, seed if args.variant in DATA_SEED_VARIANTS else 0), out)
             line = next(l for l in run(["/usr/bin/python3", script, args.byzfl, data, os.path.join(work, "results"), config, *options]).splitlines()
                         if l.startswith("{"))
         result = json.loads(line)
