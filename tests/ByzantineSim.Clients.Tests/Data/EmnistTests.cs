@@ -2,7 +2,7 @@ namespace ByzantineSim.Clients.Tests.Data;
 
 public sealed class EmnistTests() : TempFolderTest("emnist-tests-")
 {
-    private static DatasetDescriptor Descriptor(string name) => DatasetCatalog.Registry.All.Single(d => d.Name == name);
+    private static PluginDescriptor<IDatasetSource> Descriptor(string name) => DatasetCatalog.Registry.All.Single(d => d.Name == name);
 
     [Theory]
     [InlineData("balanced", 47, 0)]
