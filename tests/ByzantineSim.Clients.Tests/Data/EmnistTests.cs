@@ -1,3 +1,5 @@
+using ByzantineSim.Core.Plugins;
+
 namespace ByzantineSim.Clients.Tests.Data;
 
 public sealed class EmnistTests() : TempFolderTest("emnist-tests-")
