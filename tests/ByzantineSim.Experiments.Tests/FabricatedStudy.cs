@@ -29,6 +29,17 @@ internal static class FabricatedStudy
         return PublishedStudies.Load(path);
     }
 
+    /// <summary>
+    /// Asserts that <paramref name="published"/> with <paramref name="from"/> replaced by
+    /// <paramref name="to"/> is rejected with <paramref name="problem"/> among its problems (and
+    /// that the edit applies, so that the unedited text is never what is checked).
+    /// </summary>
+    public static void AssertEditRejected(string folder, string published, string from, string to, string problem)
+    {
+        Assert.Contains(from, published, StringComparison.Ordinal);
+        Assert.Contains(problem, LoadProblems(folder, "bad.json", published.Replace(from, to, StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
     /// <summary>Writes and loads <paramref name="published"/>, which must be rejected; returns the problems' message.</summary>
     public static string LoadProblems(string folder, string file, string published) =>
         Assert.Throws<InvalidDataException>(() => Load(folder, file, published)).Message;
