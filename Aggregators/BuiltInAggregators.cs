@@ -34,12 +34,8 @@ public static class BuiltInAggregators
     /// The option every aggregator and pre-aggregator accepts: how many Byzantine inputs it is
     /// told to tolerate. Defaults to the run's number of Byzantine clients.
     /// </summary>
-    public static readonly Parameter<int?> FParameter = new(
-        "f",
-        null,
-        "Byzantine inputs the rule is told to tolerate",
-        value => value is null or >= 0 ? null : "must be >= 0",
-        DefaultDescription: "clients.f");
+    public static readonly Parameter<int?> FParameter =
+        Parameter.ComputedCount("f", "Byzantine inputs the rule is told to tolerate", 0, "clients.f");
 
     /// <summary>
     /// The built-in rules with a sample-weighted form (<see cref="IAggregator.SupportsWeights"/>),

@@ -2,6 +2,7 @@ using ByzantineSim.Aggregators;
 using ByzantineSim.Attacks;
 using ByzantineSim.Clients.Data;
 using ByzantineSim.Clients.Models;
+using ByzantineSim.Core.Plugins;
 using ByzantineSim.Experiments.Specs;
 
 namespace ByzantineSim;
@@ -45,10 +46,10 @@ public static class Plugins
     public static void Register(AttackDescriptor attack) => Update(catalog => catalog.With(attack));
 
     /// <summary>Registers a model; specs then select it as <c>model: its-name</c>.</summary>
-    public static void Register(ModelDescriptor model) => Update(catalog => catalog.With(model));
+    public static void Register(PluginDescriptor<IModelDefinition> model) => Update(catalog => catalog.With(model));
 
     /// <summary>Registers a data set; specs then select it as <c>data: its-name</c>.</summary>
-    public static void Register(DatasetDescriptor dataset) => Update(catalog => catalog.With(dataset));
+    public static void Register(PluginDescriptor<IDatasetSource> dataset) => Update(catalog => catalog.With(dataset));
 
     /// <summary>
     /// The plug-ins of one family (<c>aggregators</c>, <c>pre-aggregators</c>, <c>attacks</c>,

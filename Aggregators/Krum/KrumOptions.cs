@@ -8,12 +8,8 @@ namespace ByzantineSim.Aggregators.Krum;
 public sealed record KrumOptions(int? Neighbours)
 {
     /// <summary>The <c>neighbours</c> option.</summary>
-    public static readonly Parameter<int?> NeighboursParameter = new(
-        "neighbours",
-        null,
-        "nearest other inputs summed in a score (ByzFL uses n - f - 1)",
-        value => value is null or >= 1 ? null : "must be >= 1",
-        DefaultDescription: "n - f - 2");
+    public static readonly Parameter<int?> NeighboursParameter =
+        Parameter.ComputedCount("neighbours", "nearest other inputs summed in a score (ByzFL uses n - f - 1)", 1, "n - f - 2");
 
     /// <summary>Reads each parameter from <paramref name="binder"/>, falling back to its default; the binder records missing, mistyped and out-of-range values.</summary>
     public static KrumOptions Bind(OptionsBinder binder) => new(binder.Get(NeighboursParameter));

@@ -10,16 +10,11 @@ namespace ByzantineSim.Aggregators.MultiKrum;
 public sealed record MultiKrumOptions(int? Selected, int? Neighbours, bool Iterative)
 {
     /// <summary>The <c>m</c> option.</summary>
-    public static readonly Parameter<int?> SelectedParameter = new(
-        "m", null, "inputs averaged", value => value is null or >= 1 ? null : "must be >= 1", DefaultDescription: "n - f");
+    public static readonly Parameter<int?> SelectedParameter = Parameter.ComputedCount("m", "inputs averaged", 1, "n - f");
 
     /// <summary>The <c>neighbours</c> option.</summary>
-    public static readonly Parameter<int?> NeighboursParameter = new(
-        "neighbours",
-        null,
-        "nearest other inputs summed in a score (one-pass; iterative rescoring uses remaining - f - 2)",
-        value => value is null or >= 1 ? null : "must be >= 1",
-        DefaultDescription: "n - f - 2");
+    public static readonly Parameter<int?> NeighboursParameter = Parameter.ComputedCount(
+        "neighbours", "nearest other inputs summed in a score (one-pass; iterative rescoring uses remaining - f - 2)", 1, "n - f - 2");
 
     /// <summary>The <c>variant</c> option.</summary>
     public static readonly Parameter<string> VariantParameter = new(

@@ -17,17 +17,6 @@ public interface ICompressor
     long Compress(ReadOnlySpan<float> input, Span<float> decoded, DeterministicRandom random);
 }
 
-/// <summary>Registry entry of a compressor.</summary>
-/// <param name="Name">Kebab-case YAML name.</param>
-/// <param name="Summary">One line on the scheme.</param>
-/// <param name="Parameters">Options with defaults.</param>
-/// <param name="Create">Binds options.</param>
-public sealed record CompressorDescriptor(
-    string Name,
-    string Summary,
-    ImmutableArray<IParameter> Parameters,
-    Func<OptionsBinder, ICompressor> Create) : IPluginDescriptor;
-
 /// <summary>The built-in compressors.</summary>
 public static class CompressorCatalog
 {
@@ -44,25 +33,25 @@ public static class CompressorCatalog
     private static readonly Parameter<double> DgcClipParameter = new("clip_norm", 0.0, "local gradient clipping bound of a client (the global bound times N^-1/2); 0 turns it off", v => v >= 0 ? null : "must be >= 0 (0 disables clipping)");
 
     /// <summary>Every built-in compressor.</summary>
-    public static PluginRegistry<CompressorDescriptor> Registry { get; } = new("compressor",
+    public static PluginRegistry<PluginDescriptor<ICompressor>> Registry { get; } = new("compressor",
     [
-        new CompressorDescriptor(NoneName, "no compression: 32 bits per coordinate", [], _ => NoCompression.Instance),
-        new CompressorDescriptor(
+        new PluginDescriptor<ICompressor>(NoneName, "no compression: 32 bits per coordinate", [], _ => NoCompression.Instance),
+        new PluginDescriptor<ICompressor>(
             QsgdCompressor.RegistryName,
             "QSGD: stochastic rounding of |x_i|/||x|| to s levels, unbiased (Alistarh et al., NeurIPS 2017, arXiv 1610.02132)",
             [LevelsParameter, QuantisedFeedbackParameter],
             binder => new QsgdCompressor(binder.Get(LevelsParameter), binder.Get(QuantisedFeedbackParameter))),
-        new CompressorDescriptor(
+        new PluginDescriptor<ICompressor>(
             TernGradCompressor.RegistryName,
             "TernGrad: max|x| * sign(x_i) * Bernoulli(|x_i| / max|x|), unbiased (Wen et al., NeurIPS 2017, arXiv 1705.07878)",
             [QuantisedFeedbackParameter],
             binder => new TernGradCompressor(binder.Get(QuantisedFeedbackParameter))),
-        new CompressorDescriptor(
+        new PluginDescriptor<ICompressor>(
             TopKCompressor.RegistryName,
             "top-k sparsification by magnitude, biased; with error feedback (Stich, Cordonnier, Jaggi, NeurIPS 2018, arXiv 1809.07599)",
             [FractionParameter, TopKFeedbackParameter],
             binder => new TopKCompressor(binder.Get(FractionParameter), binder.Get(TopKFeedbackParameter))),
-        new CompressorDescriptor(
+        new PluginDescriptor<ICompressor>(
             DgcCompressor.RegistryName,
             "Deep Gradient Compression: top-k of the accumulated momentum, momentum correction and masking, local clipping, sparsity warm-up (Lin et al., ICLR 2018, arXiv 1712.01887)",
             [DgcFractionParameter, DgcWarmupParameter, DgcMaskingParameter, DgcClipParameter],
@@ -71,7 +60,7 @@ public static class CompressorCatalog
 
     /// <summary>Binds a compressor's raw options.</summary>
     public static (ICompressor Compressor, ImmutableArray<PluginError> Errors) Bind(
-        CompressorDescriptor descriptor, IReadOnlyDictionary<string, string> raw)
+        PluginDescriptor<ICompressor> descriptor, IReadOnlyDictionary<string, string> raw)
         => OptionsBinder.Bind(descriptor.Name, raw, descriptor.Create);
 }
 

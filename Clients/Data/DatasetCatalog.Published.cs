@@ -31,7 +31,7 @@ public static partial class DatasetCatalog
     /// The registry entries of the published data sets. Their options are locals, not static
     /// fields: this file's fields may be initialised after the registry that calls this.
     /// </summary>
-    private static ImmutableArray<DatasetDescriptor> Published()
+    private static ImmutableArray<PluginDescriptor<IDatasetSource>> Published()
     {
         var cifarTenFolder = Folder("the folder cifar-10-batches-bin (data_batch_1..5.bin, test_batch.bin)");
         var cifarHundredFolder = Folder("the folder cifar-100-binary (train.bin, test.bin)");
@@ -43,28 +43,28 @@ public static partial class DatasetCatalog
             "split", "balanced", "which EMNIST split", Choices: ["byclass", "bymerge", "balanced", "letters", "digits", "mnist"]);
         return
         [
-            new DatasetDescriptor(
+            new PluginDescriptor<IDatasetSource>(
                 "cifar-10",
                 "CIFAR-10, 32x32 colour images, 10 classes (binary version; standardised per channel)",
                 [cifarTenFolder],
                 binder => Cifar("cifar-10", binder.Get(cifarTenFolder), CifarVariant.Cifar10, "cifar-10-binary.tar.gz")),
-            new DatasetDescriptor(
+            new PluginDescriptor<IDatasetSource>(
                 "cifar-100",
                 "CIFAR-100, 32x32 colour images, 100 fine or 20 coarse classes (binary version)",
                 [cifarHundredFolder, cifarLabels],
                 binder => Cifar(
                     "cifar-100", binder.Get(cifarHundredFolder), binder.Get(cifarLabels) == "coarse" ? CifarVariant.Cifar100Coarse : CifarVariant.Cifar100Fine, "cifar-100-binary.tar.gz")),
-            new DatasetDescriptor(
+            new PluginDescriptor<IDatasetSource>(
                 "emnist",
                 "EMNIST, 28x28 grey characters in six splits (IDX files; images transposed to MNIST's orientation, letters numbered from 0)",
                 [emnistFolder, emnistSplit],
                 binder => Emnist(binder.Get(emnistFolder), binder.Get(emnistSplit))),
-            new DatasetDescriptor(
+            new PluginDescriptor<IDatasetSource>(
                 "femnist",
                 "LEAF's FEMNIST: 28x28 characters, 62 classes, one user per writer (JSON; pair with partition natural)",
                 [leafFolder],
                 binder => Leaf("femnist", binder.Get(leafFolder), LeafTask.Femnist)),
-            new DatasetDescriptor(
+            new PluginDescriptor<IDatasetSource>(
                 "shakespeare",
                 "LEAF's Shakespeare: next character of 80-character lines, 80 classes, one user per role (JSON; pair with partition natural)",
                 [leafFolder],

@@ -37,17 +37,6 @@ public interface IDatasetSource
 /// <param name="TestSize">Test samples.</param>
 public sealed record DataShape(ImmutableArray<int> SampleShape, int Outputs, int TrainSize, int TestSize);
 
-/// <summary>Registry entry of a data set.</summary>
-/// <param name="Name">Kebab-case YAML name.</param>
-/// <param name="Summary">One line on what it is.</param>
-/// <param name="Parameters">Options with defaults (the common option <c>validation_fraction</c> is added by the catalog).</param>
-/// <param name="Create">Binds options.</param>
-public sealed record DatasetDescriptor(
-    string Name,
-    string Summary,
-    ImmutableArray<IParameter> Parameters,
-    Func<OptionsBinder, IDatasetSource> Create) : IPluginDescriptor;
-
 /// <summary>The built-in data sets and a process-wide cache so that each is loaded once.</summary>
 public static partial class DatasetCatalog
 {
@@ -92,14 +81,14 @@ public static partial class DatasetCatalog
     private static readonly Parameter<string> SeparatorParameter = new("separator", ",", "field separator (one character)", v => v.Length == 1 ? null : "must be one character");
 
     /// <summary>Every built-in data set.</summary>
-    public static PluginRegistry<DatasetDescriptor> Registry { get; } = new("dataset",
+    public static PluginRegistry<PluginDescriptor<IDatasetSource>> Registry { get; } = new("dataset",
     [
-        new DatasetDescriptor(
+        new PluginDescriptor<IDatasetSource>(
             "synthetic",
             "Gaussian-mixture classification generated from a seed; needs no files",
             [ClassesParameter, FeaturesParameter, ClustersParameter, SeparationParameter, NoiseParameter, TrainSizeParameter, TestSizeParameter, SeedParameter],
             Synthetic),
-        new DatasetDescriptor(
+        new PluginDescriptor<IDatasetSource>(
             "synthetic-logistic",
             "multinomial logistic regression data from known true weights; needs no files",
             [ClassesParameter, FeaturesParameter, ScaleParameter, TrainSizeParameter, TestSizeParameter, SeedParameter],
@@ -111,7 +100,7 @@ public static partial class DatasetCatalog
                 return new Source($"synthetic-logistic:{classes}:{features}:{scale:R}:{train}:{test}:{seed}", classes, [],
                     () => SyntheticRegression.Logistic(features, classes, train, test, scale, seed)) { Shape = new([features], classes, train, test) };
             }),
-        new DatasetDescriptor(
+        new PluginDescriptor<IDatasetSource>(
             "synthetic-linear",
             "linear regression data y = w*.x + b* + noise from known true weights (squared loss); needs no files",
             [FeaturesParameter, NoiseParameter, TrainSizeParameter, TestSizeParameter, SeedParameter],
@@ -123,22 +112,22 @@ public static partial class DatasetCatalog
                 return new Source($"synthetic-linear:{features}:{noise:R}:{train}:{test}:{seed}", 0, [],
                     () => SyntheticRegression.Linear(features, train, test, noise, seed)) { Shape = new([features], 1, train, test) };
             }),
-        new DatasetDescriptor(
+        new PluginDescriptor<IDatasetSource>(
             "fashion-mnist",
             "Fashion-MNIST, 28x28 grey images, 10 classes (Debian package dataset-fashion-mnist)",
             [FolderParameter, StandardizeParameter],
             binder => Idx("fashion-mnist", binder.Get(FolderParameter), "", 10, binder.Get(StandardizeParameter))),
-        new DatasetDescriptor(
+        new PluginDescriptor<IDatasetSource>(
             "mnist",
             "MNIST digits from IDX files in a folder you provide",
             [RequiredFolderParameter, StandardizeParameter],
             binder => Idx("mnist", binder.Get(RequiredFolderParameter), "", 10, binder.Get(StandardizeParameter))),
-        new DatasetDescriptor(
+        new PluginDescriptor<IDatasetSource>(
             "idx",
             "any MNIST-style IDX image set (EMNIST: prefix emnist-balanced- and so on; EMNIST images are stored transposed)",
             [RequiredFolderParameter, PrefixParameter, StandardizeParameter],
             binder => Idx("idx", binder.Get(RequiredFolderParameter), binder.Get(PrefixParameter), 0, binder.Get(StandardizeParameter))),
-        new DatasetDescriptor(
+        new PluginDescriptor<IDatasetSource>(
             "csv",
             "tabular data from a CSV file with a header, loaded and normalised through ML.NET",
             [PathParameter, TestPathParameter, TestFractionParameter, LabelParameter, FeatureColumnsParameter, TaskParameter, NormalizeParameter, SeparatorParameter, SeedParameter],
@@ -152,7 +141,7 @@ public static partial class DatasetCatalog
 
     /// <summary>Binds a data set's raw options, including the common <c>validation_fraction</c>.</summary>
     public static (IDatasetSource Source, ImmutableArray<PluginError> Errors) Bind(
-        DatasetDescriptor descriptor, IReadOnlyDictionary<string, string> raw)
+        PluginDescriptor<IDatasetSource> descriptor, IReadOnlyDictionary<string, string> raw)
         => OptionsBinder.Bind(descriptor.Name, raw, binder =>
         {
             double validation = binder.Get(ValidationParameter);

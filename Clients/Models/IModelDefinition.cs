@@ -36,17 +36,6 @@ public interface IModelDefinition
     BatchNormMode? BatchNorm => null;
 }
 
-/// <summary>Registry entry of a model.</summary>
-/// <param name="Name">Kebab-case YAML name.</param>
-/// <param name="Summary">One line on the architecture.</param>
-/// <param name="Parameters">Options with defaults.</param>
-/// <param name="Create">Binds options.</param>
-public sealed record ModelDescriptor(
-    string Name,
-    string Summary,
-    ImmutableArray<IParameter> Parameters,
-    Func<OptionsBinder, IModelDefinition> Create) : IPluginDescriptor;
-
 /// <summary>The built-in models.</summary>
 public static class ModelCatalog
 {
@@ -64,35 +53,35 @@ public static class ModelCatalog
         widths => widths.IsDefaultOrEmpty || widths.Any(w => w < 1) ? "must be a non-empty list of positive widths" : null);
 
     /// <summary>Every built-in model.</summary>
-    public static PluginRegistry<ModelDescriptor> Registry { get; } = new("model",
+    public static PluginRegistry<PluginDescriptor<IModelDefinition>> Registry { get; } = new("model",
     [
-        new ModelDescriptor("logistic", "multinomial logistic regression (one linear layer)", [], _ => new LogisticRegression()),
-        new ModelDescriptor(
+        new PluginDescriptor<IModelDefinition>("logistic", "multinomial logistic regression (one linear layer)", [], _ => new LogisticRegression()),
+        new PluginDescriptor<IModelDefinition>(
             "mlp",
             "fully connected network with ReLU activations",
             [HiddenParameter],
             binder => new MultiLayerPerceptron(binder.Get(HiddenParameter))),
-        new ModelDescriptor(
+        new PluginDescriptor<IModelDefinition>(
             ConvolutionalNetworks.MnistName,
             "ByzFL's LeNet-style CNN: conv 20 5x5, max-pool 2, conv 50 5x5, max-pool 2, fc 500, fc classes (431,080 parameters on 28x28)",
             [],
             _ => ConvolutionalNetworks.Mnist),
-        new ModelDescriptor(
+        new PluginDescriptor<IModelDefinition>(
             ConvolutionalNetworks.CifarName,
             "small CNN for 3-channel images: conv 32 5x5, pool, conv 64 5x5, pool, fc 512, fc classes (McMahan et al. 2017)",
             [],
             _ => ConvolutionalNetworks.Cifar),
-        new ModelDescriptor(
+        new PluginDescriptor<IModelDefinition>(
             ResidualNetworks.ResNet20Name,
             "ResNet-20 for CIFAR (He et al. 2016): 3 stages of 3 basic blocks, 16/32/64 filters, identity shortcuts; batch norm (batch_norm)",
             [BatchNormParameter],
             binder => ResidualNetworks.ResNet20.WithBatchNorm(BatchNormModes.Parse(binder.Get(BatchNormParameter)))),
-        new ModelDescriptor(
+        new PluginDescriptor<IModelDefinition>(
             ResidualNetworks.ResNet18Name,
             "ResNet-18, CIFAR variant (3x3 stem, no max-pool; 4 stages of 2 basic blocks, 64..512 filters); batch norm (batch_norm)",
             [BatchNormParameter],
             binder => ResidualNetworks.ResNet18.WithBatchNorm(BatchNormModes.Parse(binder.Get(BatchNormParameter)))),
-        new ModelDescriptor(
+        new PluginDescriptor<IModelDefinition>(
             CharacterLstm.RegistryName,
             "LEAF's Shakespeare model: embedding 8, two LSTM layers of 256, a linear layer on the last step's output",
             [],
@@ -104,7 +93,7 @@ public static class ModelCatalog
     /// an error that says which models have it (rather than a bare unknown option).
     /// </summary>
     public static (IModelDefinition Model, ImmutableArray<PluginError> Errors) Bind(
-        ModelDescriptor descriptor, IReadOnlyDictionary<string, string> raw)
+        PluginDescriptor<IModelDefinition> descriptor, IReadOnlyDictionary<string, string> raw)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(raw);

@@ -1,16 +1,5 @@
 namespace ByzantineSim.Clients.Partitioning;
 
-/// <summary>Registry entry of a partitioner.</summary>
-/// <param name="Name">Kebab-case YAML name.</param>
-/// <param name="Summary">One line on the heterogeneity it produces.</param>
-/// <param name="Parameters">Options with defaults.</param>
-/// <param name="Create">Binds options.</param>
-public sealed record PartitionerDescriptor(
-    string Name,
-    string Summary,
-    ImmutableArray<IParameter> Parameters,
-    Func<OptionsBinder, IPartitioner> Create) : IPluginDescriptor;
-
 /// <summary>The built-in partitioners.</summary>
 public static class PartitionerCatalog
 {
@@ -59,35 +48,35 @@ public static class PartitionerCatalog
         "min_samples", 10, "redraw until every client has at least this many samples", v => v >= 1 ? null : "must be >= 1");
 
     /// <summary>Every built-in partitioner.</summary>
-    public static PluginRegistry<PartitionerDescriptor> Registry { get; } = new("partitioner",
+    public static PluginRegistry<PluginDescriptor<IPartitioner>> Registry { get; } = new("partitioner",
     [
-        new PartitionerDescriptor(IidPartitioner.RegistryName, "uniform random split, equal sizes", [], _ => new IidPartitioner()),
-        new PartitionerDescriptor(
+        new PluginDescriptor<IPartitioner>(IidPartitioner.RegistryName, "uniform random split, equal sizes", [], _ => new IidPartitioner()),
+        new PluginDescriptor<IPartitioner>(
             DirichletPartitioner.RegistryName,
             "label skew: per class, client shares ~ Dir(alpha)",
             [AlphaParameter, MinSamplesParameter],
             binder => new DirichletPartitioner(binder.Get(AlphaParameter), binder.Get(MinSamplesParameter))),
-        new PartitionerDescriptor(
+        new PluginDescriptor<IPartitioner>(
             ShardPartitioner.RegistryName,
             "pathological: label-sorted shards, k per client (about k classes each)",
             [ShardsParameter],
             binder => new ShardPartitioner(binder.Get(ShardsParameter))),
-        new PartitionerDescriptor(
+        new PluginDescriptor<IPartitioner>(
             GammaSimilarityPartitioner.RegistryName,
             "a share gamma split IID, the rest label-sorted (ByzFL)",
             [GammaParameter],
             binder => new GammaSimilarityPartitioner(binder.Get(GammaParameter))),
-        new PartitionerDescriptor(
+        new PluginDescriptor<IPartitioner>(
             ClassGroupsPartitioner.RegistryName,
             "clients in contiguous groups, each group IID over its own block of classes (the dumbbell experiment's split)",
             [GroupsParameter],
             binder => new ClassGroupsPartitioner(binder.Get(GroupsParameter))),
-        new PartitionerDescriptor(
+        new PluginDescriptor<IPartitioner>(
             QuantitySkewPartitioner.RegistryName,
             "IID labels, client sizes ~ Dir(beta)",
             [BetaParameter, MinSamplesParameter],
             binder => new QuantitySkewPartitioner(binder.Get(BetaParameter), binder.Get(MinSamplesParameter))),
-        new PartitionerDescriptor(
+        new PluginDescriptor<IPartitioner>(
             NaturalPartitioner.RegistryName,
             "one client per user of a LEAF data set (femnist, shakespeare); users sampled when clients are fewer",
             [],
@@ -99,7 +88,7 @@ public static class PartitionerCatalog
     /// and <c>byzantine_classes</c> options; <paramref name="byzantine"/> is the run's Byzantine count.
     /// </summary>
     public static (IPartitioner Partitioner, ImmutableArray<PluginError> Errors) Bind(
-        PartitionerDescriptor descriptor, IReadOnlyDictionary<string, string> raw, int byzantine = 0)
+        PluginDescriptor<IPartitioner> descriptor, IReadOnlyDictionary<string, string> raw, int byzantine = 0)
         => OptionsBinder.Bind(descriptor.Name, raw, binder =>
         {
             int noisy = binder.Get(NoisyClientsParameter);

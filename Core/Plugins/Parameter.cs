@@ -41,6 +41,21 @@ public sealed record Parameter<T>(
     public string DefaultText => Required ? "required" : DefaultDescription ?? ParameterText.Format(Default);
 }
 
+/// <summary>Factories for parameter kinds that several plug-ins share.</summary>
+public static class Parameter
+{
+    /// <summary>
+    /// An optional count of at least <paramref name="minimum"/> whose default the plug-in computes
+    /// from the run (n, f, ...): null when not given, <paramref name="defaultDescription"/> in listings.
+    /// </summary>
+    public static Parameter<int?> ComputedCount(string name, string description, int minimum, string defaultDescription) => new(
+        name,
+        null,
+        description,
+        value => value is null || value >= minimum ? null : $"must be >= {minimum}",
+        DefaultDescription: defaultDescription);
+}
+
 /// <summary>Parsing and formatting of scalar option values, culture-invariant.</summary>
 public static class ParameterText
 {

@@ -17,13 +17,13 @@ namespace ByzantineSim.Experiments.Specs;
 /// <param name="Attacks">Attacks.</param>
 /// <param name="Compressors">Update compressors.</param>
 public sealed record PluginCatalog(
-    PluginRegistry<DatasetDescriptor> Datasets,
-    PluginRegistry<ModelDescriptor> Models,
-    PluginRegistry<PartitionerDescriptor> Partitioners,
+    PluginRegistry<PluginDescriptor<IDatasetSource>> Datasets,
+    PluginRegistry<PluginDescriptor<IModelDefinition>> Models,
+    PluginRegistry<PluginDescriptor<IPartitioner>> Partitioners,
     PluginRegistry<PreAggregatorDescriptor> PreAggregators,
     PluginRegistry<AggregatorDescriptor> Aggregators,
     PluginRegistry<AttackDescriptor> Attacks,
-    PluginRegistry<CompressorDescriptor> Compressors)
+    PluginRegistry<PluginDescriptor<ICompressor>> Compressors)
 {
     /// <summary>The plug-ins that ship with ByzantineSim (what the CLI reads specs against).</summary>
     public static PluginCatalog BuiltIn { get; } = new(
@@ -45,10 +45,10 @@ public sealed record PluginCatalog(
     public PluginCatalog With(AttackDescriptor descriptor) => this with { Attacks = Add(Attacks, descriptor) };
 
     /// <summary>This catalog plus the model <paramref name="descriptor"/>; throws <see cref="ArgumentException"/> if its name is taken.</summary>
-    public PluginCatalog With(ModelDescriptor descriptor) => this with { Models = Add(Models, descriptor) };
+    public PluginCatalog With(PluginDescriptor<IModelDefinition> descriptor) => this with { Models = Add(Models, descriptor) };
 
     /// <summary>This catalog plus the data set <paramref name="descriptor"/>; throws <see cref="ArgumentException"/> if its name is taken.</summary>
-    public PluginCatalog With(DatasetDescriptor descriptor) => this with { Datasets = Add(Datasets, descriptor) };
+    public PluginCatalog With(PluginDescriptor<IDatasetSource> descriptor) => this with { Datasets = Add(Datasets, descriptor) };
 
     private static PluginRegistry<T> Add<T>(PluginRegistry<T> registry, T descriptor)
         where T : IPluginDescriptor

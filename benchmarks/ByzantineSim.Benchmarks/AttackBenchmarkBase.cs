@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using BenchmarkDotNet.Attributes;
 
 namespace ByzantineSim.Benchmarks;
@@ -32,6 +33,18 @@ public abstract class AttackBenchmarkBase
 
         return random;
     }
+
+    /// <summary>
+    /// The attacks a benchmark class measures, created for <paramref name="population"/> from rows of
+    /// (key the benchmarks look it up by, registry name, options as <c>name=value</c> or empty).
+    /// </summary>
+    protected static FrozenDictionary<string, IAttack> CreateAttacks(AttackPopulation population, params (string Key, string Name, string Option)[] table) =>
+        table.ToFrozenDictionary(
+            row => row.Key,
+            row => BuiltInAttacks.Create(
+                row.Name,
+                population,
+                row.Option.Length == 0 ? null : new Dictionary<string, string> { [row.Option.Split('=')[0]] = row.Option.Split('=')[1] }));
 
     /// <summary>Round 0's context (seed 1) with every honest update visible and <paramref name="byzantine"/> Byzantine clients.</summary>
     protected AttackContext Context(int byzantine, AggregationPipeline? pipeline) => new()

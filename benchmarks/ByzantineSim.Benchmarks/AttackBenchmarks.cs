@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using BenchmarkDotNet.Attributes;
 using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Attacks.Optimal;
@@ -15,10 +16,7 @@ namespace ByzantineSim.Benchmarks;
 public class AttackBenchmarks : AttackBenchmarkBase
 {
     private float[] _output = [];
-    private IAttack _alie = null!;
-    private IAttack _ipm = null!;
-    private IAttack _minMax = null!;
-    private IAttack _optimalAlie = null!;
+    private FrozenDictionary<string, IAttack> _attacks = null!;
     private AggregationPipeline _mean = null!;
     private AggregationPipeline _clippedMean = null!;
 
@@ -30,36 +28,33 @@ public class AttackBenchmarks : AttackBenchmarkBase
 
         _output = new float[D];
         var population = new AttackPopulation(N + (N / 5), N / 5);
-        _alie = BuiltInAttacks.Create("alie", population, new Dictionary<string, string> { ["tau"] = "1.5" });
-        _ipm = BuiltInAttacks.Create("ipm", population);
-        _minMax = BuiltInAttacks.Create("min-max", population);
-        _optimalAlie = BuiltInAttacks.Create("opt-alie", population);
+        _attacks = CreateAttacks(population, ("alie", "alie", "tau=1.5"), ("ipm", "ipm", ""), ("min-max", "min-max", ""), ("opt-alie", "opt-alie", ""));
         _mean = new AggregationPipeline(BuiltInAggregators.Create("mean", N / 5));
         _clippedMean = new AggregationPipeline(BuiltInAggregators.Create("mean", N / 5), [new ClippingPreAggregator(0, new ClippingOptions(2))]);
     }
 
-    private float[] Craft(IAttack attack, AggregationPipeline? pipeline = null, int byzantine = 1)
+    private float[] Craft(string key, AggregationPipeline? pipeline = null, int byzantine = 1)
     {
         var output = byzantine == 1 ? _output : new float[byzantine * D];
-        attack.Craft(Context(byzantine, pipeline), output);
+        _attacks[key].Craft(Context(byzantine, pipeline), output);
         return output;
     }
 
     /// <summary>ALIE (ByzFL form, tau = 1.5): one vector.</summary>
     [Benchmark]
-    public float[] Alie() => Craft(_alie);
+    public float[] Alie() => Craft("alie");
 
     /// <summary>IPM (eps = 0.1): one vector.</summary>
     [Benchmark]
-    public float[] Ipm() => Craft(_ipm);
+    public float[] Ipm() => Craft("ipm");
 
     /// <summary>Min-max (unit direction): one vector.</summary>
     [Benchmark]
-    public float[] MinMax() => Craft(_minMax);
+    public float[] MinMax() => Craft("min-max");
 
     /// <summary>Optimal ALIE against the mean: 20 evaluations (closed form), one vector.</summary>
     [Benchmark]
-    public float[] OptimalAlieMean() => Craft(_optimalAlie, _mean);
+    public float[] OptimalAlieMean() => Craft("opt-alie", _mean);
 
     /// <summary>Optimal ALIE against clipping (c = 2) then mean: 20 pipeline runs on n + n/5 rows.</summary>
     [Benchmark]

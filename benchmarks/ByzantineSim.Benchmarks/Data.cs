@@ -6,6 +6,9 @@ namespace ByzantineSim.Benchmarks;
 /// <summary>Benchmark inputs.</summary>
 public static class Data
 {
+    /// <summary>Fashion-MNIST from Debian's dataset-fashion-mnist, as the hand-timed modes and the oneDNN check load it.</summary>
+    public static DataSplit FashionMnist() => IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
+
     /// <summary>n x d standard normal float32 values, filled in parallel from per-row seeded streams.</summary>
     public static float[] StandardNormal(int n, int d, ulong seed)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace ByzantineSim.Benchmarks;
@@ -17,7 +16,7 @@ public static class EvaluationBatchSweep
     /// </remarks>
     public static int Run(string[] args)
     {
-        var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
+        var data = Data.FashionMnist();
         int[] batches = CommandLine.IntOption(args, "--batch") is { } batch ? [batch] : [10, 25, 50, 100, 250, 500, 1000];
         int passes = CommandLine.IntOption(args, "--passes") ?? 3;
         foreach (bool stacked in args.Contains("--stacked") ? new[] { true } : new[] { false, true })
@@ -34,18 +33,7 @@ public static class EvaluationBatchSweep
         var parameters = runner.InitialParameters(1);
         foreach (int batch in batches)
         {
-            double best = double.MaxValue, bestCpu = double.MaxValue;
-            for (int pass = 0; pass < passes; pass++)
-            {
-                using var process = Process.GetCurrentProcess();
-                var cpu = process.TotalProcessorTime;
-                var watch = Stopwatch.StartNew();
-                runner.Evaluate(parameters, data.Test, batch);
-                best = Math.Min(best, watch.Elapsed.TotalSeconds);
-                process.Refresh();
-                bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu).TotalSeconds);
-            }
-
+            var (best, bestCpu) = Timing.BestOf(passes, () => runner.Evaluate(parameters, data.Test, batch));
             // CPU time is the steadier figure on a shared machine; wall time is what a run waits.
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(stacked ? "stacked" : "module ")} batch {batch,5}: {best:F3} s wall, {bestCpu:F3} s CPU for {data.Test.Count} images"));
         }

@@ -15,7 +15,7 @@ public static partial class OneDnnCheck
     /// <summary>Runs the check; returns the process exit code (1 when gradients differ).</summary>
     public static int Run(string[] args)
     {
-        var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
+        var data = Data.FashionMnist();
         bool enable = args.Contains("--enable-onednn");
         if (enable)
         {

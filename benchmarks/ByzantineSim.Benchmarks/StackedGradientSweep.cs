@@ -15,7 +15,7 @@ public static class StackedGradientSweep
     /// <summary>Runs the sweep and prints one line per group size.</summary>
     public static int Run(string[] args)
     {
-        var data = IdxImageDataset.Load(IdxImageDataset.DebianFashionMnistFolder, "fashion-mnist");
+        var data = Data.FashionMnist();
         IModelDefinition model = args.Contains("--mlp") ? new MultiLayerPerceptron([128]) : ConvolutionalNetworks.Mnist;
         int clients = args.Contains("--mlp") ? 80 : 10;
         const int batch = 25;
@@ -38,19 +38,15 @@ public static class StackedGradientSweep
         {
             var gradients = new float[clients * d];
             var losses = new float[clients];
-            double best = double.MaxValue;
-            for (int pass = 0; pass < passes; pass++)
+            double best = 1000 * Timing.BestOf(passes, () =>
             {
-                var watch = Stopwatch.StartNew();
                 for (int start = 0; start < clients; start += group)
                 {
                     int count = Math.Min(group, clients - start);
                     runner.ComputeGradients(
                         parameters, data.Train, batches.GetRange(start, count), gradients.AsSpan(start * d, count * d), losses.AsSpan(start, count));
                 }
-
-                best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
-            }
+            }).WallSeconds;
 
             first ??= gradients;
             bool same = first.AsSpan().SequenceEqual(gradients);

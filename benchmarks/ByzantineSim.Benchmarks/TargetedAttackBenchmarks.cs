@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using BenchmarkDotNet.Attributes;
 
 namespace ByzantineSim.Benchmarks;
@@ -18,20 +19,7 @@ public class TargetedAttackBenchmarks : AttackBenchmarkBase
     private float[] _output = [];
     private float[] _previous = [];
     private float[] _zero = [];
-    private IAttack _ipm = null!;
-    private IAttack _alie = null!;
-    private IAttack _badNets = null!;
-    private IAttack _dba = null!;
-    private IAttack _targetedFlip = null!;
-    private IAttack _multiFlip = null!;
-    private IAttack _replacement = null!;
-    private IAttack _fangKrumPartial = null!;
-    private IAttack _boundedBoost = null!;
-    private IAttack _neurotoxin = null!;
-    private IAttack _fangKrum = null!;
-    private IAttack _fangTrim = null!;
-    private IAttack _fangTrimPartial = null!;
-    private IAttack _optFang = null!;
+    private FrozenDictionary<string, IAttack> _attacks = null!;
     private AttackState? _neurotoxinState;
     private AggregationPipeline _mean = null!;
 
@@ -47,87 +35,89 @@ public class TargetedAttackBenchmarks : AttackBenchmarkBase
         _output = new float[F * D];
         _zero = new float[D];
         var population = new AttackPopulation(N + F, F, 10, [1, 1000, 1000]);
-        _ipm = BuiltInAttacks.Create("ipm", population);
-        _alie = BuiltInAttacks.Create("alie", population, new Dictionary<string, string> { ["tau"] = "1.5" });
-        _badNets = BuiltInAttacks.Create("badnets", population);
-        _dba = BuiltInAttacks.Create("dba", population);
-        _targetedFlip = BuiltInAttacks.Create("targeted-label-flip", population);
-        _multiFlip = BuiltInAttacks.Create("multi-label-flip", population);
-        _replacement = BuiltInAttacks.Create("model-replacement", population);
-        _fangKrumPartial = BuiltInAttacks.Create("fang-krum", population, new Dictionary<string, string> { ["knowledge"] = "partial" });
-        _boundedBoost = BuiltInAttacks.Create("model-replacement", population, new Dictionary<string, string> { ["bound"] = "alie" });
-        _neurotoxin = BuiltInAttacks.Create("neurotoxin", population);
-        _fangKrum = BuiltInAttacks.Create("fang-krum", population);
-        _fangTrim = BuiltInAttacks.Create("fang-trim", population);
-        _fangTrimPartial = BuiltInAttacks.Create("fang-trim", population, new Dictionary<string, string> { ["knowledge"] = "partial" });
-        _optFang = BuiltInAttacks.Create("opt-fang", population);
+        _attacks = CreateAttacks(
+            population,
+            ("ipm", "ipm", ""),
+            ("alie", "alie", "tau=1.5"),
+            ("badnets", "badnets", ""),
+            ("dba", "dba", ""),
+            ("targeted-label-flip", "targeted-label-flip", ""),
+            ("multi-label-flip", "multi-label-flip", ""),
+            ("model-replacement", "model-replacement", ""),
+            ("boost-alie-bound", "model-replacement", "bound=alie"),
+            ("neurotoxin", "neurotoxin", ""),
+            ("fang-krum", "fang-krum", ""),
+            ("fang-krum-partial", "fang-krum", "knowledge=partial"),
+            ("fang-trim", "fang-trim", ""),
+            ("fang-trim-partial", "fang-trim", "knowledge=partial"),
+            ("opt-fang", "opt-fang", ""));
         _mean = new AggregationPipeline(BuiltInAggregators.Create("mean", F));
-        _neurotoxinState = Craft(_neurotoxin, parameters: _previous);
+        _neurotoxinState = Craft("neurotoxin", parameters: _previous);
     }
 
-    private AttackState? Craft(IAttack attack, AggregationPipeline? pipeline = null, AttackState? state = null, float[]? parameters = null) =>
-        attack.Craft(
+    private AttackState? Craft(string key, AggregationPipeline? pipeline = null, AttackState? state = null, float[]? parameters = null) =>
+        _attacks[key].Craft(
             Context(F, pipeline) with
             {
                 Parameters = parameters ?? _zero,
                 OwnGradients = new RowMatrix(Honest.AsSpan(0, F * D), F, D),
                 State = state,
             },
-            attack.SendsOneVector ? _output.AsSpan(0, D) : _output);
+            _attacks[key].SendsOneVector ? _output.AsSpan(0, D) : _output);
 
     /// <summary>IPM (eps = 0.1), one vector: the reference of <see cref="AttackBenchmarks"/>, one read of the honest matrix.</summary>
     [Benchmark(Baseline = true)]
-    public AttackState? Ipm() => Craft(_ipm);
+    public AttackState? Ipm() => Craft("ipm");
 
     /// <summary>ALIE (tau = 1.5), one vector: the other reference of <see cref="AttackBenchmarks"/>.</summary>
     [Benchmark]
-    public AttackState? Alie() => Craft(_alie);
+    public AttackState? Alie() => Craft("alie");
 
     /// <summary>BadNets: the own (poisoned) updates, copied.</summary>
     [Benchmark]
-    public AttackState? BadNets() => Craft(_badNets);
+    public AttackState? BadNets() => Craft("badnets");
 
     /// <summary>DBA: the own updates, copied (the local triggers differ only in training).</summary>
     [Benchmark]
-    public AttackState? Dba() => Craft(_dba);
+    public AttackState? Dba() => Craft("dba");
 
     /// <summary>Targeted label flipping (1 -> 7): the own updates, copied.</summary>
     [Benchmark]
-    public AttackState? TargetedLabelFlip() => Craft(_targetedFlip);
+    public AttackState? TargetedLabelFlip() => Craft("targeted-label-flip");
 
     /// <summary>Multi-label flipping ([1, 2, 3] -> 7): the own updates, copied.</summary>
     [Benchmark]
-    public AttackState? MultiLabelFlip() => Craft(_multiFlip);
+    public AttackState? MultiLabelFlip() => Craft("multi-label-flip");
 
     /// <summary>Model replacement (boost n / f, no bound): f rows copied and scaled.</summary>
     [Benchmark]
-    public AttackState? ModelReplacement() => Craft(_replacement);
+    public AttackState? ModelReplacement() => Craft("model-replacement");
 
     /// <summary>Model replacement (boost n / f) with the ALIE bound: f rows scaled and clamped.</summary>
     [Benchmark]
-    public AttackState? BoostAlieBound() => Craft(_boundedBoost);
+    public AttackState? BoostAlieBound() => Craft("boost-alie-bound");
 
     /// <summary>Neurotoxin (top 1%): the mask from the last global step, f rows projected.</summary>
     [Benchmark]
-    public AttackState? Neurotoxin() => Craft(_neurotoxin, state: _neurotoxinState);
+    public AttackState? Neurotoxin() => Craft("neurotoxin", state: _neurotoxinState);
 
     /// <summary>Fang's Krum attack (full knowledge): the lambda search, one vector.</summary>
     [Benchmark]
-    public AttackState? FangKrum() => Craft(_fangKrum);
+    public AttackState? FangKrum() => Craft("fang-krum");
 
     /// <summary>Fang's Krum attack (partial knowledge): the lambda search over the f own updates, one vector.</summary>
     [Benchmark]
-    public AttackState? FangKrumPartial() => Craft(_fangKrumPartial);
+    public AttackState? FangKrumPartial() => Craft("fang-krum-partial");
 
     /// <summary>Fang's trimmed-mean attack (full knowledge): f rows drawn.</summary>
     [Benchmark]
-    public AttackState? FangTrim() => Craft(_fangTrim);
+    public AttackState? FangTrim() => Craft("fang-trim");
 
     /// <summary>Fang's trimmed-mean attack (partial knowledge): f rows drawn from own mean and std.</summary>
     [Benchmark]
-    public AttackState? FangTrimPartial() => Craft(_fangTrimPartial);
+    public AttackState? FangTrimPartial() => Craft("fang-trim-partial");
 
     /// <summary>Fang's directed deviation line-searched against the mean: 20 evaluations (closed form), one vector.</summary>
     [Benchmark]
-    public AttackState? OptFangMean() => Craft(_optFang, _mean);
+    public AttackState? OptFangMean() => Craft("opt-fang", _mean);
 }

@@ -41,7 +41,7 @@ import sys
 
 import numpy as np
 
-from byzfl_training import timed_run
+from byzfl_training import dsgd_participants, timed_run
 
 HONEST, BYZANTINE, BATCH, LEARNING_RATE, EVALUATION_BATCH = 10, 2, 32, 0.1, 100
 RECORD = 1 + 3 * 32 * 32
@@ -124,7 +124,6 @@ def main():
     import torch
     from torch.utils.data import DataLoader, Subset, TensorDataset
     import byzfl.fed_framework.models as byzfl_models
-    from byzfl import ByzantineClient, Client, Server
     from byzfl.utils.misc import set_random_seed
 
     torch.set_num_threads(threads)
@@ -141,34 +140,7 @@ def main():
     shares = [order[len(order) * k // clients_total:len(order) * (k + 1) // clients_total] for k in range(HONEST)]
     loaders = [DataLoader(Subset(train, np.sort(share).tolist()), batch_size=BATCH, shuffle=True, drop_last=True) for share in shares]
 
-    clients = [Client({
-        "model_name": "resnet20",
-        "device": "cpu",
-        "optimizer_name": "SGD",
-        "learning_rate": LEARNING_RATE,
-        "loss_name": "CrossEntropyLoss",
-        "weight_decay": 0.0,
-        "milestones": [],
-        "learning_rate_decay": 1.0,
-        "LabelFlipping": False,
-        "training_dataloader": loader,
-        "momentum": 0.0,
-        "nb_labels": 10,
-        "store_per_client_metrics": False,
-    }) for loader in loaders]
-    server = Server({
-        "model_name": "resnet20",
-        "device": "cpu",
-        "test_loader": DataLoader(test, batch_size=EVALUATION_BATCH, shuffle=False),
-        "optimizer_name": "SGD",
-        "learning_rate": LEARNING_RATE,
-        "weight_decay": 0.0,
-        "milestones": [],
-        "learning_rate_decay": 1.0,
-        "aggregator_info": {"name": "TrMean", "parameters": {"f": BYZANTINE}},
-        "pre_agg_list": [],
-    })
-    attack = ByzantineClient({"name": "SignFlipping", "f": BYZANTINE, "parameters": {}})
+    clients, server, attack = dsgd_participants("resnet20", "CrossEntropyLoss", LEARNING_RATE, loaders, test, EVALUATION_BATCH, BYZANTINE)
     shapes = [(name, tuple(p.shape)) for name, p in server.model.named_parameters()]
     parameters = sum(p.numel() for p in server.model.parameters())
     print(f"resnet20: {parameters:,} parameters in {len(shapes)} tensors: "

@@ -51,7 +51,7 @@ def main():
     import torch
     from torch.utils.data import DataLoader
     from torchvision import datasets
-    from byzfl import ByzantineClient, Client, DataDistributor, Server
+    from byzfl import DataDistributor
     from byzfl.benchmark.train import dict_datasets
     from byzfl.utils.misc import set_random_seed
 
@@ -67,27 +67,43 @@ def main():
         "data_loader": DataLoader(train, shuffle=True),
         "batch_size": 25,
     }).split_data()
+    clients, server, attack = dsgd_participants("cnn_mnist", "NLLLoss", 0.05, [loaders[i] for i in range(honest)], test, 128, byzantine)
+
+    result = timed_run(clients, attack, server, rounds)
+    result["threads"] = torch.get_num_threads()
+    print(json.dumps(result), flush=True)
+
+
+def dsgd_participants(model_name, loss_name, learning_rate, loaders, test, evaluation_batch, byzantine):
+    """The participants of the timed D-SGD runs, through ByzFL's own classes: a Client per honest
+    loader (plain SGD at `learning_rate`: no momentum, weight decay or label flipping), the Server
+    (the same SGD, trimmed mean with f = `byzantine`, the test set in batches of `evaluation_batch`)
+    and the sign-flipping ByzantineClient. Built in that order, the order the models' initial
+    weights are drawn in. ByzFL must be importable (its checkout on sys.path)."""
+    from torch.utils.data import DataLoader
+    from byzfl import ByzantineClient, Client, Server
+
     clients = [Client({
-        "model_name": "cnn_mnist",
+        "model_name": model_name,
         "device": "cpu",
         "optimizer_name": "SGD",
-        "learning_rate": 0.05,
-        "loss_name": "NLLLoss",
+        "learning_rate": learning_rate,
+        "loss_name": loss_name,
         "weight_decay": 0.0,
         "milestones": [],
         "learning_rate_decay": 1.0,
         "LabelFlipping": False,
-        "training_dataloader": loaders[i],
+        "training_dataloader": loader,
         "momentum": 0.0,
         "nb_labels": 10,
         "store_per_client_metrics": False,
-    }) for i in range(honest)]
+    }) for loader in loaders]
     server = Server({
-        "model_name": "cnn_mnist",
+        "model_name": model_name,
         "device": "cpu",
-        "test_loader": DataLoader(test, batch_size=128, shuffle=False),
+        "test_loader": DataLoader(test, batch_size=evaluation_batch, shuffle=False),
         "optimizer_name": "SGD",
-        "learning_rate": 0.05,
+        "learning_rate": learning_rate,
         "weight_decay": 0.0,
         "milestones": [],
         "learning_rate_decay": 1.0,
@@ -95,10 +111,7 @@ def main():
         "pre_agg_list": [],
     })
     attack = ByzantineClient({"name": "SignFlipping", "f": byzantine, "parameters": {}})
-
-    result = timed_run(clients, attack, server, rounds)
-    result["threads"] = torch.get_num_threads()
-    print(json.dumps(result), flush=True)
+    return clients, server, attack
 
 
 def timed_run(clients, attack, server, rounds, losses=None):

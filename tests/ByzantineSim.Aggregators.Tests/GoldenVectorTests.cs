@@ -20,41 +20,44 @@ public class GoldenVectorTests
         return output;
     }
 
-    [Fact]
-    public void Mean_ByzFlRows_IsColumnAverage() =>
-        Assert.Equal([4f, 5f, 6f], Aggregate("mean", 0));
-
-    [Fact]
-    public void Krum_ByzFlVariantWithF1_ReturnsFirstRow_ByzFlUnitTest() =>
+    /// <summary>
+    /// One golden vector per row: the case (what it checks and where the value comes from), the
+    /// rule, f, its options (<c>key=value</c>, <c>;</c>-separated), the expected output and the
+    /// tolerance (0: exact).
+    /// </summary>
+    public static TheoryData<string, string, int, string, float[], float> Cases => new()
+    {
+        { "Mean_ByzFlRows_IsColumnAverage", "mean", 0, "", [4f, 5f, 6f], 0 },
         // ByzFL scores with n - f - 1 = 1 neighbour; all three scores tie at 27, lowest index wins.
-        Assert.Equal([1f, 2f, 3f], Aggregate("krum", 1, new() { ["neighbours"] = "1" }));
-
-    [Fact]
-    public void Cge_F1_AveragesTheTwoSmallestNorms() =>
-        Assert.Equal([2.5f, 3.5f, 4.5f], Aggregate("cge", 1));
-
-    [Fact]
-    public void Cge_F1Sum_SumsTheTwoSmallestNorms() =>
-        Assert.Equal([5f, 7f, 9f], Aggregate("cge", 1, new() { ["reduce"] = "sum" }));
-
-    [Fact]
-    public void CenteredClipping_Tau1FromZero_MatchesHandComputation()
-    {
+        { "Krum_ByzFlVariantWithF1_ReturnsFirstRow_ByzFlUnitTest", "krum", 1, "neighbours=1", [1f, 2f, 3f], 0 },
+        { "Cge_F1_AveragesTheTwoSmallestNorms", "cge", 1, "", [2.5f, 3.5f, 4.5f], 0 },
+        { "Cge_F1Sum_SumsTheTwoSmallestNorms", "cge", 1, "reduce=sum", [5f, 7f, 9f], 0 },
         // v = (1/3) sum_i x_i min(1, 1/||x_i||) from v0 = 0.
-        var output = Aggregate("centered-clipping", 1, new() { ["tau"] = "1" });
-        Assert.Equal([0.40855809f, 0.55956396f, 0.71056984f], output, new FloatComparer(1e-6f));
-    }
+        { "CenteredClipping_Tau1FromZero_MatchesHandComputation", "centered-clipping", 1, "tau=1", [0.40855809f, 0.55956396f, 0.71056984f], 1e-6f },
+        { "CenteredClipping_TwoIterations_MatchesHandComputation", "centered-clipping", 1, "tau=1;iterations=2", [0.80330873f, 1.11474522f, 1.42618170f], 1e-6f },
+        { "CenteredClipping_LargeTau_IsMean", "centered-clipping", 1, "tau=1000", [4f, 5f, 6f], 1e-6f },
+        { "GeometricMedian_Nu01T3FromZero_ByzFlUnitTest", "geometric-median", 1, "", [3.78788764f, 4.78788764f, 5.78788764f], 1e-5f },
+        // Subsets {0, 1} and {1, 2} tie (same covariance); the first in index order wins.
+        { "Smea_F1_ByzFlDocstring", "smea", 1, "", [2.5f, 3.5f, 4.5f], 1e-6f },
+        // The first iteration's mean has the only non-zero eigenvalue; rows 0 and 2 then drop to weight zero.
+        { "Caf_F1_ByzFlDocstring", "caf", 1, "", [4f, 5f, 6f], 1e-6f },
+        { "Meamed_F1_ByzFlUnitTest", "meamed", 1, "", [2.5f, 3.5f, 4.5f], 1e-6f },
+        { "Median_ByzFlRows_IsMiddleRow", "median", 1, "", [4f, 5f, 6f], 0 },
+        { "TrimmedMean_F1_IsMiddleRow", "trimmed-mean", 1, "", [4f, 5f, 6f], 0 },
+        { "Monna_F1TrustedFirst_AveragesFirstTwoRows", "monna", 1, "", [2.5f, 3.5f, 4.5f], 0 },
+    };
 
-    [Fact]
-    public void CenteredClipping_TwoIterations_MatchesHandComputation()
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Aggregate_ByzFlRows_IsTheGoldenVector(string name, string rule, int f, string options, float[] expected, float tolerance)
     {
-        var output = Aggregate("centered-clipping", 1, new() { ["tau"] = "1", ["iterations"] = "2" });
-        Assert.Equal([0.80330873f, 1.11474522f, 1.42618170f], output, new FloatComparer(1e-6f));
+        var bound = options.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('='))
+            .ToDictionary(pair => pair[0], pair => pair[1]);
+        var output = Aggregate(rule, f, bound);
+        Assert.True(output.SequenceEqual(expected, new FloatComparer(tolerance)),
+            $"{name}: got [{string.Join(", ", output)}], expected [{string.Join(", ", expected)}] (tolerance {tolerance})");
     }
-
-    [Fact]
-    public void CenteredClipping_LargeTau_IsMean() =>
-        Assert.Equal([4f, 5f, 6f], Aggregate("centered-clipping", 1, new() { ["tau"] = "1000" }), new FloatComparer(1e-6f));
 
     [Fact]
     public void CenteredClipping_StartsFromPreviousAggregate()
@@ -70,36 +73,6 @@ public class GoldenVectorTests
         aggregator.Aggregate(Matrices.View(data, 3), second, new AggregationContext(1, 0, state));
         Assert.Equal([4f, 5f, 6f], second, new FloatComparer(1e-5f));
     }
-
-    [Fact]
-    public void GeometricMedian_Nu01T3FromZero_ByzFlUnitTest() =>
-        Assert.Equal([3.78788764f, 4.78788764f, 5.78788764f], Aggregate("geometric-median", 1), new FloatComparer(1e-5f));
-
-    [Fact]
-    public void Smea_F1_ByzFlDocstring() =>
-        // Subsets {0, 1} and {1, 2} tie (same covariance); the first in index order wins.
-        Assert.Equal([2.5f, 3.5f, 4.5f], Aggregate("smea", 1), new FloatComparer(1e-6f));
-
-    [Fact]
-    public void Caf_F1_ByzFlDocstring() =>
-        // The first iteration's mean has the only non-zero eigenvalue; rows 0 and 2 then drop to weight zero.
-        Assert.Equal([4f, 5f, 6f], Aggregate("caf", 1), new FloatComparer(1e-6f));
-
-    [Fact]
-    public void Meamed_F1_ByzFlUnitTest() =>
-        Assert.Equal([2.5f, 3.5f, 4.5f], Aggregate("meamed", 1), new FloatComparer(1e-6f));
-
-    [Fact]
-    public void Median_ByzFlRows_IsMiddleRow() =>
-        Assert.Equal([4f, 5f, 6f], Aggregate("median", 1));
-
-    [Fact]
-    public void TrimmedMean_F1_IsMiddleRow() =>
-        Assert.Equal([4f, 5f, 6f], Aggregate("trimmed-mean", 1));
-
-    [Fact]
-    public void Monna_F1TrustedFirst_AveragesFirstTwoRows() =>
-        Assert.Equal([2.5f, 3.5f, 4.5f], Aggregate("monna", 1));
 
     [Fact]
     public void Nnm_F1_ByzFlUnitTest()

@@ -48,14 +48,15 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     /// <summary>Writes a completed run whose last two evaluations are <paramref name="last"/> (fractions).</summary>
     private void Run(string id, int seed, string aggregator, double[] last, bool bucketing = false)
     {
-        string folder = Path.Combine(Folder, "results", "toy", id);
-        Directory.CreateDirectory(folder);
         string pre = bucketing ? "pre_aggregators:\n  - {name: bucketing, s: 2}\n" : "pre_aggregators: []\n";
-        File.WriteAllText(Path.Combine(folder, "spec.yaml"), $"seed: {seed}\nmodel:\n  name: mlp\n  hidden: [8]\n{pre}aggregator:\n  name: {aggregator}\n");
-        var rows = new[] { "round,train_loss,test_accuracy,test_loss,aggregated", "0,NaN,0.1,2.3,0" }
+        var rows = new[] { "0,NaN,0.1,2.3,0" }
             .Concat(last.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{10 * (i + 1)},1.0,{a},1.0,9")));
-        File.WriteAllText(Path.Combine(folder, "metrics.csv"), string.Join('\n', rows) + "\n");
-        File.WriteAllText(Path.Combine(folder, "summary.json"), """{ "status": "complete", "seconds": 30.0 }""");
+        FabricatedStudy.WriteRun(
+            Path.Combine(Folder, "results", "toy", id),
+            $"seed: {seed}\nmodel:\n  name: mlp\n  hidden: [8]\n{pre}aggregator:\n  name: {aggregator}\n",
+            "round,train_loss,test_accuracy,test_loss,aggregated",
+            rows,
+            30.0);
     }
 
     private void FabricateResults()
@@ -77,9 +78,7 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     // Writes the published claims to the file, loads its single study and evaluates it on the sweep's fabricated runs.
     private StudyResult EvaluateStudy(string file, string published, string sweep)
     {
-        string path = Path.Combine(Folder, file);
-        File.WriteAllText(path, published);
-        var study = PublishedStudies.Load(path).Studies.Single();
+        var study = FabricatedStudy.Load(Folder, file, published).Studies.Single();
         return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", sweep)));
     }
 
@@ -177,9 +176,7 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     {
         FabricateResults();
         Run("mean-1-again", 1, "mean", [0.5, 0.5], bucketing: true);
-        string path = Path.Combine(Folder, "published.json");
-        File.WriteAllText(path, Published.Replace("\"where\": { \"aggregator.name\": \"mean\", \"pre_aggregators\": \"[]\" }", "\"where\": { \"aggregator.name\": \"mean\" }", StringComparison.Ordinal));
-        var study = PublishedStudies.Load(path).Studies.Single();
+        var study = FabricatedStudy.Load(Folder, "published.json", Published.Replace("\"where\": { \"aggregator.name\": \"mean\", \"pre_aggregators\": \"[]\" }", "\"where\": { \"aggregator.name\": \"mean\" }", StringComparison.Ordinal)).Studies.Single();
         var error = Assert.Throws<InvalidDataException>(() => StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", "toy"))));
         Assert.Contains("toy.mean: 'where' selects", error.Message, StringComparison.Ordinal);
     }
@@ -187,13 +184,11 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     [Fact]
     public void Load_UnknownCellsAndKinds_ReportsEveryProblem()
     {
-        string path = Path.Combine(Folder, "bad.json");
-        File.WriteAllText(path, Published
+        string problems = FabricatedStudy.LoadProblems(Folder, "bad.json", Published
             .Replace("\"order\": \"mean > median > krum\"", "\"order\": \"mean > nobody\"", StringComparison.Ordinal)
             .Replace("\"kind\": \"below\"", "\"kind\": \"beneath\"", StringComparison.Ordinal));
-        var error = Assert.Throws<InvalidDataException>(() => PublishedStudies.Load(path));
-        Assert.Contains("toy.checks[1]: unknown cell 'nobody'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("toy.checks[2]: unknown kind 'beneath'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("toy.checks[1]: unknown cell 'nobody'", problems, StringComparison.Ordinal);
+        Assert.Contains("toy.checks[2]: unknown kind 'beneath'", problems, StringComparison.Ordinal);
     }
 
     private static readonly string Backdoor = StudyHead("bd", "Backdoor toy", "Toy.", publishedSeeds: 0, likelyReason: "toy") + """
@@ -217,14 +212,10 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     /// <summary>Writes a backdoor run whose last two evaluations have these accuracies and attack success rates (null: no ASR column).</summary>
     private void BackdoorRun(string id, string aggregator, double[] accuracy, double[]? success)
     {
-        string folder = Path.Combine(Folder, "results", "bd", id);
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "spec.yaml"), $"seed: 1\naggregator:\n  name: {aggregator}\n");
         string header = "round,train_loss,test_accuracy,test_loss,aggregated" + (success is null ? "" : ",attack_success_rate");
         var rows = accuracy.Select((a, i) => string.Create(CultureInfo.InvariantCulture, $"{10 * (i + 1)},1.0,{a},1.0,9")
             + (success is null ? "" : "," + success[i].ToString(CultureInfo.InvariantCulture)));
-        File.WriteAllText(Path.Combine(folder, "metrics.csv"), string.Join('\n', rows.Prepend(header)) + "\n");
-        File.WriteAllText(Path.Combine(folder, "summary.json"), """{ "status": "complete", "seconds": 30.0 }""");
+        FabricatedStudy.WriteRun(Path.Combine(Folder, "results", "bd", id), $"seed: 1\naggregator:\n  name: {aggregator}\n", header, rows, 30.0);
     }
 
     private StudyResult EvaluateBackdoor(string? published = null) => EvaluateStudy("bd.json", published ?? Backdoor, "bd");
@@ -259,13 +250,8 @@ public sealed class ValidationReportTests() : TempFolderTest("byzsim-validation-
     }
 
     [Fact]
-    public void Load_UnknownMetric_IsAProblem()
-    {
-        string path = Path.Combine(Folder, "bad-metric.json");
-        File.WriteAllText(path, Backdoor.Replace("\"metric\": \"attack_success_rate\" }", "\"metric\": \"asr\" }", StringComparison.Ordinal));
-        var error = Assert.Throws<InvalidDataException>(() => PublishedStudies.Load(path));
-        Assert.Contains("bd.mean-asr: unknown metric 'asr'; known: test_accuracy, attack_success_rate", error.Message, StringComparison.Ordinal);
-    }
+    public void Load_UnknownMetric_IsAProblem() => FabricatedStudy.AssertEditRejected(
+        Folder, Backdoor, "\"metric\": \"attack_success_rate\" }", "\"metric\": \"asr\" }", "bd.mean-asr: unknown metric 'asr'; known: test_accuracy, attack_success_rate");
 
     [Theory]
     [InlineData(-0.04, "0.0")]

@@ -31,22 +31,17 @@ public sealed class ValidationTimeBudgetTests() : TempFolderTest("byzsim-validat
     // A run whose evaluations are (simulated seconds, accuracy) pairs.
     private void Run(string id, string mode, (double Time, double Accuracy)[] evaluations, bool withTime = true)
     {
-        string folder = Path.Combine(Folder, "results", "t", id);
-        Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "spec.yaml"), $"seed: 1\nasynchrony:\n  mode: {mode}\n");
         string header = withTime ? "round,test_accuracy,simulated_seconds" : "round,test_accuracy";
         var rows = evaluations.Select((e, i) => withTime
             ? string.Create(CultureInfo.InvariantCulture, $"{i},{e.Accuracy},{e.Time}")
             : string.Create(CultureInfo.InvariantCulture, $"{i},{e.Accuracy}"));
-        File.WriteAllText(Path.Combine(folder, "metrics.csv"), string.Join('\n', [header, .. rows]) + "\n");
-        File.WriteAllText(Path.Combine(folder, "summary.json"), """{ "status": "complete", "seconds": 1.0 }""");
+        FabricatedStudy.WriteRun(Path.Combine(Folder, "results", "t", id), $"seed: 1\nasynchrony:\n  mode: {mode}\n", header, rows, 1.0);
     }
 
     private StudyResult Evaluate()
     {
-        string path = Path.Combine(Folder, "published.json");
-        File.WriteAllText(path, Published);
-        return StudyResult.Evaluate(PublishedStudies.Load(path).Studies.Single(), RunRecord.ReadSweep(Path.Combine(Folder, "results", "t")));
+        var study = FabricatedStudy.Load(Folder, "published.json", Published).Studies.Single();
+        return StudyResult.Evaluate(study, RunRecord.ReadSweep(Path.Combine(Folder, "results", "t")));
     }
 
     [Fact]
@@ -81,11 +76,6 @@ public sealed class ValidationTimeBudgetTests() : TempFolderTest("byzsim-validat
     }
 
     [Fact]
-    public void Load_NonPositiveAtSeconds_IsAProblem()
-    {
-        string path = Path.Combine(Folder, "bad.json");
-        File.WriteAllText(path, Published.Replace("\"sync\" }, \"at_seconds\": 10", "\"sync\" }, \"at_seconds\": 0", StringComparison.Ordinal));
-        var error = Assert.Throws<InvalidDataException>(() => PublishedStudies.Load(path));
-        Assert.Contains("t.sync-10: at_seconds must be a finite number > 0, got 0", error.Message, StringComparison.Ordinal);
-    }
+    public void Load_NonPositiveAtSeconds_IsAProblem() => FabricatedStudy.AssertEditRejected(
+        Folder, Published, "\"sync\" }, \"at_seconds\": 10", "\"sync\" }, \"at_seconds\": 0", "t.sync-10: at_seconds must be a finite number > 0, got 0");
 }

@@ -1,8 +1,10 @@
+using ByzantineSim.Core.Plugins;
+
 namespace ByzantineSim.Clients.Tests.Data;
 
 public sealed class EmnistTests() : TempFolderTest("emnist-tests-")
 {
-    private static DatasetDescriptor Descriptor(string name) => DatasetCatalog.Registry.All.Single(d => d.Name == name);
+    private static PluginDescriptor<IDatasetSource> Descriptor(string name) => DatasetCatalog.Registry.All.Single(d => d.Name == name);
 
     [Theory]
     [InlineData("balanced", 47, 0)]

@@ -56,6 +56,15 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
         return node;
     }
 
+    /// <summary>Starts a coordinator on a free port and waits until it is up; workers join it at that port.</summary>
+    private async Task<(NodeProcess Coordinator, int Port)> StartCoordinatorAsync()
+    {
+        int port = NodeProcess.FreePort();
+        var coordinator = Coordinator(port);
+        await coordinator.WaitForOutputAsync("coordinator up at", Long);
+        return (coordinator, port);
+    }
+
     private NodeProcess Worker(string name, int port)
     {
         var node = NodeProcess.Start(name, _folder, "cluster", "worker", "--seed", $"127.0.0.1:{port}",
@@ -98,9 +107,7 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     [Fact]
     public async Task Sweep_WorkerKilledMidway_EveryRunRecordedOnceWithLocalMetrics()
     {
-        int port = NodeProcess.FreePort();
-        var coordinator = Coordinator(port);
-        await coordinator.WaitForOutputAsync("coordinator up at", Long);
+        var (coordinator, port) = await StartCoordinatorAsync();
         var doomed = Worker("worker-1", port);
         var survivor = Worker("worker-2", port);
 
@@ -125,17 +132,13 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     [Fact]
     public async Task Sweep_CoordinatorKilledAndRestarted_ResumesWithoutRedoingCompletedRuns()
     {
-        int port = NodeProcess.FreePort();
-        var first = Coordinator(port);
-        await first.WaitForOutputAsync("coordinator up at", Long);
+        var (first, port) = await StartCoordinatorAsync();
         var orphan = Worker("worker-1", port);
         await WaitForCompletedRunsAsync(3, first);
         first.Kill();
         int completedBefore = CompletedRuns();
 
-        int secondPort = NodeProcess.FreePort();
-        var second = Coordinator(secondPort);
-        await second.WaitForOutputAsync("coordinator up at", Long);
+        var (second, secondPort) = await StartCoordinatorAsync();
         var worker = Worker("worker-2", secondPort);
         Assert.Equal(0, await second.WaitForExitAsync(Long));
         Assert.Equal(0, await worker.WaitForExitAsync(Long));
