@@ -1,7 +1,4 @@
 #:project ../Library/ByzantineSim.csproj
-#:property PublishAot=false
-#:property JsonSerializerIsReflectionEnabledByDefault=true
-// (File-based apps default to native-AOT settings; the report writes JSON by reflection.)
 // Does centered clipping clip anything in the backdoor runs? Runs one Fashion-MNIST run per
 // attack with the settings of experiments/backdoor.yaml (seed 1, 200 rounds) under centered
 // clipping (tau and iterations as given), wrapped in a probe that records, every round, the
@@ -11,13 +8,7 @@
 //   dotnet run -c Release scripts/centered-clipping-norms.cs [tau] [iterations] [attack ...]
 // The figures quoted in docs/VALIDATION.md (backdoor study) come from
 //   dotnet run -c Release scripts/centered-clipping-norms.cs 100 1 badnets dba model-replacement
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Numerics.Tensors;
-using ByzantineSim;
-using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.CenteredClipping;
-using ByzantineSim.Core.Numerics;
 
 var invariant = CultureInfo.InvariantCulture;
 double tau = args.Length > 0 ? double.Parse(args[0], invariant) : 100;

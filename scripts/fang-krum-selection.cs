@@ -1,7 +1,4 @@
 #:project ../Library/ByzantineSim.csproj
-#:property PublishAot=false
-#:property JsonSerializerIsReflectionEnabledByDefault=true
-// (File-based apps default to native-AOT settings; the report writes JSON by reflection.)
 // Does Krum ever select Fang et al.'s crafted vector, and why not with partial knowledge? Runs
 // the Krum cells of experiments/papers/fang.yaml (fang-krum with full and with partial knowledge,
 // 200 rounds, the seeds given) under Krum wrapped in a probe that records, every round:
@@ -17,14 +14,8 @@
 //   dotnet run -c Release scripts/fang-krum-selection.cs [seed ...]
 // The figures quoted in docs/VALIDATION.md (Fang et al. studies) come from
 //   dotnet run -c Release scripts/fang-krum-selection.cs 1 2
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Numerics.Tensors;
-using ByzantineSim;
-using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.Krum;
 using ByzantineSim.Attacks.Fang;
-using ByzantineSim.Core.Numerics;
 
 var invariant = CultureInfo.InvariantCulture;
 int[] seeds = args.Length > 0 ? [.. args.Select(a => int.Parse(a, invariant))] : [1, 2];

@@ -1,7 +1,4 @@
 #:project ../Library/ByzantineSim.csproj
-#:property PublishAot=false
-#:property JsonSerializerIsReflectionEnabledByDefault=true
-// (File-based apps default to native-AOT settings; the report writes JSON by reflection.)
 // Are FoolsGold's sybils more alike than the honest clients? Runs FoolsGold against 5
 // label-flipping sybils (1 -> 7) among 15 clients with the settings of the FoolsGold cells of
 // experiments/papers/backdoor-sybils.yaml (IID split) and of experiments/papers/foolsgold-noniid.yaml
@@ -12,12 +9,7 @@
 // similarity to another client (max_j cs_ij), averaged over honest and over sybil clients.
 //   dotnet run -c Release scripts/foolsgold-similarities.cs
 // The figures quoted in docs/VALIDATION.md (study foolsgold-noniid) come from that command.
-using System.Collections.Concurrent;
-using System.Globalization;
-using ByzantineSim;
-using ByzantineSim.Aggregators;
 using ByzantineSim.Aggregators.FoolsGold;
-using ByzantineSim.Core.Numerics;
 
 var invariant = CultureInfo.InvariantCulture;
 const int n = 15, f = 5;
