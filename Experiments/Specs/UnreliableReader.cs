@@ -38,13 +38,13 @@ internal static class UnreliableReader
             reader.Error(view.Node["degradation"] ?? view.Node, view.PathOf("degradation"), problem);
         }
 
-        double trainFraction = view.Scalar("train_fraction", 1.0, v => v is > 0 and <= 1 ? null : "must be the probability that a local step is taken, in (0, 1]");
+        double trainFraction = view.Scalar("train_fraction", RunReader.Defaults.UnreliableTrainFraction, v => v is > 0 and <= 1 ? null : "must be the probability that a local step is taken, in (0, 1]");
         if (view.Node["train_fraction"] is { } trainNode && algorithm == Clients.Training.LocalMode.Gradient)
         {
             reader.Error(trainNode, view.PathOf("train_fraction"), "skips local steps, so it needs training.algorithm: fedavg (a dsgd client computes one gradient per round)");
         }
 
-        double degradedFraction = view.Scalar("degraded_fraction", 1.0, v => v is > 0 and <= 1 ? null : "must be the probability that a batch is degraded, in (0, 1]");
+        double degradedFraction = view.Scalar("degraded_fraction", RunReader.Defaults.UnreliableDegradedFraction, v => v is > 0 and <= 1 ? null : "must be the probability that a batch is degraded, in (0, 1]");
         if (view.Node["degraded_fraction"] is { } degradedNode && known && kind == DegradationKind.Labels)
         {
             reader.Error(degradedNode, view.PathOf("degraded_fraction"), "applies to pixel degradations (blur, downsample, noise); random labels stay with their samples");
