@@ -37,6 +37,12 @@ public sealed record LocalWork(
     /// <summary>How an unreliable client's samples are degraded, or null. <value>null</value></summary>
     public Degradation? Degradation { get; init; }
 
+    /// <summary>
+    /// Which batches <see cref="Degradation"/> applies to, one flag per batch (an unreliable
+    /// client that degrades only a share of its batches), or default for all of them. <value>default</value>
+    /// </summary>
+    public ImmutableArray<bool> DegradedBatches { get; init; }
+
     /// <summary>How the indices of noisy copies read when the client's data is diluted, or null. <value>null</value></summary>
     public Partitioning.DilutedSamples? Dilution { get; init; }
 
@@ -45,7 +51,7 @@ public sealed record LocalWork(
     {
         Augmentation = Augmentation,
         AugmentationSeed = Seed.Derive(AugmentationSeed, "step", step),
-        Degradation = Degradation is { ChangesPixels: true } ? Degradation : null,
+        Degradation = Degradation is { ChangesPixels: true } && (DegradedBatches.IsDefault || DegradedBatches[step]) ? Degradation : null,
         Dilution = Dilution,
     };
 }

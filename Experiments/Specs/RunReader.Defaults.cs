@@ -64,6 +64,12 @@ public static partial class RunReader
         public const double PixelNoise = 0.1;
         public const double RandomLabels = 0.5;
 
+        /// <summary>Probability that an unreliable client takes a local step (MUD-HoG's --unreliable_fracTrain when 0.3): every step.</summary>
+        public const double UnreliableTrainFraction = 1;
+
+        /// <summary>Probability that an unreliable client's trained batch is degraded (MUD-HoG's --unreliable_fraction when 0.5): every batch.</summary>
+        public const double UnreliableDegradedFraction = 1;
+
         /// <summary>The Defaults table of docs/experiments.md, generated from the constants above.</summary>
         public static string MarkdownTable()
         {
@@ -84,7 +90,7 @@ public static partial class RunReader
                 ("threat", $"omniscient {B(Omniscient)}, knows_aggregator {B(KnowsAggregator)}, server_knows_count {B(ServerKnowsCount)}"),
                 ("adversary", $"identities {SpecWords.Identities.Word(Identities)} (the last f ids; rotating needs period; random takes count, default f, or fraction), one attack (no groups)"),
                 ("unreliable", $"none (when given: degradation {SpecWords.Degradation.Word(Degradation)}; level: blur sigma {N(BlurSigma)}, downsample factor {N(DownsampleFactor)}, " +
-                    $"noise {N(PixelNoise)} of the feature range, labels share {N(RandomLabels)})"),
+                    $"noise {N(PixelNoise)} of the feature range, labels share {N(RandomLabels)}; train_fraction {N(UnreliableTrainFraction)}, degraded_fraction {N(UnreliableDegradedFraction)})"),
                 ("label_dilution", "none (when given: alpha required, alpha 0 is none; clients all)"),
                 ("server", $"non_finite {SpecWords.NonFinite.Word(NonFinite)} (NaN/Inf updates go to the rule; exclude drops them), " +
                     $"round_timeout {N(RoundTimeoutSeconds)} s, {(double.IsFinite(DeadlineSeconds) ? $"deadline {N(DeadlineSeconds)} s" : "no deadline")}"),

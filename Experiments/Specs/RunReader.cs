@@ -94,7 +94,7 @@ public static partial class RunReader
         var identities = adversary.Identities with { ServerKnowsCount = serverKnowsCount };
         var server = ServerReader.Read(reader, root);
         var faults = FaultsReader.Read(reader, root, n - f, server.DeadlineSeconds, server.DeadlineGiven);
-        var unreliable = UnreliableReader.Read(reader, root, identities.Changes ? n : n - f, dataSource?.Shape?.SampleShape ?? default);
+        var unreliable = UnreliableReader.Read(reader, root, identities.Changes ? n : n - f, dataSource?.Shape?.SampleShape ?? default, training.Algorithm);
         var labelDilution = LabelDilutionReader.Read(reader, root, n, dataSource?.Shape?.Outputs ?? dataSource?.Classes ?? 0);
         RunChecks.Identities(reader, root, identities, f, knowsCountNode, faults, partitioner);
 

@@ -361,6 +361,17 @@ internal static class Canonical
         text.Append("unreliable:\n").Append(unreliable.Fraction > 0 ? $"  fraction: {Number(unreliable.Fraction)}\n" : $"  count: {unreliable.Count}\n")
             .Append("  degradation: ").Append(SpecWords.Degradation.Word(unreliable.Kind)).Append('\n')
             .Append("  level: ").Append(Number(unreliable.Level)).Append('\n');
+
+        // The per-batch draws are written only away from 1, so that earlier runs keep their ids.
+        if (unreliable.TrainFraction < 1)
+        {
+            text.Append("  train_fraction: ").Append(Number(unreliable.TrainFraction)).Append('\n');
+        }
+
+        if (unreliable.DegradedFraction < 1)
+        {
+            text.Append("  degraded_fraction: ").Append(Number(unreliable.DegradedFraction)).Append('\n');
+        }
     }
 
     // Written only when alpha > 0, so that runs without it (or with alpha 0) keep their ids.

@@ -6,12 +6,14 @@ namespace ByzantineSim.Experiments.Specs;
 
 /// <summary>
 /// Reads a run's <c>unreliable</c> mapping: honest clients with degraded data
-/// (<c>count</c> or <c>fraction</c> of the honest clients, <c>degradation</c>, <c>level</c>).
+/// (<c>count</c> or <c>fraction</c> of the honest clients, <c>degradation</c>, <c>level</c>,
+/// and MUD-HoG's per-batch draws <c>train_fraction</c> and <c>degraded_fraction</c>).
 /// </summary>
 internal static class UnreliableReader
 {
     /// <summary>Reads <c>unreliable</c>, or null when absent (the reader has any errors); <paramref name="candidates"/> is how many clients can be unreliable.</summary>
-    public static UnreliableSettings? Read(NodeReader reader, MappingView root, int candidates, ImmutableArray<int> sampleShape)
+    /// <remarks><paramref name="algorithm"/> is the clients' local work: <c>train_fraction</c> skips local steps, so it needs several (fedavg).</remarks>
+    public static UnreliableSettings? Read(NodeReader reader, MappingView root, int candidates, ImmutableArray<int> sampleShape, Clients.Training.LocalMode algorithm)
     {
         if (root.Get("unreliable") is not { } node || reader.Mapping(node, "unreliable") is not { } view)
         {
@@ -36,8 +38,24 @@ internal static class UnreliableReader
             reader.Error(view.Node["degradation"] ?? view.Node, view.PathOf("degradation"), problem);
         }
 
+        double trainFraction = view.Scalar("train_fraction", RunReader.Defaults.UnreliableTrainFraction, v => v is > 0 and <= 1 ? null : "must be the probability that a local step is taken, in (0, 1]");
+        if (view.Node["train_fraction"] is { } trainNode && algorithm == Clients.Training.LocalMode.Gradient)
+        {
+            reader.Error(trainNode, view.PathOf("train_fraction"), "skips local steps, so it needs training.algorithm: fedavg (a dsgd client computes one gradient per round)");
+        }
+
+        double degradedFraction = view.Scalar("degraded_fraction", RunReader.Defaults.UnreliableDegradedFraction, v => v is > 0 and <= 1 ? null : "must be the probability that a batch is degraded, in (0, 1]");
+        if (view.Node["degraded_fraction"] is { } degradedNode && known && kind == DegradationKind.Labels)
+        {
+            reader.Error(degradedNode, view.PathOf("degraded_fraction"), "applies to pixel degradations (blur, downsample, noise); random labels stay with their samples");
+        }
+
         view.Finish();
-        return new UnreliableSettings(hasCount ? count : 0, hasFraction ? fraction : 0, kind, level);
+        return new UnreliableSettings(hasCount ? count : 0, hasFraction ? fraction : 0, kind, level)
+        {
+            TrainFraction = trainFraction,
+            DegradedFraction = degradedFraction,
+        };
     }
 
     /// <summary>The level a degradation takes when none is given.</summary>

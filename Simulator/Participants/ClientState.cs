@@ -30,6 +30,9 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// <summary>How an unreliable client's samples are degraded, or null (its random labels, if any, are in <see cref="Relabel"/>).</summary>
     public Clients.Data.Degradation? Degradation { get; init; }
 
+    /// <summary>An unreliable client's draws of the steps it takes and the batches it degrades, or null to take every step on degraded data.</summary>
+    public UnreliableSteps? UnreliableSteps { get; init; }
+
     /// <summary>
     /// The client's own batch-norm running statistics (local batch norm, FedBN): carried from
     /// round to round and never sent; default for other models and modes.
@@ -53,17 +56,28 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
 
     /// <summary>
     /// The local work of round <paramref name="round"/>: one batch (D-SGD) or K consecutive ones
-    /// (local steps); <paramref name="epochs"/> as in <see cref="Batch"/>.
+    /// (local steps); <paramref name="epochs"/> as in <see cref="Batch"/>. An unreliable client
+    /// with <see cref="UnreliableSteps"/> keeps only the steps it takes (possibly none: its update
+    /// is then zero) and degrades only the batches drawn for it.
     /// </summary>
     public LocalWork Work(int round, TrainingSettings training, Attacks.Poisoning.DataPoisoning? poisoning, EpochOrders? epochs = null)
     {
         int steps = training.Algorithm == LocalMode.Gradient ? 1 : training.LocalSteps;
         var batches = Enumerable.Range(0, steps).Select(k => Batch((round * steps) + k, training.BatchSize, epochs)).ToImmutableArray();
+        var degraded = default(ImmutableArray<bool>);
+        if (UnreliableSteps is { } unreliable)
+        {
+            var draws = unreliable.Draw(round, steps);
+            batches = [.. batches.Where((_, k) => draws[k].Taken)];
+            degraded = [.. draws.Where(d => d.Taken).Select(d => d.Degraded)];
+        }
+
         return new LocalWork(training.Algorithm, batches, training.LocalLearningRate, training.ClipNorm, Relabel, poisoning)
         {
             Augmentation = training.Augmentation,
             AugmentationSeed = Core.Numerics.Seed.Derive(Seed, "augmentation", round),
             Degradation = Degradation,
+            DegradedBatches = degraded,
             Dilution = Dilution,
         };
     }

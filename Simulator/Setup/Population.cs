@@ -93,6 +93,24 @@ public sealed record IdentitySettings(IdentityMode Mode, int Period, int Count, 
 /// <param name="Level">The degradation's strength (see <see cref="Degradation"/>).</param>
 public sealed record UnreliableSettings(int Count, double Fraction, DegradationKind Kind, double Level)
 {
+    /// <summary>
+    /// The probability that an unreliable client takes each of its local steps (the others'
+    /// batches go by untrained), drawn afresh for every step of every round: MUD-HoG's
+    /// <c>--unreliable_fracTrain</c>. 1 (every step) by default. <value>1</value>
+    /// </summary>
+    public double TrainFraction { get; init; } = 1;
+
+    /// <summary>
+    /// The probability that a batch an unreliable client trains on is degraded (the others stay
+    /// clean), drawn afresh for every batch: MUD-HoG's <c>--unreliable_fraction</c>. 1 (every
+    /// batch) by default; pixel degradations only. <value>1</value>
+    /// </summary>
+    public double DegradedFraction { get; init; } = 1;
+
+    /// <summary>Client <paramref name="id"/>'s draws of steps and degraded batches, or null when every step trains on degraded data (the default).</summary>
+    public UnreliableSteps? StepsFor(int id, ulong seed) =>
+        TrainFraction >= 1 && DegradedFraction >= 1 ? null : new(TrainFraction, DegradedFraction, Seed.Derive(seed, "unreliable-steps", id));
+
     /// <summary>The unreliable clients among <paramref name="candidates"/> (ids 0 .. candidates - 1), in id order.</summary>
     public ImmutableArray<int> Clients(int candidates, ulong seed)
     {

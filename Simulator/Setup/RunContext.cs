@@ -104,6 +104,7 @@ public sealed record RunContext(
         {
             Relabel = relabel.IsEmpty ? null : relabel,
             Degradation = degradation is { ChangesPixels: true } ? degradation : null,
+            UnreliableSteps = degradation is null ? null : Setup.Unreliable!.StepsFor(id, Setup.Seed),
             Dilution = Partition.IsDiluted(id) ? Partition.Dilution : null,
             Statistics = Model.Definition.BatchNorm == Clients.Models.BatchNormMode.Local ? InitialStatistics : default,
         };

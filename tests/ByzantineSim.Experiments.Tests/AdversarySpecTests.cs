@@ -92,7 +92,35 @@ public class AdversarySpecTests
                 "spec.yaml:4:59: base.unreliable.level: must be a whole downsampling factor in [2, 64] (got 2.5)",
             ]
         },
+        {
+            "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  training: { algorithm: fedavg }\n  unreliable: { count: 2, degradation: noise, train_fraction: 0 }\n",
+            ["spec.yaml:5:63: base.unreliable.train_fraction: must be the probability that a local step is taken, in (0, 1] (got 0)"]
+        },
+        {
+            "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  unreliable: { count: 2, degradation: noise, train_fraction: 0.3 }\n",
+            ["spec.yaml:4:63: base.unreliable.train_fraction: skips local steps, so it needs training.algorithm: fedavg (a dsgd client computes one gradient per round)"]
+        },
+        {
+            "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  unreliable: { count: 2, degradation: labels, degraded_fraction: 0.5 }\n",
+            ["spec.yaml:4:67: base.unreliable.degraded_fraction: applies to pixel degradations (blur, downsample, noise); random labels stay with their samples"]
+        },
+        {
+            "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  unreliable: { count: 2, degradation: noise, degraded_fraction: 1.5 }\n",
+            ["spec.yaml:4:66: base.unreliable.degraded_fraction: must be the probability that a batch is degraded, in (0, 1] (got 1.5)"]
+        },
     };
+
+    [Fact]
+    public void UnreliableFractionsAtOne_SameCanonicalYamlAndIdAsWithout()
+    {
+        const string Base = "sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n  training: { algorithm: fedavg, local_steps: 3 }\n";
+        var plain = Single(Base + "  unreliable: { count: 2, degradation: noise, level: 0.5 }\n");
+        var explicitDefault = Single(Base + "  unreliable: { count: 2, degradation: noise, level: 0.5, train_fraction: 1, degraded_fraction: 1 }\n");
+        Assert.Equal(plain.Spec.ToCanonicalYaml(), explicitDefault.Spec.ToCanonicalYaml());
+        Assert.Equal(plain.Id, explicitDefault.Id);
+        Assert.DoesNotContain("fraction", plain.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        Assert.Null(explicitDefault.Setup.Unreliable!.StepsFor(0, explicitDefault.Setup.Seed));
+    }
 
     [Fact]
     public void FixedIdentitiesWritten_SameCanonicalYamlAndIdAsWithout()
@@ -113,6 +141,8 @@ public class AdversarySpecTests
     [InlineData("  adversary:\n    groups:\n      - { count: 1, attack: sign-flip }\n      - { count: 1, name: noisy, attack: { name: gaussian, sigma: 0.5 } }\n",
         "adversary:\n  identities: fixed\n  groups:\n    - {name: sign-flip, count: 1, attack: {name: sign-flip}}\n    - {name: noisy, count: 1, attack: {name: gaussian, sigma: 0.5}}\n")]
     [InlineData("  unreliable: { fraction: 0.25, degradation: labels }\n  attack: sign-flip\n", "unreliable:\n  fraction: 0.25\n  degradation: labels\n  level: 0.5\n")]
+    [InlineData("  unreliable: { count: 2, degradation: noise, level: 0.5, train_fraction: 0.3, degraded_fraction: 0.5 }\n  training: { algorithm: fedavg, local_steps: 3 }\n",
+        "unreliable:\n  count: 2\n  degradation: noise\n  level: 0.5\n  train_fraction: 0.3\n  degraded_fraction: 0.5\n")]
     public void NewSettings_CanonicalYamlHasThemAndReadsBackToItself(string settings, string expected)
     {
         var run = Single("sweep: s\nbase:\n  clients: { n: 10, f: 2 }\n" + settings);
@@ -122,6 +152,7 @@ public class AdversarySpecTests
         Assert.Equal(canonical, again.Spec.ToCanonicalYaml());
         Assert.Equal(run.Setup.Identities, again.Setup.Identities);
         Assert.Equal(run.Setup.Attack.Name, again.Setup.Attack.Name);
+        Assert.Equal(run.Setup.Unreliable, again.Setup.Unreliable);
     }
 
     [Fact]
