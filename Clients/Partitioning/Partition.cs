@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace ByzantineSim.Clients.Partitioning;
 
 /// <summary>
@@ -33,17 +35,23 @@ public sealed record Partition(ImmutableArray<ImmutableArray<int>> Clients)
         var result = ImmutableArray.CreateBuilder<ImmutableArray<int>>(Clients.Length);
         for (int client = 0; client < Clients.Length; client++)
         {
-            var noisy = NoisyLabelsOf(client);
-            var counts = new int[classes];
-            foreach (int index in Clients[client])
-            {
-                counts[noisy.TryGetValue(index, out int label) ? label : Dilution is { } dilution ? dilution.LabelOf(index, labels) : labels[index]]++;
-            }
-
-            result.Add([.. counts]);
+            result.Add(ClassHistogram(client, labels, classes));
         }
 
         return result.MoveToImmutable();
+    }
+
+    /// <summary>Client <paramref name="client"/>'s class histogram, after label noise and dilution; computed when asked, never stored.</summary>
+    public ImmutableArray<int> ClassHistogram(int client, ReadOnlySpan<int> labels, int classes)
+    {
+        var noisy = NoisyLabelsOf(client);
+        var counts = new int[classes];
+        foreach (int index in Clients[client])
+        {
+            counts[noisy.TryGetValue(index, out int label) ? label : Dilution is { } dilution ? dilution.LabelOf(index, labels) : labels[index]]++;
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(counts);
     }
 }
 

@@ -44,6 +44,12 @@ public static class PartitionerCatalog
     private static readonly Parameter<double> AlphaParameter = new(
         "alpha", 1.0, "Dirichlet concentration: small = few classes per client, large = near IID", v => v > 0 ? null : "must be > 0");
 
+    private static readonly Parameter<int> SamplesPerClientParameter = new(
+        "samples_per_client", 10, "distinct samples each client draws for itself (clients may share samples)", v => v >= 1 ? null : "must be >= 1");
+
+    private static readonly Parameter<double> ClassMixParameter = new(
+        "alpha", 0.0, "Dirichlet concentration of each client's class mix; 0 draws uniformly (IID)", v => v >= 0 ? null : "must be >= 0");
+
     private static readonly Parameter<int> MinSamplesParameter = new(
         "min_samples", 10, "redraw until every client has at least this many samples", v => v >= 1 ? null : "must be >= 1");
 
@@ -81,6 +87,11 @@ public static class PartitionerCatalog
             "one client per user of a LEAF data set (femnist, shakespeare); users sampled when clients are fewer",
             [],
             _ => new NaturalPartitioner()),
+        new PluginDescriptor<IPartitioner>(
+            SampledPartitioner.RegistryName,
+            "cross-device: each client draws its own samples_per_client samples (class mix ~ Dir(alpha) when alpha > 0); any number of clients",
+            [SamplesPerClientParameter, ClassMixParameter],
+            binder => new SampledPartitioner(binder.Get(SamplesPerClientParameter), binder.Get(ClassMixParameter))),
     ]);
 
     /// <summary>

@@ -25,8 +25,11 @@ public sealed record ResourceEstimate(double Parameters, ImmutableArray<Resource
     /// <summary>The process before any run: runtime, libtorch, actor system (measured, docs/PERFORMANCE.md).</summary>
     public const double RuntimeBytes = 250e6;
 
-    /// <summary>A client's fixed cost (its actor, mailbox and state records), measured with 10,000 clients.</summary>
+    /// <summary>A live client actor's fixed cost (actor, mailbox, state record), measured (docs/PERFORMANCE.md).</summary>
     public const double ClientBytes = 8e3;
+
+    /// <summary>What any client costs, live or not: its sample indices and its record at the end of the run, measured (docs/PERFORMANCE.md).</summary>
+    public const double IdleClientBytes = 450;
 
     /// <summary>Model-sized arrays a run keeps whatever n: theta, the aggregate, step scratch, the server optimizer's two, payloads in flight.</summary>
     public const int ServerVectors = 8;
@@ -61,8 +64,31 @@ public sealed record ResourceEstimate(double Parameters, ImmutableArray<Resource
         // momentum and accumulation whatever the worker momentum.
         int clientVectors = setup.Compressor is Clients.Compression.DgcCompressor ? 2
             : (setup.Training.WorkerMomentum > 0 ? 2 : 0) + (setup.Compressor.ErrorFeedback ? 1 : 0);
-        var estimate = Compute(d, data, setup.HonestClients, n, rows, clientVectors, trainers);
+        var estimate = Compute(d, data, LiveClients(setup, rows), n, rows, clientVectors, trainers);
         return setup.LabelDilution is { } dilution ? estimate.With(Dilution(data, dilution, n)) : estimate;
+    }
+
+    /// <summary>
+    /// The honest clients that have an actor at the run's end (see <c>HonestClients</c>): a client
+    /// gets one when first sampled, so with partial participation about h (1 - (1 - m / n)^T) over
+    /// T rounds; a client without state lives for one round only, so then m.
+    /// </summary>
+    public static int LiveClients(RunSetup setup, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(setup);
+        int n = setup.TotalClients;
+        int honest = setup.Identities.Changes ? n : setup.HonestClients;
+        if (rows >= n)
+        {
+            return honest;
+        }
+
+        if (Simulator.Participants.ClientState.SendsComputedGradient(setup.Training, setup.Compressor, setup.Privacy) && setup.Model.BatchNorm != Clients.Models.BatchNormMode.Local)
+        {
+            return Math.Min(honest, rows);
+        }
+
+        return (int)Math.Ceiling(honest * (1 - Math.Pow(1 - ((double)rows / n), setup.Training.Rounds)));
     }
 
     /// <summary>
@@ -85,7 +111,7 @@ public sealed record ResourceEstimate(double Parameters, ImmutableArray<Resource
     /// <summary>The estimate from its inputs (<see cref="Of"/> reads them from a run).</summary>
     /// <param name="d">Model parameters.</param>
     /// <param name="data">The data's dimensions.</param>
-    /// <param name="honest">Honest clients (the ones that keep model-sized state).</param>
+    /// <param name="honest">Honest clients with an actor at the peak (the ones that keep model-sized state, see <see cref="LiveClients"/>).</param>
     /// <param name="clients">All clients n.</param>
     /// <param name="rows">Participants per round (rows of the round matrix).</param>
     /// <param name="clientVectors">Model-sized arrays each honest client keeps.</param>
@@ -99,8 +125,8 @@ public sealed record ResourceEstimate(double Parameters, ImmutableArray<Resource
         {
             new("model parameters", "model", vectors * d * Float,
                 $"{vectors} model-sized arrays ({ServerVectors} + {TrainerVectors} per trainer x {trainers}) x {N(d)} parameters x 4 B"),
-            new("client state", "clients.n", (honest * clientVectors * d * Float) + (clients * ClientBytes),
-                $"{N(honest)} honest clients x {clientVectors} arrays x {N(d)} parameters x 4 B + {N(clients)} clients x {N(ClientBytes)} B"),
+            new("client state", "clients.n", (honest * ((clientVectors * d * Float) + ClientBytes)) + (clients * IdleClientBytes),
+                $"{N(honest)} live honest clients x ({clientVectors} arrays x {N(d)} parameters x 4 B + {N(ClientBytes)} B) + {N(clients)} clients x {N(IdleClientBytes)} B"),
             new("round matrices", "clients.n", ((3.0 * rows * d * Float) + (8.0 * rows * rows)),
                 $"3 matrices (two rounds and the aggregation's copy) x {N(rows)} rows x {N(d)} parameters x 4 B + {N(rows)}^2 distances x 8 B"),
             new("evaluation buffers", "data.test_size", trainers * Math.Min(EvaluationBatch, data.TestSize) * 2 * (features + data.Outputs) * Float,

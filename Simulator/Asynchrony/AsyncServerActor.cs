@@ -119,7 +119,7 @@ public sealed class AsyncServerActor : RunDriverActor
             return;
         }
 
-        var clients = Enumerable.Range(0, _run.Setup.TotalClients).Select(id => (id, id >= _run.Setup.HonestClients, _run.ClassHistograms[id]));
+        var clients = Enumerable.Range(0, _run.Setup.TotalClients).Select(id => (id, id >= _run.Setup.HonestClients, _run.ClassHistogramOf(id)));
         var result = _recorder.Build(_run.Setup.RunId, _run.Dimension, clients, _clock.Elapsed);
         Stop(new RunFinished(result with
         {

@@ -177,8 +177,8 @@ public sealed record ClientContext(
 /// <summary>An honest client: computes its minibatch gradient at theta_t, applies momentum, replies.</summary>
 public sealed class HonestClientActor : ClientActorBase
 {
-    /// <summary>Creates the client.</summary>
-    public HonestClientActor(ClientContext context, ClientState state)
+    /// <summary>Creates the client; with <paramref name="oneRound"/> it stops once it has handed its round's work on (a client without state, see <c>HonestClients</c>).</summary>
+    public HonestClientActor(ClientContext context, ClientState state, bool oneRound = false)
         : base(context, state)
     {
         Receive<RoundStarted>(started =>
@@ -186,6 +186,10 @@ public sealed class HonestClientActor : ClientActorBase
             if (context.SendsComputedGradient)
             {
                 ComputeAndSubmit(started.Round, started.Parameters, started.Rows?.For(ClientId) ?? default, started.Buffers, started.Statistics);
+                if (oneRound)
+                {
+                    Context.Stop(Self);
+                }
             }
             else
             {

@@ -30,16 +30,12 @@ public sealed class CoalitionActor : ReceiveActor
     private CoalitionRound? _round;
     private AttackState? _attackState;
 
-    /// <summary>Creates the coalition and its identities as children.</summary>
+    /// <summary>Creates the coalition; each identity becomes a child the first time the adversary speaks for it.</summary>
     public CoalitionActor(CoalitionSettings settings, IActorRef server, Func<int, IActorRef, Props> identityProps)
     {
         _settings = settings;
         _server = server;
         _identityProps = identityProps;
-        foreach (int id in settings.ByzantineIds)
-        {
-            Identity(id);
-        }
 
         Receive<RoundStarted>(started =>
         {
@@ -48,7 +44,7 @@ public sealed class CoalitionActor : ReceiveActor
             var roster = started.Byzantine.IsDefault ? _settings.ByzantineIds : started.Byzantine;
             var active = started.Participants.IsDefault
                 ? roster
-                : [.. roster.Where(id => started.Participants.Contains(id))];
+                : [.. roster.Where(id => started.Participants.BinarySearch(id) >= 0)];
             if (_round is { Delivered: false } unfinished)
             {
                 // The server closed that round without us: leave it once no identity's trainer writes into its memory.

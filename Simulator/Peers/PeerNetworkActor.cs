@@ -146,7 +146,7 @@ public sealed class PeerNetworkActor : RunDriverActor
         }
 
         var clients = Enumerable.Range(0, _run.Setup.TotalClients).Select(id => new ClientRecord(
-            id, id >= Honest, _run.ClassHistograms[id], ImmutableSortedDictionary<ReplyOutcome, int>.Empty));
+            id, id >= Honest, _run.ClassHistogramOf(id), ImmutableSortedDictionary<ReplyOutcome, int>.Empty));
         Stop(new RunFinished(new RunResult(_run.Setup.RunId, _run.Dimension, [.. _rounds], [.. _evaluations], [.. clients], _clock.Elapsed)
         {
             PeerToPeer = true,

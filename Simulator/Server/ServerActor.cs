@@ -16,7 +16,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
 {
     private readonly RunContext _run;
     private readonly Stopwatch _clock = new();
-    private IReadOnlyDictionary<int, IActorRef> _honest = new Dictionary<int, IActorRef>();
+    private HonestClients? _honest;
     private ServerState _state;
     private IActorRef? _coalition;
     private IActorRef? _serverData;
@@ -79,7 +79,7 @@ public sealed class ServerActor : ReceiveActor, IWithTimers
         switch (command)
         {
             case TellClient tell:
-                _honest[tell.ClientId].Tell(tell.Message);
+                _honest!.Tell(tell.ClientId, tell.Message);
                 break;
             case TellCoalition tell:
                 _coalition?.Tell(tell.Message);

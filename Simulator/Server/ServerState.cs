@@ -441,7 +441,7 @@ public sealed class ServerState
         }
 
         var clients = Enumerable.Range(0, _run.Setup.TotalClients)
-            .Select(id => (id, _byzantineRounds.ContainsKey(id), _run.ClassHistograms[id]));
+            .Select(id => (id, _byzantineRounds.ContainsKey(id), _run.ClassHistogramOf(id)));
         var result = _recorder.Build(_run.Setup.RunId, _run.Dimension, clients, _clock());
         result = result with
         {

@@ -80,9 +80,8 @@ public sealed record RunContext(
         return UnreliableIds.Contains(id) || !Partition.NoisyLabelsOf(id).IsEmpty || Partition.IsDiluted(id) ? ClientRoles.Unreliable : ClientRoles.Honest;
     }
 
-    /// <summary>Per-client class histograms of the partition.</summary>
-    public ImmutableArray<ImmutableArray<int>> ClassHistograms { get; } =
-        Partition.ClassHistograms(Data.Train.Labels, Data.Train.Classes);
+    /// <summary>Client <paramref name="id"/>'s class histogram in the partition (computed when asked: a million clients keep none).</summary>
+    public ImmutableArray<int> ClassHistogramOf(int id) => Partition.ClassHistogram(id, Data.Train.Labels, Data.Train.Classes);
 
     /// <summary>The run's faults, resolved for its honest clients.</summary>
     public Faults.FaultPlan Faults { get; } = new(Setup.Faults, Setup.Seed, Setup.HonestClients);

@@ -133,3 +133,75 @@ public class SkewedPartitionerTests
         Assert.Equal(clean[5].ToArray(), partition.ClassHistograms(labels, 10)[5].ToArray());
     }
 }
+
+public class SampledPartitionerTests
+{
+    [Fact]
+    public void EveryClientGetsItsCountOfDistinctSortedSamples_EvenWithMoreClientsThanSamples()
+    {
+        var partition = new SampledPartitioner(5, 0).Split(Labels(50, 10), 10, 1000, 3);
+        Assert.Equal(1000, partition.Clients.Length);
+        Assert.All(partition.Clients, samples =>
+        {
+            Assert.Equal(5, samples.Distinct().Count());
+            Assert.Equal(samples.Order(), samples);
+            Assert.All(samples, i => Assert.InRange(i, 0, 49));
+        });
+    }
+
+    [Fact]
+    public void AClientsSamplesDependOnlyOnTheSeedAndItsId()
+    {
+        var labels = Labels(400, 4);
+        var few = new SampledPartitioner(7, 0.5).Split(labels, 4, 3, 11);
+        var many = new SampledPartitioner(7, 0.5).Split(labels, 4, 300, 11);
+        Assert.Equal(few.Clients.SelectMany(c => c), many.Clients.Take(3).SelectMany(c => c));
+        Assert.NotEqual(few.Clients[0], new SampledPartitioner(7, 0.5).Split(labels, 4, 3, 12).Clients[0]);
+    }
+
+    [Fact]
+    public void Uniform_EverySampleIsDrawnAboutEquallyOften()
+    {
+        // 20,000 clients x 5 of 100 samples: each sample is expected 1000 times (sd ~ 31).
+        var counts = new int[100];
+        foreach (int i in new SampledPartitioner(5, 0).Split(Labels(100, 10), 10, 20_000, 5).Clients.SelectMany(c => c))
+        {
+            counts[i]++;
+        }
+
+        Assert.InRange(counts.Min(), 850, 1000);
+        Assert.InRange(counts.Max(), 1000, 1150);
+    }
+
+    [Fact]
+    public void SmallAlphaSkewsEachClientsClasses_LargeAlphaIsNearIid()
+    {
+        var labels = Labels(10_000, 10);
+        double Skew(double alpha) =>
+            new SampledPartitioner(50, alpha).Split(labels, 10, 400, 9).ClassHistograms(labels, 10).Average(h => (double)h.Max() / h.Sum());
+
+        // Largest class share: E[max of Dir(0.1 x 10)] is about 0.6; a multinomial of 50 over 10
+        // equal classes has an expected maximum share near 0.2.
+        Assert.InRange(Skew(0.1), 0.5, 1.0);
+        Assert.InRange(Skew(1000), 0.1, 0.26);
+        Assert.InRange(Skew(0), 0.1, 0.26);
+    }
+
+    [Fact]
+    public void AClassTooSmallForItsShare_IsCompletedFromTheOthers()
+    {
+        // Two classes of 3 and 97 samples, 20 samples per client: a client whose mix favours
+        // class 0 takes all 3 and the rest from class 1.
+        int[] labels = [.. Enumerable.Repeat(0, 3), .. Enumerable.Repeat(1, 97)];
+        var partition = new SampledPartitioner(20, 0.05).Split(labels, 2, 200, 4);
+        Assert.All(partition.Clients, samples => Assert.Equal(20, samples.Distinct().Count()));
+        Assert.Contains(partition.ClassHistograms(labels, 2), h => h[0] == 3);
+    }
+
+    [Fact]
+    public void MoreSamplesPerClientThanTheDataSetHas_ExplainsWhy()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new SampledPartitioner(60, 0).Split(Labels(50, 2), 2, 10, 1));
+        Assert.Equal("samples_per_client 60 is more than the data set's 50 samples", error.Message);
+    }
+}

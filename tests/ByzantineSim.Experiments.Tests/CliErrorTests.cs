@@ -58,14 +58,16 @@ public sealed class CliErrorTests() : TempFolderTest("byzsim-errors-")
     [Fact]
     public async Task Validate_OverMaxMemory_NamesTheDominantTermAndItsPath()
     {
-        // d = 8*1024+1024 + 1024*4+4 = 13,316; 100,000 clients, 99,998 honest with momentum: 2 arrays each = 10.7 GB.
+        // d = 8*1024+1024 + 1024*4+4 = 13,316; 100,000 clients, 99,998 honest with momentum: 2 arrays each = 10.7 GB
+        // once 20,000 rounds of 0.1% have sampled (nearly) every one of them.
         string spec = Write("big.yaml", Tiny
             .Replace("hidden: [8]", "hidden: [1024]", StringComparison.Ordinal)
             .Replace("n: 9, f: 2", "n: 100000, f: 2", StringComparison.Ordinal)
+            .Replace("rounds: 4,", "rounds: 20000,", StringComparison.Ordinal)
             .Replace("eval_every: 2 }", "eval_every: 2, worker_momentum: 0.9, participation: 0.001 }", StringComparison.Ordinal));
         var outcome = await CliProcess.RunAsync(Folder, "validate", spec, "--max-memory", "8GB");
         Assert.Equal(2, outcome.ExitCode);
-        Assert.Contains("big.yaml:5:17: base.clients.n: a run needs about 11.7 GB, over the 8 GB --max-memory; most of it is client state: 11.5 GB", outcome.Error, StringComparison.Ordinal);
+        Assert.Contains("big.yaml:5:17: base.clients.n: a run needs about 11.8 GB, over the 8 GB --max-memory; most of it is client state: 11.5 GB", outcome.Error, StringComparison.Ordinal);
         Assert.Equal(0, (await CliProcess.RunAsync(Folder, "validate", spec, "--max-memory", "16GB")).ExitCode);
     }
 

@@ -34,7 +34,7 @@ public sealed class ResourceEstimateTests
         var estimate = ResourceEstimate.Compute(1_863_690, Mid, honest: 45, clients: 50, rows: 50, clientVectors: 2, trainers: 2);
         double d = 1_863_690;
         Assert.Equal(16 * d * 4, Term(estimate, "model parameters"));
-        Assert.Equal((45 * 2 * d * 4) + (50 * 8e3), Term(estimate, "client state"));
+        Assert.Equal((45 * ((2 * d * 4) + 8e3)) + (50 * 450), Term(estimate, "client state"));
         Assert.Equal((3 * 50 * d * 4) + (8.0 * 50 * 50), Term(estimate, "round matrices"));
         Assert.Equal(2 * 1024 * 2 * (784 + 10) * 4.0, Term(estimate, "evaluation buffers"));
         Assert.Equal(22_000 * 786 * 4.0, Term(estimate, "data"));
@@ -78,6 +78,19 @@ public sealed class ResourceEstimateTests
         var dilutedEstimate = ResourceEstimate.Of(diluted.Setup, 2)!;
         Assert.DoesNotContain(clean.Terms, t => t.Name == "diluted sample indices");
         Assert.Equal(clean.TotalBytes + Term(dilutedEstimate, "diluted sample indices"), dilutedEstimate.TotalBytes, 6);
+    }
+
+    [Theory]
+    // Full participation: every honest client has an actor.
+    [InlineData("participation: 1.0, worker_momentum: 0.9", 9_900)]
+    // Momentum, 1% of 10,000 for 50 rounds: 9,900 (1 - 0.99^50) = 3,910.4 clients sampled at least once.
+    [InlineData("participation: 0.01, worker_momentum: 0.9", 3_911)]
+    // No state: only the round's 100 participants are alive at once.
+    [InlineData("participation: 0.01", 100)]
+    public void LiveClients_CountsTheClientsThatHoldAnActor(string training, int expected)
+    {
+        var run = Assert.Single(SweepLoader.Parse($"sweep: s\nbase:\n  clients: {{ n: 10000, f: 100 }}\n  training: {{ rounds: 50, {training} }}\n", "spec.yaml").Runs);
+        Assert.Equal(expected, ResourceEstimate.LiveClients(run.Setup, Simulator.Setup.TrainingSettings.ParticipantsPerRound(run.Setup.Training.Participation, 10_000)));
     }
 
     private static double Term(ResourceEstimate estimate, string name) => estimate.Terms.Single(t => t.Name == name).Bytes;
