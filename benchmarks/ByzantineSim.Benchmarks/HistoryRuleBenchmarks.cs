@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 

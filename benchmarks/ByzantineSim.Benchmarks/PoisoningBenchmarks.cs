@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
-using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 

@@ -1,4 +1,3 @@
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Setup;
 using static ByzantineSim.Experiments.Tests.SpecText;
 

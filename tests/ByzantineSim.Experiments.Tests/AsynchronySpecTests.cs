@@ -1,4 +1,3 @@
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Asynchrony;
 using ByzantineSim.Simulator.Faults;
 using static ByzantineSim.Experiments.Tests.SpecText;

@@ -1,4 +1,3 @@
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Peers;
 using static ByzantineSim.Experiments.Tests.SpecText;
 
