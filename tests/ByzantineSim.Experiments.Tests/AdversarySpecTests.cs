@@ -1,5 +1,4 @@
 using ByzantineSim.Simulator.Setup;
-using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 
