@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Attributes;
-
 namespace ByzantineSim.Benchmarks;
 
 /// <summary>
@@ -12,7 +10,6 @@ namespace ByzantineSim.Benchmarks;
 /// detecting round). Every measured call starts from that same state, so each does one round's work,
 /// the histories' extension included.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(InProcessShortRunConfig))]
 public class HistoryRuleBenchmarks : RuleBenchmarkBase
 {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using BenchmarkDotNet.Attributes;
 using ByzantineSim.Attacks.Poisoning;
 
 namespace ByzantineSim.Benchmarks;
@@ -12,7 +11,6 @@ namespace ByzantineSim.Benchmarks;
 /// then only copies the update (<see cref="TargetedAttackBenchmarks"/>). The triggers are the
 /// registered attacks' defaults.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(InProcessShortConfig))]
 public class PoisoningBenchmarks
 {
