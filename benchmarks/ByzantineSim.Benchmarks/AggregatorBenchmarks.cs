@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Attributes;
-
 namespace ByzantineSim.Benchmarks;
 
 /// <summary>
@@ -8,7 +6,6 @@ namespace ByzantineSim.Benchmarks;
 /// measured alone, writing into a preallocated output. Few iterations: the large cases read
 /// 400 MB per call and the machine is shared.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(ShortRunConfig))]
 public class AggregatorBenchmarks : RuleBenchmarkBase
 {

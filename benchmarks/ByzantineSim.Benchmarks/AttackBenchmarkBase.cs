@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using BenchmarkDotNet.Attributes;
 
 namespace ByzantineSim.Benchmarks;
 

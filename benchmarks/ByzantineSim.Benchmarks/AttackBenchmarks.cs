@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using BenchmarkDotNet.Attributes;
 using ByzantineSim.Aggregators.Clipping;
 using ByzantineSim.Attacks.Optimal;
 
@@ -11,7 +10,6 @@ namespace ByzantineSim.Benchmarks;
 /// evaluations against f = n / 5 copies, with the plain mean (closed form) and with a clipping
 /// pre-aggregator in front of the mean (run for real each evaluation).
 /// </summary>
-[MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class AttackBenchmarks : AttackBenchmarkBase
 {

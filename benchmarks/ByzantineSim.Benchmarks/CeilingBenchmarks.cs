@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using BenchmarkDotNet.Attributes;
 using ByzantineSim.Aggregators.Numerics;
 
 namespace ByzantineSim.Benchmarks;
@@ -10,7 +9,6 @@ namespace ByzantineSim.Benchmarks;
 /// against the plain baseline of one TensorPrimitives.Dot per pair, at n = 100, d = 1e6:
 /// n (n + 1) / 2 dot products of 2 d flops each = 1.01e10 flops.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(ShortRunConfig))]
 public class CeilingBenchmarks
 {

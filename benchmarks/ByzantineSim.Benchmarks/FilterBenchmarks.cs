@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Attributes;
-
 namespace ByzantineSim.Benchmarks;
 
 /// <summary>
@@ -9,7 +7,6 @@ namespace ByzantineSim.Benchmarks;
 /// in process, because on a loaded machine the generated project's build outlasts BenchmarkDotNet's
 /// two-minute build timeout.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(InProcessShortRunConfig))]
 public class FilterBenchmarks : RuleBenchmarkBase
 {

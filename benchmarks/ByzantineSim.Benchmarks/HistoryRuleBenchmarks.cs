@@ -1,7 +1,3 @@
-using BenchmarkDotNet.Attributes;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
-
 namespace ByzantineSim.Benchmarks;
 
 /// <summary>
@@ -14,7 +10,6 @@ namespace ByzantineSim.Benchmarks;
 /// detecting round). Every measured call starts from that same state, so each does one round's work,
 /// the histories' extension included.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(InProcessShortRunConfig))]
 public class HistoryRuleBenchmarks : RuleBenchmarkBase
 {

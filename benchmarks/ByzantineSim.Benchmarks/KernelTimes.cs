@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ByzantineSim.Aggregators;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 

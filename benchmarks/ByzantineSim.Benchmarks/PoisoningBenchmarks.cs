@@ -1,8 +1,5 @@
 using System.Collections.Immutable;
-using BenchmarkDotNet.Attributes;
-using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Poisoning;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 
@@ -14,7 +11,6 @@ namespace ByzantineSim.Benchmarks;
 /// then only copies the update (<see cref="TargetedAttackBenchmarks"/>). The triggers are the
 /// registered attacks' defaults.
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(InProcessShortConfig))]
 public class PoisoningBenchmarks
 {

@@ -1,3 +1,5 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Running;
 
 namespace ByzantineSim.Benchmarks;
@@ -31,7 +33,9 @@ public static class Program
             return EvaluationBatchSweep.Run(args);
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        // Every benchmark class reports its allocations: the memory diagnoser, added once here
+        // to the config each class's own [Config]/[SimpleJob] attributes are joined with.
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance.AddDiagnoser(MemoryDiagnoser.Default));
         return 0;
     }
 }

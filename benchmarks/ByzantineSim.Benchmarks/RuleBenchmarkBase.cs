@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Attributes;
-
 namespace ByzantineSim.Benchmarks;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using BenchmarkDotNet.Attributes;
 
 namespace ByzantineSim.Benchmarks;
 
@@ -12,7 +11,6 @@ namespace ByzantineSim.Benchmarks;
 /// ALIE, attacks of <see cref="AttackBenchmarks"/>, run in the same job as references measured
 /// under the same load (IPM, one streaming read of the honest matrix, is the Ratio baseline).
 /// </summary>
-[MemoryDiagnoser]
 [Config(typeof(InProcessShortConfig))]
 public class TargetedAttackBenchmarks : AttackBenchmarkBase
 {

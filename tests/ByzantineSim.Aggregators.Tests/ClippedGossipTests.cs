@@ -1,5 +1,4 @@
 using ByzantineSim.Aggregators.Gossip;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Tests;
 

@@ -1,5 +1,4 @@
 using ByzantineSim.Aggregators.Mean;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Aggregators.Tests;
 

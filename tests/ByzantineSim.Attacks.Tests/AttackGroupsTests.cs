@@ -1,5 +1,4 @@
 using ByzantineSim.Attacks.Groups;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Attacks.Tests;
 

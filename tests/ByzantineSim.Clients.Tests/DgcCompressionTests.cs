@@ -1,6 +1,4 @@
 using ByzantineSim.Clients.Compression;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 
 namespace ByzantineSim.Clients.Tests;
 

@@ -9,10 +9,7 @@ public class HonestDataOnlyTests
     {
         // 10 classes of 100 samples, 25 clients of which 5 Byzantine: over all 25 clients the
         // last 5 would own classes 8 and 9; over the 20 honest ones every class is honest data.
-        var labels = SortedLabels(100, 10);
-        var partition = new HonestDataOnly(new GammaSimilarityPartitioner(0), 5).Split(labels, 10, 25, 3);
-
-        Assert.Equal(25, partition.Clients.Length);
+        var (labels, partition) = SplitSorted(new HonestDataOnly(new GammaSimilarityPartitioner(0), 5), perClass: 100, classes: 10, clients: 25, seed: 3);
         Assert.All(partition.Clients.Skip(20), c => Assert.Empty(c));
         Assert.All(partition.Clients.Take(20), c => Assert.Equal(50, c.Length));
         var honestClasses = partition.Clients.Take(20).SelectMany(c => c).Select(i => labels[i]).Distinct().Order();
@@ -23,9 +20,7 @@ public class HonestDataOnlyTests
     [Fact]
     public void Split_SameAsInnerSplitAmongHonestClients()
     {
-        var labels = SortedLabels(60, 5);
-        var inner = new IidPartitioner().Split(labels, 5, 8, 11);
-        var wrapped = new HonestDataOnly(new IidPartitioner(), 2).Split(labels, 5, 10, 11);
+        var (inner, wrapped) = HonestSplitWithAndWithoutWrapper(iid => new HonestDataOnly(iid, 2), perClass: 60);
         Assert.Equal(inner.Clients.SelectMany(c => c), wrapped.Clients.Take(8).SelectMany(c => c));
     }
 
@@ -47,10 +42,9 @@ public class HonestDataOnlyTests
     [Fact]
     public void Bind_ByzantineDataFalse_WrapsOnlyWhenThereAreByzantineClients()
     {
-        Assert.True(PartitionerCatalog.Registry.TryGet("iid", out var iid));
         var raw = new Dictionary<string, string> { ["byzantine_data"] = "false" };
-        Assert.IsType<HonestDataOnly>(PartitionerCatalog.Bind(iid, raw, byzantine: 5).Partitioner);
-        Assert.IsType<IidPartitioner>(PartitionerCatalog.Bind(iid, raw, byzantine: 0).Partitioner);
-        Assert.IsType<IidPartitioner>(PartitionerCatalog.Bind(iid, new Dictionary<string, string>(), byzantine: 5).Partitioner);
+        Assert.IsType<HonestDataOnly>(PartitionerCatalog.Bind(Iid, raw, byzantine: 5).Partitioner);
+        Assert.IsType<IidPartitioner>(PartitionerCatalog.Bind(Iid, raw, byzantine: 0).Partitioner);
+        Assert.IsType<IidPartitioner>(PartitionerCatalog.Bind(Iid, new Dictionary<string, string>(), byzantine: 5).Partitioner);
     }
 }

@@ -1,7 +1,3 @@
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
-
 namespace ByzantineSim.Clients.Tests;
 
 /// <summary>The output layer's place and inputs, which transfer learning and Bristle's integrator rely on.</summary>

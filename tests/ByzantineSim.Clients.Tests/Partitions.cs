@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ByzantineSim.Core.Plugins;
 
 namespace ByzantineSim.Clients.Tests;
 
@@ -11,6 +12,34 @@ internal static class Partitions
     /// <summary>A label-sorted data set: <paramref name="perClass"/> samples of class 0, then of class 1, and so on.</summary>
     public static int[] SortedLabels(int perClass, int classes) =>
         [.. Enumerable.Range(0, classes).SelectMany(c => Enumerable.Repeat(c, perClass))];
+
+    /// <summary>
+    /// Splits <see cref="SortedLabels"/>(<paramref name="perClass"/>, <paramref name="classes"/>)
+    /// among <paramref name="clients"/> clients and asserts that every client got a list; returns
+    /// the labels with the partition.
+    /// </summary>
+    public static (int[] Labels, Partition Partition) SplitSorted(IPartitioner partitioner, int perClass, int classes, int clients, ulong seed)
+    {
+        var labels = SortedLabels(perClass, classes);
+        var partition = partitioner.Split(labels, classes, clients, seed);
+        Assert.Equal(clients, partition.Clients.Length);
+        return (labels, partition);
+    }
+
+    /// <summary>
+    /// The wrappers' "honest clients split as without Byzantine clients" setting: 5 label-sorted
+    /// classes of <paramref name="perClass"/> samples split IID among 8 clients, and the same data
+    /// split among 10 clients (2 Byzantine) by <paramref name="wrap"/> around the IID split, seed 11.
+    /// </summary>
+    public static (Partition Inner, Partition Wrapped) HonestSplitWithAndWithoutWrapper(Func<IPartitioner, IPartitioner> wrap, int perClass)
+    {
+        var labels = SortedLabels(perClass, 5);
+        return (new IidPartitioner().Split(labels, 5, 8, 11), wrap(new IidPartitioner()).Split(labels, 5, 10, 11));
+    }
+
+    /// <summary>The IID partitioner's registry entry, the inner split the wrappers' binding tests wrap.</summary>
+    public static PluginDescriptor<IPartitioner> Iid =>
+        PartitionerCatalog.Registry.TryGet(IidPartitioner.RegistryName, out var iid) ? iid : throw new InvalidOperationException("iid is not registered");
 
     /// <summary>Asserts that each of the samples 0 .. <paramref name="count"/> - 1 belongs to exactly one client.</summary>
     public static void AssertEverySampleOnce(Partition partition, int count)

@@ -1,7 +1,5 @@
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Asynchrony;
 using ByzantineSim.Simulator.Faults;
-using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 

@@ -1,6 +1,4 @@
-using ByzantineSim.Experiments.Specs;
 using ByzantineSim.Simulator.Peers;
-using static ByzantineSim.Experiments.Tests.SpecText;
 
 namespace ByzantineSim.Experiments.Tests;
 

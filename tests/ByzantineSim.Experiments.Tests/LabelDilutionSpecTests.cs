@@ -1,6 +1,3 @@
-using ByzantineSim.Experiments.Specs;
-using static ByzantineSim.Experiments.Tests.SpecText;
-
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>

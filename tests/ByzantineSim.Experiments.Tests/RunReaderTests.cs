@@ -1,5 +1,3 @@
-using static ByzantineSim.Experiments.Tests.SpecText;
-
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>Cross-field checks of <see cref="RunReader"/> that need the bound plug-ins.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using ByzantineSim.Experiments.Reports;
-using ByzantineSim.Experiments.Results;
 
 namespace ByzantineSim.Experiments.Tests;
 

@@ -1,5 +1,3 @@
-using static ByzantineSim.Experiments.Tests.SpecText;
-
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using ByzantineSim.Experiments.Specs;
-
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>

@@ -69,10 +69,7 @@ public sealed class UserMedian(int f) : IAggregator
     /// <inheritdoc />
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
-        if (!Accepts(inputs.Rows))
-        {
-            throw new AggregationException($"{Name} needs {Requirement}, got n={inputs.Rows}, f={f}");
-        }
+        AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
 
         var column = new float[inputs.Rows];
         for (int k = 0; k < inputs.Columns; k++)

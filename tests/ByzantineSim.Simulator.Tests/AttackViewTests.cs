@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using ByzantineSim.Clients.Training;
 
 namespace ByzantineSim.Simulator.Tests;
 

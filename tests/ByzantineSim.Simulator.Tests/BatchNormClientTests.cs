@@ -2,11 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Akka.Actor;
 using ByzantineSim.Clients.Compression;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
-using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Trainers;
 
 namespace ByzantineSim.Simulator.Tests;

@@ -1,8 +1,3 @@
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.Simulator.Server;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>

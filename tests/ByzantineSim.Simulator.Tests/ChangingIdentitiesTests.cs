@@ -1,8 +1,4 @@
-using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Groups;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Tests;
 

@@ -1,9 +1,5 @@
 using ByzantineSim.Clients.Compression;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
-using ByzantineSim.Simulator.Server;
-using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Tests;
 

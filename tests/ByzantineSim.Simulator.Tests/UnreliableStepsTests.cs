@@ -1,7 +1,4 @@
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Training;
 using ByzantineSim.Simulator.Participants;
-using ByzantineSim.Simulator.Setup;
 
 namespace ByzantineSim.Simulator.Tests;
 

@@ -1,7 +1,3 @@
-using ByzantineSim.Clients.Partitioning;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Simulator.Setup;
-
 namespace ByzantineSim.Simulator.Tests;
 
 /// <summary>

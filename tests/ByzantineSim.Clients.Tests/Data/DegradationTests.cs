@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using ByzantineSim.Clients.Data;
 
 namespace ByzantineSim.Clients.Tests.Data;
 

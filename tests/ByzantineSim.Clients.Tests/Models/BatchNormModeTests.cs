@@ -1,8 +1,4 @@
 using System.Collections.Immutable;
-using ByzantineSim.Clients.Data;
-using ByzantineSim.Clients.Models;
-using ByzantineSim.Clients.Training;
-using ByzantineSim.Core.Numerics;
 using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Tests.Models;

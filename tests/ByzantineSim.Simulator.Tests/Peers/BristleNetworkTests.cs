@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using ByzantineSim.Aggregators.Gossip;
 using ByzantineSim.Attacks.Gaussian;
 using ByzantineSim.Attacks.SignFlip;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Peers;
 

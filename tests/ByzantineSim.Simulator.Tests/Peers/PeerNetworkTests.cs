@@ -1,10 +1,7 @@
-using ByzantineSim.Attacks;
 using ByzantineSim.Attacks.Dissensus;
 using ByzantineSim.Attacks.SignFlip;
-using ByzantineSim.Core.Numerics;
 using ByzantineSim.Simulator.Participants;
 using ByzantineSim.Simulator.Peers;
-using ByzantineSim.Simulator.Server;
 
 namespace ByzantineSim.Simulator.Tests.Peers;
 
