@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace ByzantineSim.Clients.Data;
 
 /// <summary>
@@ -91,7 +93,8 @@ public static class IdxImageDataset
         }
 
         int rows = images.Dimensions[1], columns = images.Dimensions[2];
-        byte[] pixels = [.. images.Data];
+        // The file's own array (read only from here on): no 47 MB copy for Fashion-MNIST's training images.
+        byte[] pixels = ImmutableCollectionsMarshal.AsArray(images.Data)!;
         if (transpose)
         {
             pixels = Transpose(pixels, rows, columns);

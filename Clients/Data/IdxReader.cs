@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers.Binary;
 using System.IO.Compression;
 
@@ -16,7 +17,12 @@ public static class IdxReader
     /// <param name="Data">The values, row-major.</param>
     public sealed record IdxFile(ImmutableArray<int> Dimensions, ImmutableArray<byte> Data);
 
-    /// <summary>Reads an IDX file; throws <see cref="InvalidDataException"/> naming the file on any inconsistency.</summary>
+    /// <summary>
+    /// Reads an IDX file; throws <see cref="InvalidDataException"/> naming the file on any
+    /// inconsistency. The header is read first and the values straight into one array of the
+    /// size it promises, so a 47 MB image file costs 47 MB, not the several copies that
+    /// decompressing into a growing buffer and slicing it would leave for the collector.
+    /// </summary>
     public static IdxFile Read(string path)
     {
         if (!File.Exists(path))
@@ -24,17 +30,95 @@ public static class IdxReader
             throw new FileNotFoundException($"IDX file not found: {path}", path);
         }
 
-        byte[] bytes;
+        using var file = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[2];
+        int read = file.Read(magic);
+        file.Position = 0;
+        bool gzip = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
         try
         {
-            bytes = ReadAllBytesMaybeGzip(path);
+            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress) : file;
+            return Read(stream, path);
         }
-        catch (InvalidDataException ex)
+        catch (InvalidDataException ex) when (gzip && ex.Source != IdxSource)
         {
             throw new InvalidDataException($"{path}: corrupt gzip stream ({ex.Message})", ex);
         }
+    }
 
-        return Parse(bytes, path);
+    /// <summary>The exceptions this reader raises about the file's contents carry this source, so that they are not taken for gzip's.</summary>
+    private const string IdxSource = "ByzantineSim.IdxReader";
+
+    /// <summary>
+    /// The fast path: a well-formed header, then exactly the values it promises. Anything else
+    /// reads the rest of the stream and lets <see cref="Parse"/> name the problem, with the
+    /// same words as for a file read whole.
+    /// </summary>
+    private static IdxFile Read(Stream stream, string source)
+    {
+        var head = new byte[4];
+        int got = stream.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+        if (got == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08 && head[3] > 0)
+        {
+            var sizes = new byte[4 * head[3]];
+            int gotSizes = stream.ReadAtLeast(sizes, sizes.Length, throwOnEndOfStream: false);
+            long expected = 1;
+            for (int i = 0; i < head[3] && gotSizes == sizes.Length; i++)
+            {
+                expected *= BinaryPrimitives.ReadInt32BigEndian(sizes.AsSpan(4 * i, 4));
+            }
+
+            if (gotSizes == sizes.Length && expected > 0 && expected <= Array.MaxLength)
+            {
+                var data = new byte[expected];
+                int gotData = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+                int extra = gotData == data.Length ? stream.ReadByte() : -1;
+                if (gotData == data.Length && extra < 0)
+                {
+                    var dimensions = new int[head[3]];
+                    for (int i = 0; i < dimensions.Length; i++)
+                    {
+                        dimensions[i] = BinaryPrimitives.ReadInt32BigEndian(sizes.AsSpan(4 * i, 4));
+                    }
+
+                    // Every dimension is positive here: a product of sizes with a negative one would be negative or 0.
+                    if (dimensions.All(size => size > 0))
+                    {
+                        return new IdxFile(ImmutableCollectionsMarshal.AsImmutableArray(dimensions), ImmutableCollectionsMarshal.AsImmutableArray(data));
+                    }
+                }
+
+                return ParseWhole(stream, source, head, sizes.AsSpan(0, gotSizes), data.AsSpan(0, gotData), extra);
+            }
+
+            return ParseWhole(stream, source, head, sizes.AsSpan(0, gotSizes), []);
+        }
+
+        return ParseWhole(stream, source, head.AsSpan(0, got), [], []);
+    }
+
+    /// <summary>Reassembles what was read with the rest of the stream and parses it whole, which throws the precise error.</summary>
+    private static IdxFile ParseWhole(Stream stream, string source, ReadOnlySpan<byte> head, ReadOnlySpan<byte> sizes, ReadOnlySpan<byte> data, int extra = -1)
+    {
+        using var whole = new MemoryStream();
+        whole.Write(head);
+        whole.Write(sizes);
+        whole.Write(data);
+        if (extra >= 0)
+        {
+            whole.WriteByte((byte)extra);
+        }
+
+        stream.CopyTo(whole);
+        try
+        {
+            return Parse(whole.GetBuffer().AsSpan(0, (int)whole.Length), source);
+        }
+        catch (InvalidDataException ex)
+        {
+            ex.Source = IdxSource;
+            throw;
+        }
     }
 
     /// <summary>Parses IDX bytes; <paramref name="source"/> names them in errors.</summary>
@@ -84,22 +168,5 @@ public static class IdxReader
         }
 
         return new IdxFile([.. dimensions], [.. bytes[headerLength..]]);
-    }
-
-    private static byte[] ReadAllBytesMaybeGzip(string path)
-    {
-        using var file = File.OpenRead(path);
-        Span<byte> magic = stackalloc byte[2];
-        int read = file.Read(magic);
-        file.Position = 0;
-        if (read == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-        {
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var buffer = new MemoryStream();
-            gzip.CopyTo(buffer);
-            return buffer.ToArray();
-        }
-
-        return File.ReadAllBytes(path);
     }
 }

@@ -44,12 +44,35 @@ public sealed class IdxReaderTests() : TempFolderTest("idx-tests-")
         Assert.Equal(11, file.Data[11]);
     }
 
-    [Fact]
-    public void Read_Truncated_NamesFileAndSizes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_Truncated_NamesFileAndSizes(bool gzip)
     {
-        string path = WriteFile("short", Idx([10, 28, 28], new byte[100]), gzip: false);
+        string path = WriteFile("short", Idx([10, 28, 28], new byte[100]), gzip);
         var error = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
         Assert.Equal($"{path}: header promises 7840 values (10 x 28 x 28) but the file holds 100 (truncated?)", error.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_MoreValuesThanTheHeaderPromises_NamesBothCounts(bool gzip)
+    {
+        string path = WriteFile("long", Idx([2, 3], new byte[9]), gzip);
+        var error = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
+        Assert.Equal($"{path}: header promises 6 values (2 x 3) but the file holds 9", error.Message);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Read_NegativeDimensions_NamesTheFirst(bool gzip)
+    {
+        // Two negative sizes multiply to a positive count: the header is still refused.
+        string path = WriteFile("negative", Idx([-2, -3], new byte[6]), gzip);
+        var error = Assert.Throws<InvalidDataException>(() => IdxReader.Read(path));
+        Assert.Equal($"{path}: dimension 0 has size -2", error.Message);
     }
 
     [Fact]
