@@ -67,9 +67,11 @@ public static class CifarBinaryDataset
         var standardiser = PixelStandardiser.Fit(trainPixels, 3, PlaneSize);
         int classes = Classes(variant);
         ImmutableArray<int> shape = [3, 32, 32];
+        // Kept as bytes with the standardiser's table: the same floats at a quarter of the memory.
+        var table = standardiser.Table();
         return new DataSplit(
-            new Dataset($"{name}/train", shape, classes, standardiser.Apply(trainPixels, PlaneSize), trainLabels) { Background = standardiser.Background },
-            new Dataset($"{name}/test", shape, classes, standardiser.Apply(testPixels, PlaneSize), testLabels) { Background = standardiser.Background });
+            new Dataset($"{name}/train", shape, classes, new PixelTable(trainPixels, table, PlaneSize), trainLabels) { Background = standardiser.Background },
+            new Dataset($"{name}/test", shape, classes, new PixelTable(testPixels, table, PlaneSize), testLabels) { Background = standardiser.Background });
     }
 
     private static (byte[] Pixels, int[] Labels) Read(string folder, ImmutableArray<string> files, CifarVariant variant)

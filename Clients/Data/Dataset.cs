@@ -9,7 +9,8 @@ namespace ByzantineSim.Clients.Data;
 /// </summary>
 public sealed class Dataset
 {
-    private readonly float[] _features;
+    private readonly float[]? _features;
+    private readonly PixelTable? _pixels;
     private readonly int[] _labels;
     private readonly float[]? _targets;
     private (float Low, float High)? _range;
@@ -26,17 +27,38 @@ public sealed class Dataset
     /// <see cref="Users"/>, or null when the data has no owners.
     /// </param>
     public Dataset(string name, ImmutableArray<int> sampleShape, int classes, float[] features, int[] labels, float[]? targets = null, DatasetUsers? users = null)
+        : this(name, sampleShape, classes, features, null, labels, targets, users)
     {
+    }
+
+    /// <summary>
+    /// Creates an image set kept as its pixel bytes (a quarter of the floats' memory): feature j
+    /// of a sample is <paramref name="pixels"/>' table entry for its byte and channel, the very
+    /// float a conversion of the whole set would have stored.
+    /// </summary>
+    /// <param name="name">Display name.</param>
+    /// <param name="sampleShape">Shape of one sample, channel-major, e.g. [3, 32, 32].</param>
+    /// <param name="classes">Number of classes.</param>
+    /// <param name="pixels">The bytes and their table.</param>
+    /// <param name="labels">One label per sample.</param>
+    public Dataset(string name, ImmutableArray<int> sampleShape, int classes, PixelTable pixels, int[] labels)
+        : this(name, sampleShape, classes, null, pixels, labels, null, null)
+    {
+    }
+
+    private Dataset(string name, ImmutableArray<int> sampleShape, int classes, float[]? features, PixelTable? pixels, int[] labels, float[]? targets, DatasetUsers? users)
+    {
+        long values = features?.Length ?? pixels!.Bytes.Length;
         if (targets is not null && (targets.Length != labels.Length || classes != 1))
         {
             throw new ArgumentException($"{name}: a regression set needs one target per sample and classes = 1");
         }
 
         int featureCount = sampleShape.Aggregate(1, (a, b) => a * b);
-        if (features.Length != (long)labels.Length * featureCount)
+        if (values != (long)labels.Length * featureCount)
         {
             throw new ArgumentException(
-                $"{name}: {labels.Length} labels need {(long)labels.Length * featureCount} feature values, got {features.Length}");
+                $"{name}: {labels.Length} labels need {(long)labels.Length * featureCount} feature values, got {values}");
         }
 
         foreach (int label in labels)
@@ -66,6 +88,7 @@ public sealed class Dataset
         FeatureCount = featureCount;
         Classes = classes;
         _features = features;
+        _pixels = pixels;
         _labels = labels;
         _targets = targets;
     }
@@ -83,6 +106,17 @@ public sealed class Dataset
     /// <summary>A copy of the samples at <paramref name="indices"/>, in that order.</summary>
     public Dataset Subset(string name, ReadOnlySpan<int> indices)
     {
+        if (_pixels is not null)
+        {
+            var labelsOf = new int[indices.Length];
+            for (int k = 0; k < indices.Length; k++)
+            {
+                labelsOf[k] = _labels[indices[k]];
+            }
+
+            return new Dataset(name, SampleShape, Classes, _pixels.Subset(indices, FeatureCount), labelsOf) { Background = Background };
+        }
+
         var features = new float[indices.Length * FeatureCount];
         var labels = new int[indices.Length];
         var targets = _targets is null ? null : new float[indices.Length];
@@ -135,18 +169,35 @@ public sealed class Dataset
     /// <summary>Every sample's class label, in sample order (all 0 for a regression set).</summary>
     public ReadOnlySpan<int> Labels => _labels;
 
-    /// <summary>All features, row-major.</summary>
-    public ReadOnlySpan<float> Features => _features;
-
-    /// <summary>The features of sample <paramref name="index"/>.</summary>
-    public ReadOnlySpan<float> FeaturesOf(int index) => _features.AsSpan(index * FeatureCount, FeatureCount);
+    /// <summary>
+    /// All feature values, row-major. A set kept as pixel bytes decodes a new array on every call
+    /// (for tests and tools; the training path copies one sample at a time, <see cref="CopyFeatures"/>).
+    /// </summary>
+    public ReadOnlySpan<float> Features => _features ?? _pixels!.Decode(0, Count, FeatureCount);
 
     /// <summary>
-    /// The smallest and largest feature value (computed once, on first use): the range a
-    /// backdoor trigger's pixels and blended pattern take.
+    /// The features of sample <paramref name="index"/>: a view of the stored floats, or for a set
+    /// kept as pixel bytes a new decoded array (use <see cref="CopyFeatures"/> where it matters).
     /// </summary>
-    public (float Low, float High) FeatureRange => _range ??= _features.Length == 0
-        ? (0f, 0f)
+    public ReadOnlySpan<float> FeaturesOf(int index) =>
+        _features is not null ? _features.AsSpan(index * FeatureCount, FeatureCount) : _pixels!.Decode(index, 1, FeatureCount);
+
+    /// <summary>Writes the features of sample <paramref name="index"/> to <paramref name="destination"/> (<see cref="FeatureCount"/> values).</summary>
+    public void CopyFeatures(int index, Span<float> destination)
+    {
+        if (_features is not null)
+        {
+            _features.AsSpan(index * FeatureCount, FeatureCount).CopyTo(destination);
+        }
+        else
+        {
+            _pixels!.CopyTo(index, FeatureCount, destination);
+        }
+    }
+
+    /// <summary>The smallest and largest feature value of the set (computed once).</summary>
+    public (float Low, float High) FeatureRange => _range ??= _pixels is not null ? _pixels.Range()
+        : _features!.Length == 0 ? (0f, 0f)
         : (System.Numerics.Tensors.TensorPrimitives.Min<float>(_features), System.Numerics.Tensors.TensorPrimitives.Max<float>(_features));
 
     /// <summary>Per-class sample counts.</summary>

@@ -41,6 +41,28 @@ public sealed record PixelStandardiser(ImmutableArray<double> Means, ImmutableAr
     /// <summary>Per channel, the standardised value of a black (0) pixel: the padding of a random crop.</summary>
     public ImmutableArray<float> Background => [.. Means.Select((m, c) => -(float)(m / Deviations[c]))];
 
+    /// <summary>
+    /// The float each byte value becomes in each channel (channels x 256), by the expression
+    /// <see cref="Apply"/> uses per pixel, so that <see cref="PixelTable"/> decodes to the same bits.
+    /// </summary>
+    public float[] Table()
+    {
+        int channels = Means.Length;
+        var scale = Deviations.Select(d => (float)(1.0 / (255.0 * d))).ToArray();
+        var shift = Means.Select((m, c) => (float)(m / Deviations[c])).ToArray();
+        var table = new float[channels * 256];
+        for (int c = 0; c < channels; c++)
+        {
+            for (int b = 0; b < 256; b++)
+            {
+                byte pixel = (byte)b;
+                table[(c * 256) + b] = (pixel * scale[c]) - shift[c];
+            }
+        }
+
+        return table;
+    }
+
     /// <summary>The standardised features of <paramref name="pixels"/> (same layout as <see cref="Fit"/>).</summary>
     public float[] Apply(ReadOnlySpan<byte> pixels, int planeSize)
     {

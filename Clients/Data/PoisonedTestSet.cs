@@ -37,7 +37,7 @@ public static class PoisonedTestSet
         for (int k = 0; k < kept.Count; k++)
         {
             var destination = features.AsSpan(k * test.FeatureCount, test.FeatureCount);
-            test.FeaturesOf(kept[k]).CopyTo(destination);
+            test.CopyFeatures(kept[k], destination);
             goal.Backdoor?.Trigger.Stamp(destination, test.SampleShape, range.Low, range.High);
         }
 

@@ -21,6 +21,7 @@ public sealed partial class ModelRunner
         var inputs = empty(shape, ScalarType.Float32);
         var features = TensorMemory.Floats(inputs);
         int row = 0;
+        float[]? scratch = null;
         foreach (var client in clients)
         {
             // Augmented samples draw, in batch order, from the client's stream for this batch; a
@@ -37,7 +38,7 @@ public sealed partial class ModelRunner
                 {
                     // An unreliable client's low-quality copy of the sample, which augmentation then sees as its data.
                     var (low, high) = data.FeatureRange;
-                    data.FeaturesOf(image).CopyTo(destination);
+                    data.CopyFeatures(image, destination);
                     degradation.Apply(destination, image, data.SampleShape, low, high);
                     if (random is not null)
                     {
@@ -47,11 +48,14 @@ public sealed partial class ModelRunner
                 }
                 else if (random is null)
                 {
-                    data.FeaturesOf(image).CopyTo(destination);
+                    data.CopyFeatures(image, destination);
                 }
                 else
                 {
-                    client.Augmentation.Apply(data.FeaturesOf(image), destination, data.SampleShape, data.Background, random);
+                    // Augmentation reads the sample while it writes the destination: decode it apart first.
+                    scratch ??= new float[_featureCount];
+                    data.CopyFeatures(image, scratch);
+                    client.Augmentation.Apply(scratch, destination, data.SampleShape, data.Background, random);
                 }
 
                 if (k < poisoned)

@@ -356,7 +356,7 @@ public sealed partial class ModelRunner : IDisposable
             var features = TensorMemory.Floats(inputs);
             for (int k = 0; k < size; k++)
             {
-                data.FeaturesOf(start + offset + k).CopyTo(features.Slice(k * _featureCount, _featureCount));
+                data.CopyFeatures(start + offset + k, features.Slice(k * _featureCount, _featureCount));
             }
 
             sums = sums.Add(Stacked.OutputLoss.Score(TensorMemory.Floats(_stacked.Outputs(inputs, size)), data, start + offset, size));

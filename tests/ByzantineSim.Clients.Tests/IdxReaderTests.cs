@@ -162,3 +162,44 @@ public sealed class IdxReaderTests() : TempFolderTest("idx-tests-")
         Assert.Equal(0.0, mean, 3);
     }
 }
+
+public sealed class PixelTableTests
+{
+    [Theory]
+    [InlineData(1, 784)]
+    [InlineData(3, 1024)]
+    public void Decoding_GivesTheBitsOfTheWholeSetConversion(int channels, int plane)
+    {
+        // Random bytes, 7 samples: the table must give exactly the floats PixelStandardiser.Apply
+        // (the conversion of the whole set) gives, bit for bit.
+        var random = new Random(5);
+        var pixels = new byte[7 * channels * plane];
+        random.NextBytes(pixels);
+        var standardiser = PixelStandardiser.Fit(pixels, channels, plane);
+        var table = new PixelTable(pixels, standardiser.Table(), plane);
+        var expected = standardiser.Apply(pixels, plane);
+        var decoded = table.Decode(0, 7, channels * plane);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), decoded.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal((expected.Min(), expected.Max()), table.Range());
+
+        var unit = new PixelTable(pixels, PixelTable.UnitRange(channels), plane).Decode(0, 7, channels * plane);
+        Assert.Equal(pixels.Select(p => BitConverter.SingleToInt32Bits(p / 255f)), unit.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void ADatasetOfBytes_ReadsLikeOneOfFloats()
+    {
+        var pixels = Enumerable.Range(0, 3 * 4).Select(i => (byte)(i * 20)).ToArray();
+        var table = new PixelTable(pixels, PixelTable.UnitRange(1), 4);
+        var bytes = new Dataset("b", [1, 2, 2], 2, table, [0, 1, 0]);
+        var floats = new Dataset("f", [1, 2, 2], 2, table.Decode(0, 3, 4), [0, 1, 0]);
+        var copy = new float[4];
+        bytes.CopyFeatures(2, copy);
+        Assert.Equal(floats.FeaturesOf(2).ToArray(), copy);
+        Assert.Equal(floats.FeaturesOf(1).ToArray(), bytes.FeaturesOf(1).ToArray());
+        Assert.Equal(floats.Features.ToArray(), bytes.Features.ToArray());
+        Assert.Equal(floats.FeatureRange, bytes.FeatureRange);
+        Assert.Equal(floats.Subset("s", [2, 0]).Features.ToArray(), bytes.Subset("s", [2, 0]).Features.ToArray());
+        Assert.Equal([0, 0], bytes.Subset("s", [2, 0]).Labels.ToArray());
+    }
+}
