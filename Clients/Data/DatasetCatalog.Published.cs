@@ -83,7 +83,7 @@ public static partial class DatasetCatalog
         int classes = CifarBinaryDataset.Classes(variant);
         return new Source(key, classes, problems, () => CifarBinaryDataset.Load(folder, variant, name))
         {
-            Shape = new([3, 32, 32], classes, 50_000, 10_000),
+            Shape = new([3, 32, 32], classes, 50_000, 10_000) { BytesPerFeature = 1 },
         };
     }
 
@@ -98,7 +98,7 @@ public static partial class DatasetCatalog
         int offset = split == "letters" ? 1 : 0;
         return new Source($"emnist:{split}:{FullPath(folder)}", classes, problems, () => IdxImageDataset.Load(folder, $"emnist-{split}", prefix, transpose: true, offset, classes))
         {
-            Shape = new([1, 28, 28], classes, train, test),
+            Shape = new([1, 28, 28], classes, train, test) { BytesPerFeature = 1 },
         };
     }
 

@@ -35,7 +35,11 @@ public interface IDatasetSource
 /// <param name="Outputs">Model outputs: the classes, or 1 for regression.</param>
 /// <param name="TrainSize">Training samples.</param>
 /// <param name="TestSize">Test samples.</param>
-public sealed record DataShape(ImmutableArray<int> SampleShape, int Outputs, int TrainSize, int TestSize);
+public sealed record DataShape(ImmutableArray<int> SampleShape, int Outputs, int TrainSize, int TestSize)
+{
+    /// <summary>Bytes per stored feature value: 1 for image sets kept as pixel bytes (<see cref="PixelTable"/>), 4 for floats. <value>4</value></summary>
+    public int BytesPerFeature { get; init; } = 4;
+}
 
 /// <summary>The built-in data sets and a process-wide cache so that each is loaded once.</summary>
 public static partial class DatasetCatalog
@@ -184,7 +188,7 @@ public static partial class DatasetCatalog
         return new Source(key, classes, problems, () => IdxImageDataset.Load(folder, name, prefix, classes: 0, standardize: standardize))
         {
             // MNIST and Fashion-MNIST: 60,000 + 10,000 grey 28x28 images; other IDX sets are known only once read.
-            Shape = classes == 10 ? new([1, 28, 28], 10, 60_000, 10_000) : null,
+            Shape = classes == 10 ? new([1, 28, 28], 10, 60_000, 10_000) { BytesPerFeature = 1 } : null,
         };
     }
 

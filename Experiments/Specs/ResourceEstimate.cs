@@ -131,8 +131,8 @@ public sealed record ResourceEstimate(double Parameters, ImmutableArray<Resource
                 $"3 matrices (two rounds and the aggregation's copy) x {N(rows)} rows x {N(d)} parameters x 4 B + {N(rows)}^2 distances x 8 B"),
             new("evaluation buffers", "data.test_size", trainers * Math.Min(EvaluationBatch, data.TestSize) * 2 * (features + data.Outputs) * Float,
                 $"{trainers} trainers x {Math.Min(EvaluationBatch, data.TestSize)} samples x 2 x ({N(features)} features + {data.Outputs} outputs) x 4 B"),
-            new("data", "data.train_size", (data.TrainSize + (double)data.TestSize) * (features + 2) * Float,
-                $"({N(data.TrainSize)} + {N(data.TestSize)} samples) x ({N(features)} features + label + index) x 4 B"),
+            new("data", "data.train_size", (data.TrainSize + (double)data.TestSize) * ((features * data.BytesPerFeature) + (2 * Float)),
+                $"({N(data.TrainSize)} + {N(data.TestSize)} samples) x ({N(features)} features x {data.BytesPerFeature} B + label and index x 4 B)"),
         };
         return new ResourceEstimate(d, [.. terms.OrderByDescending(t => t.Bytes)]);
     }
