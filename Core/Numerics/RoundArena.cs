@@ -11,10 +11,22 @@ namespace ByzantineSim.Core.Numerics;
 /// Holds are taken and given back on the server's thread only; renting is thread-safe.
 /// </summary>
 /// <param name="capacityBytes">Most bytes the run's pool keeps for reuse.</param>
-public sealed class RoundArena(long capacityBytes = 256L << 20)
+public sealed class RoundArena(long capacityBytes = RoundArena.DefaultCapacityBytes)
 {
     private readonly Dictionary<int, RoundLease> _open = [];
     private readonly Dictionary<int, RoundLease> _parameters = [];
+
+    /// <summary>The pool's capacity when a run does not say: 256 MB.</summary>
+    public const long DefaultCapacityBytes = 256L << 20;
+
+    /// <summary>
+    /// A capacity that keeps a whole round's memory for the next one: two matrices' worth of
+    /// <paramref name="rows"/> x <paramref name="dimension"/> floats (the matrix, and the payloads
+    /// of updates not written into it) and 16 vectors more, and never less than
+    /// <see cref="DefaultCapacityBytes"/>. Below that, a large round (1,000 participants of a
+    /// 100,000-parameter model: 407 MB) would be allocated afresh every round.
+    /// </summary>
+    public static long CapacityFor(int rows, int dimension) => Math.Max(DefaultCapacityBytes, ((2L * rows) + 16) * dimension * sizeof(float));
 
     /// <summary>The run's pool (not shared with other runs).</summary>
     public PayloadPool Pool { get; } = new(capacityBytes);

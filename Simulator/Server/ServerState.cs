@@ -25,7 +25,7 @@ public sealed class ServerState
     private readonly AggregationPipeline _pipeline;
     private readonly RunRecorder _recorder = new();
     private readonly Dictionary<long, (PendingEvaluation Evaluation, int Part, int Epoch)> _evaluationParts = [];
-    private readonly RoundArena _arena = new();
+    private readonly RoundArena _arena;
     private readonly float[] _aggregate;
     private readonly float[] _stepScratch;
     private readonly Stack<ClosedRound> _toRecord = new();
@@ -54,6 +54,7 @@ public sealed class ServerState
     {
         _run = run;
         _clock = clock;
+        _arena = new RoundArena(RoundArena.CapacityFor(run.Setup.Training.ParticipantsPerRound(run.Setup.TotalClients), run.Dimension));
         _pipeline = run.Setup.CreatePipeline();
         _optimizer = new ServerOptimizer(run.InitialParameters, null);
         _statistics = run.Model.Definition.BatchNorm == Clients.Models.BatchNormMode.Aggregated ? run.InitialStatistics : default;

@@ -120,4 +120,13 @@ public class RoundArenaTests
         Assert.True(arena.Let(2, Holder.Evaluation(9)));
         Assert.Equal(0, arena.OpenLeases);
     }
+
+    [Fact]
+    public void CapacityFor_IsTwoMatricesOfTheRoundPlus16Vectors_AtLeastTheDefault()
+    {
+        // 1,000 rows of a 101,770-parameter MLP: (2 x 1,000 + 16) x 101,770 x 4 B = 820.7 MB,
+        // where the default 256 MB would drop every round's 407 MB matrix.
+        Assert.Equal(2016L * 101_770 * 4, RoundArena.CapacityFor(1000, 101_770));
+        Assert.Equal(RoundArena.DefaultCapacityBytes, RoundArena.CapacityFor(25, 1_000));
+    }
 }
