@@ -55,6 +55,11 @@ public sealed class Dataset
         }
 
         int featureCount = sampleShape.Aggregate(1, (a, b) => a * b);
+        if (pixels is not null && pixels.SampleSize != featureCount)
+        {
+            throw new ArgumentException($"{name}: a sample of shape {string.Join("x", sampleShape)} has {featureCount} values, the pixel table's samples {pixels.SampleSize}");
+        }
+
         if (values != (long)labels.Length * featureCount)
         {
             throw new ArgumentException(
@@ -114,7 +119,7 @@ public sealed class Dataset
                 labelsOf[k] = _labels[indices[k]];
             }
 
-            return new Dataset(name, SampleShape, Classes, _pixels.Subset(indices, FeatureCount), labelsOf) { Background = Background };
+            return new Dataset(name, SampleShape, Classes, _pixels.Subset(indices), labelsOf) { Background = Background };
         }
 
         var features = new float[indices.Length * FeatureCount];
@@ -173,14 +178,14 @@ public sealed class Dataset
     /// All feature values, row-major. A set kept as pixel bytes decodes a new array on every call
     /// (for tests and tools; the training path copies one sample at a time, <see cref="CopyFeatures"/>).
     /// </summary>
-    public ReadOnlySpan<float> Features => _features ?? _pixels!.Decode(0, Count, FeatureCount);
+    public ReadOnlySpan<float> Features => _features ?? _pixels!.Decode(0, Count);
 
     /// <summary>
     /// The features of sample <paramref name="index"/>: a view of the stored floats, or for a set
     /// kept as pixel bytes a new decoded array (use <see cref="CopyFeatures"/> where it matters).
     /// </summary>
     public ReadOnlySpan<float> FeaturesOf(int index) =>
-        _features is not null ? _features.AsSpan(index * FeatureCount, FeatureCount) : _pixels!.Decode(index, 1, FeatureCount);
+        _features is not null ? _features.AsSpan(index * FeatureCount, FeatureCount) : _pixels!.Decode(index, 1);
 
     /// <summary>Writes the features of sample <paramref name="index"/> to <paramref name="destination"/> (<see cref="FeatureCount"/> values).</summary>
     public void CopyFeatures(int index, Span<float> destination)
@@ -191,7 +196,7 @@ public sealed class Dataset
         }
         else
         {
-            _pixels!.CopyTo(index, FeatureCount, destination);
+            _pixels!.CopyTo(index, destination);
         }
     }
 

@@ -62,33 +62,25 @@ public static class IdxReader
         {
             var sizes = new byte[4 * head[3]];
             int gotSizes = stream.ReadAtLeast(sizes, sizes.Length, throwOnEndOfStream: false);
-            long expected = 1;
-            for (int i = 0; i < head[3] && gotSizes == sizes.Length; i++)
+            var dimensions = new int[head[3]];
+            long expected = gotSizes == sizes.Length ? 1 : 0;
+            for (int i = 0; i < dimensions.Length && expected > 0 && expected <= Array.MaxLength; i++)
             {
-                expected *= BinaryPrimitives.ReadInt32BigEndian(sizes.AsSpan(4 * i, 4));
+                dimensions[i] = BinaryPrimitives.ReadInt32BigEndian(sizes.AsSpan(4 * i, 4));
+                expected = dimensions[i] > 0 ? expected * dimensions[i] : 0;
             }
 
-            if (gotSizes == sizes.Length && expected > 0 && expected <= Array.MaxLength)
+            if (expected > 0 && expected <= Array.MaxLength)
             {
                 var data = new byte[expected];
                 int gotData = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
                 int extra = gotData == data.Length ? stream.ReadByte() : -1;
                 if (gotData == data.Length && extra < 0)
                 {
-                    var dimensions = new int[head[3]];
-                    for (int i = 0; i < dimensions.Length; i++)
-                    {
-                        dimensions[i] = BinaryPrimitives.ReadInt32BigEndian(sizes.AsSpan(4 * i, 4));
-                    }
-
-                    // Every dimension is positive here: a product of sizes with a negative one would be negative or 0.
-                    if (dimensions.All(size => size > 0))
-                    {
-                        return new IdxFile(ImmutableCollectionsMarshal.AsImmutableArray(dimensions), ImmutableCollectionsMarshal.AsImmutableArray(data));
-                    }
+                    return new IdxFile(ImmutableCollectionsMarshal.AsImmutableArray(dimensions), ImmutableCollectionsMarshal.AsImmutableArray(data));
                 }
 
-                return ParseWhole(stream, source, head, sizes.AsSpan(0, gotSizes), data.AsSpan(0, gotData), extra);
+                return ParseWhole(stream, source, head, sizes, data.AsSpan(0, gotData), extra);
             }
 
             return ParseWhole(stream, source, head, sizes.AsSpan(0, gotSizes), []);

@@ -48,8 +48,7 @@ public sealed record PixelStandardiser(ImmutableArray<double> Means, ImmutableAr
     public float[] Table()
     {
         int channels = Means.Length;
-        var scale = Deviations.Select(d => (float)(1.0 / (255.0 * d))).ToArray();
-        var shift = Means.Select((m, c) => (float)(m / Deviations[c])).ToArray();
+        var (scale, shift) = Coefficients();
         var table = new float[channels * 256];
         for (int c = 0; c < channels; c++)
         {
@@ -63,12 +62,15 @@ public sealed record PixelStandardiser(ImmutableArray<double> Means, ImmutableAr
         return table;
     }
 
+    /// <summary>Per channel, the float factors of a pixel's standardised value: p * scale - shift.</summary>
+    private (float[] Scale, float[] Shift) Coefficients() =>
+        ([.. Deviations.Select(d => (float)(1.0 / (255.0 * d)))], [.. Means.Select((m, c) => (float)(m / Deviations[c]))]);
+
     /// <summary>The standardised features of <paramref name="pixels"/> (same layout as <see cref="Fit"/>).</summary>
     public float[] Apply(ReadOnlySpan<byte> pixels, int planeSize)
     {
         int channels = Means.Length;
-        var scale = Deviations.Select(d => (float)(1.0 / (255.0 * d))).ToArray();
-        var shift = Means.Select((m, c) => (float)(m / Deviations[c])).ToArray();
+        var (scale, shift) = Coefficients();
         var values = new float[pixels.Length];
         for (int i = 0; i < pixels.Length; i++)
         {

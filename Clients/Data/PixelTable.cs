@@ -15,6 +15,9 @@ public sealed record PixelTable(byte[] Bytes, float[] Table, int PlaneSize)
     /// <summary>Number of channels.</summary>
     public int Channels => Table.Length / 256;
 
+    /// <summary>Values per sample: channels x plane.</summary>
+    public int SampleSize => Channels * PlaneSize;
+
     /// <summary>The table of pixels in [0, 1]: p / 255 (torchvision's <c>ToTensor</c>).</summary>
     public static float[] UnitRange(int channels)
     {
@@ -27,13 +30,13 @@ public sealed record PixelTable(byte[] Bytes, float[] Table, int PlaneSize)
         return table;
     }
 
-    /// <summary>Writes sample <paramref name="index"/>'s <paramref name="featureCount"/> floats to <paramref name="destination"/>.</summary>
-    public void CopyTo(int index, int featureCount, Span<float> destination)
+    /// <summary>Writes sample <paramref name="index"/>'s <see cref="SampleSize"/> floats to <paramref name="destination"/>.</summary>
+    public void CopyTo(int index, Span<float> destination)
     {
-        var source = Bytes.AsSpan(index * featureCount, featureCount);
-        for (int c = 0; c * PlaneSize < featureCount; c++)
+        var source = Bytes.AsSpan(index * SampleSize, SampleSize);
+        for (int c = 0; c < Channels; c++)
         {
-            var table = Table.AsSpan((c % Channels) * 256, 256);
+            var table = Table.AsSpan(c * 256, 256);
             var plane = source.Slice(c * PlaneSize, PlaneSize);
             var target = destination.Slice(c * PlaneSize, PlaneSize);
             for (int j = 0; j < plane.Length; j++)
@@ -44,24 +47,24 @@ public sealed record PixelTable(byte[] Bytes, float[] Table, int PlaneSize)
     }
 
     /// <summary>A new array of the <paramref name="count"/> samples from <paramref name="start"/>, decoded.</summary>
-    public float[] Decode(int start, int count, int featureCount)
+    public float[] Decode(int start, int count)
     {
-        var values = new float[count * featureCount];
+        var values = new float[count * SampleSize];
         for (int k = 0; k < count; k++)
         {
-            CopyTo(start + k, featureCount, values.AsSpan(k * featureCount, featureCount));
+            CopyTo(start + k, values.AsSpan(k * SampleSize, SampleSize));
         }
 
         return values;
     }
 
     /// <summary>The samples <paramref name="indices"/>, in that order, with the same table.</summary>
-    public PixelTable Subset(ReadOnlySpan<int> indices, int featureCount)
+    public PixelTable Subset(ReadOnlySpan<int> indices)
     {
-        var bytes = new byte[indices.Length * featureCount];
+        var bytes = new byte[indices.Length * SampleSize];
         for (int k = 0; k < indices.Length; k++)
         {
-            Bytes.AsSpan(indices[k] * featureCount, featureCount).CopyTo(bytes.AsSpan(k * featureCount, featureCount));
+            Bytes.AsSpan(indices[k] * SampleSize, SampleSize).CopyTo(bytes.AsSpan(k * SampleSize, SampleSize));
         }
 
         return this with { Bytes = bytes };
@@ -76,10 +79,9 @@ public sealed record PixelTable(byte[] Bytes, float[] Table, int PlaneSize)
         }
 
         var seen = new bool[Table.Length];
-        int sampleSize = Channels * PlaneSize;
         for (int i = 0; i < Bytes.Length; i++)
         {
-            seen[(i % sampleSize / PlaneSize * 256) + Bytes[i]] = true;
+            seen[(i % SampleSize / PlaneSize * 256) + Bytes[i]] = true;
         }
 
         float low = float.PositiveInfinity, high = float.NegativeInfinity;

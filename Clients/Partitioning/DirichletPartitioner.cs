@@ -28,17 +28,7 @@ public sealed class DirichletPartitioner(double alpha, int minSamples) : Partiti
     {
         RequireMinSamples(labels.Length, clients, MinSamples);
 
-        var byClass = new List<int>[classes];
-        for (int c = 0; c < classes; c++)
-        {
-            byClass[c] = [];
-        }
-
-        for (int i = 0; i < labels.Length; i++)
-        {
-            byClass[labels[i]].Add(i);
-        }
-
+        var byClass = SamplesByClass(labels, classes);
         var random = new DeterministicRandom(seed);
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {

@@ -23,6 +23,25 @@ public abstract class Partitioner(string name) : IPartitioner
         }
     }
 
+    /// <summary>The sample indices of each class, in increasing order: entry c lists the samples labelled c.</summary>
+    protected static int[][] SamplesByClass(ReadOnlySpan<int> labels, int classes)
+    {
+        var counts = new int[classes];
+        foreach (int label in labels)
+        {
+            counts[label]++;
+        }
+
+        var byClass = counts.Select(count => new int[count]).ToArray();
+        Array.Clear(counts);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            byClass[labels[i]][counts[labels[i]]++] = i;
+        }
+
+        return byClass;
+    }
+
     /// <summary>Throws unless <paramref name="samples"/> samples give each of <paramref name="clients"/> clients at least <paramref name="minSamples"/>.</summary>
     protected static void RequireMinSamples(int samples, int clients, int minSamples)
     {

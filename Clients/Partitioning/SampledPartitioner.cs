@@ -35,7 +35,7 @@ public sealed class SampledPartitioner(int samplesPerClient, double alpha) : Par
             throw new ArgumentException($"samples_per_client {SamplesPerClient} is more than the data set's {labels.Length} samples");
         }
 
-        var byClass = Alpha > 0 ? ByClass(labels, classes) : null;
+        var byClass = Alpha > 0 ? SamplesByClass(labels, classes) : null;
         var parts = new ImmutableArray<int>[clients];
         var chosen = new HashSet<int>(SamplesPerClient);
         var proportions = new double[classes];
@@ -110,23 +110,5 @@ public sealed class SampledPartitioner(int samplesPerClient, double alpha) : Par
                 proportions[c] = 0;
             }
         }
-    }
-
-    private static int[][] ByClass(ReadOnlySpan<int> labels, int classes)
-    {
-        var counts = new int[classes];
-        foreach (int label in labels)
-        {
-            counts[label]++;
-        }
-
-        var byClass = counts.Select(count => new int[count]).ToArray();
-        Array.Clear(counts);
-        for (int i = 0; i < labels.Length; i++)
-        {
-            byClass[labels[i]][counts[labels[i]]++] = i;
-        }
-
-        return byClass;
     }
 }

@@ -21,9 +21,6 @@ internal sealed class HonestClients(IUntypedActorContext context, ClientContext 
     private readonly bool _oneRoundLives = clients.SendsComputedGradient
         && run.Setup.Training.ParticipantsPerRound(run.Setup.TotalClients) < run.Setup.TotalClients;
 
-    /// <summary>How many client actors are alive now (for tests and diagnostics).</summary>
-    public int Live => _live.Count;
-
     /// <summary>Sends <paramref name="message"/> to client <paramref name="id"/>, starting its actor first if it has none.</summary>
     public void Tell(int id, object message)
     {

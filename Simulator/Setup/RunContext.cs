@@ -53,9 +53,6 @@ public sealed record RunContext(
     /// <summary>Ids of the Byzantine identities of the fixed mode (none when identities change: see <see cref="ByzantineAt"/>).</summary>
     public IEnumerable<int> ByzantineIds => Setup.Identities.Changes ? [] : Enumerable.Range(Setup.HonestClients, Setup.ByzantineClients);
 
-    /// <summary>The clients that have an honest actor: the honest ones, or every client when identities change.</summary>
-    public int ClientsWithHonestState => Setup.Identities.Changes ? Setup.TotalClients : Setup.HonestClients;
-
     /// <summary>The Byzantine clients of round <paramref name="round"/>, in id order.</summary>
     public ImmutableArray<int> ByzantineAt(int round) =>
         Setup.Identities.At(round, Setup.TotalClients, Setup.ByzantineClients, Setup.Seed);

@@ -163,11 +163,11 @@ public sealed class PixelTableTests
         var standardiser = PixelStandardiser.Fit(pixels, channels, plane);
         var table = new PixelTable(pixels, standardiser.Table(), plane);
         var expected = standardiser.Apply(pixels, plane);
-        var decoded = table.Decode(0, 7, channels * plane);
+        var decoded = table.Decode(0, 7);
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), decoded.Select(BitConverter.SingleToInt32Bits));
         Assert.Equal((expected.Min(), expected.Max()), table.Range());
 
-        var unit = new PixelTable(pixels, PixelTable.UnitRange(channels), plane).Decode(0, 7, channels * plane);
+        var unit = new PixelTable(pixels, PixelTable.UnitRange(channels), plane).Decode(0, 7);
         Assert.Equal(pixels.Select(p => BitConverter.SingleToInt32Bits(p / 255f)), unit.Select(BitConverter.SingleToInt32Bits));
     }
 
@@ -177,7 +177,7 @@ public sealed class PixelTableTests
         var pixels = Enumerable.Range(0, 3 * 4).Select(i => (byte)(i * 20)).ToArray();
         var table = new PixelTable(pixels, PixelTable.UnitRange(1), 4);
         var bytes = new Dataset("b", [1, 2, 2], 2, table, [0, 1, 0]);
-        var floats = new Dataset("f", [1, 2, 2], 2, table.Decode(0, 3, 4), [0, 1, 0]);
+        var floats = new Dataset("f", [1, 2, 2], 2, table.Decode(0, 3), [0, 1, 0]);
         var copy = new float[4];
         bytes.CopyFeatures(2, copy);
         Assert.Equal(floats.FeaturesOf(2).ToArray(), copy);
@@ -186,5 +186,9 @@ public sealed class PixelTableTests
         Assert.Equal(floats.FeatureRange, bytes.FeatureRange);
         Assert.Equal(floats.Subset("s", [2, 0]).Features.ToArray(), bytes.Subset("s", [2, 0]).Features.ToArray());
         Assert.Equal([0, 0], bytes.Subset("s", [2, 0]).Labels.ToArray());
+
+        // A table whose samples are not the shape's size is refused.
+        var error = Assert.Throws<ArgumentException>(() => new Dataset("wrong", [1, 2, 3], 2, table, [0, 1]));
+        Assert.Equal("wrong: a sample of shape 1x2x3 has 6 values, the pixel table's samples 4", error.Message);
     }
 }
