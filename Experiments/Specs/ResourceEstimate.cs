@@ -83,7 +83,7 @@ public sealed record ResourceEstimate(double Parameters, ImmutableArray<Resource
             return honest;
         }
 
-        if (Simulator.Participants.ClientState.SendsComputedGradient(setup.Training, setup.Compressor, setup.Privacy) && setup.Model.BatchNorm != Clients.Models.BatchNormMode.Local)
+        if (Simulator.Participants.ClientContext.SendsComputedGradientFor(setup.Training, setup.Compressor, setup.Privacy, setup.Model.BatchNorm))
         {
             return Math.Min(honest, rows);
         }

@@ -170,8 +170,15 @@ public sealed record ClientContext(
     /// See <see cref="ClientState.SendsComputedGradient"/>; never with local batch norm, whose
     /// client keeps the statistics its trainer gives back.
     /// </summary>
-    public bool SendsComputedGradient { get; } =
-        ClientState.SendsComputedGradient(Training, Compressor, Privacy) && Model.Definition.BatchNorm != Clients.Models.BatchNormMode.Local;
+    public bool SendsComputedGradient { get; } = SendsComputedGradientFor(Training, Compressor, Privacy, Model.Definition.BatchNorm);
+
+    /// <summary>
+    /// Whether a client of these settings sends its gradient as computed and so keeps no state
+    /// between rounds (<see cref="SendsComputedGradient"/>), known before a run starts.
+    /// </summary>
+    public static bool SendsComputedGradientFor(
+        Setup.TrainingSettings training, Clients.Compression.ICompressor compressor, Clients.Training.ClientPrivacy? privacy, Clients.Models.BatchNormMode? batchNorm) =>
+        ClientState.SendsComputedGradient(training, compressor, privacy) && batchNorm != Clients.Models.BatchNormMode.Local;
 }
 
 /// <summary>An honest client: computes its minibatch gradient at theta_t, applies momentum, replies.</summary>
