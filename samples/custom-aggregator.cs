@@ -75,11 +75,7 @@ sealed class MiddleMean(int f) : IAggregator
         var column = new float[inputs.Rows];
         for (int k = 0; k < inputs.Columns; k++)
         {
-            for (int i = 0; i < inputs.Rows; i++)
-            {
-                column[i] = inputs[i][k];
-            }
-
+            inputs.CopyColumn(k, column);
             Array.Sort(column);
             double sum = 0;
             for (int i = f; i < inputs.Rows - f; i++)

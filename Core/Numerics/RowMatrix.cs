@@ -35,6 +35,26 @@ public readonly ref struct RowMatrix
     /// <summary>Row <paramref name="index"/> as a span of length <see cref="Columns"/>.</summary>
     public ReadOnlySpan<float> this[int index] => Data.Slice(index * Columns, Columns);
 
+    /// <summary>
+    /// Copies column <paramref name="column"/> (coordinate k of every row, in row order) into
+    /// <paramref name="destination"/>, which must hold <see cref="Rows"/> values: the gather a
+    /// coordinate-wise rule written outside the library starts from.
+    /// </summary>
+    public void CopyColumn(int column, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(column);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, Columns);
+        if (destination.Length != Rows)
+        {
+            throw new ArgumentException($"a column of this matrix has {Rows} values, the destination holds {destination.Length}", nameof(destination));
+        }
+
+        for (int i = 0; i < Rows; i++)
+        {
+            destination[i] = Data[(i * Columns) + column];
+        }
+    }
+
     /// <summary>A view of <paramref name="count"/> consecutive rows starting at <paramref name="start"/>.</summary>
     public RowMatrix Slice(int start, int count) =>
         new(Data.Slice(start * Columns, count * Columns), count, Columns);

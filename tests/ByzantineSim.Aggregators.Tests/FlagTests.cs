@@ -28,6 +28,7 @@ public class FlagTests
 
     [Theory]
     [InlineData(1, 0.0, 1)]
+    [InlineData(1, 1.0, 2)]
     [InlineData(2, 0.0, 4)]
     [InlineData(2, 0.5, 3)]
     [InlineData(3, 2.0, 5)]

@@ -147,4 +147,22 @@ public class NumericsTests
         Assert.All(answers, a => Assert.Equal((true, false, false), a));
         Assert.True(VectorPayload.Empty.IsFinite());
     }
+
+    [Fact]
+    public void RowMatrix_CopyColumn_GathersOneCoordinateOfEveryRow_AndRefusesAWrongDestination()
+    {
+        // 3 x 4, value = 10 * row + column, so a column read from the wrong place shows at once.
+        float[] data = [.. Enumerable.Range(0, 12).Select(i => (float)((10 * (i / 4)) + (i % 4)))];
+        var matrix = new RowMatrix(data, 3, 4);
+        var column = new float[3];
+        matrix.CopyColumn(2, column);
+        Assert.Equal([2f, 12f, 22f], column);
+        matrix.Slice(1, 2).CopyColumn(3, column.AsSpan(0, 2));
+        Assert.Equal([13f, 23f], column[..2]);
+
+        float[] tooLong = new float[4];
+        var error = Assert.Throws<ArgumentException>(() => new RowMatrix(data, 3, 4).CopyColumn(0, tooLong));
+        Assert.StartsWith("a column of this matrix has 3 values, the destination holds 4", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RowMatrix(data, 3, 4).CopyColumn(4, column));
+    }
 }

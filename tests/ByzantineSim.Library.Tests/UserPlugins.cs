@@ -74,11 +74,7 @@ public sealed class UserMedian(int f) : IAggregator
         var column = new float[inputs.Rows];
         for (int k = 0; k < inputs.Columns; k++)
         {
-            for (int i = 0; i < inputs.Rows; i++)
-            {
-                column[i] = inputs[i][k];
-            }
-
+            inputs.CopyColumn(k, column);
             Array.Sort(column);
             int middle = inputs.Rows / 2;
             destination[k] = inputs.Rows % 2 == 1 ? column[middle] : (float)((column[middle - 1] + (double)column[middle]) / 2);
