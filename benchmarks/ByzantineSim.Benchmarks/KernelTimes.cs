@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using ByzantineSim.Aggregators.Numerics;
 
 namespace ByzantineSim.Benchmarks;
 
@@ -9,11 +10,17 @@ namespace ByzantineSim.Benchmarks;
 /// that both sides are measured alike: one warm-up call, then calls until 3 s have passed or 5
 /// were made (one only when the warm-up took over 2 s), and the median. Prints one line per rule,
 /// <c>kernel-time RULE N D SECONDS CALLS</c>, or <c>kernel-refused RULE N D REASON</c> when the
-/// rule refuses the size. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>: it is the
+/// rule refuses the size. The rule <c>gram</c> times the Gram kernel alone. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>: it is the
 /// quick side-by-side, not the reference figure.
 /// </summary>
 public static class KernelTimes
 {
+    /// <summary>
+    /// The pseudo-rule that times the pairwise dot-product kernel alone (<see cref="Gram.Compute"/>,
+    /// n (n + 1) / 2 dot products of length d), the core of the distance rules.
+    /// </summary>
+    public const string GramKernel = "gram";
+
     /// <summary>Parses the options, times every rule and prints the lines.</summary>
     public static int Run(string[] args)
     {
@@ -39,7 +46,12 @@ public static class KernelTimes
     {
         int f = n / 5;
         Action call;
-        if (BuiltInAggregators.PreAggregators.TryGet(rule, out _))
+        if (rule == GramKernel)
+        {
+            var gram = new double[n * n];
+            call = () => Gram.Compute(new RowMatrix(values, n, d), gram);
+        }
+        else if (BuiltInAggregators.PreAggregators.TryGet(rule, out _))
         {
             var pre = BuiltInAggregators.CreatePreAggregator(rule, f);
             var output = new float[(long)pre.OutputRows(n) * d];

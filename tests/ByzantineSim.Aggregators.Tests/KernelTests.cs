@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using ByzantineSim.Aggregators.Numerics;
 
 namespace ByzantineSim.Aggregators.Tests;
@@ -42,6 +43,82 @@ public class KernelTests
         Assert.Equal(double.PositiveInfinity, distances[4]);
         Assert.Equal(double.PositiveInfinity, distances[(5 * n) + 2]);
         Assert.All(Enumerable.Range(0, n), i => Assert.Equal(0, distances[(i * n) + i]));
+    }
+
+    [Theory]
+    [InlineData(1, 1000)]
+    [InlineData(7, 3 * 16_384 + 37)]
+    [InlineData(30, 50_000)]
+    [InlineData(100, 20_011)]
+    public void Gram_EveryEntry_IsTheChunkedLaneSumItDocuments(int n, int d)
+    {
+        // The order the kernel promises (and every committed Krum result depends on): d cut into
+        // chunks of ChunkLength(n); per chunk, one vector of lanes accumulated by fused
+        // multiply-adds in k order, summed across lanes, the tail added in float, the chunk's sum
+        // added in double. Written here pair by pair, so any re-blocking of the kernel must keep it.
+        var data = Matrices.Gaussian(n, d, (ulong)(n + d));
+        var gram = new double[n * n];
+        Gram.Compute(Matrices.View(data, n), gram);
+        int chunk = Math.Clamp(131_072 / n / 256 * 256, 1024, 16_384);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i; j < n; j++)
+            {
+                double expected = 0;
+                for (int start = 0; start < d; start += chunk)
+                {
+                    var a = data.AsSpan((i * d) + start, Math.Min(chunk, d - start));
+                    var b = data.AsSpan((j * d) + start, a.Length);
+                    expected += LaneSum(a, b);
+                }
+
+                Assert.Equal(expected, gram[(i * n) + j]);
+                Assert.Equal(expected, gram[(j * n) + i]);
+            }
+        }
+    }
+
+    private static float LaneSum(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int k = 0;
+        float sum;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var lanes = Vector512<float>.Zero;
+            for (; k <= a.Length - Vector512<float>.Count; k += Vector512<float>.Count)
+            {
+                lanes = Vector512.FusedMultiplyAdd(Vector512.Create(a[k..]), Vector512.Create(b[k..]), lanes);
+            }
+
+            sum = Vector512.Sum(lanes);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var lanes = Vector256<float>.Zero;
+            for (; k <= a.Length - Vector256<float>.Count; k += Vector256<float>.Count)
+            {
+                lanes = Vector256.FusedMultiplyAdd(Vector256.Create(a[k..]), Vector256.Create(b[k..]), lanes);
+            }
+
+            sum = Vector256.Sum(lanes);
+        }
+        else
+        {
+            var lanes = Vector128<float>.Zero;
+            for (; k <= a.Length - Vector128<float>.Count; k += Vector128<float>.Count)
+            {
+                lanes = Vector128.FusedMultiplyAdd(Vector128.Create(a[k..]), Vector128.Create(b[k..]), lanes);
+            }
+
+            sum = Vector128.Sum(lanes);
+        }
+
+        for (; k < a.Length; k++)
+        {
+            sum += a[k] * b[k];
+        }
+
+        return sum;
     }
 
     [Fact]
