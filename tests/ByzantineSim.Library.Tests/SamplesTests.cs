@@ -74,7 +74,11 @@ public partial class SamplesTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string arg in new[] { "run", "-c", "Release", Path.Combine(RepositoryRoot(), "samples", script), "--", resultsRoot })
+        // The build goes under the clone's artifacts/ (ignored by git): by default .NET keeps a
+        // file-based app's build (about 1.2 GB here) in ~/.local/share/dotnet/runfile under a hash
+        // of the script's path, so every clone that ran these tests left its own copy behind.
+        string artifacts = Path.Combine(RepositoryRoot(), "artifacts", "samples", Path.GetFileNameWithoutExtension(script));
+        foreach (string arg in new[] { "run", "-c", "Release", "--artifacts-path", artifacts, Path.Combine(RepositoryRoot(), "samples", script), "--", resultsRoot })
         {
             start.ArgumentList.Add(arg);
         }
