@@ -10,8 +10,9 @@ namespace ByzantineSim.Benchmarks;
 /// that both sides are measured alike: one warm-up call, then calls until 3 s have passed or 5
 /// were made (one only when the warm-up took over 2 s), and the median. Prints one line per rule,
 /// <c>kernel-time RULE N D SECONDS CALLS</c>, or <c>kernel-refused RULE N D REASON</c> when the
-/// rule refuses the size. The rule <c>gram</c> times the Gram kernel alone. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>: it is the
-/// quick side-by-side, not the reference figure.
+/// rule refuses the size. The rule <c>gram</c> (<see cref="GramKernel"/>) times the Gram kernel
+/// alone. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>: it is the quick
+/// side-by-side, not the reference figure.
 /// </summary>
 public static class KernelTimes
 {
