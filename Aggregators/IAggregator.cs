@@ -89,6 +89,13 @@ public readonly record struct AggregationContext(int Round, ulong Seed, Aggregat
     public ReadOnlyMemory<double> Weights { get; init; }
 
     /// <summary>
+    /// Where a stateful rule takes the model-sized arrays of the state it returns (the run's pool),
+    /// or null to allocate them. The state's owner gives them back with
+    /// <see cref="AggregatorState.Retire"/> once the state is replaced.
+    /// </summary>
+    public PayloadPool? StatePool { get; init; }
+
+    /// <summary>
     /// The client behind each of <paramref name="rows"/> rows: <see cref="Clients"/>, or the row
     /// positions 0 .. rows - 1 when the rows are anonymous (tests, benchmarks, an attacker's
     /// simulation of the rule), so that an identity-aware rule still runs there, keyed by position.
@@ -136,7 +143,31 @@ public sealed class RowVerdicts
 }
 
 /// <summary>Base of every aggregator's immutable per-run state.</summary>
-public abstract record AggregatorState;
+public abstract record AggregatorState
+{
+    /// <summary>
+    /// Called once by the state's owner when a newer state has replaced it and nothing will read
+    /// it again: a state over arrays from <see cref="AggregationContext.StatePool"/> gives them
+    /// back, and reading it afterwards throws. Does nothing for a state that owns no pooled memory.
+    /// </summary>
+    public virtual void Retire()
+    {
+    }
+
+    /// <summary>
+    /// For the owner of a rule's state: returns <paramref name="next"/>, the state the rule returned,
+    /// after retiring <paramref name="current"/> unless the rule handed it back unchanged.
+    /// </summary>
+    public static AggregatorState? Replace(AggregatorState? current, AggregatorState? next)
+    {
+        if (!ReferenceEquals(current, next))
+        {
+            current?.Retire();
+        }
+
+        return next;
+    }
+}
 
 /// <summary>Thrown when an aggregation cannot be carried out (too few inputs for the rule's condition).</summary>
 public sealed class AggregationException(string message) : Exception(message)

@@ -32,10 +32,14 @@ public sealed class CenteredClippingAggregator(int f, CenteredClippingOptions op
             ? state.Center.Span
             : [];
         CenteredClipping.Aggregate(inputs, center, Options.Tau, Options.Iterations, destination);
-        return new CenteredClippingState(VectorPayload.CopyOf(destination));
+        return new CenteredClippingState(context.StatePool is { } pool ? VectorPayload.CopyOf(destination, pool) : VectorPayload.CopyOf(destination));
     }
 }
 
 /// <summary>Centered clipping's state: the previous round's aggregate.</summary>
 /// <param name="Center">Where the next round's clipping starts.</param>
-public sealed record CenteredClippingState(VectorPayload Center) : AggregatorState;
+public sealed record CenteredClippingState(VectorPayload Center) : AggregatorState
+{
+    /// <inheritdoc />
+    public override void Retire() => Center.Release();
+}

@@ -214,7 +214,7 @@ public sealed class AsyncServer
             {
                 Clients = rows.Select(r => r.Arrival.Client).ToArray(),
             };
-            _ruleState = _pipeline.Aggregate(new RowMatrix(inputs, rows.Count, d), aggregate, context);
+            _ruleState = AggregatorState.Replace(_ruleState, _pipeline.Aggregate(new RowMatrix(inputs, rows.Count, d), aggregate, context));
             var stepped = Optimizer.Step(aggregate, step, _setup.Training, _scratch, UnpooledPayloads.Instance);
             Step(stepped.Parameters, stepped.Velocity);
         }

@@ -326,7 +326,7 @@ public sealed class PeerNetwork
             {
                 Clients = (int[])[peer, .. senders],
             };
-            _ruleStates[peer] = _pipeline.Aggregate(new RowMatrix(inputs, rows.Count + 1, d), destination, context);
+            _ruleStates[peer] = AggregatorState.Replace(_ruleStates[peer], _pipeline.Aggregate(new RowMatrix(inputs, rows.Count + 1, d), destination, context));
             return true;
         }
         catch (AggregationException)

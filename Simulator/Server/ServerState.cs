@@ -270,9 +270,12 @@ public sealed class ServerState
                 Verdicts = _verdicts,
                 ServerUpdate = _serverUpdateRound == round.Round ? _serverUpdate : ReadOnlyMemory<float>.Empty,
                 Weights = _clientWeights is null ? ReadOnlyMemory<double>.Empty : clients.Select(id => _clientWeights[id]).ToArray(),
+                StatePool = _arena.Pool,
             };
             var pipeline = PipelineOfRound();
-            _aggregatorState = pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context);
+            _aggregatorState = AggregatorState.Replace(
+                _aggregatorState,
+                pipeline.Aggregate(new RowMatrix(inputs.AsSpan(0, rows * _run.Dimension), rows, _run.Dimension), aggregate, context));
             detection = pipeline.Detects ? RoundDetection.Of(_verdicts.Flags, clients, _roundByzantine.Contains) : null;
             _optimizer = _run.Setup.Training.SendModel
                 ? new ServerOptimizer(VectorPayload.TakeOwnership(aggregate), null) // clients sent models: the aggregate is the model

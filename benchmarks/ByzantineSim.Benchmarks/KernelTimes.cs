@@ -66,8 +66,11 @@ public static class KernelTimes
                 return Invariant($"kernel-refused {rule} {n} {d} requires {aggregator.Requirement}");
             }
 
+            // A stateful rule's state comes from a pool and is retired at once, as in the server
+            // (ByzFL's side builds a fresh instance per call: both start from no state).
             var output = new float[d];
-            call = () => aggregator.Aggregate(new RowMatrix(values, n, d), output, new AggregationContext(0, 1, null));
+            var pool = new PayloadPool(1L << 26);
+            call = () => aggregator.Aggregate(new RowMatrix(values, n, d), output, new AggregationContext(0, 1, null) { StatePool = pool })?.Retire();
         }
 
         try

@@ -112,6 +112,53 @@ public class RuleSpecificTests
         Assert.Throws<ArgumentException>(() => CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, 7, 33), new float[32], 0.5, 4, fromZero));
     }
 
+    [Fact]
+    public void CenteredClipping_WithAStatePool_RoundAfterRoundAllocatesNothingModelSized_AndARetiredStateThrows()
+    {
+        // The server's use: the state of round t is the centre of round t + 1, then retired. With
+        // the run's pool the next state reuses the retired one's array instead of a fresh one.
+        const int d = 100_000;
+        var data = Matrices.Gaussian(7, d, 11);
+        var rule = BuiltInAggregators.Create("centered-clipping", 2);
+        var pool = new PayloadPool(1L << 24);
+        var output = new float[d];
+        AggregatorState? state = null;
+        long allocated = 0;
+        for (int round = 0; round < 4; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var next = rule.Aggregate(new RowMatrix(data, 7, d), output, new AggregationContext(round, 0, state) { StatePool = pool });
+            state?.Retire();
+            allocated = round >= 2 ? Math.Max(allocated, GC.GetAllocatedBytesForCurrentThread() - before) : allocated;
+            state = next;
+        }
+
+        Assert.InRange(allocated, 0, d); // under a quarter of one d-float array per round
+        var current = Assert.IsType<CenteredClipping.CenteredClippingState>(state);
+        Assert.Equal(output, current.Center.Span.ToArray());
+        current.Retire();
+        Assert.Throws<ObjectDisposedException>(() => current.Center.Span.ToArray());
+    }
+
+    [Fact]
+    public void CenteredClipping_PooledStates_GiveTheSameBitsAsFreshOnes()
+    {
+        var data = Matrices.Gaussian(9, 257, 3, scale: 4);
+        var rule = BuiltInAggregators.Create("centered-clipping", 2, new Dictionary<string, string> { ["tau"] = "0.9", ["iterations"] = "2" });
+        var pool = new PayloadPool(1L << 20);
+        AggregatorState? fresh = null, pooled = null;
+        for (int round = 0; round < 5; round++)
+        {
+            var a = new float[257];
+            var b = new float[257];
+            fresh = rule.Aggregate(new RowMatrix(data, 9, 257), a, new AggregationContext(round, 0, fresh));
+            var next = rule.Aggregate(new RowMatrix(data, 9, 257), b, new AggregationContext(round, 0, pooled) { StatePool = pool });
+            pooled?.Retire();
+            pooled = next;
+            Assert.Equal(a, b);
+        }
+    }
+
     [Theory]
     [InlineData(3e38f, 1e-3)]
     [InlineData(-3e38f, 1e-3)]
