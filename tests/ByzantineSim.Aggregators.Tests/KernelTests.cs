@@ -259,4 +259,32 @@ public class KernelTests
             Assert.Equal(expected, output[k], 1e-4);
         }
     }
+    [Theory]
+    [InlineData(25, 100_003, true)]
+    [InlineData(25, 100_003, false)]
+    [InlineData(3, 77, true)]
+    [InlineData(1, 1_000, false)]
+    public void WeightedSum_EveryColumn_IsTheFloatSumInRowListOrder(int n, int d, bool weighted)
+    {
+        // The bits every rule built on the weighted sum depends on (mean, centered clipping, CGE,
+        // bucketing...): per column, t = w_0 x_0, then t = w_k x_k + t in list order, each
+        // product and sum rounded to float, then t * scale; without weights t = x_0, t = x_k + t.
+        var data = Matrices.Gaussian(n, d, 17, scale: 3);
+        int[] rows = [.. Enumerable.Range(0, n).Reverse()];
+        float[] weights = weighted ? [.. Enumerable.Range(0, n).Select(i => 0.37f + (0.11f * i))] : [];
+        const float scale = 0.3f;
+        var output = new float[d];
+        Rows.WeightedSum(Matrices.View(data, n), rows, weights, scale, output);
+        for (int k = 0; k < d; k++)
+        {
+            float t = weighted ? data[(rows[0] * d) + k] * weights[0] : data[(rows[0] * d) + k];
+            for (int i = 1; i < n; i++)
+            {
+                float x = data[(rows[i] * d) + k];
+                t = weighted ? (x * weights[i]) + t : x + t;
+            }
+
+            Assert.Equal(BitConverter.SingleToInt32Bits(t * scale), BitConverter.SingleToInt32Bits(output[k]));
+        }
+    }
 }
