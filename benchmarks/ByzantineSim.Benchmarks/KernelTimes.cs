@@ -11,7 +11,9 @@ namespace ByzantineSim.Benchmarks;
 /// were made (one only when the warm-up took over 2 s), and the median. Prints one line per rule,
 /// <c>kernel-time RULE N D SECONDS CALLS</c>, or <c>kernel-refused RULE N D REASON</c> when the
 /// rule refuses the size. The rule <c>gram</c> (<see cref="GramKernel"/>) times the Gram kernel
-/// alone. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>: it is the quick
+/// alone; <c>read</c> (<see cref="ReadPass"/>) and <c>copy</c> (<see cref="CopyPass"/>) are the
+/// floors of a bandwidth-bound rule and of a pre-aggregator (which writes an n x d output),
+/// measured in the same process. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>: it is the quick
 /// side-by-side, not the reference figure.
 /// </summary>
 public static class KernelTimes
@@ -21,6 +23,18 @@ public static class KernelTimes
     /// n (n + 1) / 2 dot products of length d), the core of the distance rules.
     /// </summary>
     public const string GramKernel = "gram";
+
+    /// <summary>
+    /// The pseudo-rule that reads every value of the matrix once (a sum per row, the rows shared
+    /// between the cores as the rules share them), the time a bandwidth-bound rule cannot beat.
+    /// </summary>
+    public const string ReadPass = "read";
+
+    /// <summary>
+    /// The pseudo-rule that copies the matrix into an n x d output, row by row on both cores: the
+    /// floor of a pre-aggregator, which reads its input and writes an output of the same size.
+    /// </summary>
+    public const string CopyPass = "copy";
 
     /// <summary>Parses the options, times every rule and prints the lines.</summary>
     public static int Run(string[] args)
@@ -51,6 +65,16 @@ public static class KernelTimes
         {
             var gram = new double[n * n];
             call = () => Gram.Compute(new RowMatrix(values, n, d), gram);
+        }
+        else if (rule == ReadPass)
+        {
+            var sums = new float[n];
+            call = () => Parallel.For(0, n, i => sums[i] = System.Numerics.Tensors.TensorPrimitives.Sum(values.AsSpan(i * d, d)));
+        }
+        else if (rule == CopyPass)
+        {
+            var copy = new float[values.Length];
+            call = () => Parallel.For(0, n, i => values.AsSpan(i * d, d).CopyTo(copy.AsSpan(i * d, d)));
         }
         else if (BuiltInAggregators.PreAggregators.TryGet(rule, out _))
         {

@@ -63,14 +63,16 @@ ATTACKS = {
 # the variant's name -> byzfl_crosscheck_run.py's options. `data-seed` changes the config instead:
 # ByzFL's data-distribution seed, under which it draws the initial weights, the 80/20 split and
 # the clients' shares, becomes the training seed instead of 0 (DATA_SEED_VARIANTS), so that those
-# draws differ between seeds as ours do.
+# draws differ between seeds as ours do. `data-seed-krum-trace` is `data-seed` with Krum's choices
+# counted (seeds beyond 3 as well: the Krum cells' spread over more seeds).
 VARIANTS = {
     "normalize": ["--normalize"],
     "plain-test": ["--plain-test"],
     "normalize-plain-test": ["--normalize", "--plain-test"],
     "data-seed": [],
+    "data-seed-krum-trace": ["--trace-krum"],
 }
-DATA_SEED_VARIANTS = {"data-seed"}
+DATA_SEED_VARIANTS = {"data-seed", "data-seed-krum-trace"}
 
 
 def spec_settings(repo):

@@ -18,6 +18,9 @@ to find what separates its results from ours:
   --normalize   standardise pixels as our IDX loader does (x - mean) / std, with the mean and
                 the population deviation of all 60,000 training images' [0, 1] pixels
   --plain-test  evaluate on the test images as they are (ByzFL flips them at random)
+  --trace-krum  count the steps at which ByzFL's Krum returns a Byzantine client's vector (its
+                server receives the honest vectors first, then the Byzantine ones); the run is
+                unchanged, the count goes into the JSON line as krum_byzantine_steps
 """
 import glob
 import json
@@ -29,7 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from byzfl_training import unpack_fashion_mnist  # noqa: E402  (same folder)
 
 
-OPTIONS = ("--normalize", "--plain-test")
+OPTIONS = ("--normalize", "--plain-test", "--trace-krum")
 
 
 def training_statistics(data_folder):
@@ -71,6 +74,25 @@ def patch_pipeline(train_module, data_folder, options):
         train_module.datasets = Datasets()
 
 
+def trace_krum(nb_honest):
+    """Wraps ByzFL's Krum (its class, so every instance) to count Byzantine selections. The
+    selected vector is found among the inputs by value; the call's result is Krum's own."""
+    import torch
+    from byzfl.aggregators import aggregators
+    original = aggregators.Krum.__call__
+    counts = {"steps": 0, "byzantine": 0}
+
+    def traced(self, vectors):
+        result = original(self, vectors)
+        rows = [torch.as_tensor(vector) for vector in vectors]
+        chosen = next(i for i, row in enumerate(rows) if torch.equal(row, torch.as_tensor(result)))
+        counts["steps"] += 1
+        counts["byzantine"] += int(chosen >= nb_honest)
+        return result
+    aggregators.Krum.__call__ = traced
+    return counts
+
+
 def main():
     checkout, data_folder, work, config_path = sys.argv[1:5]
     options = sys.argv[5:]
@@ -101,6 +123,7 @@ def main():
     settings = benchmark.delegate_data_distribution_seeds(settings)
     if len(settings) != 1:
         sys.exit(f"{config_path}: expected one experiment, ByzFL's expansion gave {len(settings)}")
+    krum = trace_krum(settings[0]["benchmark_config"]["nb_honest_clients"]) if "--trace-krum" in options else None
     start = time.perf_counter()
     start_training(settings[0])
     seconds = time.perf_counter() - start
@@ -110,8 +133,10 @@ def main():
         sys.exit(f"{work}: expected one test accuracy file for seed {seed}, found {len(found)}")
     with open(found[0]) as source:
         curve = [float(value) for value in source.read().replace(",", " ").split()]
-    print(json.dumps({"test_accuracy": curve[-1], "curve": curve, "seconds": seconds,
-                      "threads": torch.get_num_threads(), "options": options}), flush=True)
+    line = {"test_accuracy": curve[-1], "curve": curve, "seconds": seconds, "threads": torch.get_num_threads(), "options": options}
+    if krum is not None:
+        line.update({"krum_steps": krum["steps"], "krum_byzantine_steps": krum["byzantine"]})
+    print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":
