@@ -30,6 +30,9 @@ public static class KernelTimes
     /// </summary>
     public const string ReadPass = "read";
 
+    /// <summary>Untimed runs of <see cref="ReadPass"/> (one warm-up and up to five calls each) before the first rule.</summary>
+    private const int WarmUpPasses = 4;
+
     /// <summary>
     /// The pseudo-rule that copies the matrix into an n x d output, row by row on both cores: the
     /// floor of a pre-aggregator, which reads its input and writes an output of the same size.
@@ -48,6 +51,15 @@ public static class KernelTimes
         }
 
         var inputs = Data.StandardNormal(n, d, 1);
+
+        // Untimed passes before the first rule: the process's first parallel calls (thread pool,
+        // tiered JIT) are slower for a dozen calls, and would otherwise fall on whichever rule is
+        // timed first. ByzFL's side does the same (byzfl_aggregators.py).
+        for (int pass = 0; pass < WarmUpPasses; pass++)
+        {
+            _ = Time(ReadPass, inputs, n, d);
+        }
+
         foreach (string rule in args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             Console.WriteLine(Time(rule, inputs, n, d));
