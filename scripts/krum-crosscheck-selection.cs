@@ -25,6 +25,7 @@ var attackEntries = new Dictionary<string, string>
 // The spec's base section; the grid's Krum entry becomes the probe with the same neighbour count.
 string spec = File.ReadAllText(Path.Combine("experiments", "byzfl-crosscheck-pixels.yaml"));
 string baseSection = spec[spec.IndexOf("base:", StringComparison.Ordinal)..spec.IndexOf("grid:", StringComparison.Ordinal)];
+string neighbours = System.Text.RegularExpressions.Regex.Match(spec, @"\{ name: krum, neighbours: (\d+) \}").Groups[1].Value;
 var clients = System.Text.RegularExpressions.Regex.Match(baseSection, @"clients: \{ n: (\d+), f: (\d+) \}");
 int honest = int.Parse(clients.Groups[1].Value, invariant) - int.Parse(clients.Groups[2].Value, invariant);
 
@@ -48,10 +49,10 @@ try
             var sweep = Sweep.Parse($$"""
                 sweep: krum-crosscheck-{{attack}}-{{seed}}
                 {{baseSection.TrimEnd()}}
-                  aggregator: { name: {{KrumProbe.RegistryName}}, neighbours: 9 }
+                  aggregator: { name: {{KrumProbe.RegistryName}}, neighbours: {{neighbours}} }
                   attack: {{attackEntries[attack]}}
                 """.Replace("seed: 1\n", $"seed: {seed}\n", StringComparison.Ordinal));
-            var results = await sweep.RunAsync(new SweepRunOptions(root, Parallel: 1));
+            await sweep.RunAsync(new SweepRunOptions(root, Parallel: 1));
             var steps = KrumProbe.Records.ToArray();
             string accuracy = File.ReadLines(Directory.GetFiles(root, "metrics.csv", SearchOption.AllDirectories).Single(p => p.Contains($"krum-crosscheck-{attack}-{seed}", StringComparison.Ordinal))).Last().Split(',')[2];
             Console.WriteLine(string.Create(invariant, $"{attack} {seed} {steps.Count(s => s)} {steps.Length} {accuracy}"));

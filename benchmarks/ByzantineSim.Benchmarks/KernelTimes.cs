@@ -13,8 +13,8 @@ namespace ByzantineSim.Benchmarks;
 /// rule refuses the size. The rule <c>gram</c> (<see cref="GramKernel"/>) times the Gram kernel
 /// alone; <c>read</c> (<see cref="ReadPass"/>) and <c>copy</c> (<see cref="CopyPass"/>) are the
 /// floors of a bandwidth-bound rule and of a pre-aggregator (which writes an n x d output),
-/// measured in the same process. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>: it is the quick
-/// side-by-side, not the reference figure.
+/// measured in the same process. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>:
+/// it is the quick side-by-side, not the reference figure.
 /// </summary>
 public static class KernelTimes
 {

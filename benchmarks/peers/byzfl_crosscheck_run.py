@@ -84,8 +84,8 @@ def trace_krum(nb_honest):
 
     def traced(self, vectors):
         result = original(self, vectors)
-        rows = [torch.as_tensor(vector) for vector in vectors]
-        chosen = next(i for i, row in enumerate(rows) if torch.equal(row, torch.as_tensor(result)))
+        selected = torch.as_tensor(result)
+        chosen = next(i for i, vector in enumerate(vectors) if torch.equal(torch.as_tensor(vector), selected))
         counts["steps"] += 1
         counts["byzantine"] += int(chosen >= nb_honest)
         return result
