@@ -122,8 +122,8 @@ public static class BuiltInAttacks
             "all copy the honest client with the largest projection on the estimated direction of largest variance",
             AttackKnowledge.HonestUpdates,
             "Karimireddy, He, Jaggi, ICLR 2022, arXiv 2006.09365",
-            [MimicOptions.WarmupParameter],
-            (binder, _) => new MimicAttack(MimicOptions.Bind(binder))),
+            [MimicOptions.WarmupParameter, MimicOptions.TargetParameter],
+            (binder, population) => new MimicAttack(MimicOptions.Bind(binder, population))),
         new AttackDescriptor(
             MinMaxAttack.MinMaxName,
             "all send mean - lambda * Delta, lambda bisected so the largest distance to an honest update stays within the honest diameter",

@@ -16,7 +16,9 @@ namespace ByzantineSim.Attacks.Mimic;
 /// the target is argmax_i |&lt;g_i, z&gt;| each warm-up round, then stays fixed. The absolute
 /// value (ByzFL's WorkerWithMaxVariance) makes the choice independent of the random sign of z;
 /// EPFL-ML's signed argmax picks either end of the spread depending on z0. Stateful: the
-/// estimate lives in <see cref="MimicState"/>, which the coalition keeps between rounds.
+/// estimate lives in <see cref="MimicState"/>, which the coalition keeps between rounds. With
+/// <see cref="MimicOptions.Target"/> set, the attack copies that client every round instead
+/// (ByzFL's <c>Mimic(epsilon)</c>), and keeps no state.
 /// </summary>
 public sealed class MimicAttack(MimicOptions options) : Attack<MimicOptions>(RegistryName, options, AttackKnowledge.HonestUpdates, sendsOneVector: true)
 {
@@ -27,6 +29,13 @@ public sealed class MimicAttack(MimicOptions options) : Attack<MimicOptions>(Reg
     protected override AttackState? CraftRows(in AttackContext context, Span<float> output)
     {
         var honest = context.HonestUpdates;
+        if (Options.Target is { } target)
+        {
+            // ByzFL's Mimic(epsilon): the same client every round, no estimate and no state.
+            honest[RowOf(context, target) ?? 0].CopyTo(output[..context.Dimension]);
+            return null;
+        }
+
         var state = context.State as MimicState;
         MimicState next;
         int row;

@@ -66,6 +66,42 @@ public class MimicAttackTests
         Assert.Equal([-7f, 0f, -7f, 0f], output);
     }
 
+    private static IAttack MimicTarget(int target) =>
+        BuiltInAttacks.Create("mimic", new(5, 2), new Dictionary<string, string> { ["target"] = target.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+    [Fact]
+    public void FixedTarget_CopiesThatClientEveryRound_NotTheOneTheDirectionPicks()
+    {
+        // The direction picks client 0 in Round0 and client 1 in Round1; target 2 copies client 2 in both.
+        var first = Craft(MimicTarget(2), [[3, 0], [0, 0], [1, 2]], 2, 5, out var state, seed: 3);
+        Assert.Equal([1f, 2f, 1f, 2f], first);
+        Assert.Null(state);
+        var second = Craft(MimicTarget(2), [[0, 0], [0, 4], [-5, 6]], 2, 5, out _, state: state);
+        Assert.Equal([-5f, 6f, -5f, 6f], second);
+    }
+
+    [Fact]
+    public void FixedTarget_ByClientId_NotByRow()
+    {
+        // Rows are clients 1, 3 and 4: target 3 is the second row.
+        var output = Craft(MimicTarget(3), [[1, 1], [7, 8], [2, 2]], 2, 7, out _, honestIds: [1, 3, 4]);
+        Assert.Equal([7f, 8f, 7f, 8f], output);
+    }
+
+    [Fact]
+    public void FixedTarget_Missing_CopiesTheLowestIdHonestReply()
+    {
+        var output = Craft(MimicTarget(0), [[-7, 1], [1, 0]], 2, 5, out _, honestIds: [1, 2]);
+        Assert.Equal([-7f, 1f, -7f, 1f], output);
+    }
+
+    [Fact]
+    public void FixedTarget_NotAClientId_IsABindError()
+    {
+        Assert.Contains("must be a client id below n = 5", CreateError("mimic", new(5, 2), new Dictionary<string, string> { ["target"] = "5" }));
+        Assert.Contains("must be >= 0", CreateError("mimic", new(5, 2), new Dictionary<string, string> { ["target"] = "-1" }));
+    }
+
     [Fact]
     public void SameSeed_SameState()
     {
