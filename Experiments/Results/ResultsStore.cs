@@ -34,6 +34,9 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
     /// <summary>A peer-to-peer run's Byzantine-to-honest messages.</summary>
     public const string MessagesFile = "messages.csv";
 
+    /// <summary>A peer-to-peer run's test accuracy of every honest peer at every evaluation.</summary>
+    public const string PeersFile = "peers.csv";
+
     /// <summary>The columns metrics.csv adds for a peer-to-peer run.</summary>
     public static readonly string[] PeerColumns = ["peer_accuracy_min", "peer_accuracy_max", "consensus_distance"];
 
@@ -185,6 +188,15 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             Add(MessagesFile, Csv(
                 ["round", "from", "to", "norm", "distance_to_receiver", "fingerprint"],
                 result.Messages.Select(m => new object[] { m.Round, m.From, m.To, m.Norm, m.Distance, m.Fingerprint.ToString("x16", CultureInfo.InvariantCulture) })));
+        }
+
+        if (result.PeerToPeer)
+        {
+            // metrics.csv keeps the mean, lowest and highest; which peer falls behind, and whether
+            // its classes explain it (clients.csv), needs each peer's own figure.
+            Add(PeersFile, Csv(
+                ["round", "peer", "test_accuracy"],
+                result.Evaluations.SelectMany(e => e.PeerAccuracies.Select((accuracy, peer) => new object[] { e.Round, peer, accuracy }))));
         }
 
         if (result.PeerToPeer && run.Setup.Topology is { } topology)

@@ -137,6 +137,7 @@ public sealed class PeerNetworkActor : RunDriverActor
         {
             PeerAccuracyMin = _results.Min(r => r.Accuracy),
             PeerAccuracyMax = _results.Max(r => r.Accuracy),
+            PeerAccuracies = [.. _results.Select(r => r.Accuracy)],
             ConsensusDistance = _network.ConsensusDistance(),
         });
         if (round < _run.Setup.Training.Rounds)

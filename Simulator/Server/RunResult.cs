@@ -164,6 +164,9 @@ public sealed record EvaluationRecord(
     /// <summary>Peer-to-peer runs: the highest test accuracy of an honest peer's model (NaN otherwise).</summary>
     public double PeerAccuracyMax { get; init; } = double.NaN;
 
+    /// <summary>Peer-to-peer runs: each honest peer's test accuracy, in peer id order (empty otherwise).</summary>
+    public ImmutableArray<double> PeerAccuracies { get; init; } = [];
+
     /// <summary>Peer-to-peer runs: the honest peers' consensus distance (1/|H|) sum_i |x_i - mean x|^2 (NaN otherwise).</summary>
     public double ConsensusDistance { get; init; } = double.NaN;
 

@@ -1,8 +1,8 @@
 namespace ByzantineSim.Experiments.Tests;
 
 /// <summary>
-/// A tiny peer-to-peer sweep through the CLI: its files carry the spread over peers, the consensus
-/// distance and the Byzantine peer's messages, and its report plots the worst peer and the consensus distance.
+/// A tiny peer-to-peer sweep through the CLI: its files carry the spread over peers, each peer's
+/// accuracy, the consensus distance and the Byzantine peer's messages, and its report plots the worst peer and the consensus distance.
 /// </summary>
 public sealed class PeerSweepTests
 {
@@ -31,6 +31,21 @@ public sealed class PeerSweepTests
                 var metrics = File.ReadAllLines(Path.Combine(runFolder, "metrics.csv"));
                 Assert.Equal("round,train_loss,test_accuracy,test_loss,aggregated,peer_accuracy_min,peer_accuracy_max,consensus_distance", metrics[0]);
                 Assert.Equal(4, metrics.Length); // header, rounds 0, 2, 4
+
+                // Each honest peer's accuracy at each evaluation (7 peers x rounds 0, 2, 4): its lowest
+                // and highest are metrics.csv's, the same doubles.
+                var peers = File.ReadAllLines(Path.Combine(runFolder, "peers.csv"));
+                Assert.Equal("round,peer,test_accuracy", peers[0]);
+                Assert.Equal(1 + (3 * 7), peers.Length);
+                foreach (string row in metrics.Skip(1))
+                {
+                    var m = row.Split(',');
+                    var own = peers.Skip(1).Select(p => p.Split(',')).Where(p => p[0] == m[0]).ToList();
+                    Assert.Equal(Enumerable.Range(0, 7).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), own.Select(p => p[1]));
+                    var accuracies = own.Select(p => double.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+                    Assert.Equal(double.Parse(m[5], System.Globalization.CultureInfo.InvariantCulture), accuracies.Min());
+                    Assert.Equal(double.Parse(m[6], System.Globalization.CultureInfo.InvariantCulture), accuracies.Max());
+                }
 
                 // The Byzantine peer (id 7) sends its two honest neighbours (0 and 6) one vector each per round.
                 var messages = File.ReadAllLines(Path.Combine(runFolder, "messages.csv"));
