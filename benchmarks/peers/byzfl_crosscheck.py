@@ -42,7 +42,11 @@ RAW = os.path.join("docs", "validation", "byzfl-crosscheck")
 # Our side of results.csv: ByzFL's settings including its [0, 1] pixels (standardize: false).
 OURS = os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels")
 # Our runs with one factor changed: folder -> the factor's name in factors.csv.
-OURS_FACTORS = {os.path.join("docs", "validation", "runs", "byzfl-crosscheck"): "standardized"}
+OURS_FACTORS = {os.path.join("docs", "validation", "runs", "byzfl-crosscheck"): "standardized",
+                # mimic copying honest client 0 every step, as ByzFL's Mimic(epsilon = 0) does
+                os.path.join("docs", "validation", "runs", "byzfl-crosscheck-mimic-target"): "mimic-target",
+                # seeds 4-8 of five cells (not a changed setting: more draws of the same cells)
+                os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels-seeds"): "seeds-4-8"}
 SEEDS = [1, 2, 3]
 # Our rule name (the label before any options) -> ByzFL's aggregator entry.
 RULES = {
@@ -197,10 +201,22 @@ def our_rows(folder, steps):
             summary = json.load(source)
         if summary["status"] != "complete" or summary["rounds"] != steps:
             sys.exit(f"{path}: status {summary['status']}, {summary['rounds']} rounds; expected a complete run of {steps}")
-        labels = summary["labels"]
-        rule, attack = labels["aggregator"].split("(")[0], labels["attack"].split("(")[0]
-        rows.append(("ours", rule, attack, int(labels["seed"]), summary["rounds"], summary["final_test_accuracy"]))
+        seed, rule, attack = run_cell(os.path.join(os.path.dirname(path), "spec.yaml"))
+        rows.append(("ours", rule, attack, seed, summary["rounds"], summary["final_test_accuracy"]))
     return rows
+
+
+def run_cell(spec_path):
+    """(seed, rule, attack) of one run, from its canonical spec.yaml (a run's labels name only
+    the sweep's axes, so a sweep with a fixed attack or seed has no label for it)."""
+    with open(spec_path) as source:
+        text = source.read()
+    seed = re.search(r"^seed: (\d+)$", text, re.MULTILINE)
+    rule = re.search(r"^aggregator:\n  name: (\S+)$", text, re.MULTILINE)
+    attack = re.search(r"^attack:\n  name: (\S+)$", text, re.MULTILINE)
+    if not (seed and rule and attack):
+        sys.exit(f"{spec_path}: expected top-level seed, aggregator.name and attack.name")
+    return int(seed.group(1)), rule.group(1), attack.group(1)
 
 
 def write_csv(path, header, rows):
