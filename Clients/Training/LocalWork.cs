@@ -46,6 +46,9 @@ public sealed record LocalWork(
     /// <summary>How the indices of noisy copies read when the client's data is diluted, or null. <value>null</value></summary>
     public Partitioning.DilutedSamples? Dilution { get; init; }
 
+    /// <summary>Label smoothing epsilon of the training loss (see <see cref="ClientBatch.LabelSmoothing"/>). <value>0</value></summary>
+    public double LabelSmoothing { get; init; }
+
     /// <summary>Batch <paramref name="step"/> with its labels, degradation and augmentation.</summary>
     public ClientBatch BatchAt(int step) => new(Batches[step], Poisoning, Relabel)
     {
@@ -53,6 +56,7 @@ public sealed record LocalWork(
         AugmentationSeed = Seed.Derive(AugmentationSeed, "step", step),
         Degradation = Degradation is { ChangesPixels: true } && (DegradedBatches.IsDefault || DegradedBatches[step]) ? Degradation : null,
         Dilution = Dilution,
+        LabelSmoothing = LabelSmoothing,
     };
 }
 
@@ -95,6 +99,13 @@ public sealed record ClientBatch(ImmutableArray<int> Samples, DataPoisoning? Poi
     /// when every index is a stored sample. <value>null</value>
     /// </summary>
     public Partitioning.DilutedSamples? Dilution { get; init; }
+
+    /// <summary>
+    /// Label smoothing epsilon of the training loss: cross-entropy against the target
+    /// (1 - epsilon) one-hot(y) + epsilon / K over the K classes (PyTorch's <c>label_smoothing</c>;
+    /// Szegedy et al. 2016). 0 is plain cross-entropy; ignored for regression. <value>0</value>
+    /// </summary>
+    public double LabelSmoothing { get; init; }
 
     /// <summary>The first (for D-SGD, the only) batch of <paramref name="work"/>, with its labels and augmentation.</summary>
     public static ClientBatch Of(LocalWork work) => work.BatchAt(0);

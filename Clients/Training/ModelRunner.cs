@@ -196,7 +196,8 @@ public sealed partial class ModelRunner : IDisposable
                 int count = Math.Min(_stacked.ClientsPerPass, clients.Count - first);
                 var (inputs, targets) = MakeBatch(data, clients.Skip(first).Take(count).ToList());
                 var passEach = each is null ? null : (first == 0 ? each : each.Skip(first).ToList());
-                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count), parametersIdentity, passEach);
+                double smoothing = PassSmoothing(clients, first, count);
+                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count), parametersIdentity, passEach, smoothing);
             }
 
             return;
@@ -219,7 +220,7 @@ public sealed partial class ModelRunner : IDisposable
 
             _module.zero_grad();
             var (inputs, targets) = MakeBatch(data, [clients[c]]);
-            var loss = Loss(_module.forward(inputs), targets, data.IsRegression, nn.Reduction.Mean);
+            var loss = Loss(_module.forward(inputs), targets, data.IsRegression, nn.Reduction.Mean, clients[c].LabelSmoothing);
             loss.backward();
             int offset = 0;
             foreach (var parameter in _parameters)
@@ -401,11 +402,26 @@ public sealed partial class ModelRunner : IDisposable
         return _device is null ? (inputs, targets) : (inputs.to(_device), targets.to(_device));
     }
 
-    /// <summary>Cross-entropy for classification, squared error for regression.</summary>
-    private static Tensor Loss(Tensor outputs, Tensor targets, bool regression, nn.Reduction reduction) =>
+    /// <summary>Cross-entropy (with label smoothing epsilon, 0 for none) for classification, squared error for regression.</summary>
+    private static Tensor Loss(Tensor outputs, Tensor targets, bool regression, nn.Reduction reduction, double labelSmoothing = 0) =>
         regression
             ? nn.functional.mse_loss(outputs, targets, reduction)
-            : nn.functional.cross_entropy(outputs, targets, reduction: reduction);
+            : nn.functional.cross_entropy(outputs, targets, reduction: reduction, label_smoothing: labelSmoothing);
+
+    // The clients of one stacked pass come from one run's round, so they share its smoothing.
+    private static double PassSmoothing(IReadOnlyList<ClientBatch> clients, int first, int count)
+    {
+        double smoothing = clients[first].LabelSmoothing;
+        for (int c = first + 1; c < first + count; c++)
+        {
+            if (clients[c].LabelSmoothing != smoothing)
+            {
+                throw new ArgumentException("the clients of one pass must share their label smoothing", nameof(clients));
+            }
+        }
+
+        return smoothing;
+    }
 
     /// <summary>The checks of <see cref="ComputeGradients(ReadOnlySpan{float}, Dataset, IReadOnlyList{ClientBatch}, Span{float}, Span{float})"/> and its twin.</summary>
     private void CheckTogether(ReadOnlySpan<float> parameters, IReadOnlyList<ClientBatch> clients, bool gradientsFit, Span<float> losses)

@@ -70,6 +70,9 @@ public static partial class RunReader
         /// <summary><c>training.clip_norm</c>: norm a client clips each step's gradient to (0: no clipping).</summary>
         public const double ClipNorm = 0;
 
+        /// <summary><c>training.label_smoothing</c>: the clients' cross-entropy takes plain one-hot targets (epsilon 0).</summary>
+        public const double LabelSmoothing = 0;
+
         /// <summary><c>training.participation</c>: share of the clients sampled each round.</summary>
         public const double Participation = TrainingSettings.DefaultParticipation;
 
@@ -183,7 +186,7 @@ public static partial class RunReader
                 ("clients", $"n {N(Clients)}, f {N(Byzantine)}"),
                 ("training", $"rounds {N(Rounds)}, batch_size {N(BatchSize)}, learning_rate {N(LearningRate)}, no milestones, lr_gamma {N(Gamma)}, " +
                     $"weight_decay {N(WeightDecay)}, worker_momentum {N(WorkerMomentum)}, momentum_form {SpecWords.MomentumForm.Word(MomentumForm)}, " +
-                    $"server_momentum {N(ServerMomentum)}, eval_every {N(EvalEvery)}"),
+                    $"server_momentum {N(ServerMomentum)}, eval_every {N(EvalEvery)}, label_smoothing {N(LabelSmoothing)}"),
                 ("aggregator", Aggregator),
                 ("attack", Attack),
                 ("threat", $"omniscient {B(Omniscient)}, knows_aggregator {B(KnowsAggregator)}, server_knows_count {B(ServerKnowsCount)}"),

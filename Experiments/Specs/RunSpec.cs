@@ -67,6 +67,9 @@ public sealed record TrainingSpec(
     /// <summary>Equal weights, or each update weighted by its client's sample count (fedavg). <value>None</value></summary>
     public UpdateWeighting Weighting { get; init; } = UpdateWeighting.None;
 
+    /// <summary>Label smoothing epsilon of the clients' training loss; 0 is plain cross-entropy. <value>0</value></summary>
+    public double LabelSmoothing { get; init; }
+
     /// <summary>The simulator's settings of this spec.</summary>
     public TrainingSettings ToSettings() =>
         new(Rounds, BatchSize, new LearningRateSchedule(LearningRate, Milestones, Gamma), WeightDecay, WorkerMomentum, MomentumForm, ServerMomentum, EvalEvery)
@@ -79,6 +82,7 @@ public sealed record TrainingSpec(
             SendModel = Send == ClientSends.Model,
             Augmentation = Augmentation,
             Weighting = Weighting,
+            LabelSmoothing = LabelSmoothing,
         };
 
     /// <inheritdoc />
@@ -422,7 +426,11 @@ internal static class Canonical
         $"  momentum_form: {SpecWords.MomentumForm.Word(t.MomentumForm)}\n  server_momentum: {Number(t.ServerMomentum)}\n  eval_every: {t.EvalEvery}\n" +
         $"  algorithm: {SpecWords.Algorithm.Word(t.Algorithm)}\n  local_steps: {t.LocalSteps}\n  local_learning_rate: {Number(t.LocalLearningRate)}\n" +
         $"  clip_norm: {Number(t.ClipNorm)}\n  participation: {Number(t.Participation)}\n  send: {SpecWords.Send.Word(t.Send)}\n" +
-        Augmentation(t.Augmentation) + Weighting(t.Weighting);
+        Augmentation(t.Augmentation) + Weighting(t.Weighting) + LabelSmoothing(t.LabelSmoothing);
+
+    // Written only when on, so that runs without it keep the ids they had before it existed.
+    private static string LabelSmoothing(double epsilon) =>
+        epsilon == 0 ? "" : $"  label_smoothing: {Number(epsilon)}\n";
 
     // Written only when on, so that unweighted runs keep the ids they had before it existed.
     private static string Weighting(UpdateWeighting weighting) =>

@@ -43,6 +43,7 @@ internal static class TrainingReader
         {
             Augmentation = ReadAugmentation(reader, view),
             Weighting = view.Word("weighting", Defaults.Weighting, SpecWords.Weighting),
+            LabelSmoothing = view.Scalar("label_smoothing", Defaults.LabelSmoothing, v => v is >= 0 and < 1 ? null : "must be in [0, 1)"),
         };
         if (spec.Algorithm == LocalMode.Gradient)
         {

@@ -79,6 +79,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             Degradation = Degradation,
             DegradedBatches = degraded,
             Dilution = Dilution,
+            LabelSmoothing = training.LabelSmoothing,
         };
     }
 

@@ -131,6 +131,9 @@ public sealed record TrainingSettings(
     /// <summary>Client-side gradient clipping bound per step; 0 disables it. <value>0</value></summary>
     public double ClipNorm { get; init; }
 
+    /// <summary>Label smoothing epsilon of the clients' training loss (classification); 0 is plain cross-entropy. <value>0</value></summary>
+    public double LabelSmoothing { get; init; }
+
     /// <summary>Share of all clients sampled each round. <value>1 (everyone)</value></summary>
     public double Participation { get; init; } = DefaultParticipation;
 

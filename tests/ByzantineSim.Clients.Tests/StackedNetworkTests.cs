@@ -120,6 +120,45 @@ public class StackedNetworkTests
         Assert.InRange(MathF.Sqrt(updates.AsSpan(4 * d, d).ToArray().Sum(v => v * v)), 0f, 0.0101f);
     }
 
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("cnn_mnist")]
+    public void LabelSmoothing_MatchesAutogradWithTorchsLabelSmoothing(string name)
+    {
+        // PyTorch's cross_entropy(label_smoothing: eps) through the module is the reference; the
+        // 50/51 of label_dilution alpha = 50's expected pull included.
+        var (model, data) = Setup(name);
+        using var stacked = new ModelRunner(model, data.SampleShape, data.Classes);
+        using var module = new ModelRunner(model, data.SampleShape, data.Classes, stacked: false);
+        var parameters = stacked.InitialParameters(11);
+        foreach (double epsilon in new[] { 0.1, 50.0 / 51 })
+        {
+            var clients = Batches(data, clients: 3, samples: 6, seed: 5).Select(c => c with { LabelSmoothing = epsilon }).ToList();
+            AssertSameGradients(stacked, module, parameters, data, clients);
+        }
+    }
+
+    [Fact]
+    public void LabelSmoothing_ChangesTheGradientByEpsilonTimesTheUniformPull()
+    {
+        // grad(eps) = grad(0) + eps (onehot(y) - 1/K) / B at the outputs, so for logistic regression
+        // (outputs = W x + b) the bias gradient moves by exactly eps (mean one-hot - 1/K).
+        var (model, data) = Setup("logistic");
+        using var runner = new ModelRunner(model, data.SampleShape, data.Classes);
+        var parameters = runner.InitialParameters(3);
+        var plain = Batches(data, clients: 1, samples: 8, seed: 2);
+        var smoothed = plain.Select(c => c with { LabelSmoothing = 0.5 }).ToList();
+        var (g0, _) = Compute(runner, parameters, data, plain);
+        var (g1, _) = Compute(runner, parameters, data, smoothed);
+        int d = runner.ParameterCount;
+        var labels = plain[0].Samples.Select(i => data.Labels[i]).ToList();
+        for (int k = 0; k < 10; k++)
+        {
+            double expected = 0.5 * ((labels.Count(y => y == k) / 8.0) - 0.1);
+            Assert.Equal(expected, g1[d - 10 + k] - g0[d - 10 + k], 5);
+        }
+    }
+
     [Fact]
     public void Regression_MatchesAutograd()
     {

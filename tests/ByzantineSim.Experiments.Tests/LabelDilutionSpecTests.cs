@@ -44,7 +44,30 @@ public class LabelDilutionSpecTests
             Head + "  label_dilution: 10\n",
             ["spec.yaml:4:19: base.label_dilution: expected a mapping, got '10'"]
         },
+        {
+            Head + "  training: { label_smoothing: 1 }\n",
+            ["spec.yaml:4:32: base.training.label_smoothing: must be in [0, 1) (got 1)"]
+        },
+        {
+            Head + "  data: synthetic-linear\n  training: { label_smoothing: 0.1 }\n",
+            ["spec.yaml:5:32: base.training.label_smoothing: needs a classification data set: a regression target has no classes to smooth over"]
+        },
     };
+
+    [Fact]
+    public void LabelSmoothing_AbsentOrZero_SameIdAsBefore_GivenReadsBackAndReachesTheClients()
+    {
+        // The label-noise study's control: targets with the expected pull of alpha = 50's random labels.
+        var plain = Single(Head);
+        Assert.Equal(plain.Id, Single(Head + "  training: { label_smoothing: 0 }\n").Id);
+        Assert.DoesNotContain("label_smoothing", plain.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
+        var run = Single(Head + "  training: { label_smoothing: 0.98 }\n");
+        string canonical = run.Spec.ToCanonicalYaml();
+        Assert.Contains("  label_smoothing: 0.98\n", canonical, StringComparison.Ordinal);
+        Assert.Equal(0.98, run.Setup.Training.LabelSmoothing);
+        Assert.Equal(canonical, SweepLoader.ParseRun(run.Id, canonical, run.Labels).Spec.ToCanonicalYaml());
+        Assert.NotEqual(plain.Id, run.Id);
+    }
 
     [Fact]
     public void AbsentOrAlphaZero_SameCanonicalYamlAndIdAsWithout()

@@ -10,11 +10,18 @@ internal static class OutputLoss
     /// Each client's mean loss over its samples into <paramref name="losses"/>, and the gradient
     /// of that mean with respect to <paramref name="outputs"/> (rows of <paramref name="width"/>)
     /// into <paramref name="delta"/>. <paramref name="targets"/> are int64 labels, or the
-    /// regression targets.
+    /// regression targets. A <paramref name="labelSmoothing"/> epsilon above 0 takes the
+    /// cross-entropy against (1 - epsilon) one-hot + epsilon / width (classification only).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Compute(Span<float> outputs, Tensor targets, bool regression, Shape shape, int width, Span<float> delta, Span<float> losses)
+    public static void Compute(Span<float> outputs, Tensor targets, bool regression, Shape shape, int width, Span<float> delta, Span<float> losses, double labelSmoothing = 0)
     {
+        if (!regression && labelSmoothing > 0)
+        {
+            ComputeSmoothed(outputs, targets.data<long>().ToArray(), shape, width, delta, losses, (float)labelSmoothing);
+            return;
+        }
+
         int samples = shape.Samples;
         float scale = 1f / samples;
         if (regression)
@@ -62,6 +69,46 @@ internal static class OutputLoss
                 }
 
                 gradient[label] -= scale;
+            }
+
+            losses[c] = (float)(total / samples);
+        }
+    }
+
+    // Cross-entropy against t = (1 - eps) one-hot(y) + eps / K: loss = log sum exp(z) - sum_k t_k z_k,
+    // gradient softmax(z) - t, both over the samples' mean (PyTorch's label_smoothing).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ComputeSmoothed(Span<float> outputs, long[] labels, Shape shape, int width, Span<float> delta, Span<float> losses, float epsilon)
+    {
+        int samples = shape.Samples;
+        float scale = 1f / samples;
+        float spread = epsilon / width;
+        for (int c = 0; c < shape.Clients; c++)
+        {
+            double total = 0;
+            for (int s = 0; s < samples; s++)
+            {
+                int row = (c * samples) + s;
+                var logits = outputs.Slice(row * width, width);
+                var gradient = delta.Slice(row * width, width);
+                float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
+                float sum = 0;
+                float logitSum = 0;
+                for (int k = 0; k < width; k++)
+                {
+                    gradient[k] = MathF.Exp(logits[k] - max);
+                    sum += gradient[k];
+                    logitSum += logits[k] - max;
+                }
+
+                int label = (int)labels[row];
+                total += MathF.Log(sum) - ((1 - epsilon) * (logits[label] - max)) - (spread * logitSum);
+                for (int k = 0; k < width; k++)
+                {
+                    gradient[k] = ((gradient[k] / sum) - spread) * scale;
+                }
+
+                gradient[label] -= (1 - epsilon) * scale;
             }
 
             losses[c] = (float)(total / samples);

@@ -109,7 +109,8 @@ internal sealed partial class StackedNetwork
         GradientRows gradients,
         Span<float> losses,
         object? parametersIdentity = null,
-        IReadOnlyList<ReadOnlyMemory<float>>? each = null)
+        IReadOnlyList<ReadOnlyMemory<float>>? each = null,
+        double labelSmoothing = 0)
     {
         using var scope = NewDisposeScope();
         Thetas thetas;
@@ -135,7 +136,7 @@ internal sealed partial class StackedNetwork
 
         // Loss and its gradient with respect to the outputs.
         var delta = _buffers.Get("loss", 0, x.shape);
-        OutputLoss.Compute(TensorMemory.Floats(x), targets, regression, shape, (int)x.shape[2], TensorMemory.Floats(delta), losses);
+        OutputLoss.Compute(TensorMemory.Floats(x), targets, regression, shape, (int)x.shape[2], TensorMemory.Floats(delta), losses, labelSmoothing);
 
         // Backward, layer by layer, writing each client's parameter gradients.
         for (int i = _linears.Length - 1; i >= 0; i--)
