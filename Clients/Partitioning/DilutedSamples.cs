@@ -12,13 +12,26 @@ namespace ByzantineSim.Clients.Partitioning;
 /// <param name="Seed">Root of the noisy labels' streams.</param>
 public sealed record DilutedSamples(int CleanCount, int Classes, ulong Seed)
 {
+    /// <summary>
+    /// A noisy copy's label is drawn anew every time the copy is trained on (from the batch's own
+    /// stream), instead of once for the run: the same expected loss without a fixed sample of
+    /// random labels per image that the network could fit. <value>false</value>
+    /// </summary>
+    public bool FreshLabels { get; init; }
+
     /// <summary>True when <paramref name="sample"/> is a noisy copy.</summary>
     public bool IsNoisy(int sample) => sample >= CleanCount;
 
     /// <summary>The training sample whose image <paramref name="sample"/> shows.</summary>
     public int ImageOf(int sample) => sample % CleanCount;
 
-    /// <summary>The label of <paramref name="sample"/>: the stored one, or a noisy copy's random label.</summary>
-    public int LabelOf(int sample, ReadOnlySpan<int> labels) =>
-        IsNoisy(sample) ? new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "label", sample)).Next(Classes) : labels[sample];
+    /// <summary>
+    /// The label of <paramref name="sample"/>: the stored one, or a noisy copy's random label;
+    /// with <see cref="FreshLabels"/> drawn from <paramref name="draw"/>, the stream of this use of
+    /// the copy (its batch and position).
+    /// </summary>
+    public int LabelOf(int sample, ReadOnlySpan<int> labels, ulong draw = 0) =>
+        !IsNoisy(sample) ? labels[sample]
+        : FreshLabels ? new DeterministicRandom(Core.Numerics.Seed.Derive(draw, "fresh-label", sample)).Next(Classes)
+        : new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "label", sample)).Next(Classes);
 }

@@ -14,6 +14,9 @@ namespace ByzantineSim.Clients.Partitioning;
 /// <param name="Clients">How many clients are diluted, ids 0 .. k-1 (honest, since Byzantine ids come last); null: every client.</param>
 public sealed record LabelDilution(int Alpha, int? Clients)
 {
+    /// <summary>Noisy copies' labels drawn anew at every use (see <see cref="DilutedSamples.FreshLabels"/>). <value>false</value></summary>
+    public bool FreshLabels { get; init; }
+
     /// <summary>
     /// The largest alpha a training set of <paramref name="trainCount"/> samples allows: copy c of
     /// sample i has index i + c N, which must fit in an int.
@@ -65,6 +68,6 @@ public sealed record LabelDilution(int Alpha, int? Clients)
             parts[client] = samples.MoveToImmutable();
         }
 
-        return partition with { Clients = parts.MoveToImmutable(), Dilution = new DilutedSamples(trainCount, classes, seed) };
+        return partition with { Clients = parts.MoveToImmutable(), Dilution = new DilutedSamples(trainCount, classes, seed) { FreshLabels = FreshLabels } };
     }
 }

@@ -92,7 +92,7 @@ public sealed partial class ModelRunner
                 // poisoning then maps whatever the client holds.
                 int sample = client.Samples[k];
                 int label = client.Relabel is not null && client.Relabel.TryGetValue(sample, out int noisy) ? noisy
-                    : client.Dilution is { } dilution ? dilution.LabelOf(sample, data.Labels)
+                    : client.Dilution is { } dilution ? dilution.LabelOf(sample, data.Labels, dilution.FreshLabels ? Seed.Derive(client.AugmentationSeed, "label", k) : 0)
                     : data.Labels[sample];
                 targets[row++] = client.Poisoning is null ? label : client.Poisoning.LabelAt(label, k, client.Samples.Length);
             }

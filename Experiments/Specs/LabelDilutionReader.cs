@@ -47,8 +47,9 @@ internal static class LabelDilutionReader
             reader.Error(alphaNode, view.PathOf("alpha"), "needs a classification data set: a regression set has no labels to draw at random");
         }
 
+        bool fresh = view.Scalar("fresh_labels", false);
         view.Finish();
-        return alpha == 0 ? null : new LabelDilution(alpha, count);
+        return alpha == 0 ? null : new LabelDilution(alpha, count) { FreshLabels = fresh };
     }
 
     private static int? Reject(NodeReader reader, YNode node, string path, string message)

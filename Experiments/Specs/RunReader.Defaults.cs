@@ -193,7 +193,7 @@ public static partial class RunReader
                 ("adversary", $"identities {SpecWords.Identities.Word(Identities)} (the last f ids; rotating needs period; random takes count, default f, or fraction), one attack (no groups)"),
                 ("unreliable", $"none (when given: degradation {SpecWords.Degradation.Word(Degradation)}; level: blur sigma {N(BlurSigma)}, downsample factor {N(DownsampleFactor)}, " +
                     $"noise {N(PixelNoise)} of the feature range, labels share {N(RandomLabels)}; train_fraction {N(UnreliableTrainFraction)}, degraded_fraction {N(UnreliableDegradedFraction)})"),
-                ("label_dilution", "none (when given: alpha required, alpha 0 is none; clients all)"),
+                ("label_dilution", "none (when given: alpha required, alpha 0 is none; clients all; fresh_labels false)"),
                 ("server", $"non_finite {SpecWords.NonFinite.Word(NonFinite)} (NaN/Inf updates go to the rule; exclude drops them), " +
                     $"round_timeout {N(RoundTimeoutSeconds)} s, {(double.IsFinite(DeadlineSeconds) ? $"deadline {N(DeadlineSeconds)} s" : "no deadline")}"),
                 ("faults", $"none (when given: crash.from_round {N(CrashFromRound)}; stragglers.delay {SpecWords.Delay.Word(Delay)}, mean {N(DelayMean)}, low {N(DelayLow)}, high {N(DelayHigh)}; " +

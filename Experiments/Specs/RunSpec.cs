@@ -388,6 +388,11 @@ internal static class Canonical
 
         text.Append("label_dilution:\n  alpha: ").Append(dilution.Alpha)
             .Append("\n  clients: ").Append(dilution.Clients is { } k ? Number(k) : "all").Append('\n');
+        if (dilution.FreshLabels)
+        {
+            // Written only when on, so that fixed-label runs keep their ids.
+            text.Append("  fresh_labels: true\n");
+        }
     }
 
     private static void Faults(StringBuilder text, Simulator.Faults.FaultSettings faults)

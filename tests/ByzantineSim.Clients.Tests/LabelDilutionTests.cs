@@ -98,6 +98,32 @@ public class LabelDilutionTests
     }
 
     [Fact]
+    public void FreshLabels_DrawAnewPerUse_UniformOverUses_FixedLabelsDoNot()
+    {
+        // One noisy copy used 20 000 times: fixed labels give one label every time; fresh ones
+        // are uniform over the uses (chi-square with 9 degrees of freedom below 27.9, p = 0.001)
+        // and the same draw gives the same label.
+        var labels = Labels();
+        var fixedSamples = new LabelDilution(50, null).Apply(Clean(), 600, Classes, 11).Dilution!;
+        var fresh = new LabelDilution(50, null) { FreshLabels = true }.Apply(Clean(), 600, Classes, 11).Dilution!;
+        Assert.True(fresh.FreshLabels);
+        int copy = 600 * 7 + 5;
+        var counts = new int[Classes];
+        var fixedLabels = new HashSet<int>();
+        for (ulong draw = 1; draw <= 20_000; draw++)
+        {
+            counts[fresh.LabelOf(copy, labels, draw)]++;
+            fixedLabels.Add(fixedSamples.LabelOf(copy, labels, draw));
+        }
+
+        Assert.Single(fixedLabels);
+        double chiSquare = counts.Sum(c => (c - 2000.0) * (c - 2000.0) / 2000.0);
+        Assert.True(chiSquare < 27.9, $"chi-square {chiSquare:F1}: fresh labels are not uniform over uses");
+        Assert.Equal(fresh.LabelOf(copy, labels, 77), fresh.LabelOf(copy, labels, 77));
+        Assert.Equal(labels[5], fresh.LabelOf(5, labels, 3));
+    }
+
+    [Fact]
     public void Apply_SameSeed_ByteIdenticalAndOtherSeedDiffers()
     {
         var labels = Labels();

@@ -34,7 +34,7 @@ public class LabelDilutionSpecTests
         },
         {
             Head + "  label_dilution: { alpha: 10, clinets: 2 }\n",
-            ["spec.yaml:4:32: base.label_dilution.clinets: unknown key 'clinets' (did you mean 'clients'?); known: alpha, clients"]
+            ["spec.yaml:4:32: base.label_dilution.clinets: unknown key 'clinets' (did you mean 'clients'?); known: alpha, clients, fresh_labels"]
         },
         {
             Head + "  data: synthetic-linear\n  label_dilution: { alpha: 10 }\n",
@@ -74,6 +74,7 @@ public class LabelDilutionSpecTests
     {
         var plain = Single(Head);
         var zero = Single(Head + "  label_dilution: { alpha: 0, clients: 3 }\n");
+        Assert.Equal(Single(Head + "  label_dilution: { alpha: 5 }\n").Id, Single(Head + "  label_dilution: { alpha: 5, fresh_labels: false }\n").Id);
         Assert.Equal(plain.Spec.ToCanonicalYaml(), zero.Spec.ToCanonicalYaml());
         Assert.Equal(plain.Id, zero.Id);
         Assert.DoesNotContain("label_dilution", plain.Spec.ToCanonicalYaml(), StringComparison.Ordinal);
@@ -85,12 +86,13 @@ public class LabelDilutionSpecTests
     [InlineData("  label_dilution: { alpha: 20 }\n", "label_dilution:\n  alpha: 20\n  clients: all\n", 20, null)]
     [InlineData("  label_dilution: { alpha: 50, clients: all }\n", "label_dilution:\n  alpha: 50\n  clients: all\n", 50, null)]
     [InlineData("  label_dilution: { alpha: 5, clients: 3 }\n", "label_dilution:\n  alpha: 5\n  clients: 3\n", 5, 3)]
-    public void Given_CanonicalYamlHasItAndReadsBackToItself(string settings, string expected, int alpha, int? clients)
+    [InlineData("  label_dilution: { alpha: 50, fresh_labels: true }\n", "label_dilution:\n  alpha: 50\n  clients: all\n  fresh_labels: true\n", 50, null, true)]
+    public void Given_CanonicalYamlHasItAndReadsBackToItself(string settings, string expected, int alpha, int? clients, bool fresh = false)
     {
         var run = Single(Head + settings);
         string canonical = run.Spec.ToCanonicalYaml();
         Assert.Contains(expected, canonical, StringComparison.Ordinal);
-        Assert.Equal(new Clients.Partitioning.LabelDilution(alpha, clients), run.Setup.LabelDilution);
+        Assert.Equal(new Clients.Partitioning.LabelDilution(alpha, clients) { FreshLabels = fresh }, run.Setup.LabelDilution);
         var again = SweepLoader.ParseRun(run.Id, canonical, run.Labels);
         Assert.Equal(canonical, again.Spec.ToCanonicalYaml());
         Assert.Equal(run.Setup.LabelDilution, again.Setup.LabelDilution);
