@@ -16,12 +16,6 @@ internal static class OutputLoss
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Compute(Span<float> outputs, Tensor targets, bool regression, Shape shape, int width, Span<float> delta, Span<float> losses, double labelSmoothing = 0)
     {
-        if (!regression && labelSmoothing > 0)
-        {
-            ComputeSmoothed(outputs, targets.data<long>().ToArray(), shape, width, delta, losses, (float)labelSmoothing);
-            return;
-        }
-
         int samples = shape.Samples;
         float scale = 1f / samples;
         if (regression)
@@ -44,44 +38,12 @@ internal static class OutputLoss
             return;
         }
 
+        // With smoothing, the target is t = (1 - eps) one-hot(y) + eps / K: loss log sum exp(z) -
+        // sum_k t_k z_k, gradient softmax(z) - t. Without it the plain expressions run, so that
+        // eps = 0 keeps its bits whatever the logits.
         var labels = targets.data<long>().ToArray();
-        for (int c = 0; c < shape.Clients; c++)
-        {
-            double total = 0;
-            for (int s = 0; s < samples; s++)
-            {
-                int row = (c * samples) + s;
-                var logits = outputs.Slice(row * width, width);
-                var gradient = delta.Slice(row * width, width);
-                float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
-                float sum = 0;
-                for (int k = 0; k < width; k++)
-                {
-                    gradient[k] = MathF.Exp(logits[k] - max);
-                    sum += gradient[k];
-                }
-
-                int label = (int)labels[row];
-                total += MathF.Log(sum) - (logits[label] - max);
-                for (int k = 0; k < width; k++)
-                {
-                    gradient[k] = gradient[k] / sum * scale;
-                }
-
-                gradient[label] -= scale;
-            }
-
-            losses[c] = (float)(total / samples);
-        }
-    }
-
-    // Cross-entropy against t = (1 - eps) one-hot(y) + eps / K: loss = log sum exp(z) - sum_k t_k z_k,
-    // gradient softmax(z) - t, both over the samples' mean (PyTorch's label_smoothing).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeSmoothed(Span<float> outputs, long[] labels, Shape shape, int width, Span<float> delta, Span<float> losses, float epsilon)
-    {
-        int samples = shape.Samples;
-        float scale = 1f / samples;
+        float epsilon = (float)labelSmoothing;
+        bool smooth = epsilon > 0;
         float spread = epsilon / width;
         for (int c = 0; c < shape.Clients; c++)
         {
@@ -98,17 +60,19 @@ internal static class OutputLoss
                 {
                     gradient[k] = MathF.Exp(logits[k] - max);
                     sum += gradient[k];
-                    logitSum += logits[k] - max;
+                    logitSum += smooth ? logits[k] - max : 0;
                 }
 
                 int label = (int)labels[row];
-                total += MathF.Log(sum) - ((1 - epsilon) * (logits[label] - max)) - (spread * logitSum);
+                total += smooth
+                    ? MathF.Log(sum) - ((1 - epsilon) * (logits[label] - max)) - (spread * logitSum)
+                    : MathF.Log(sum) - (logits[label] - max);
                 for (int k = 0; k < width; k++)
                 {
-                    gradient[k] = ((gradient[k] / sum) - spread) * scale;
+                    gradient[k] = smooth ? ((gradient[k] / sum) - spread) * scale : gradient[k] / sum * scale;
                 }
 
-                gradient[label] -= (1 - epsilon) * scale;
+                gradient[label] -= smooth ? (1 - epsilon) * scale : scale;
             }
 
             losses[c] = (float)(total / samples);
