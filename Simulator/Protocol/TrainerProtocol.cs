@@ -39,14 +39,15 @@ public sealed record ComputeGradient(ModelKey Model, VectorPayload Parameters, D
 
     /// <summary>
     /// True when <paramref name="other"/> can be computed in the same stacked pass: both D-SGD,
-    /// same model, data and batch size, neither with running statistics. The parameters may
+    /// same model, data, batch size and label smoothing, neither with running statistics. The parameters may
     /// differ (peers, each at its own model): a stacked pass gives each client its own
     /// (<c>ModelRunner.RunEach</c>), and a model that stacks no clients is handed out one
     /// gradient at a time anyway (<see cref="ModelKey.ClientsPerPass"/>).
     /// </summary>
     public bool CanShareWith(ComputeGradient other) =>
         Statistics.IsDefault && other.Statistics.IsDefault && Model.Equals(other.Model) && ReferenceEquals(Data, other.Data)
-        && Work.Mode == LocalMode.Gradient && other.Work.Mode == LocalMode.Gradient && Work.Batches[0].Length == other.Work.Batches[0].Length;
+        && Work.Mode == LocalMode.Gradient && other.Work.Mode == LocalMode.Gradient && Work.Batches[0].Length == other.Work.Batches[0].Length
+        && Work.LabelSmoothing == other.Work.LabelSmoothing;
 
     /// <summary>True when <paramref name="other"/> starts from the very same parameters (one payload): one load serves both.</summary>
     public bool SharesParametersWith(ComputeGradient other) => ReferenceEquals(Parameters, other.Parameters);

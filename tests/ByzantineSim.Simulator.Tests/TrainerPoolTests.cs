@@ -46,10 +46,11 @@ public class TrainerPoolTests
     public async Task GradientsQueuedTogether_ComputedInOnePass_HaveTheBitsOfEachAlone()
     {
         // One trainer: while it computes the first request, the other eleven queue up and go out
-        // as one stacked pass.
+        // in stacked passes. Every third request smooths its labels (as a sweep with a
+        // label_smoothing axis would send): a pass holds one smoothing, so each keeps its bits.
         await using var pool = new MlpPool(1, "trainer-pool-groups", features: 300, hidden: 64, classes: 4, trainSize: 400, seed: 3);
         var works = Enumerable.Range(0, 12)
-            .Select(k => new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(k * 20, 16)]], 0, k % 2 == 0 ? 0.05 : 0, null, null))
+            .Select(k => new LocalWork(LocalMode.Gradient, [[.. Enumerable.Range(k * 20, 16)]], 0, k % 2 == 0 ? 0.05 : 0, null, null) { LabelSmoothing = k % 3 == 0 ? 0.1 : 0 })
             .ToList();
         for (int tag = 0; tag < works.Count; tag++)
         {
