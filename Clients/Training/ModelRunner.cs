@@ -108,7 +108,7 @@ public sealed partial class ModelRunner : IDisposable
     /// one pass when the model allows it (see <see cref="Stacked.StackedNetwork"/>): client k's gradient
     /// goes to <paramref name="gradients"/>[k d, (k + 1) d) and its loss to
     /// <paramref name="losses"/>[k]. Each client's result is bitwise the one it would get alone.
-    /// Every batch must have the same number of samples.
+    /// Every batch must have the same number of samples and the same label smoothing.
     /// </summary>
     public void ComputeGradients(
         ReadOnlySpan<float> parameters, Dataset data, IReadOnlyList<ClientBatch> clients, Span<float> gradients, Span<float> losses)
@@ -196,8 +196,7 @@ public sealed partial class ModelRunner : IDisposable
                 int count = Math.Min(_stacked.ClientsPerPass, clients.Count - first);
                 var (inputs, targets) = MakeBatch(data, clients.Skip(first).Take(count).ToList());
                 var passEach = each is null ? null : (first == 0 ? each : each.Skip(first).ToList());
-                double smoothing = PassSmoothing(clients, first, count);
-                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count), parametersIdentity, passEach, smoothing);
+                _stacked.Gradients(parameters, count, samples, inputs, targets, data.IsRegression, gradients.Slice(first), losses.Slice(first, count), parametersIdentity, passEach, clients[first].LabelSmoothing);
             }
 
             return;
@@ -408,20 +407,6 @@ public sealed partial class ModelRunner : IDisposable
             ? nn.functional.mse_loss(outputs, targets, reduction)
             : nn.functional.cross_entropy(outputs, targets, reduction: reduction, label_smoothing: labelSmoothing);
 
-    // The clients of one stacked pass come from one run's round, so they share its smoothing.
-    private static double PassSmoothing(IReadOnlyList<ClientBatch> clients, int first, int count)
-    {
-        double smoothing = clients[first].LabelSmoothing;
-        for (int c = first + 1; c < first + count; c++)
-        {
-            if (clients[c].LabelSmoothing != smoothing)
-            {
-                throw new ArgumentException("the clients of one pass must share their label smoothing", nameof(clients));
-            }
-        }
-
-        return smoothing;
-    }
 
     /// <summary>The checks of <see cref="ComputeGradients(ReadOnlySpan{float}, Dataset, IReadOnlyList{ClientBatch}, Span{float}, Span{float})"/> and its twin.</summary>
     private void CheckTogether(ReadOnlySpan<float> parameters, IReadOnlyList<ClientBatch> clients, bool gradientsFit, Span<float> losses)
@@ -435,6 +420,12 @@ public sealed partial class ModelRunner : IDisposable
         if (clients.Any(c => c.Samples.Length != clients[0].Samples.Length))
         {
             throw new ArgumentException("clients computed together need batches of one size", nameof(clients));
+        }
+
+        // A stacked pass computes one loss for all its clients (the trainer pool groups only such works).
+        if (clients.Any(c => c.LabelSmoothing != clients[0].LabelSmoothing))
+        {
+            throw new ArgumentException("clients computed together need one label smoothing", nameof(clients));
         }
     }
 

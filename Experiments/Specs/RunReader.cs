@@ -39,7 +39,7 @@ public static partial class RunReader
         var (partitionSpec, partitioner) = PluginReader.Read(reader, root, "partition", Defaults.Partition, plugins.Partitioners,
             (d, raw) => PartitionerCatalog.Bind(d, raw, Math.Max(0, byzantineCount)));
 
-        var training = TrainingReader.Read(reader, root);
+        var training = TrainingReader.Read(reader, root, dataSource?.Shape?.Outputs ?? dataSource?.Classes ?? 0);
 
         // Peer-to-peer runs: the local rule's f defaults to the most Byzantine neighbours an honest peer has.
         var topology = TopologyReader.Read(reader, root, seed);
@@ -96,12 +96,6 @@ public static partial class RunReader
         var faults = FaultsReader.Read(reader, root, n - f, server.DeadlineSeconds, server.DeadlineGiven);
         var unreliable = UnreliableReader.Read(reader, root, identities.Changes ? n : n - f, dataSource?.Shape?.SampleShape ?? default, training.Algorithm);
         var labelDilution = LabelDilutionReader.Read(reader, root, n, dataSource?.Shape?.Outputs ?? dataSource?.Classes ?? 0);
-        if (training.LabelSmoothing > 0 && (dataSource?.Shape?.Outputs ?? dataSource?.Classes) == 1
-            && root.Get("training") is YMapping trainingMapping && trainingMapping["label_smoothing"] is { } smoothingNode)
-        {
-            reader.Error(smoothingNode, "training.label_smoothing", "needs a classification data set: a regression target has no classes to smooth over");
-        }
-
         RunChecks.Identities(reader, root, identities, f, knowsCountNode, faults, partitioner);
 
         var (compressionSpec, compressor) = PluginReader.Read(reader, root, "compression", Defaults.Compression, plugins.Compressors, CompressorCatalog.Bind);

@@ -6,8 +6,12 @@ namespace ByzantineSim.Experiments.Specs;
 /// <summary>Reads a run's <c>training</c> mapping: the optimiser, the schedule and the FedAvg settings.</summary>
 internal static class TrainingReader
 {
-    /// <summary>Reads <c>training</c>; every key absent takes its default (the reader has any errors).</summary>
-    public static TrainingSpec Read(NodeReader reader, MappingView root)
+    /// <summary>
+    /// Reads <c>training</c>; every key absent takes its default (the reader has any errors).
+    /// <paramref name="classes"/> is the data's number of classes or outputs (1 for regression, 0
+    /// when unknown before loading).
+    /// </summary>
+    public static TrainingSpec Read(NodeReader reader, MappingView root, int classes)
     {
         var defaults = new TrainingSpec(Defaults.Rounds, Defaults.BatchSize, Defaults.LearningRate, [], Defaults.Gamma, Defaults.WeightDecay,
             Defaults.WorkerMomentum, Defaults.MomentumForm, Defaults.ServerMomentum, Defaults.EvalEvery,
@@ -45,6 +49,11 @@ internal static class TrainingReader
             Weighting = view.Word("weighting", Defaults.Weighting, SpecWords.Weighting),
             LabelSmoothing = view.Scalar("label_smoothing", Defaults.LabelSmoothing, v => v is >= 0 and < 1 ? null : "must be in [0, 1)"),
         };
+        if (classes == 1 && spec.LabelSmoothing > 0)
+        {
+            reader.Error(view.Node["label_smoothing"]!, view.PathOf("label_smoothing"), "needs a classification data set: a regression target has no classes to smooth over");
+        }
+
         if (spec.Algorithm == LocalMode.Gradient)
         {
             foreach (var (key, wrong) in new[] { ("local_steps", spec.LocalSteps != Defaults.LocalSteps), ("send", spec.Send != Defaults.Send), ("weighting", spec.Weighting != Defaults.Weighting) })

@@ -55,12 +55,16 @@ internal static class OutputLoss
                 var gradient = delta.Slice(row * width, width);
                 float max = System.Numerics.Tensors.TensorPrimitives.Max(logits);
                 float sum = 0;
-                float logitSum = 0;
                 for (int k = 0; k < width; k++)
                 {
                     gradient[k] = MathF.Exp(logits[k] - max);
                     sum += gradient[k];
-                    logitSum += smooth ? logits[k] - max : 0;
+                }
+
+                float logitSum = 0;
+                for (int k = 0; smooth && k < width; k++)
+                {
+                    logitSum += logits[k] - max;
                 }
 
                 int label = (int)labels[row];
