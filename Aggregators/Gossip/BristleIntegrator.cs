@@ -159,7 +159,14 @@ public static class BristleIntegrator
     /// get no weight from p; 0 shared classes give p no weight at all. An empty
     /// <paramref name="shared"/>, or a count of at least the familiar classes, scores every familiar class.
     /// </summary>
-    public static void Integrate(ReadOnlySpan<float> own, RowMatrix selected, BristleEvaluationSet set, Span<float> destination, ReadOnlySpan<int> shared)
+    /// <param name="own">The peer's own output layer.</param>
+    /// <param name="selected">The prioritizer's selected layers, one per row.</param>
+    /// <param name="set">The peer's own evaluation samples.</param>
+    /// <param name="destination">Where the integrated layer goes.</param>
+    /// <param name="shared">Per selected layer, the familiar classes it is scored on (empty: all).</param>
+    /// <param name="weights">When given, receives one record per selected layer, in row order: the weights it got.</param>
+    public static void Integrate(
+        ReadOnlySpan<float> own, RowMatrix selected, BristleEvaluationSet set, Span<float> destination, ReadOnlySpan<int> shared, ICollection<BristleSenderWeight>? weights = null)
     {
         ArgumentNullException.ThrowIfNull(set);
         int length = set.LayerLength, classes = set.Classes, width = set.Width;
@@ -174,6 +181,7 @@ public static class BristleIntegrator
         }
 
         var mine = F1PerClass(own, set);
+        double mineMean = MeanOrNaN(mine);
         var sums = new double[length];
         var classWeights = new double[classes];
         Array.Fill(classWeights, 1.0);
@@ -194,6 +202,7 @@ public static class BristleIntegrator
             var layer = selected[p];
             if (!IsFinite(layer))
             {
+                weights?.Add(new BristleSenderWeight(p, mineMean, double.NaN, 0, 0, 0));
                 continue;
             }
 
@@ -201,23 +210,25 @@ public static class BristleIntegrator
             var scored = ScoredClasses(theirs, shared.IsEmpty ? familiar.Count : shared[p]);
             if (scored.Length == 0)
             {
+                weights?.Add(new BristleSenderWeight(p, mineMean, MeanOrNaN(theirs), 0, 0, 0));
                 continue; // shares no class with this peer: the reference exchanges nothing with it
             }
 
             double certainty = Certainty([.. scored.Select(i => theirs[i])]);
             double total = 0;
-            var weights = new double[classes];
+            var perClass = new double[classes];
             foreach (int i in scored)
             {
                 double score = Score(mine[i], theirs[i]);
                 total += score;
-                weights[familiar[i]] = Weight(Math.Max(-100, score)) * certainty;
+                perClass[familiar[i]] = Weight(Math.Max(-100, score)) * certainty;
             }
 
             double foreign = Weight(total) * certainty;
+            weights?.Add(new BristleSenderWeight(p, mineMean, MeanOrNaN(theirs), certainty, familiar.Average(c => perClass[c]), foreign));
             for (int c = 0; c < classes; c++)
             {
-                double w = isFamiliar[c] ? weights[c] : foreign;
+                double w = isFamiliar[c] ? perClass[c] : foreign;
                 if (w == 0)
                 {
                     continue;
@@ -257,6 +268,8 @@ public static class BristleIntegrator
         return count >= f1.Count ? [.. all] : [.. all.OrderByDescending(i => f1[i]).ThenBy(i => i).Take(count).Order()];
     }
 
+    private static double MeanOrNaN(double[] values) => values.Length == 0 ? double.NaN : values.Average();
+
     private static bool IsFinite(ReadOnlySpan<float> layer)
     {
         foreach (float v in layer)
@@ -270,3 +283,12 @@ public static class BristleIntegrator
         return true;
     }
 }
+
+/// <summary>What Bristle's integrator made of one selected layer (a diagnostic; it changes nothing).</summary>
+/// <param name="Row">The layer's row among the selected ones.</param>
+/// <param name="OwnF1">The own model's F1 on its own samples, averaged over the familiar classes.</param>
+/// <param name="SenderF1">The layer's F1 on the same samples and classes (NaN for a non-finite layer).</param>
+/// <param name="Certainty">max(0, mean - std) of the layer's F1 over the classes it was scored on.</param>
+/// <param name="FamiliarWeight">The mean over the familiar classes of the layer's weight w_pc (the own layer has 1).</param>
+/// <param name="ForeignWeight">The layer's weight W_p on every foreign class (the own layer has 1).</param>
+public sealed record BristleSenderWeight(int Row, double OwnF1, double SenderF1, double Certainty, double FamiliarWeight, double ForeignWeight);

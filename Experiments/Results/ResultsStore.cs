@@ -37,6 +37,9 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
     /// <summary>A peer-to-peer run's test accuracy of every honest peer at every evaluation.</summary>
     public const string PeersFile = "peers.csv";
 
+    /// <summary>A Bristle run's integrator weights: every selected sender of every honest peer and round.</summary>
+    public const string BristleFile = "bristle.csv";
+
     /// <summary>The columns metrics.csv adds for a peer-to-peer run.</summary>
     public static readonly string[] PeerColumns = ["peer_accuracy_min", "peer_accuracy_max", "consensus_distance"];
 
@@ -197,6 +200,18 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             Add(PeersFile, Csv(
                 ["round", "peer", "test_accuracy"],
                 result.Evaluations.SelectMany(e => e.PeerAccuracies.Select((accuracy, peer) => new object[] { e.Round, peer, accuracy }))));
+        }
+
+        if (!result.BristleWeights.IsEmpty)
+        {
+            // Which senders the integrator trusts for which of a peer's classes: own_f1 and sender_f1 are
+            // means over the peer's familiar classes; the peer's own layer weighs 1 on every class.
+            Add(BristleFile, Csv(
+                ["round", "peer", "sender", "byzantine", "own_f1", "sender_f1", "certainty", "familiar_weight", "foreign_weight"],
+                result.BristleWeights.Select(b => new object[]
+                {
+                    b.Round, b.Peer, b.Sender, b.Byzantine ? 1 : 0, b.Weight.OwnF1, b.Weight.SenderF1, b.Weight.Certainty, b.Weight.FamiliarWeight, b.Weight.ForeignWeight,
+                })));
         }
 
         if (result.PeerToPeer && run.Setup.Topology is { } topology)

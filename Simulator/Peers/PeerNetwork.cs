@@ -29,6 +29,7 @@ public sealed class PeerNetwork
     private readonly AggregatorState?[] _ruleStates;
     private readonly AttackState?[] _attackStates;
     private readonly List<PeerMessageRecord> _messages = [];
+    private readonly List<BristleWeightRecord> _bristleWeights = [];
     private readonly Dictionary<(int From, int To), float[]> _lastReceived = [];
     private readonly TransferredModel? _transfer;
     private readonly int _offset;
@@ -75,6 +76,9 @@ public sealed class PeerNetwork
 
     /// <summary>Every Byzantine-to-honest message so far (vector summaries), in round, receiver, sender order.</summary>
     public IReadOnlyList<PeerMessageRecord> Messages => _messages;
+
+    /// <summary>Bristle runs: the weights the integrator gave every selected sender, in round, receiver, selection order.</summary>
+    public IReadOnlyList<BristleWeightRecord> BristleWeights => _bristleWeights;
 
     /// <summary>The vector <paramref name="to"/> received from <paramref name="from"/> in the last exchange, or null.</summary>
     public float[]? Received(int from, int to) => _lastReceived.GetValueOrDefault((from, to));
@@ -297,7 +301,9 @@ public sealed class PeerNetwork
 
                 var evaluation = _transfer!.Evaluation;
                 int[] shared = options.SharedClasses ? [.. chosen.Select(r => SharedClasses(peer, senders[r]))] : [];
-                BristleIntegrator.Integrate(own, new RowMatrix(selected, chosen.Length, d), evaluation[peer], destination, shared);
+                var given = new List<BristleSenderWeight>(chosen.Length);
+                BristleIntegrator.Integrate(own, new RowMatrix(selected, chosen.Length, d), evaluation[peer], destination, shared, given);
+                _bristleWeights.AddRange(given.Select(w => new BristleWeightRecord(round, peer, senders[chosen[w.Row]], Graph.IsByzantine(senders[chosen[w.Row]]), w)));
                 return true;
             }
 
@@ -382,3 +388,11 @@ public sealed record PeerMessageRecord(int Round, int From, int To, double Norm,
         return new PeerMessageRecord(round, from, to, Math.Sqrt(norm), Math.Sqrt(distance), hash);
     }
 }
+
+/// <summary>The weights Bristle's integrator gave one selected sender when mixing one honest peer's output layer.</summary>
+/// <param name="Round">The round.</param>
+/// <param name="Peer">The honest receiver.</param>
+/// <param name="Sender">The sender whose layer was selected.</param>
+/// <param name="Byzantine">True when the sender is Byzantine.</param>
+/// <param name="Weight">The integrator's figures for the sender's layer.</param>
+public sealed record BristleWeightRecord(int Round, int Peer, int Sender, bool Byzantine, BristleSenderWeight Weight);

@@ -152,6 +152,7 @@ public sealed class PeerNetworkActor : RunDriverActor
         {
             PeerToPeer = true,
             Messages = [.. _network.Messages],
+            BristleWeights = [.. _network.BristleWeights],
         }));
     }
 

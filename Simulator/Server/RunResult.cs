@@ -42,6 +42,9 @@ public sealed record RunResult(
 
     /// <summary>Peer-to-peer runs: every message a Byzantine peer sent an honest neighbour (empty otherwise).</summary>
     public ImmutableArray<Peers.PeerMessageRecord> Messages { get; init; } = [];
+
+    /// <summary>Bristle runs: the integrator's weight for every selected sender, round by round (empty otherwise).</summary>
+    public ImmutableArray<Peers.BristleWeightRecord> BristleWeights { get; init; } = [];
 }
 
 /// <summary>What happened in one round.</summary>

@@ -93,6 +93,35 @@ public class BristleTests
     }
 
     [Fact]
+    public void Integrate_ReportsTheWeightsItGaveEachSelectedLayer_WithoutChangingTheResult()
+    {
+        // The hand-derived weights of the test above: Good gets s(82.646) = 2.95606 on class 0 and
+        // s(1000) = 5.99955 on class 1 (mean 4.47781) and W = s(1082.646) = 5.99980 on the foreign
+        // class; Flipped gets certainty 0, so nothing; a NaN layer is reported with no weight.
+        float[] rows = [.. Good, .. Flipped, float.NaN, 0, 0, 0, 0, 0];
+        var reported = new float[6];
+        var unreported = new float[6];
+        var weights = new List<BristleSenderWeight>();
+        BristleIntegrator.Integrate(Own, new RowMatrix(rows, 3, 6), Set(), reported, default, weights);
+        BristleIntegrator.Integrate(Own, new RowMatrix(rows, 3, 6), Set(), unreported);
+        Assert.Equal(unreported, reported);
+
+        Assert.Equal([0, 1, 2], weights.Select(w => w.Row));
+        Assert.All(weights, w => Assert.Equal(1.0 / 3, w.OwnF1, 12)); // own F1 (2/3, 0)
+        var good = weights[0];
+        Assert.Equal(1.0, good.SenderF1, 12);
+        Assert.Equal(1.0, good.Certainty, 12);
+        double class0 = BristleIntegrator.Weight(BristleIntegrator.Score(2.0 / 3, 1)), class1 = BristleIntegrator.Weight(1000);
+        Assert.Equal((class0 + class1) / 2, good.FamiliarWeight, 12);
+        Assert.Equal(4.4778, good.FamiliarWeight, 4);
+        Assert.Equal(BristleIntegrator.Weight(BristleIntegrator.Score(2.0 / 3, 1) + 1000), good.ForeignWeight, 12);
+        Assert.Equal(5.9998, good.ForeignWeight, 4);
+        Assert.Equal(new BristleSenderWeight(1, 1.0 / 3, 0, 0, 0, 0), weights[1]);
+        Assert.True(double.IsNaN(weights[2].SenderF1));
+        Assert.Equal((0.0, 0.0), (weights[2].FamiliarWeight, weights[2].ForeignWeight));
+    }
+
+    [Fact]
     public void Integrate_ByzantineLayersOfNaNInfOrHugeValues_GiveAFiniteResult()
     {
         float big = 1e38f;

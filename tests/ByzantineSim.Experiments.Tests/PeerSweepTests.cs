@@ -52,6 +52,7 @@ public sealed class PeerSweepTests
                 Assert.Equal("round,from,to,norm,distance_to_receiver,fingerprint", messages[0]);
                 Assert.Equal(["0,7,0", "0,7,6"], messages.Skip(1).Take(2).Select(m => string.Join(',', m.Split(',')[..3])));
                 Assert.Equal(1 + (4 * 2), messages.Length);
+                Assert.False(File.Exists(Path.Combine(runFolder, "bristle.csv"))); // Bristle's integrator weights only
 
                 // The ring it ran on: the Byzantine peer at position 0 (the top), between honest peers 0 and 6.
                 var topology = File.ReadAllLines(Path.Combine(runFolder, "topology.csv"));

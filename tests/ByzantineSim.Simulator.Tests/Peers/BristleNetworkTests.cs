@@ -103,6 +103,23 @@ public class BristleNetworkTests
     }
 
     [Fact]
+    public void BristleWeights_OneRecordPerSelectedSender_FlaggedByzantineExactlyForPeerSeven()
+    {
+        var network = Network(new GaussianAttack(new GaussianOptions(0, 100, false)));
+        TwoRounds(network);
+        var records = network.BristleWeights;
+
+        // N = 10 candidates among 7 neighbours: every neighbour is selected, every round, for every peer.
+        Assert.Equal(2 * 7 * 7, records.Count);
+        Assert.Equal(
+            [.. from round in Enumerable.Range(0, 2) from peer in Enumerable.Range(0, 7) select (round, peer)],
+            records.Select(r => (r.Round, r.Peer)).Distinct());
+        Assert.All(records.GroupBy(r => (r.Round, r.Peer)), g => Assert.Equal(Enumerable.Range(0, 8).Where(j => j != g.Key.Peer).Order(), g.Select(r => r.Sender).Order()));
+        Assert.All(records, r => Assert.Equal(r.Sender == 7, r.Byzantine));
+        Assert.All(records, r => Assert.InRange(r.Weight.ForeignWeight, 0, 6)); // s() is at most 6, certainty at most 1
+    }
+
+    [Fact]
     public void Bristle_WithoutEvaluationSamples_IsRefused()
     {
         var setup = TinyRun.Setup("mean", new SignFlipAttack(), honest: 7, byzantine: 1) with
@@ -134,7 +151,8 @@ public class BristleRunTests
     private static string Deterministic(RunResult result) =>
         string.Join(";", result.Evaluations.Select(e => $"{e.Round},{e.TestAccuracy:R},{e.PeerAccuracyMin:R},{e.PeerAccuracyMax:R},{e.ConsensusDistance:R},{e.TrainLoss:R}"))
         + string.Join(";", result.Rounds.Select(r => $"{r.Round},{r.BitsSent}"))
-        + string.Join(";", result.Messages.Select(m => $"{m.Round},{m.From},{m.To},{m.Fingerprint}"));
+        + string.Join(";", result.Messages.Select(m => $"{m.Round},{m.From},{m.To},{m.Fingerprint}"))
+        + string.Join(";", result.BristleWeights.Select(b => $"{b.Round},{b.Peer},{b.Sender},{b.Weight.Certainty:R},{b.Weight.FamiliarWeight:R},{b.Weight.ForeignWeight:R}"));
 
     [Fact]
     public async Task OneOrTwoTrainers_IdenticalRecords_AndOnlyOutputLayersAreSent()
@@ -143,5 +161,6 @@ public class BristleRunTests
         Assert.Equal(Deterministic(one), Deterministic(await Run(2)));
         Assert.All(one.Rounds, r => Assert.Equal(32L * 36 * 7 * 7, r.BitsSent)); // 7 honest receivers of 7 output layers
         Assert.True(one.Evaluations[0].TestAccuracy > 0.25); // the pretrained model beats chance on 4 classes before any peer round
+        Assert.Equal(4 * 7 * 7, one.BristleWeights.Length); // 4 rounds, 7 honest peers, all 7 neighbours selected
     }
 }
