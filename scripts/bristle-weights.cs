@@ -2,7 +2,7 @@
 // Whom does Bristle's integrator trust, and is that what collapses peers? Reads the Bristle runs
 // of a finished sweep (each writes bristle.csv: the weight the integrator gave every selected
 // sender, for every honest peer and round; peers.csv: each peer's accuracy) and prints, per group
-// of runs with the same Byzantine count and aggregator options:
+// of runs with the same Byzantine count, attack and aggregator options:
 // - per honest peer, its final accuracy and the weight its honest senders together put on its
 //   foreign classes per round (the peer's own layer weighs 1): how much it takes from the others;
 //   the peers taking in less than their own weight against the rest, and the rank correlation;
@@ -81,8 +81,7 @@ RunFigures Load(string run)
     var spec = Lines("spec.yaml");
     string seed = spec.First(l => l.StartsWith("seed:", StringComparison.Ordinal))[5..].Trim();
     int f = int.Parse(spec.First(l => l.TrimStart().StartsWith("f:", StringComparison.Ordinal)).Split(':')[1], invariant);
-    int start = Array.FindIndex(spec, l => l == "aggregator:");
-    string options = string.Join(", ", spec.Skip(start + 1).TakeWhile(l => l.StartsWith(' ')).Select(l => l.Trim()));
+    string Block(string key) => string.Join(", ", spec.SkipWhile(l => l != key + ":").Skip(1).TakeWhile(l => l.StartsWith(' ')).Select(l => l.Trim()));
     var rows = Lines("bristle.csv").Skip(1).Select(l => l.Split(',')).Select(c => new WeightRow(
         int.Parse(c[0], invariant), int.Parse(c[1], invariant), c[3] == "1", double.Parse(c[5], invariant), double.Parse(c[8], invariant))).ToList();
     int rounds = rows.Select(r => r.Round).Distinct().Count();
@@ -99,7 +98,7 @@ RunFigures Load(string run)
             mine.Where(r => r.Byzantine && r.Foreign > Accepted).Select(r => (int?)r.Round).FirstOrDefault(),
             g.OrderBy(a => a.Round).Where(a => a.Accuracy < Collapsed).Select(a => (int?)a.Round).FirstOrDefault());
     }).ToList();
-    return new RunFigures($"f = {f}, {options}", rows, figures);
+    return new RunFigures($"f = {f}, attack {Block("attack")}, aggregator {Block("aggregator")}", rows, figures);
 }
 
 internal sealed record WeightRow(int Round, int Peer, bool Byzantine, double SenderF1, double Foreign);
