@@ -72,21 +72,13 @@ finally
 }
 
 /// <summary>Centered clipping, unchanged, plus a record of each input's distance to the centre it clips around.</summary>
-sealed class NormProbe(CenteredClippingAggregator inner, int honest) : IAggregator
+sealed class NormProbe(CenteredClippingAggregator inner, int honest) : AggregatorDecorator<CenteredClippingAggregator>(inner, NormProbe.RegistryName)
 {
     public const string RegistryName = "cc-norm-probe";
 
     public static readonly ConcurrentBag<(int Round, bool Byzantine, double Distance)> Distances = [];
 
-    public string Name => RegistryName;
-
-    public int F => inner.F;
-
-    public string Requirement => inner.Requirement;
-
-    public bool Accepts(int n) => inner.Accepts(n);
-
-    public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
+    public override AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         var center = context.State is CenteredClippingState { Center.Length: var length } state && length == inputs.Columns
             ? state.Center.Span
@@ -97,6 +89,6 @@ sealed class NormProbe(CenteredClippingAggregator inner, int honest) : IAggregat
             Distances.Add((context.Round, clients[i] >= honest, TensorPrimitives.Distance(inputs[i], center)));
         }
 
-        return inner.Aggregate(inputs, destination, context);
+        return Inner.Aggregate(inputs, destination, context);
     }
 }

@@ -86,7 +86,7 @@ static double Median(IEnumerable<double> values)
 sealed record RoundRecord(int Round, bool SelectedByzantine, double SentLambda, (double Lambda, bool AtBound, bool Selected)[] WhatIf);
 
 /// <summary>Krum, unchanged, plus a record of whether it selects a Byzantine row and of what the Fang search would send.</summary>
-sealed class KrumProbe(KrumAggregator inner, int honest) : IAggregator
+sealed class KrumProbe(KrumAggregator inner, int honest) : AggregatorDecorator<KrumAggregator>(inner, KrumProbe.RegistryName)
 {
     public const string RegistryName = "krum-selection-probe";
 
@@ -95,19 +95,11 @@ sealed class KrumProbe(KrumAggregator inner, int honest) : IAggregator
 
     public static readonly ConcurrentBag<RoundRecord> Records = [];
 
-    public string Name => RegistryName;
-
-    public int F => inner.F;
-
-    public string Requirement => inner.Requirement;
-
-    public bool Accepts(int rows) => inner.Accepts(rows);
-
-    public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
+    public override AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         int d = inputs.Columns, rows = inputs.Rows;
         var clients = context.ClientsOf(rows);
-        int neighbours = inner.Options.NeighbourCount(rows, F);
+        int neighbours = Inner.Options.NeighbourCount(rows, F);
         bool selectedByzantine = clients[Krum.Select(inputs, neighbours)] >= honest;
 
         // The honest rows in client order, and the lambda of the Byzantine rows (all equal).
@@ -133,7 +125,7 @@ sealed class KrumProbe(KrumAggregator inner, int honest) : IAggregator
 
         var whatIf = Estimates.Select(k => Counterfactual(honestRows, k, rows - honestRows.Count, d, neighbours)).ToArray();
         Records.Add(new RoundRecord(context.Round, selectedByzantine, sent, whatIf));
-        return inner.Aggregate(inputs, destination, context);
+        return Inner.Aggregate(inputs, destination, context);
     }
 
     // The attack's search on the first k honest rows, then Krum over every honest row plus f copies of its vector.

@@ -78,25 +78,13 @@ finally
 }
 
 /// <summary>FoolsGold, unchanged, plus each client's history (the sum of its updates) by client id.</summary>
-sealed class SimilarityProbe(FoolsGoldAggregator inner) : IAggregator
+sealed class SimilarityProbe(FoolsGoldAggregator inner) : AggregatorDecorator<FoolsGoldAggregator>(inner, SimilarityProbe.RegistryName)
 {
     public const string RegistryName = "foolsgold-similarity-probe";
 
     public static readonly ConcurrentDictionary<int, double[]> Histories = [];
 
-    public string Name => RegistryName;
-
-    public int F => inner.F;
-
-    public string Requirement => inner.Requirement;
-
-    public bool Accepts(int n) => inner.Accepts(n);
-
-    public bool NeedsIdentities => true;
-
-    public bool Detects => true;
-
-    public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
+    public override AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         var clients = context.ClientsOf(inputs.Rows);
         int columns = inputs.Columns;
@@ -110,6 +98,6 @@ sealed class SimilarityProbe(FoolsGoldAggregator inner) : IAggregator
             }
         }
 
-        return inner.Aggregate(inputs, destination, context);
+        return Inner.Aggregate(inputs, destination, context);
     }
 }

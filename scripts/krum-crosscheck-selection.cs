@@ -68,26 +68,18 @@ finally
 }
 
 /// <summary>Krum, unchanged, plus a record of whether it selected a Byzantine row.</summary>
-sealed class KrumProbe(KrumAggregator inner, int honest) : IAggregator
+sealed class KrumProbe(KrumAggregator inner, int honest) : AggregatorDecorator<KrumAggregator>(inner, KrumProbe.RegistryName)
 {
     public const string RegistryName = "krum-crosscheck-probe";
 
     public static readonly ConcurrentBag<bool> Records = [];
 
-    public string Name => RegistryName;
-
-    public int F => inner.F;
-
-    public string Requirement => inner.Requirement;
-
-    public bool Accepts(int rows) => inner.Accepts(rows);
-
-    public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
+    public override AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         int rows = inputs.Rows;
         var clients = context.ClientsOf(rows);
-        int selected = Krum.Select(inputs, inner.Options.NeighbourCount(rows, F));
+        int selected = Krum.Select(inputs, Inner.Options.NeighbourCount(rows, F));
         Records.Add(clients[selected] >= honest);
-        return inner.Aggregate(inputs, destination, context);
+        return Inner.Aggregate(inputs, destination, context);
     }
 }

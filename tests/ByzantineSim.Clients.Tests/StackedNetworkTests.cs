@@ -16,9 +16,8 @@ public class StackedNetworkTests
     [MemberData(nameof(Models))]
     public void Gradients_MatchAutogradThroughTheModule(string name)
     {
-        var (model, data) = Setup(name);
-        using var stacked = new ModelRunner(model, data.SampleShape, data.Classes);
-        using var module = new ModelRunner(model, data.SampleShape, data.Classes, stacked: false);
+        using var pair = Both(name);
+        var (stacked, module, data) = pair;
         Assert.True(stacked.Stacks);
         Assert.False(module.Stacks);
         var parameters = stacked.InitialParameters(11);
@@ -45,15 +44,11 @@ public class StackedNetworkTests
     public void WithoutWideKernels_GradientsAndEvaluationMatchTheModule(string name)
     {
         // The im2col and MKL path every convolution takes on a machine without 512-bit vectors.
-        var (model, data) = Setup(name);
-        using var narrow = new ModelRunner(model, data.SampleShape, data.Classes, stacked: true, wideKernels: false);
-        using var module = new ModelRunner(model, data.SampleShape, data.Classes, stacked: false);
+        using var pair = Both(name, wideKernels: false);
+        var (narrow, module, data) = pair;
         var parameters = narrow.InitialParameters(11);
         AssertSameGradients(narrow, module, parameters, data, Batches(data, clients: 3, samples: 6, seed: 5));
-        var evaluation = narrow.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
-        var expected = module.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
-        Assert.Equal(expected.Correct, evaluation.Correct);
-        Assert.Equal(expected.LossSum, evaluation.LossSum, 3);
+        AssertSameEvaluation(module, narrow, parameters, data);
     }
 
     [Theory]
@@ -127,9 +122,8 @@ public class StackedNetworkTests
     {
         // PyTorch's cross_entropy(label_smoothing: eps) through the module is the reference; the
         // 50/51 of label_dilution alpha = 50's expected pull included.
-        var (model, data) = Setup(name);
-        using var stacked = new ModelRunner(model, data.SampleShape, data.Classes);
-        using var module = new ModelRunner(model, data.SampleShape, data.Classes, stacked: false);
+        using var pair = Both(name);
+        var (stacked, module, data) = pair;
         var parameters = stacked.InitialParameters(11);
         foreach (double epsilon in new[] { 0.1, 50.0 / 51 })
         {
@@ -162,9 +156,8 @@ public class StackedNetworkTests
     [Fact]
     public void Regression_MatchesAutograd()
     {
-        var data = SyntheticRegression.Linear(features: 6, trainSize: 64, testSize: 16, noise: 0.1, seed: 2).Train;
-        using var stacked = new ModelRunner(new MultiLayerPerceptron([5]), data.SampleShape, data.Classes);
-        using var module = new ModelRunner(new MultiLayerPerceptron([5]), data.SampleShape, data.Classes, stacked: false);
+        using var pair = Both(new MultiLayerPerceptron([5]), SyntheticRegression.Linear(features: 6, trainSize: 64, testSize: 16, noise: 0.1, seed: 2).Train);
+        var (stacked, module, data) = pair;
         var parameters = stacked.InitialParameters(4);
         AssertSameGradients(stacked, module, parameters, data, Batches(data, clients: 2, samples: 8, seed: 1));
     }
@@ -175,14 +168,9 @@ public class StackedNetworkTests
     [InlineData("cnn_cifar")]
     public void Evaluation_MatchesTheModule(string name)
     {
-        var (model, data) = Setup(name);
-        using var stacked = new ModelRunner(model, data.SampleShape, data.Classes);
-        using var module = new ModelRunner(model, data.SampleShape, data.Classes, stacked: false);
-        var parameters = stacked.InitialParameters(8);
-        var fast = stacked.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
-        var reference = module.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
-        Assert.Equal(reference.Correct, fast.Correct);
-        Assert.Equal(reference.LossSum, fast.LossSum, 3);
+        using var pair = Both(name);
+        var (stacked, module, data) = pair;
+        AssertSameEvaluation(module, stacked, stacked.InitialParameters(8), data);
     }
 
     [Theory]
@@ -264,6 +252,36 @@ public class StackedNetworkTests
         var gradient = new float[runner.ParameterCount];
         runner.ComputeGradient(runner.InitialParameters(1), data, [0, 1], null, gradient);
         Assert.Contains(gradient, g => g != 0);
+    }
+
+    /// <summary>The stacked runner (wide kernels or not) and the module runner of one model, on its data.</summary>
+    private sealed record Runners(ModelRunner Stacked, ModelRunner Module, Dataset Data) : IDisposable
+    {
+        public void Dispose()
+        {
+            Stacked.Dispose();
+            Module.Dispose();
+        }
+    }
+
+    private static Runners Both(string name, bool wideKernels = true)
+    {
+        var (model, data) = Setup(name);
+        return Both(model, data, wideKernels);
+    }
+
+    private static Runners Both(IModelDefinition model, Dataset data, bool wideKernels = true) => new(
+        new ModelRunner(model, data.SampleShape, data.Classes, stacked: true, wideKernels: wideKernels),
+        new ModelRunner(model, data.SampleShape, data.Classes, stacked: false),
+        data);
+
+    /// <summary>Samples 3-42 in batches of 16: the same correct count, the loss sum to 3 places.</summary>
+    private static void AssertSameEvaluation(ModelRunner expected, ModelRunner actual, float[] parameters, Dataset data)
+    {
+        var reference = expected.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
+        var evaluation = actual.EvaluateRange(parameters, data, 3, 40, batchSize: 16);
+        Assert.Equal(reference.Correct, evaluation.Correct);
+        Assert.Equal(reference.LossSum, evaluation.LossSum, 3);
     }
 
     private static (IModelDefinition Model, Dataset Data) Setup(string name) => name switch
