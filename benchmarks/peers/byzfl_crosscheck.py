@@ -19,6 +19,10 @@ before seed 2; and the table of both sides' final test accuracies.
       the settings matched; and factors.csv beside it: the runs with one factor changed (ByzFL's
       variants, our standardised grid experiments/byzfl-crosscheck.yaml) next to the unchanged
       runs of the same cells
+  byzfl_crosscheck.py costs --repo ROOT
+      prints, from factors.csv, what each attack costs each side against the same side's
+      attack-free run of the same seed (the mean, f = 0: cells SEED:mean:none and
+      experiments/byzfl-crosscheck-clean.yaml), so that a difference the pipelines share cancels
 
 ByzFL's settings come from our spec file (clients, rounds, batch, learning rate, momentum,
 weight decay), so the two sides cannot drift apart; the rule and attack options are the
@@ -31,6 +35,7 @@ import glob
 import json
 import os
 import re
+import statistics
 import sys
 import tempfile
 
@@ -45,8 +50,10 @@ OURS = os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels")
 OURS_FACTORS = {os.path.join("docs", "validation", "runs", "byzfl-crosscheck"): "standardized",
                 # mimic copying honest client 0 every step, as ByzFL's Mimic(epsilon = 0) does
                 os.path.join("docs", "validation", "runs", "byzfl-crosscheck-mimic-target"): "mimic-target",
-                # seeds 4-8 of five cells (not a changed setting: more draws of the same cells)
-                os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels-seeds"): "seeds-4-8"}
+                # seeds 4-8 of five cells and 9-16 of trimmed mean x sign-flip (not a changed setting: more draws of the same cells)
+                os.path.join("docs", "validation", "runs", "byzfl-crosscheck-pixels-seeds"): "more-seeds",
+                # no Byzantine client, plain mean: the training pipelines alone (experiments/byzfl-crosscheck-clean.yaml)
+                os.path.join("docs", "validation", "runs", "byzfl-crosscheck-clean"): "no-attack"}
 SEEDS = [1, 2, 3]
 # Our rule name (the label before any options) -> ByzFL's aggregator entry.
 RULES = {
@@ -54,6 +61,8 @@ RULES = {
     "median": {"name": "Median", "parameters": {}},
     "krum": {"name": "Krum", "parameters": {}},
     "geometric-median": {"name": "GeometricMedian", "parameters": {"nu": 0.1, "T": 3}},
+    # only with attack none: the training pipeline alone, no rule and no attack between the sides
+    "mean": {"name": "Average", "parameters": {}},
 }
 # Our attack name -> ByzFL's attack entry (ByzFL checks that tau is a float).
 ATTACKS = {
@@ -61,6 +70,8 @@ ATTACKS = {
     "ipm": {"name": "InnerProductManipulation", "parameters": {"tau": 2.0}},
     "alie": {"name": "ALittleIsEnough", "parameters": {"tau": 1.5}},
     "mimic": {"name": "Mimic", "parameters": {"epsilon": 0}},
+    # no Byzantine client at all (f = 0; ByzFL still wants an attack entry, which then sends nothing)
+    "none": {"name": "SignFlipping", "parameters": {}},
 }
 
 # Runs that change one factor of ByzFL's pipeline, to find the cause of a gap between the sides:
@@ -68,15 +79,17 @@ ATTACKS = {
 # ByzFL's data-distribution seed, under which it draws the initial weights, the 80/20 split and
 # the clients' shares, becomes the training seed instead of 0 (DATA_SEED_VARIANTS), so that those
 # draws differ between seeds as ours do. `data-seed-krum-trace` is `data-seed` with Krum's choices
-# counted (seeds beyond 3 as well: the Krum cells' spread over more seeds).
+# counted (seeds beyond 3 as well: the Krum cells' spread over more seeds). `data-seed-plain-eval`
+# is `data-seed` with its final model also scored on unflipped and on mirrored test images.
 VARIANTS = {
     "normalize": ["--normalize"],
     "plain-test": ["--plain-test"],
     "normalize-plain-test": ["--normalize", "--plain-test"],
     "data-seed": [],
     "data-seed-krum-trace": ["--trace-krum"],
+    "data-seed-plain-eval": ["--plain-eval"],
 }
-DATA_SEED_VARIANTS = {"data-seed", "data-seed-krum-trace"}
+DATA_SEED_VARIANTS = {"data-seed", "data-seed-krum-trace", "data-seed-plain-eval"}
 
 
 def spec_settings(repo):
@@ -104,7 +117,7 @@ def byzfl_config(settings, rule, attack, seed, data_seed=0):
             "training_algorithm": {"name": "DSGD", "parameters": {}},
             "device": "cpu", "nb_steps": settings["steps"],
             "training_seed": seed, "nb_training_seeds": 1,
-            "nb_honest_clients": settings["honest"], "f": settings["f"],
+            "nb_honest_clients": settings["honest"], "f": 0 if attack == "none" else settings["f"],
             "size_train_set": 0.8,
             "data_distribution_seed": data_seed, "nb_data_distribution_seeds": 1,
             "data_distribution": [{"name": "iid", "distribution_parameter": 1.0}],
@@ -127,7 +140,8 @@ def run_byzfl(args):
     options = VARIANTS[args.variant] if args.variant else []
     os.makedirs(folder, exist_ok=True)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "byzfl_crosscheck_run.py")
-    cells = parse_cells(args.cells) if args.cells else [(seed, rule, attack) for seed in SEEDS for rule in RULES for attack in ATTACKS]
+    cells = parse_cells(args.cells) if args.cells else [(seed, rule, attack) for seed in SEEDS for rule in RULES for attack in ATTACKS
+                                                        if rule != "mean" and attack != "none"]
     for seed, rule, attack in cells:
         target = os.path.join(folder, f"{seed}-{rule}-{attack}.json")
         if os.path.exists(target) or not claim(target):
@@ -142,7 +156,8 @@ def run_byzfl(args):
                         if l.startswith("{"))
         result = json.loads(line)
         result.update({"side": "byzfl", "variant": args.variant or "", "seed": seed, "rule": rule, "attack": attack, "load": load,
-                       "byzfl_commit": args.byzfl_commit or commit(args.byzfl), **settings})
+                       "byzfl_commit": args.byzfl_commit or commit(args.byzfl), **settings,
+                       "f": 0 if attack == "none" else settings["f"]})
         with open(target + ".part", "w") as out:
             json.dump(result, out, indent=1)
         os.replace(target + ".part", target)
@@ -154,8 +169,8 @@ def parse_cells(text):
     cells = []
     for item in text.split(","):
         parts = item.split(":")
-        if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in RULES or parts[2] not in ATTACKS:
-            sys.exit(f"--cells: '{item}' is not SEED:RULE:ATTACK (rules: {', '.join(RULES)}; attacks: {', '.join(ATTACKS)})")
+        if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in RULES or parts[2] not in ATTACKS or (parts[1] == "mean") != (parts[2] == "none"):
+            sys.exit(f"--cells: '{item}' is not SEED:RULE:ATTACK (rules: {', '.join(RULES)}; attacks: {', '.join(ATTACKS)}; mean goes with none only)")
         cells.append((int(parts[0]), parts[1], parts[2]))
     return cells
 
@@ -183,6 +198,33 @@ def collect(args):
     cells = {(row[2], row[3]) for row in changed}
     unchanged = [(row[0], "none") + row[1:] for row in rows if (row[1], row[2]) in cells]
     write_csv(os.path.join(args.repo, RAW, "factors.csv"), ["side", "factor", "rule", "attack", "seed", "steps", "test_accuracy"], changed + unchanged)
+
+
+def costs(args):
+    """Prints, per cell, what the attack costs each side against the same side's attack-free run
+    of the same seed (mean, no Byzantine client; factor no-attack and ByzFL's data-seed mean-none),
+    from factors.csv: a difference the two training pipelines share cancels. ByzFL's data-seed
+    variant on one side; ours on the other (its mimic cells: the runs copying client 0, as ByzFL's)."""
+    with open(os.path.join(args.repo, RAW, "factors.csv")) as source:
+        rows = list(csv.DictReader(source))
+    sides = {"byzfl": {}, "ours": {}}
+    for row in rows:
+        side, factor, cell = row["side"], row["factor"], (row["rule"], row["attack"])
+        if (side == "byzfl" and factor in DATA_SEED_VARIANTS) or (side == "ours" and factor in ("none", "more-seeds", "mimic-target", "no-attack")):
+            if side == "ours" and factor == "none" and row["attack"] == "mimic":
+                continue  # ours as shipped copies another client than ByzFL's mimic; mimic-target copies client 0
+            sides[side].setdefault(cell, {})[int(row["seed"])] = 100 * float(row["test_accuracy"])
+    clean = {side: cells.pop(("mean", "none"), {}) for side, cells in sides.items()}
+    print("rule,attack,seeds,ours_cost,byzfl_cost,difference,standard_error")
+    for cell in sorted(sides["byzfl"]):
+        seeds = sorted(set(sides["byzfl"][cell]) & set(sides["ours"].get(cell, {})) & set(clean["byzfl"]) & set(clean["ours"]))
+        if len(seeds) < 2:
+            continue
+        cost = {side: [clean[side][seed] - sides[side][cell][seed] for seed in seeds] for side in sides}
+        difference = [o - b for o, b in zip(cost["ours"], cost["byzfl"])]
+        error = statistics.stdev(difference) / len(difference) ** 0.5
+        print(f"{cell[0]},{cell[1]},{len(seeds)},{statistics.mean(cost['ours']):.1f},{statistics.mean(cost['byzfl']):.1f},"
+              f"{statistics.mean(difference):+.1f},{error:.1f}")
 
 
 def byzfl_rows(folder):
@@ -229,7 +271,7 @@ def write_csv(path, header, rows):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["byzfl", "collect"])
+    parser.add_argument("command", choices=["byzfl", "collect", "costs"])
     parser.add_argument("--repo", required=True)
     parser.add_argument("--byzfl", default=None)
     parser.add_argument("--byzfl-commit", default=None)
@@ -241,6 +283,8 @@ def main():
         if args.byzfl is None:
             sys.exit("byzfl: --byzfl CHECKOUT is required")
         run_byzfl(args)
+    elif args.command == "costs":
+        costs(args)
     else:
         collect(args)
 

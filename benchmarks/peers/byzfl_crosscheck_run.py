@@ -18,6 +18,9 @@ to find what separates its results from ours:
   --normalize   standardise pixels as our IDX loader does (x - mean) / std, with the mean and
                 the population deviation of all 60,000 training images' [0, 1] pixels
   --plain-test  evaluate on the test images as they are (ByzFL flips them at random)
+  --plain-eval  the run unchanged (its test accuracy as ByzFL reports it, on randomly flipped test
+                images), then its final model scored again on the test images as they are and on
+                all of them mirrored: what ByzFL's flipped test images do to one and the same model
   --trace-krum  count the steps at which ByzFL's Krum returns a Byzantine client's vector (its
                 server receives the honest vectors first, then the Byzantine ones); the run is
                 unchanged, the count goes into the JSON line as krum_byzantine_steps
@@ -32,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from byzfl_training import unpack_fashion_mnist  # noqa: E402  (same folder)
 
 
-OPTIONS = ("--normalize", "--plain-test", "--trace-krum")
+OPTIONS = ("--normalize", "--plain-test", "--plain-eval", "--trace-krum")
 
 
 def training_statistics(data_folder):
@@ -49,7 +52,7 @@ def patch_pipeline(train_module, data_folder, options):
     train.py gives the training/validation split the test transform too (both set the transform
     of the one underlying dataset, the test one last), so the test images are changed through
     the test set's constructor, not through that transform."""
-    if not options:
+    if not {"--normalize", "--plain-test"} & set(options):
         return
     from torchvision import transforms
     steps = [transforms.ToTensor()]
@@ -72,6 +75,28 @@ def patch_pipeline(train_module, data_folder, options):
             def FashionMNIST(root, train, download, transform):  # noqa: N802 (torchvision's name)
                 return real.FashionMNIST(root=root, train=train, download=download, transform=transform if train else plain)
         train_module.datasets = Datasets()
+
+
+def score_final_model(work, seed, data_folder):
+    """Accuracy of the run's final model (saved by store_models) on the unflipped test images and
+    on all of them mirrored, in ByzFL's evaluation batches; no random draw is involved."""
+    import torch
+    from torchvision import datasets, transforms
+    from byzfl.fed_framework import models
+    found = sorted(glob.glob(os.path.join(work, "**", f"models_tr_seed_{seed}_dd_seed_*", "model_step_*.pth"), recursive=True),
+                   key=lambda path: int(path.rsplit("_", 1)[1].split(".")[0]))
+    model = models.cnn_mnist()
+    model.load_state_dict(torch.load(found[-1]))
+    model.eval()
+    scores = {}
+    for name, steps in (("plain", [transforms.ToTensor()]), ("mirrored", [transforms.RandomHorizontalFlip(p=1.0), transforms.ToTensor()])):
+        test = datasets.FashionMNIST(root=data_folder, train=False, download=False, transform=transforms.Compose(steps))
+        correct = 0
+        with torch.no_grad():
+            for inputs, targets in torch.utils.data.DataLoader(test, batch_size=128, shuffle=False):
+                correct += int((model(inputs).argmax(dim=1) == targets).sum())
+        scores[name] = correct / len(test)
+    return scores
 
 
 def trace_krum(nb_honest):
@@ -124,6 +149,8 @@ def main():
     if len(settings) != 1:
         sys.exit(f"{config_path}: expected one experiment, ByzFL's expansion gave {len(settings)}")
     krum = trace_krum(settings[0]["benchmark_config"]["nb_honest_clients"]) if "--trace-krum" in options else None
+    if "--plain-eval" in options:
+        settings[0]["evaluation_and_results"]["store_models"] = True  # writes model files only; no random draw
     start = time.perf_counter()
     start_training(settings[0])
     seconds = time.perf_counter() - start
@@ -133,7 +160,13 @@ def main():
         sys.exit(f"{work}: expected one test accuracy file for seed {seed}, found {len(found)}")
     with open(found[0]) as source:
         curve = [float(value) for value in source.read().replace(",", " ").split()]
-    line = {"test_accuracy": curve[-1], "curve": curve, "seconds": seconds, "threads": torch.get_num_threads(), "options": options}
+    losses = glob.glob(os.path.join(work, "**", f"train_loss_tr_seed_{seed}_dd_seed_*.txt"), recursive=True)
+    with open(losses[0]) as source:
+        train_loss = [float(value) for value in source.read().replace(",", " ").split()]
+    line = {"test_accuracy": curve[-1], "curve": curve, "train_loss": train_loss, "seconds": seconds, "threads": torch.get_num_threads(), "options": options}
+    if "--plain-eval" in options:
+        scores = score_final_model(work, seed, data_folder)
+        line.update({"plain_test_accuracy": scores["plain"], "mirrored_test_accuracy": scores["mirrored"]})
     if krum is not None:
         line.update({"krum_steps": krum["steps"], "krum_byzantine_steps": krum["byzantine"]})
     print(json.dumps(line), flush=True)
