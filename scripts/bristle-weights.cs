@@ -24,7 +24,7 @@ foreach (var group in runs.GroupBy(r => r.Group).OrderBy(g => g.Key, StringCompa
     var isolated = peers.Where(p => p.HonestForeign < 1).ToList();
     var connected = peers.Where(p => p.HonestForeign >= 1).ToList();
     Console.WriteLine($"peers {peers.Count}; honest foreign weight per round < 1: {Describe(isolated)}; >= 1: {Describe(connected)}");
-    Console.WriteLine($"Spearman rank correlation of that weight with the final accuracy: {Spearman([.. peers.Select(p => p.HonestForeign)], [.. peers.Select(p => p.Final)]).ToString("F2", invariant)}");
+    Console.WriteLine($"Spearman rank correlation of that weight with the final accuracy: {MathNet.Numerics.Statistics.Correlation.Spearman(peers.Select(p => p.HonestForeign), peers.Select(p => p.Final)).ToString("F2", invariant)}");
     foreach (var p in peers.OrderBy(p => p.HonestForeign).Take(20))
     {
         Console.WriteLine($"  seed {p.Seed} peer {p.Peer}: final {Percent(p.Final)}, honest foreign weight per round {p.HonestForeign.ToString("F2", invariant)}");
@@ -56,23 +56,6 @@ string Range(IEnumerable<double> values)
 {
     var sorted = values.Where(double.IsFinite).Order().ToList();
     return sorted.Count == 0 ? "-" : $"{sorted[0].ToString("F2", invariant)}-{sorted[^1].ToString("F2", invariant)} (median {sorted[sorted.Count / 2].ToString("F2", invariant)})";
-}
-
-static double Spearman(double[] x, double[] y)
-{
-    double[] Ranks(double[] v)
-    {
-        var order = Enumerable.Range(0, v.Length).OrderBy(i => v[i]).ToArray();
-        var ranks = new double[v.Length];
-        for (int k = 0; k < order.Length; k++)
-        {
-            ranks[order[k]] = k;
-        }
-
-        return ranks;
-    }
-
-    return MathNet.Numerics.Statistics.Correlation.Pearson(Ranks(x), Ranks(y));
 }
 
 RunFigures Load(string run)

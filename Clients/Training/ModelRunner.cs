@@ -407,7 +407,6 @@ public sealed partial class ModelRunner : IDisposable
             ? nn.functional.mse_loss(outputs, targets, reduction)
             : nn.functional.cross_entropy(outputs, targets, reduction: reduction, label_smoothing: labelSmoothing);
 
-
     /// <summary>The checks of <see cref="ComputeGradients(ReadOnlySpan{float}, Dataset, IReadOnlyList{ClientBatch}, Span{float}, Span{float})"/> and its twin.</summary>
     private void CheckTogether(ReadOnlySpan<float> parameters, IReadOnlyList<ClientBatch> clients, bool gradientsFit, Span<float> losses)
     {

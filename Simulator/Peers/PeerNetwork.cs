@@ -303,7 +303,11 @@ public sealed class PeerNetwork
                 int[] shared = options.SharedClasses ? [.. chosen.Select(r => SharedClasses(peer, senders[r]))] : [];
                 var given = new List<BristleSenderWeight>(chosen.Length);
                 BristleIntegrator.Integrate(own, new RowMatrix(selected, chosen.Length, d), evaluation[peer], destination, shared, given);
-                _bristleWeights.AddRange(given.Select(w => new BristleWeightRecord(round, peer, senders[chosen[w.Row]], Graph.IsByzantine(senders[chosen[w.Row]]), w)));
+                foreach (var weight in given)
+                {
+                    int sender = senders[chosen[weight.Row]];
+                    _bristleWeights.Add(new BristleWeightRecord(round, peer, sender, Graph.IsByzantine(sender), weight));
+                }
                 return true;
             }
 
