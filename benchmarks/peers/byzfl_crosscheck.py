@@ -148,16 +148,17 @@ def run_byzfl(args):
             continue
         load = os.getloadavg()[0]
         print(f"{datetime.datetime.now():%H:%M:%S} byzfl{' ' + args.variant if args.variant else ''} seed {seed} {rule} {attack} (load {load:.1f})", file=sys.stderr, flush=True)
+        config = byzfl_config(settings, rule, attack, seed, seed if args.variant in DATA_SEED_VARIANTS else 0)
         with tempfile.TemporaryDirectory(prefix="byzfl-crosscheck-") as work:
-            config = os.path.join(work, "config.json")
-            with open(config, "w") as out:
-                json.dump(byzfl_config(settings, rule, attack, seed, seed if args.variant in DATA_SEED_VARIANTS else 0), out)
-            line = next(l for l in run(["/usr/bin/python3", script, args.byzfl, data, os.path.join(work, "results"), config, *options]).splitlines()
+            config_path = os.path.join(work, "config.json")
+            with open(config_path, "w") as out:
+                json.dump(config, out)
+            line = next(l for l in run(["/usr/bin/python3", script, args.byzfl, data, os.path.join(work, "results"), config_path, *options]).splitlines()
                         if l.startswith("{"))
         result = json.loads(line)
         result.update({"side": "byzfl", "variant": args.variant or "", "seed": seed, "rule": rule, "attack": attack, "load": load,
                        "byzfl_commit": args.byzfl_commit or commit(args.byzfl), **settings,
-                       "f": 0 if attack == "none" else settings["f"]})
+                       "f": config["benchmark_config"]["f"]})  # the f ByzFL ran with (0 for attack none)
         with open(target + ".part", "w") as out:
             json.dump(result, out, indent=1)
         os.replace(target + ".part", target)
