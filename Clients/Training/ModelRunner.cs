@@ -467,22 +467,6 @@ internal readonly ref struct GradientRows
         _first = first;
     }
 
-    /// <summary>
-    /// Client <paramref name="client"/>'s values [<paramref name="start"/>, start + rows x
-    /// columns) as a [rows, columns] tensor over the same memory, for a product to write into
-    /// directly (the array stays pinned while the tensor lives); null when the client's row is
-    /// not part of a managed array.
-    /// </summary>
-    public Tensor? TensorOver(int client, int start, long rows, long columns)
-    {
-        if (_arrays is null || !System.Runtime.InteropServices.MemoryMarshal.TryGetArray<float>(_arrays[_first + client], out var segment) || segment.Array is null)
-        {
-            return null;
-        }
-
-        return from_array(segment.Array).narrow(0, segment.Offset + start, rows * columns).view(rows, columns);
-    }
-
     /// <summary>Client <paramref name="client"/>'s d values.</summary>
     public Span<float> this[int client] => _arrays is null ? _rows.Slice((_first + client) * _dimension, _dimension) : _arrays[_first + client].Span;
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using static ByzantineSim.Clients.Training.Stacked.ClientProducts;
 using static TorchSharp.torch;
 
 namespace ByzantineSim.Clients.Training.Stacked;
@@ -20,13 +19,17 @@ internal sealed class LinearLayer(int offset, int inputs, int outputs, bool relu
     /// <summary>x W^T + b for every client's samples (each at its own parameters), then ReLU if it follows: [clients, samples, outputs], a view of a reused buffer.</summary>
     public Tensor Forward(Thetas thetas, Tensor x, Shape shape, Buffers buffers)
     {
-        var flat = x.view(shape.Clients, shape.Samples, inputs);
-        var y = Product(buffers.Get("outputs", offset, [shape.Clients, shape.Samples, outputs]), c => flat[c], c => Weight(thetas.Of(c)).t());
+        var y = buffers.Get("outputs", offset, [shape.Clients, shape.Samples, outputs]);
         var values = TensorMemory.Floats(y);
+        var xs = TensorMemory.Floats(x);
+        var xShape = Strided.RowMajor(shape.Samples, inputs);
+        var yShape = Strided.RowMajor(shape.Samples, outputs);
         int rows = shape.Samples * outputs;
         for (int c = 0; c < shape.Clients; c++)
         {
-            var bias = TensorMemory.Floats(thetas.Of(c)).Slice(offset + (outputs * inputs), outputs);
+            var theta = thetas.Values(c);
+            Gemm.Product(Rows(values, c, yShape), yShape, Rows(xs, c, xShape), xShape, Weight(theta), WeightShape.Transposed);
+            var bias = theta.Slice(offset + (outputs * inputs), outputs);
             for (int row = c * rows; row < (c + 1) * rows; row += outputs)
             {
                 var slice = values.Slice(row, outputs);
@@ -45,24 +48,16 @@ internal sealed class LinearLayer(int offset, int inputs, int outputs, bool relu
     public Tensor? Backward(Thetas thetas, Tensor input, Tensor delta, Shape shape, GradientRows gradients, bool needInput, Buffers buffers)
     {
         int clients = shape.Clients, samples = shape.Samples;
-        var x = input.view(clients, samples, inputs);
+        var xs = TensorMemory.Floats(input);
         var deltas = TensorMemory.Floats(delta);
+        var xShape = Strided.RowMajor(samples, inputs);
+        var deltaShape = Strided.RowMajor(samples, outputs);
         int weightSize = outputs * inputs;
         for (int c = 0; c < clients; c++)
         {
-            // The weight gradient straight into the client's row when it lives in an array (a
-            // trainer's output: the server's round matrix or a pooled payload), else through a
-            // buffer: 1.6 MB not copied per cnn_mnist gradient.
+            // The weight gradient delta^T x straight into the client's row.
             var destination = gradients[c].Slice(offset, ParameterCount);
-            using (var scope = NewDisposeScope())
-            {
-                var direct = gradients.TensorOver(c, offset, outputs, inputs);
-                var product = (direct ?? buffers.Get("weight-gradient", offset, [outputs, inputs])).addmm_(delta[c].t(), x[c], beta: 0, alpha: 1);
-                if (direct is null)
-                {
-                    TensorMemory.Floats(product).CopyTo(destination);
-                }
-            }
+            Gemm.Product(destination[..weightSize], WeightShape, Rows(deltas, c, deltaShape), deltaShape.Transposed, Rows(xs, c, xShape), xShape);
 
             var biasGradient = destination.Slice(weightSize, outputs);
             biasGradient.Clear();
@@ -77,15 +72,26 @@ internal sealed class LinearLayer(int offset, int inputs, int outputs, bool relu
             return null;
         }
 
-        var inputGradient = Product(buffers.Get("input-gradient", offset, [clients, samples, inputs]), c => delta[c], c => Weight(thetas.Of(c)));
+        var inputGradient = buffers.Get("input-gradient", offset, [clients, samples, inputs]);
+        var gradientValues = TensorMemory.Floats(inputGradient);
+        for (int c = 0; c < clients; c++)
+        {
+            Gemm.Product(Rows(gradientValues, c, xShape), xShape, Rows(deltas, c, deltaShape), deltaShape, Weight(thetas.Values(c)), WeightShape);
+        }
 
         // The layer before is a ReLU (a hidden linear layer's, or the last pooling's): no gradient where its output was 0.
-        MaskByActivation(TensorMemory.Floats(inputGradient), TensorMemory.Floats(x));
+        MaskByActivation(gradientValues, xs);
         return inputGradient;
     }
 
-    /// <summary>The layer's weights in <paramref name="theta"/> as [outputs, inputs].</summary>
-    private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * inputs).view(outputs, inputs);
+    /// <summary>The layer's weights as a matrix: [outputs, inputs], row-major.</summary>
+    private Strided WeightShape => Strided.RowMajor(outputs, inputs);
+
+    /// <summary>The layer's weights in a client's parameters <paramref name="theta"/> (<see cref="WeightShape"/>).</summary>
+    private Span<float> Weight(Span<float> theta) => theta.Slice(offset, outputs * inputs);
+
+    /// <summary>Client <paramref name="client"/>'s block of <paramref name="values"/>, one <paramref name="shape"/> matrix per client.</summary>
+    private static Span<float> Rows(Span<float> values, int client, Strided shape) => values.Slice(client * shape.Rows * shape.Columns, shape.Rows * shape.Columns);
 
     /// <summary><paramref name="gradient"/> where <paramref name="activation"/> &gt; 0, else 0, without a branch.</summary>
     private static float PassIfPositive(float gradient, float activation) =>

@@ -31,7 +31,8 @@ namespace ByzantineSim.Clients.Training.Stacked;
 /// The parts, a file each in this folder: topology detection (<c>StackedNetwork.Topology.cs</c>);
 /// <see cref="ConvolutionBlock"/>, a partial class whose files hold im2col and col2im, pooling
 /// (with <see cref="Window"/>), the 256-bit direct weight gradient, and the 512-bit direct passes
-/// for training and evaluation with their shared window kernel; <see cref="LinearLayer"/>;
+/// for training and evaluation with their shared window kernel; <see cref="LinearLayer"/>, whose
+/// per-client products go through <see cref="Gemm"/>;
 /// <see cref="OutputLoss"/>; and what a pass keeps (<see cref="Buffers"/>, <see cref="Layout"/>).
 /// </para>
 /// </summary>

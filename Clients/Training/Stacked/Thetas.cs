@@ -29,8 +29,8 @@ internal sealed class Thetas
     public static Thetas PerClient(Tensor rows, int[] slotOf) =>
         new([.. Enumerable.Range(0, (int)rows.shape[0]).Select(s => rows[s])], slotOf);
 
-    /// <summary>Client <paramref name="client"/>'s d parameters.</summary>
-    public Tensor Of(int client) => _sets[_slotOf is null ? 0 : _slotOf[client]];
+    /// <summary>Client <paramref name="client"/>'s d parameters, over the loaded tensor's memory.</summary>
+    public Span<float> Values(int client) => TensorMemory.Floats(_sets[_slotOf is null ? 0 : _slotOf[client]]);
 
     /// <summary>The one set when every client shares it; layers that take a single set (convolution blocks) need this.</summary>
     public Tensor Single => _sets.Length == 1 ? _sets[0] : throw new InvalidOperationException($"this layer takes one parameter set per pass, got {_sets.Length}");
