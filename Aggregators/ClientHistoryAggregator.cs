@@ -50,29 +50,38 @@ public abstract class ClientHistoryAggregator<TOptions>(int f, TOptions options)
 
     /// <summary>
     /// destination = (1 / <paramref name="divisor"/>) sum_i weights[i] rows[i] in double precision,
-    /// skipping rows of weight 0 (which may be non-finite), or zeros when the divisor is 0.
+    /// skipping rows of weight 0 (which may be non-finite), or zeros when the divisor is 0. The
+    /// sums run over a block of columns at a time in a stack buffer, each column's in row order:
+    /// no model-sized scratch.
     /// </summary>
     protected static void WeightedMean(RowMatrix inputs, ReadOnlySpan<double> weights, double divisor, Span<float> destination)
     {
+        const int Block = 256;
+        Span<double> sum = stackalloc double[Block];
         int d = inputs.Columns;
-        var sum = new double[d];
-        for (int i = 0; i < inputs.Rows; i++)
+        for (int start = 0; start < d; start += Block)
         {
-            if (weights[i] == 0)
+            int width = Math.Min(Block, d - start);
+            var block = sum[..width];
+            block.Clear();
+            for (int i = 0; i < inputs.Rows; i++)
             {
-                continue;
+                if (weights[i] == 0)
+                {
+                    continue;
+                }
+
+                var row = inputs[i].Slice(start, width);
+                for (int k = 0; k < width; k++)
+                {
+                    block[k] += weights[i] * row[k];
+                }
             }
 
-            var row = inputs[i];
-            for (int k = 0; k < d; k++)
+            for (int k = 0; k < width; k++)
             {
-                sum[k] += weights[i] * row[k];
+                destination[start + k] = divisor == 0 ? 0f : (float)(block[k] / divisor);
             }
-        }
-
-        for (int k = 0; k < d; k++)
-        {
-            destination[k] = divisor == 0 ? 0f : (float)(sum[k] / divisor);
         }
     }
 }

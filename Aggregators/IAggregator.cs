@@ -147,8 +147,10 @@ public abstract record AggregatorState
 {
     /// <summary>
     /// Called once by the state's owner when a newer state has replaced it and nothing will read
-    /// it again: a state over arrays from <see cref="AggregationContext.StatePool"/> gives them
-    /// back, and reading it afterwards throws. Does nothing for a state that owns no pooled memory.
+    /// it again: a state over arrays from <see cref="AggregationContext.StatePool"/> gives back
+    /// those no newer state holds (all of them for centered clipping; for the per-client
+    /// histories of FoolsGold and MUD-HoG, the ones it superseded in its predecessor, a round late),
+    /// and reading a given-back array throws. Does nothing for a state that owns no pooled memory.
     /// </summary>
     public virtual void Retire()
     {

@@ -16,13 +16,13 @@ public static class FoolsGold
     /// update) takes no part in the similarities and gets weight 0. When every w is 0 before
     /// rescaling (all clients alike) the authors' code divides 0 by 0; here every weight is 0.
     /// </summary>
-    public static double[] Weights(IReadOnlyList<float[]?> histories, double kappa)
+    public static double[] Weights(IReadOnlyList<VectorPayload?> histories, double kappa)
     {
         int n = histories.Count;
         var norms = new double[n];
         for (int i = 0; i < n; i++)
         {
-            norms[i] = histories[i] is { } h ? Norm(h) : double.NaN;
+            norms[i] = histories[i] is { } h ? Norm(h.Span) : double.NaN;
         }
 
         // Cosine similarities minus the identity; an unusable or zero history is similar to nobody.
@@ -32,7 +32,7 @@ public static class FoolsGold
         {
             for (int j = i + 1; j < n; j++)
             {
-                double value = Usable(norms[i]) && Usable(norms[j]) ? Dot(histories[i]!, histories[j]!) / (norms[i] * norms[j]) : 0;
+                double value = Usable(norms[i]) && Usable(norms[j]) ? Dot(histories[i]!.Span, histories[j]!.Span) / (norms[i] * norms[j]) : 0;
                 cs[i, j] = cs[j, i] = double.IsFinite(value) ? Math.Clamp(value, -1, 1) : 0;
             }
         }
@@ -80,9 +80,9 @@ public static class FoolsGold
 
     private static bool Usable(double norm) => double.IsFinite(norm) && norm > 0;
 
-    private static double Norm(float[] values) => Math.Sqrt(Dot(values, values));
+    private static double Norm(ReadOnlySpan<float> values) => Math.Sqrt(Dot(values, values));
 
-    private static double Dot(float[] a, float[] b)
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         double sum = 0;
         for (int k = 0; k < a.Length; k++)

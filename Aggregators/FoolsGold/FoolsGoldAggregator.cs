@@ -26,18 +26,24 @@ public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : Clien
     {
         int n = inputs.Rows;
         var previous = context.State is FoolsGoldState state ? state.Histories : ImmutableDictionary<int, VectorPayload>.Empty;
-        var histories = new float[]?[n];
+        var histories = new VectorPayload?[n];
         var next = previous.ToBuilder();
+        var superseded = ImmutableArray.CreateBuilder<VectorPayload>();
         for (int i = 0; i < n; i++)
         {
             // A non-finite row, or one whose sum overflows: weight 0 this round, history as it was.
-            if (Filtering.ExtendHistory(previous.GetValueOrDefault(clients[i]), inputs[i]) is not { } history)
+            if (Filtering.ExtendHistory(previous.GetValueOrDefault(clients[i]), inputs[i], context.StatePool) is not { } history)
             {
                 continue;
             }
 
             histories[i] = history;
-            next[clients[i]] = VectorPayload.TakeOwnership(history);
+            if (next.TryGetValue(clients[i], out var replaced))
+            {
+                superseded.Add(replaced);
+            }
+
+            next[clients[i]] = history;
         }
 
         var weights = FoolsGold.Weights(histories, Options.Kappa);
@@ -50,10 +56,28 @@ public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : Clien
         }
 
         WeightedMean(inputs, weights, n, destination);
-        return new FoolsGoldState(next.ToImmutable());
+        return new FoolsGoldState(next.ToImmutable(), superseded.ToImmutable());
     }
 }
 
-/// <summary>FoolsGold's state: each client's history, the sum of its updates so far, by client id.</summary>
+/// <summary>
+/// FoolsGold's state: each client's history, the sum of its updates so far, by client id, and the
+/// histories of the previous state this one replaced.
+/// </summary>
 /// <param name="Histories">History by client id.</param>
-public sealed record FoolsGoldState(ImmutableDictionary<int, VectorPayload> Histories) : AggregatorState;
+/// <param name="Superseded">The previous state's histories that this one no longer holds.</param>
+public sealed record FoolsGoldState(ImmutableDictionary<int, VectorPayload> Histories, ImmutableArray<VectorPayload> Superseded) : AggregatorState
+{
+    /// <summary>
+    /// Gives back the histories this state superseded: its predecessor is retired by now, and
+    /// nothing else holds them. Its own histories stay readable (a newer state shares those it
+    /// did not replace, and gives back those it did when it is retired in turn).
+    /// </summary>
+    public override void Retire()
+    {
+        foreach (var history in Superseded)
+        {
+            history.Release();
+        }
+    }
+}

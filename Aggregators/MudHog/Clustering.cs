@@ -76,7 +76,14 @@ public static class Clustering
     /// assignment go to cluster 0. With equal sizes, cluster 1 is returned (the reference's
     /// find_minority_id). Fewer than two points: none.
     /// </summary>
-    public static int[] TwoMeansMinority(IReadOnlyList<double[]> points)
+    public static int[] TwoMeansMinority(IReadOnlyList<double[]> points) =>
+        points.Count < 2 ? [] : TwoMeansMinority(points, new double[points[0].Length], new double[points[0].Length]);
+
+    /// <summary>
+    /// <see cref="TwoMeansMinority(IReadOnlyList{double[]})"/> with the two centres kept in
+    /// <paramref name="first"/> and <paramref name="second"/> (the points' length, any contents).
+    /// </summary>
+    public static int[] TwoMeansMinority(IReadOnlyList<double[]> points, double[] first, double[] second)
     {
         int n = points.Count;
         if (n < 2)
@@ -97,7 +104,9 @@ public static class Clustering
             }
         }
 
-        var centres = new[] { (double[])points[a].Clone(), (double[])points[b].Clone() };
+        points[a].CopyTo(first, 0);
+        points[b].CopyTo(second, 0);
+        var centres = new[] { first, second };
         var labels = new int[n];
         for (int iteration = 0; iteration < 300; iteration++)
         {
@@ -119,7 +128,7 @@ public static class Clustering
                 var members = Enumerable.Range(0, n).Where(i => labels[i] == c).ToList();
                 if (members.Count > 0)
                 {
-                    centres[c] = Mean(points, members);
+                    Mean(points, members, centres[c]);
                 }
             }
         }
@@ -180,10 +189,12 @@ public static class Clustering
     }
 
     /// <summary>The coordinate-wise median (mean of the two middle values for an even count), as numpy.median.</summary>
-    public static double[] Median(IReadOnlyList<double[]> points)
+    public static double[] Median(IReadOnlyList<double[]> points) => Median(points, new double[points.Count == 0 ? 0 : points[0].Length]);
+
+    /// <summary>The coordinate-wise median written into <paramref name="result"/> (the points' length), which is returned.</summary>
+    public static double[] Median(IReadOnlyList<double[]> points, double[] result)
     {
-        int d = points.Count == 0 ? 0 : points[0].Length;
-        var result = new double[d];
+        int d = result.Length;
         var column = new double[points.Count];
         for (int k = 0; k < d; k++)
         {
@@ -200,9 +211,9 @@ public static class Clustering
         return result;
     }
 
-    private static double[] Mean(IReadOnlyList<double[]> points, List<int> members)
+    private static void Mean(IReadOnlyList<double[]> points, List<int> members, double[] mean)
     {
-        var mean = new double[points[0].Length];
+        Array.Clear(mean);
         foreach (int i in members)
         {
             for (int k = 0; k < mean.Length; k++)
@@ -210,7 +221,5 @@ public static class Clustering
                 mean[k] += points[i][k] / members.Count;
             }
         }
-
-        return mean;
     }
 }

@@ -25,17 +25,21 @@ public static class MudHog
     public sealed record Decision(MudHogState State, ImmutableHashSet<int> Normal);
 
     /// <summary>
-    /// Runs steps 1-5 for <paramref name="ids"/> (clients with finite updates, histories already
-    /// updated in <paramref name="state"/>).
+    /// Runs steps 1-5 for <paramref name="ids"/> (at least one client with a finite update,
+    /// histories already updated in <paramref name="state"/>). Its model-sized work arrays (two
+    /// HoGs per client, medians, centres) come from <paramref name="rent"/>, which gives an array
+    /// of the requested length with any contents (a fresh one when null).
     /// </summary>
-    public static Decision Detect(MudHogState state, IReadOnlyList<int> ids, MudHogOptions options)
+    public static Decision Detect(MudHogState state, IReadOnlyList<int> ids, MudHogOptions options, Func<int, double[]>? rent = null)
     {
-        var shortHogs = ids.ToDictionary(id => id, id => state.Clients[id].ShortHog());
-        var longHogs = ids.ToDictionary(id => id, id => state.Clients[id].LongHog());
+        rent ??= length => new double[length];
+        int d = state.Clients[ids[0]].Sum.Length;
+        var shortHogs = ids.ToDictionary(id => id, id => Filled(rent(d), state.Clients[id].ShortHog));
+        var longHogs = ids.ToDictionary(id => id, id => Filled(rent(d), state.Clients[id].LongHog));
 
         // Step 1: sign flipping, against the median of the clients not confirmed malicious.
         var candidates = ids.Where(id => !state.Malicious.Contains(id)).ToList();
-        var median = Clustering.Median([.. (candidates.Count > 0 ? candidates : ids).Select(id => shortHogs[id])]);
+        var median = Clustering.Median([.. (candidates.Count > 0 ? candidates : ids).Select(id => shortHogs[id])], rent(d));
         var flip = ids.Where(id => Clustering.Cosine(median, shortHogs[id]) < 0).ToHashSet();
 
         // Step 2: additive noise among the rest.
@@ -45,7 +49,7 @@ public static class MudHog
         {
             var labels = Clustering.Dbscan([.. rest.Select(id => shortHogs[id])], options.Eps, options.MinSamples);
             var normal = Clustering.Majority(labels).Select(i => rest[i]).ToHashSet();
-            var centre = Clustering.Median([.. normal.Select(id => shortHogs[id])]);
+            var centre = Clustering.Median([.. normal.Select(id => shortHogs[id])], rent(d));
             var distances = rest.Where(id => !normal.Contains(id)).ToDictionary(id => id, id => Clustering.Distance(shortHogs[id], centre));
             double split = Clustering.SeparatePoint(distances.Values);
             untargeted.UnionWith(distances.Where(p => p.Value > split && labels[rest.IndexOf(p.Key)] == -1).Select(p => p.Key));
@@ -53,7 +57,7 @@ public static class MudHog
 
         // Step 3: targeted attacks on the long HoGs of what is left.
         var remaining = ids.Where(id => !flip.Contains(id) && !state.FlipSign.Contains(id) && !untargeted.Contains(id) && !state.Untargeted.Contains(id)).ToList();
-        var targeted = Clustering.TwoMeansMinority([.. remaining.Select(id => longHogs[id])]).Select(i => remaining[i]).ToHashSet();
+        var targeted = (remaining.Count < 2 ? [] : Clustering.TwoMeansMinority([.. remaining.Select(id => longHogs[id])], rent(d), rent(d))).Select(i => remaining[i]).ToHashSet();
 
         // Step 4: suspicions over rounds.
         var next = Confirm(state, ids, flip, untargeted, targeted, options.Delay);
@@ -63,7 +67,7 @@ public static class MudHog
         var unreliableNow = new HashSet<int>();
         if (benign.Count > 0)
         {
-            var centre = Clustering.Median([.. benign.Select(id => shortHogs[id])]);
+            var centre = Clustering.Median([.. benign.Select(id => shortHogs[id])], rent(d));
             var angles = benign.ToDictionary(id => id, id => Clustering.Cosine(centre, shortHogs[id]));
             double split = Clustering.SeparatePoint(angles.Values.Where(double.IsFinite));
             unreliableNow.UnionWith(angles.Where(p => p.Value < split).Select(p => p.Key));
@@ -72,6 +76,14 @@ public static class MudHog
         next = CountUnreliable(next, ids, unreliableNow, options.Delay);
         var averaged = ids.Where(id => !next.Malicious.Contains(id) && !targeted.Contains(id) && !untargeted.Contains(id)).ToImmutableHashSet();
         return new Decision(next, averaged);
+    }
+
+    private delegate void Writer(Span<double> destination);
+
+    private static double[] Filled(double[] array, Writer write)
+    {
+        write(array);
+        return array;
     }
 
     /// <summary>The reference's add_mal_id: suspicions confirmed after delay rounds, cleared after a clean round.</summary>

@@ -23,6 +23,8 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : ClientHisto
     /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "mud-hog";
 
+    private DoubleScratch? _scratch;
+
     /// <inheritdoc />
     public override string Name => RegistryName;
 
@@ -34,23 +36,32 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : ClientHisto
         var state = context.State as MudHogState ?? MudHogState.Initial;
         var histories = state.Clients.ToBuilder();
         var finite = new List<int>(n); // rows
+        var superseded = ImmutableArray.CreateBuilder<VectorPayload>();
         for (int i = 0; i < n; i++)
         {
             var row = inputs[i];
             var known = histories.TryGetValue(clients[i], out var client) && client.Sum.Length == d ? client : null;
-            if (Filtering.ExtendHistory(known?.Sum, row) is not { } sum)
+            if (Filtering.ExtendHistory(known?.Sum, row, context.StatePool) is not { } sum)
             {
                 continue; // a non-finite update, or a long HoG that overflowed: left out of the histories
             }
 
             var window = known?.Window ?? [];
-            window = window.Add(VectorPayload.CopyOf(row));
+            window = window.Add(Filtering.Copy(row, context.StatePool));
             if (window.Length > Options.Window)
             {
                 window = window.RemoveAt(0);
             }
 
-            histories[clients[i]] = new MudHogClient(VectorPayload.TakeOwnership(sum), window, known?.Suspicion ?? 0, known?.UnreliableCount ?? 0);
+            // What this client's new record no longer holds goes back to the pool when the state
+            // returned here is retired (MudHogState.Retire).
+            if (client is not null)
+            {
+                superseded.Add(client.Sum);
+                superseded.AddRange(client.Window.Where(old => !window.Any(kept => ReferenceEquals(kept, old))));
+            }
+
+            histories[clients[i]] = new MudHogClient(sum, window, known?.Suspicion ?? 0, known?.UnreliableCount ?? 0);
             finite.Add(i);
         }
 
@@ -58,7 +69,9 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : ClientHisto
         ImmutableHashSet<int> averaged;
         if (state.Rounds >= Options.Warmup && finite.Count > 0)
         {
-            var decision = MudHog.Detect(state, [.. finite.Select(i => clients[i])], Options);
+            var ids = finite.Select(i => clients[i]).ToArray();
+            var detecting = state;
+            var decision = DoubleScratch.Take(ref _scratch, scratch => MudHog.Detect(detecting, ids, Options, scratch.Rent));
             state = decision.State;
             averaged = decision.Normal;
         }
@@ -87,6 +100,6 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : ClientHisto
         }
 
         WeightedMean(inputs, weights, count, destination);
-        return state with { Rounds = state.Rounds + 1 };
+        return state with { Rounds = state.Rounds + 1, Superseded = superseded.ToImmutable() };
     }
 }

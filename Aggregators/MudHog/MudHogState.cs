@@ -11,6 +11,7 @@ namespace ByzantineSim.Aggregators.MudHog;
 /// <param name="Untargeted">Confirmed additive-noise (untargeted) clients.</param>
 /// <param name="Targeted">Confirmed targeted (label-flipping) clients.</param>
 /// <param name="Unreliable">Clients judged benign but unreliable.</param>
+/// <param name="Superseded">The previous state's histories and window entries this one no longer holds.</param>
 public sealed record MudHogState(
     int Rounds,
     ImmutableDictionary<int, MudHogClient> Clients,
@@ -18,10 +19,23 @@ public sealed record MudHogState(
     ImmutableSortedSet<int> FlipSign,
     ImmutableSortedSet<int> Untargeted,
     ImmutableSortedSet<int> Targeted,
-    ImmutableSortedSet<int> Unreliable) : AggregatorState
+    ImmutableSortedSet<int> Unreliable,
+    ImmutableArray<VectorPayload> Superseded) : AggregatorState
 {
     /// <summary>Before the first round.</summary>
-    public static MudHogState Initial { get; } = new(0, ImmutableDictionary<int, MudHogClient>.Empty, [], [], [], [], []);
+    public static MudHogState Initial { get; } = new(0, ImmutableDictionary<int, MudHogClient>.Empty, [], [], [], [], [], []);
+
+    /// <summary>
+    /// Gives back what this state superseded: its predecessor is retired by now, and nothing else
+    /// holds those arrays. Its own histories stay readable (see <see cref="FoolsGold.FoolsGoldState.Retire"/>).
+    /// </summary>
+    public override void Retire()
+    {
+        foreach (var payload in Superseded)
+        {
+            payload.Release();
+        }
+    }
 }
 
 /// <summary>One client's histories and counters.</summary>
@@ -35,6 +49,14 @@ public sealed record MudHogClient(VectorPayload Sum, ImmutableArray<VectorPayloa
     public double[] ShortHog()
     {
         var mean = new double[Sum.Length];
+        ShortHog(mean);
+        return mean;
+    }
+
+    /// <summary>Writes the short HoG into <paramref name="mean"/> (<see cref="Sum"/>'s length, any contents).</summary>
+    public void ShortHog(Span<double> mean)
+    {
+        mean.Clear();
         foreach (var update in Window)
         {
             var span = update.Span;
@@ -48,20 +70,23 @@ public sealed record MudHogClient(VectorPayload Sum, ImmutableArray<VectorPayloa
         {
             mean[k] /= Window.Length;
         }
-
-        return mean;
     }
 
     /// <summary>The long HoG in double.</summary>
     public double[] LongHog()
     {
+        var values = new double[Sum.Length];
+        LongHog(values);
+        return values;
+    }
+
+    /// <summary>Writes the long HoG into <paramref name="values"/> (<see cref="Sum"/>'s length).</summary>
+    public void LongHog(Span<double> values)
+    {
         var span = Sum.Span;
-        var values = new double[span.Length];
         for (int k = 0; k < values.Length; k++)
         {
             values[k] = span[k];
         }
-
-        return values;
     }
 }

@@ -10,27 +10,47 @@ public static class Filtering
     /// A client's summed history extended by this round's <paramref name="row"/>: previous + row
     /// (previous ignored when absent or of another length), or null when the row is not finite or
     /// the sum overflows, so that the history stays as it was (FoolsGold's history, MUD-HoG's long HoG).
+    /// The new history's array comes from <paramref name="pool"/> when one is given (the run's
+    /// state pool), and goes back to it when the sum is refused.
     /// </summary>
-    public static float[]? ExtendHistory(VectorPayload? previous, ReadOnlySpan<float> row)
+    public static VectorPayload? ExtendHistory(VectorPayload? previous, ReadOnlySpan<float> row, PayloadPool? pool = null)
     {
         if (!VectorMath.IsFinite(row))
         {
             return null;
         }
 
-        var history = new float[row.Length];
+        var values = pool?.Rent(row.Length) ?? new float[row.Length];
+        var history = pool is null ? VectorPayload.TakeOwnership(values) : VectorPayload.TakeOwnership(values, pool);
         if (previous is { } old && old.Length == row.Length)
         {
-            old.Span.CopyTo(history);
+            old.Span.CopyTo(values);
+        }
+        else
+        {
+            Array.Clear(values);
         }
 
         for (int k = 0; k < row.Length; k++)
         {
-            history[k] += row[k];
+            values[k] += row[k];
         }
 
-        return VectorMath.IsFinite(history) ? history : null;
+        if (VectorMath.IsFinite(values))
+        {
+            return history;
+        }
+
+        history.Release();
+        return null;
     }
+
+    /// <summary>
+    /// A copy of <paramref name="values"/> in an array from <paramref name="pool"/>, or in a new
+    /// one when there is no pool.
+    /// </summary>
+    public static VectorPayload Copy(ReadOnlySpan<float> values, PayloadPool? pool) =>
+        pool is null ? VectorPayload.CopyOf(values) : VectorPayload.CopyOf(values, pool);
 
     /// <summary>Whether each row is free of NaN and +-Inf (a row of 1e38 values is finite).</summary>
     public static bool[] FiniteRows(RowMatrix inputs)

@@ -118,21 +118,8 @@ public class RuleSpecificTests
         // The server's use: the state of round t is the centre of round t + 1, then retired. With
         // the run's pool the next state reuses the retired one's array instead of a fresh one.
         const int d = 100_000;
-        var data = Matrices.Gaussian(7, d, 11);
-        var rule = BuiltInAggregators.Create("centered-clipping", 2);
-        var pool = new PayloadPool(1L << 24);
         var output = new float[d];
-        AggregatorState? state = null;
-        long allocated = 0;
-        for (int round = 0; round < 4; round++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            var next = rule.Aggregate(new RowMatrix(data, 7, d), output, new AggregationContext(round, 0, state) { StatePool = pool });
-            state?.Retire();
-            allocated = round >= 2 ? Math.Max(allocated, GC.GetAllocatedBytesForCurrentThread() - before) : allocated;
-            state = next;
-        }
-
+        var (allocated, state) = PooledRounds.Run(BuiltInAggregators.Create("centered-clipping", 2), new RowMatrix(Matrices.Gaussian(7, d, 11), 7, d), output, rounds: 4, unmeasured: 2);
         Assert.InRange(allocated, 0, d); // under a quarter of one d-float array per round
         var current = Assert.IsType<CenteredClipping.CenteredClippingState>(state);
         Assert.Equal(output, current.Center.Span.ToArray());
