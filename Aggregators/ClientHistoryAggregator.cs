@@ -5,7 +5,7 @@ namespace ByzantineSim.Aggregators;
 /// <summary>
 /// The shared shell of the rules that keep a history per client and report verdicts
 /// (FoolsGold, MUD-HoG): identity-aware, detecting, no condition on n and f beyond n >= 1, and
-/// a final weighted mean of the rows they keep. A subclass supplies only its name and the round
+/// a final weighted mean of the rows they keep (<see cref="Rows.WeightedMeanInDouble"/>). A subclass supplies only its name and the round
 /// itself (<see cref="AggregateRound"/>).
 /// </summary>
 /// <typeparam name="TOptions">The rule's validated options.</typeparam>
@@ -47,41 +47,4 @@ public abstract class ClientHistoryAggregator<TOptions>(int f, TOptions options)
     /// each row (row positions when the rows are anonymous).
     /// </summary>
     protected abstract AggregatorState AggregateRound(RowMatrix inputs, Span<float> destination, int[] clients, in AggregationContext context);
-
-    /// <summary>
-    /// destination = (1 / <paramref name="divisor"/>) sum_i weights[i] rows[i] in double precision,
-    /// skipping rows of weight 0 (which may be non-finite), or zeros when the divisor is 0. The
-    /// sums run over a block of columns at a time in a stack buffer, each column's in row order:
-    /// no model-sized scratch.
-    /// </summary>
-    protected static void WeightedMean(RowMatrix inputs, ReadOnlySpan<double> weights, double divisor, Span<float> destination)
-    {
-        const int Block = 256;
-        Span<double> sum = stackalloc double[Block];
-        int d = inputs.Columns;
-        for (int start = 0; start < d; start += Block)
-        {
-            int width = Math.Min(Block, d - start);
-            var block = sum[..width];
-            block.Clear();
-            for (int i = 0; i < inputs.Rows; i++)
-            {
-                if (weights[i] == 0)
-                {
-                    continue;
-                }
-
-                var row = inputs[i].Slice(start, width);
-                for (int k = 0; k < width; k++)
-                {
-                    block[k] += weights[i] * row[k];
-                }
-            }
-
-            for (int k = 0; k < width; k++)
-            {
-                destination[start + k] = divisor == 0 ? 0f : (float)(block[k] / divisor);
-            }
-        }
-    }
 }

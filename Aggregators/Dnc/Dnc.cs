@@ -62,27 +62,35 @@ public static class Dnc
     /// <summary>b distinct coordinates of [0, d), increasing; all of them (and no draw) when b &gt;= d.</summary>
     public static int[] Coordinates(int d, int subsample, DeterministicRandom random)
     {
-        var all = new int[d];
-        for (int k = 0; k < d; k++)
-        {
-            all[k] = k;
-        }
-
         if (subsample >= d)
         {
-            return all;
+            return [.. Enumerable.Range(0, d)];
         }
 
-        // A partial Fisher-Yates shuffle: the first b slots become a uniform b-subset.
-        for (int t = 0; t < subsample; t++)
+        // A partial Fisher-Yates shuffle over 0..d-1: the first b slots become a uniform
+        // b-subset. The d-slot deck is scratch from the shared pool, not a fresh array per call.
+        var all = System.Buffers.ArrayPool<int>.Shared.Rent(d);
+        try
         {
-            int j = t + random.Next(d - t);
-            (all[t], all[j]) = (all[j], all[t]);
-        }
+            for (int k = 0; k < d; k++)
+            {
+                all[k] = k;
+            }
 
-        var chosen = all[..subsample];
-        Array.Sort(chosen);
-        return chosen;
+            for (int t = 0; t < subsample; t++)
+            {
+                int j = t + random.Next(d - t);
+                (all[t], all[j]) = (all[j], all[t]);
+            }
+
+            var chosen = all[..subsample];
+            Array.Sort(chosen);
+            return chosen;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(all);
+        }
     }
 
     /// <summary>

@@ -23,11 +23,12 @@ public static class FlTrust
         int n = inputs.Rows;
         int d = inputs.Columns;
         double serverNorm = Norm(server);
-        var sum = new double[d];
+        Span<double> scales = n <= 256 ? stackalloc double[n] : new double[n];
         double total = 0;
         for (int i = 0; i < n; i++)
         {
             trust[i] = 0;
+            scales[i] = 0;
             var row = inputs[i];
             double norm = Norm(row);
             if (!double.IsFinite(serverNorm) || serverNorm == 0 || !double.IsFinite(norm) || norm == 0)
@@ -49,17 +50,11 @@ public static class FlTrust
 
             trust[i] = cosine;
             total += cosine;
-            double scale = cosine * serverNorm / norm;
-            for (int k = 0; k < d; k++)
-            {
-                sum[k] += scale * row[k];
-            }
+            scales[i] = cosine * serverNorm / norm;
         }
 
-        for (int k = 0; k < d; k++)
-        {
-            destination[k] = total > 0 ? (float)(sum[k] / total) : 0f;
-        }
+        // sum_i TS_i (||g0|| / ||g_i||) g_i / sum_i TS_i, column blocks in row order.
+        Rows.WeightedMeanInDouble(inputs, scales, total, destination);
     }
 
     /// <summary>The Euclidean norm in double (+Infinity or NaN when a value is not finite).</summary>

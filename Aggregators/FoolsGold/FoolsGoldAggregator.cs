@@ -55,7 +55,7 @@ public sealed class FoolsGoldAggregator(int f, FoolsGoldOptions options) : Clien
             }
         }
 
-        WeightedMean(inputs, weights, n, destination);
+        Rows.WeightedMeanInDouble(inputs, weights, n, destination);
         return new FoolsGoldState(next.ToImmutable(), superseded.ToImmutable());
     }
 }

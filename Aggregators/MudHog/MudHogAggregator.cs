@@ -99,7 +99,7 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : ClientHisto
             count++;
         }
 
-        WeightedMean(inputs, weights, count, destination);
+        Rows.WeightedMeanInDouble(inputs, weights, count, destination);
         return state with { Rounds = state.Rounds + 1, Superseded = superseded.ToImmutable() };
     }
 }

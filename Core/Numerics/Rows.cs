@@ -200,6 +200,44 @@ public static unsafe class Rows
         return column;
     }
 
+    /// <summary>
+    /// destination = (1 / <paramref name="divisor"/>) sum_i weights[i] rows[i] in double precision,
+    /// skipping rows of weight 0 (which may be non-finite), or zeros when the divisor is 0 (FoolsGold,
+    /// MUD-HoG, FLTrust). The
+    /// sums run over a block of columns at a time in a stack buffer, each column's in row order:
+    /// no model-sized scratch.
+    /// </summary>
+    public static void WeightedMeanInDouble(RowMatrix inputs, ReadOnlySpan<double> weights, double divisor, Span<float> destination)
+    {
+        const int Block = 256;
+        Span<double> sum = stackalloc double[Block];
+        int d = inputs.Columns;
+        for (int start = 0; start < d; start += Block)
+        {
+            int width = Math.Min(Block, d - start);
+            var block = sum[..width];
+            block.Clear();
+            for (int i = 0; i < inputs.Rows; i++)
+            {
+                if (weights[i] == 0)
+                {
+                    continue;
+                }
+
+                var row = inputs[i].Slice(start, width);
+                for (int k = 0; k < width; k++)
+                {
+                    block[k] += weights[i] * row[k];
+                }
+            }
+
+            for (int k = 0; k < width; k++)
+            {
+                destination[start + k] = divisor == 0 ? 0f : (float)(block[k] / divisor);
+            }
+        }
+    }
+
     /// <summary>Indices 0..n-1, for statistics over all rows.</summary>
     public static int[] AllRows(int n) => [.. Enumerable.Range(0, n)];
 

@@ -1,4 +1,5 @@
 using ByzantineSim.Aggregators.FoolsGold;
+using ByzantineSim.Testing;
 
 namespace ByzantineSim.Aggregators.Tests;
 
@@ -28,6 +29,16 @@ public class TrustAndHistoryRuleTests
         Assert.Equal(1.5 / total, output[0], 1e-6);
         Assert.Equal(0.5 / total, output[1], 1e-6);
         Assert.Equal([1, 3], Flagged(verdicts));
+    }
+
+    [Fact]
+    public void FlTrust_AllocatesNothingModelSizedPerCall()
+    {
+        // The old code summed the rescaled rows in a fresh d-double array (800 KB here) per call.
+        const int n = 7, d = 100_000;
+        var server = Matrices.Gaussian(1, d, 5);
+        var (allocated, _) = PooledRounds.Run(BuiltInAggregators.Create("fltrust", 2), new RowMatrix(Matrices.Gaussian(n, d, 11), n, d), new float[d], rounds: 4, unmeasured: 2, server);
+        Assert.InRange(allocated, 0, d); // under a quarter of one d-float array per call
     }
 
     [Fact]
