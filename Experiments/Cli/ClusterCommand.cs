@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Actor.Setup;
+using Akka.Cluster;
 using ByzantineSim.Experiments.Cluster;
 using ByzantineSim.Experiments.Results;
 using ByzantineSim.Experiments.Specs;
@@ -212,6 +213,7 @@ public static class ClusterCommand
                 return Program.RunFailed;
             }
 
+            await WaitForWorkersToLeaveAsync(system, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             await LeaveAsync(system).ConfigureAwait(false);
             var console = AnsiConsole.Console;
             if (Console.IsOutputRedirected)
@@ -301,6 +303,29 @@ public static class ClusterCommand
             return Program.RunFailed;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Waits, at most <paramref name="limit"/>, until every reachable worker has begun to leave:
+    /// each leaves when told the sweep is finished. A coordinator that left first could be seen
+    /// to vanish before that message was read, and the worker would report a lost coordinator.
+    /// </summary>
+    private static async Task WaitForWorkersToLeaveAsync(ActorSystem system, TimeSpan limit)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            var state = cluster.State;
+            if (!state.Members.Any(m => m.HasRole(ClusterNodeOptions.WorkerRole)
+                && m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up
+                && !state.Unreachable.Contains(m)))
+            {
+                return;
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Leaves the cluster gracefully and stops the actor system.</summary>

@@ -9,7 +9,7 @@ namespace ByzantineSim.Experiments.Tests.Cluster;
 /// </summary>
 public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference) : IDisposable, IClassFixture<ClusterSweepTests.LocalReference>
 {
-    // 12 runs of about half a second each on one trainer: long enough to kill a node in the middle.
+    // 12 runs of a fraction of a second each on one trainer: long enough to kill a node in the middle.
     private static readonly string Spec = TinySpec.Head("cluster", train: 1000, test: 200, n: 10, f: 2, rounds: 120, evalEvery: 40, hidden: 16, learningRate: 0.1) + """
         grid:
           aggregator: [mean, median, cge, krum]
@@ -140,8 +140,9 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
 
         var (second, secondPort) = await StartCoordinatorAsync();
         var worker = Worker("worker-2", secondPort);
-        Assert.Equal(0, await second.WaitForExitAsync(Long));
-        Assert.Equal(0, await worker.WaitForExitAsync(Long));
+        int secondExit = await second.WaitForExitAsync(Long);
+        int workerExit = await worker.WaitForExitAsync(Long);
+        Assert.True(secondExit == 0 && workerExit == 0, $"coordinator exited {secondExit}, worker {workerExit}\n{second.Transcript}\n{worker.Transcript}");
         // Its coordinator gone, the first worker gave up rather than wait forever.
         Assert.Equal(1, await orphan.WaitForExitAsync(Long));
         Assert.Contains("coordinator", orphan.Error, StringComparison.Ordinal);
