@@ -124,6 +124,8 @@ public sealed class AggregationPipeline
             {
                 stepContext = stepContext with { Clients = ReadOnlyMemory<int>.Empty, Verdicts = null, Weights = ReadOnlyMemory<double>.Empty };
             }
+
+            stepContext = stepContext with { RowNorms = ReadOnlyMemory<double>.Empty }; // the rows are rewritten
         }
 
         return Aggregator.Aggregate(current, destination, stepContext);

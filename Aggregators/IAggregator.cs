@@ -89,6 +89,15 @@ public readonly record struct AggregationContext(int Round, ulong Seed, Aggregat
     public ReadOnlyMemory<double> Weights { get; init; }
 
     /// <summary>
+    /// The Euclidean norm of every input row (<see cref="Rows.Norm"/>'s value), when whoever
+    /// assembled the rows had them measured already (the server: each update's producer measures it
+    /// while the values are in cache); empty otherwise. Rules that rank rows by norm (CGE, ARC,
+    /// clipping) read them instead of a pass over the matrix of their own; the pipeline drops them
+    /// after a pre-aggregator that rewrites the rows.
+    /// </summary>
+    public ReadOnlyMemory<double> RowNorms { get; init; }
+
+    /// <summary>
     /// Where a stateful rule takes the model-sized arrays of the state it returns (the run's pool),
     /// or null to allocate them. The state's owner gives them back with
     /// <see cref="AggregatorState.Retire"/> once the state is replaced.

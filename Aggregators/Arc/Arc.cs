@@ -12,12 +12,14 @@ public static class Arc
     /// <summary>The number of inputs clipped: floor(2 f (n - f) / n).</summary>
     public static int ClippedCount(int n, int f) => n == 0 ? 0 : (int)(2L * f * (n - f) / n);
 
-    /// <summary>Writes the clipped rows (n x d) into <paramref name="output"/>.</summary>
-    public static void Apply(RowMatrix inputs, int f, Span<float> output)
+    /// <summary>
+    /// Writes the clipped rows (n x d) into <paramref name="output"/>; <paramref name="known"/>
+    /// holds the rows' norms when they were measured already, or is empty.
+    /// </summary>
+    public static void Apply(RowMatrix inputs, int f, Span<float> output, ReadOnlySpan<double> known = default)
     {
         int n = inputs.Rows;
-        var norms = new double[n];
-        Rows.Norms(inputs, norms);
+        var norms = Rows.NormsOf(inputs, known).ToArray();
         var order = Rows.AllRows(n);
         Array.Sort(order, (a, b) => norms[a] != norms[b] ? norms[b].CompareTo(norms[a]) : a.CompareTo(b));
         int k = Math.Min(ClippedCount(n, f), n - 1);

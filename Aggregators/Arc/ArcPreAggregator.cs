@@ -26,5 +26,5 @@ public sealed class ArcPreAggregator(int f) : IPreAggregator
     public int OutputRows(int n) => n;
 
     /// <inheritdoc />
-    public void Apply(RowMatrix inputs, Span<float> output, in AggregationContext context) => Arc.Apply(inputs, F, output);
+    public void Apply(RowMatrix inputs, Span<float> output, in AggregationContext context) => Arc.Apply(inputs, F, output, context.RowNorms.Span);
 }

@@ -9,9 +9,11 @@ public static class Cge
 {
     /// <summary>
     /// Writes into <paramref name="kept"/> (length n - f) the indices of the n - f smallest-norm
-    /// inputs, in increasing norm; equal norms keep index order.
+    /// inputs, in increasing norm; equal norms keep index order. <paramref name="known"/> holds the
+    /// rows' norms when they were measured already (<see cref="AggregationContext.RowNorms"/>), or
+    /// is empty and they are measured here.
     /// </summary>
-    public static void SmallestNorms(RowMatrix inputs, int f, Span<int> kept)
+    public static void SmallestNorms(RowMatrix inputs, int f, Span<int> kept, ReadOnlySpan<double> known = default)
     {
         int n = inputs.Rows;
         if (kept.Length != n - f)
@@ -19,16 +21,14 @@ public static class Cge
             throw new ArgumentException($"expected room for {n - f} indices", nameof(kept));
         }
 
-        var norms = new double[n];
-        Rows.Norms(inputs, norms);
-        Rows.Smallest(norms, n - f, kept);
+        Rows.Smallest(Rows.NormsOf(inputs, known), n - f, kept);
     }
 
-    /// <summary>destination = mean (or sum) of the n - f smallest-norm inputs.</summary>
-    public static void Aggregate(RowMatrix inputs, int f, bool sum, Span<float> destination)
+    /// <summary>destination = mean (or sum) of the n - f smallest-norm inputs (norms as in <see cref="SmallestNorms"/>).</summary>
+    public static void Aggregate(RowMatrix inputs, int f, bool sum, Span<float> destination, ReadOnlySpan<double> known = default)
     {
         var kept = new int[inputs.Rows - f];
-        SmallestNorms(inputs, f, kept);
+        SmallestNorms(inputs, f, kept, known);
 
         // Summing in index order makes the result independent of the order of the inputs' norms.
         Array.Sort(kept);

@@ -28,7 +28,7 @@ public sealed class CgeAggregator(int f, CgeOptions options) : IAggregator
     public AggregatorState? Aggregate(RowMatrix inputs, Span<float> destination, in AggregationContext context)
     {
         VectorMath.CheckDestination(inputs, destination);
-        Cge.Aggregate(inputs, F, Options.Sum, destination);
+        Cge.Aggregate(inputs, F, Options.Sum, destination, context.RowNorms.Span);
         return null;
     }
 }

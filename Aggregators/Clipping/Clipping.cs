@@ -6,14 +6,27 @@ namespace ByzantineSim.Aggregators.Clipping;
 /// Static norm clipping: y_i = x_i * min(1, c / ||x_i||) (as in ByzFL, and Karimireddy et al.,
 /// ICML 2021, arXiv 2012.10333). A row with a NaN or Inf has no direction to keep and becomes the
 /// zero vector; a finite row whose float norm overflows is measured in double and clipped
-/// properly. Each row is read twice back to back (norm, then scale), so the second read comes from
-/// cache and the matrix crosses the memory bus once.
+/// properly. Each row is read twice back to back (norm, then scale), so the second read comes
+/// from cache when the row fits there; when the norms come with the rows (the server's updates
+/// are measured by their producers), each row is read once.
 /// </summary>
 public static class Clipping
 {
-    /// <summary>Writes the clipped rows (n x d) into <paramref name="output"/>.</summary>
-    public static void Apply(RowMatrix inputs, double threshold, Span<float> output) =>
-        Rows.Map(inputs, output, (_, row, result) => ScaleTo(row, Rows.Norm(row), threshold, result));
+    /// <summary>
+    /// Writes the clipped rows (n x d) into <paramref name="output"/>; with the rows' norms
+    /// <paramref name="known"/> already (one per row), each row is read once.
+    /// </summary>
+    public static void Apply(RowMatrix inputs, double threshold, Span<float> output, ReadOnlySpan<double> known = default)
+    {
+        if (known.Length != inputs.Rows)
+        {
+            Rows.Map(inputs, output, (_, row, result) => ScaleTo(row, Rows.Norm(row), threshold, result));
+            return;
+        }
+
+        var norms = known.ToArray();
+        Rows.Map(inputs, output, (i, row, result) => ScaleTo(row, norms[i], threshold, result));
+    }
 
     /// <summary>result = row * min(1, radius / norm); the zero vector when the norm is infinite.</summary>
     public static void ScaleTo(ReadOnlySpan<float> row, double norm, double radius, Span<float> result)

@@ -29,7 +29,7 @@ public sealed class ClippingPreAggregator(int f, ClippingOptions options) : IRow
 
     /// <inheritdoc />
     public void Apply(RowMatrix inputs, Span<float> output, in AggregationContext context) =>
-        Clipping.Apply(inputs, Options.Threshold, output);
+        Clipping.Apply(inputs, Options.Threshold, output, context.RowNorms.Span);
 
     /// <inheritdoc />
     public void ApplyRow(ReadOnlySpan<float> row, Span<float> output, in AggregationContext context) =>

@@ -24,6 +24,22 @@ public static unsafe class Rows
     public static void Norms(RowMatrix inputs, Span<double> norms) =>
         Measure(inputs, norms, nameof(norms), static (data, d, i) => Norm(new ReadOnlySpan<float>(data + ((long)i * d), d)));
 
+    /// <summary>
+    /// <paramref name="known"/> when it holds one norm per row (measured already, e.g. by each
+    /// update's producer), else the rows' <see cref="Norms"/> measured now.
+    /// </summary>
+    public static ReadOnlySpan<double> NormsOf(RowMatrix inputs, ReadOnlySpan<double> known)
+    {
+        if (known.Length == inputs.Rows)
+        {
+            return known;
+        }
+
+        var norms = new double[inputs.Rows];
+        Norms(inputs, norms);
+        return norms;
+    }
+
     /// <summary>Squared distance from row <paramref name="pivot"/> to every row (+Infinity when non-finite).</summary>
     public static void SquaredDistancesFrom(RowMatrix inputs, int pivot, Span<double> distances) =>
         Measure(inputs, distances, nameof(distances), (data, d, i) =>

@@ -25,6 +25,7 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
     private readonly int _length;
     private int _finite;
     private int _released;
+    private double _norm = double.NaN; // unknown until Norm() measures it
 
     private VectorPayload(float[] values, PayloadPool? pool = null, int offset = 0, int length = -1, RoundLease? lease = null)
     {
@@ -168,6 +169,32 @@ public sealed class VectorPayload : IEquatable<VectorPayload>
         }
 
         return known == 1;
+    }
+
+    /// <summary>
+    /// The Euclidean norm, <see cref="Rows.Norm"/>'s value (+Infinity exactly when a coordinate is
+    /// NaN or infinite), computed once and remembered like <see cref="IsFinite"/>, which it
+    /// answers as well: the producer measures the vector while it is in cache, and rules that
+    /// rank rows by norm read the result instead of a pass of their own.
+    /// </summary>
+    public double Norm()
+    {
+        double norm = Volatile.Read(ref _norm);
+        if (double.IsNaN(norm))
+        {
+            norm = Rows.Norm(Span);
+            Volatile.Write(ref _finite, double.IsFinite(norm) ? 1 : 2);
+            Volatile.Write(ref _norm, norm);
+        }
+
+        return norm;
+    }
+
+    /// <summary>The norm when <see cref="Norm"/> has measured it already; no pass otherwise.</summary>
+    public bool TryGetNorm(out double norm)
+    {
+        norm = Volatile.Read(ref _norm);
+        return !double.IsNaN(norm);
     }
 
     /// <summary>Bitwise equality of the coordinates (NaN equals NaN with the same bits).</summary>

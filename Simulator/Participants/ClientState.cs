@@ -132,7 +132,7 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             update = VectorPayload.TakeOwnership(model);
         }
 
-        _ = update.IsFinite(); // on the client's thread, remembered for the server's check
+        _ = update.Norm(); // on the client's thread, remembered for the server's check and the rule
         if (!ReferenceEquals(update, computed))
         {
             computed.Release(); // the trainer's gradient was only read here; the server releases what it is sent

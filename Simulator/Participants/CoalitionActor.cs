@@ -156,6 +156,7 @@ public sealed class CoalitionActor : ReceiveActor
             }
             else
             {
+                _ = update.Norm(); // measured here, once per vector, like an honest update by its producer
                 _server.Tell(new UpdateSubmitted(round.Round, id, update, double.NaN, 32L * update.Length));
             }
         }

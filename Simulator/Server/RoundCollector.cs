@@ -390,6 +390,26 @@ public sealed class RoundCollector
         return (_accepted.Count, [.. _accepted.Keys]);
     }
 
+    /// <summary>
+    /// The norms of the aggregation inputs, in their order (<see cref="StackedInputs"/>), when every
+    /// accepted update's producer measured it (<see cref="VectorPayload.Norm"/>); empty otherwise,
+    /// and the rule measures the rows itself.
+    /// </summary>
+    public double[] InputNorms()
+    {
+        var norms = new double[_accepted.Count];
+        int row = 0;
+        foreach (var update in _accepted.Values)
+        {
+            if (!update.TryGetNorm(out norms[row++]))
+            {
+                return [];
+            }
+        }
+
+        return norms;
+    }
+
     /// <summary>Per participant, what happened this round; participants without a reply are <see cref="ReplyOutcome.Missing"/>.</summary>
     public ImmutableSortedDictionary<int, ReplyOutcome> Outcomes() =>
         _honest.Union(_byzantine).ToImmutableSortedDictionary(id => id, id => _outcomes.GetValueOrDefault(id, ReplyOutcome.Missing));

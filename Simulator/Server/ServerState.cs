@@ -271,6 +271,7 @@ public sealed class ServerState
                 ServerUpdate = _serverUpdateRound == round.Round ? _serverUpdate : ReadOnlyMemory<float>.Empty,
                 Weights = _clientWeights is null ? ReadOnlyMemory<double>.Empty : clients.Select(id => _clientWeights[id]).ToArray(),
                 StatePool = _arena.Pool,
+                RowNorms = round.InputNorms(),
             };
             var pipeline = PipelineOfRound();
             _aggregatorState = AggregatorState.Replace(

@@ -101,7 +101,7 @@ public sealed class TrainerActor : ReceiveActor
         }
 
         long checking = Stopwatch.GetTimestamp();
-        _ = update.IsFinite();
+        _ = update.Norm(); // the server's finiteness check and a norm-ranking rule read it
         seconds += Stopwatch.GetElapsedTime(checking).TotalSeconds;
         return new UpdateSubmitted((int)request.Tag, client, update, loss, 32L * update.Length, seconds) { Statistics = statistics };
     }

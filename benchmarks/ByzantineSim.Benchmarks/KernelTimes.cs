@@ -14,7 +14,10 @@ namespace ByzantineSim.Benchmarks;
 /// alone; <c>read</c> (<see cref="ReadPass"/>) and <c>copy</c> (<see cref="CopyPass"/>) are the
 /// floors of a bandwidth-bound rule and of a pre-aggregator (which writes an n x d output),
 /// measured in the same process. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>:
-/// it is the quick side-by-side, not the reference figure.
+/// it is the quick side-by-side, not the reference figure. With <c>--known-norms</c> the rules
+/// are given the rows' norms, measured before the timing, as the server gives them
+/// (<see cref="AggregationContext.RowNorms"/>: each update's producer measured it), and the
+/// lines name the rule <c>RULE(known-norms)</c>.
 /// </summary>
 public static class KernelTimes
 {
@@ -51,27 +54,36 @@ public static class KernelTimes
         }
 
         var inputs = Data.StandardNormal(n, d, 1);
+        var norms = ReadOnlyMemory<double>.Empty;
+        if (args.Contains("--known-norms"))
+        {
+            var measured = new double[n];
+            Rows.Norms(new RowMatrix(inputs, n, d), measured);
+            norms = measured;
+        }
 
         // Untimed passes before the first rule: the process's first parallel calls (thread pool,
         // tiered JIT) are slower for a dozen calls, and would otherwise fall on whichever rule is
         // timed first. ByzFL's side does the same (byzfl_aggregators.py).
         for (int pass = 0; pass < WarmUpPasses; pass++)
         {
-            _ = Time(ReadPass, inputs, n, d);
+            _ = Time(ReadPass, inputs, n, d, norms);
         }
 
         foreach (string rule in args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            Console.WriteLine(Time(rule, inputs, n, d));
+            Console.WriteLine(Time(rule, inputs, n, d, norms));
         }
 
         return 0;
     }
 
     /// <summary>The result line for <paramref name="rule"/> on the n x d matrix <paramref name="values"/>.</summary>
-    private static string Time(string rule, float[] values, int n, int d)
+    private static string Time(string rule, float[] values, int n, int d, ReadOnlyMemory<double> norms)
     {
         int f = n / 5;
+        var context = new AggregationContext(0, 1, null) { RowNorms = norms };
+        string label = norms.IsEmpty ? rule : $"{rule}(known-norms)";
         Action call;
         if (rule == GramKernel)
         {
@@ -92,21 +104,21 @@ public static class KernelTimes
         {
             var pre = BuiltInAggregators.CreatePreAggregator(rule, f);
             var output = new float[(long)pre.OutputRows(n) * d];
-            call = () => pre.Apply(new RowMatrix(values, n, d), output, new AggregationContext(0, 1, null));
+            call = () => pre.Apply(new RowMatrix(values, n, d), output, context);
         }
         else
         {
             var aggregator = BuiltInAggregators.Create(rule, f);
             if (!aggregator.Accepts(n))
             {
-                return Invariant($"kernel-refused {rule} {n} {d} requires {aggregator.Requirement}");
+                return Invariant($"kernel-refused {label} {n} {d} requires {aggregator.Requirement}");
             }
 
             // A stateful rule's state comes from a pool and is retired at once, as in the server
             // (ByzFL's side builds a fresh instance per call: both start from no state).
             var output = new float[d];
             var pool = new PayloadPool(1L << 26);
-            call = () => aggregator.Aggregate(new RowMatrix(values, n, d), output, new AggregationContext(0, 1, null) { StatePool = pool })?.Retire();
+            call = () => aggregator.Aggregate(new RowMatrix(values, n, d), output, context with { StatePool = pool })?.Retire();
         }
 
         try
@@ -126,12 +138,12 @@ public static class KernelTimes
 
             times.Sort();
             double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
-            return Invariant($"kernel-time {rule} {n} {d} {median:R} {times.Count}");
+            return Invariant($"kernel-time {label} {n} {d} {median:R} {times.Count}");
         }
         catch (AggregationException refused)
         {
             // The reason goes on one line: the harness reads it back as the table's cell.
-            return Invariant($"kernel-refused {rule} {n} {d} {refused.Message.ReplaceLineEndings(" ")}");
+            return Invariant($"kernel-refused {label} {n} {d} {refused.Message.ReplaceLineEndings(" ")}");
         }
     }
 

@@ -73,6 +73,22 @@ public class NumericsTests
         }
     }
 
+    [Theory]
+    [InlineData(3f, 4f, 5.0, true)]
+    [InlineData(3e38f, 3e38f, 4.242640687119285e38, true)] // the float norm overflows; measured in double
+    [InlineData(1f, float.NaN, double.PositiveInfinity, false)]
+    [InlineData(float.NegativeInfinity, 1f, double.PositiveInfinity, false)]
+    public void VectorPayload_Norm_IsRowsNorm_RememberedAndAnswersIsFinite(float a, float b, double expected, bool finite)
+    {
+        var payload = VectorPayload.CopyOf([a, b]);
+        Assert.False(payload.TryGetNorm(out _)); // nothing measured yet
+        Assert.Equal(Rows.Norm([a, b]), payload.Norm());
+        Assert.Equal(expected, payload.Norm(), 1e-6 * expected);
+        Assert.True(payload.TryGetNorm(out double remembered));
+        Assert.Equal(payload.Norm(), remembered);
+        Assert.Equal(finite, payload.IsFinite());
+    }
+
     [Fact]
     public void VectorMath_Distances_NonFiniteIsInfinity()
     {

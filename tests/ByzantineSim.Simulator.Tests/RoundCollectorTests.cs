@@ -25,6 +25,29 @@ public class RoundCollectorTests
     }
 
     [Fact]
+    public void InputNorms_AreTheProducersMeasurements_InInputOrder_OrEmptyWhenOneIsMissing()
+    {
+        // Replies out of order and a silent client; every producer measured its update.
+        var round = Collector();
+        var updates = new[] { (3, new[] { 3f, 4f }), (0, new[] { 0f, 1f }), (1, new[] { float.NaN, 1f }) };
+        foreach (var (client, values) in updates)
+        {
+            var payload = VectorPayload.CopyOf(values);
+            _ = payload.Norm();
+            round.Submit(new UpdateSubmitted(3, client, payload, 0.5));
+        }
+
+        round.CoalitionFinished(new CoalitionFinished(3, [2]));
+        Assert.Equal([1.0, double.PositiveInfinity, 5.0], round.InputNorms());
+
+        // One update nobody measured: no norms, and the rule measures the rows itself.
+        var unmeasured = Collector();
+        unmeasured.Submit(Reply(0, 0, 1));
+        unmeasured.Submit(Reply(1, 3, 4));
+        Assert.Empty(unmeasured.InputNorms());
+    }
+
+    [Fact]
     public void RoundMatrix_CopiesOnArrival_AndClosesGapsToTheSameInputs()
     {
         // Replies out of order, a duplicate, a wrong length and a silent client leave gaps.
