@@ -1,3 +1,5 @@
+using ByzantineSim.Aggregators.Numerics;
+
 namespace ByzantineSim.Aggregators.CenteredClipping;
 
 /// <summary>
@@ -32,7 +34,7 @@ public sealed class CenteredClippingAggregator(int f, CenteredClippingOptions op
             ? state.Center.Span
             : [];
         CenteredClipping.Aggregate(inputs, center, Options.Tau, Options.Iterations, destination);
-        return new CenteredClippingState(context.StatePool is { } pool ? VectorPayload.CopyOf(destination, pool) : VectorPayload.CopyOf(destination));
+        return new CenteredClippingState(Filtering.Copy(destination, context.StatePool));
     }
 }
 

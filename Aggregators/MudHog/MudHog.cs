@@ -34,8 +34,8 @@ public static class MudHog
     {
         rent ??= length => new double[length];
         int d = state.Clients[ids[0]].Sum.Length;
-        var shortHogs = ids.ToDictionary(id => id, id => Filled(rent(d), state.Clients[id].ShortHog));
-        var longHogs = ids.ToDictionary(id => id, id => Filled(rent(d), state.Clients[id].LongHog));
+        var shortHogs = ids.ToDictionary(id => id, id => state.Clients[id].ShortHog(rent(d)));
+        var longHogs = ids.ToDictionary(id => id, id => state.Clients[id].LongHog(rent(d)));
 
         // Step 1: sign flipping, against the median of the clients not confirmed malicious.
         var candidates = ids.Where(id => !state.Malicious.Contains(id)).ToList();
@@ -57,7 +57,7 @@ public static class MudHog
 
         // Step 3: targeted attacks on the long HoGs of what is left.
         var remaining = ids.Where(id => !flip.Contains(id) && !state.FlipSign.Contains(id) && !untargeted.Contains(id) && !state.Untargeted.Contains(id)).ToList();
-        var targeted = (remaining.Count < 2 ? [] : Clustering.TwoMeansMinority([.. remaining.Select(id => longHogs[id])], rent(d), rent(d))).Select(i => remaining[i]).ToHashSet();
+        var targeted = Clustering.TwoMeansMinority([.. remaining.Select(id => longHogs[id])], rent(d), rent(d)).Select(i => remaining[i]).ToHashSet();
 
         // Step 4: suspicions over rounds.
         var next = Confirm(state, ids, flip, untargeted, targeted, options.Delay);
@@ -76,14 +76,6 @@ public static class MudHog
         next = CountUnreliable(next, ids, unreliableNow, options.Delay);
         var averaged = ids.Where(id => !next.Malicious.Contains(id) && !targeted.Contains(id) && !untargeted.Contains(id)).ToImmutableHashSet();
         return new Decision(next, averaged);
-    }
-
-    private delegate void Writer(Span<double> destination);
-
-    private static double[] Filled(double[] array, Writer write)
-    {
-        write(array);
-        return array;
     }
 
     /// <summary>The reference's add_mal_id: suspicions confirmed after delay rounds, cleared after a clean round.</summary>

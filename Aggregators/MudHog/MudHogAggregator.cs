@@ -70,8 +70,7 @@ public sealed class MudHogAggregator(int f, MudHogOptions options) : ClientHisto
         if (state.Rounds >= Options.Warmup && finite.Count > 0)
         {
             var ids = finite.Select(i => clients[i]).ToArray();
-            var detecting = state;
-            var decision = DoubleScratch.Take(ref _scratch, scratch => MudHog.Detect(detecting, ids, Options, scratch.Rent));
+            var decision = DoubleScratch.Take(ref _scratch, scratch => MudHog.Detect(state, ids, Options, scratch.Rent));
             state = decision.State;
             averaged = decision.Normal;
         }

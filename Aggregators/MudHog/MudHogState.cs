@@ -46,17 +46,12 @@ public sealed record MudHogState(
 public sealed record MudHogClient(VectorPayload Sum, ImmutableArray<VectorPayload> Window, int Suspicion, int UnreliableCount)
 {
     /// <summary>The short HoG: the mean of <see cref="Window"/>, in double.</summary>
-    public double[] ShortHog()
-    {
-        var mean = new double[Sum.Length];
-        ShortHog(mean);
-        return mean;
-    }
+    public double[] ShortHog() => ShortHog(new double[Sum.Length]);
 
-    /// <summary>Writes the short HoG into <paramref name="mean"/> (<see cref="Sum"/>'s length, any contents).</summary>
-    public void ShortHog(Span<double> mean)
+    /// <summary>The short HoG written into <paramref name="mean"/> (<see cref="Sum"/>'s length, any contents), which is returned.</summary>
+    public double[] ShortHog(double[] mean)
     {
-        mean.Clear();
+        Array.Clear(mean);
         foreach (var update in Window)
         {
             var span = update.Span;
@@ -70,23 +65,22 @@ public sealed record MudHogClient(VectorPayload Sum, ImmutableArray<VectorPayloa
         {
             mean[k] /= Window.Length;
         }
+
+        return mean;
     }
 
     /// <summary>The long HoG in double.</summary>
-    public double[] LongHog()
-    {
-        var values = new double[Sum.Length];
-        LongHog(values);
-        return values;
-    }
+    public double[] LongHog() => LongHog(new double[Sum.Length]);
 
-    /// <summary>Writes the long HoG into <paramref name="values"/> (<see cref="Sum"/>'s length).</summary>
-    public void LongHog(Span<double> values)
+    /// <summary>The long HoG written into <paramref name="values"/> (<see cref="Sum"/>'s length), which is returned.</summary>
+    public double[] LongHog(double[] values)
     {
         var span = Sum.Span;
         for (int k = 0; k < values.Length; k++)
         {
             values[k] = span[k];
         }
+
+        return values;
     }
 }

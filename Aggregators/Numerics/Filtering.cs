@@ -2,7 +2,8 @@ namespace ByzantineSim.Aggregators.Numerics;
 
 /// <summary>
 /// Steps shared by the detection-style rules (DnC, SignGuard, clipped clustering, FLAME): which
-/// rows are finite, the (scaled) mean of the rows a rule keeps, and reporting the rows it drops.
+/// rows are finite, the (scaled) mean of the rows a rule keeps, and reporting the rows it drops;
+/// and the state arrays of the stateful rules, from the run's pool when there is one.
 /// </summary>
 public static class Filtering
 {
