@@ -53,7 +53,7 @@ Console.WriteLine($"report: {results.Report()}");
 
 /// <summary>
 /// Per coordinate, the mean of the n - 2f middle values (a trimmed mean written from scratch).
-/// Array.Sort puts NaN below every number, so up to f NaN, -Inf or +Inf values per coordinate
+/// Sorting puts NaN below every number, so up to f NaN, -Inf or +Inf values per coordinate
 /// fall among the f lowest or f highest and are dropped.
 /// </summary>
 sealed class MiddleMean(int f) : IAggregator
@@ -72,19 +72,18 @@ sealed class MiddleMean(int f) : IAggregator
     {
         AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
 
-        var column = new float[inputs.Rows];
-        for (int k = 0; k < inputs.Columns; k++)
+        inputs.ForEachColumn(destination, column =>
         {
-            inputs.CopyColumn(k, column);
-            Array.Sort(column);
+            column.Sort();
+            var middle = column[f..^f];
             double sum = 0;
-            for (int i = f; i < inputs.Rows - f; i++)
+            foreach (float value in middle)
             {
-                sum += column[i];
+                sum += value;
             }
 
-            destination[k] = (float)(sum / (inputs.Rows - (2 * f)));
-        }
+            return (float)(sum / middle.Length);
+        });
 
         return null;
     }

@@ -35,8 +35,7 @@ public sealed class ClippedClusteringAggregator(int f, ClippedClusteringOptions 
         int n = inputs.Rows;
         AggregationException.ThrowUnlessAccepted(this, n);
 
-        var norms = new double[n];
-        Rows.Norms(inputs, norms);
+        var norms = Rows.NormsOf(inputs, context.RowNorms.Span);
         var history = Options.History && context.State is ClippedClusteringState previous ? previous.Norms : [];
         var merged = Merge(history, norms);
         double threshold = Math.Min(Filtering.Median(merged.AsSpan()), Options.MaxThreshold);

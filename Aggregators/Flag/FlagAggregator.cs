@@ -40,8 +40,7 @@ public sealed class FlagAggregator(int f, FlagOptions options) : IAggregator
             throw new AggregationException($"{Name} has no finite input to aggregate");
         }
 
-        var norms = new double[inputs.Rows];
-        Rows.Norms(inputs, norms);
+        var norms = Rows.NormsOf(inputs, context.RowNorms.Span);
         int m = finite.Length;
         var distances = Filtering.CosineDistances(inputs, finite);
         var gram = new double[m * m];

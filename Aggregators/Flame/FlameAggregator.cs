@@ -34,8 +34,7 @@ public sealed class FlameAggregator(int f, FlameOptions options) : IAggregator
         int n = inputs.Rows;
         AggregationException.ThrowUnlessAccepted(this, n);
 
-        var norms = new double[n];
-        Rows.Norms(inputs, norms);
+        var norms = Rows.NormsOf(inputs, context.RowNorms.Span);
         var kept = new bool[n];
         Flame.Select(inputs, kept);
         Filtering.FlagExcluded(context.Verdicts, kept);

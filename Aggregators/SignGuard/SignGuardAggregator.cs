@@ -34,8 +34,7 @@ public sealed class SignGuardAggregator(int f, SignGuardOptions options) : IAggr
         int n = inputs.Rows;
         AggregationException.ThrowUnlessAccepted(this, n);
 
-        var norms = new double[n];
-        Rows.Norms(inputs, norms);
+        var norms = Rows.NormsOf(inputs, context.RowNorms.Span);
         var kept = new bool[n];
         double median = SignGuard.Select(inputs, norms, Options, new DeterministicRandom(Seed.Derive(context.Seed, RegistryName)), kept);
         Filtering.FlagExcluded(context.Verdicts, kept);

@@ -55,7 +55,33 @@ public readonly ref struct RowMatrix
         }
     }
 
+    /// <summary>
+    /// destination[k] = statistic(column k) for every column: the loop of a coordinate-wise rule
+    /// written outside the library, which then supplies only the statistic of one coordinate.
+    /// The statistic gets the column's values in row order in a scratch copy, which it may reorder
+    /// (sort, partition) in place; the matrix is never written.
+    /// </summary>
+    public void ForEachColumn(Span<float> destination, ColumnStatistic statistic)
+    {
+        ArgumentNullException.ThrowIfNull(statistic);
+        if (destination.Length != Columns)
+        {
+            throw new ArgumentException($"the matrix has {Columns} columns, the destination holds {destination.Length}", nameof(destination));
+        }
+
+        var column = new float[Rows];
+        for (int k = 0; k < Columns; k++)
+        {
+            CopyColumn(k, column);
+            destination[k] = statistic(column);
+        }
+    }
+
     /// <summary>A view of <paramref name="count"/> consecutive rows starting at <paramref name="start"/>.</summary>
     public RowMatrix Slice(int start, int count) =>
         new(Data.Slice(start * Columns, count * Columns), count, Columns);
 }
+
+/// <summary>One coordinate's value computed from that coordinate of every row (see <see cref="RowMatrix.ForEachColumn"/>).</summary>
+/// <param name="column">The coordinate's values in row order, a scratch copy the statistic may reorder.</param>
+public delegate float ColumnStatistic(Span<float> column);

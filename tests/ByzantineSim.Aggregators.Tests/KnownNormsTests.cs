@@ -3,14 +3,15 @@ using ByzantineSim.Testing;
 namespace ByzantineSim.Aggregators.Tests;
 
 /// <summary>
-/// The rules that rank rows by norm (CGE, ARC, static clipping) take the norms the server hands
+/// The rules that rank, clip or weigh rows by norm (CGE, ARC, static clipping, FLAME, SignGuard,
+/// clipped clustering, FLAG) take the norms the server hands
 /// them (<see cref="AggregationContext.RowNorms"/>, measured by each update's producer) instead of
 /// measuring the rows again: the same bits as measuring them, the given norms really used, and
 /// never carried past a pre-aggregator that rewrites the rows.
 /// </summary>
 public class KnownNormsTests
 {
-    public static TheoryData<string> Pipelines => ["cge", "arc>mean", "clipping>mean", "arc>cge"];
+    public static TheoryData<string> Pipelines => ["cge", "arc>mean", "clipping>mean", "arc>cge", "flame", "signguard", "clipped-clustering", "flag"];
 
     private const int N = 11, F = 3, D = 301;
 
@@ -75,6 +76,18 @@ public class KnownNormsTests
         var data = Inputs();
         var large = Enumerable.Repeat(1e6, N).ToArray();
         Assert.NotEqual(Run("clipping>mean", data, ReadOnlyMemory<double>.Empty), Run("clipping>mean", data, large));
+    }
+
+    [Theory]
+    [InlineData("flame", 1e6)] // clips to the median norm: with every norm equal, no row is clipped
+    [InlineData("signguard", 1e6)] // filters by norm over the median: every ratio becomes 1
+    [InlineData("clipped-clustering", 1e6)] // clips to the median norm
+    [InlineData("flag", 0.0)] // a zero-norm row gets no similarity to the others
+    public void GivenNorms_TheRuleUsesThem(string spec, double told)
+    {
+        var data = Inputs();
+        var fake = Enumerable.Repeat(told, N).ToArray();
+        Assert.NotEqual(Run(spec, data, ReadOnlyMemory<double>.Empty), Run(spec, data, fake));
     }
 
     [Theory]

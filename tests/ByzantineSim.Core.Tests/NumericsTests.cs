@@ -181,4 +181,27 @@ public class NumericsTests
         Assert.StartsWith("a column of this matrix has 3 values, the destination holds 4", error.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new RowMatrix(data, 3, 4).CopyColumn(4, column));
     }
+    [Fact]
+    public void RowMatrix_ForEachColumn_HandsEachColumnInRowOrder_AndWritesItsStatistic()
+    {
+        // value = 10 * row + column; the statistic sees a scratch copy it may reorder, and the
+        // order it is handed in (row order) is recorded before the copy is sorted.
+        float[] data = [.. Enumerable.Range(0, 12).Select(i => (float)((10 * (i / 4)) + (i % 4)))];
+        var matrix = new RowMatrix(data, 3, 4);
+        var seen = new List<float[]>();
+        var destination = new float[4];
+        matrix.ForEachColumn(destination, column =>
+        {
+            seen.Add(column.ToArray());
+            column.Reverse();
+            return column[0] - column[^1];
+        });
+
+        Assert.Equal([[0f, 10f, 20f], [1f, 11f, 21f], [2f, 12f, 22f], [3f, 13f, 23f]], seen);
+        Assert.Equal([20f, 20f, 20f, 20f], destination);
+        Assert.Equal(10f * 2 + 3, data[11]);
+
+        var error = Assert.Throws<ArgumentException>(() => new RowMatrix(data, 3, 4).ForEachColumn(new float[3], c => c[0]));
+        Assert.StartsWith("the matrix has 4 columns, the destination holds 3", error.Message);
+    }
 }

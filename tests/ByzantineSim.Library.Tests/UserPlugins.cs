@@ -71,14 +71,12 @@ public sealed class UserMedian(int f) : IAggregator
     {
         AggregationException.ThrowUnlessAccepted(this, inputs.Rows);
 
-        var column = new float[inputs.Rows];
-        for (int k = 0; k < inputs.Columns; k++)
+        inputs.ForEachColumn(destination, static column =>
         {
-            inputs.CopyColumn(k, column);
-            Array.Sort(column);
-            int middle = inputs.Rows / 2;
-            destination[k] = inputs.Rows % 2 == 1 ? column[middle] : (float)((column[middle - 1] + (double)column[middle]) / 2);
-        }
+            column.Sort();
+            int middle = column.Length / 2;
+            return column.Length % 2 == 1 ? column[middle] : (float)((column[middle - 1] + (double)column[middle]) / 2);
+        });
 
         return null;
     }
