@@ -72,7 +72,13 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
 
         var columns = buffers.Get("columns", offset, [clients, Taps, (long)samples * Positions]);
         Im2Col(TensorMemory.Floats(input), inputLayout, shape, TensorMemory.Floats(columns));
-        var products = Product(buffers.Get("products", offset, [clients, outputs, (long)samples * Positions]), _ => Weight(theta), c => columns[c]);
+        var products = buffers.Get("products", offset, [clients, outputs, (long)samples * Positions]);
+        int spread = samples * Positions;
+        Product(
+            clients,
+            TensorMemory.Floats(products), Strided.RowMajor(outputs, spread),
+            Weight(theta), WeightShape, 0,
+            TensorMemory.Floats(columns), Strided.RowMajor(Taps, spread), Taps * spread);
 
         int pooledHeight = OutputHeight / 2, pooledWidth = OutputWidth / 2;
         var output = buffers.Get("pooled", offset, [clients, samples, (long)outputs * pooledHeight * pooledWidth]);
@@ -108,11 +114,15 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
         }
         else
         {
-            var columns = saved.Columns;
-            var weights = TensorMemory.Floats(Product(buffers.Get("weight-gradient", offset, [clients, outputs, Taps]), c => products[c], c => columns[c].t()));
+            // Each client's weight gradient is written into its gradient row, where it belongs.
+            int spread = (int)columnsPerClient;
+            var columns = TensorMemory.Floats(saved.Columns);
             for (int c = 0; c < clients; c++)
             {
-                weights.Slice(c * weightSize, weightSize).CopyTo(gradients[c].Slice(offset, weightSize));
+                Gemm.Product(
+                    gradients[c].Slice(offset, weightSize), WeightShape,
+                    productValues[(c * outputs * spread)..], Strided.RowMajor(outputs, spread),
+                    columns[(c * Taps * spread)..], Strided.RowMajor(Taps, spread).Transposed);
             }
         }
 
@@ -131,14 +141,23 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
         }
 
         // The columns' gradient reuses the columns' buffer: the weight gradient above was their last use.
-        var columnGradient = Product(saved.Columns, _ => Weight(theta).t(), c => products[c]);
+        var columnGradient = TensorMemory.Floats(saved.Columns);
+        int positions = (int)columnsPerClient;
+        Product(
+            clients,
+            columnGradient, Strided.RowMajor(Taps, positions),
+            Weight(theta), WeightShape.Transposed, 0,
+            productValues, Strided.RowMajor(outputs, positions), outputs * positions);
         var inputGradient = buffers.Get("input-gradient", offset, [clients, (long)samples * channels * height * width]).zero_();
-        Col2Im(TensorMemory.Floats(columnGradient), shape, TensorMemory.Floats(inputGradient));
+        Col2Im(columnGradient, shape, TensorMemory.Floats(inputGradient));
         return inputGradient;
     }
 
-    /// <summary>The block's weights in <paramref name="theta"/> as [outputs, Taps].</summary>
-    private Tensor Weight(Tensor theta) => theta.narrow(0, offset, (long)outputs * Taps).view(outputs, Taps);
+    /// <summary>The block's weights in <paramref name="theta"/>, [outputs, Taps] row-major (<see cref="WeightShape"/>).</summary>
+    private ReadOnlySpan<float> Weight(Tensor theta) => TensorMemory.Floats(theta).Slice(offset, outputs * Taps);
+
+    /// <summary>How the weights lie: [outputs, Taps], row-major.</summary>
+    private Strided WeightShape => Strided.RowMajor(outputs, Taps);
 
     /// <summary>Samples one pass of <see cref="EvaluateGroup"/> computes: the lanes of a 512-bit vector.</summary>
     public const int SampleLanes = 16;
