@@ -13,6 +13,9 @@ public static unsafe class Rows
     /// <summary>Columns per block of a weighted sum: 8192 floats = 32 KB, an L1-sized accumulator.</summary>
     private const int SumBlock = 8192;
 
+    /// <summary>How far ahead of a strip each row's lines are requested: 512 floats, eight strips (docs/PERFORMANCE.md).</summary>
+    private const int StripAhead = 512;
+
     /// <summary>Below this many values a kernel stays on the calling thread.</summary>
     private const long ParallelThreshold = 1 << 18;
 
@@ -167,6 +170,7 @@ public static unsafe class Rows
         for (; column + (4 * Lanes) <= length; column += 4 * Lanes)
         {
             float* first = data + ((long)rows[0] * d) + column;
+            PrefetchAhead(first);
             var a0 = Vector512.Load(first);
             var a1 = Vector512.Load(first + Lanes);
             var a2 = Vector512.Load(first + (2 * Lanes));
@@ -176,6 +180,7 @@ public static unsafe class Rows
                 for (int k = 1; k < count; k++)
                 {
                     float* row = data + ((long)rows[k] * d) + column;
+                    PrefetchAhead(row);
                     a0 = Vector512.Load(row) + a0;
                     a1 = Vector512.Load(row + Lanes) + a1;
                     a2 = Vector512.Load(row + (2 * Lanes)) + a2;
@@ -191,6 +196,7 @@ public static unsafe class Rows
                 for (int k = 1; k < count; k++)
                 {
                     float* row = data + ((long)rows[k] * d) + column;
+                    PrefetchAhead(row);
                     float w = weights[k];
                     a0 = (Vector512.Load(row) * w) + a0;
                     a1 = (Vector512.Load(row + Lanes) * w) + a1;
@@ -214,6 +220,24 @@ public static unsafe class Rows
         }
 
         return column;
+    }
+
+    /// <summary>
+    /// Asks for the four cache lines <see cref="StripAhead"/> floats past <paramref name="row"/>: a
+    /// strip reads every row at once, more streams than the hardware prefetcher follows, so each
+    /// row's next lines are requested while this strip is summed. Prefetches never fault, so the
+    /// lines may lie past the block or the matrix; they change no value.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchAhead(float* row)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + StripAhead);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + StripAhead + 16);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + StripAhead + 32);
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + StripAhead + 48);
+        }
     }
 
     /// <summary>
