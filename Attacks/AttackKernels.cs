@@ -24,52 +24,15 @@ public static class AttackKernels
     /// <summary>A kernel over the columns [from, to) of a matrix, writing into up to two outputs.</summary>
     private delegate void ColumnKernel(RowMatrix rows, int from, int to, Span<float> first, Span<float> second);
 
-    /// <summary>destination = scale * mean(rows), per coordinate (rows summed in row order).</summary>
+    /// <summary>
+    /// destination = scale * mean(rows), per coordinate: the rows added in row order, then
+    /// multiplied by scale / n (<see cref="Rows.WeightedSum"/>: strips of every row in registers,
+    /// prefetched, on both cores).
+    /// </summary>
     public static void ScaledMean(RowMatrix rows, float scale, Span<float> destination)
     {
         Check(rows, destination);
-        float factor = scale / rows.Rows;
-        OnColumns(rows, destination, [], (matrix, from, to, output, _) => ScaledSum(matrix, from, to, factor, output));
-    }
-
-    /// <summary>
-    /// destination[j] = factor * (rows[0][j] + rows[1][j] + ... ), added in row order: eight
-    /// columns at a time through every row, so each value is read once and the sum stays in a
-    /// register, rather than adding whole rows into the destination one after another, which
-    /// reads and writes the destination once per row.
-    /// </summary>
-    private static unsafe void ScaledSum(RowMatrix rows, int from, int to, float factor, Span<float> destination)
-    {
-        int n = rows.Rows;
-        long d = rows.Columns;
-        fixed (float* data = rows.Data)
-        fixed (float* output = destination)
-        {
-            int j = from;
-            var scale = Vector256.Create(factor);
-            for (; j + Vector256<float>.Count <= to; j += Vector256<float>.Count)
-            {
-                float* column = data + j;
-                var sum = Vector256.Load(column);
-                for (int i = 1; i < n; i++)
-                {
-                    sum += Vector256.Load(column + (i * d));
-                }
-
-                (sum * scale).Store(output + j);
-            }
-
-            for (; j < to; j++)
-            {
-                float sum = data[j];
-                for (int i = 1; i < n; i++)
-                {
-                    sum += data[j + (i * d)];
-                }
-
-                output[j] = sum * factor;
-            }
-        }
+        Rows.WeightedSum(rows, Rows.AllRows(rows.Rows), [], scale / rows.Rows, destination);
     }
 
     /// <summary>Per-coordinate mean and sample standard deviation (ddof = 1; zero for one row).</summary>
