@@ -90,6 +90,14 @@ public sealed class AggregationPipeline
     }
 
     /// <summary>
+    /// The measure the rule takes of each row against <paramref name="state"/> (the pipeline's
+    /// state, which is the rule's), when the rows reach it as they arrive (no pre-aggregator) and
+    /// it is an <see cref="IMeasuresRowsOnArrival"/>; null otherwise.
+    /// </summary>
+    public RowMeasure? ArrivalMeasure(AggregatorState? state, int dimension) =>
+        PreAggregators.IsDefaultOrEmpty && Aggregator is IMeasuresRowsOnArrival rule ? rule.ArrivalMeasure(state, dimension) : null;
+
+    /// <summary>
     /// Runs every step; returns the aggregator's next state. The context's client ids, weights and
     /// verdict sink pass through steps that keep positions; after a step that merges rows the rows
     /// are anonymous (no ids, no sample counts) and their verdicts would name no client, so all
@@ -125,7 +133,7 @@ public sealed class AggregationPipeline
                 stepContext = stepContext with { Clients = ReadOnlyMemory<int>.Empty, Verdicts = null, Weights = ReadOnlyMemory<double>.Empty };
             }
 
-            stepContext = stepContext with { RowNorms = ReadOnlyMemory<double>.Empty }; // the rows are rewritten
+            stepContext = stepContext with { RowNorms = ReadOnlyMemory<double>.Empty, ArrivalMeasures = ReadOnlyMemory<double>.Empty }; // the rows are rewritten
         }
 
         return Aggregator.Aggregate(current, destination, stepContext);

@@ -98,6 +98,15 @@ public readonly record struct AggregationContext(int Round, ulong Seed, Aggregat
     public ReadOnlyMemory<double> RowNorms { get; init; }
 
     /// <summary>
+    /// Each input row's measure against the rule's state (<see cref="IMeasuresRowsOnArrival"/>),
+    /// taken by the server as each update arrived, in row order; empty otherwise. Only the rule
+    /// whose <see cref="IMeasuresRowsOnArrival.ArrivalMeasure"/> gave the measure, for the
+    /// <see cref="State"/> it is given now, is handed them; the pipeline drops them after a
+    /// pre-aggregator.
+    /// </summary>
+    public ReadOnlyMemory<double> ArrivalMeasures { get; init; }
+
+    /// <summary>
     /// Where a stateful rule takes the model-sized arrays of the state it returns (the run's pool),
     /// or null to allocate them. The state's owner gives them back with
     /// <see cref="AggregatorState.Retire"/> once the state is replaced.
@@ -195,4 +204,25 @@ public sealed class AggregationException(string message) : Exception(message)
             throw new AggregationException($"{rule.Name} cannot aggregate {n} inputs: requires {rule.Requirement} (f = {rule.F})");
         }
     }
+}
+
+/// <summary>One number measured from one update row, e.g. its squared distance to a point.</summary>
+/// <param name="row">The row, read only.</param>
+public delegate double RowMeasure(ReadOnlySpan<float> row);
+
+/// <summary>
+/// A rule whose first pass over the rows measures each one against its own state (centered
+/// clipping: the squared distance to the previous aggregate). The server can then take that
+/// measure as each update arrives, while other clients still compute, and hand the measures over
+/// in <see cref="AggregationContext.ArrivalMeasures"/>, so that the rule's pass at aggregation,
+/// when the clients wait, is not needed.
+/// </summary>
+public interface IMeasuresRowsOnArrival
+{
+    /// <summary>
+    /// The measure of one row against <paramref name="state"/> (the state the rule will be given
+    /// when the round closes), or null when this state gives none (the rule then measures in its
+    /// own pass). The measure must give the rule's own bits.
+    /// </summary>
+    RowMeasure? ArrivalMeasure(AggregatorState? state, int dimension);
 }

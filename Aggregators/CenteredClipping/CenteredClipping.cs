@@ -14,9 +14,12 @@ public static class CenteredClipping
     /// <summary>
     /// Runs <paramref name="iterations"/> clipping steps from <paramref name="center"/> (empty: from
     /// zero, the first round's centre) into <paramref name="destination"/>. The iteration's copy of
-    /// v is rented, so a call allocates nothing model-sized.
+    /// v is rented, so a call allocates nothing model-sized. <paramref name="measured"/> holds the
+    /// rows' <see cref="SquaredDistance"/> to <paramref name="center"/> when they were measured
+    /// already (as each update arrived), and then the first iteration does not measure them again;
+    /// it is ignored unless it has one value per row.
     /// </summary>
-    public static void Aggregate(RowMatrix inputs, ReadOnlySpan<float> center, double tau, int iterations, Span<float> destination)
+    public static void Aggregate(RowMatrix inputs, ReadOnlySpan<float> center, double tau, int iterations, Span<float> destination, ReadOnlySpan<double> measured = default)
     {
         VectorMath.CheckDestination(inputs, destination);
         if (!center.IsEmpty && center.Length != inputs.Columns)
@@ -36,7 +39,7 @@ public static class CenteredClipping
         var rented = System.Buffers.ArrayPool<float>.Shared.Rent(inputs.Columns);
         try
         {
-            Iterate(inputs, tau, iterations, destination, rented.AsSpan(0, inputs.Columns));
+            Iterate(inputs, tau, iterations, destination, rented.AsSpan(0, inputs.Columns), measured.Length == inputs.Rows ? measured : []);
         }
         finally
         {
@@ -44,7 +47,7 @@ public static class CenteredClipping
         }
     }
 
-    private static void Iterate(RowMatrix inputs, double tau, int iterations, Span<float> destination, Span<float> previous)
+    private static void Iterate(RowMatrix inputs, double tau, int iterations, Span<float> destination, Span<float> previous, ReadOnlySpan<double> measured)
     {
         int n = inputs.Rows;
         var distances = new double[n];
@@ -53,7 +56,15 @@ public static class CenteredClipping
         for (int iteration = 0; iteration < iterations; iteration++)
         {
             destination.CopyTo(previous);
-            DistancesTo(inputs, previous, distances);
+            if (iteration == 0 && !measured.IsEmpty)
+            {
+                measured.CopyTo(distances);
+            }
+            else
+            {
+                DistancesTo(inputs, previous, distances);
+            }
+
             rows.Clear();
             weights.Clear();
             double kept = 0;
@@ -82,6 +93,9 @@ public static class CenteredClipping
         }
     }
 
+    /// <summary>The squared distance of one row to the centre as an iteration measures it (+Infinity when non-finite).</summary>
+    public static double SquaredDistance(ReadOnlySpan<float> row, ReadOnlySpan<float> center) => VectorMath.SquaredDistance(row, center);
+
     /// <summary>Squared distance of every row to <paramref name="point"/>, +Infinity when non-finite (parallel over rows).</summary>
     private static unsafe void DistancesTo(RowMatrix inputs, ReadOnlySpan<float> point, double[] distances)
     {
@@ -91,7 +105,7 @@ public static class CenteredClipping
         {
             nint address = (nint)data, centerAddress = (nint)center;
             Rows.ForEachRow(inputs, i =>
-                distances[i] = VectorMath.SquaredDistance(new ReadOnlySpan<float>((float*)address + ((long)i * d), d), new ReadOnlySpan<float>((float*)centerAddress, d)));
+                distances[i] = SquaredDistance(new ReadOnlySpan<float>((float*)address + ((long)i * d), d), new ReadOnlySpan<float>((float*)centerAddress, d)));
         }
     }
 }

@@ -5,9 +5,10 @@ namespace ByzantineSim.Aggregators.CenteredClipping;
 /// <summary>
 /// Centered clipping (Karimireddy, He, Jaggi, ICML 2021, arXiv 2012.10333), stateful: the centre
 /// of round t is the aggregate of round t - 1 (zero at the start), carried in
-/// <see cref="CenteredClippingState"/>. Requires n > 2f.
+/// <see cref="CenteredClippingState"/>. Requires n > 2f. The first iteration's distances, to that
+/// centre, can be measured as the updates arrive (<see cref="IMeasuresRowsOnArrival"/>).
 /// </summary>
-public sealed class CenteredClippingAggregator(int f, CenteredClippingOptions options) : IAggregator
+public sealed class CenteredClippingAggregator(int f, CenteredClippingOptions options) : IAggregator, IMeasuresRowsOnArrival
 {
     /// <summary>The name a spec's YAML uses to select this aggregator; its key in the aggregator registry.</summary>
     public const string RegistryName = "centered-clipping";
@@ -33,9 +34,16 @@ public sealed class CenteredClippingAggregator(int f, CenteredClippingOptions op
         var center = context.State is CenteredClippingState { Center.Length: var length } state && length == inputs.Columns
             ? state.Center.Span
             : [];
-        CenteredClipping.Aggregate(inputs, center, Options.Tau, Options.Iterations, destination);
+        var measured = center.IsEmpty ? [] : context.ArrivalMeasures.Span;
+        CenteredClipping.Aggregate(inputs, center, Options.Tau, Options.Iterations, destination, measured);
         return new CenteredClippingState(Filtering.Copy(destination, context.StatePool));
     }
+
+    /// <summary>Each row's squared distance to the state's centre: the first iteration's distances. None without a centre.</summary>
+    public RowMeasure? ArrivalMeasure(AggregatorState? state, int dimension) =>
+        state is CenteredClippingState { Center: var centre } && centre.Length == dimension
+            ? row => CenteredClipping.SquaredDistance(row, centre.Span)
+            : null;
 }
 
 /// <summary>Centered clipping's state: the previous round's aggregate.</summary>

@@ -1,3 +1,4 @@
+using ByzantineSim.Aggregators;
 using ByzantineSim.Simulator.Faults;
 using ByzantineSim.Simulator.Protocol;
 using ByzantineSim.Simulator.Setup;
@@ -22,6 +23,7 @@ public sealed class RoundCollector
     private readonly HashSet<int> _honest; // never changed after construction (a hash lookup per reply, not an immutable tree's)
     private readonly HashSet<int> _byzantine;
     private readonly SortedDictionary<int, VectorPayload> _accepted = [];
+    private readonly Dictionary<int, double> _measures = [];
     private readonly float[]? _rows;
     private readonly Memory<float> _view;
     private readonly Dictionary<int, int> _slots = [];
@@ -103,6 +105,12 @@ public sealed class RoundCollector
             Record(id, ReplyOutcome.Crashed);
         }
     }
+
+    /// <summary>
+    /// What the round's rule measures of each row against its state, taken of each accepted update
+    /// as it arrives (<see cref="IMeasuresRowsOnArrival"/>), or null.
+    /// </summary>
+    public RowMeasure? ArrivalMeasure { get; init; }
 
     /// <summary>The round.</summary>
     public int Round { get; }
@@ -251,6 +259,11 @@ public sealed class RoundCollector
         if (outcome is ReplyOutcome.Accepted or ReplyOutcome.AcceptedNonFinite)
         {
             _accepted[reply.ClientId] = reply.Update;
+            if (ArrivalMeasure is { } measure)
+            {
+                _measures[reply.ClientId] = measure(reply.Update.Span);
+            }
+
             if (_rows is not null)
             {
                 int slot = _slots[reply.ClientId];
@@ -409,6 +422,9 @@ public sealed class RoundCollector
 
         return norms;
     }
+
+    /// <summary>The <see cref="ArrivalMeasure"/> of each aggregation input, in their order (<see cref="StackedInputs"/>); empty without one.</summary>
+    public double[] InputMeasures() => ArrivalMeasure is null ? [] : [.. _accepted.Keys.Select(id => _measures[id])];
 
     /// <summary>Per participant, what happened this round; participants without a reply are <see cref="ReplyOutcome.Missing"/>.</summary>
     public ImmutableSortedDictionary<int, ReplyOutcome> Outcomes() =>

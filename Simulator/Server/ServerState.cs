@@ -170,8 +170,12 @@ public sealed class ServerState
         var parameters = _arena.FindParameters(round) ?? throw new InvalidOperationException($"theta_{round} has no lease");
         var matrix = lease.AllocateMatrix(participants.Length * _run.Dimension);
 
+        // One round at a time: the state the rule measures against now is the one it gets at the close.
         _round = new RoundCollector(
-            round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline, matrix);
+            round, honest, byzantine, _run.Dimension, _run.Setup.Server.NonFinite, _run.Faults, _run.Setup.Server.Deadline, matrix)
+        {
+            ArrivalMeasure = PipelineOfRound().ArrivalMeasure(_aggregatorState, _run.Dimension),
+        };
         _revealed = false;
         _roundStartedAt = _lastReplyAt = Now;
         var started = new RoundStarted(round, _optimizer.Parameters, participants, _round.HandOutHonestRows())
@@ -272,6 +276,7 @@ public sealed class ServerState
                 Weights = _clientWeights is null ? ReadOnlyMemory<double>.Empty : clients.Select(id => _clientWeights[id]).ToArray(),
                 StatePool = _arena.Pool,
                 RowNorms = round.InputNorms(),
+                ArrivalMeasures = round.InputMeasures(),
             };
             var pipeline = PipelineOfRound();
             _aggregatorState = AggregatorState.Replace(

@@ -17,8 +17,10 @@ namespace ByzantineSim.Benchmarks;
 /// measured in the same process. Far fewer repetitions than <see cref="AggregatorBenchmarks"/>:
 /// it is the quick side-by-side, not the reference figure. With <c>--known-norms</c> the rules
 /// are given the rows' norms, measured before the timing, as the server gives them
-/// (<see cref="AggregationContext.RowNorms"/>: each update's producer measured it), and the
-/// lines name the rule <c>RULE(known-norms)</c>.
+/// (<see cref="AggregationContext.RowNorms"/>: each update's producer measured it), a rule that
+/// measures rows against its state (<see cref="IMeasuresRowsOnArrival"/>, centered clipping)
+/// starts from the state of a first call and is given the rows' measures against it, as the server
+/// takes them when the updates arrive, and the lines name the rule <c>RULE(known-norms)</c>.
 /// </summary>
 public static class KernelTimes
 {
@@ -119,7 +121,18 @@ public static class KernelTimes
             // (ByzFL's side builds a fresh instance per call: both start from no state).
             var output = new float[d];
             var pool = new PayloadPool(1L << 26);
-            call = () => aggregator.Aggregate(new RowMatrix(values, n, d), output, context with { StatePool = pool })?.Retire();
+            if (!norms.IsEmpty && aggregator is IMeasuresRowsOnArrival measured)
+            {
+                // As the server runs it from the second round: from the state of a first call,
+                // given each row's measure against it, taken as the rows arrived.
+                var state = aggregator.Aggregate(new RowMatrix(values, n, d), output, context);
+                var measure = measured.ArrivalMeasure(state, d);
+                var measures = measure is null ? [] : Enumerable.Range(0, n).Select(i => measure(values.AsSpan(i * d, d))).ToArray();
+                context = context with { State = state, ArrivalMeasures = measures };
+            }
+
+            var callContext = context with { StatePool = pool };
+            call = () => aggregator.Aggregate(new RowMatrix(values, n, d), output, callContext)?.Retire();
         }
 
         try
