@@ -70,10 +70,10 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
             return ForwardDirectly(theta, input, outputLayout, shape, buffers);
         }
 
-        var columns = buffers.Get("columns", offset, [clients, Taps, (long)samples * Positions]);
+        int spread = samples * Positions; // a client's columns
+        var columns = buffers.Get("columns", offset, [clients, Taps, spread]);
         Im2Col(TensorMemory.Floats(input), inputLayout, shape, TensorMemory.Floats(columns));
-        var products = buffers.Get("products", offset, [clients, outputs, (long)samples * Positions]);
-        int spread = samples * Positions;
+        var products = buffers.Get("products", offset, [clients, outputs, spread]);
         Product(
             clients,
             TensorMemory.Floats(products), Strided.RowMajor(outputs, spread),
@@ -99,11 +99,10 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
             return null;
         }
 
-        int clients = shape.Clients, samples = shape.Samples;
-        long columnsPerClient = (long)samples * Positions;
+        int clients = shape.Clients, spread = shape.Samples * Positions; // spread: a client's columns
 
         // Through pooling and ReLU: each window's gradient goes to its winner if the window was positive.
-        var products = buffers.Get("products", offset, [clients, outputs, columnsPerClient]);
+        var products = buffers.Get("products", offset, [clients, outputs, spread]);
         Unpool(TensorMemory.Floats(delta), TensorMemory.Floats(saved.Output), TensorMemory.Ints(saved.Winners), outputLayout, shape, TensorMemory.Floats(products));
 
         var productValues = TensorMemory.Floats(products);
@@ -115,7 +114,6 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
         else
         {
             // Each client's weight gradient is written into its gradient row, where it belongs.
-            int spread = (int)columnsPerClient;
             var columns = TensorMemory.Floats(saved.Columns);
             for (int c = 0; c < clients; c++)
             {
@@ -131,7 +129,7 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
             var destination = gradients[c].Slice(offset, ParameterCount);
             for (int o = 0; o < outputs; o++)
             {
-                destination[weightSize + o] = Sum(productValues.Slice((int)(((long)c * outputs + o) * columnsPerClient), (int)columnsPerClient));
+                destination[weightSize + o] = Sum(productValues.Slice(((c * outputs) + o) * spread, spread));
             }
         }
 
@@ -142,13 +140,12 @@ internal sealed partial class ConvolutionBlock(int offset, int channels, int hei
 
         // The columns' gradient reuses the columns' buffer: the weight gradient above was their last use.
         var columnGradient = TensorMemory.Floats(saved.Columns);
-        int positions = (int)columnsPerClient;
         Product(
             clients,
-            columnGradient, Strided.RowMajor(Taps, positions),
+            columnGradient, Strided.RowMajor(Taps, spread),
             Weight(theta), WeightShape.Transposed, 0,
-            productValues, Strided.RowMajor(outputs, positions), outputs * positions);
-        var inputGradient = buffers.Get("input-gradient", offset, [clients, (long)samples * channels * height * width]).zero_();
+            productValues, Strided.RowMajor(outputs, spread), outputs * spread);
+        var inputGradient = buffers.Get("input-gradient", offset, [clients, (long)shape.Samples * channels * height * width]).zero_();
         Col2Im(columnGradient, shape, TensorMemory.Floats(inputGradient));
         return inputGradient;
     }
