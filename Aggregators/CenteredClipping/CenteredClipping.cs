@@ -17,7 +17,9 @@ public static class CenteredClipping
     /// v is rented, so a call allocates nothing model-sized. <paramref name="measured"/> holds the
     /// rows' <see cref="SquaredDistance"/> to <paramref name="center"/> when they were measured
     /// already (as each update arrived), and then the first iteration does not measure them again;
-    /// it is ignored unless it has one value per row.
+    /// it is ignored unless it has one value per row. An iteration that has a next one takes the
+    /// next one's distances, to the v it computes, in the same pass over the rows as its sum
+    /// (<see cref="Rows.WeightedSumAndDistances"/>, the same bits as measuring them apart).
     /// </summary>
     public static void Aggregate(RowMatrix inputs, ReadOnlySpan<float> center, double tau, int iterations, Span<float> destination, ReadOnlySpan<double> measured = default)
     {
@@ -53,6 +55,7 @@ public static class CenteredClipping
         var distances = new double[n];
         var rows = new List<int>(n);
         var weights = new List<float>(n);
+        bool measuredNext = false;
         for (int iteration = 0; iteration < iterations; iteration++)
         {
             destination.CopyTo(previous);
@@ -60,9 +63,9 @@ public static class CenteredClipping
             {
                 measured.CopyTo(distances);
             }
-            else
+            else if (!measuredNext)
             {
-                DistancesTo(inputs, previous, distances);
+                Rows.SquaredDistancesTo(inputs, previous, distances);
             }
 
             rows.Clear();
@@ -82,30 +85,29 @@ public static class CenteredClipping
                 kept += weight;
             }
 
-            // v + (1/n) sum_i w_i (x_i - v) = (1/n) sum_i w_i x_i + (1 - sum_i w_i / n) v.
+            // v + (1/n) sum_i w_i (x_i - v) = (1/n) sum_i w_i x_i + (1 - sum_i w_i / n) v. With no
+            // row kept v stays, and so do the distances to it.
             if (rows.Count == 0)
             {
+                measuredNext = true;
                 continue;
             }
 
-            Rows.WeightedSum(inputs, [.. rows], [.. weights], 1f, destination);
-            TensorPrimitives.MultiplyAdd(previous, (float)(1.0 - (kept / n)), destination, destination);
+            float shift = (float)(1.0 - (kept / n));
+            measuredNext = iteration + 1 < iterations;
+            if (measuredNext)
+            {
+                // The next iteration's distances to the new v, taken in the same pass over the rows.
+                Rows.WeightedSumAndDistances(inputs, [.. rows], [.. weights], 1f, previous, shift, destination, distances);
+            }
+            else
+            {
+                Rows.WeightedSum(inputs, [.. rows], [.. weights], 1f, destination);
+                TensorPrimitives.MultiplyAdd(previous, shift, destination, destination);
+            }
         }
     }
 
     /// <summary>The squared distance of one row to the centre as an iteration measures it (+Infinity when non-finite).</summary>
     public static double SquaredDistance(ReadOnlySpan<float> row, ReadOnlySpan<float> center) => VectorMath.SquaredDistance(row, center);
-
-    /// <summary>Squared distance of every row to <paramref name="point"/>, +Infinity when non-finite (parallel over rows).</summary>
-    private static unsafe void DistancesTo(RowMatrix inputs, ReadOnlySpan<float> point, double[] distances)
-    {
-        int d = inputs.Columns;
-        fixed (float* data = inputs.Data)
-        fixed (float* center = point)
-        {
-            nint address = (nint)data, centerAddress = (nint)center;
-            Rows.ForEachRow(inputs, i =>
-                distances[i] = SquaredDistance(new ReadOnlySpan<float>((float*)address + ((long)i * d), d), new ReadOnlySpan<float>((float*)centerAddress, d)));
-        }
-    }
 }

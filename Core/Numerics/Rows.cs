@@ -8,7 +8,7 @@ namespace ByzantineSim.Core.Numerics;
 /// weighted sums of chosen rows. Work is split by rows or by column blocks, never by the order
 /// of a sum, so results are the same bits for any number of threads.
 /// </summary>
-public static unsafe class Rows
+public static unsafe partial class Rows
 {
     /// <summary>Columns per block of a weighted sum: 8192 floats = 32 KB, an L1-sized accumulator.</summary>
     private const int SumBlock = 8192;
@@ -78,17 +78,7 @@ public static unsafe class Rows
     /// </summary>
     public static void WeightedSum(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, float scale, Span<float> destination)
     {
-        VectorMath.CheckDestination(inputs, destination);
-        if (rows.Length == 0)
-        {
-            throw new ArgumentException("cannot combine zero rows", nameof(rows));
-        }
-
-        if (!weights.IsEmpty && weights.Length != rows.Length)
-        {
-            throw new ArgumentException($"{rows.Length} rows but {weights.Length} weights", nameof(weights));
-        }
-
+        CheckSum(inputs, rows, weights, destination);
         int d = inputs.Columns;
         int blocks = (d + SumBlock - 1) / SumBlock;
         fixed (float* data = inputs.Data)
@@ -102,44 +92,7 @@ public static unsafe class Rows
             void Block(int b)
             {
                 int start = b * SumBlock;
-                int length = Math.Min(SumBlock, d - start);
-                var rowIndices = (int*)rowAddress;
-                var rowWeights = weighted ? (float*)weightAddress : null;
-                int done = Vector512.IsHardwareAccelerated ? SumStrips((float*)dataAddress + start, d, rowIndices, rowWeights, count, scale, (float*)outputAddress + start, length) : 0;
-                if (done == length)
-                {
-                    return;
-                }
-
-                var target = new Span<float>((float*)outputAddress + start + done, length - done);
-                for (int k = 0; k < count; k++)
-                {
-                    var source = new ReadOnlySpan<float>((float*)dataAddress + ((long)rowIndices[k] * d) + start + done, length - done);
-                    if (k == 0)
-                    {
-                        if (weighted)
-                        {
-                            TensorPrimitives.Multiply(source, rowWeights[0], target);
-                        }
-                        else
-                        {
-                            source.CopyTo(target);
-                        }
-                    }
-                    else if (weighted)
-                    {
-                        TensorPrimitives.MultiplyAdd(source, rowWeights[k], target, target);
-                    }
-                    else
-                    {
-                        TensorPrimitives.Add(source, target, target);
-                    }
-                }
-
-                if (scale != 1f)
-                {
-                    TensorPrimitives.Multiply(target, scale, target);
-                }
+                SumColumns((float*)dataAddress, d, (int*)rowAddress, weighted ? (float*)weightAddress : null, 0, count, scale, (float*)outputAddress, start, Math.Min(SumBlock, d - start));
             }
 
             if ((long)count * d < ParallelThreshold || blocks == 1)
@@ -156,28 +109,112 @@ public static unsafe class Rows
         }
     }
 
+    private static void CheckSum(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, Span<float> destination)
+    {
+        VectorMath.CheckDestination(inputs, destination);
+        if (rows.Length == 0)
+        {
+            throw new ArgumentException("cannot combine zero rows", nameof(rows));
+        }
+
+        if (!weights.IsEmpty && weights.Length != rows.Length)
+        {
+            throw new ArgumentException($"{rows.Length} rows but {weights.Length} weights", nameof(weights));
+        }
+    }
+
+    /// <summary>
+    /// Columns [start, start + length) of <see cref="WeightedSum"/> into the same columns of
+    /// <paramref name="output"/> (weights null: all 1), over the rows rows[from..to): from 0 the
+    /// sum starts afresh, else it goes on from the partial sums in <paramref name="output"/>,
+    /// which the rows before <paramref name="from"/> left there. Each column's bits depend on
+    /// nothing but that column, and a float stored and loaded again is the same float, so any
+    /// split into column ranges or row ranges gives the same result (scale only on the last range).
+    /// </summary>
+    private static void SumColumns(float* data, int d, int* rows, float* weights, int from, int to, float scale, float* output, int start, int length)
+    {
+        int done = Vector512.IsHardwareAccelerated ? SumStrips(data + start, d, rows, weights, from, to, scale, output + start, length) : 0;
+        if (done == length)
+        {
+            return;
+        }
+
+        var target = new Span<float>(output + start + done, length - done);
+        for (int k = from; k < to; k++)
+        {
+            var source = new ReadOnlySpan<float>(data + ((long)rows[k] * d) + start + done, length - done);
+            if (k == 0)
+            {
+                if (weights is not null)
+                {
+                    TensorPrimitives.Multiply(source, weights[0], target);
+                }
+                else
+                {
+                    source.CopyTo(target);
+                }
+            }
+            else if (weights is not null)
+            {
+                TensorPrimitives.MultiplyAdd(source, weights[k], target, target);
+            }
+            else
+            {
+                TensorPrimitives.Add(source, target, target);
+            }
+        }
+
+        if (scale != 1f)
+        {
+            TensorPrimitives.Multiply(target, scale, target);
+        }
+    }
+
     /// <summary>
     /// The weighted sum over the first columns of a block, 64 at a time in four 512-bit
     /// accumulators, all rows added while they are in registers: one pass over the rows instead
     /// of a load and store of the block per row. Per column the operations and their order are
     /// those of the row-by-row loop (t = w_0 x_0, then t = w_k x_k + t, then t * scale), so the bits
-    /// are the same. Returns how many columns it summed (a multiple of 64).
+    /// are the same; rows[from..to) as in <see cref="SumColumns"/>. Returns how many columns it
+    /// summed (a multiple of 64).
     /// </summary>
-    private static int SumStrips(float* data, int d, int* rows, float* weights, int count, float scale, float* output, int length)
+    private static int SumStrips(float* data, int d, int* rows, float* weights, int from, int to, float scale, float* output, int length)
     {
         const int Lanes = 16;
         int column = 0;
         for (; column + (4 * Lanes) <= length; column += 4 * Lanes)
         {
-            float* first = data + ((long)rows[0] * d) + column;
-            PrefetchAhead(first);
-            var a0 = Vector512.Load(first);
-            var a1 = Vector512.Load(first + Lanes);
-            var a2 = Vector512.Load(first + (2 * Lanes));
-            var a3 = Vector512.Load(first + (3 * Lanes));
+            Vector512<float> a0, a1, a2, a3;
+            int k = from;
+            if (from == 0)
+            {
+                float* first = data + ((long)rows[0] * d) + column;
+                PrefetchAhead(first);
+                a0 = Vector512.Load(first);
+                a1 = Vector512.Load(first + Lanes);
+                a2 = Vector512.Load(first + (2 * Lanes));
+                a3 = Vector512.Load(first + (3 * Lanes));
+                if (weights is not null)
+                {
+                    a0 *= weights[0];
+                    a1 *= weights[0];
+                    a2 *= weights[0];
+                    a3 *= weights[0];
+                }
+
+                k = 1;
+            }
+            else
+            {
+                a0 = Vector512.Load(output + column);
+                a1 = Vector512.Load(output + column + Lanes);
+                a2 = Vector512.Load(output + column + (2 * Lanes));
+                a3 = Vector512.Load(output + column + (3 * Lanes));
+            }
+
             if (weights is null)
             {
-                for (int k = 1; k < count; k++)
+                for (; k < to; k++)
                 {
                     float* row = data + ((long)rows[k] * d) + column;
                     PrefetchAhead(row);
@@ -189,11 +226,7 @@ public static unsafe class Rows
             }
             else
             {
-                a0 *= weights[0];
-                a1 *= weights[0];
-                a2 *= weights[0];
-                a3 *= weights[0];
-                for (int k = 1; k < count; k++)
+                for (; k < to; k++)
                 {
                     float* row = data + ((long)rows[k] * d) + column;
                     PrefetchAhead(row);

@@ -63,26 +63,85 @@ public static class VectorMath
             throw new ArgumentException($"lengths differ: {a.Length} and {b.Length}", nameof(b));
         }
 
-        var sum = Vector<float>.Zero;
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int step = Vector<float>.Count;
-            var va = MemoryMarshal.Cast<float, Vector<float>>(a);
-            var vb = MemoryMarshal.Cast<float, Vector<float>>(b);
-            for (int k = 0; k < va.Length; k++)
-            {
-                var diff = va[k] - vb[k];
-                sum += diff * diff;
-            }
+        int whole = WholeVectors(a.Length);
+        var sum = AddSquaredDifferences(a[..whole], b[..whole], Vector<float>.Zero);
+        return FinishSquaredDistance(sum, a[whole..], b[whole..]);
+    }
 
-            i = va.Length * step;
+    /// <summary>
+    /// How many leading values of a length-<paramref name="length"/> span <see cref="SquaredDistance"/>
+    /// sums lane-wise (whole <see cref="Vector{T}"/>s; none without SIMD); the rest is its tail.
+    /// </summary>
+    internal static int WholeVectors(int length) =>
+        Vector.IsHardwareAccelerated ? length - (length % Vector<float>.Count) : 0;
+
+    /// <summary>
+    /// <paramref name="sum"/> plus the lane-wise squares of a - b over whole vectors, in order: the
+    /// first part of <see cref="SquaredDistance"/>. Summing consecutive pieces of a row in turn,
+    /// each from the previous piece's result, gives the bits of one call over the whole.
+    /// </summary>
+    internal static Vector<float> AddSquaredDifferences(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Vector<float> sum)
+    {
+        var va = MemoryMarshal.Cast<float, Vector<float>>(a);
+        var vb = MemoryMarshal.Cast<float, Vector<float>>(b);
+        for (int k = 0; k < va.Length; k++)
+        {
+            var diff = va[k] - vb[k];
+            sum += diff * diff;
         }
 
-        float total = Vector.Sum(sum);
-        for (; i < a.Length; i++)
+        return sum;
+    }
+
+    /// <summary>
+    /// <see cref="AddSquaredDifferences(ReadOnlySpan{float}, ReadOnlySpan{float}, Vector{float})"/>
+    /// over <paramref name="length"/> values (a multiple of the vector width) of each listed row
+    /// of <paramref name="data"/> (rows <paramref name="stride"/> floats apart, all starting at the
+    /// same column) against <paramref name="b"/>, into sums[row]. Four rows go through the loop
+    /// together: four independent chains of additions instead of one, each row's in its own
+    /// order, so each sum has the bits of its own call.
+    /// </summary>
+    internal static unsafe void AddSquaredDifferences(float* data, long stride, ReadOnlySpan<int> rows, float* b, int length, Vector<float>* sums)
+    {
+        int i = 0;
+        for (; i + 4 <= rows.Length; i += 4)
         {
-            float diff = a[i] - b[i];
+            int i0 = rows[i], i1 = rows[i + 1], i2 = rows[i + 2], i3 = rows[i + 3];
+            float* r0 = data + (i0 * stride), r1 = data + (i1 * stride), r2 = data + (i2 * stride), r3 = data + (i3 * stride);
+            Vector<float> s0 = sums[i0], s1 = sums[i1], s2 = sums[i2], s3 = sums[i3];
+            for (int k = 0; k < length; k += Vector<float>.Count)
+            {
+                var centre = Vector.Load(b + k);
+                var e0 = Vector.Load(r0 + k) - centre;
+                var e1 = Vector.Load(r1 + k) - centre;
+                var e2 = Vector.Load(r2 + k) - centre;
+                var e3 = Vector.Load(r3 + k) - centre;
+                s0 += e0 * e0;
+                s1 += e1 * e1;
+                s2 += e2 * e2;
+                s3 += e3 * e3;
+            }
+
+            sums[i0] = s0;
+            sums[i1] = s1;
+            sums[i2] = s2;
+            sums[i3] = s3;
+        }
+
+        for (; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            sums[row] = AddSquaredDifferences(new ReadOnlySpan<float>(data + (row * stride), length), new ReadOnlySpan<float>(b, length), sums[row]);
+        }
+    }
+
+    /// <summary>The lanes of <paramref name="sum"/> added up, then the tail's squares in order; +Infinity when non-finite.</summary>
+    internal static float FinishSquaredDistance(Vector<float> sum, ReadOnlySpan<float> aTail, ReadOnlySpan<float> bTail)
+    {
+        float total = Vector.Sum(sum);
+        for (int i = 0; i < aTail.Length; i++)
+        {
+            float diff = aTail[i] - bTail[i];
             total += diff * diff;
         }
 

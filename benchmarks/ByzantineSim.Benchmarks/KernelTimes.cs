@@ -21,6 +21,7 @@ namespace ByzantineSim.Benchmarks;
 /// measures rows against its state (<see cref="IMeasuresRowsOnArrival"/>, centered clipping)
 /// starts from the state of a first call and is given the rows' measures against it, as the server
 /// takes them when the updates arrive, and the lines name the rule <c>RULE(known-norms)</c>.
+/// A rule's options follow its name: <c>centered-clipping:iterations=3:tau=10</c>.
 /// </summary>
 public static class KernelTimes
 {
@@ -111,7 +112,9 @@ public static class KernelTimes
         }
         else
         {
-            var aggregator = BuiltInAggregators.Create(rule, f);
+            var parts = rule.Split(':');
+            var options = parts.Skip(1).Select(option => option.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : throw new ArgumentException($"option '{pair[0]}' of {rule} needs a value (key=value)"));
+            var aggregator = BuiltInAggregators.Create(parts[0], f, options);
             if (!aggregator.Accepts(n))
             {
                 return Invariant($"kernel-refused {label} {n} {d} requires {aggregator.Requirement}");
