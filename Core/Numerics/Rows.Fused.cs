@@ -238,17 +238,20 @@ public static unsafe partial class Rows
                 helpers[s].Start(() => Stage(stage));
             }
 
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo? own = null;
             try
             {
                 Stage(stages - 1);
             }
-            finally
+            catch (Exception exception)
             {
-                foreach (var helper in helpers)
-                {
-                    helper.Join();
-                }
+                own = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception);
             }
+
+            // Every helper is joined before the call returns or throws: the stages read memory the
+            // caller pinned. The cause is thrown, not the other stages' cancellations.
+            var failures = helpers.Select(helper => helper.Join()).Prepend(own).OfType<System.Runtime.ExceptionServices.ExceptionDispatchInfo>().ToList();
+            (failures.Find(failure => failure.SourceException is not StageCancelledException) ?? failures.FirstOrDefault())?.Throw();
         }
 
         private void Stage(int s)
@@ -304,7 +307,7 @@ public static unsafe partial class Rows
             {
                 if (failed)
                 {
-                    throw new OperationCanceledException("another stage of the fused pass failed");
+                    throw new StageCancelledException();
                 }
 
                 wait.SpinOnce(sleep1Threshold: -1);
@@ -357,13 +360,13 @@ public static unsafe partial class Rows
             posted.Release();
         }
 
-        /// <summary>Waits for the posted stage; rethrows what it threw.</summary>
-        public void Join()
+        /// <summary>Waits for the posted stage; returns what it threw, if anything.</summary>
+        public System.Runtime.ExceptionServices.ExceptionDispatchInfo? Join()
         {
             finished.Wait();
             var thrown = failure;
             failure = null;
-            thrown?.Throw();
+            return thrown;
         }
 
         private void Loop()
@@ -387,4 +390,7 @@ public static unsafe partial class Rows
             }
         }
     }
+
+    /// <summary>A stage stopped because another stage of the same fused pass failed.</summary>
+    private sealed class StageCancelledException() : OperationCanceledException("another stage of the fused pass failed");
 }
