@@ -29,11 +29,14 @@ public static class CenteredClipping
             throw new ArgumentException($"centre has {center.Length} values, inputs have {inputs.Columns}", nameof(center));
         }
 
+        // The first iteration reads v from the centre itself; a centre that overlaps the
+        // destination, or none (zero), is copied there first.
+        bool fromCenter = !center.IsEmpty && !center.Overlaps(destination);
         if (center.IsEmpty)
         {
             destination.Clear();
         }
-        else
+        else if (!fromCenter)
         {
             center.CopyTo(destination);
         }
@@ -41,7 +44,7 @@ public static class CenteredClipping
         var rented = System.Buffers.ArrayPool<float>.Shared.Rent(inputs.Columns);
         try
         {
-            Iterate(inputs, tau, iterations, destination, rented.AsSpan(0, inputs.Columns), measured.Length == inputs.Rows ? measured : []);
+            Iterate(inputs, tau, iterations, fromCenter ? center : [], destination, rented.AsSpan(0, inputs.Columns), measured.Length == inputs.Rows ? measured : []);
         }
         finally
         {
@@ -49,7 +52,8 @@ public static class CenteredClipping
         }
     }
 
-    private static void Iterate(RowMatrix inputs, double tau, int iterations, Span<float> destination, Span<float> previous, ReadOnlySpan<double> measured)
+    /// <summary>The iterations from <paramref name="start"/>, or, when it is empty, from the v in <paramref name="destination"/>.</summary>
+    private static void Iterate(RowMatrix inputs, double tau, int iterations, ReadOnlySpan<float> start, Span<float> destination, Span<float> previous, ReadOnlySpan<double> measured)
     {
         int n = inputs.Rows;
         var distances = new double[n];
@@ -58,14 +62,23 @@ public static class CenteredClipping
         bool measuredNext = false;
         for (int iteration = 0; iteration < iterations; iteration++)
         {
-            destination.CopyTo(previous);
+            ReadOnlySpan<float> v = previous;
+            if (iteration == 0 && !start.IsEmpty)
+            {
+                v = start;
+            }
+            else
+            {
+                destination.CopyTo(previous);
+            }
+
             if (iteration == 0 && !measured.IsEmpty)
             {
                 measured.CopyTo(distances);
             }
             else if (!measuredNext)
             {
-                Rows.SquaredDistancesTo(inputs, previous, distances);
+                Rows.SquaredDistancesTo(inputs, v, distances);
             }
 
             rows.Clear();
@@ -89,6 +102,11 @@ public static class CenteredClipping
             // row kept v stays, and so do the distances to it.
             if (rows.Count == 0)
             {
+                if (iteration == 0 && !start.IsEmpty)
+                {
+                    start.CopyTo(destination);
+                }
+
                 measuredNext = true;
                 continue;
             }
@@ -98,12 +116,12 @@ public static class CenteredClipping
             if (measuredNext)
             {
                 // The next iteration's distances to the new v, taken in the same pass over the rows.
-                Rows.WeightedSumAndDistances(inputs, [.. rows], [.. weights], 1f, previous, shift, destination, distances);
+                Rows.WeightedSumAndDistances(inputs, [.. rows], [.. weights], 1f, v, shift, destination, distances);
             }
             else
             {
                 Rows.WeightedSum(inputs, [.. rows], [.. weights], 1f, destination);
-                TensorPrimitives.MultiplyAdd(previous, shift, destination, destination);
+                TensorPrimitives.MultiplyAdd(v, shift, destination, destination);
             }
         }
     }

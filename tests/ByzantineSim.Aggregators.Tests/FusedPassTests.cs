@@ -141,6 +141,29 @@ public class FusedPassTests
         Assert.Equal(Bits(TwoPass(data, n, d, center, tau, iterations)), Bits(output));
     }
 
+    [Fact]
+    public void CenteredClipping_CentreInTheDestination_HasTheBitsOfASeparateCentre()
+    {
+        const int n = 12, d = 3_001;
+        var data = Inputs(n, d, 9);
+        var center = Matrices.Gaussian(1, d, 10);
+        var shared = (float[])center.Clone();
+        CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, n, d), shared, 2.0, 2, shared);
+        Assert.Equal(Bits(TwoPass(data, n, d, center, 2.0, 2)), Bits(shared));
+    }
+
+    [Fact]
+    public void CenteredClipping_EveryRowAtTheCentre_OutputIsTheCentre()
+    {
+        // Rows at distance 0 carry no weight: no row is kept and v stays where it starts.
+        const int n = 5, d = 1_001;
+        var center = Matrices.Gaussian(1, d, 12);
+        var data = Enumerable.Range(0, n).SelectMany(_ => center).ToArray();
+        var output = new float[d];
+        CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, n, d), center, 1.0, 2, output);
+        Assert.Equal(Bits(center), Bits(output));
+    }
+
     /// <summary>Each iteration measures every row's distance to v, then sums: the rule's definition, pass by pass.</summary>
     private static float[] TwoPass(float[] data, int n, int d, float[] center, double tau, int iterations)
     {
