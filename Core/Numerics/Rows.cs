@@ -6,7 +6,8 @@ namespace ByzantineSim.Core.Numerics;
 /// <summary>
 /// Row-level building blocks shared by the kernels: norms and distances of every row, and
 /// weighted sums of chosen rows. Work is split by rows or by column blocks, never by the order
-/// of a sum, so results are the same bits for any number of threads.
+/// of a sum (the fused pass cuts the row list into parts, but each part goes on from where the
+/// previous one left a column's sum), so results are the same bits for any number of threads.
 /// </summary>
 public static unsafe partial class Rows
 {
@@ -109,6 +110,7 @@ public static unsafe partial class Rows
         }
     }
 
+    /// <summary>The argument checks of a weighted sum.</summary>
     private static void CheckSum(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, Span<float> destination)
     {
         VectorMath.CheckDestination(inputs, destination);
