@@ -92,59 +92,6 @@ public static unsafe partial class Rows
         }
     }
 
-    /// <summary>
-    /// Squared distance of every row to <paramref name="point"/>, +Infinity when non-finite: the
-    /// bits of <see cref="VectorMath.SquaredDistance"/> per row, four rows at a time (four
-    /// independent chains of additions), in parallel over groups of rows for large matrices.
-    /// </summary>
-    public static void SquaredDistancesTo(RowMatrix inputs, ReadOnlySpan<float> point, Span<double> distances)
-    {
-        if (point.Length != inputs.Columns)
-        {
-            throw new ArgumentException($"point has {point.Length} values, inputs have {inputs.Columns}", nameof(point));
-        }
-
-        if (distances.Length != inputs.Rows)
-        {
-            throw new ArgumentException($"need {inputs.Rows} distances, got {distances.Length}", nameof(distances));
-        }
-
-        int n = inputs.Rows, d = inputs.Columns, whole = VectorMath.WholeVectors(d);
-        int groups = (n + 3) / 4;
-        var sums = new Vector<float>[n];
-        fixed (float* data = inputs.Data)
-        fixed (float* center = point)
-        fixed (Vector<float>* rowSums = sums)
-        fixed (double* output = distances)
-        {
-            nint dataAddress = (nint)data, centerAddress = (nint)center, sumAddress = (nint)rowSums, outputAddress = (nint)output;
-            void Group(int g)
-            {
-                int first = g * 4, count = Math.Min(4, n - first);
-                Span<int> rows = [first, first + 1, first + 2, first + 3];
-                VectorMath.AddSquaredDifferences((float*)dataAddress, d, rows[..count], (float*)centerAddress, whole, (Vector<float>*)sumAddress);
-                var centre = new ReadOnlySpan<float>((float*)centerAddress, d);
-                for (int i = first; i < first + count; i++)
-                {
-                    var row = new ReadOnlySpan<float>((float*)dataAddress + ((long)i * d), d);
-                    ((double*)outputAddress)[i] = VectorMath.FinishSquaredDistance(((Vector<float>*)sumAddress)[i], row[whole..], centre[whole..]);
-                }
-            }
-
-            if ((long)n * d < ParallelThreshold || groups == 1)
-            {
-                for (int g = 0; g < groups; g++)
-                {
-                    Group(g);
-                }
-            }
-            else
-            {
-                Parallel.For(0, groups, Group);
-            }
-        }
-    }
-
     /// <summary>The operands of one fused call, as addresses (pinned by the caller for the whole call).</summary>
     private readonly record struct FusedSum(nint Data, int Columns, nint Rows, nint Weights, float Scale, nint Addend, float Shift, nint Output)
     {

@@ -8,7 +8,8 @@ namespace ByzantineSim.Aggregators.Tests;
 /// one pass) has the bits of the three calls it fuses: below its threshold (two passes) and
 /// above it (the pipeline, 2^24 values and more), with tails past the last whole vector and
 /// strip, rows left out of the sum or listed twice, and calls that run at the same time;
-/// centered clipping, which runs its iterations on it, keeps the bits of the two-pass iteration.
+/// centered clipping, which runs its iterations on it, keeps the bits of the two-pass iteration;
+/// the four-rows-at-a-time distances it shares (to a point, from a pivot row) keep the one-row bits.
 /// </summary>
 public class FusedPassTests
 {
@@ -116,6 +117,22 @@ public class FusedPassTests
         var distances = new double[n];
         Rows.SquaredDistancesTo(new RowMatrix(data, n, d), point, distances);
         Assert.Equal([.. Enumerable.Range(0, n).Select(i => (double)VectorMath.SquaredDistance(data.AsSpan(i * d, d), point))], distances);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void SquaredDistancesFrom_AnyPivot_HasTheBitsOfTheDistanceFromThePivot(int pivot)
+    {
+        // Pivot 1 has a NaN (every distance infinite), pivot 3 is near float's limit.
+        const int n = 7, d = 4_099;
+        var data = Inputs(n, d, 13);
+        var distances = new double[n];
+        Rows.SquaredDistancesFrom(new RowMatrix(data, n, d), pivot, distances);
+        var from = data.AsSpan(pivot * d, d).ToArray();
+        double[] expected = [.. Enumerable.Range(0, n).Select(i => i == pivot && VectorMath.IsFinite(from) ? 0 : (double)VectorMath.SquaredDistance(from, data.AsSpan(i * d, d)))];
+        Assert.Equal(expected, distances);
     }
 
     [Fact]
