@@ -5,11 +5,13 @@ namespace ByzantineSim.Aggregators.Numerics;
 
 /// <summary>
 /// Coordinate-wise order statistics (median, trimmed mean, mean around the median) over a subset
-/// of rows. SIMD lanes are columns: for a block of columns, each row's slice is copied once into a
-/// small scratch buffer (contiguous reads, L1-resident), then a sorting network orders every
-/// column of the block at once with lane-wise min/max. Each comparator is applied to all the
-/// block's vectors before the next: they are independent, so the processor overlaps them (one
-/// vector's whole network at a time would be a chain of dependent loads and stores).
+/// of rows. SIMD lanes are columns, and a sorting network orders every column of a block at once
+/// with lane-wise min/max. Up to <see cref="CompiledNetwork{T}.MaxWires"/> rows the network runs
+/// compiled to straight-line code, each vector's values in registers from load to store
+/// (<see cref="CompiledNetwork{T}"/>). Wider, it is interpreted: each row's slice of the block is
+/// copied once into a small scratch buffer (L1-resident), and each comparator is applied to all
+/// the block's vectors before the next, so the processor overlaps them (one vector's whole
+/// network at a time would be a chain of dependent loads and stores). Both give the same bits.
 /// A NaN coordinate counts as +Infinity, so with at most f non-finite values per column the
 /// selected middle values are finite.
 /// </summary>
@@ -88,6 +90,8 @@ public static unsafe class CoordinateWise
     {
         int blockColumns = BlockVectors * T.Count;
         int blocks = (job.D + blockColumns - 1) / blockColumns;
+        var (low, high) = statistic.Ranks;
+        var kernel = CompiledNetwork<T>.For(job.Rows.Length, low, high, job.Network);
         nuint scratchBytes = (nuint)(job.Rows.Length * BlockVectors * sizeof(T));
         if ((long)job.Rows.Length * job.D < 200_000 || blocks == 1)
         {
@@ -96,7 +100,7 @@ public static unsafe class CoordinateWise
             {
                 for (int b = 0; b < blocks; b++)
                 {
-                    Block(job, statistic, b, scratch);
+                    Block(job, statistic, b, scratch, kernel);
                 }
             }
             finally
@@ -113,14 +117,18 @@ public static unsafe class CoordinateWise
             () => (nint)NativeMemory.AlignedAlloc(scratchBytes, 64),
             (b, _, scratch) =>
             {
-                Block(job, statistic, b, (T*)scratch);
+                Block(job, statistic, b, (T*)scratch, kernel);
                 return scratch;
             },
             scratch => NativeMemory.AlignedFree((void*)scratch));
     }
 
-    /// <summary>Computes the columns of block <paramref name="block"/>.</summary>
-    private static void Block<T, TStatistic>(Job job, TStatistic statistic, int block, T* scratch)
+    /// <summary>
+    /// Computes the columns of block <paramref name="block"/>: with the network's compiled
+    /// <paramref name="kernel"/> when there is one and the block has no partial vector, else by
+    /// interpreting the network over the scratch buffer.
+    /// </summary>
+    private static void Block<T, TStatistic>(Job job, TStatistic statistic, int block, T* scratch, CompiledNetwork<T>.Kernel? kernel)
         where T : unmanaged, ISimd<T>
         where TStatistic : struct, IColumnStatistic
     {
@@ -130,6 +138,23 @@ public static unsafe class CoordinateWise
         int first = block * BlockVectors * T.Count;
         int vectors = Math.Min(BlockVectors, (job.D - first + T.Count - 1) / T.Count);
         int lastCount = job.D - first - ((vectors - 1) * T.Count);
+        if (kernel is not null && lastCount >= T.Count)
+        {
+            float** rows = stackalloc float*[n];
+            for (int r = 0; r < n; r++)
+            {
+                rows[r] = data + ((long)job.Rows[r] * job.D) + first;
+            }
+
+            kernel(rows, scratch, vectors);
+            for (int v = 0; v < vectors; v++)
+            {
+                T.Store(statistic.Reduce(new Sorted<T>(scratch + v, vectors)), output + first + (v * T.Count));
+            }
+
+            return;
+        }
+
         float* padded = stackalloc float[T.Count];
 
         // Gather: scratch[r * vectors + v] = lanes of row r, columns first + v*W .. first + v*W + W - 1.

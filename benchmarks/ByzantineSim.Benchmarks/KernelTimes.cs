@@ -21,7 +21,10 @@ namespace ByzantineSim.Benchmarks;
 /// measures rows against its state (<see cref="IMeasuresRowsOnArrival"/>, centered clipping)
 /// starts from the state of a first call and is given the rows' measures against it, as the server
 /// takes them when the updates arrive, and the lines name the rule <c>RULE(known-norms)</c>.
-/// A rule's options follow its name: <c>centered-clipping:iterations=3:tau=10</c>.
+/// A rule's options follow its name: <c>centered-clipping:iterations=3:tau=10</c>. With
+/// <c>--cold</c> each timed call starts with the matrix out of the caches (an untimed pass over
+/// 256 MB of other memory before it), as a round's close finds the updates after the trainers'
+/// passes.
 /// </summary>
 public static class KernelTimes
 {
@@ -58,6 +61,15 @@ public static class KernelTimes
         }
 
         var inputs = Data.StandardNormal(n, d, 1);
+        Action? evict = null;
+        if (args.Contains("--cold"))
+        {
+            // Each timed call starts with the matrix out of the caches, as a round's close finds it
+            // after the trainers' passes: an untimed pass over 256 MB of other memory before it.
+            var other = new float[1 << 26];
+            evict = () => Parallel.For(0, 16, i => other.AsSpan(i << 22, 1 << 22).Fill(i));
+        }
+
         var norms = ReadOnlyMemory<double>.Empty;
         if (args.Contains("--known-norms"))
         {
@@ -71,19 +83,22 @@ public static class KernelTimes
         // timed first. ByzFL's side does the same (byzfl_aggregators.py).
         for (int pass = 0; pass < WarmUpPasses; pass++)
         {
-            _ = Time(ReadPass, inputs, n, d, norms);
+            _ = Time(ReadPass, inputs, n, d, norms, evict);
         }
 
         foreach (string rule in args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            Console.WriteLine(Time(rule, inputs, n, d, norms));
+            Console.WriteLine(Time(rule, inputs, n, d, norms, evict));
         }
 
         return 0;
     }
 
-    /// <summary>The result line for <paramref name="rule"/> on the n x d matrix <paramref name="values"/>.</summary>
-    private static string Time(string rule, float[] values, int n, int d, ReadOnlyMemory<double> norms)
+    /// <summary>
+    /// The result line for <paramref name="rule"/> on the n x d matrix <paramref name="values"/>;
+    /// <paramref name="evict"/>, when given, runs untimed before each timed call (<c>--cold</c>).
+    /// </summary>
+    private static string Time(string rule, float[] values, int n, int d, ReadOnlyMemory<double> norms, Action? evict)
     {
         int f = n / 5;
         var context = new AggregationContext(0, 1, null) { RowNorms = norms };
@@ -147,6 +162,7 @@ public static class KernelTimes
             var budget = Stopwatch.StartNew();
             do
             {
+                evict?.Invoke();
                 watch.Restart();
                 call();
                 times.Add(watch.Elapsed.TotalSeconds);
