@@ -42,17 +42,18 @@ internal static unsafe class CompiledNetwork<T>
     private static readonly ConcurrentDictionary<(int N, int Low, int High), Kernel> Compiled = new();
 
     /// <summary>
-    /// The compiled kernel of <paramref name="network"/> over <paramref name="n"/> wires, storing
-    /// ranks <paramref name="low"/>..<paramref name="high"/>; null where the runtime cannot compile
-    /// code or the network is wider than <see cref="MaxWires"/>.
+    /// The compiled kernel of <see cref="SortingNetwork.Build"/>(<paramref name="n"/>,
+    /// <paramref name="low"/>, <paramref name="high"/>), storing ranks <paramref name="low"/>..<paramref name="high"/>;
+    /// null where the runtime cannot compile code or the network is wider than <see cref="MaxWires"/>.
     /// </summary>
-    public static Kernel? For(int n, int low, int high, (int Low, int High)[] network) =>
+    public static Kernel? For(int n, int low, int high) =>
         n > MaxWires || !RuntimeFeature.IsDynamicCodeCompiled || CompiledNetwork.InterpretOnThisThread
             ? null
-            : Compiled.GetOrAdd((n, low, high), _ => Emit(n, low, high, network));
+            : Compiled.GetOrAdd((n, low, high), key => Emit(key.N, key.Low, key.High));
 
-    private static Kernel Emit(int n, int low, int high, (int Low, int High)[] network)
+    private static Kernel Emit(int n, int low, int high)
     {
+        var network = SortingNetwork.Build(n, low, high);
         var method = new DynamicMethod(
             $"SortingNetwork{n}x{typeof(T).Name}_{low}_{high}",
             typeof(void),

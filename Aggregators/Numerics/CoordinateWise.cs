@@ -91,7 +91,7 @@ public static unsafe class CoordinateWise
         int blockColumns = BlockVectors * T.Count;
         int blocks = (job.D + blockColumns - 1) / blockColumns;
         var (low, high) = statistic.Ranks;
-        var kernel = CompiledNetwork<T>.For(job.Rows.Length, low, high, job.Network);
+        var kernel = CompiledNetwork<T>.For(job.Rows.Length, low, high);
         nuint scratchBytes = (nuint)(job.Rows.Length * BlockVectors * sizeof(T));
         if ((long)job.Rows.Length * job.D < 200_000 || blocks == 1)
         {

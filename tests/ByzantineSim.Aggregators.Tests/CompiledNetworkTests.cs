@@ -64,12 +64,11 @@ public class CompiledNetworkTests
     [Fact]
     public void Kernel_SameNetworkAndRanks_CompiledOnce()
     {
-        var network = SortingNetwork.Build(12, 2, 9);
-        var first = CompiledNetwork<Simd256>.For(12, 2, 9, network);
+        var first = CompiledNetwork<Simd256>.For(12, 2, 9);
         Assert.NotNull(first);
-        Assert.Same(first, CompiledNetwork<Simd256>.For(12, 2, 9, network));
-        Assert.NotSame(first, CompiledNetwork<Simd256>.For(12, 5, 6, SortingNetwork.Build(12, 5, 6)));
-        Assert.Null(CompiledNetwork<Simd256>.For(CompiledNetwork<Simd256>.MaxWires + 1, 0, 0, SortingNetwork.Build(CompiledNetwork<Simd256>.MaxWires + 1, 0, 0)));
+        Assert.Same(first, CompiledNetwork<Simd256>.For(12, 2, 9));
+        Assert.NotSame(first, CompiledNetwork<Simd256>.For(12, 5, 6));
+        Assert.Null(CompiledNetwork<Simd256>.For(CompiledNetwork<Simd256>.MaxWires + 1, 0, 0));
     }
 
     /// <summary>Gaussian values with, per row, a share of NaN, +-Infinity, +-0, repeats of another row and values near float's limit.</summary>
