@@ -8,10 +8,11 @@ namespace ByzantineSim.Aggregators.Numerics;
 /// of rows. SIMD lanes are columns, and a sorting network orders every column of a block at once
 /// with lane-wise min/max. Up to <see cref="CompiledNetwork{T}.MaxWires"/> rows the network runs
 /// compiled to straight-line code, each vector's values in registers from load to store
-/// (<see cref="CompiledNetwork{T}"/>). Wider, it is interpreted: each row's slice of the block is
-/// copied once into a small scratch buffer (L1-resident), and each comparator is applied to all
+/// (<see cref="CompiledNetwork{T}"/>). Wider, its first stages (sorting blocks of 16 rows) run
+/// compiled block by block, and the rest is interpreted over a small scratch buffer
+/// (L1-resident) holding every row's slice of the column block: each comparator is applied to all
 /// the block's vectors before the next, so the processor overlaps them (one vector's whole
-/// network at a time would be a chain of dependent loads and stores). Both give the same bits.
+/// network at a time would be a chain of dependent loads and stores). All give the same bits.
 /// A NaN coordinate counts as +Infinity, so with at most f non-finite values per column the
 /// selected middle values are finite.
 /// </summary>
@@ -91,7 +92,7 @@ public static unsafe class CoordinateWise
         int blockColumns = BlockVectors * T.Count;
         int blocks = (job.D + blockColumns - 1) / blockColumns;
         var (low, high) = statistic.Ranks;
-        var kernel = CompiledNetwork<T>.For(job.Rows.Length, low, high);
+        var plan = CompiledNetwork<T>.For(job.Rows.Length, low, high);
         nuint scratchBytes = (nuint)(job.Rows.Length * BlockVectors * sizeof(T));
         if ((long)job.Rows.Length * job.D < 200_000 || blocks == 1)
         {
@@ -100,7 +101,7 @@ public static unsafe class CoordinateWise
             {
                 for (int b = 0; b < blocks; b++)
                 {
-                    Block(job, statistic, b, scratch, kernel);
+                    Block(job, statistic, b, scratch, plan);
                 }
             }
             finally
@@ -117,18 +118,18 @@ public static unsafe class CoordinateWise
             () => (nint)NativeMemory.AlignedAlloc(scratchBytes, 64),
             (b, _, scratch) =>
             {
-                Block(job, statistic, b, (T*)scratch, kernel);
+                Block(job, statistic, b, (T*)scratch, plan);
                 return scratch;
             },
             scratch => NativeMemory.AlignedFree((void*)scratch));
     }
 
     /// <summary>
-    /// Computes the columns of block <paramref name="block"/>: with the network's compiled
-    /// <paramref name="kernel"/> when there is one and the block has no partial vector, else by
+    /// Computes the columns of block <paramref name="block"/>: by the network's compiled
+    /// <paramref name="plan"/> when there is one and the block has no partial vector, else by
     /// interpreting the network over the scratch buffer.
     /// </summary>
-    private static void Block<T, TStatistic>(Job job, TStatistic statistic, int block, T* scratch, CompiledNetwork<T>.Kernel? kernel)
+    private static void Block<T, TStatistic>(Job job, TStatistic statistic, int block, T* scratch, CompiledNetwork<T>.Plan? plan)
         where T : unmanaged, ISimd<T>
         where TStatistic : struct, IColumnStatistic
     {
@@ -138,7 +139,7 @@ public static unsafe class CoordinateWise
         int first = block * BlockVectors * T.Count;
         int vectors = Math.Min(BlockVectors, (job.D - first + T.Count - 1) / T.Count);
         int lastCount = job.D - first - ((vectors - 1) * T.Count);
-        if (kernel is not null && lastCount >= T.Count)
+        if (plan is not null && lastCount >= T.Count)
         {
             float** rows = stackalloc float*[n];
             for (int r = 0; r < n; r++)
@@ -146,7 +147,12 @@ public static unsafe class CoordinateWise
                 rows[r] = data + ((long)job.Rows[r] * job.D) + first;
             }
 
-            kernel(rows, scratch, vectors);
+            foreach (var kernel in plan.Kernels)
+            {
+                kernel(rows, scratch, vectors);
+            }
+
+            Apply(plan.Rest, scratch, vectors);
             for (int v = 0; v < vectors; v++)
             {
                 T.Store(statistic.Reduce(new Sorted<T>(scratch + v, vectors)), output + first + (v * T.Count));
@@ -179,19 +185,7 @@ public static unsafe class CoordinateWise
             }
         }
 
-        foreach (var (low, high) in job.Network)
-        {
-            T* lows = scratch + (low * vectors);
-            T* highs = scratch + (high * vectors);
-            for (int v = 0; v < vectors; v++)
-            {
-                T a = lows[v];
-                T b = highs[v];
-                lows[v] = T.Min(a, b);
-                highs[v] = T.Max(a, b);
-            }
-        }
-
+        Apply(job.Network, scratch, vectors);
         for (int v = 0; v < vectors; v++)
         {
             T result = statistic.Reduce(new Sorted<T>(scratch + v, vectors));
@@ -204,6 +198,24 @@ public static unsafe class CoordinateWise
             else
             {
                 T.Store(result, target);
+            }
+        }
+    }
+
+    /// <summary>Applies <paramref name="network"/> to the scratch buffer, each comparator to all of the block's vectors before the next.</summary>
+    private static void Apply<T>((int Low, int High)[] network, T* scratch, int vectors)
+        where T : unmanaged, ISimd<T>
+    {
+        foreach (var (low, high) in network)
+        {
+            T* lows = scratch + (low * vectors);
+            T* highs = scratch + (high * vectors);
+            for (int v = 0; v < vectors; v++)
+            {
+                T a = lows[v];
+                T b = highs[v];
+                lows[v] = T.Min(a, b);
+                highs[v] = T.Max(a, b);
             }
         }
     }

@@ -21,6 +21,7 @@ public class CompiledNetworkTests
         { 25, 1537 },
         { 33, 600 },
         { 64, 300 },
+        { 100, 700 },
         { CompiledNetwork<Simd512>.MaxWires, 300 },
         { CompiledNetwork<Simd512>.MaxWires + 1, 300 },
     };
@@ -62,13 +63,18 @@ public class CompiledNetworkTests
     }
 
     [Fact]
-    public void Kernel_SameNetworkAndRanks_CompiledOnce()
+    public void Plan_SameNetworkAndRanks_BuiltOnceAndWideOnesInBlocks()
     {
         var first = CompiledNetwork<Simd256>.For(12, 2, 9);
         Assert.NotNull(first);
+        Assert.Single(first.Kernels);
+        Assert.Empty(first.Rest);
         Assert.Same(first, CompiledNetwork<Simd256>.For(12, 2, 9));
         Assert.NotSame(first, CompiledNetwork<Simd256>.For(12, 5, 6));
-        Assert.Null(CompiledNetwork<Simd256>.For(CompiledNetwork<Simd256>.MaxWires + 1, 0, 0));
+        var wide = CompiledNetwork<Simd256>.For(100, 20, 79);
+        Assert.NotNull(wide);
+        Assert.Equal(7, wide.Kernels.Length);
+        Assert.NotEqual(wide.Rest[0].Low / CompiledNetwork<Simd256>.BlockWires, wide.Rest[0].High / CompiledNetwork<Simd256>.BlockWires);
     }
 
     /// <summary>Gaussian values with, per row, a share of NaN, +-Infinity, +-0, repeats of another row and values near float's limit.</summary>
