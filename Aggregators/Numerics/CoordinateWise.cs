@@ -93,7 +93,8 @@ public static unsafe class CoordinateWise
         int blocks = (job.D + blockColumns - 1) / blockColumns;
         var (low, high) = statistic.Ranks;
         var plan = CompiledNetwork<T>.For(job.Rows.Length, low, high);
-        nuint scratchBytes = (nuint)(job.Rows.Length * BlockVectors * sizeof(T));
+        // The sorted block, then the rows' addresses for the compiled plan (off the stack: n is unbounded).
+        nuint scratchBytes = (nuint)(((long)job.Rows.Length * BlockVectors * sizeof(T)) + ((long)job.Rows.Length * sizeof(float*)));
         if ((long)job.Rows.Length * job.D < 200_000 || blocks == 1)
         {
             var scratch = (T*)NativeMemory.AlignedAlloc(scratchBytes, 64);
@@ -141,7 +142,7 @@ public static unsafe class CoordinateWise
         int lastCount = job.D - first - ((vectors - 1) * T.Count);
         if (plan is not null && lastCount >= T.Count)
         {
-            float** rows = stackalloc float*[n];
+            var rows = (float**)(scratch + ((long)n * BlockVectors));
             for (int r = 0; r < n; r++)
             {
                 rows[r] = data + ((long)job.Rows[r] * job.D) + first;
