@@ -48,12 +48,14 @@ internal static unsafe class CompiledNetwork<T>
     public delegate void Kernel(float** rows, T* scratch, int vectors);
 
     /// <summary>
-    /// How a network runs: its <paramref name="Kernels"/> one after the other (each on its own
-    /// wires), then the <paramref name="Rest"/> of its comparators interpreted over the scratch buffer.
+    /// How <paramref name="Network"/> runs: its <paramref name="Kernels"/> one after the other (each
+    /// on its own wires), then the <paramref name="Rest"/> of its comparators interpreted over the
+    /// scratch buffer.
     /// </summary>
+    /// <param name="Network">The whole network, for a block the kernels cannot take (a partial last vector).</param>
     /// <param name="Kernels">The compiled part.</param>
     /// <param name="Rest">The comparators left to interpret, in order.</param>
-    public sealed record Plan(Kernel[] Kernels, (int Low, int High)[] Rest);
+    public sealed record Plan((int Low, int High)[] Network, Kernel[] Kernels, (int Low, int High)[] Rest);
 
     private static readonly ConcurrentDictionary<(int N, int Low, int High), Plan> Compiled = new();
 
@@ -74,7 +76,7 @@ internal static unsafe class CompiledNetwork<T>
         var network = SortingNetwork.Build(n, low, high);
         if (n <= MaxWires)
         {
-            return new Plan([Emit(0, n, network, low, high)], []);
+            return new Plan(network, [Emit(0, n, network, low, high)], []);
         }
 
         // Comparators on disjoint wires commute: those of one block may run before the next
@@ -89,7 +91,7 @@ internal static unsafe class CompiledNetwork<T>
             kernels.Add(Emit(first, wires, own, first, first + wires - 1));
         }
 
-        return new Plan([.. kernels], network[prefix..]);
+        return new Plan(network, [.. kernels], network[prefix..]);
     }
 
     /// <summary>

@@ -64,12 +64,10 @@ public static unsafe class CoordinateWise
             throw new ArgumentException("no rows to aggregate", nameof(rows));
         }
 
-        var (low, high) = statistic.Ranks;
-        var network = SortingNetwork.Build(rows.Length, low, high);
         fixed (float* data = inputs.Data)
         fixed (float* output = destination)
         {
-            var job = new Job((nint)data, (nint)output, inputs.Columns, [.. rows], network);
+            var job = new Job((nint)data, (nint)output, inputs.Columns, [.. rows]);
             if (Vector512.IsHardwareAccelerated)
             {
                 Run<Simd512, TStatistic>(job, statistic);
@@ -93,6 +91,7 @@ public static unsafe class CoordinateWise
         int blocks = (job.D + blockColumns - 1) / blockColumns;
         var (low, high) = statistic.Ranks;
         var plan = CompiledNetwork<T>.For(job.Rows.Length, low, high);
+        var network = plan?.Network ?? SortingNetwork.Build(job.Rows.Length, low, high);
         // The sorted block, then the rows' addresses for the compiled plan (off the stack: n is unbounded).
         nuint scratchBytes = (nuint)(((long)job.Rows.Length * BlockVectors * sizeof(T)) + ((long)job.Rows.Length * sizeof(float*)));
         if ((long)job.Rows.Length * job.D < 200_000 || blocks == 1)
@@ -102,7 +101,7 @@ public static unsafe class CoordinateWise
             {
                 for (int b = 0; b < blocks; b++)
                 {
-                    Block(job, statistic, b, scratch, plan);
+                    Block(job, statistic, b, scratch, plan, network);
                 }
             }
             finally
@@ -119,18 +118,18 @@ public static unsafe class CoordinateWise
             () => (nint)NativeMemory.AlignedAlloc(scratchBytes, 64),
             (b, _, scratch) =>
             {
-                Block(job, statistic, b, (T*)scratch, plan);
+                Block(job, statistic, b, (T*)scratch, plan, network);
                 return scratch;
             },
             scratch => NativeMemory.AlignedFree((void*)scratch));
     }
 
     /// <summary>
-    /// Computes the columns of block <paramref name="block"/>: by the network's compiled
-    /// <paramref name="plan"/> when there is one and the block has no partial vector, else by
-    /// interpreting the network over the scratch buffer.
+    /// Computes the columns of block <paramref name="block"/>: sorted by the compiled
+    /// <paramref name="plan"/> of <paramref name="network"/> when there is one and the block has no
+    /// partial vector, else by interpreting <paramref name="network"/> over the scratch buffer.
     /// </summary>
-    private static void Block<T, TStatistic>(Job job, TStatistic statistic, int block, T* scratch, CompiledNetwork<T>.Plan? plan)
+    private static void Block<T, TStatistic>(Job job, TStatistic statistic, int block, T* scratch, CompiledNetwork<T>.Plan? plan, (int Low, int High)[] network)
         where T : unmanaged, ISimd<T>
         where TStatistic : struct, IColumnStatistic
     {
@@ -140,6 +139,7 @@ public static unsafe class CoordinateWise
         int first = block * BlockVectors * T.Count;
         int vectors = Math.Min(BlockVectors, (job.D - first + T.Count - 1) / T.Count);
         int lastCount = job.D - first - ((vectors - 1) * T.Count);
+        float* padded = stackalloc float[T.Count];
         if (plan is not null && lastCount >= T.Count)
         {
             var rows = (float**)(scratch + ((long)n * BlockVectors));
@@ -154,39 +154,34 @@ public static unsafe class CoordinateWise
             }
 
             Apply(plan.Rest, scratch, vectors);
-            for (int v = 0; v < vectors; v++)
-            {
-                T.Store(statistic.Reduce(new Sorted<T>(scratch + v, vectors)), output + first + (v * T.Count));
-            }
-
-            return;
         }
-
-        float* padded = stackalloc float[T.Count];
-
-        // Gather: scratch[r * vectors + v] = lanes of row r, columns first + v*W .. first + v*W + W - 1.
-        for (int r = 0; r < n; r++)
+        else
         {
-            float* row = data + ((long)job.Rows[r] * job.D) + first;
-            for (int v = 0; v < vectors; v++)
+            // Gather: scratch[r * vectors + v] = lanes of row r, columns first + v*W .. first + v*W + W - 1.
+            for (int r = 0; r < n; r++)
             {
-                T value;
-                if (v == vectors - 1 && lastCount < T.Count)
+                float* row = data + ((long)job.Rows[r] * job.D) + first;
+                for (int v = 0; v < vectors; v++)
                 {
-                    new Span<float>(padded, T.Count).Clear();
-                    new ReadOnlySpan<float>(row + (v * T.Count), lastCount).CopyTo(new Span<float>(padded, T.Count));
-                    value = T.Load(padded);
-                }
-                else
-                {
-                    value = T.Load(row + (v * T.Count));
-                }
+                    T value;
+                    if (v == vectors - 1 && lastCount < T.Count)
+                    {
+                        new Span<float>(padded, T.Count).Clear();
+                        new ReadOnlySpan<float>(row + (v * T.Count), lastCount).CopyTo(new Span<float>(padded, T.Count));
+                        value = T.Load(padded);
+                    }
+                    else
+                    {
+                        value = T.Load(row + (v * T.Count));
+                    }
 
-                scratch[(r * vectors) + v] = T.NaNToInfinity(value);
+                    scratch[(r * vectors) + v] = T.NaNToInfinity(value);
+                }
             }
+
+            Apply(network, scratch, vectors);
         }
 
-        Apply(job.Network, scratch, vectors);
         for (int v = 0; v < vectors; v++)
         {
             T result = statistic.Reduce(new Sorted<T>(scratch + v, vectors));
@@ -221,7 +216,7 @@ public static unsafe class CoordinateWise
         }
     }
 
-    private sealed record Job(nint Data, nint Output, int D, int[] Rows, (int Low, int High)[] Network);
+    private sealed record Job(nint Data, nint Output, int D, int[] Rows);
 
     /// <summary>What to compute from a sorted column.</summary>
     private interface IColumnStatistic
