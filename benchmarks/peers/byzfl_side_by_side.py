@@ -60,7 +60,7 @@ def main():
                         help="workload 4: our bench's --rounds (default 14; it measures the rounds after the initial evaluation)")
     args = parser.parse_args()
     if args.workload == 4:
-        resnet20.run(args, HERE, step, run, commit)
+        resnet20.run(args, HERE, step, run, commit, machine())
         return
     args.rounds = args.rounds or 50
     global SIZES, RULES
@@ -70,7 +70,7 @@ def main():
         RULES = args.rules.split(",") if args.rules else RULES
     data = args.data or os.path.join(args.repo, "artifacts", "peers", "data")
     started = datetime.datetime.now(datetime.timezone.utc)
-    log = {"started": started.isoformat(timespec="seconds"), "kernels": [], "training": []}
+    log = {"started": started.isoformat(timespec="seconds"), "machine": machine(), "kernels": [], "training": []}
 
     if args.kernels_from:
         with open(args.kernels_from) as source:
@@ -151,6 +151,25 @@ def run(command):
     return completed.stdout
 
 
+def machine():
+    """The CPU the figures were taken on: vendor's name, family and model, widest vectors, cores, L3."""
+    try:
+        with open("/proc/cpuinfo") as source:
+            info = dict(line.split(":", 1) for line in source.read().split("\n\n")[0].splitlines() if ":" in line)
+        info = {key.strip(): value.strip() for key, value in info.items()}
+        flags = info.get("flags", "").split()
+        vectors = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+        l3 = ""
+        for index in sorted(os.listdir("/sys/devices/system/cpu/cpu0/cache")):
+            folder = f"/sys/devices/system/cpu/cpu0/cache/{index}"
+            if index.startswith("index") and open(f"{folder}/level").read().strip() == "3":
+                l3 = f", L3 {open(f'{folder}/size').read().strip()}"
+        return (f"{info.get('model name', 'unknown CPU')} (family {info.get('cpu family', '?')}, model {info.get('model', '?')}), "
+                f"{vectors}, {os.cpu_count()} cores{l3}")
+    except OSError:
+        return "unknown machine"
+
+
 def commit(folder):
     try:
         return subprocess.run(["git", "-C", folder, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
@@ -193,6 +212,7 @@ def render(log, args, ours_commit, byzfl_commit):
              + f": our commit "
              f"`{ours_commit}`, ByzFL `{byzfl_commit}` on Debian's python3-torch, numpy and scipy; alternated pairs "
              f"(ours, ByzFL, ours, ByzFL): {pair_counts(log)}; each figure is the best over the pairs. "
+             f"Machine: {log.get('machine', 'not recorded')}. "
              "**The 2-core VM is shared with other agents' builds and tests**, so the load averages beside the figures "
              "matter: read the ratios, not the absolute times, and only where both sides ran under similar load. "
              "See `benchmarks/peers/README.md` for the method.", "",
