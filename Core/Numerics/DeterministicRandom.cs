@@ -120,21 +120,19 @@ public sealed class DeterministicRandom : Random
             return 0;
         }
 
-        ulong x = NextUInt64();
-        UInt128 m = (UInt128)x * bound;
-        ulong low = (ulong)m;
+        // The 128-bit product's halves by one widening multiply (UInt128's operator computes
+        // the full 128 x 128 product); the same values.
+        ulong high = Math.BigMul(NextUInt64(), bound, out ulong low);
         if (low < bound)
         {
             ulong threshold = (0 - bound) % bound;
             while (low < threshold)
             {
-                x = NextUInt64();
-                m = (UInt128)x * bound;
-                low = (ulong)m;
+                high = Math.BigMul(NextUInt64(), bound, out low);
             }
         }
 
-        return (ulong)(m >> 64);
+        return high;
     }
 
     private static ulong NextSplitMix(ref ulong state)
@@ -146,5 +144,5 @@ public sealed class DeterministicRandom : Random
         return z ^ (z >> 31);
     }
 
-    private static ulong RotateLeft(ulong x, int k) => (x << k) | (x >> (64 - k));
+    private static ulong RotateLeft(ulong x, int k) => System.Numerics.BitOperations.RotateLeft(x, k);
 }

@@ -129,17 +129,20 @@ public sealed record RunContext(
 
     /// <summary>
     /// The clients sampled in round <paramref name="round"/>, in id order (all of them at full
-    /// participation). Not thread-safe: the server alone asks, and the shuffle's n ids live in one
-    /// array for the run (4 MB with a million clients, a large-object allocation per round otherwise).
+    /// participation). Not thread-safe: the server alone asks, round after round. With many
+    /// clients the next round's draw is made in the background while this round trains
+    /// (<see cref="ParticipantDraws"/>); the draw is a pure function of the seed and the round, so
+    /// when it is made does not change it.
     /// </summary>
-    public ImmutableArray<int> Participants(int round) => ParticipantsOf(Setup, round, _participationScratch ??= new int[Setup.TotalClients]);
+    public ImmutableArray<int> Participants(int round) => (_draws ??= new ParticipantDraws(Setup, ParticipantsOf)).Take(round);
 
-    private int[]? _participationScratch;
+    private ParticipantDraws? _draws;
 
     /// <summary>The clients a run of <paramref name="setup"/> samples in round <paramref name="round"/>: a pure function of its seed.</summary>
     public static ImmutableArray<int> ParticipantsOf(RunSetup setup, int round) => ParticipantsOf(setup, round, new int[setup.TotalClients]);
 
-    private static ImmutableArray<int> ParticipantsOf(RunSetup setup, int round, int[] ids)
+    /// <summary>The draw of <paramref name="round"/>, shuffling the n ids in <paramref name="ids"/> (n long, overwritten).</summary>
+    internal static ImmutableArray<int> ParticipantsOf(RunSetup setup, int round, int[] ids)
     {
         int n = setup.TotalClients;
         int m = setup.Training.ParticipantsPerRound(n);

@@ -51,6 +51,33 @@ public class NumericsTests
     }
 
     [Fact]
+    public void DeterministicRandom_Bounded_IsLemiresDrawOfTheSameOutputs()
+    {
+        // Lemire (2019), "Fast Random Integer Generation in an Interval", by the 128-bit product
+        // of each 64-bit output and the bound, rejecting a low half below 2^64 mod bound. A bound
+        // just above 2^62 rejects about a quarter of the outputs, so a draw that kept a rejected
+        // product, or took the wrong half, differs within a few draws.
+        ulong[] bounds = [1, 2, 3, 10, 1_000_001, int.MaxValue, (1UL << 62) + 1, long.MaxValue];
+        foreach (ulong bound in bounds)
+        {
+            var random = new DeterministicRandom(bound);
+            var outputs = new DeterministicRandom(bound);
+            for (int i = 0; i < 2_000; i++)
+            {
+                UInt128 product = (UInt128)outputs.NextUInt64() * bound;
+                while ((ulong)product < (0 - bound) % bound)
+                {
+                    product = (UInt128)outputs.NextUInt64() * bound;
+                }
+
+                long expected = (long)(ulong)(product >> 64);
+                long drawn = bound <= int.MaxValue ? random.Next((int)bound) : random.NextInt64(0, (long)bound);
+                Assert.Equal(expected, drawn);
+            }
+        }
+    }
+
+    [Fact]
     public void Seed_Derive_DependsOnPurposeAndIds()
     {
         Assert.NotEqual(Seed.Derive(1, "partition"), Seed.Derive(1, "attack"));
