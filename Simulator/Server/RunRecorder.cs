@@ -11,7 +11,17 @@ public sealed class RunRecorder
     private readonly Dictionary<int, (double Accuracy, double Loss)> _validations = [];
     private readonly Dictionary<int, double> _closedAt = [];
     private readonly Dictionary<int, double> _attackSuccess = [];
-    private readonly SortedDictionary<int, SortedDictionary<ReplyOutcome, int>> _outcomes = [];
+    // Each client's count of every outcome, inline: no object per client (a million-client run
+    // samples hundreds of thousands of them), so the collector has nothing per client to trace.
+    private readonly Dictionary<int, OutcomeCounts> _outcomes = [];
+
+    static RunRecorder()
+    {
+        if (Enum.GetValues<ReplyOutcome>().Max(o => (int)o) >= OutcomeCounts.Capacity)
+        {
+            throw new InvalidOperationException($"{nameof(ReplyOutcome)} has outcomes past {nameof(OutcomeCounts)}.{nameof(OutcomeCounts.Capacity)}");
+        }
+    }
 
     /// <summary>Records a closed round and every participant's outcome in it.</summary>
     public void RoundClosed(RoundRecord round, IReadOnlyDictionary<int, ReplyOutcome> outcomes, double elapsedSeconds)
@@ -75,18 +85,36 @@ public sealed class RunRecorder
                 c.Id,
                 c.Byzantine,
                 c.Histogram,
-                _outcomes.TryGetValue(c.Id, out var counts) ? counts.ToImmutableSortedDictionary() : ImmutableSortedDictionary<ReplyOutcome, int>.Empty))
+                _outcomes.TryGetValue(c.Id, out var counts) ? counts.ToDictionary() : ImmutableSortedDictionary<ReplyOutcome, int>.Empty))
             .ToImmutableArray();
         return new RunResult(runId, dimension, [.. _rounds], evaluations.ToImmutable(), clientRecords, elapsed) { HasValidation = _validations.Count > 0, HasAttackSuccess = _attackSuccess.Count > 0 };
     }
 
-    private void Count(int clientId, ReplyOutcome outcome)
-    {
-        if (!_outcomes.TryGetValue(clientId, out var counts))
-        {
-            _outcomes[clientId] = counts = [];
-        }
+    private void Count(int clientId, ReplyOutcome outcome) =>
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_outcomes, clientId, out _)[(int)outcome]++;
 
-        counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+    /// <summary>One client's count per <see cref="ReplyOutcome"/>, indexed by the outcome's value.</summary>
+    [System.Runtime.CompilerServices.InlineArray(Capacity)]
+    private struct OutcomeCounts
+    {
+        /// <summary>Room for every outcome (checked by <see cref="RunRecorder"/>'s type initialiser: a new outcome past it fails at once, not silently).</summary>
+        public const int Capacity = 16;
+
+        private int _first;
+
+        /// <summary>The outcomes counted at least once, in the outcomes' order.</summary>
+        public readonly ImmutableSortedDictionary<ReplyOutcome, int> ToDictionary()
+        {
+            var builder = ImmutableSortedDictionary.CreateBuilder<ReplyOutcome, int>();
+            for (int outcome = 0; outcome < Capacity; outcome++)
+            {
+                if (this[outcome] > 0)
+                {
+                    builder.Add((ReplyOutcome)outcome, this[outcome]);
+                }
+            }
+
+            return builder.ToImmutable();
+        }
     }
 }
