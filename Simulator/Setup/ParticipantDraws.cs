@@ -3,8 +3,8 @@ namespace ByzantineSim.Simulator.Setup;
 /// <summary>
 /// The rounds' participant draws of one run, each made one round ahead on a background thread
 /// when the run has many clients. The draw shuffles all n ids (a seeded Fisher-Yates, kept so that
-/// no partial-participation run changes), which with a million clients takes 10-20 ms: made when
-/// the round opens, it would hold up every round by that much while the trainers wait. The result
+/// no partial-participation run changes): made when the round opens, it would hold up every round
+/// while the trainers wait (its cost at a million clients is in docs/PERFORMANCE.md). The result
 /// of a draw does not depend on when or where it was made. Not thread-safe: one caller, the
 /// server, asks for the rounds one after another.
 /// </summary>
