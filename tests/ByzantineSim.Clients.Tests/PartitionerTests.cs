@@ -156,7 +156,7 @@ public class SampledPartitionerTests
         var few = new SampledPartitioner(7, 0.5).Split(labels, 4, 3, 11);
         var many = new SampledPartitioner(7, 0.5).Split(labels, 4, 300, 11);
         Assert.Equal(few.Clients.SelectMany(c => c), many.Clients.Take(3).SelectMany(c => c));
-        Assert.NotEqual(few.Clients[0], new SampledPartitioner(7, 0.5).Split(labels, 4, 3, 12).Clients[0]);
+        Assert.NotEqual(few.Clients[0].ToArray(), new SampledPartitioner(7, 0.5).Split(labels, 4, 3, 12).Clients[0].ToArray());
     }
 
     [Fact]
