@@ -19,7 +19,7 @@ public static unsafe partial class Rows
     private const int StripAhead = 512;
 
     /// <summary>Below this many values a kernel stays on the calling thread.</summary>
-    private const long ParallelThreshold = 1 << 18;
+    public const long ParallelThreshold = 1 << 18;
 
     /// <summary>
     /// Euclidean norm of every row into <paramref name="norms"/>; +Infinity for a row with a NaN or

@@ -217,6 +217,36 @@ public class RuleSpecificTests
         Assert.Equal(expected, actual);
     }
 
+    [Theory]
+    [InlineData(25, 20_000, 2)] // buckets spread over the cores (each below the parallel threshold)
+    [InlineData(9, 200_000, 2)] // each bucket's mean on every core
+    [InlineData(7, 5, 3)]       // small: on the caller's thread
+    public void Bucketing_EveryBucket_IsTheFloatMeanOfItsMembersInOrder(int n, int d, int size)
+    {
+        // Per value: t = x_first, t = x_k + t for the bucket's later members in order, then
+        // t * (1 / members), each step rounded to float; the last bucket may be smaller.
+        var data = Matrices.Gaussian(n, d, 8, scale: 3);
+        var order = Bucketing.Bucketing.Permutation(n, 5);
+        int buckets = (n + size - 1) / size;
+        var output = new float[buckets * d];
+        Bucketing.Bucketing.Apply(Matrices.View(data, n), order, size, output);
+        for (int b = 0; b < buckets; b++)
+        {
+            var members = order.Skip(b * size).Take(size).ToArray();
+            float scale = 1f / members.Length;
+            for (int k = 0; k < d; k++)
+            {
+                float t = data[(members[0] * d) + k];
+                for (int m = 1; m < members.Length; m++)
+                {
+                    t = data[(members[m] * d) + k] + t;
+                }
+
+                Assert.Equal(BitConverter.SingleToInt32Bits(t * scale), BitConverter.SingleToInt32Bits(output[(b * d) + k]));
+            }
+        }
+    }
+
     [Fact]
     public void Bucketing_SameSeed_SameOutput_DifferentSeed_DifferentOrder()
     {
