@@ -159,15 +159,22 @@ def machine():
         info = {key.strip(): value.strip() for key, value in info.items()}
         flags = info.get("flags", "").split()
         vectors = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
-        l3 = ""
-        for index in sorted(os.listdir("/sys/devices/system/cpu/cpu0/cache")):
-            folder = f"/sys/devices/system/cpu/cpu0/cache/{index}"
-            if index.startswith("index") and open(f"{folder}/level").read().strip() == "3":
-                l3 = f", L3 {open(f'{folder}/size').read().strip()}"
         return (f"{info.get('model name', 'unknown CPU')} (family {info.get('cpu family', '?')}, model {info.get('model', '?')}), "
-                f"{vectors}, {os.cpu_count()} cores{l3}")
+                f"{vectors}, {os.cpu_count()} cores{level_three()}")
     except OSError:
         return "unknown machine"
+
+
+def level_three():
+    """', L3 <size>' from sysfs, or nothing where the VM does not expose its caches there."""
+    caches = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        for index in sorted(os.listdir(caches)):
+            if index.startswith("index") and open(f"{caches}/{index}/level").read().strip() == "3":
+                return f", L3 {open(f'{caches}/{index}/size').read().strip()}"
+    except OSError:
+        pass
+    return ""
 
 
 def commit(folder):
@@ -216,7 +223,7 @@ def render(log, args, ours_commit, byzfl_commit):
              "**The 2-core VM is shared with other agents' builds and tests**, so the load averages beside the figures "
              "matter: read the ratios, not the absolute times, and only where both sides ran under similar load. "
              "See `benchmarks/peers/README.md` for the method.", "",
-             f"### Kernels: median per call, ours against ByzFL's faster path (1-minute load average {min(loads):.0f}-{max(loads):.0f})", "",
+             f"### Kernels: median per call, ours against ByzFL's faster path (1-minute load average {min(loads):.1f}-{max(loads):.1f})", "",
              "Ratio = ByzFL / ours (above 1: we are faster). Same input shape on both sides (n x d float32, standard normal, "
              "f = n / 5); ByzFL's options set to our defaults where both have them.", ""]
     lines.append("| rule | " + " | ".join(f"n={n}, d=1e{len(str(d)) - 1}" for n, d in SIZES) + " |")
