@@ -63,19 +63,25 @@ public static unsafe class Gram
         }
 
         // Below a few million multiply-adds the thread hand-off costs more than it saves.
-        int parts = (double)n * n * d < 4e6 ? 1 : Math.Min(Environment.ProcessorCount, tiles.Length);
+        int parts = (double)n * n * d < 4e6 ? 1 : Environment.ProcessorCount;
         int chunk = ChunkLength(n);
+        int chunks = (d + chunk - 1) / chunk;
         fixed (float* data = inputs.Data)
         fixed (double* g = gram)
         {
             var job = new Job((nint)data, (nint)g, n, d, chunk, tiles);
             if (parts == 1)
             {
-                RunPart(job, 0, tiles.Length);
+                RunPart(job, 0, tiles.Length, 0, chunks, g, 0);
+            }
+            else if ((long)n * n * chunks <= d && chunks >= parts)
+            {
+                SplitChunks(job, parts, chunks);
             }
             else
             {
-                Parallel.For(0, parts, p => RunPart(job, tiles.Length * p / parts, tiles.Length * (p + 1) / parts));
+                parts = Math.Min(parts, tiles.Length);
+                Parallel.For(0, parts, p => RunPart(job, tiles.Length * p / parts, tiles.Length * (p + 1) / parts, 0, chunks, (double*)job.Gram, 0));
             }
         }
 
@@ -155,32 +161,85 @@ public static unsafe class Gram
     /// <summary>Chunk of d such that the chunk of all n rows takes about 512 KB (half a typical L2).</summary>
     private static int ChunkLength(int n) => Math.Clamp(131_072 / n / 256 * 256, 1024, 16_384);
 
-    private static void RunPart(Job job, int first, int end)
+    /// <summary>
+    /// Few rows and long ones: each core takes a run of chunks with every tile, so that it reads
+    /// only its part of the matrix (split by tiles, each core would read nearly every row of every
+    /// chunk). The first run adds into the Gram matrix; the others keep each chunk's sums apart,
+    /// added afterwards in chunk order, so every entry has the bits of one run over all chunks.
+    /// Taken only where those kept sums (n^2 per chunk) are no larger than a row.
+    /// </summary>
+    private static void SplitChunks(Job job, int parts, int chunks)
     {
-        if (Vector512.IsHardwareAccelerated)
+        int n = job.N, kept = chunks / parts;
+        int first = chunks - (kept * (parts - 1));
+        long entries = (long)n * n;
+        var rented = System.Buffers.ArrayPool<double>.Shared.Rent((int)(entries * (chunks - first)));
+        try
         {
-            RunPart<Simd512>(job, first, end);
+            Array.Clear(rented, 0, (int)(entries * (chunks - first)));
+            fixed (double* apart = rented)
+            {
+                nint address = (nint)apart;
+                Parallel.For(0, parts, p =>
+                {
+                    if (p == 0)
+                    {
+                        RunPart(job, 0, job.Tiles.Length, 0, first, (double*)job.Gram, 0);
+                    }
+                    else
+                    {
+                        int from = first + ((p - 1) * kept);
+                        RunPart(job, 0, job.Tiles.Length, from, from + kept, (double*)address + ((from - first) * entries), entries);
+                    }
+                });
+
+                var g = (double*)job.Gram;
+                for (int c = 0; c < chunks - first; c++)
+                {
+                    double* sums = apart + (c * entries);
+                    for (long e = 0; e < entries; e++)
+                    {
+                        g[e] += sums[e];
+                    }
+                }
+            }
         }
-        else if (Vector256.IsHardwareAccelerated)
+        finally
         {
-            RunPart<Simd256>(job, first, end);
-        }
-        else
-        {
-            RunPart<Simd128>(job, first, end);
+            System.Buffers.ArrayPool<double>.Shared.Return(rented);
         }
     }
 
-    private static void RunPart<T>(Job job, int first, int end)
+    /// <summary>
+    /// Tiles [firstTile, endTile) over chunks [firstChunk, endChunk), chunk c's sums added into
+    /// target + (c - firstChunk) * stride (stride 0: all into one matrix, in chunk order).
+    /// </summary>
+    private static void RunPart(Job job, int firstTile, int endTile, int firstChunk, int endChunk, double* target, long stride)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            RunPart<Simd512>(job, firstTile, endTile, firstChunk, endChunk, target, stride);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            RunPart<Simd256>(job, firstTile, endTile, firstChunk, endChunk, target, stride);
+        }
+        else
+        {
+            RunPart<Simd128>(job, firstTile, endTile, firstChunk, endChunk, target, stride);
+        }
+    }
+
+    private static void RunPart<T>(Job job, int firstTile, int endTile, int firstChunk, int endChunk, double* target, long stride)
         where T : unmanaged, ISimd<T>
     {
         var data = (float*)job.Data;
-        var g = (double*)job.Gram;
         int n = job.N;
-        for (int start = 0; start < job.D; start += job.Chunk)
+        for (int c = firstChunk; c < endChunk; c++)
         {
-            int length = Math.Min(job.Chunk, job.D - start);
-            for (int t = first; t < end; t++)
+            int start = c * job.Chunk, length = Math.Min(job.Chunk, job.D - start);
+            double* g = target + ((c - firstChunk) * stride);
+            for (int t = firstTile; t < endTile; t++)
             {
                 Tile<T>(data, g, n, job.D, job.Tiles[t].I * TileRows, job.Tiles[t].J * TileRows, start, length);
             }

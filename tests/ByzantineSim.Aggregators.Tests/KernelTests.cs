@@ -50,16 +50,25 @@ public class KernelTests
     [InlineData(7, 3 * 16_384 + 37)]
     [InlineData(30, 50_000)]
     [InlineData(100, 20_011)]
-    public void Gram_EveryEntry_IsTheChunkedLaneSumItDocuments(int n, int d)
+    [InlineData(25, (5_120 * 7) + 13, 1e4f)]
+    [InlineData(30, 50_000, 1e4f)]
+    public void Gram_EveryEntry_IsTheChunkedLaneSumItDocuments(int n, int d, float firstChunkScale = 1)
     {
         // The order the kernel promises (and every committed Krum result depends on): d cut into
         // chunks of ChunkLength(n); per chunk, one vector of lanes accumulated by fused
         // multiply-adds in k order, summed across lanes, the tail added in float, the chunk's sum
-        // added in double. Written here pair by pair, so any re-blocking of the kernel must keep it.
+        // added in double, in chunk order. Written here pair by pair, so any re-blocking of the
+        // kernel must keep it. A large first chunk makes the double additions round, so that
+        // adding the chunks in another order gives other bits.
         var data = Matrices.Gaussian(n, d, (ulong)(n + d));
+        int chunk = Math.Clamp(131_072 / n / 256 * 256, 1024, 16_384);
+        for (int i = 0; i < n; i++)
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(data.AsSpan(i * d, Math.Min(chunk, d)), firstChunkScale, data.AsSpan(i * d, Math.Min(chunk, d)));
+        }
+
         var gram = new double[n * n];
         Gram.Compute(Matrices.View(data, n), gram);
-        int chunk = Math.Clamp(131_072 / n / 256 * 256, 1024, 16_384);
         for (int i = 0; i < n; i++)
         {
             for (int j = i; j < n; j++)
