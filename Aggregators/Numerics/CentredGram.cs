@@ -29,21 +29,31 @@ public static class CentredGram
         int n = inputs.Rows;
         int d = inputs.Columns;
 
-        var centre = new float[d];
-        CoordinateWise.Median(inputs, Rows.AllRows(n), centre);
-        var part = new double[n * n];
-        var scratch = new float[n * Math.Min(d, ChunkColumns)];
-        for (int start = 0; start < d; start += ChunkColumns)
+        // The median and the centred chunk are rented, so that a call allocates nothing model-sized.
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        var centre = pool.Rent(d);
+        var scratch = pool.Rent(n * Math.Min(d, ChunkColumns));
+        try
         {
-            int width = Math.Min(ChunkColumns, d - start);
-            var chunk = scratch.AsSpan(0, n * width);
-            for (int i = 0; i < n; i++)
+            CoordinateWise.Median(inputs, Rows.AllRows(n), centre.AsSpan(0, d));
+            var part = new double[n * n];
+            for (int start = 0; start < d; start += ChunkColumns)
             {
-                TensorPrimitives.Subtract(inputs[i].Slice(start, width), centre.AsSpan(start, width), chunk.Slice(i * width, width));
-            }
+                int width = Math.Min(ChunkColumns, d - start);
+                var chunk = scratch.AsSpan(0, n * width);
+                for (int i = 0; i < n; i++)
+                {
+                    TensorPrimitives.Subtract(inputs[i].Slice(start, width), centre.AsSpan(start, width), chunk.Slice(i * width, width));
+                }
 
-            Gram.Compute(new RowMatrix(chunk, n, width), part);
-            TensorPrimitives.Add(gram, part, gram);
+                Gram.Compute(new RowMatrix(chunk, n, width), part);
+                TensorPrimitives.Add(gram, part, gram);
+            }
+        }
+        finally
+        {
+            pool.Return(centre);
+            pool.Return(scratch);
         }
     }
 

@@ -96,4 +96,17 @@ public class CafTests
 
         return bestMean;
     }
+
+    [Theory]
+    [InlineData("caf")]
+    [InlineData("smea")]
+    public void CentredGramRules_AllocateNoModelSizedArrayPerCall(string rule)
+    {
+        // Both rules start from the median-centred Gram matrix, which used to take a fresh
+        // d-float median and an n x 8,192 scratch per call (1.2 MB here). What they allocate
+        // besides is n x n or per-subset, so 7 rows keep it small.
+        const int n = 7, d = 100_000;
+        var (allocated, _) = PooledRounds.Run(BuiltInAggregators.Create(rule, 2), new RowMatrix(Matrices.Gaussian(n, d, 11), n, d), new float[d], rounds: 4, unmeasured: 2);
+        Assert.InRange(allocated, 0, d); // under a quarter of one d-float array per call
+    }
 }
