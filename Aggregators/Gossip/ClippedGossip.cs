@@ -37,27 +37,38 @@ public static class ClippedGossip
         }
 
         double tau = radius ?? Adaptive(distances);
-        var sum = new double[d];
-        for (int j = 0; j < neighbours.Rows; j++)
+
+        // The steps are summed in double, in a rented array: every peer mixes every round.
+        var rented = System.Buffers.ArrayPool<double>.Shared.Rent(d);
+        try
         {
-            double distance = distances[j];
-            if (!double.IsFinite(distance) || distance == 0)
+            var sum = rented.AsSpan(0, d);
+            sum.Clear();
+            for (int j = 0; j < neighbours.Rows; j++)
             {
-                continue; // a zero step: x_i + CLIP(x_j - x_i) = x_i, weighted like i itself
+                double distance = distances[j];
+                if (!double.IsFinite(distance) || distance == 0)
+                {
+                    continue; // a zero step: x_i + CLIP(x_j - x_i) = x_i, weighted like i itself
+                }
+
+                double scale = weights[j] * Math.Min(1.0, tau / distance);
+                var row = neighbours[j];
+                for (int k = 0; k < d; k++)
+                {
+                    sum[k] += scale * ((double)row[k] - own[k]);
+                }
             }
 
-            double scale = weights[j] * Math.Min(1.0, tau / distance);
-            var row = neighbours[j];
+            // sum_j W_ij (x_i + z_j) = x_i (sum_j W_ij, = 1 with i's own weight) + sum_j W_ij z_j.
             for (int k = 0; k < d; k++)
             {
-                sum[k] += scale * ((double)row[k] - own[k]);
+                destination[k] = (float)Math.Clamp(own[k] + sum[k], -float.MaxValue, float.MaxValue); // finite whatever the neighbours sent
             }
         }
-
-        // sum_j W_ij (x_i + z_j) = x_i (sum_j W_ij, = 1 with i's own weight) + sum_j W_ij z_j.
-        for (int k = 0; k < d; k++)
+        finally
         {
-            destination[k] = (float)Math.Clamp(own[k] + sum[k], -float.MaxValue, float.MaxValue); // finite whatever the neighbours sent
+            System.Buffers.ArrayPool<double>.Shared.Return(rented);
         }
 
         return tau;

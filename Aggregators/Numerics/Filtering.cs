@@ -117,19 +117,28 @@ public static class Filtering
             }
         }
 
-        var sum = new double[inputs.Columns];
-        for (int j = 0; j < rows.Length; j++)
+        var rented = System.Buffers.ArrayPool<double>.Shared.Rent(inputs.Columns);
+        try
         {
-            var row = inputs[rows[j]];
+            var sum = rented.AsSpan(0, inputs.Columns);
+            sum.Clear();
+            for (int j = 0; j < rows.Length; j++)
+            {
+                var row = inputs[rows[j]];
+                for (int k = 0; k < sum.Length; k++)
+                {
+                    sum[k] += row[k] * weights[j];
+                }
+            }
+
             for (int k = 0; k < sum.Length; k++)
             {
-                sum[k] += row[k] * weights[j];
+                destination[k] = (float)sum[k];
             }
         }
-
-        for (int k = 0; k < sum.Length; k++)
+        finally
         {
-            destination[k] = (float)sum[k];
+            System.Buffers.ArrayPool<double>.Shared.Return(rented);
         }
     }
 

@@ -58,4 +58,23 @@ public class ClippedGossipTests
         var (gossip, _) = Mix(double.PositiveInfinity, neighbours, [1, 1]);
         Assert.All(gossip, v => Assert.True(float.IsFinite(v)));
     }
+
+    [Fact]
+    public void Mix_AllocatesNoModelSizedArrayPerCall()
+    {
+        // Every peer mixes every round; the step sum used to be a fresh d-double array (800 KB here).
+        const int d = 100_000;
+        var own = Matrices.Gaussian(1, d, 1);
+        var neighbours = new RowMatrix(Matrices.Gaussian(3, d, 2), 3, d);
+        var destination = new float[d];
+        long most = 0;
+        for (int call = 0; call < 4; call++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ClippedGossip.Mix(own, neighbours, Weights, null, destination);
+            most = call < 2 ? 0 : Math.Max(most, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.InRange(most, 0, d); // under a quarter of one d-float array per call
+    }
 }
