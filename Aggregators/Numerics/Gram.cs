@@ -172,11 +172,11 @@ public static unsafe class Gram
     {
         int n = job.N, kept = chunks / parts;
         int first = chunks - (kept * (parts - 1));
-        long entries = (long)n * n;
-        var rented = System.Buffers.ArrayPool<double>.Shared.Rent((int)(entries * (chunks - first)));
+        int entries = n * n, length = entries * (chunks - first);
+        var rented = System.Buffers.ArrayPool<double>.Shared.Rent(length);
         try
         {
-            Array.Clear(rented, 0, (int)(entries * (chunks - first)));
+            Array.Clear(rented, 0, length);
             fixed (double* apart = rented)
             {
                 nint address = (nint)apart;
@@ -189,19 +189,16 @@ public static unsafe class Gram
                     else
                     {
                         int from = first + ((p - 1) * kept);
-                        RunPart(job, 0, job.Tiles.Length, from, from + kept, (double*)address + ((from - first) * entries), entries);
+                        RunPart(job, 0, job.Tiles.Length, from, from + kept, (double*)address + ((long)(from - first) * entries), entries);
                     }
                 });
+            }
 
-                var g = (double*)job.Gram;
-                for (int c = 0; c < chunks - first; c++)
-                {
-                    double* sums = apart + (c * entries);
-                    for (long e = 0; e < entries; e++)
-                    {
-                        g[e] += sums[e];
-                    }
-                }
+            // Chunk after chunk, as one run over all of them would have added them.
+            var g = new Span<double>((double*)job.Gram, entries);
+            for (int start = 0; start < length; start += entries)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(g, rented.AsSpan(start, entries), g);
             }
         }
         finally
