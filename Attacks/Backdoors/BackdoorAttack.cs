@@ -105,47 +105,64 @@ public sealed class BackdoorAttack(string name, BackdoorVariant variant, Backdoo
 
         // The count-th largest movement by one native sort of a copy; then the coordinates
         // above it, and as many equal to it as fit, lowest index first.
-        var movement = new float[d];
-        for (int j = 0; j < d; j++)
+        float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(2 * d);
+        try
         {
-            movement[j] = Math.Abs(previous[j] - current[j]);
-        }
-
-        var sorted = (float[])movement.Clone();
-        Array.Sort(sorted);
-        float threshold = sorted[d - count];
-        int above = 0;
-        foreach (float m in movement)
-        {
-            above += m > threshold ? 1 : 0;
-        }
-
-        var chosen = new int[count];
-        int taken = 0, ties = count - above;
-        for (int j = 0; j < d && taken < count; j++)
-        {
-            if (movement[j] > threshold || (movement[j] == threshold && ties-- > 0))
+            var movement = rented.AsSpan(0, d);
+            var sorted = rented.AsSpan(d, d);
+            for (int j = 0; j < d; j++)
             {
-                chosen[taken++] = j;
+                movement[j] = Math.Abs(previous[j] - current[j]);
             }
-        }
 
-        return chosen;
+            movement.CopyTo(sorted);
+            sorted.Sort();
+            float threshold = sorted[d - count];
+            int above = 0;
+            foreach (float m in movement)
+            {
+                above += m > threshold ? 1 : 0;
+            }
+
+            var chosen = new int[count];
+            int taken = 0, ties = count - above;
+            for (int j = 0; j < d && taken < count; j++)
+            {
+                if (movement[j] > threshold || (movement[j] == threshold && ties-- > 0))
+                {
+                    chosen[taken++] = j;
+                }
+            }
+
+            return chosen;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Clamps every row of <paramref name="rows"/> into mean +- z * std of <paramref name="honest"/>, per coordinate.</summary>
     public static void Bound(RowMatrix honest, float z, Span<float> rows)
     {
         int d = honest.Columns;
-        var low = new float[d];
-        var high = new float[d];
-        AttackKernels.MeanPlusScaledStd(honest, -z, low);
-        AttackKernels.MeanPlusScaledStd(honest, z, high);
-        for (int start = 0; start < rows.Length; start += d)
+        float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(2 * d);
+        try
         {
-            var row = rows.Slice(start, d);
-            TensorPrimitives.Max(row, low, row);
-            TensorPrimitives.Min(row, high, row);
+            var low = rented.AsSpan(0, d);
+            var high = rented.AsSpan(d, d);
+            AttackKernels.MeanPlusScaledStd(honest, -z, low);
+            AttackKernels.MeanPlusScaledStd(honest, z, high);
+            for (int start = 0; start < rows.Length; start += d)
+            {
+                var row = rows.Slice(start, d);
+                TensorPrimitives.Max(row, low, row);
+                TensorPrimitives.Min(row, high, row);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
         }
     }
 

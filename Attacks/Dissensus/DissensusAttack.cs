@@ -22,21 +22,30 @@ public sealed class DissensusAttack(DissensusOptions options) : Attack<Dissensus
         int d = context.Dimension;
         bool weighted = !context.HonestWeights.IsEmpty && context.ByzantineWeight > 0;
         double byzantineWeight = weighted ? context.ByzantineWeight : Math.Max(1, context.ByzantineCount);
-        var sum = new double[d];
-        for (int row = 0; row < honest.Rows; row++)
+        double[] rented = System.Buffers.ArrayPool<double>.Shared.Rent(d);
+        try
         {
-            double w = weighted ? context.HonestWeights[row] : 1.0;
-            var values = honest[row];
+            var sum = rented.AsSpan(0, d);
+            sum.Clear();
+            for (int row = 0; row < honest.Rows; row++)
+            {
+                double w = weighted ? context.HonestWeights[row] : 1.0;
+                var values = honest[row];
+                for (int k = 0; k < d; k++)
+                {
+                    sum[k] += w * values[k];
+                }
+            }
+
+            double scale = -Options.Epsilon / byzantineWeight;
             for (int k = 0; k < d; k++)
             {
-                sum[k] += w * values[k];
+                output[k] = (float)(scale * sum[k]);
             }
         }
-
-        double scale = -Options.Epsilon / byzantineWeight;
-        for (int k = 0; k < d; k++)
+        finally
         {
-            output[k] = (float)(scale * sum[k]);
+            System.Buffers.ArrayPool<double>.Shared.Return(rented);
         }
 
         return null;

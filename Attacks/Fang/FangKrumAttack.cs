@@ -27,15 +27,24 @@ public sealed class FangKrumAttack(FangOptions options) : Attack<FangOptions>(Re
     {
         var benign = Options.Partial ? context.OwnGradients : context.HonestUpdates;
         int d = context.Dimension;
-        var direction = new float[d];
-        AttackKernels.ScaledMean(benign, 1f, direction);
-        for (int j = 0; j < d; j++)
+        float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(d);
+        try
         {
-            direction[j] = MathF.Sign(direction[j]);
+            var direction = rented.AsSpan(0, d);
+            AttackKernels.ScaledMean(benign, 1f, direction);
+            for (int j = 0; j < d; j++)
+            {
+                direction[j] = MathF.Sign(direction[j]);
+            }
+
+            double lambda = Search(benign, context.ByzantineCount, direction, Options.Threshold);
+            TensorPrimitives.Multiply(direction, (float)-lambda, output[..d]);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
         }
 
-        double lambda = Search(benign, context.ByzantineCount, direction, Options.Threshold);
-        TensorPrimitives.Multiply(direction, (float)-lambda, output[..d]);
         return null;
     }
 

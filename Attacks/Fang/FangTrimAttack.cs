@@ -22,12 +22,36 @@ public sealed class FangTrimAttack(FangOptions options) : Attack<FangOptions>(Re
     {
         int d = context.Dimension, f = context.ByzantineCount;
         int rows = output.Length / d;
-        var low = new float[d];
-        var high = new float[d];
-        var mean = new float[d];
+        float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(4 * d);
+        try
+        {
+            var low = rented.AsSpan(0, d);
+            var high = rented.AsSpan(d, d);
+            Interval(context, low, high, rented.AsSpan(2 * d, d), rented.AsSpan(3 * d, d));
+            var random = new DeterministicRandom(Seed.Derive(context.Seed, RegistryName));
+            for (int k = 0; k < Math.Min(rows, f); k++)
+            {
+                var row = output.Slice(k * d, d);
+                for (int j = 0; j < d; j++)
+                {
+                    row[j] = low[j] + ((high[j] - low[j]) * random.NextSingle());
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
+
+        return null;
+    }
+
+    /// <summary>Each coordinate's interval [low, high] of the draws; <paramref name="mean"/> and <paramref name="std"/> are scratch.</summary>
+    private void Interval(in AttackContext context, Span<float> low, Span<float> high, Span<float> mean, Span<float> std)
+    {
+        int d = context.Dimension;
         if (Options.Partial)
         {
-            var std = new float[d];
             AttackKernels.MeanAndStd(context.OwnGradients, mean, std);
             for (int j = 0; j < d; j++)
             {
@@ -35,41 +59,29 @@ public sealed class FangTrimAttack(FangOptions options) : Attack<FangOptions>(Re
                     ? (mean[j] - (4 * std[j]), mean[j] - (3 * std[j]))
                     : (mean[j] + (3 * std[j]), mean[j] + (4 * std[j]));
             }
+
+            return;
         }
-        else
+
+        var honest = context.HonestUpdates;
+        AttackKernels.ScaledMean(honest, 1f, mean);
+        float b = (float)Options.Stretch;
+
+        // Coordinate-wise extremes row by row (contiguous reads), into low (min) and high (max).
+        honest[0].CopyTo(low);
+        honest[0].CopyTo(high);
+        for (int i = 1; i < honest.Rows; i++)
         {
-            var honest = context.HonestUpdates;
-            AttackKernels.ScaledMean(honest, 1f, mean);
-            float b = (float)Options.Stretch;
-
-            // Coordinate-wise extremes row by row (contiguous reads), into low (min) and high (max).
-            honest[0].CopyTo(low);
-            honest[0].CopyTo(high);
-            for (int i = 1; i < honest.Rows; i++)
-            {
-                System.Numerics.Tensors.TensorPrimitives.Min(low, honest[i], low);
-                System.Numerics.Tensors.TensorPrimitives.Max(high, honest[i], high);
-            }
-
-            for (int j = 0; j < d; j++)
-            {
-                float min = low[j], max = high[j];
-                (low[j], high[j]) = mean[j] > 0
-                    ? (min > 0 ? (min / b, min) : (b * min, min))
-                    : (max > 0 ? (max, b * max) : (max, max / b));
-            }
+            System.Numerics.Tensors.TensorPrimitives.Min(low, honest[i], low);
+            System.Numerics.Tensors.TensorPrimitives.Max(high, honest[i], high);
         }
 
-        var random = new DeterministicRandom(Seed.Derive(context.Seed, RegistryName));
-        for (int k = 0; k < Math.Min(rows, f); k++)
+        for (int j = 0; j < d; j++)
         {
-            var row = output.Slice(k * d, d);
-            for (int j = 0; j < d; j++)
-            {
-                row[j] = low[j] + ((high[j] - low[j]) * random.NextSingle());
-            }
+            float min = low[j], max = high[j];
+            (low[j], high[j]) = mean[j] > 0
+                ? (min > 0 ? (min / b, min) : (b * min, min))
+                : (max > 0 ? (max, b * max) : (max, max / b));
         }
-
-        return null;
     }
 }
