@@ -60,14 +60,23 @@ public sealed class DgcCompressor(double fraction, int warmupEpochs, bool moment
             return 0;
         }
 
-        var indices = new int[KeptCount(input.Length, WarmupEpochs)];
-        LargestMagnitudes.Select(input, indices);
-        foreach (int i in indices)
+        int k = KeptCount(input.Length, WarmupEpochs);
+        int[] rented = System.Buffers.ArrayPool<int>.Shared.Rent(k);
+        try
         {
-            decoded[i] = input[i];
+            var indices = rented.AsSpan(0, k);
+            LargestMagnitudes.Select(input, indices);
+            foreach (int i in indices)
+            {
+                decoded[i] = input[i];
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(rented);
         }
 
-        return Bits(indices.Length, input.Length);
+        return Bits(k, input.Length);
     }
 
     /// <summary>
@@ -100,19 +109,28 @@ public sealed class DgcCompressor(double fraction, int warmupEpochs, bool moment
         UpdateClipping.ClipToNorm(gradient, ClipNorm);
         WorkerMomentum.Apply(momentum, gradient, beta, form);
         System.Numerics.Tensors.TensorPrimitives.Add(accumulation, momentum, accumulation);
-        var indices = new int[KeptCount(d, epoch)];
-        LargestMagnitudes.Select(accumulation, indices);
-        foreach (int i in indices)
+        int k = KeptCount(d, epoch);
+        int[] rented = System.Buffers.ArrayPool<int>.Shared.Rent(k);
+        try
         {
-            decoded[i] = accumulation[i];
-            accumulation[i] = 0;
-            if (MomentumMasking)
+            var indices = rented.AsSpan(0, k);
+            LargestMagnitudes.Select(accumulation, indices);
+            foreach (int i in indices)
             {
-                momentum[i] = 0;
+                decoded[i] = accumulation[i];
+                accumulation[i] = 0;
+                if (MomentumMasking)
+                {
+                    momentum[i] = 0;
+                }
             }
         }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(rented);
+        }
 
-        return Bits(indices.Length, d);
+        return Bits(k, d);
     }
 
     private static long Bits(int k, int d) => k * (32L + (long)Math.Ceiling(Math.Log2(Math.Max(2, d))));

@@ -8,7 +8,11 @@ namespace ByzantineSim.Clients.Compression;
 /// </summary>
 public static class LargestMagnitudes
 {
-    /// <summary>Writes the indices of the <c>indices.Length</c> largest |x_i| of <paramref name="input"/> into <paramref name="indices"/>, ascending.</summary>
+    /// <summary>
+    /// Writes the indices of the <c>indices.Length</c> largest |x_i| of <paramref name="input"/> into
+    /// <paramref name="indices"/>, ascending. The magnitudes' copy that the quickselect reorders is
+    /// rented, so a call allocates nothing model-sized.
+    /// </summary>
     public static void Select(ReadOnlySpan<float> input, Span<int> indices)
     {
         int k = indices.Length;
@@ -22,13 +26,23 @@ public static class LargestMagnitudes
             throw new ArgumentException($"cannot keep {k} of {input.Length} coordinates");
         }
 
-        var magnitudes = new float[input.Length];
-        for (int i = 0; i < input.Length; i++)
+        float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(input.Length);
+        float threshold;
+        try
         {
-            magnitudes[i] = Magnitude(input[i]);
+            var magnitudes = rented.AsSpan(0, input.Length);
+            for (int i = 0; i < input.Length; i++)
+            {
+                magnitudes[i] = Magnitude(input[i]);
+            }
+
+            threshold = KthLargest(magnitudes, k);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
         }
 
-        float threshold = KthLargest(magnitudes, k);
         int above = 0;
         for (int i = 0; i < input.Length; i++)
         {
@@ -51,7 +65,7 @@ public static class LargestMagnitudes
     private static float Magnitude(float value) => float.IsNaN(value) ? float.PositiveInfinity : Math.Abs(value);
 
     /// <summary>The k-th largest value (1-based) of <paramref name="values"/>, which it reorders: a quickselect with three-way partitions, so long runs of equal values (zeros) cost one pass.</summary>
-    private static float KthLargest(float[] values, int k)
+    private static float KthLargest(Span<float> values, int k)
     {
         int lo = 0;
         int hi = values.Length - 1;

@@ -27,20 +27,20 @@ public sealed class TopKCompressor(double fraction, bool errorFeedback) : Compre
             return 0;
         }
 
-        // Select the k largest magnitudes: sort (magnitude desc, index asc) keys; O(d log d) is
-        // fine next to a gradient computation.
-        var magnitudes = new float[d];
-        var order = new int[d];
-        for (int i = 0; i < d; i++)
+        // The same set as sorting by (magnitude descending, index ascending), in O(d).
+        int[] indices = System.Buffers.ArrayPool<int>.Shared.Rent(k);
+        try
         {
-            magnitudes[i] = float.IsNaN(input[i]) ? float.PositiveInfinity : Math.Abs(input[i]);
-            order[i] = i;
+            var kept = indices.AsSpan(0, k);
+            LargestMagnitudes.Select(input, kept);
+            foreach (int i in kept)
+            {
+                decoded[i] = input[i];
+            }
         }
-
-        Array.Sort(order, (a, b) => magnitudes[a] != magnitudes[b] ? magnitudes[b].CompareTo(magnitudes[a]) : a.CompareTo(b));
-        for (int j = 0; j < k; j++)
+        finally
         {
-            decoded[order[j]] = input[order[j]];
+            System.Buffers.ArrayPool<int>.Shared.Return(indices);
         }
 
         return k * (32L + (long)Math.Ceiling(Math.Log2(Math.Max(2, d))));

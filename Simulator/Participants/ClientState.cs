@@ -174,7 +174,6 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     private (ClientState State, VectorPayload Update, long Bits) WithDgc(int round, VectorPayload gradient, TrainingSettings training, DgcCompressor dgc)
     {
         int d = gradient.Length;
-        var g = gradient.Span.ToArray();
         var u = new float[d];
         var v = new float[d];
         var decoded = new float[d];
@@ -188,7 +187,20 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
             accumulated.Span.CopyTo(v);
         }
 
-        long bits = dgc.Step(g, u, v, decoded, training.WorkerMomentum, training.MomentumForm, Epoch(round, training));
+        // DGC clips the gradient in place; the copy it clips is rented.
+        float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(d);
+        long bits;
+        try
+        {
+            var g = rented.AsSpan(0, d);
+            gradient.Span.CopyTo(g);
+            bits = dgc.Step(g, u, v, decoded, training.WorkerMomentum, training.MomentumForm, Epoch(round, training));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
+        }
+
         var state = this with { Momentum = VectorPayload.TakeOwnership(u), Residual = VectorPayload.TakeOwnership(v) };
         return (state, VectorPayload.TakeOwnership(decoded), bits);
     }

@@ -80,9 +80,10 @@ public class DgcCompressionTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void Selection_IsTopKsSet_WithTiesZerosAndNaN(int seed)
+    public void Selection_IsTheSortedDefinitionsSet_WithTiesZerosAndNaN(int seed)
     {
-        // Differential: the quickselect keeps exactly what top-k's full sort keeps.
+        // Differential: top-k and DGC (both a quickselect) keep exactly what a full sort by
+        // (magnitude descending, NaN largest, index ascending) keeps, written here on its own.
         var random = new DeterministicRandom((ulong)seed);
         for (int trial = 0; trial < 200; trial++)
         {
@@ -95,13 +96,52 @@ public class DgcCompressionTests
             }
 
             double fraction = Math.Max(1e-3, random.NextDouble());
+            int k = Math.Clamp((int)Math.Ceiling(fraction * d), 1, d);
             var expected = new float[d];
-            var actual = new float[d];
-            long expectedBits = new TopKCompressor(fraction, false).Compress(x, expected, random);
-            long actualBits = new DgcCompressor(fraction, 0, true, 0).Compress(x, actual, random);
-            Assert.Equal(expectedBits, actualBits);
-            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            foreach (int i in Enumerable.Range(0, d).OrderByDescending(i => float.IsNaN(x[i]) ? float.PositiveInfinity : Math.Abs(x[i])).ThenBy(i => i).Take(k))
+            {
+                expected[i] = x[i];
+            }
+
+            long expectedBits = k * (32L + (long)Math.Ceiling(Math.Log2(Math.Max(2, d))));
+            var topk = new float[d];
+            var dgc = new float[d];
+            Assert.Equal(expectedBits, new TopKCompressor(fraction, false).Compress(x, topk, random));
+            Assert.Equal(expectedBits, new DgcCompressor(fraction, 0, true, 0).Compress(x, dgc, random));
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), topk.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), dgc.Select(BitConverter.SingleToInt32Bits));
         }
+    }
+
+    [Fact]
+    public void TopKAndDgc_AllocateNoModelSizedArrayPerCall()
+    {
+        // Every client compresses every round: the magnitudes the selection reorders and the
+        // kept indices (a quarter of d in DGC's first warm-up epoch) are rented.
+        const int d = 100_000;
+        var random = new DeterministicRandom(9);
+        var x = new float[d];
+        for (int i = 0; i < d; i++)
+        {
+            x[i] = (float)(random.NextDouble() - 0.5);
+        }
+
+        var decoded = new float[d];
+        var (g, u, v) = (new float[d], new float[d], new float[d]);
+        var topk = new TopKCompressor(0.25, false);
+        var dgc = new DgcCompressor(0.001, 4, true, 0);
+        long most = 0;
+        for (int call = 0; call < 4; call++)
+        {
+            x.CopyTo(g, 0);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            topk.Compress(x, decoded, random);
+            dgc.Step(g, u, v, decoded, 0.9, MomentumForm.Sum, epoch: 0);
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            most = call > 0 ? Math.Max(most, allocated) : most;
+        }
+
+        Assert.InRange(most, 0, d);
     }
 
     private static void AssertClose(float[] expected, float[] actual)
