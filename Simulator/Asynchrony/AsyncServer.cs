@@ -175,7 +175,7 @@ public sealed class AsyncServer
     {
         int step = Version;
         var crafted = CraftBuffer(step);
-        var rows = new List<(Arrival Arrival, float[] Row)>();
+        var rows = new List<(Arrival Arrival, VectorPayload Update, double Weight)>();
         var outcomes = new Dictionary<int, ReplyOutcome>();
         var weights = new Dictionary<int, (double Weight, ReplyOutcome Outcome)>();
         foreach (var entry in _buffer)
@@ -188,25 +188,29 @@ public sealed class AsyncServer
             outcomes[arrival.Client] = Worst(outcomes.GetValueOrDefault(arrival.Client, ReplyOutcome.Accepted), outcome);
             if (outcome is ReplyOutcome.Accepted or ReplyOutcome.AcceptedNonFinite)
             {
-                var row = update!.Span.ToArray();
-                if (_settings.Staleness.Kind != StalenessKind.Constant)
-                {
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(row, (float)weight, row);
-                }
-
-                rows.Add((arrival, row));
+                rows.Add((arrival, update!, weight));
             }
         }
 
         rows.Sort((x, y) => x.Arrival.Client != y.Arrival.Client ? x.Arrival.Client.CompareTo(y.Arrival.Client) : x.Arrival.Index.CompareTo(y.Arrival.Index));
         bool failed = false;
         int d = Dimension;
+        // The buffer's rows, scaled by s(staleness), go straight into a matrix rented for the step.
+        float[] rented = System.Buffers.ArrayPool<float>.Shared.Rent(Math.Max(1, rows.Count * d));
         try
         {
-            var inputs = new float[rows.Count * d];
+            var inputs = rented.AsSpan(0, rows.Count * d);
             for (int r = 0; r < rows.Count; r++)
             {
-                rows[r].Row.CopyTo(inputs, r * d);
+                var row = inputs.Slice(r * d, d);
+                if (_settings.Staleness.Kind != StalenessKind.Constant)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(rows[r].Update.Span, (float)rows[r].Weight, row);
+                }
+                else
+                {
+                    rows[r].Update.Span.CopyTo(row);
+                }
             }
 
             var aggregate = new float[d];
@@ -222,6 +226,10 @@ public sealed class AsyncServer
         {
             failed = true;
             Step(VectorPayload.CopyOf(Optimizer.Parameters.Span), Optimizer.Velocity);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(rented);
         }
 
         foreach (var entry in _buffer)
