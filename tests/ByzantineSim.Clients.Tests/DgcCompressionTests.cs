@@ -84,15 +84,27 @@ public class DgcCompressionTests
     {
         // Differential: top-k and DGC (both a quickselect) keep exactly what a full sort by
         // (magnitude descending, NaN largest, index ascending) keeps, written here on its own.
+        // Inputs mix ties, zeros of both signs, NaN, infinities, subnormals and values that
+        // share their leading bits, so that every digit of the selection's threshold matters.
         var random = new DeterministicRandom((ulong)seed);
         for (int trial = 0; trial < 200; trial++)
         {
-            int d = 1 + (int)(random.NextDouble() * 300);
+            int d = 1 + (int)(random.NextDouble() * (trial % 10 == 0 ? 30_000 : 300));
             var x = new float[d];
             for (int i = 0; i < d; i++)
             {
                 double r = random.NextDouble();
-                x[i] = r < 0.4 ? 0f : r < 0.6 ? (float)Math.Round(random.NextDouble() * 4 - 2) : r < 0.62 ? float.NaN : (float)(random.NextDouble() - 0.5);
+                x[i] = r switch
+                {
+                    < 0.3 => 0f,
+                    < 0.35 => -0f,
+                    < 0.5 => (float)Math.Round(random.NextDouble() * 4 - 2),
+                    < 0.52 => float.NaN,
+                    < 0.53 => random.NextDouble() < 0.5 ? float.PositiveInfinity : float.NegativeInfinity,
+                    < 0.56 => (float)((random.NextDouble() - 0.5) * 1e-39),
+                    < 0.7 => BitConverter.Int32BitsToSingle(0x3F800000 + (int)(random.NextDouble() * 2048)) * (random.NextDouble() < 0.5 ? -1 : 1),
+                    _ => (float)(random.NextDouble() - 0.5),
+                };
             }
 
             double fraction = Math.Max(1e-3, random.NextDouble());
