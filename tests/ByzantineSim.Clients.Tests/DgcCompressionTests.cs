@@ -82,7 +82,7 @@ public class DgcCompressionTests
     [InlineData(3)]
     public void Selection_IsTheSortedDefinitionsSet_WithTiesZerosAndNaN(int seed)
     {
-        // Differential: top-k and DGC (both a quickselect) keep exactly what a full sort by
+        // Differential: top-k and DGC (both a radix select) keep exactly what a full sort by
         // (magnitude descending, NaN largest, index ascending) keeps, written here on its own.
         // Inputs mix ties, zeros of both signs, NaN, infinities, subnormals and values that
         // share their leading bits, so that every digit of the selection's threshold matters.
