@@ -47,6 +47,36 @@ public class CompressionTests
         Assert.Equal(32 + (8 * 2), bits);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void Quantisers_AreTheDefinitionDrawnCoordinateByCoordinate(int levels)
+    {
+        // QSGD (Alistarh et al. 2017): |x_i| / (||x|| / s) rounded up with probability its
+        // fractional part; TernGrad (Wen et al. 2017): sign(x_i) max|x| with probability
+        // |x_i| / max|x|. One uniform draw per coordinate in order, written here one at a time;
+        // a compressor that drew them in another order, or skipped one, would fail.
+        const int d = 2_500;
+        var random = new DeterministicRandom(11);
+        var x = Enumerable.Range(0, d).Select(_ => (float)random.NextGaussian()).ToArray();
+        double norm = VectorMath.Norm(x), unit = norm / levels;
+        float scale = x.Max(Math.Abs);
+        var draws = new DeterministicRandom(3);
+        var qsgd = x.Select(v =>
+        {
+            double scaled = Math.Abs(v) / unit, level = Math.Floor(scaled);
+            return (float)(Math.Sign(v) * (draws.NextDouble() < scaled - level ? level + 1 : level) * unit);
+        }).ToArray();
+        draws = new DeterministicRandom(3);
+        var ternGrad = x.Select(v => draws.NextDouble() < Math.Abs(v) / scale ? MathF.Sign(v) * scale : 0f).ToArray();
+
+        var decoded = new float[d];
+        new QsgdCompressor(levels, false).Compress(x, decoded, new DeterministicRandom(3));
+        Assert.Equal(qsgd.Select(BitConverter.SingleToInt32Bits), decoded.Select(BitConverter.SingleToInt32Bits));
+        new TernGradCompressor(false).Compress(x, decoded, new DeterministicRandom(3));
+        Assert.Equal(ternGrad.Select(BitConverter.SingleToInt32Bits), decoded.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void TernGrad_BitsAreTwoPerCoordinatePlusScale()
     {
