@@ -61,21 +61,7 @@ public sealed class DgcCompressor(double fraction, int warmupEpochs, bool moment
         }
 
         int k = KeptCount(input.Length, WarmupEpochs);
-        int[] rented = System.Buffers.ArrayPool<int>.Shared.Rent(k);
-        try
-        {
-            var indices = rented.AsSpan(0, k);
-            LargestMagnitudes.Select(input, indices);
-            foreach (int i in indices)
-            {
-                decoded[i] = input[i];
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<int>.Shared.Return(rented);
-        }
-
+        LargestMagnitudes.Keep(input, k, decoded);
         return Bits(k, input.Length);
     }
 

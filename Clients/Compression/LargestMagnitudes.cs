@@ -83,6 +83,29 @@ public static class LargestMagnitudes
         }
     }
 
+    /// <summary>
+    /// Copies the <paramref name="k"/> coordinates of largest magnitude of <paramref name="input"/>
+    /// into the same places of <paramref name="decoded"/> (which the caller has zeroed), with the
+    /// indices in a rented array.
+    /// </summary>
+    public static void Keep(ReadOnlySpan<float> input, int k, Span<float> decoded)
+    {
+        int[] rented = System.Buffers.ArrayPool<int>.Shared.Rent(k);
+        try
+        {
+            var indices = rented.AsSpan(0, k);
+            Select(input, indices);
+            foreach (int i in indices)
+            {
+                decoded[i] = input[i];
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(rented);
+        }
+    }
+
     /// <summary>The bits of |value|, NaN as +Infinity: an integer in the order of the magnitudes.</summary>
     private static int Key(float value) => Math.Min(BitConverter.SingleToInt32Bits(value) & 0x7FFFFFFF, InfinityKey);
 }

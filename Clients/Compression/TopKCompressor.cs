@@ -27,22 +27,7 @@ public sealed class TopKCompressor(double fraction, bool errorFeedback) : Compre
             return 0;
         }
 
-        // The same set as sorting by (magnitude descending, index ascending), in O(d).
-        int[] indices = System.Buffers.ArrayPool<int>.Shared.Rent(k);
-        try
-        {
-            var kept = indices.AsSpan(0, k);
-            LargestMagnitudes.Select(input, kept);
-            foreach (int i in kept)
-            {
-                decoded[i] = input[i];
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<int>.Shared.Return(indices);
-        }
-
+        LargestMagnitudes.Keep(input, k, decoded);
         return k * (32L + (long)Math.Ceiling(Math.Log2(Math.Max(2, d))));
     }
 }
