@@ -30,14 +30,14 @@ public sealed class QsgdCompressor(int levels, bool errorFeedback) : Compressor(
         double unit = norm / Levels;
         for (int i = 0; i < input.Length; i++)
         {
+            // The coin flip and the sign are random, so both are selected without a branch:
+            // level + 0 or 1, and the sign bit of the non-negative level * unit set for x < 0
+            // (sign(x) * level * unit; +0 for either zero, as sign(-0) = 0 gives).
             double scaled = Math.Abs(input[i]) / unit;
             double level = Math.Floor(scaled);
-            if (random.NextDouble() < scaled - level)
-            {
-                level++;
-            }
-
-            decoded[i] = (float)(Math.Sign(input[i]) * level * unit);
+            level += random.NextDouble() < scaled - level ? 1 : 0;
+            long negative = input[i] < 0 ? 1 : 0;
+            decoded[i] = (float)BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(level * unit) | (negative << 63));
         }
 
         return bits;

@@ -25,9 +25,14 @@ public sealed class TernGradCompressor(bool errorFeedback) : Compressor(Registry
             return bits;
         }
 
+        // sign(x) * scale with probability |x| / scale, else +0: the coin flip and the sign are
+        // random, so the bits are assembled without a branch (a zero x is never kept).
+        int scaleBits = BitConverter.SingleToInt32Bits(scale);
         for (int i = 0; i < input.Length; i++)
         {
-            decoded[i] = random.NextDouble() < Math.Abs(input[i]) / scale ? MathF.Sign(input[i]) * scale : 0f;
+            int kept = random.NextDouble() < Math.Abs(input[i]) / scale ? 1 : 0;
+            int negative = input[i] < 0 ? 1 : 0;
+            decoded[i] = BitConverter.Int32BitsToSingle((-kept & scaleBits) | ((kept & negative) << 31));
         }
 
         return bits;
