@@ -148,22 +148,21 @@ public sealed record ClientState(int ClientId, ImmutableArray<int> Samples, ulon
     /// </summary>
     private (ClientState State, VectorPayload Update, long Bits) Compressed(int round, VectorPayload update, ICompressor compressor)
     {
-        if (!compressor.ErrorFeedback)
-        {
-            // Nothing is kept, so the compressor reads the update itself rather than a copy.
-            var sent = new float[update.Length];
-            long sentBits = compressor.Compress(update.Span, sent, new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "compression", round)));
-            return (this, VectorPayload.TakeOwnership(sent), sentBits);
-        }
-
-        var input = update.Span.ToArray();
-        if (Residual is { } residual && residual.Length == input.Length)
+        // Without error feedback nothing is kept, so the compressor reads the update itself;
+        // with it, a copy plus the kept error, which then becomes the new error.
+        float[]? input = compressor.ErrorFeedback ? update.Span.ToArray() : null;
+        if (input is not null && Residual is { } residual && residual.Length == input.Length)
         {
             TensorPrimitives.Add(input, residual.Span, input);
         }
 
-        var decoded = new float[input.Length];
-        long bits = compressor.Compress(input, decoded, new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "compression", round)));
+        var decoded = new float[update.Length];
+        long bits = compressor.Compress(input is null ? update.Span : input, decoded, new DeterministicRandom(Core.Numerics.Seed.Derive(Seed, "compression", round)));
+        if (input is null)
+        {
+            return (this, VectorPayload.TakeOwnership(decoded), bits);
+        }
+
         TensorPrimitives.Subtract(input, decoded, input);
         return (this with { Residual = VectorPayload.TakeOwnership(input) }, VectorPayload.TakeOwnership(decoded), bits);
     }
