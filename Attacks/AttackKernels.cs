@@ -26,7 +26,7 @@ public static class AttackKernels
 
     /// <summary>
     /// destination = scale * mean(rows), per coordinate: the rows added in row order, then
-    /// multiplied by scale / n (<see cref="Rows.WeightedSum"/>: strips of every row in registers,
+    /// multiplied by scale / n (<see cref="Rows.WeightedSum(RowMatrix, ReadOnlySpan{int}, ReadOnlySpan{float}, float, Span{float})"/>: strips of every row in registers,
     /// prefetched, on both cores).
     /// </summary>
     public static void ScaledMean(RowMatrix rows, float scale, Span<float> destination)

@@ -13,8 +13,9 @@ public static class CenteredClipping
 {
     /// <summary>
     /// Runs <paramref name="iterations"/> clipping steps from <paramref name="center"/> (empty: from
-    /// zero, the first round's centre) into <paramref name="destination"/>. The iteration's copy of
-    /// v is rented, so a call allocates nothing model-sized. <paramref name="measured"/> holds the
+    /// zero, the first round's centre) into <paramref name="destination"/>. The iterations alternate
+    /// between the destination and a rented spare, so a call allocates nothing model-sized and
+    /// copies v at most once. <paramref name="measured"/> holds the
     /// rows' <see cref="SquaredDistance"/> to <paramref name="center"/> when they were measured
     /// already (as each update arrived), and then the first iteration does not measure them again;
     /// it is ignored unless it has one value per row. An iteration that has a next one takes the
@@ -52,26 +53,23 @@ public static class CenteredClipping
         }
     }
 
-    /// <summary>The iterations from <paramref name="start"/>, or, when it is empty, from the v in <paramref name="destination"/>.</summary>
-    private static void Iterate(RowMatrix inputs, double tau, int iterations, ReadOnlySpan<float> start, Span<float> destination, Span<float> previous, ReadOnlySpan<double> measured)
+    /// <summary>
+    /// The iterations from <paramref name="start"/>, or, when it is empty, from the v in
+    /// <paramref name="destination"/>. Each iteration reads v where the last one wrote it and
+    /// writes the next v into the other of <paramref name="destination"/> and
+    /// <paramref name="spare"/>, choosing the one that leaves the last v in the destination when
+    /// every iteration moves; otherwise the last v is copied there once at the end.
+    /// </summary>
+    private static void Iterate(RowMatrix inputs, double tau, int iterations, ReadOnlySpan<float> start, Span<float> destination, Span<float> spare, ReadOnlySpan<double> measured)
     {
         int n = inputs.Rows;
         var distances = new double[n];
         var rows = new List<int>(n);
         var weights = new List<float>(n);
         bool measuredNext = false;
+        ReadOnlySpan<float> v = start.IsEmpty ? destination : start;
         for (int iteration = 0; iteration < iterations; iteration++)
         {
-            ReadOnlySpan<float> v = previous;
-            if (iteration == 0 && !start.IsEmpty)
-            {
-                v = start;
-            }
-            else
-            {
-                destination.CopyTo(previous);
-            }
-
             if (iteration == 0 && !measured.IsEmpty)
             {
                 measured.CopyTo(distances);
@@ -102,27 +100,37 @@ public static class CenteredClipping
             // row kept v stays, and so do the distances to it.
             if (rows.Count == 0)
             {
-                if (iteration == 0 && !start.IsEmpty)
-                {
-                    start.CopyTo(destination);
-                }
-
                 measuredNext = true;
                 continue;
             }
 
+            // The destination takes this v when an even number of iterations follow it, the spare
+            // when an odd number do, unless v is read from there.
+            bool toDestination = (iterations - 1 - iteration) % 2 == 0;
+            if (v.Overlaps(toDestination ? destination : spare))
+            {
+                toDestination = !toDestination;
+            }
+
+            Span<float> next = toDestination ? destination : spare;
             float shift = (float)(1.0 - (kept / n));
             measuredNext = iteration + 1 < iterations;
             if (measuredNext)
             {
                 // The next iteration's distances to the new v, taken in the same pass over the rows.
-                Rows.WeightedSumAndDistances(inputs, [.. rows], [.. weights], 1f, v, shift, destination, distances);
+                Rows.WeightedSumAndDistances(inputs, [.. rows], [.. weights], 1f, v, shift, next, distances);
             }
             else
             {
-                Rows.WeightedSum(inputs, [.. rows], [.. weights], 1f, destination);
-                TensorPrimitives.MultiplyAdd(v, shift, destination, destination);
+                Rows.WeightedSum(inputs, [.. rows], [.. weights], 1f, v, shift, next);
             }
+
+            v = next;
+        }
+
+        if (!v.Overlaps(destination))
+        {
+            v.CopyTo(destination);
         }
     }
 

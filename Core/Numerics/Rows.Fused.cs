@@ -22,8 +22,8 @@ public static unsafe partial class Rows
     /// <summary>
     /// destination = scale * sum_k weights[k] x_{rows[k]} + shift * addend (addend empty: no
     /// term), then distances[i] = <see cref="VectorMath.SquaredDistance"/>(x_i, destination) for
-    /// every row, with the bits of <see cref="WeightedSum"/>, TensorPrimitives.MultiplyAdd and
-    /// SquaredDistance called one after another, but reading the matrix from memory once instead
+    /// every row, with the bits of <see cref="WeightedSum(RowMatrix, ReadOnlySpan{int}, ReadOnlySpan{float}, float, ReadOnlySpan{float}, float, Span{float})"/>
+    /// and SquaredDistance called one after the other, but reading the matrix from memory once instead
     /// of twice. The listed rows are cut into consecutive parts, one per core, and the columns
     /// into chunks: a pipeline in which part s adds its rows to the partial sums part s - 1 left
     /// for a chunk (each column's sum in list order, as one call makes it), and each part
@@ -34,10 +34,7 @@ public static unsafe partial class Rows
     public static void WeightedSumAndDistances(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, float scale, ReadOnlySpan<float> addend, float shift, Span<float> destination, Span<double> distances)
     {
         CheckSum(inputs, rows, weights, destination);
-        if (!addend.IsEmpty && addend.Length != inputs.Columns)
-        {
-            throw new ArgumentException($"addend has {addend.Length} values, inputs have {inputs.Columns}", nameof(addend));
-        }
+        CheckAddend(inputs, addend, destination);
 
         if (distances.Length != inputs.Rows)
         {
@@ -47,12 +44,7 @@ public static unsafe partial class Rows
         int n = inputs.Rows, d = inputs.Columns;
         if ((long)n * d < FusedThreshold)
         {
-            WeightedSum(inputs, rows, weights, scale, destination);
-            if (!addend.IsEmpty)
-            {
-                TensorPrimitives.MultiplyAdd(addend, shift, destination, destination);
-            }
-
+            WeightedSum(inputs, rows, weights, scale, addend, shift, destination);
             SquaredDistancesTo(inputs, destination, distances);
             return;
         }

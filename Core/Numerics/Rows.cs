@@ -130,23 +130,33 @@ public static unsafe partial class Rows
     /// destination = scale * sum_k weights[k] x_{rows[k]} (weights empty: all 1). Callers leave
     /// out rows whose weight is zero, since 0 * Inf would be NaN.
     /// </summary>
-    public static void WeightedSum(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, float scale, Span<float> destination)
+    public static void WeightedSum(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, float scale, Span<float> destination) =>
+        WeightedSum(inputs, rows, weights, scale, [], 0f, destination);
+
+    /// <summary>
+    /// destination = scale * sum_k weights[k] x_{rows[k]} + shift * addend (addend empty: no
+    /// term), with the bits of the sum followed by TensorPrimitives.MultiplyAdd(addend, shift,
+    /// destination, destination); each block of columns takes its term as soon as it is summed,
+    /// on the core that summed it, while the block is in that core's cache.
+    /// </summary>
+    public static void WeightedSum(RowMatrix inputs, ReadOnlySpan<int> rows, ReadOnlySpan<float> weights, float scale, ReadOnlySpan<float> addend, float shift, Span<float> destination)
     {
         CheckSum(inputs, rows, weights, destination);
+        CheckAddend(inputs, addend, destination);
         int d = inputs.Columns;
         int blocks = (d + SumBlock - 1) / SumBlock;
         fixed (float* data = inputs.Data)
         fixed (float* output = destination)
+        fixed (float* shifted = addend)
         fixed (int* rowList = rows)
         fixed (float* weightList = weights)
         {
-            nint dataAddress = (nint)data, outputAddress = (nint)output, rowAddress = (nint)rowList, weightAddress = (nint)weightList;
+            var sum = new FusedSum((nint)data, d, (nint)rowList, weights.IsEmpty ? 0 : (nint)weightList, scale, addend.IsEmpty ? 0 : (nint)shifted, shift, (nint)output);
             int count = rows.Length;
-            bool weighted = !weights.IsEmpty;
             void Block(int b)
             {
                 int start = b * SumBlock;
-                SumColumns((float*)dataAddress, d, (int*)rowAddress, weighted ? (float*)weightAddress : null, 0, count, scale, (float*)outputAddress, start, Math.Min(SumBlock, d - start));
+                sum.Add(0, count, last: true, start, Math.Min(d, start + SumBlock));
             }
 
             if ((long)count * d < ParallelThreshold || blocks == 1)
@@ -160,6 +170,23 @@ public static unsafe partial class Rows
             {
                 Parallel.For(0, blocks, Block);
             }
+        }
+    }
+
+    /// <summary>
+    /// The check of a weighted sum's addend: none, or one value per column, apart from the
+    /// destination (a block's sum would overwrite the addend of the blocks after it).
+    /// </summary>
+    private static void CheckAddend(RowMatrix inputs, ReadOnlySpan<float> addend, Span<float> destination)
+    {
+        if (!addend.IsEmpty && addend.Length != inputs.Columns)
+        {
+            throw new ArgumentException($"addend has {addend.Length} values, inputs have {inputs.Columns}", nameof(addend));
+        }
+
+        if (addend.Overlaps(destination))
+        {
+            throw new ArgumentException("the addend overlaps the destination", nameof(addend));
         }
     }
 
@@ -179,7 +206,7 @@ public static unsafe partial class Rows
     }
 
     /// <summary>
-    /// Columns [start, start + length) of <see cref="WeightedSum"/> into the same columns of
+    /// Columns [start, start + length) of <see cref="WeightedSum(RowMatrix, ReadOnlySpan{int}, ReadOnlySpan{float}, float, Span{float})"/> into the same columns of
     /// <paramref name="output"/> (weights null: all 1), over the rows rows[from..to): from 0 the
     /// sum starts afresh, else it goes on from the partial sums in <paramref name="output"/>,
     /// which the rows before <paramref name="from"/> left there. Each column's bits depend on

@@ -107,6 +107,34 @@ public class FusedPassTests
     }
 
     [Theory]
+    [InlineData(1, 63, false)]
+    [InlineData(4, 8_191, true)]
+    [InlineData(25, 100_003, true)]
+    [InlineData(30, 40_001, false)]
+    public void WeightedSum_WithAnAddend_HasTheBitsOfTheSumThenMultiplyAdd(int n, int d, bool weighted)
+    {
+        // Shapes on one thread and over both cores (2^18 values and more), blocks of 8,192
+        // columns with a tail past the last strip and the last whole vector.
+        var data = Inputs(n, d, (ulong)(3 * d));
+        int[] rows = [.. Enumerable.Range(0, n).Where(i => n <= 3 || i is not (1 or 2 or 3)).Reverse()];
+        float[] weights = weighted ? [.. rows.Select(i => 0.02f + (0.001f * i))] : [];
+        var addend = Matrices.Gaussian(1, d, 7, scale: 3);
+        var expected = Expected(data, n, d, rows, weights, addend).Sum;
+        var output = new float[d];
+        Rows.WeightedSum(new RowMatrix(data, n, d), rows, weights, 0.7f, addend, 0.45f, output);
+        Assert.Equal(Bits(expected), Bits(output));
+    }
+
+    [Fact]
+    public void WeightedSum_AddendOverlappingTheDestination_Refused()
+    {
+        var data = Matrices.Gaussian(3, 20_000, 1);
+        var output = new float[20_000];
+        var error = Assert.Throws<ArgumentException>(() => Rows.WeightedSum(new RowMatrix(data, 3, 20_000), [0, 1, 2], [], 1f, output, 0.5f, output));
+        Assert.Contains("overlaps the destination", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(1, 9)]
     [InlineData(6, 8_193)]
     [InlineData(13, 40_007)]
@@ -149,6 +177,8 @@ public class FusedPassTests
     [InlineData(40, 60_013, 0.5, 4)]
     [InlineData(9, 1_900_003, 0.5, 3)]
     [InlineData(40, 50_021, 1e6, 2)]
+    [InlineData(12, 3_001, 2.0, 1)]
+    [InlineData(25, 20_011, 0.5, 5)]
     public void CenteredClipping_SeveralIterations_HasTheBitsOfTheTwoPassIteration(int n, int d, double tau, int iterations)
     {
         var data = Inputs(n, d, 7);
@@ -158,27 +188,55 @@ public class FusedPassTests
         Assert.Equal(Bits(TwoPass(data, n, d, center, tau, iterations)), Bits(output));
     }
 
-    [Fact]
-    public void CenteredClipping_CentreInTheDestination_HasTheBitsOfASeparateCentre()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void CenteredClipping_CentreInTheDestination_HasTheBitsOfASeparateCentre(int iterations)
     {
+        // The iterations alternate between the destination and a spare buffer, the centre's
+        // first read included, whatever the parity of their number.
         const int n = 12, d = 3_001;
         var data = Inputs(n, d, 9);
         var center = Matrices.Gaussian(1, d, 10);
         var shared = (float[])center.Clone();
-        CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, n, d), shared, 2.0, 2, shared);
-        Assert.Equal(Bits(TwoPass(data, n, d, center, 2.0, 2)), Bits(shared));
+        CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, n, d), shared, 2.0, iterations, shared);
+        Assert.Equal(Bits(TwoPass(data, n, d, center, 2.0, iterations)), Bits(shared));
     }
 
-    [Fact]
-    public void CenteredClipping_EveryRowAtTheCentre_OutputIsTheCentre()
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    [InlineData(4, true)]
+    public void CenteredClipping_EveryRowAtTheCentre_OutputIsTheCentre(int iterations, bool inTheDestination)
     {
         // Rows at distance 0 carry no weight: no row is kept and v stays where it starts.
         const int n = 5, d = 1_001;
         var center = Matrices.Gaussian(1, d, 12);
         var data = Enumerable.Range(0, n).SelectMany(_ => center).ToArray();
-        var output = new float[d];
-        CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, n, d), center, 1.0, 2, output);
+        var output = inTheDestination ? (float[])center.Clone() : new float[d];
+        CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, n, d), inTheDestination ? output : center, 1.0, iterations, output);
         Assert.Equal(Bits(center), Bits(output));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void CenteredClipping_NoRowKeptAfterTheFirstIteration_KeepsThatIterationsCentre(int iterations)
+    {
+        // Both rows are the same point p: the first iteration moves v onto p exactly (tau above
+        // the distance, so each row has weight 1: 0.5 p + 0.5 p), and from there both rows are
+        // at distance 0, so the iterations after it keep no row and v where the first one wrote it.
+        const int n = 2, d = 2_003;
+        var point = Matrices.Gaussian(1, d, 14);
+        var data = Enumerable.Range(0, n).SelectMany(_ => point).ToArray();
+        var center = new float[d];
+        var output = new float[d];
+        CenteredClipping.CenteredClipping.Aggregate(new RowMatrix(data, n, d), center, 1e9, iterations, output);
+        Assert.Equal(Bits(TwoPass(data, n, d, center, 1e9, iterations)), Bits(output));
+        Assert.Equal(Bits(TwoPass(data, n, d, center, 1e9, 1)), Bits(output));
     }
 
     /// <summary>Each iteration measures every row's distance to v, then sums: the rule's definition, pass by pass.</summary>
