@@ -58,6 +58,21 @@ public static class AttackKernels
         });
     }
 
+    /// <summary>
+    /// low = mean - factor * std and high = mean + factor * std per coordinate, in one read of the
+    /// matrix: the bits of <see cref="MeanPlusScaledStd"/> with -factor and with factor.
+    /// </summary>
+    public static void MeanMinusAndPlusScaledStd(RowMatrix rows, float factor, Span<float> low, Span<float> high)
+    {
+        Check(rows, low);
+        Check(rows, high);
+        OnColumns(rows, low, high, (matrix, from, to, lower, upper) =>
+        {
+            var sink = new BoundsSink(lower, upper, factor);
+            Moments(matrix, from, to, ref sink);
+        });
+    }
+
     /// <summary>Copies <paramref name="vector"/> into every row of <paramref name="output"/>.</summary>
     public static void Broadcast(ReadOnlySpan<float> vector, Span<float> output)
     {
@@ -267,5 +282,18 @@ public static class AttackKernels
 
         public void Block(int start, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> std) =>
             TensorPrimitives.MultiplyAdd(std, factor, mean, _destination.Slice(start, mean.Length));
+    }
+
+    /// <summary>Writes mean - factor * std and mean + factor * std, each as <see cref="CombineSink"/> writes it.</summary>
+    private readonly ref struct BoundsSink(Span<float> low, Span<float> high, float factor) : IMomentSink
+    {
+        private readonly Span<float> _low = low;
+        private readonly Span<float> _high = high;
+
+        public void Block(int start, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> std)
+        {
+            TensorPrimitives.MultiplyAdd(std, -factor, mean, _low.Slice(start, mean.Length));
+            TensorPrimitives.MultiplyAdd(std, factor, mean, _high.Slice(start, mean.Length));
+        }
     }
 }

@@ -151,8 +151,7 @@ public sealed class BackdoorAttack(string name, BackdoorVariant variant, Backdoo
         {
             var low = rented.AsSpan(0, d);
             var high = rented.AsSpan(d, d);
-            AttackKernels.MeanPlusScaledStd(honest, -z, low);
-            AttackKernels.MeanPlusScaledStd(honest, z, high);
+            AttackKernels.MeanMinusAndPlusScaledStd(honest, z, low, high);
             for (int start = 0; start < rows.Length; start += d)
             {
                 var row = rows.Slice(start, d);

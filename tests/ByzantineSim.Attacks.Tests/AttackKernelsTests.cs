@@ -65,6 +65,26 @@ public class AttackKernelsTests
         }
     }
 
+    [Theory]
+    [InlineData(7, 1_003)]
+    [InlineData(4, (1 << 20) + 37)]
+    public void MeanMinusAndPlusScaledStd_HasTheBitsOfTwoMeanPlusScaledStdCalls(int n, int d)
+    {
+        // One read of the matrix for both bounds, on one core and split over the cores.
+        var data = Matrices.Gaussian(n, d, 8);
+        data[5] = float.NaN;
+        data[d + 9] = 3e38f;
+        var low = new float[d];
+        var high = new float[d];
+        AttackKernels.MeanMinusAndPlusScaledStd(Matrices.View(data, n), 1.75f, low, high);
+        var expectedLow = new float[d];
+        var expectedHigh = new float[d];
+        AttackKernels.MeanPlusScaledStd(Matrices.View(data, n), -1.75f, expectedLow);
+        AttackKernels.MeanPlusScaledStd(Matrices.View(data, n), 1.75f, expectedHigh);
+        Assert.Equal(expectedLow.Select(BitConverter.SingleToInt32Bits), low.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expectedHigh.Select(BitConverter.SingleToInt32Bits), high.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void ScaledMean_IsBitwiseTheRowOrderSum()
     {
