@@ -84,7 +84,7 @@ public static unsafe partial class Rows
         }
     }
 
-    /// <summary>The operands of one fused call, as addresses (pinned by the caller for the whole call).</summary>
+    /// <summary>The operands of one weighted sum, fused or not, as addresses (pinned by the caller for the whole call).</summary>
     private readonly record struct FusedSum(nint Data, int Columns, nint Rows, nint Weights, float Scale, nint Addend, float Shift, nint Output)
     {
         /// <summary>Adds rows[from..to) over columns [start, end); the last part scales and adds the addend.</summary>
