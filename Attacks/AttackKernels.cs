@@ -284,16 +284,16 @@ public static class AttackKernels
             TensorPrimitives.MultiplyAdd(std, factor, mean, _destination.Slice(start, mean.Length));
     }
 
-    /// <summary>Writes mean - factor * std and mean + factor * std, each as <see cref="CombineSink"/> writes it.</summary>
+    /// <summary>Writes mean - factor * std and mean + factor * std: a <see cref="CombineSink"/> for each.</summary>
     private readonly ref struct BoundsSink(Span<float> low, Span<float> high, float factor) : IMomentSink
     {
-        private readonly Span<float> _low = low;
-        private readonly Span<float> _high = high;
+        private readonly CombineSink _low = new(low, -factor);
+        private readonly CombineSink _high = new(high, factor);
 
         public void Block(int start, scoped ReadOnlySpan<float> mean, scoped ReadOnlySpan<float> std)
         {
-            TensorPrimitives.MultiplyAdd(std, -factor, mean, _low.Slice(start, mean.Length));
-            TensorPrimitives.MultiplyAdd(std, factor, mean, _high.Slice(start, mean.Length));
+            _low.Block(start, mean, std);
+            _high.Block(start, mean, std);
         }
     }
 }
