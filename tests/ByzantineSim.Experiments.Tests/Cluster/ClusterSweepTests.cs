@@ -38,15 +38,27 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     private int CompletedRuns() =>
         Directory.Exists(SweepFolder) ? Directory.GetDirectories(SweepFolder).Count(d => File.Exists(Path.Combine(d, "summary.json"))) : 0;
 
-    private async Task WaitForCompletedRunsAsync(int count, NodeProcess coordinator)
-    {
-        using var timeout = new CancellationTokenSource(Long);
-        while (CompletedRuns() < count)
-        {
-            Assert.False(timeout.IsCancellationRequested, $"fewer than {count} runs completed in time\n{coordinator.Transcript}");
-            await Task.Delay(20);
-        }
-    }
+    /// <summary>
+    /// SIGKILLs <paramref name="node"/> as soon as <paramref name="count"/> runs are complete. The
+    /// watch runs on a thread of its own: polled from the thread pool, which the other tests keep
+    /// busy on two cores, the kill came seconds late twice in CI, after the sweep had finished.
+    /// </summary>
+    private Task KillWhenCompletedAsync(int count, NodeProcess node, NodeProcess coordinator) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (CompletedRuns() < count)
+                {
+                    Assert.True(clock.Elapsed < Long, $"fewer than {count} runs completed in time\n{coordinator.Transcript}");
+                    Thread.Sleep(5);
+                }
+
+                node.Kill();
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 
     private NodeProcess Coordinator(int port)
     {
@@ -111,11 +123,9 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
         var doomed = Worker("worker-1", port);
         var survivor = Worker("worker-2", port);
 
-        await WaitForCompletedRunsAsync(3, coordinator);
-        // Kill the worker just after it took a new run, so that one is surely in flight.
-        int started = NodeProcess.Count(doomed.Output, "running ");
-        await doomed.WaitForOutputAsync("running ", Long, started + 1);
-        doomed.Kill();
+        // With 9 runs left, the doomed worker holds one: the run it is on, or the next one, which
+        // the coordinator hands it as it records the last.
+        await KillWhenCompletedAsync(3, doomed, coordinator);
 
         Assert.Equal(0, await coordinator.WaitForExitAsync(Long));
         Assert.Equal(0, await survivor.WaitForExitAsync(Long));
@@ -134,9 +144,9 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     {
         var (first, port) = await StartCoordinatorAsync();
         var orphan = Worker("worker-1", port);
-        await WaitForCompletedRunsAsync(3, first);
-        first.Kill();
+        await KillWhenCompletedAsync(3, first, first);
         int completedBefore = CompletedRuns();
+        Assert.True(completedBefore < RunCount, $"the sweep finished before its coordinator was killed\n{first.Transcript}");
 
         var (second, secondPort) = await StartCoordinatorAsync();
         var worker = Worker("worker-2", secondPort);
