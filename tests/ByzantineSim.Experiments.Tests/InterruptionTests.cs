@@ -34,26 +34,35 @@ public sealed class InterruptionTests(InterruptionTests.Reference reference) : I
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         var waited = Stopwatch.StartNew();
-        while (CompletedRuns(results) < 4 && !process.HasExited && waited.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            await Task.Delay(20);
-        }
+        int atSignal = -1;
+        bool signalled = false;
+        bool ready = await Watch.ThenAsync(
+            () => CompletedRuns(results) >= 4 || process.HasExited,
+            () =>
+            {
+                atSignal = CompletedRuns(results);
+                signalled = !process.HasExited;
+                if (!signalled)
+                {
+                    return;
+                }
 
-        if (process.HasExited)
+                if (signal == "KILL")
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                else
+                {
+                    using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                    kill.WaitForExit();
+                }
+            },
+            TimeSpan.FromMinutes(2));
+        Assert.True(ready, $"fewer than 4 runs completed in {waited.Elapsed}");
+        if (!signalled)
         {
             // Reading the output waits for the process to end, so only do it once it has.
-            Assert.Fail("the sweep finished before it could be interrupted: " + await output + await error);
-        }
-
-        int atSignal = CompletedRuns(results);
-        if (signal == "KILL")
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        else
-        {
-            using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-            await kill.WaitForExitAsync();
+            Assert.Fail($"the sweep ended after {atSignal} runs, before it could be interrupted: " + await output + await error);
         }
 
         await process.WaitForExitAsync();

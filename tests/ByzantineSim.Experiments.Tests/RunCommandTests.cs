@@ -78,8 +78,9 @@ public sealed class RunCommandTests() : TempFolderTest("byzsim-run-")
     [Fact]
     public async Task Run_SecondRunOnTheSameFolder_RefusesNamingTheOwnerAndTheFirstCompletes()
     {
-        // Long enough (4 runs one at a time) for the second process to start while the first works.
-        string spec = Write("tiny.yaml", Spec.Replace("rounds: 8", "rounds: 200", StringComparison.Ordinal));
+        // Long enough (4 runs one at a time, several seconds) for the second process to start while the
+        // first works, even on a loaded machine.
+        string spec = Write("tiny.yaml", Spec.Replace("rounds: 8", "rounds: 2000", StringComparison.Ordinal));
         using var first = CliProcess.Start(Folder, "run", spec, "--plain", "--parallel", "1", "--no-report");
         var firstOutput = first.StandardOutput.ReadToEndAsync();
         var firstError = first.StandardError.ReadToEndAsync();

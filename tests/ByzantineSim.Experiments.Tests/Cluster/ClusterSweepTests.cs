@@ -38,27 +38,9 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     private int CompletedRuns() =>
         Directory.Exists(SweepFolder) ? Directory.GetDirectories(SweepFolder).Count(d => File.Exists(Path.Combine(d, "summary.json"))) : 0;
 
-    /// <summary>
-    /// SIGKILLs <paramref name="node"/> as soon as <paramref name="count"/> runs are complete. The
-    /// watch runs on a thread of its own: polled from the thread pool, which the other tests keep
-    /// busy on two cores, the kill came seconds late twice in CI, after the sweep had finished.
-    /// </summary>
-    private Task KillWhenCompletedAsync(int count, NodeProcess node, NodeProcess coordinator) =>
-        Task.Factory.StartNew(
-            () =>
-            {
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                while (CompletedRuns() < count)
-                {
-                    Assert.True(clock.Elapsed < Long, $"fewer than {count} runs completed in time\n{coordinator.Transcript}");
-                    Thread.Sleep(5);
-                }
-
-                node.Kill();
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+    /// <summary>SIGKILLs <paramref name="node"/> as soon as <paramref name="count"/> runs are complete.</summary>
+    private async Task KillWhenCompletedAsync(int count, NodeProcess node, NodeProcess coordinator) =>
+        Assert.True(await Watch.ThenAsync(() => CompletedRuns() >= count, node.Kill, Long), $"fewer than {count} runs completed in time\n{coordinator.Transcript}");
 
     private NodeProcess Coordinator(int port)
     {
