@@ -38,9 +38,14 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     private int CompletedRuns() =>
         Directory.Exists(SweepFolder) ? Directory.GetDirectories(SweepFolder).Count(d => File.Exists(Path.Combine(d, "summary.json"))) : 0;
 
-    /// <summary>SIGKILLs <paramref name="node"/> as soon as <paramref name="count"/> runs are complete.</summary>
-    private async Task KillWhenCompletedAsync(int count, NodeProcess node, NodeProcess coordinator) =>
-        Assert.True(await Watch.ThenAsync(() => CompletedRuns() >= count, node.Kill, Long), $"fewer than {count} runs completed in time\n{coordinator.Transcript}");
+    /// <summary>
+    /// SIGKILLs <paramref name="node"/> as soon as <paramref name="count"/> runs are complete and
+    /// <paramref name="worker"/> has taken a run (a worker that joins late may have none yet).
+    /// </summary>
+    private async Task KillWhenCompletedAsync(int count, NodeProcess node, NodeProcess worker, NodeProcess coordinator) =>
+        Assert.True(
+            await Watch.ThenAsync(() => CompletedRuns() >= count && worker.Output.Contains("running ", StringComparison.Ordinal), node.Kill, Long),
+            $"fewer than {count} runs completed in time, or {worker.Name} took none\n{coordinator.Transcript}\n{worker.Transcript}");
 
     private NodeProcess Coordinator(int port)
     {
@@ -105,9 +110,9 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
         var doomed = Worker("worker-1", port);
         var survivor = Worker("worker-2", port);
 
-        // With 9 runs left, the doomed worker holds one: the run it is on, or the next one, which
-        // the coordinator hands it as it records the last.
-        await KillWhenCompletedAsync(3, doomed, coordinator);
+        // Once it has taken a run, and with 9 runs left, the doomed worker holds one: the run it is
+        // on, or the next one, which the coordinator hands it as it records the last.
+        await KillWhenCompletedAsync(3, doomed, doomed, coordinator);
 
         Assert.Equal(0, await coordinator.WaitForExitAsync(Long));
         Assert.Equal(0, await survivor.WaitForExitAsync(Long));
@@ -126,7 +131,7 @@ public sealed class ClusterSweepTests(ClusterSweepTests.LocalReference reference
     {
         var (first, port) = await StartCoordinatorAsync();
         var orphan = Worker("worker-1", port);
-        await KillWhenCompletedAsync(3, first, first);
+        await KillWhenCompletedAsync(3, first, orphan, first);
         int completedBefore = CompletedRuns();
         Assert.True(completedBefore < RunCount, $"the sweep finished before its coordinator was killed\n{first.Transcript}");
 
