@@ -24,7 +24,11 @@ namespace ByzantineSim.Benchmarks;
 /// A rule's options follow its name: <c>centered-clipping:iterations=3:tau=10</c>. With
 /// <c>--cold</c> each timed call starts with the matrix out of the caches (an untimed pass over
 /// 256 MB of other memory before it), as a round's close finds the updates after the trainers'
-/// passes.
+/// passes. With <c>--rounds R</c> the rules are timed in turn instead, R rounds of a short batch
+/// each (about 50 ms), so that the VM's drift falls on all of them alike: a rule's time is the
+/// median over the rounds of its batches' medians, and each rule after the first also gets a line
+/// <c>kernel-ratio RULE N D MEDIAN LOW HIGH</c>, its time over the first rule's in the same
+/// round (median, least and greatest over the rounds), e.g. against <c>read</c>.
 /// </summary>
 public static class KernelTimes
 {
@@ -83,22 +87,35 @@ public static class KernelTimes
         // timed first. ByzFL's side does the same (byzfl_aggregators.py).
         for (int pass = 0; pass < WarmUpPasses; pass++)
         {
-            _ = Time(ReadPass, inputs, n, d, norms, evict);
+            _ = Time(Prepare(ReadPass, inputs, n, d, norms), n, d, evict);
         }
 
-        foreach (string rule in args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var rules = args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (CommandLine.IntOption(args, "--rounds") is int rounds)
         {
-            Console.WriteLine(Time(rule, inputs, n, d, norms, evict));
+            // Every rule's inputs and outputs live at once here; one after the other, each rule's
+            // go before the next rule's are made.
+            foreach (string line in Interleaved([.. rules.Select(rule => Prepare(rule, inputs, n, d, norms))], n, d, rounds, evict))
+            {
+                Console.WriteLine(line);
+            }
+
+            return 0;
+        }
+
+        foreach (string rule in rules)
+        {
+            Console.WriteLine(Time(Prepare(rule, inputs, n, d, norms), n, d, evict));
         }
 
         return 0;
     }
 
-    /// <summary>
-    /// The result line for <paramref name="rule"/> on the n x d matrix <paramref name="values"/>;
-    /// <paramref name="evict"/>, when given, runs untimed before each timed call (<c>--cold</c>).
-    /// </summary>
-    private static string Time(string rule, float[] values, int n, int d, ReadOnlyMemory<double> norms, Action? evict)
+    /// <summary>A rule made ready to time: its label and one call, or the line saying why it refuses the size.</summary>
+    private sealed record Prepared(string Label, Action? Call, string? Refused);
+
+    /// <summary>One call of <paramref name="rule"/> on the n x d matrix <paramref name="values"/>, ready to time.</summary>
+    private static Prepared Prepare(string rule, float[] values, int n, int d, ReadOnlyMemory<double> norms)
     {
         int f = n / 5;
         var context = new AggregationContext(0, 1, null) { RowNorms = norms };
@@ -132,7 +149,7 @@ public static class KernelTimes
             var aggregator = BuiltInAggregators.Create(parts[0], f, options);
             if (!aggregator.Accepts(n))
             {
-                return Invariant($"kernel-refused {label} {n} {d} requires {aggregator.Requirement}");
+                return new Prepared(label, null, Invariant($"kernel-refused {label} {n} {d} requires {aggregator.Requirement}"));
             }
 
             // A stateful rule's state comes from a pool and is retired at once, as in the server
@@ -153,6 +170,21 @@ public static class KernelTimes
             call = () => aggregator.Aggregate(new RowMatrix(values, n, d), output, callContext)?.Retire();
         }
 
+        return new Prepared(label, call, null);
+    }
+
+    /// <summary>
+    /// The result line of one prepared rule; <paramref name="evict"/>, when given, runs untimed
+    /// before each timed call (<c>--cold</c>).
+    /// </summary>
+    private static string Time(Prepared rule, int n, int d, Action? evict)
+    {
+        if (rule.Call is not { } call)
+        {
+            return rule.Refused!;
+        }
+
+        string label = rule.Label;
         try
         {
             var watch = Stopwatch.StartNew();
@@ -170,16 +202,99 @@ public static class KernelTimes
             while (warmUp <= 2 && budget.Elapsed.TotalSeconds < 3
                 && (times.Count < 5 || (budget.Elapsed.TotalSeconds < 0.5 && times.Count < 101)));
 
-            times.Sort();
-            double median = times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
-            return Invariant($"kernel-time {label} {n} {d} {median:R} {times.Count}");
+            return Invariant($"kernel-time {label} {n} {d} {Median(times):R} {times.Count}");
         }
         catch (AggregationException refused)
         {
-            // The reason goes on one line: the harness reads it back as the table's cell.
-            return Invariant($"kernel-refused {label} {n} {d} {refused.Message.ReplaceLineEndings(" ")}");
+            return RefusedLine(label, n, d, refused);
         }
     }
+
+    /// <summary>
+    /// The lines of <c>--rounds</c>: every rule timed in turn, <paramref name="rounds"/> times, a
+    /// batch of calls of about 50 ms each (sized by three warm-up calls, 1 to 100 calls).
+    /// </summary>
+    private static IEnumerable<string> Interleaved(List<Prepared> rules, int n, int d, int rounds, Action? evict)
+    {
+        var refused = new Dictionary<string, string>();
+        var batch = new Dictionary<string, int>();
+        foreach (var rule in rules)
+        {
+            if (rule.Call is null)
+            {
+                refused[rule.Label] = rule.Refused!;
+                continue;
+            }
+
+            try
+            {
+                // The fastest of three calls sizes the batch: the first pays for the JIT.
+                double fastest = double.MaxValue;
+                for (int call = 0; call < 3; call++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    rule.Call();
+                    fastest = Math.Min(fastest, watch.Elapsed.TotalSeconds);
+                }
+
+                batch[rule.Label] = (int)Math.Clamp(0.05 / Math.Max(fastest, 1e-6), 1, 100);
+            }
+            catch (AggregationException exception)
+            {
+                refused[rule.Label] = RefusedLine(rule.Label, n, d, exception);
+            }
+        }
+
+        var timed = rules.Where(rule => batch.ContainsKey(rule.Label)).ToList();
+        var medians = timed.ToDictionary(rule => rule.Label, _ => new List<double>());
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (var rule in timed)
+            {
+                var times = new List<double>();
+                for (int call = 0; call < batch[rule.Label]; call++)
+                {
+                    evict?.Invoke();
+                    var watch = Stopwatch.StartNew();
+                    rule.Call!();
+                    times.Add(watch.Elapsed.TotalSeconds);
+                }
+
+                medians[rule.Label].Add(Median(times));
+            }
+        }
+
+        foreach (var rule in rules)
+        {
+            yield return refused.TryGetValue(rule.Label, out string? line)
+                ? line
+                : Invariant($"kernel-time {rule.Label} {n} {d} {Median(medians[rule.Label]):R} {rounds * batch[rule.Label]}");
+        }
+
+        if (timed.Count == 0)
+        {
+            yield break;
+        }
+
+        var first = medians[timed[0].Label];
+        foreach (var rule in timed.Skip(1))
+        {
+            var ratios = medians[rule.Label].Select((time, round) => time / first[round]).ToList();
+            yield return Invariant($"kernel-ratio {rule.Label} {n} {d} {Median(ratios):R} {ratios.Min():R} {ratios.Max():R}");
+        }
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        int middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /// <summary>The reason goes on one line: the harness reads it back as the table's cell.</summary>
+    private static string RefusedLine(string label, int n, int d, AggregationException refused) =>
+        Invariant($"kernel-refused {label} {n} {d} {refused.Message.ReplaceLineEndings(" ")}");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

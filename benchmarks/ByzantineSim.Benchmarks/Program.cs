@@ -6,7 +6,7 @@ namespace ByzantineSim.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/ByzantineSim.Benchmarks -- --filter '*'</c>
-/// for the BenchmarkDotNet kernels, <c>-- onednn-check [--enable-onednn] [--seed N]</c>, <c>-- eval-batch [--stacked] [--batch N] [--passes N]</c>, <c>-- stacked [--mlp] [--group N] [--passes N]</c>, <c>-- products [--rounds N]</c>, or <c>-- kernel-times --n N --d D --rules a,b</c> (the side-by-side with ByzFL, <c>benchmarks/peers/</c>).
+/// for the BenchmarkDotNet kernels, <c>-- onednn-check [--enable-onednn] [--seed N]</c>, <c>-- eval-batch [--stacked] [--batch N] [--passes N]</c>, <c>-- stacked [--mlp] [--group N] [--passes N]</c>, <c>-- products [--rounds N]</c>, or <c>-- kernel-times --n N --d D --rules a,b [--rounds R]</c> (the side-by-side with ByzFL, <c>benchmarks/peers/</c>).
 /// </summary>
 public static class Program
 {
