@@ -25,7 +25,8 @@ namespace ByzantineSim.Benchmarks;
 /// <c>--cold</c> each timed call starts with the matrix out of the caches (an untimed pass over
 /// 256 MB of other memory before it), as a round's close finds the updates after the trainers'
 /// passes. With <c>--rounds R</c> the rules are timed in turn instead, R rounds of a short batch
-/// each (about 50 ms), so that the VM's drift falls on all of them alike: a rule's time is the
+/// each (about 50 ms), so that the VM's drift over minutes falls on all of them (a loss of memory
+/// bandwidth still slows the read more than a rule that also computes): a rule's time is the
 /// median over the rounds of its batches' medians, and each rule after the first also gets a line
 /// <c>kernel-ratio RULE N D MEDIAN LOW HIGH</c>, its time over the first rule's in the same
 /// round (median, least and greatest over the rounds), e.g. against <c>read</c>.
