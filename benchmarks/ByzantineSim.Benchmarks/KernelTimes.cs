@@ -217,13 +217,13 @@ public static class KernelTimes
     /// </summary>
     private static IEnumerable<string> Interleaved(List<Prepared> rules, int n, int d, int rounds, Action? evict)
     {
-        var refused = new Dictionary<string, string>();
-        var batch = new Dictionary<string, int>();
-        foreach (var rule in rules)
+        // Per rule, by its place in the list (a rule may be listed twice): its refusal, or its batch size.
+        var lines = rules.Select(rule => rule.Refused).ToArray();
+        var batch = new int[rules.Count];
+        for (int r = 0; r < rules.Count; r++)
         {
-            if (rule.Call is null)
+            if (rules[r].Call is not { } call)
             {
-                refused[rule.Label] = rule.Refused!;
                 continue;
             }
 
@@ -231,57 +231,50 @@ public static class KernelTimes
             {
                 // The fastest of three calls sizes the batch: the first pays for the JIT.
                 double fastest = double.MaxValue;
-                for (int call = 0; call < 3; call++)
+                for (int warmUp = 0; warmUp < 3; warmUp++)
                 {
                     var watch = Stopwatch.StartNew();
-                    rule.Call();
+                    call();
                     fastest = Math.Min(fastest, watch.Elapsed.TotalSeconds);
                 }
 
-                batch[rule.Label] = (int)Math.Clamp(0.05 / Math.Max(fastest, 1e-6), 1, 100);
+                batch[r] = (int)Math.Clamp(0.05 / Math.Max(fastest, 1e-6), 1, 100);
             }
             catch (AggregationException exception)
             {
-                refused[rule.Label] = RefusedLine(rule.Label, n, d, exception);
+                lines[r] = RefusedLine(rules[r].Label, n, d, exception);
             }
         }
 
-        var timed = rules.Where(rule => batch.ContainsKey(rule.Label)).ToList();
-        var medians = timed.ToDictionary(rule => rule.Label, _ => new List<double>());
+        var timed = Enumerable.Range(0, rules.Count).Where(r => batch[r] > 0).ToList();
+        var medians = rules.Select(_ => new List<double>()).ToArray();
         for (int round = 0; round < rounds; round++)
         {
-            foreach (var rule in timed)
+            foreach (int r in timed)
             {
                 var times = new List<double>();
-                for (int call = 0; call < batch[rule.Label]; call++)
+                for (int call = 0; call < batch[r]; call++)
                 {
                     evict?.Invoke();
                     var watch = Stopwatch.StartNew();
-                    rule.Call!();
+                    rules[r].Call!();
                     times.Add(watch.Elapsed.TotalSeconds);
                 }
 
-                medians[rule.Label].Add(Median(times));
+                medians[r].Add(Median(times));
             }
         }
 
-        foreach (var rule in rules)
+        for (int r = 0; r < rules.Count; r++)
         {
-            yield return refused.TryGetValue(rule.Label, out string? line)
-                ? line
-                : Invariant($"kernel-time {rule.Label} {n} {d} {Median(medians[rule.Label]):R} {rounds * batch[rule.Label]}");
+            yield return lines[r] ?? Invariant($"kernel-time {rules[r].Label} {n} {d} {Median(medians[r]):R} {rounds * batch[r]}");
         }
 
-        if (timed.Count == 0)
+        foreach (int r in timed.Skip(1))
         {
-            yield break;
-        }
-
-        var first = medians[timed[0].Label];
-        foreach (var rule in timed.Skip(1))
-        {
-            var ratios = medians[rule.Label].Select((time, round) => time / first[round]).ToList();
-            yield return Invariant($"kernel-ratio {rule.Label} {n} {d} {Median(ratios):R} {ratios.Min():R} {ratios.Max():R}");
+            var first = medians[timed[0]];
+            var ratios = medians[r].Select((time, round) => time / first[round]).ToList();
+            yield return Invariant($"kernel-ratio {rules[r].Label} {n} {d} {Median(ratios):R} {ratios.Min():R} {ratios.Max():R}");
         }
     }
 
