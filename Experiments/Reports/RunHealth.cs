@@ -45,13 +45,13 @@ internal static class RunHealth
         }
 
         page.Section("failed-aggregations", "Failed aggregations and attacks");
-        page.Paragraph("An aggregation fails when the rule's condition on its inputs does not hold (for example, fewer updates arrived than the rule needs); the server then keeps the model for that round. rounds.csv marks each failed round in its aggregation_failed column. An attack fails when it throws: its Byzantine clients then send nothing that round, which rounds.csv counts in attack_failed (a chosen silence counts as missing instead).");
+        page.Paragraph("An aggregation fails when the rule's condition on its inputs does not hold (for example, fewer updates arrived than the rule needs); the server then keeps the model for that round. rounds.csv marks each failed round in its aggregation_failed column. An attack fails when it throws: its Byzantine clients then send nothing that round, which rounds.csv counts in attack_failed (a chosen silence counts as missing instead). A run is not reproducible when honest updates were lost to the machine (a computation that threw, or no reply within the wall-clock server.round_timeout) rather than to a simulated fault: its status names the first; delete its folder to run it again.");
         page.Table(
             ["run id", "status", "attack failure", .. results.Axes],
             unsound.Select(r => new List<HtmlCell>
                 {
                     r.Id,
-                    new(r.State.ToString(), r.State.Degenerate || r.State.Summary is { AttackFailures: > 0 } ? "danger" : "worst"),
+                    new(r.State.ToString(), r.State.Degenerate || r.State.Summary is { AttackFailures: > 0 } or { LostHonestUpdates: > 0 } ? "danger" : "worst"),
                     r.State.Summary?.AttackFailure ?? "",
                 }
                 .Concat(results.Axes.Select(a => (HtmlCell)r.Label(a)))));

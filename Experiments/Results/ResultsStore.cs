@@ -269,6 +269,8 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             ["failed_aggregations"] = counts.FailedAggregations,
             ["attack_failures"] = counts.AttackFailures,
             ["attack_failure"] = counts.AttackFailure,
+            ["lost_honest_updates"] = counts.LostHonestUpdates,
+            ["lost_honest_update"] = counts.LostHonestUpdate,
             ["bits_sent_per_round"] = result.Rounds.Length == 0 ? 0 : result.Rounds.Average(r => (double)r.BitsSent),
             ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 3),
             ["time_split_seconds"] = new JsonObject

@@ -38,6 +38,15 @@ public sealed record RunSummary(
 
     /// <summary>What the attack threw the first time (type and message), or null.</summary>
     public string? AttackFailure { get; init; }
+
+    /// <summary>
+    /// Honest updates lost to the machine (a computation that threw, or the wall-clock
+    /// <c>server.round_timeout</c>), not to a simulated fault: the run is not reproducible.
+    /// </summary>
+    public int LostHonestUpdates { get; init; }
+
+    /// <summary>The first of them ("round 0, client 1: reason"), or null.</summary>
+    public string? LostHonestUpdate { get; init; }
 }
 
 /// <summary>
@@ -68,6 +77,7 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
         {
             s.FailedAggregations > 0 && !Degenerate ? string.Create(CultureInfo.InvariantCulture, $"{s.FailedAggregations} of {s.Rounds} aggregations failed") : "",
             s.AttackFailures > 0 ? string.Create(CultureInfo.InvariantCulture, $"the attack failed in {s.AttackFailures} of {s.Rounds} rounds") : "",
+            s.LostHonestUpdates > 0 ? string.Create(CultureInfo.InvariantCulture, $"not reproducible: {s.LostHonestUpdates} {(s.LostHonestUpdates == 1 ? "honest update lost to a failure, not to a simulated fault" : "honest updates lost to failures, not to simulated faults")}; first: {s.LostHonestUpdate}") : "",
         }.Where(part => part.Length > 0))
         : "";
 
@@ -81,6 +91,8 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
     {
         AttackFailures = result.Rounds.Count(r => r.AttackFailure is not null),
         AttackFailure = result.Rounds.Select(r => r.AttackFailure).FirstOrDefault(f => f is not null),
+        LostHonestUpdates = result.Rounds.Sum(r => r.LostHonest),
+        LostHonestUpdate = result.Rounds.Where(r => r.LostHonestReason is not null).Select(r => string.Create(CultureInfo.InvariantCulture, $"round {r.Round}, {r.LostHonestReason}")).FirstOrDefault(),
     });
 
     /// <summary>Reads the run in <paramref name="folder"/>, expected to hold results of the spec with hash <paramref name="specHash"/>.</summary>
@@ -151,6 +163,8 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
         {
             AttackFailures = Integer(root, "attack_failures") ?? 0,
             AttackFailure = Text(root, "attack_failure"),
+            LostHonestUpdates = Integer(root, "lost_honest_updates") ?? 0,
+            LostHonestUpdate = Text(root, "lost_honest_update"),
         };
     }
 

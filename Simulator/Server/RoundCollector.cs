@@ -215,11 +215,32 @@ public sealed class RoundCollector
     /// <summary>What the attack threw this round, or null.</summary>
     public string? AttackFailure { get; private set; }
 
+    /// <summary>
+    /// Why the first honest client whose computation failed this round failed ("client 2:
+    /// IOException: ..."), or null: the machine's failure, not a simulated fault, so the run is
+    /// no longer a pure function of its spec and seed.
+    /// </summary>
+    public string? HonestFailure { get; private set; }
+
     /// <summary>The crafting part of <see cref="AttackSeconds"/>.</summary>
     public double CraftingSeconds => _craftingSeconds;
 
     /// <summary>Bits the honest clients sent this round.</summary>
     public long HonestBits => _honestBits;
+
+    /// <summary>
+    /// Honest updates lost to the machine (<see cref="RoundRecord.LostHonest"/>): failed
+    /// computations and, once the round has closed, honest participants that never replied (only
+    /// the wall-clock <paramref name="timeout"/> closes a round without them); and the first reason.
+    /// </summary>
+    public (int Count, string? Reason) LostHonest(TimeSpan timeout)
+    {
+        var lost = _honest.Where(id => _outcomes.GetValueOrDefault(id, ReplyOutcome.Missing) is ReplyOutcome.Failed or ReplyOutcome.Missing).Order().ToList();
+        string? silent = lost.Where(id => !_outcomes.ContainsKey(id)).Select(id => (int?)id).FirstOrDefault() is { } first
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"client {first}: no reply within server.round_timeout ({timeout.TotalSeconds:R} s of wall-clock time)")
+            : null;
+        return (lost.Count, HonestFailure ?? silent);
+    }
 
     /// <summary>Records a reply and returns what became of it.</summary>
     public ReplyOutcome Submit(UpdateSubmitted reply)
@@ -313,9 +334,13 @@ public sealed class RoundCollector
     /// <summary>Records that a client could not compute its update.</summary>
     public void Fail(UpdateFailed failure)
     {
-        if (failure.Round == Round)
+        if (failure.Round == Round && !_outcomes.ContainsKey(failure.ClientId))
         {
             Record(failure.ClientId, ReplyOutcome.Failed); // a client's first outcome stands
+            if (_honest.Contains(failure.ClientId))
+            {
+                HonestFailure ??= $"client {failure.ClientId}: {failure.Reason}";
+            }
         }
     }
 

@@ -96,6 +96,16 @@ public sealed record RoundRecord(
     /// <summary>What the attack threw this round (type and message), or null.</summary>
     public string? AttackFailure { get; init; }
 
+    /// <summary>
+    /// Honest updates lost to the machine rather than to a simulated fault: a computation that
+    /// threw, or no reply within the wall-clock <c>server.round_timeout</c>. Of <see cref="Rejected"/>
+    /// and <see cref="Missing"/>. Any makes the run's results depend on more than its spec and seed.
+    /// </summary>
+    public int LostHonest { get; init; }
+
+    /// <summary>Why the first of <see cref="LostHonest"/> was lost ("client 2: ..."), or null.</summary>
+    public string? LostHonestReason { get; init; }
+
     /// <summary>Of <see cref="Missing"/>: updates past the simulated deadline.</summary>
     public int Straggled { get; init; }
 

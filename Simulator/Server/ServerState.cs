@@ -350,6 +350,7 @@ public sealed class ServerState
         var outcomes = round.Outcomes();
         var tally = outcomes.Values.CountBy(o => o).ToDictionary();
         int Count(params ReplyOutcome[] kinds) => kinds.Sum(kind => tally.GetValueOrDefault(kind));
+        var (lost, lostReason) = round.LostHonest(_run.Setup.Server.RoundTimeout);
         _recorder.RoundClosed(
             new RoundRecord(
                 round.Round,
@@ -368,6 +369,8 @@ public sealed class ServerState
                 Straggled = Count(ReplyOutcome.Straggled),
                 AttackFailed = Count(ReplyOutcome.AttackFailed),
                 AttackFailure = round.AttackFailure,
+                LostHonest = lost,
+                LostHonestReason = lostReason,
                 SimulatedSeconds = round.SimulatedSeconds,
                 ElapsedSeconds = closed.ClosedAt,
                 ComputeSeconds = round.ComputeSeconds,

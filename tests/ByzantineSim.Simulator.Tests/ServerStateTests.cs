@@ -191,6 +191,19 @@ public class ServerStateTests
         Assert.Equal([(2, 1), (3, 0)], result.Rounds.Select(r => (r.Aggregated, r.Missing)));
         var client = result.Clients.Single(c => c.ClientId == 1);
         Assert.Equal((1, 1, 1), (client.Count(ReplyOutcome.Missing), client.Count(ReplyOutcome.Late), client.Count(ReplyOutcome.Accepted)));
+        Assert.Equal([(1, "client 1: no reply within server.round_timeout (1800 s of wall-clock time)"), (0, null)], result.Rounds.Select(r => (r.LostHonest, r.LostHonestReason)));
+    }
+
+    [Fact]
+    public void HonestComputationFailed_RoundClosesWithoutIt_RecordedAsLostWithTheFirstReason()
+    {
+        var driver = new Driver(TinyRun.Setup("mean", byzantine: 0, honest: 3, rounds: 1));
+        var parts = Evaluations(driver.Apply(new BeginRun()));
+        driver.HonestReplies(0, skip: [1, 2]);
+        driver.Apply(new UpdateFailed(0, 2, "IOException: disk"));
+        parts.AddRange(Evaluations(driver.Apply(new UpdateFailed(0, 1, "OutOfMemoryException: full"))));
+        var round = Assert.Single(Finish(driver, parts).Rounds);
+        Assert.Equal((1, 2, 2, "client 2: IOException: disk"), (round.Aggregated, round.Rejected, round.LostHonest, round.LostHonestReason));
     }
 
     /// <summary>A reply whose values depend on the round, so a matrix written by a later round reads differently.</summary>

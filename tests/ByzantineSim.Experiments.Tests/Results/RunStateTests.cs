@@ -38,6 +38,14 @@ public sealed class RunStateTests() : TempFolderTest("byzsim-state-")
     }
 
     [Fact]
+    public void Read_HonestUpdatesLostToTheMachine_CompleteSayingItIsNotReproducible()
+    {
+        var state = Write(Summary().Replace(" }", """, "lost_honest_updates": 1, "lost_honest_update": "round 0, client 1: IOException: disk" }""", StringComparison.Ordinal));
+        Assert.Equal("complete (not reproducible: 1 honest update lost to a failure, not to a simulated fault; first: round 0, client 1: IOException: disk)", state.ToString());
+        Assert.Equal(1, state.Summary!.LostHonestUpdates);
+    }
+
+    [Fact]
     public void Read_NoSummary_IncompleteWithoutCorruption()
     {
         File.WriteAllText(Path.Combine(Folder, ResultsStore.MetricsFile), Metrics);
