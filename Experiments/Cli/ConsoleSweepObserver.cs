@@ -105,11 +105,12 @@ public sealed class ConsoleSweepObserver : ISweepObserver
         if (state.Degenerate)
         {
             // The final accuracy is the initial model's: printed plainly it would pass for a result.
-            Finish(run, $"DEGENERATE {run.Id}: all {state.Summary!.Rounds} aggregations failed, the model never moved (accuracy {100 * result.Final.TestAccuracy:F1}% is the initial model's)  {seconds}", "red");
+            string why = state.Reason.Length == 0 ? "" : $"  {state}; {state.Reason}";
+            Finish(run, $"DEGENERATE {run.Id}: all {state.Summary!.Rounds} aggregations failed, the model never moved (accuracy {100 * result.Final.TestAccuracy:F1}% is the initial model's)  {seconds}{why}", "red");
         }
         else
         {
-            string detail = state.Detail.Length == 0 ? "" : $"  {state}";
+            string detail = state.Detail.Length == 0 ? "" : $"  {state}" + (state.Reason.Length == 0 ? "" : $"; {state.Reason}");
             Finish(run, $"done  {run.Id}  accuracy {100 * result.Final.TestAccuracy:F1}%  {seconds}{detail}", detail.Length == 0 ? null : "yellow");
         }
     }

@@ -12,6 +12,9 @@ namespace ByzantineSim.Experiments.Cli;
 /// </summary>
 public static class RunsCommand
 {
+    /// <summary>The longest status the <c>runs</c> table keeps on one line.</summary>
+    private const int MaxUnwrappedStatus = 100;
+
     /// <summary>Creates the <c>byzsim runs</c> command, which shows the status of every run in a results folder, with its options and handler.</summary>
     public static Command Create()
     {
@@ -43,19 +46,21 @@ public static class RunsCommand
                 AnsiConsole.Profile.Width = 200; // as for run: no terminal to wrap to
             }
 
+            // runs.csv may be stale after a kill: the run's folder decides.
+            var states = rows.Select(row => RunState.Read(Path.Combine(directory.FullName, row["run_id"]), row["spec_hash"])).ToList();
             var table = new Table().Border(TableBorder.Rounded);
             var header = rows.Count > 0 ? rows[0].Keys.Where(k => k is not ("spec_hash" or "final_test_accuracy" or "status" or "detail")).ToList() : [];
             foreach (string column in header.Append("status").Append("final accuracy").Append("seconds"))
             {
-                // A status is read whole: "complete (3 of 8 aggregations failed)" must not break over lines.
-                table.AddColumn(new TableColumn(Markup.Escape(column)) { NoWrap = column is "status" or "run_id" });
+                // A status is read whole: "complete (3 of 8 aggregations failed)" must not break over
+                // lines; a long one (a corruption's message) wraps, since a cell that cannot fit
+                // unwrapped makes the table collapse to one ellipsis.
+                table.AddColumn(new TableColumn(Markup.Escape(column)) { NoWrap = column is "run_id" || (column is "status" && states.All(state => state.ToString().Length <= MaxUnwrappedStatus)) });
             }
 
             var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var row in rows)
+            foreach (var (row, state) in rows.Zip(states))
             {
-                // runs.csv may be stale after a kill: the run's folder decides.
-                var state = RunState.Read(Path.Combine(directory.FullName, row["run_id"]), row["spec_hash"]);
                 counts[state.Word] = counts.GetValueOrDefault(state.Word) + 1;
                 var summary = state.Summary;
                 string accuracy = summary is not null && double.IsFinite(summary.FinalAccuracy) ? (100 * summary.FinalAccuracy).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";

@@ -37,7 +37,8 @@ public static class SummaryPrinter
             if (state.Status == RunStatus.Complete && (state.Degenerate || state.Detail.Length > 0))
             {
                 string labels = string.Join(", ", run.Labels.Select(l => $"{l.Axis}={l.Value}"));
-                console.MarkupLine(ConsoleSweepObserver.Coloured($"  {state} {run.Id} ({labels})", state.Degenerate ? "red" : "yellow"));
+                string reason = state.Reason.Length == 0 ? "" : $"; {state.Reason}";
+                console.MarkupLine(ConsoleSweepObserver.Coloured($"  {state} {run.Id} ({labels}){reason}", state.Degenerate || reason.Length > 0 ? "red" : "yellow"));
             }
         }
     }

@@ -29,6 +29,14 @@ internal static class RunHealth
                 "danger");
         }
 
+        int lost = results.Runs.Count(r => r.State.Summary is { LostHonestUpdates: > 0 });
+        if (lost > 0)
+        {
+            page.Callout(
+                $"{Count(lost, "run", "runs")} lost honest updates to the machine (a computation that threw, or no reply within the wall-clock server.round_timeout) and went on without them: not reproducible. See the section on failed aggregations and attacks; delete a run's folder to run it again.",
+                "danger");
+        }
+
         if (partial > 0)
         {
             page.Callout($"{Count(partial, "run", "runs")} completed with some failed aggregations (the model was kept in those rounds). See the section on failed aggregations.", "warning");
@@ -47,12 +55,13 @@ internal static class RunHealth
         page.Section("failed-aggregations", "Failed aggregations and attacks");
         page.Paragraph("An aggregation fails when the rule's condition on its inputs does not hold (for example, fewer updates arrived than the rule needs); the server then keeps the model for that round. rounds.csv marks each failed round in its aggregation_failed column. An attack fails when it throws: its Byzantine clients then send nothing that round, which rounds.csv counts in attack_failed (a chosen silence counts as missing instead). A run is not reproducible when honest updates were lost to the machine (a computation that threw, or no reply within the wall-clock server.round_timeout) rather than to a simulated fault: its status names the first; delete its folder to run it again.");
         page.Table(
-            ["run id", "status", "attack failure", .. results.Axes],
+            ["run id", "status", "attack failure", "first lost update", .. results.Axes],
             unsound.Select(r => new List<HtmlCell>
                 {
                     r.Id,
                     new(r.State.ToString(), r.State.Degenerate || r.State.Summary is { AttackFailures: > 0 } or { LostHonestUpdates: > 0 } ? "danger" : "worst"),
                     r.State.Summary?.AttackFailure ?? "",
+                    r.State.Summary?.LostHonestUpdate ?? "",
                 }
                 .Concat(results.Axes.Select(a => (HtmlCell)r.Label(a)))));
     }

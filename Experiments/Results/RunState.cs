@@ -77,9 +77,15 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
         {
             s.FailedAggregations > 0 && !Degenerate ? string.Create(CultureInfo.InvariantCulture, $"{s.FailedAggregations} of {s.Rounds} aggregations failed") : "",
             s.AttackFailures > 0 ? string.Create(CultureInfo.InvariantCulture, $"the attack failed in {s.AttackFailures} of {s.Rounds} rounds") : "",
-            s.LostHonestUpdates > 0 ? string.Create(CultureInfo.InvariantCulture, $"not reproducible: {s.LostHonestUpdates} {(s.LostHonestUpdates == 1 ? "honest update lost to a failure, not to a simulated fault" : "honest updates lost to failures, not to simulated faults")}; first: {s.LostHonestUpdate}") : "",
+            s.LostHonestUpdates > 0 ? string.Create(CultureInfo.InvariantCulture, $"not reproducible: {s.LostHonestUpdates} honest update{(s.LostHonestUpdates == 1 ? "" : "s")} lost") : "",
         }.Where(part => part.Length > 0))
         : "";
+
+    /// <summary>
+    /// What a status leaves out because it is long: the first honest update lost to the machine
+    /// ("first lost update: round 0, client 1: IOException: ..."), or "".
+    /// </summary>
+    public string Reason => Summary?.LostHonestUpdate is { } first ? $"first lost update: {first}" : "";
 
     /// <summary>The status as shown to users, e.g. <c>complete (3 of 8 aggregations failed)</c>.</summary>
     public override string ToString() => Detail.Length == 0 ? Word : $"{Word} ({Detail})";

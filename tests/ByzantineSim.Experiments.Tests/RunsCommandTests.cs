@@ -63,6 +63,32 @@ public sealed class RunsCommandTests() : TempFolderTest("byzsim-runs-")
     }
 
     [Fact]
+    public async Task Run_HonestUpdatesLostToTheWallClock_NotReproducibleInRunRunsAndReport()
+    {
+        // Fifty clients' gradients of a wide MLP take far longer than a microsecond of wall clock
+        // (the safety net's timer fires on Akka's next tick, about 10 ms): every round closes without some.
+        await File.WriteAllTextAsync(Path.Combine(Folder, "lost.yaml"), """
+            sweep: health
+            base:
+              data: { name: synthetic, classes: 4, features: 2000, train_size: 2000, test_size: 100 }
+              model: { name: mlp, hidden: [512] }
+              aggregator: mean
+              clients: { n: 50, f: 0 }
+              server: { round_timeout: 0.000001 }
+              training: { rounds: 2, batch_size: 32, eval_every: 2 }
+            """);
+        var run = await RunAsync("run", "lost.yaml", "--plain");
+        // Complete, or degenerate when no update of any round came in time.
+        const string Status = @"(complete|degenerate) \(not reproducible: \d+ honest updates lost\)", First = @"first lost update: round 0, client \d+: no reply within server.round_timeout \(1E-06 s of wall-clock time\)";
+        Assert.Matches($"  {Status} \\w+ \\(\\); {First}\n", run.Output); // the sweep's closing list (the log line may wrap)
+        Assert.Matches(Status + " *│", (await RunAsync("runs", Results)).Output);
+        string summary = await File.ReadAllTextAsync(Directory.GetFiles(Results, "summary.json", SearchOption.AllDirectories).Single());
+        Assert.Matches(First.Replace("first lost update: ", "\"lost_honest_update\": \"", StringComparison.Ordinal), summary);
+        Assert.Matches("\"lost_honest_updates\": [1-9]", summary);
+        Assert.Contains("<div class=\"callout danger\">1 run lost honest updates to the machine", await File.ReadAllTextAsync(Path.Combine(Results, "report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_IllTypedSummaryAndEmptyMetrics_IncompleteCorruptInRunsAndReportThenRerun()
     {
         await File.WriteAllTextAsync(Path.Combine(Folder, "health.yaml"), Health);
@@ -87,10 +113,17 @@ public sealed class RunsCommandTests() : TempFolderTest("byzsim-runs-")
         Assert.Contains(IllTyped, html, StringComparison.Ordinal);
         Assert.Contains(Empty, html, StringComparison.Ordinal);
 
+        // A status too long for one line wraps instead of collapsing the table to an ellipsis.
+        string degenerate = Path.Combine(RunFolder("n-11-f-5-"), "summary.json");
+        await File.WriteAllTextAsync(degenerate, System.Text.RegularExpressions.Regex.Replace(await File.ReadAllTextAsync(degenerate), "\"spec_hash\": \"\\w+\"", $"\"spec_hash\": \"{new string('f', 300)}\""));
+        var wrapped = await RunAsync("runs", Results);
+        Assert.Matches(@"│ n-11-f-5-\w+ .*│ incomplete \(corrupt: summary.json is of another spec +│", wrapped.Output);
+        Assert.Contains(IllTyped[..40], wrapped.Output, StringComparison.Ordinal);
+
         var rerun = await RunAsync("run", "health.yaml", "--plain", "--no-report");
         Assert.Contains(": " + IllTyped + "; it is run again", rerun.Output, StringComparison.Ordinal);
         Assert.Contains(": " + Empty + "; it is run again", rerun.Output, StringComparison.Ordinal);
-        Assert.Contains("2 runs completed, 1 already complete, 0 failed", rerun.Output, StringComparison.Ordinal);
+        Assert.Contains("3 runs completed, 0 already complete, 0 failed", rerun.Output, StringComparison.Ordinal);
         Assert.Equal(original.Metrics, await File.ReadAllBytesAsync(metrics));
         Assert.Contains("\"spec_hash\": \"", await File.ReadAllTextAsync(summary), StringComparison.Ordinal);
     }

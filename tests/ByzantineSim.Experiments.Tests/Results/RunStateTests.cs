@@ -41,7 +41,8 @@ public sealed class RunStateTests() : TempFolderTest("byzsim-state-")
     public void Read_HonestUpdatesLostToTheMachine_CompleteSayingItIsNotReproducible()
     {
         var state = Write(Summary().Replace(" }", """, "lost_honest_updates": 1, "lost_honest_update": "round 0, client 1: IOException: disk" }""", StringComparison.Ordinal));
-        Assert.Equal("complete (not reproducible: 1 honest update lost to a failure, not to a simulated fault; first: round 0, client 1: IOException: disk)", state.ToString());
+        Assert.Equal("complete (not reproducible: 1 honest update lost)", state.ToString());
+        Assert.Equal("first lost update: round 0, client 1: IOException: disk", state.Reason);
         Assert.Equal(1, state.Summary!.LostHonestUpdates);
     }
 
