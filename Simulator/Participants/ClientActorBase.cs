@@ -51,7 +51,7 @@ public abstract class ClientActorBase : ReceiveActor
             if (failure.Tag == _pendingRound)
             {
                 _pendingRound = -1;
-                OnComputationFailed((int)failure.Tag, failure.Reason);
+                OnComputationFailed((int)failure.Tag, failure);
             }
             else
             {
@@ -135,7 +135,7 @@ public abstract class ClientActorBase : ReceiveActor
     protected abstract void OnUpdateReady(int round, VectorPayload update, double loss, long bits, double computeSeconds);
 
     /// <summary>Called when the trainer could not compute the round's gradient.</summary>
-    protected abstract void OnComputationFailed(int round, string reason);
+    protected abstract void OnComputationFailed(int round, ComputationFailed failure);
 
     /// <summary>
     /// Called when round <paramref name="round"/>'s result came back after a later round had started:
@@ -210,8 +210,8 @@ public sealed class HonestClientActor : ClientActorBase
         Wiring.Server.Tell(new UpdateSubmitted(round, ClientId, update, loss, bits, computeSeconds) { Statistics = UpdateStatistics });
 
     /// <inheritdoc />
-    protected override void OnComputationFailed(int round, string reason) =>
-        Wiring.Server.Tell(new UpdateFailed(round, ClientId, reason));
+    protected override void OnComputationFailed(int round, ComputationFailed failure) =>
+        Wiring.Server.Tell(new UpdateFailed(round, ClientId, failure.Reason) { Trace = failure.Trace });
 
     /// <inheritdoc />
     protected override void OnSuperseded(int round) =>
@@ -240,7 +240,7 @@ public sealed class ByzantineClientActor : ClientActorBase
         _coalition.Tell(new OwnUpdateComputed(round, ClientId, update, computeSeconds));
 
     /// <inheritdoc />
-    protected override void OnComputationFailed(int round, string reason) =>
+    protected override void OnComputationFailed(int round, ComputationFailed failure) =>
         _coalition.Tell(new OwnUpdateComputed(round, ClientId, VectorPayload.Empty));
 
     /// <inheritdoc />

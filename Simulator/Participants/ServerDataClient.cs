@@ -27,8 +27,8 @@ public sealed class ServerDataClient : ClientActorBase
         Wiring.Server.Tell(new ServerUpdateComputed(round, update));
 
     /// <inheritdoc />
-    protected override void OnComputationFailed(int round, string reason) =>
-        Wiring.Server.Tell(new ServerUpdateComputed(round, VectorPayload.Empty) { Failure = reason });
+    protected override void OnComputationFailed(int round, ComputationFailed failure) =>
+        Wiring.Server.Tell(new ServerUpdateComputed(round, VectorPayload.Empty) { Failure = failure.Reason });
 
     /// <inheritdoc />
     protected override void OnSuperseded(int round) =>

@@ -66,7 +66,11 @@ public sealed record UpdateSubmitted(int Round, int ClientId, VectorPayload Upda
 /// <param name="Round">The round.</param>
 /// <param name="ClientId">Who failed.</param>
 /// <param name="Reason">Why.</param>
-public sealed record UpdateFailed(int Round, int ClientId, string Reason);
+public sealed record UpdateFailed(int Round, int ClientId, string Reason)
+{
+    /// <summary>The exception in full (type, message and stack) when a computation threw, or null.</summary>
+    public string? Trace { get; init; }
+}
 
 /// <summary>
 /// Server to an omniscient coalition: the honest updates of round t, ordered by client id

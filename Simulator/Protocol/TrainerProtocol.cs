@@ -86,4 +86,8 @@ public sealed record ModelEvaluated(long Tag, EvaluationSums Sums, double Second
 /// <summary>A trainer request failed; the reason is reported, the trainer lives on.</summary>
 /// <param name="Tag">The request's tag.</param>
 /// <param name="Reason">The error.</param>
-public sealed record ComputationFailed(long Tag, string Reason);
+public sealed record ComputationFailed(long Tag, string Reason)
+{
+    /// <summary>The exception in full (type, message and stack), or null.</summary>
+    public string? Trace { get; init; }
+}

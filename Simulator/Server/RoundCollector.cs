@@ -222,6 +222,9 @@ public sealed class RoundCollector
     /// </summary>
     public string? HonestFailure { get; private set; }
 
+    /// <summary>That failure's exception in full, when the trainer sent it, or null.</summary>
+    public string? HonestFailureTrace { get; private set; }
+
     /// <summary>The crafting part of <see cref="AttackSeconds"/>.</summary>
     public double CraftingSeconds => _craftingSeconds;
 
@@ -231,15 +234,16 @@ public sealed class RoundCollector
     /// <summary>
     /// Honest updates lost to the machine (<see cref="RoundRecord.LostHonest"/>): failed
     /// computations and, once the round has closed, honest participants that never replied (only
-    /// the wall-clock <paramref name="timeout"/> closes a round without them); and the first reason.
+    /// the wall-clock <paramref name="timeout"/> closes a round without them); the first reason,
+    /// and its exception in full when it was one.
     /// </summary>
-    public (int Count, string? Reason) LostHonest(TimeSpan timeout)
+    public (int Count, string? Reason, string? Trace) LostHonest(TimeSpan timeout)
     {
         var lost = _honest.Where(id => _outcomes.GetValueOrDefault(id, ReplyOutcome.Missing) is ReplyOutcome.Failed or ReplyOutcome.Missing).Order().ToList();
         string? silent = lost.Where(id => !_outcomes.ContainsKey(id)).Select(id => (int?)id).FirstOrDefault() is { } first
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"client {first}: no reply within server.round_timeout ({timeout.TotalSeconds:R} s of wall-clock time)")
             : null;
-        return (lost.Count, HonestFailure ?? silent);
+        return HonestFailure is null ? (lost.Count, silent, null) : (lost.Count, HonestFailure, HonestFailureTrace);
     }
 
     /// <summary>Records a reply and returns what became of it.</summary>
@@ -339,7 +343,10 @@ public sealed class RoundCollector
             Record(failure.ClientId, ReplyOutcome.Failed); // a client's first outcome stands
             if (_honest.Contains(failure.ClientId))
             {
-                HonestFailure ??= $"client {failure.ClientId}: {failure.Reason}";
+                if (HonestFailure is null)
+                {
+                    (HonestFailure, HonestFailureTrace) = ($"client {failure.ClientId}: {failure.Reason}", failure.Trace);
+                }
             }
         }
     }

@@ -106,6 +106,9 @@ public sealed record RoundRecord(
     /// <summary>Why the first of <see cref="LostHonest"/> was lost ("client 2: ..."), or null.</summary>
     public string? LostHonestReason { get; init; }
 
+    /// <summary>The exception in full behind <see cref="LostHonestReason"/> when it was one, or null.</summary>
+    public string? LostHonestTrace { get; init; }
+
     /// <summary>Of <see cref="Missing"/>: updates past the simulated deadline.</summary>
     public int Straggled { get; init; }
 

@@ -350,7 +350,7 @@ public sealed class ServerState
         var outcomes = round.Outcomes();
         var tally = outcomes.Values.CountBy(o => o).ToDictionary();
         int Count(params ReplyOutcome[] kinds) => kinds.Sum(kind => tally.GetValueOrDefault(kind));
-        var (lost, lostReason) = round.LostHonest(_run.Setup.Server.RoundTimeout);
+        var (lost, lostReason, lostTrace) = round.LostHonest(_run.Setup.Server.RoundTimeout);
         _recorder.RoundClosed(
             new RoundRecord(
                 round.Round,
@@ -371,6 +371,7 @@ public sealed class ServerState
                 AttackFailure = round.AttackFailure,
                 LostHonest = lost,
                 LostHonestReason = lostReason,
+                LostHonestTrace = lostTrace,
                 SimulatedSeconds = round.SimulatedSeconds,
                 ElapsedSeconds = closed.ClosedAt,
                 ComputeSeconds = round.ComputeSeconds,

@@ -81,9 +81,9 @@ public sealed class TrainerActor : ReceiveActor
         string reason = $"{ex.GetType().Name}: {ex.Message}";
         return request switch
         {
-            ComputeGradient { SubmitFor: { } client } gradient => new UpdateFailed((int)gradient.Tag, client, reason),
-            ComputeGradient gradient => new ComputationFailed(gradient.Tag, reason),
-            EvaluateModel evaluation => new ComputationFailed(evaluation.Tag, reason),
+            ComputeGradient { SubmitFor: { } client } gradient => new UpdateFailed((int)gradient.Tag, client, reason) { Trace = ex.ToString() },
+            ComputeGradient gradient => new ComputationFailed(gradient.Tag, reason) { Trace = ex.ToString() },
+            EvaluateModel evaluation => new ComputationFailed(evaluation.Tag, reason) { Trace = ex.ToString() },
             _ => throw new ArgumentException($"unknown request {request.GetType().Name}", nameof(request)),
         };
     }

@@ -200,10 +200,11 @@ public class ServerStateTests
         var driver = new Driver(TinyRun.Setup("mean", byzantine: 0, honest: 3, rounds: 1));
         var parts = Evaluations(driver.Apply(new BeginRun()));
         driver.HonestReplies(0, skip: [1, 2]);
-        driver.Apply(new UpdateFailed(0, 2, "IOException: disk"));
+        driver.Apply(new UpdateFailed(0, 2, "IOException: disk") { Trace = "System.IO.IOException: disk\n   at Trainer.Compute()" });
         parts.AddRange(Evaluations(driver.Apply(new UpdateFailed(0, 1, "OutOfMemoryException: full"))));
         var round = Assert.Single(Finish(driver, parts).Rounds);
         Assert.Equal((1, 2, 2, "client 2: IOException: disk"), (round.Aggregated, round.Rejected, round.LostHonest, round.LostHonestReason));
+        Assert.Equal("System.IO.IOException: disk\n   at Trainer.Compute()", round.LostHonestTrace);
     }
 
     /// <summary>A reply whose values depend on the round, so a matrix written by a later round reads differently.</summary>

@@ -31,6 +31,7 @@ public class TrainerPoolTests
         Assert.Equal(Enumerable.Range(0, 12).Select(t => (long)t), replies.Select(Tag).Order());
         var failed = Assert.Single(replies.OfType<ComputationFailed>());
         Assert.Equal(5, failed.Tag);
+        Assert.Contains("\n   at ", failed.Trace, StringComparison.Ordinal);
 
         // The same part of the test set gives the same sums whichever trainer computed it.
         foreach (var group in replies.OfType<ModelEvaluated>().GroupBy(r => r.Tag % 4))
@@ -138,6 +139,8 @@ public class TrainerPoolTests
         Assert.False(updates[1].Update.IsFinite());
         var failed = Assert.Single(replies.OfType<UpdateFailed>());
         Assert.Equal((4, 19), (failed.Round, failed.ClientId));
+        Assert.StartsWith(failed.Reason.Split(':')[0], failed.Trace!.Split(':')[0].Split('.')[^1], StringComparison.Ordinal); // the same exception, in full
+        Assert.Contains("\n   at ", failed.Trace, StringComparison.Ordinal);
     }
 
     /// <summary>A trainer pool, an MLP on synthetic data, and a runner of the test's own for the expected results.</summary>
