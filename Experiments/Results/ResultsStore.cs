@@ -271,7 +271,7 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
             ["attack_failure"] = counts.AttackFailure,
             ["lost_honest_updates"] = counts.LostHonestUpdates,
             ["lost_honest_update"] = counts.LostHonestUpdate,
-            ["lost_honest_update_trace"] = result.Rounds.FirstOrDefault(r => r.LostHonestReason is not null)?.LostHonestTrace,
+            ["lost_honest_update_trace"] = counts.LostHonestUpdateTrace,
             ["bits_sent_per_round"] = result.Rounds.Length == 0 ? 0 : result.Rounds.Average(r => (double)r.BitsSent),
             ["seconds"] = Math.Round(result.Elapsed.TotalSeconds, 3),
             ["time_split_seconds"] = new JsonObject

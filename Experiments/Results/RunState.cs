@@ -47,6 +47,9 @@ public sealed record RunSummary(
 
     /// <summary>The first of them ("round 0, client 1: reason"), or null.</summary>
     public string? LostHonestUpdate { get; init; }
+
+    /// <summary>The exception in full (with its stack) behind <see cref="LostHonestUpdate"/> when it was one, or null.</summary>
+    public string? LostHonestUpdateTrace { get; init; }
 }
 
 /// <summary>
@@ -91,15 +94,20 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
     public override string ToString() => Detail.Length == 0 ? Word : $"{Word} ({Detail})";
 
     /// <summary>The state of a run that just finished with <paramref name="result"/>.</summary>
-    public static RunState Of(RunResult result, int rounds) => new(RunStatus.Complete, null, new RunSummary(
-        "", rounds, result.Final.TestAccuracy, double.NaN, result.Rounds.Count(r => r.AggregationFailed),
-        result.Elapsed.TotalSeconds, double.NaN, double.NaN, double.NaN, double.NaN)
+    public static RunState Of(RunResult result, int rounds)
     {
-        AttackFailures = result.Rounds.Count(r => r.AttackFailure is not null),
-        AttackFailure = result.Rounds.Select(r => r.AttackFailure).FirstOrDefault(f => f is not null),
-        LostHonestUpdates = result.Rounds.Sum(r => r.LostHonest),
-        LostHonestUpdate = result.Rounds.Where(r => r.LostHonestReason is not null).Select(r => string.Create(CultureInfo.InvariantCulture, $"round {r.Round}, {r.LostHonestReason}")).FirstOrDefault(),
-    });
+        var firstLost = result.Rounds.FirstOrDefault(r => r.LostHonestReason is not null);
+        return new(RunStatus.Complete, null, new RunSummary(
+            "", rounds, result.Final.TestAccuracy, double.NaN, result.Rounds.Count(r => r.AggregationFailed),
+            result.Elapsed.TotalSeconds, double.NaN, double.NaN, double.NaN, double.NaN)
+        {
+            AttackFailures = result.Rounds.Count(r => r.AttackFailure is not null),
+            AttackFailure = result.Rounds.Select(r => r.AttackFailure).FirstOrDefault(f => f is not null),
+            LostHonestUpdates = result.Rounds.Sum(r => r.LostHonest),
+            LostHonestUpdate = firstLost is null ? null : string.Create(CultureInfo.InvariantCulture, $"round {firstLost.Round}, {firstLost.LostHonestReason}"),
+            LostHonestUpdateTrace = firstLost?.LostHonestTrace,
+        });
+    }
 
     /// <summary>Reads the run in <paramref name="folder"/>, expected to hold results of the spec with hash <paramref name="specHash"/>.</summary>
     public static RunState Read(string folder, string specHash)
@@ -171,6 +179,7 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
             AttackFailure = Text(root, "attack_failure"),
             LostHonestUpdates = Integer(root, "lost_honest_updates") ?? 0,
             LostHonestUpdate = Text(root, "lost_honest_update"),
+            LostHonestUpdateTrace = Text(root, "lost_honest_update_trace"),
         };
     }
 

@@ -41,6 +41,10 @@ public sealed class RoundCollector
     private double _attackSeconds;
     private double _craftingSeconds;
 
+    // The first honest client whose computation failed: "client 2: IOException: ..." and the
+    // exception in full when the trainer sent it; the machine's failure, not a simulated fault.
+    private (string Reason, string? Trace)? _honestFailure;
+
     /// <summary>Floats below which the Byzantine rows are copied on one thread.</summary>
     private const long ParallelCopyThreshold = 1 << 18;
 
@@ -215,16 +219,6 @@ public sealed class RoundCollector
     /// <summary>What the attack threw this round, or null.</summary>
     public string? AttackFailure { get; private set; }
 
-    /// <summary>
-    /// Why the first honest client whose computation failed this round failed ("client 2:
-    /// IOException: ..."), or null: the machine's failure, not a simulated fault, so the run is
-    /// no longer a pure function of its spec and seed.
-    /// </summary>
-    public string? HonestFailure { get; private set; }
-
-    /// <summary>That failure's exception in full, when the trainer sent it, or null.</summary>
-    public string? HonestFailureTrace { get; private set; }
-
     /// <summary>The crafting part of <see cref="AttackSeconds"/>.</summary>
     public double CraftingSeconds => _craftingSeconds;
 
@@ -239,11 +233,16 @@ public sealed class RoundCollector
     /// </summary>
     public (int Count, string? Reason, string? Trace) LostHonest(TimeSpan timeout)
     {
-        var lost = _honest.Where(id => _outcomes.GetValueOrDefault(id, ReplyOutcome.Missing) is ReplyOutcome.Failed or ReplyOutcome.Missing).Order().ToList();
-        string? silent = lost.Where(id => !_outcomes.ContainsKey(id)).Select(id => (int?)id).FirstOrDefault() is { } first
+        int lost = _honest.Count(id => OutcomeOf(id) is ReplyOutcome.Failed or ReplyOutcome.Missing);
+        if (_honestFailure is { } failure)
+        {
+            return (lost, failure.Reason, failure.Trace);
+        }
+
+        var silent = _honest.Where(id => OutcomeOf(id) == ReplyOutcome.Missing).Order().Select(id => (int?)id).FirstOrDefault();
+        return (lost, silent is { } first
             ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"client {first}: no reply within server.round_timeout ({timeout.TotalSeconds:R} s of wall-clock time)")
-            : null;
-        return HonestFailure is null ? (lost.Count, silent, null) : (lost.Count, HonestFailure, HonestFailureTrace);
+            : null, null);
     }
 
     /// <summary>Records a reply and returns what became of it.</summary>
@@ -343,10 +342,7 @@ public sealed class RoundCollector
             Record(failure.ClientId, ReplyOutcome.Failed); // a client's first outcome stands
             if (_honest.Contains(failure.ClientId))
             {
-                if (HonestFailure is null)
-                {
-                    (HonestFailure, HonestFailureTrace) = ($"client {failure.ClientId}: {failure.Reason}", failure.Trace);
-                }
+                _honestFailure ??= ($"client {failure.ClientId}: {failure.Reason}", failure.Trace);
             }
         }
     }
@@ -460,5 +456,8 @@ public sealed class RoundCollector
 
     /// <summary>Per participant, what happened this round; participants without a reply are <see cref="ReplyOutcome.Missing"/>.</summary>
     public ImmutableSortedDictionary<int, ReplyOutcome> Outcomes() =>
-        _honest.Union(_byzantine).ToImmutableSortedDictionary(id => id, id => _outcomes.GetValueOrDefault(id, ReplyOutcome.Missing));
+        _honest.Union(_byzantine).ToImmutableSortedDictionary(id => id, OutcomeOf);
+
+    /// <summary>A participant's outcome so far: <see cref="ReplyOutcome.Missing"/> until it has one.</summary>
+    private ReplyOutcome OutcomeOf(int id) => _outcomes.GetValueOrDefault(id, ReplyOutcome.Missing);
 }

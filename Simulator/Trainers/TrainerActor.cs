@@ -78,12 +78,12 @@ public sealed class TrainerActor : ReceiveActor
     /// <summary>The failure reply to <paramref name="request"/>: a client's <see cref="UpdateFailed"/> when the trainer submits for it, else <see cref="ComputationFailed"/>.</summary>
     private static object Failed(object request, Exception ex)
     {
-        string reason = $"{ex.GetType().Name}: {ex.Message}";
+        string reason = $"{ex.GetType().Name}: {ex.Message}", trace = ex.ToString();
         return request switch
         {
-            ComputeGradient { SubmitFor: { } client } gradient => new UpdateFailed((int)gradient.Tag, client, reason) { Trace = ex.ToString() },
-            ComputeGradient gradient => new ComputationFailed(gradient.Tag, reason) { Trace = ex.ToString() },
-            EvaluateModel evaluation => new ComputationFailed(evaluation.Tag, reason) { Trace = ex.ToString() },
+            ComputeGradient { SubmitFor: { } client } gradient => new UpdateFailed((int)gradient.Tag, client, reason) { Trace = trace },
+            ComputeGradient gradient => new ComputationFailed(gradient.Tag, reason) { Trace = trace },
+            EvaluateModel evaluation => new ComputationFailed(evaluation.Tag, reason) { Trace = trace },
             _ => throw new ArgumentException($"unknown request {request.GetType().Name}", nameof(request)),
         };
     }
