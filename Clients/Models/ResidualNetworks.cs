@@ -161,6 +161,12 @@ public sealed class ResidualNetworks : IModelDefinition
     /// <summary>Two 3x3 convolutions with batch norm, added to the (possibly reshaped) input, then ReLU.</summary>
     private sealed class BasicBlock : nn.Module<Tensor, Tensor>
     {
+        // The residual sum's alpha. TorchSharp 0.107's x + y creates a Scalar for alpha = 1 and
+        // does not keep it alive through the native call: a collection on another thread can
+        // finalize it while libtorch reads it (a lost gradient in CI: "toFloat at Scalar.h").
+        // A static one is never finalized; the same value, so the same bits.
+        private static readonly Scalar One = 1.ToScalar();
+
         private readonly nn.Module<Tensor, Tensor> _conv1;
         private readonly nn.Module<Tensor, Tensor> _norm1;
         private readonly nn.Module<Tensor, Tensor> _conv2;
@@ -215,7 +221,7 @@ public sealed class ResidualNetworks : IModelDefinition
                 shortcut = nn.functional.pad(subsampled, [0, 0, 0, 0, _padChannels, _padChannels]);
             }
 
-            return nn.functional.relu(x + shortcut).MoveToOuterDisposeScope();
+            return nn.functional.relu(x.add(shortcut, One)).MoveToOuterDisposeScope();
         }
     }
 }
