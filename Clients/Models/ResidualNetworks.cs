@@ -104,8 +104,18 @@ public sealed class ResidualNetworks : IModelDefinition
     /// <inheritdoc />
     public float[] InitialParameters(nn.Module module, ulong seed) => ModelParameters.InitialiseWithBatchNorm(module, seed);
 
-    /// <summary>Batch normalisation over <paramref name="channels"/>, with running statistics (momentum 0.1, PyTorch's default) only when <paramref name="running"/>.</summary>
-    private static nn.Module<Tensor, Tensor> Norm(long channels, bool running) => nn.BatchNorm2d(channels, track_running_stats: running);
+    /// <summary>
+    /// Batch normalisation over <paramref name="channels"/>, with running statistics (momentum 0.1,
+    /// PyTorch's default) only when <paramref name="running"/>. The layer's batch counter is
+    /// removed: at a fixed momentum nothing reads it, and TorchSharp increments it through an
+    /// overload whose Scalars a collection can free during the native call (docs/RELIABILITY.md).
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> Norm(long channels, bool running)
+    {
+        var norm = nn.BatchNorm2d(channels, track_running_stats: running);
+        norm.num_batches_tracked = null;
+        return norm;
+    }
 
     private static nn.Module<Tensor, Tensor> Conv(long inputs, long outputs, long kernel, long stride) =>
         nn.Conv2d(inputs, outputs, kernel, stride: stride, padding: kernel / 2, bias: false);

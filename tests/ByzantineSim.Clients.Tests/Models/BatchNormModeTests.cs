@@ -47,6 +47,23 @@ public sealed class BatchNormModeTests
         Assert.All(initial[16..32], v => Assert.Equal(1f, v));
     }
 
+    /// <summary>
+    /// TorchSharp 0.107's batch norm counts batches with <c>num_batches_tracked.add_(1)</c>, an
+    /// overload that builds two Scalars it does not keep alive through the native call (the race
+    /// of docs/RELIABILITY.md); nothing reads the count at PyTorch's fixed momentum, so the layers
+    /// carry no counter and the increment never runs.
+    /// </summary>
+    [Theory]
+    [InlineData(BatchNormMode.Local)]
+    [InlineData(BatchNormMode.Aggregated)]
+    public void RunningModes_LayersCarryNoBatchCounter(BatchNormMode mode)
+    {
+        using var module = ResidualNetworks.ResNet20.WithBatchNorm(mode).Build(Shape, 10);
+        var buffers = module.named_buffers().Select(b => b.name).ToList();
+        Assert.Contains(buffers, name => name.EndsWith("running_mean", StringComparison.Ordinal));
+        Assert.DoesNotContain(buffers, name => name.EndsWith("num_batches_tracked", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void OneGradient_MovesTheStemStatisticsATenthOfTheWayToTheBatchs()
     {
