@@ -102,15 +102,16 @@ public sealed class ConsoleSweepObserver : ISweepObserver
     {
         var state = RunState.Of(result, run.Spec.Training.Rounds);
         string seconds = $"{result.Elapsed.TotalSeconds:F1} s";
+        string explained = state.Reason.Length == 0 ? state.ToString() : $"{state}; {state.Reason}";
         if (state.Degenerate)
         {
             // The final accuracy is the initial model's: printed plainly it would pass for a result.
-            string why = state.Reason.Length == 0 ? "" : $"  {state}; {state.Reason}";
+            string why = state.Reason.Length == 0 ? "" : $"  {explained}";
             Finish(run, $"DEGENERATE {run.Id}: all {state.Summary!.Rounds} aggregations failed, the model never moved (accuracy {100 * result.Final.TestAccuracy:F1}% is the initial model's)  {seconds}{why}", "red");
         }
         else
         {
-            string detail = state.Detail.Length == 0 ? "" : $"  {state}" + (state.Reason.Length == 0 ? "" : $"; {state.Reason}");
+            string detail = state.Detail.Length == 0 ? "" : $"  {explained}";
             Finish(run, $"done  {run.Id}  accuracy {100 * result.Final.TestAccuracy:F1}%  {seconds}{detail}", detail.Length == 0 ? null : "yellow");
         }
     }
