@@ -60,7 +60,7 @@ public sealed class OptionsBinder
 
         if (!ParameterText.TryParse(text, out T value))
         {
-            Error(parameter.Name, $"expected {parameter.TypeName}, got '{text}'");
+            Error(parameter.Name, ParameterText.Mismatch(typeof(T), text, parameter.TypeName));
             return parameter.Default;
         }
 

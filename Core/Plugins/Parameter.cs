@@ -82,7 +82,22 @@ public static class ParameterText
         _ => value.ToString() ?? "",
     };
 
-    /// <summary>Parses <paramref name="text"/> as <typeparamref name="T"/>; false when it is not one.</summary>
+    /// <summary>
+    /// Why <see cref="TryParse{T}"/> refused <paramref name="text"/> as a <paramref name="type"/>:
+    /// "expected number, got 'fast'", or "expected a finite number, got '1e400'" for a number that
+    /// parses to an infinity. <paramref name="typeName"/> replaces the type's own name (a plug-in
+    /// option's choices).
+    /// </summary>
+    public static string Mismatch(Type type, string text, string? typeName = null)
+    {
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        bool infinite = underlying == typeof(double)
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)
+            && double.IsInfinity(d);
+        return infinite ? $"expected a finite number, got '{text}'" : $"expected {typeName ?? TypeName(type)}, got '{text}'";
+    }
+
+    /// <summary>Parses <paramref name="text"/> as <typeparamref name="T"/>; false when it is not one (and for NaN and infinities).</summary>
     public static bool TryParse<T>(string text, out T value)
     {
         object? parsed = null;
@@ -100,8 +115,8 @@ public static class ParameterText
         }
         else if (type == typeof(double))
         {
-            ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d);
-            ok &= !double.IsNaN(d);
+            // "1e400" and "Infinity" parse to infinities; no setting takes one (YAML's .inf is text).
+            ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d);
             parsed = d;
         }
         else if (type == typeof(bool))

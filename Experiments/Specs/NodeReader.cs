@@ -56,7 +56,7 @@ public sealed class NodeReader(IReadOnlyDictionary<YNode, string>? origins = nul
 
         if (!ParameterText.TryParse(scalar.Value, out T value))
         {
-            Error(node, path, $"expected {ParameterText.TypeName(typeof(T))}, got '{scalar.Value}'");
+            Error(node, path, ParameterText.Mismatch(typeof(T), scalar.Value));
             return fallback;
         }
 

@@ -189,6 +189,21 @@ public class SpecErrorTests
             "sweep: s\nbase:\n  training: { algorithm: fedavg, weighting: size }\n",
             ["spec.yaml:3:45: base.training.weighting: must be none or samples (got size)"]
         },
+        {
+            // 34. a number beyond double's range parses to infinity: not a setting
+            "sweep: s\nbase:\n  training: { learning_rate: 1e400 }\n",
+            ["spec.yaml:3:30: base.training.learning_rate: expected a finite number, got '1e400'"]
+        },
+        {
+            // 35. .NET's word for infinity is no more a number here than YAML's .inf
+            "sweep: s\nbase:\n  training: { learning_rate: -Infinity }\n",
+            ["spec.yaml:3:30: base.training.learning_rate: expected a finite number, got '-Infinity'"]
+        },
+        {
+            // 36. the same for a plug-in's option
+            "sweep: s\ngrid:\n  aggregator: [{ name: centered-clipping, tau: 1e999 }]\n",
+            ["spec.yaml:3:48: grid.aggregator[0].tau: expected a finite number, got '1e999'"]
+        },
     };
 
     /// <summary>Every corpus of malformed specs (this class's and those of the sections with their own test class) gives exactly its errors.</summary>
