@@ -24,16 +24,24 @@ public static class BenchCommand
         var rounds = new Option<int?>("--rounds") { Description = "rounds per workload, at least 2: the first is not measured, and a two-round warm-up run comes before (default: the workload's own)" };
         rounds.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is < 2)
+            if (CommandLineChecks.Parsed(result, out int? given) && given is < 2)
             {
-                result.AddError("--rounds must be at least 2: round 0 overlaps the initial evaluation and is not measured");
+                result.AddError($"--rounds: must be at least 2 (got {given}): round 0 overlaps the initial evaluation and is not measured");
             }
         });
         var trainers = new Option<int>("--trainers")
         {
             Description = "trainer threads",
             DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
+        }.AtLeast(1);
+        workloads.Validators.Add(result =>
+        {
+            var unknown = CommandLineChecks.Parsed(result, out int[]? ids) ? (ids ?? []).Where(id => BenchWorkloads.All.All(w => w.Id != id)).ToList() : [];
+            if (unknown.Count > 0)
+            {
+                result.AddError($"--workload: no workload {string.Join(", ", unknown)}; the workloads are {string.Join(", ", BenchWorkloads.All.Select(w => w.Id))}");
+            }
+        });
         var markdown = new Option<FileInfo?>("--markdown") { Description = "also write the table as markdown to this file" };
         var writeCifar = new Option<DirectoryInfo?>("--write-cifar10")
         {

@@ -243,17 +243,17 @@ public static class ClusterCommand
         {
             Description = "runs this worker executes at once (its advertised capacity)",
             DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
+        }.AtLeast(1);
         var trainers = new Option<int>("--trainers")
         {
             Description = "trainer threads shared by this worker's runs (results do not depend on it)",
             DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
+        }.AtLeast(1);
         var joinTimeout = new Option<double>("--join-timeout")
         {
             Description = "seconds to keep trying to join before giving up",
             DefaultValueFactory = _ => 60,
-        };
+        }.PositiveSeconds();
         var node = NodeOptions.Create(0);
         var command = new Command("worker", "Join a coordinator's cluster and execute the runs it hands out until its sweep is finished")
         {
@@ -264,12 +264,6 @@ public static class ClusterCommand
         {
             int capacity = parse.GetValue(parallel);
             double join = parse.GetValue(joinTimeout);
-            if (capacity < 1 || !(join > 0))
-            {
-                Console.Error.WriteLine(capacity < 1 ? $"--parallel: must be at least 1, got {capacity}" : "--join-timeout: must be positive");
-                return Program.InvalidInput;
-            }
-
             var options = node.Read(parse, ClusterNodeOptions.WorkerRole, parse.GetValue(seed), TimeSpan.FromSeconds(join));
             if (options is null || !TryTls(options, out var tls))
             {

@@ -54,6 +54,12 @@ public static class Program
         using var signals = new ProcessSignals(StopGrace);
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
         var parse = root.Parse(args);
+        if (CommandLineChecks.Refusal(parse, args.Length) is { } refusal)
+        {
+            Console.Error.WriteLine(refusal);
+            return InvalidInput;
+        }
+
         int code;
         try
         {
@@ -83,7 +89,7 @@ public static class Program
             // Lower it for runs whose memory matters (thousands of clients, big models).
             Description = "runs executing at once (default: 4 per core, so trainers never wait)",
             DefaultValueFactory = _ => 4 * Environment.ProcessorCount,
-        };
+        }.AtLeast(1);
         var force = new Option<bool>("--force") { Description = "rerun runs that are already complete" };
         var results = new Option<DirectoryInfo>("--results")
         {
@@ -96,7 +102,7 @@ public static class Program
         {
             Description = "trainer threads shared by all runs (results do not depend on it)",
             DefaultValueFactory = _ => Environment.ProcessorCount,
-        };
+        }.AtLeast(1);
         var set = SetOption();
         var maxMemory = MaxMemoryOption();
         var command = new Command("run", "Run a sweep: every run that is not complete yet, then print the summary table and write the report")

@@ -33,8 +33,8 @@ public static class RobustnessCommand
         };
         var ns = new Option<int[]>("--n") { Description = "numbers of inputs (default 10 25)", AllowMultipleArgumentsPerToken = true };
         var fs = new Option<int[]>("--f") { Description = "numbers of Byzantine inputs; every (n, f) with n > 2f is searched (default 2 5)", AllowMultipleArgumentsPerToken = true };
-        var restarts = new Option<int>("--restarts") { Description = "restarts per (rule, n, f)", DefaultValueFactory = _ => new RobustnessSearchOptions().Restarts };
-        var steps = new Option<int>("--steps") { Description = "local-search steps per restart", DefaultValueFactory = _ => new RobustnessSearchOptions().Steps };
+        var restarts = new Option<int>("--restarts") { Description = "restarts per (rule, n, f)", DefaultValueFactory = _ => new RobustnessSearchOptions().Restarts }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "local-search steps per restart", DefaultValueFactory = _ => new RobustnessSearchOptions().Steps }.AtLeast(0);
         var seed = new Option<ulong>("--seed") { Description = "root seed", DefaultValueFactory = _ => new RobustnessSearchOptions().Seed };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "also write the table as markdown to this file" };
         var command = new Command("robustness", "Search adversarially for each rule's empirical robustness coefficient kappa")

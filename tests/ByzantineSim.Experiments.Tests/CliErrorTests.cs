@@ -82,6 +82,32 @@ public sealed class CliErrorTests() : TempFolderTest("byzsim-errors-")
         AssertOneLine(outcome, 2, $"--port: cannot listen on 127.0.0.1:{port}: Address already in use; choose another port (or stop what holds it: another coordinator?)");
     }
 
+    /// <summary>A command line the parser refuses (unknown option, wrong type, a count out of range) is bad input like a bad spec: one line, exit 2, no help dump.</summary>
+    [Theory]
+    [InlineData("run|tiny.yaml|--parallel|0", "error: --parallel: must be at least 1 (got 0) (byzsim run --help lists the options)")]
+    [InlineData("run|tiny.yaml|--trainers|-3", "error: --trainers: must be at least 1 (got -3) (byzsim run --help lists the options)")]
+    [InlineData("run|tiny.yaml|--bogus", "error: unrecognized command or argument '--bogus' (byzsim run --help lists the options)")]
+    [InlineData("run|tiny.yaml|-p|abc", "error: --parallel: expected a whole number, got 'abc' (byzsim run --help lists the options)")]
+    [InlineData("frobnicate", "error: unrecognized command or argument 'frobnicate' (byzsim --help lists the commands)")]
+    [InlineData("run", "error: missing <file> (byzsim run --help lists the options)")]
+    [InlineData("cluster", "error: no command given (byzsim cluster --help lists the commands)")]
+    [InlineData("list|aggregatorz", "error: argument 'aggregatorz' not recognized. Must be one of: 'aggregators', 'pre-aggregators', 'attacks', 'datasets', 'models', 'partitioners', 'compressors' (byzsim list --help lists the options)")]
+    [InlineData("bench|--workload|9", "error: --workload: no workload 9; the workloads are 1, 2, 3, 4 (byzsim bench --help lists the options)")]
+    [InlineData("bench|--rounds|two", "error: --rounds: expected a whole number, got 'two' (byzsim bench --help lists the options)")]
+    [InlineData("bench|--trainers|0", "error: --trainers: must be at least 1 (got 0) (byzsim bench --help lists the options)")]
+    [InlineData("robustness|--restarts|0", "error: --restarts: must be at least 1 (got 0) (byzsim robustness --help lists the options)")]
+    [InlineData("robustness|--steps|-1", "error: --steps: must be at least 0 (got -1) (byzsim robustness --help lists the options)")]
+    [InlineData("cluster|worker|--seed|127.0.0.1:1|--parallel|0", "error: --parallel: must be at least 1 (got 0) (byzsim cluster worker --help lists the options)")]
+    [InlineData("cluster|worker|--seed|127.0.0.1:1|--join-timeout|soon", "error: --join-timeout: expected a number, got 'soon' (byzsim cluster worker --help lists the options)")]
+    [InlineData("cluster|worker|--seed|127.0.0.1:1|--join-timeout|0", "error: --join-timeout: must be a positive number of seconds (got 0) (byzsim cluster worker --help lists the options)")]
+    public async Task CommandLine_Refused_OneLineExitTwo(string line, string expected)
+    {
+        Write("tiny.yaml", Tiny);
+        var outcome = await CliProcess.RunAsync(Folder, line.Split('|'));
+        AssertOneLine(outcome, 2, expected);
+        Assert.Equal("", outcome.Output);
+    }
+
     [Fact]
     public async Task Run_Sigterm_ExitsWith143()
     {
