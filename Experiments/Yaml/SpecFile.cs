@@ -14,6 +14,11 @@ public static partial class SpecFile
     /// <summary>The text of <paramref name="path"/>; throws <see cref="SpecException"/> for a file that is not a regular file or is too large.</summary>
     public static string Read(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw Refuse(path, "is a folder, not a regular file; give a YAML spec file");
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"spec file not found: {path}", path);

@@ -33,6 +33,10 @@ public sealed class SpecFileTests() : TempFolderTest("byzsim-specfile-")
         Assert.Equal("s", SweepLoader.Load(path).Name);
     }
 
+    [Fact]
+    public void Folder_IsRefusedAsAFolderNotAsMissing() =>
+        Assert.Equal($"{Folder}: is a folder, not a regular file; give a YAML spec file", LoadError(Folder));
+
     [Theory]
     [InlineData("/dev/zero")]
     [InlineData("/dev/urandom")]
