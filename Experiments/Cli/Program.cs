@@ -219,6 +219,17 @@ public static class Program
             throw new InputException($"{plan.File}: sweep: the name is {plan.Name.Length} characters, but it names the results folder, which can have at most {MaxName}; shorten it");
         }
 
+        // Created here, so that a path that cannot hold it is named as the option at fault.
+        string folder = Path.Combine(root.FullName, plan.Name);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException($"--results {root}: cannot create {folder}: {CliErrors.Describe(ex)}");
+        }
+
         return root.FullName;
     }
 

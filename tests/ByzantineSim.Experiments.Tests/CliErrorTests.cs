@@ -29,6 +29,15 @@ public sealed class CliErrorTests() : TempFolderTest("byzsim-errors-")
     }
 
     [Fact]
+    public async Task Run_ResultsFolderCannotBeCreated_NamesTheOption()
+    {
+        string spec = Write("tiny.yaml", Tiny);
+        Write("taken", "");
+        var outcome = await CliProcess.RunAsync(Folder, "run", spec, "--results", "taken/sub", "--plain");
+        AssertOneLine(outcome, 2, $"error: --results taken/sub: cannot create {Path.Combine(Folder, "taken", "sub", "tiny")}: Could not find a part of the path '{Path.Combine(Folder, "taken", "sub", "tiny")}'");
+    }
+
+    [Fact]
     public async Task Run_SweepNameTooLongForAFolder_OneLineExitTwo()
     {
         string spec = Write("long.yaml", Tiny.Replace("sweep: tiny", "sweep: " + new string('a', 300), StringComparison.Ordinal));
