@@ -183,9 +183,16 @@ public static class SweepLoader
                 continue;
             }
 
+            // Two values with one label would be one run (or two runs the report cannot tell apart).
+            var first = new Dictionary<string, int>(StringComparer.Ordinal);
             for (int i = 0; i < sequence.Items.Length; i++)
             {
                 RecordOrigins(sequence.Items[i], $"{path}[{i}]", origins);
+                string label = Display(sequence.Items[i]);
+                if (!first.TryAdd(label, i))
+                {
+                    reader.Error(sequence.Items[i], $"{path}[{i}]", $"repeats {path}[{first[label]}] ({label}); an axis lists each value once");
+                }
             }
 
             axes.Add(new Axis(key.Value, sequence.Items));

@@ -204,6 +204,16 @@ public class SpecErrorTests
             "sweep: s\ngrid:\n  aggregator: [{ name: centered-clipping, tau: 1e999 }]\n",
             ["spec.yaml:3:48: grid.aggregator[0].tau: expected a finite number, got '1e999'"]
         },
+        {
+            // 37. a value an axis already lists (seed: [1, 1] meant [1, 2]) would make one run, not two
+            "sweep: s\ngrid:\n  seed: [1, 2, 1]\n",
+            ["spec.yaml:3:16: grid.seed[2]: repeats grid.seed[0] (1); an axis lists each value once"]
+        },
+        {
+            // 38. written differently, labelled the same
+            "sweep: s\ngrid:\n  aggregator: [mean, { name: mean }]\n",
+            ["spec.yaml:3:22: grid.aggregator[1]: repeats grid.aggregator[0] (mean); an axis lists each value once"]
+        },
     };
 
     /// <summary>Every corpus of malformed specs (this class's and those of the sections with their own test class) gives exactly its errors.</summary>
