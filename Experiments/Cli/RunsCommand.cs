@@ -65,7 +65,7 @@ public static class RunsCommand
                 var summary = state.Summary;
                 string accuracy = summary is not null && double.IsFinite(summary.FinalAccuracy) ? (100 * summary.FinalAccuracy).ToString("F1", CultureInfo.InvariantCulture) + "%" : "-";
                 string seconds = summary is not null && double.IsFinite(summary.Seconds) ? summary.Seconds.ToString("F1", CultureInfo.InvariantCulture) : "-";
-                string colour = state.Degenerate || state.Corruption is not null || state.Summary is { AttackFailures: > 0 } or { LostHonestUpdates: > 0 } ? "red" : state.Detail.Length > 0 ? "yellow" : "default";
+                string colour = state.Degenerate || state.Corruption is not null || state.Failure is not null || state.Summary is { AttackFailures: > 0 } or { LostHonestUpdates: > 0 } ? "red" : state.Detail.Length > 0 ? "yellow" : "default";
                 table.AddRow([.. header.Select(h => Markup.Escape(row[h])), $"[{colour}]{Markup.Escape(state.ToString())}[/]", accuracy, seconds]);
             }
 

@@ -151,6 +151,7 @@ public sealed class CoordinatorActor : ReceiveActor
             {
                 // Malformed file names from a worker: the run counts as failed, nothing is written outside its folder.
                 _failures.Add((run.Id, $"worker {Address(worker)} sent unusable files: {ex.Message}"));
+                RecordFailure(run, $"worker {Address(worker)} sent unusable files: {ex.Message}", ex.ToString());
                 _log($"failed {run.Id} on {Address(worker)}: {ex.Message}");
                 return;
             }
@@ -163,13 +164,28 @@ public sealed class CoordinatorActor : ReceiveActor
 
     private void OnFailed(RunFailedOnWorker failure, string worker)
     {
-        if (_runs.ContainsKey(failure.RunId))
+        if (_runs.TryGetValue(failure.RunId, out var run))
         {
             Finish(failure.RunId, worker, () =>
             {
                 _failures.Add((failure.RunId, failure.Reason));
+                RecordFailure(run, failure.Reason, $"on worker {Address(worker)}");
                 _log($"failed {failure.RunId} on {Address(worker)}: {failure.Reason}");
             });
+        }
+    }
+
+    /// <summary>Keeps a failed run's reason in its folder, as a local sweep does; best effort.</summary>
+    private void RecordFailure(RunPlan run, string reason, string details)
+    {
+        try
+        {
+            _store.WriteFailure(run, reason, details);
+            _store.WriteIndex(_plan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _log($"could not record the failure of {run.Id}: {ex.Message}");
         }
     }
 

@@ -99,7 +99,7 @@ public static class SweepReport
         {
             int incomplete = results.Missing.Count(m => m.Status.StartsWith("incomplete", StringComparison.Ordinal));
             page.Callout(
-                $"Partial results: {results.Runs.Length} of {results.Total} runs are complete; {incomplete} started but did not finish (interrupted or still running) and {results.Missing.Length - incomplete} have not started. " +
+                $"Partial results: {results.Runs.Length} of {results.Total} runs are complete; {incomplete} started but did not finish (interrupted, still running, or failed: the last section says which) and {results.Missing.Length - incomplete} have not started. " +
                 "Figures and tables use the complete runs only; the last section lists what is missing. Run the same sweep again to resume, then regenerate this report.",
                 "warning");
         }

@@ -31,6 +31,12 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
     /// <summary>A run's deterministic per-evaluation metrics.</summary>
     public const string MetricsFile = "metrics.csv";
 
+    /// <summary>
+    /// Why a run threw before it finished: its reason on the first line, then the exception with
+    /// its stack. The run stays incomplete (it is rerun) and says why it failed until then.
+    /// </summary>
+    public const string FailureFile = "failure.txt";
+
     /// <summary>A peer-to-peer run's Byzantine-to-honest messages.</summary>
     public const string MessagesFile = "messages.csv";
 
@@ -99,6 +105,15 @@ public sealed class ResultsStore(string root, string sweep, AtomicFile? files = 
         }
 
         Directory.CreateDirectory(folder);
+    }
+
+    /// <summary>Records why a run failed (<see cref="FailureFile"/>): <paramref name="reason"/> on one line, then <paramref name="details"/> (the exception with its stack).</summary>
+    public void WriteFailure(RunPlan run, string reason, string details)
+    {
+        string folder = RunFolder(run.Id);
+        Directory.CreateDirectory(folder);
+        string line = string.Join(' ', reason.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        _files.Write(Path.Combine(folder, FailureFile), $"{line}\n\n{details}\n");
     }
 
     /// <summary>Writes a finished run; <c>summary.json</c> goes last.</summary>

@@ -65,6 +65,9 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
     /// <summary>The status word written to <c>summary.json</c> and <c>runs.csv</c>.</summary>
     public const string DegenerateWord = "degenerate";
 
+    /// <summary>Why the last attempt threw, from <see cref="ResultsStore.FailureFile"/> (null when it did not, or finished).</summary>
+    public string? Failure { get; init; }
+
     /// <summary>Complete, but no aggregation succeeded.</summary>
     public bool Degenerate => Summary is { Rounds: > 0 } s && s.FailedAggregations >= s.Rounds;
 
@@ -76,6 +79,7 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
     /// rounds", "corrupt: ..."), or "" when nothing does.
     /// </summary>
     public string Detail => Corruption is not null ? $"corrupt: {Corruption}"
+        : Failure is not null ? $"failed: {Failure}"
         : Summary is { } s ? string.Join("; ", new[]
         {
             s.FailedAggregations > 0 && !Degenerate ? string.Create(CultureInfo.InvariantCulture, $"{s.FailedAggregations} of {s.Rounds} aggregations failed") : "",
@@ -120,7 +124,10 @@ public sealed record RunState(RunStatus Status, string? Corruption, RunSummary? 
         string summaryPath = Path.Combine(folder, ResultsStore.SummaryFile);
         if (!File.Exists(summaryPath))
         {
-            return new RunState(RunStatus.Incomplete, null, null); // interrupted: the summary goes last
+            // Interrupted (the summary goes last), or failed, and then the failure says why.
+            string failurePath = Path.Combine(folder, ResultsStore.FailureFile);
+            string? failure = File.Exists(failurePath) ? File.ReadLines(failurePath).FirstOrDefault() : null;
+            return new RunState(RunStatus.Incomplete, null, null) { Failure = string.IsNullOrWhiteSpace(failure) ? null : failure };
         }
 
         try

@@ -151,6 +151,7 @@ public sealed class SweepRunner(SimulatorSystem simulator, ResultsStore store)
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
                         failures.Add((run.Id, ex.Message));
+                        RecordFailure(run, ex);
                         observer.RunFailed(run, ex);
                     }
 
@@ -166,6 +167,22 @@ public sealed class SweepRunner(SimulatorSystem simulator, ResultsStore store)
         WriteIndex();
         var time = new TimeSplit(clock.Elapsed.TotalSeconds, simulator.TrainerCount, compute, attack, aggregation, evaluation);
         return new SweepOutcome(census, completed, [.. failures.OrderBy(f => f.Item1, StringComparer.Ordinal)], cancelled, time, indexError);
+    }
+
+    /// <summary>Keeps the reason in the run's folder for the index, <c>byzsim runs</c> and the report; best effort (a full disk may refuse it too).</summary>
+    private void RecordFailure(RunPlan run, Exception error)
+    {
+        try
+        {
+            lock (_gate)
+            {
+                store.WriteFailure(run, error.Message, error.ToString());
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The outcome and the log still carry the reason.
+        }
     }
 
     private void Store(RunPlan run, RunResult result)

@@ -100,7 +100,7 @@ public sealed class SweepReportTests(TinySweep sweep)
         Assert.True(outcome.ExitCode == 0, outcome.Output + outcome.Error);
         Assert.Contains("14 of 16 runs complete", outcome.Output, StringComparison.Ordinal);
         string html = File.ReadAllText(Path.Combine(partial, "report.html"));
-        Assert.Contains("Partial results: 14 of 16 runs are complete; 1 started but did not finish (interrupted or still running) and 1 have not started.", html, StringComparison.Ordinal);
+        Assert.Contains("Partial results: 14 of 16 runs are complete; 1 started but did not finish (interrupted, still running, or failed: the last section says which) and 1 have not started.", html, StringComparison.Ordinal);
         Assert.Contains("Missing runs", html, StringComparison.Ordinal);
         Assert.Contains($"<th scope=\"row\">{Path.GetFileName(runs[0])}</th><td class=\"worst\">incomplete</td>", html, StringComparison.Ordinal);
         Assert.Contains($"<th scope=\"row\">{Path.GetFileName(runs[1])}</th><td class=\"muted\">pending</td>", html, StringComparison.Ordinal);

@@ -54,6 +54,16 @@ public sealed class RunStateTests() : TempFolderTest("byzsim-state-")
         Assert.Equal("pending", RunState.Read(Path.Combine(Folder, "never"), Hash).ToString());
     }
 
+    [Fact]
+    public void Read_FailureWithoutSummary_IncompleteSayingWhyItFailed()
+    {
+        File.WriteAllText(Path.Combine(Folder, ResultsStore.FailureFile), "cannot give 7 clients at least one of 5 samples\n\nSystem.ArgumentException: ...\n   at Partition\n");
+        var state = RunState.Read(Folder, Hash);
+        Assert.Equal(RunStatus.Incomplete, state.Status);
+        Assert.Null(state.Corruption);
+        Assert.Equal("incomplete (failed: cannot give 7 clients at least one of 5 samples)", state.ToString());
+    }
+
     [Theory]
     [InlineData("\"spec_hash\": \"0123456789ab\"", "\"spec_hash\": 12345", "summary.json: spec_hash is the number 12345, expected a string")]
     [InlineData("\"rounds\": 8", "\"rounds\": \"8\"", "summary.json: rounds is the string \"8\", expected an integer")]

@@ -17,11 +17,11 @@ public sealed class SweepRunnerTests() : TempFolderTest("byzsim-disk-")
           aggregator: [mean, median, cge]
         """;
 
-    /// <summary>Runs the sweep with writes of files matching <paramref name="full"/> failing as on a full disk.</summary>
-    private async Task<(SweepPlan Plan, ResultsStore Store, SweepOutcome Outcome, Observer Observer)> RunAsync(Func<string, bool> full)
+    /// <summary>Runs the sweep (<see cref="Spec"/> unless given) with writes of files matching <paramref name="full"/> failing as on a full disk.</summary>
+    private async Task<(SweepPlan Plan, ResultsStore Store, SweepOutcome Outcome, Observer Observer)> RunAsync(Func<string, bool> full, string? text = null)
     {
         string spec = Path.Combine(Folder, "disk.yaml");
-        await File.WriteAllTextAsync(spec, Spec);
+        await File.WriteAllTextAsync(spec, text ?? Spec);
         var plan = SweepLoader.Load(spec);
         var files = new AtomicFile(temporary =>
         {
@@ -66,6 +66,25 @@ public sealed class SweepRunnerTests() : TempFolderTest("byzsim-disk-")
         Assert.Empty(Directory.GetFiles(store.Folder, "*.tmp", SearchOption.AllDirectories));
         string index = await File.ReadAllTextAsync(Path.Combine(store.Folder, ResultsStore.IndexFile));
         Assert.Contains($"{median.Id},incomplete,", index, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_RunThrows_ItsFolderKeepsTheReasonForTheIndexAndTheReport()
+    {
+        // Seven clients cannot share five samples: the run throws as it starts.
+        string text = TinySpec.Head("fails", train: 400, test: 100, n: 7, f: 1, rounds: 4, evalEvery: 2) + "grid:\n  data.train_size: [400, 5]\n";
+        var (plan, store, outcome, _) = await RunAsync(_ => false, text);
+
+        var failed = plan.Runs.Single(run => run.Id.StartsWith("5-", StringComparison.Ordinal));
+        const string Reason = "cannot give 7 clients at least one of 5 samples";
+        Assert.Equal((failed.Id, Reason), Assert.Single(outcome.Failures));
+        Assert.Equal($"incomplete (failed: {Reason})", store.State(failed).ToString());
+        string failure = await File.ReadAllTextAsync(Path.Combine(store.RunFolder(failed.Id), ResultsStore.FailureFile));
+        Assert.StartsWith(Reason + "\n", failure, StringComparison.Ordinal);
+        Assert.Contains("   at ", failure, StringComparison.Ordinal);
+        string index = await File.ReadAllTextAsync(Path.Combine(store.Folder, ResultsStore.IndexFile));
+        Assert.Contains($"{failed.Id},incomplete,5,,{failed.Spec.Hash()},failed: {Reason}", index, StringComparison.Ordinal);
+        Assert.Equal(RunStatus.Complete, store.Status(plan.Runs.Single(run => run != failed)));
     }
 
     private sealed class Observer : ISweepObserver
