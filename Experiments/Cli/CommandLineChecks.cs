@@ -90,9 +90,12 @@ internal static class CommandLineChecks
             return "no command given";
         }
 
-        if (text.StartsWith("Required argument missing", StringComparison.Ordinal))
+        var missing = System.Text.RegularExpressions.Regex.Match(text, @"^Required argument missing for (command|option): '(.*)'$");
+        if (missing.Success)
         {
-            return $"missing {string.Join(" ", command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0).Select(a => $"<{a.Name}>"))}";
+            return missing.Groups[1].Value == "option"
+                ? $"{missing.Groups[2].Value}: needs a value"
+                : $"missing {string.Join(" ", command.Arguments.Where(a => a.Arity.MinimumNumberOfValues > 0).Select(a => $"<{a.Name}>"))}";
         }
 
         var conversion = System.Text.RegularExpressions.Regex.Match(text, @"^Cannot parse argument '(.*)' for option '(.*)' as expected type '(.*)'$");

@@ -100,6 +100,8 @@ public sealed class CliErrorTests() : TempFolderTest("byzsim-errors-")
     [InlineData("frobnicate", "error: unrecognized command or argument 'frobnicate' (byzsim --help lists the commands)")]
     [InlineData("run", "error: missing <file> (byzsim run --help lists the options)")]
     [InlineData("cluster", "error: no command given (byzsim cluster --help lists the commands)")]
+    [InlineData("run|tiny.yaml|--max-memory", "error: --max-memory: needs a value (byzsim run --help lists the options)")]
+    [InlineData("bench|--workload", "error: --workload: needs a value (byzsim bench --help lists the options)")]
     [InlineData("list|aggregatorz", "error: argument 'aggregatorz' not recognized. Must be one of: 'aggregators', 'pre-aggregators', 'attacks', 'datasets', 'models', 'partitioners', 'compressors' (byzsim list --help lists the options)")]
     [InlineData("bench|--workload|9", "error: --workload: no workload 9; the workloads are 1, 2, 3, 4 (byzsim bench --help lists the options)")]
     [InlineData("bench|--rounds|two", "error: --rounds: expected a whole number, got 'two' (byzsim bench --help lists the options)")]
