@@ -120,7 +120,7 @@ public static partial class DatasetCatalog
     private static ImmutableArray<PluginError> Missing(string name, string folder, ImmutableArray<string> missing, string howToObtain) =>
         missing.IsEmpty
             ? []
-            : [new PluginError("folder", $"{name} data not found in '{folder}': missing {string.Join(", ", missing.Select(m => Path.GetRelativePath(folder, m)))}; {howToObtain}")];
+            : [new PluginError("folder", $"{name} data not found in {Where(folder)}: missing {string.Join(", ", missing.Select(m => Path.GetRelativePath(folder, m)))}; {howToObtain}")];
 
     private static string FullPath(string folder) => folder.Length == 0 ? "" : Path.GetFullPath(folder);
 }

@@ -171,6 +171,13 @@ public static partial class DatasetCatalog
     }
 
     /// <summary>
+    /// A data folder or file as messages name it: a relative one with the working directory it is under,
+    /// since that (not the spec's folder) is where it is looked for.
+    /// </summary>
+    private static string Where(string folder) =>
+        Path.IsPathRooted(folder) ? $"'{folder}'" : $"'{folder}' (under {Environment.CurrentDirectory}, the working directory)";
+
+    /// <summary>
     /// An IDX data set; <paramref name="classes"/> is 10 for MNIST and Fashion-MNIST (the simulator
     /// checks the loaded labels agree), 0 when unknown; <paramref name="standardize"/> false keeps pixels in [0, 1].
     /// </summary>
@@ -183,7 +190,7 @@ public static partial class DatasetCatalog
             : "";
         ImmutableArray<PluginError> problems = missing.IsEmpty
             ? []
-            : [new PluginError("folder", $"{name} data not found in '{folder}': missing {string.Join(", ", missing.Select(Path.GetFileName))}{hint}")];
+            : [new PluginError("folder", $"{name} data not found in {Where(folder)}: missing {string.Join(", ", missing.Select(Path.GetFileName))}{hint}")];
         string key = $"idx:{name}:{prefix}:{(folder.Length == 0 ? "" : Path.GetFullPath(folder))}{(standardize ? "" : ":unstandardised")}";
         return new Source(key, classes, problems, () => IdxImageDataset.Load(folder, name, prefix, classes: 0, standardize: standardize))
         {
@@ -208,12 +215,12 @@ public static partial class DatasetCatalog
         var problems = ImmutableArray.CreateBuilder<PluginError>();
         if (options.Path.Length > 0 && !File.Exists(options.Path))
         {
-            problems.Add(new PluginError("path", $"CSV file not found: {options.Path}"));
+            problems.Add(new PluginError("path", $"CSV file not found: {Where(options.Path)}"));
         }
 
         if (options.TestPath.Length > 0 && !File.Exists(options.TestPath))
         {
-            problems.Add(new PluginError("test_path", $"CSV file not found: {options.TestPath}"));
+            problems.Add(new PluginError("test_path", $"CSV file not found: {Where(options.TestPath)}"));
         }
 
         string key = $"csv:{Path.GetFullPath(options.Path.Length > 0 ? options.Path : ".")}:{options with { Path = "", Features = [] }}:{featureList}";

@@ -45,7 +45,8 @@ public sealed class PublishedSpecsTests : IDisposable
     public void PublishedSpec_WithoutItsFiles_SaysWhichAndWhereTheyComeFrom()
     {
         var error = Assert.Throws<SpecException>(() => SweepLoader.Load(Path.Combine(DocumentationTests.RepositoryRoot(), Folder, "cifar10-resnet20.yaml")));
-        Assert.Contains("cifar-10 data not found in 'data/cifar-10-batches-bin': missing data_batch_1.bin", error.Message, StringComparison.Ordinal);
+        // A relative folder is the working directory's: the message says which one it looked in.
+        Assert.Contains($"cifar-10 data not found in 'data/cifar-10-batches-bin' (under {Environment.CurrentDirectory}, the working directory): missing data_batch_1.bin", error.Message, StringComparison.Ordinal);
         Assert.Contains("download cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html", error.Message, StringComparison.Ordinal);
     }
 

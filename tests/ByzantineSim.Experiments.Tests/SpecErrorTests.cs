@@ -214,6 +214,11 @@ public class SpecErrorTests
             "sweep: s\ngrid:\n  aggregator: [mean, { name: mean }]\n",
             ["spec.yaml:3:22: grid.aggregator[1]: repeats grid.aggregator[0] (mean); an axis lists each value once"]
         },
+        {
+            // 39. a relative data path is the working directory's, and the message says which
+            "sweep: s\nbase:\n  data: { name: csv, path: nope.csv, label: y, features: \"a,b\", test_fraction: 0.2 }\n",
+            [$"spec.yaml:3:28: base.data.path: CSV file not found: 'nope.csv' (under {Environment.CurrentDirectory}, the working directory)"]
+        },
     };
 
     /// <summary>Every corpus of malformed specs (this class's and those of the sections with their own test class) gives exactly its errors.</summary>
