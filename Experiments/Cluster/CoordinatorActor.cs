@@ -150,8 +150,9 @@ public sealed class CoordinatorActor : ReceiveActor
             catch (ArgumentException ex)
             {
                 // Malformed file names from a worker: the run counts as failed, nothing is written outside its folder.
-                _failures.Add((run.Id, $"worker {Address(worker)} sent unusable files: {ex.Message}"));
-                RecordFailure(run, $"worker {Address(worker)} sent unusable files: {ex.Message}", ex.ToString());
+                string reason = $"worker {Address(worker)} sent unusable files: {ex.Message}";
+                _failures.Add((run.Id, reason));
+                RecordFailure(run, reason, ex.ToString());
                 _log($"failed {run.Id} on {Address(worker)}: {ex.Message}");
                 return;
             }
